@@ -1,0 +1,1 @@
+// Message bus: Kafka (kafkajs) and in-process implementations with the same semantics

@@ -1,0 +1,2 @@
+export * from './engagement-event/engagement-event';
+export * from './topics/topics';

@@ -1,0 +1,11 @@
+/** Every topic name of the platform, in one place, versioned. */
+export const Topics = {
+  engagementEvents: 'engagement.events.v1',
+  engagementEventsDlq: 'engagement.events.dlq.v1',
+  trainingRequests: 'training.requests.v1',
+  modelsLifecycle: 'models.lifecycle.v1',
+  experimentsExposures: 'experiments.exposures.v1',
+  monitoringAlerts: 'monitoring.alerts.v1',
+  /** One prediction topic per model. */
+  predictions: (model: string): string => `predictions.${model}.v1`,
+} as const;

@@ -1,0 +1,3 @@
+export * from './errors/pulse-error';
+export * from './guards/guards';
+export * from './config/env-config';

@@ -1,0 +1,1 @@
+// Feature views: declarative definitions, tiled aggregate state, as-of evaluation, online stores

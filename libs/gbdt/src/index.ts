@@ -1,0 +1,1 @@
+// Gradient-boosted decision trees: training, prediction, ONNX export, TreeSHAP, tuning

@@ -1,0 +1,1 @@
+// Model quality metrics: AUC, logloss, calibration, ranking metrics and more

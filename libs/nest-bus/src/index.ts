@@ -1,0 +1,1 @@
+// NestJS adapter for the bus: custom transport strategy and client module

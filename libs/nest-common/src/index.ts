@@ -1,0 +1,1 @@
+// NestJS adapters shared by services: config module, metrics endpoint, health indicators

@@ -1,0 +1,1 @@
+// prom-client registry helpers and structured logging

@@ -1,0 +1,1 @@
+// Learning-engagement event stream simulator with latent learner traits

@@ -1,0 +1,1 @@
+// Postgres storage: TypeORM entities, migrations, event log, embedded PGlite server

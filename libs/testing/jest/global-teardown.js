@@ -1,0 +1,4 @@
+module.exports = async function globalTeardown() {
+  const cluster = globalThis.__pulseKafkaCluster;
+  if (cluster) await cluster.stop();
+};

@@ -1,0 +1,1 @@
+// Test helpers: Kafka mock cluster (kcat), waitFor polling, random names

@@ -1,0 +1,17 @@
+#!/usr/bin/env node
+// The project CLI (`npm run pulse -- <command>`). Each command lives in its own file under commands/.
+import { Command } from 'commander';
+import { registerGbdtCommand } from './commands/gbdt.command';
+import { registerSimulateCommand } from './commands/simulate.command';
+
+const program = new Command('pulse')
+  .description('Pulse: streaming machine learning for engagement')
+  .showHelpAfterError();
+
+registerSimulateCommand(program);
+registerGbdtCommand(program);
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  console.error(`pulse: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

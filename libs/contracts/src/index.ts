@@ -1,2 +1,13 @@
 export * from './engagement-event/engagement-event';
 export * from './topics/topics';
+export * from './catalog/contract-definition.error';
+export * from './catalog/event-type-catalog';
+export * from './catalog/learning-engagement.catalog';
+export * from './validation/event-rejection';
+export * from './validation/validate-engagement-event';
+export * from './wire/content-type';
+export * from './wire/engagement-event.json';
+export * from './wire/engagement-event.proto';
+export * from './wire/engagement-event.codec';
+export * from './dead-letter/dead-letter.codec';
+export * as pulsev1 from './proto/proto';

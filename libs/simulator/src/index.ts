@@ -1,1 +1,12 @@
-// Learning-engagement event stream simulator with latent learner traits
+// Learning-engagement event stream simulator with latent learner traits (see README.md for the model).
+export * from './random/prng';
+export * from './model/behaviour';
+export * from './model/learner';
+export * from './simulation/simulation-options';
+export * from './simulation/injection';
+export * from './simulation/simulation';
+export * from './sinks/event-sink';
+export * from './sinks/jsonl.sink';
+export * from './sinks/oracle-csv.writer';
+export * from './sinks/publisher.sink';
+export * from './sinks/rate-publisher';

@@ -1,0 +1,87 @@
+import type { EngagementEvent } from '@pulse/contracts';
+import type { LearnerTraits } from '../model/learner';
+import { Prng } from '../random/prng';
+import type { InjectionCounts } from './injection';
+import { injectFaults } from './injection';
+import type { Emit } from './learner-simulator';
+import { LearnerSimulator } from './learner-simulator';
+import { MinHeap } from './min-heap';
+import type { CompletionOracleRecord, ResolvedSimulationOptions, SimulationOptions } from './simulation-options';
+import { DAY_MS, HOUR_MS, resolveSimulationOptions } from './simulation-options';
+
+export interface SimulationStats extends InjectionCounts {
+  /** Events yielded, including duplicates and invalid ones. */
+  events: number;
+  byType: Record<string, number>;
+}
+
+export interface Simulation extends Iterable<EngagementEvent> {
+  readonly options: ResolvedSimulationOptions;
+  /** Exclusive end of simulated time. */
+  readonly endTimeMs: number;
+  /** Counters, updated as the stream is consumed. */
+  readonly stats: SimulationStats;
+  /** Latent traits of every learner (for analysis and tests; the platform never sees them). */
+  readonly learners: readonly LearnerTraits[];
+}
+
+interface Pending {
+  readonly timeMs: number;
+  readonly seq: number;
+  readonly event: EngagementEvent;
+  readonly oracle?: Omit<CompletionOracleRecord, 'windowObserved'>;
+}
+
+/**
+ * A deterministic learning-engagement stream. Iterate it (once) to get events in event-time order
+ * (apart from injected late events and duplicates). Generation is lazy, a simulated day at a time,
+ * so memory holds one day of events however long the simulation.
+ */
+export function createSimulation(options: SimulationOptions = {}): Simulation {
+  const resolved = resolveSimulationOptions(options);
+  const root = new Prng(resolved.seed);
+  const runTag = root.fork('run-tag').nextUint32().toString(36);
+  const learners = Array.from(
+    { length: resolved.learners },
+    (_, i) => new LearnerSimulator(root.fork(`learner-${i}`), i, resolved.joinSpreadDays, runTag, resolved.preferredChannelShare),
+  );
+  const endTimeMs = resolved.startTimeMs + resolved.days * DAY_MS;
+  const stats: SimulationStats = { events: 0, byType: {}, duplicates: 0, late: 0, invalid: 0 };
+  let consumed = false;
+
+  function* ordered(): Generator<EngagementEvent> {
+    const heap = new MinHeap<Pending>();
+    let seq = 0;
+    const emit: Emit = (event, oracle) => heap.push({ timeMs: event.eventTimeMs, seq: seq++, event, oracle });
+    for (let day = 0; day < resolved.days; day++) {
+      const dayStartMs = resolved.startTimeMs + day * DAY_MS;
+      for (const learner of learners) learner.simulateDay(day, dayStartMs, emit);
+      // Nothing generated from tomorrow on can be earlier than tomorrow, so today is final.
+      const flushUntil = Math.min(dayStartMs + DAY_MS, endTimeMs);
+      while ((heap.peek()?.timeMs ?? Infinity) < flushUntil) {
+        const { event, oracle } = heap.pop() as Pending;
+        if (oracle !== undefined) options.onOracle?.({ ...oracle, windowObserved: oracle.sentAtMs + 48 * HOUR_MS <= endTimeMs });
+        yield event;
+      }
+    }
+  }
+
+  function* counted(): Generator<EngagementEvent> {
+    if (consumed) throw new Error('a Simulation can be iterated only once; create another with the same options to replay it');
+    consumed = true;
+    const source = injectFaults(ordered(), { ...resolved, onInvalid: options.onInvalid }, root.fork('faults'), stats);
+    for (const event of source) {
+      stats.events++;
+      stats.byType[event.eventType] = (stats.byType[event.eventType] ?? 0) + 1;
+      yield event;
+    }
+  }
+
+  return {
+    options: resolved,
+    endTimeMs,
+    stats,
+    learners: learners.map((l) => l.traits),
+    [Symbol.iterator]: counted,
+  };
+}

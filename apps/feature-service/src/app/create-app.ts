@@ -1,0 +1,62 @@
+import { Logger, type INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { BusServer } from '@pulse/nest-bus';
+import { Registry } from 'prom-client';
+import type { FeatureServiceConfig } from '../config/feature-service.config';
+import type { Infrastructure } from '../infrastructure/infrastructure';
+import type { FsMetrics } from './feature-service.metrics';
+import { FeatureServiceModule } from './feature-service.module';
+import { FS_METRICS, INFRASTRUCTURE } from './tokens';
+import { ValidationErrorFilter } from './validation-error.filter';
+
+export interface CreateAppOptions {
+  readonly registry?: Registry;
+  /** Nest's logger setting; tests pass false. */
+  readonly logger?: false | ('log' | 'error' | 'warn' | 'debug' | 'verbose')[];
+}
+
+/**
+ * The feature service as a Nest application with the bus transport connected (not yet listening):
+ * HTTP API, OpenAPI docs at /docs, and the engagement-events consumer.
+ */
+export async function createFeatureServiceApp(config: FeatureServiceConfig, options: CreateAppOptions = {}): Promise<INestApplication> {
+  const registry = options.registry ?? new Registry();
+  const app = await NestFactory.create(FeatureServiceModule.register({ config, registry }), {
+    logger: options.logger ?? ['log', 'warn', 'error'],
+  });
+  app.useGlobalFilters(new ValidationErrorFilter());
+  app.enableShutdownHooks();
+
+  const infra = app.get<Infrastructure>(INFRASTRUCTURE);
+  const metrics = app.get<FsMetrics>(FS_METRICS);
+  const server = new BusServer({
+    bus: infra.bus,
+    groupId: config.consumerGroup,
+    fromBeginning: true,
+    maxBatchSize: config.maxBatchSize,
+    onBatch: (report) => metrics.consumerLag.set({ topic: report.topic, partition: String(report.partition) }, report.lag),
+  });
+  app.connectMicroservice({ strategy: server }, { inheritAppConfig: true });
+
+  const docs = new DocumentBuilder()
+    .setTitle('Pulse feature service')
+    .setDescription('Engagement events in; point-in-time feature values out.')
+    .setVersion('1')
+    .build();
+  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, docs));
+
+  await app.startAllMicroservices();
+  const e = infra.embedded;
+  new Logger('FeatureService').log(
+    `bus: ${e.bus ? 'in-process' : 'kafka'}, database: ${e.database ? 'embedded PGlite' : 'postgres'}, online store: ${e.onlineStore ? 'in-process' : 'redis'}; consuming ${config.topics.events} as group ${config.consumerGroup}`,
+  );
+  return app;
+}
+
+/** The bus transport of an app made by createFeatureServiceApp (tests use it to kill the consumer). */
+export function busServerOf(app: INestApplication): BusServer | undefined {
+  const micro = (app as unknown as { getMicroservices(): { serverInstance: unknown }[] }).getMicroservices();
+  for (const m of micro) if (m.serverInstance instanceof BusServer) return m.serverInstance;
+  return undefined;
+}

@@ -1,0 +1,8 @@
+// Injection tokens of the feature service's providers (the objects come from libs, not Nest classes).
+export const FS_CONFIG = Symbol('FS_CONFIG');
+export const EVENT_LOG = Symbol('EVENT_LOG');
+export const ONLINE_STORE = Symbol('ONLINE_STORE');
+export const FEATURE_REGISTRY = Symbol('FEATURE_REGISTRY');
+export const PUBLISHER = Symbol('PUBLISHER');
+export const FS_METRICS = Symbol('FS_METRICS');
+export const INFRASTRUCTURE = Symbol('INFRASTRUCTURE');

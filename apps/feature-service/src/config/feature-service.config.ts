@@ -1,0 +1,59 @@
+import { readInfrastructureConfig, type InfrastructureConfig } from '@pulse/nest-common';
+import { Topics } from '@pulse/contracts';
+import type { EnvReader } from '@pulse/core';
+
+export interface FeatureServiceConfig {
+  readonly infra: InfrastructureConfig;
+  /** ENGAGEMENT_TOPIC / DLQ_TOPIC: overridable so tests and side-by-side deployments stay apart. */
+  readonly topics: { readonly events: string; readonly dlq: string };
+  /** CONSUMER_GROUP, default feature-service. */
+  readonly consumerGroup: string;
+  /** KAFKA_IDEMPOTENT (default true; the test mock cluster needs false). */
+  readonly kafkaIdempotent: boolean;
+  /** KAFKA_CLIENT_ID, default feature-service. */
+  readonly kafkaClientId: string;
+  /** MAX_BATCH_SIZE: most messages per handled batch, default 2000. */
+  readonly maxBatchSize: number;
+  /** REDIS_KEY_PREFIX, default `pulse:fs:`. */
+  readonly redisKeyPrefix: string;
+  /** STATE_TTL_SECONDS: online state of an entity without events expires after this, default 90 days. */
+  readonly stateTtlSeconds: number;
+  /** ALLOWED_LATENESS_MS: events older than the entity's watermark by more go to the DLQ, default 1 h. */
+  readonly allowedLatenessMs: number;
+  /** MAX_FUTURE_SKEW_MS: events further ahead of the wall clock are rejected, default 5 min. */
+  readonly maxFutureSkewMs: number;
+  /** SIMULATOR: feed the platform with simulated learners; default on in embedded mode (no KAFKA_BROKERS). */
+  readonly simulator: {
+    readonly enabled: boolean;
+    readonly learners: number;
+    readonly days: number;
+    readonly ratePerSecond: number;
+    readonly seed: string;
+  };
+}
+
+export function loadFeatureServiceConfig(env: EnvReader): FeatureServiceConfig {
+  const infra = readInfrastructureConfig(env, { httpPort: 3001 });
+  return {
+    infra,
+    topics: {
+      events: env.string('ENGAGEMENT_TOPIC', Topics.engagementEvents),
+      dlq: env.string('DLQ_TOPIC', Topics.engagementEventsDlq),
+    },
+    consumerGroup: env.string('CONSUMER_GROUP', 'feature-service'),
+    kafkaIdempotent: env.bool('KAFKA_IDEMPOTENT', true),
+    kafkaClientId: env.string('KAFKA_CLIENT_ID', 'feature-service'),
+    maxBatchSize: env.int('MAX_BATCH_SIZE', 2000, 1, 100_000),
+    redisKeyPrefix: env.string('REDIS_KEY_PREFIX', 'pulse:fs:'),
+    stateTtlSeconds: env.int('STATE_TTL_SECONDS', 90 * 24 * 3600, 0),
+    allowedLatenessMs: env.int('ALLOWED_LATENESS_MS', 3_600_000, 0),
+    maxFutureSkewMs: env.int('MAX_FUTURE_SKEW_MS', 300_000, 0),
+    simulator: {
+      enabled: env.bool('SIMULATOR', infra.kafkaBrokers === undefined),
+      learners: env.int('SIMULATOR_LEARNERS', 300, 1, 1_000_000),
+      days: env.int('SIMULATOR_DAYS', 30, 1, 3650),
+      ratePerSecond: env.int('SIMULATOR_RATE', 2000, 0, 10_000_000),
+      seed: env.string('SIMULATOR_SEED', '1'),
+    },
+  };
+}

@@ -1,0 +1,57 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiBody, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ValidationError } from '@pulse/core';
+import { FeatureReadService, type EntityFeatures } from './feature-read.service';
+import { describeViews, type FeatureViewDescription } from './feature-view.description';
+import { parseAt, parseViews } from './query-parsing';
+
+export const MAX_BATCH_ENTITIES = 1000;
+
+class BatchFeaturesRequest {
+  entityIds!: string[];
+  at?: string;
+  views?: string[];
+}
+
+@ApiTags('features')
+@Controller('v1')
+export class FeaturesController {
+  constructor(private readonly reads: FeatureReadService) {}
+
+  @Get('features/:entityId')
+  @ApiOperation({ summary: "An entity's feature values as of a time (default now), with view versions and freshness" })
+  @ApiQuery({ name: 'at', required: false, description: 'ISO-8601 time (or epoch ms); default now' })
+  @ApiQuery({ name: 'view', required: false, description: 'view name; repeat or comma-separate for several; default all' })
+  async one(@Param('entityId') entityId: string, @Query('at') at?: string, @Query('view') view?: string | string[]): Promise<EntityFeatures> {
+    const [result] = await this.reads.read([entityId], parseAt(at, 'at'), this.reads.viewNames(parseViews(view)));
+    return result;
+  }
+
+  @Post('features/batch')
+  @HttpCode(200)
+  @ApiOperation({ summary: `Feature values of up to ${MAX_BATCH_ENTITIES} entities as of one time` })
+  @ApiBody({ schema: { type: 'object', required: ['entityIds'], properties: { entityIds: { type: 'array', items: { type: 'string' }, maxItems: MAX_BATCH_ENTITIES }, at: { type: 'string' }, views: { type: 'array', items: { type: 'string' } } } } })
+  async batch(@Body() body: BatchFeaturesRequest): Promise<{ results: EntityFeatures[] }> {
+    if (typeof body !== 'object' || body === null) throw new ValidationError('body must be a JSON object', { field: 'body' });
+    const { entityIds } = body;
+    if (!Array.isArray(entityIds)) throw new ValidationError('entityIds must be an array of strings', { field: 'entityIds' });
+    if (entityIds.length === 0 || entityIds.length > MAX_BATCH_ENTITIES) {
+      throw new ValidationError(`entityIds must hold 1 to ${MAX_BATCH_ENTITIES} ids, got ${entityIds.length}`, { field: 'entityIds' });
+    }
+    entityIds.forEach((id, i) => {
+      if (typeof id !== 'string' || id.length === 0) throw new ValidationError('must be a non-empty string', { field: `entityIds[${i}]` });
+    });
+    if (body.views !== undefined && (!Array.isArray(body.views) || body.views.some((v) => typeof v !== 'string'))) {
+      throw new ValidationError('views must be an array of view names', { field: 'views' });
+    }
+    const results = await this.reads.read(entityIds, parseAt(body.at, 'at'), this.reads.viewNames(body.views));
+    return { results };
+  }
+
+  @Get('feature-views')
+  @ApiOperation({ summary: 'The registered feature views: names, versions, sources and features' })
+  @ApiOkResponse({ description: 'views' })
+  views(): { views: FeatureViewDescription[] } {
+    return { views: describeViews(this.reads.registryViews()) };
+  }
+}

@@ -1,0 +1,85 @@
+import Redis from 'ioredis';
+import { createBus, type BusLogger, type MessageBus } from '@pulse/bus';
+import { InMemoryOnlineStore, RedisOnlineStore, type OnlineStore } from '@pulse/features';
+import type { StoreMetrics } from '@pulse/observability';
+import { initStorage, startEmbeddedPostgres, type EmbeddedPostgres, type Storage } from '@pulse/storage';
+import type { FeatureServiceConfig } from '../config/feature-service.config';
+import { TimedOnlineStore } from './timed-online-store';
+
+/** The service's connections: real ones where configured, embedded stand-ins otherwise. */
+export interface Infrastructure {
+  readonly bus: MessageBus;
+  readonly storage: Storage;
+  readonly onlineStore: OnlineStore;
+  /** The Redis client behind the online store, when there is one (for /health). */
+  readonly redis?: Redis;
+  /** Which parts are embedded, for the startup log and /health. */
+  readonly embedded: { readonly bus: boolean; readonly database: boolean; readonly onlineStore: boolean };
+  close(): Promise<void>;
+}
+
+export interface InfrastructureDeps {
+  readonly metrics: StoreMetrics;
+  readonly busLogger?: BusLogger;
+}
+
+export async function startInfrastructure(config: FeatureServiceConfig, deps: InfrastructureDeps): Promise<Infrastructure> {
+  const closers: (() => Promise<void>)[] = [];
+  try {
+    let embeddedPg: EmbeddedPostgres | undefined;
+    if (config.infra.databaseUrl === undefined) {
+      embeddedPg = await startEmbeddedPostgres({ dataDir: config.infra.dataDir ?? 'memory' });
+      closers.push(() => embeddedPg!.stop());
+    }
+    const storage = await initStorage({
+      ...(embeddedPg ? embeddedPg.storageOptions : { url: config.infra.databaseUrl! }),
+      eventLog: { observe: (op, seconds) => deps.metrics.postgresOpDuration.observe({ op }, seconds) },
+    });
+    closers.push(() => storage.close());
+
+    let redis: Redis | undefined;
+    if (config.infra.redisUrl) {
+      redis = new Redis(config.infra.redisUrl, { maxRetriesPerRequest: 3, lazyConnect: true });
+      await redis.connect();
+      const client = redis;
+      closers.push(async () => void (await client.quit()));
+    }
+    const onlineStore: OnlineStore = new TimedOnlineStore(
+      redis
+        ? new RedisOnlineStore({ redis, keyPrefix: config.redisKeyPrefix, ttlSeconds: config.stateTtlSeconds })
+        : new InMemoryOnlineStore({ ttlSeconds: config.stateTtlSeconds }),
+      deps.metrics.redisOpDuration,
+    );
+    closers.push(() => onlineStore.close());
+
+    const bus = createBus({
+      brokers: config.infra.kafkaBrokers,
+      kafka: { clientId: config.kafkaClientId, idempotent: config.kafkaIdempotent },
+      logger: deps.busLogger,
+    });
+    closers.push(() => bus.close());
+
+    return {
+      bus,
+      storage,
+      onlineStore,
+      redis,
+      embedded: { bus: bus.kind === 'in-memory', database: embeddedPg !== undefined, onlineStore: !config.infra.redisUrl },
+      // Bus first (stops consuming and finishes the batch in hand), then the stores it writes to.
+      close: () => closeAll(closers),
+    };
+  } catch (err) {
+    await closeAll(closers);
+    throw err;
+  }
+}
+
+async function closeAll(closers: (() => Promise<void>)[]): Promise<void> {
+  for (const close of [...closers].reverse()) {
+    try {
+      await close();
+    } catch {
+      // Keep closing the rest: a failed close of one dependency must not leak the others.
+    }
+  }
+}

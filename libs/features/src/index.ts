@@ -1,1 +1,17 @@
 // Feature views: declarative definitions, tiled aggregate state, as-of evaluation, online stores
+export * from './definition/feature-view.types';
+export { defineFeatureView } from './definition/feature-view.builder';
+export { parseDuration, DAY_MS, HOUR_MS, MINUTE_MS } from './definition/duration';
+export { emptyState, isEntityState, type EntityState, type ViewState, type ExactInt, type Partial as TilePartial } from './engine/entity-state';
+export { FeatureRegistry, createFeatureRegistry, DEFAULT_ALLOWED_LATENESS_MS, type FeatureRegistryOptions } from './engine/feature-registry';
+export { applyEvents, foldEvents, cloneState, type ApplyCounts, type ApplyResult } from './engine/apply-events';
+export { evaluate, canEvaluateAt, AsOfBeforeWatermarkError } from './engine/evaluate';
+export { replayEvents, evaluateOffline, byTimeThenId } from './engine/replay';
+export * from './store/online-store';
+export * from './store/in-memory-online-store';
+export * from './store/redis-online-store';
+export * from './store/fold-batch';
+export * from './training/training-set.builder';
+export * from './vector/feature-vector';
+export * from './learning-engagement/event-schema';
+export * from './learning-engagement/learning-engagement';

@@ -1,0 +1,16 @@
+import type { FeatureRegistryOptions } from '../engine/feature-registry';
+import { FeatureRegistry } from '../engine/feature-registry';
+import { learnerBehaviourView } from './behaviour.view';
+import { learnerChannelView } from './channel.view';
+import { learnerContentView } from './content.view';
+import { learnerEngagementView } from './engagement.view';
+import { learnerTemporalView } from './temporal.view';
+
+/** The default views of the learning-engagement use case. */
+export const LEARNING_ENGAGEMENT_VIEWS = [learnerBehaviourView, learnerTemporalView, learnerContentView, learnerEngagementView, learnerChannelView] as const;
+
+export function learningEngagementRegistry(options?: FeatureRegistryOptions): FeatureRegistry {
+  return new FeatureRegistry(LEARNING_ENGAGEMENT_VIEWS, options);
+}
+
+export { learnerBehaviourView, learnerChannelView, learnerContentView, learnerEngagementView, learnerTemporalView };

@@ -1,0 +1,90 @@
+import type { EngagementEvent } from '@pulse/contracts';
+import { foldEvents } from '../engine/apply-events';
+import { emptyState, type EntityState } from '../engine/entity-state';
+import type { FeatureRegistry } from '../engine/feature-registry';
+import { StateVersionConflictError, type OnlineStore, type StateUpdate } from './online-store';
+
+export interface FoldBatchOptions {
+  /** Attempts before a version conflict is given up (and thrown, retriable). Default 5. */
+  readonly maxAttempts?: number;
+  /**
+   * Called after the batch is folded and before the states are written, with the events that were not
+   * too late (applied or duplicates) and those that were — the place to append to the event log, so
+   * that too-late events (which the state did not take) stay out of the log the offline path replays.
+   * Runs again on a retry: make it idempotent (e.g. insert … on conflict (event_id) do nothing).
+   */
+  readonly beforePut?: (accepted: readonly EngagementEvent[], tooLate: readonly EngagementEvent[]) => Promise<void>;
+  /**
+   * Supplies the starting state of entities the store has none for (new, or expired by TTL) — e.g.
+   * rebuilt by replayEvents from the event log. Default: an empty state.
+   */
+  readonly loadMissing?: (entityIds: readonly string[]) => Promise<Map<string, EntityState>>;
+}
+
+export interface FoldBatchResult {
+  readonly events: number;
+  readonly entities: number;
+  readonly applied: number;
+  readonly duplicates: number;
+  readonly tooLate: readonly EngagementEvent[];
+  /** States written (entities where something was applied). */
+  readonly written: number;
+  readonly attempts: number;
+  /** Entities whose state for a view (name@version) restarted although they had history. */
+  readonly initializedViews: readonly { entityId: string; views: readonly string[] }[];
+}
+
+/**
+ * One batch of events (any entities, any order) into the online store: group by entity, read the
+ * states (one round trip), fold, write back with compare-and-set (one round trip), and redo the whole
+ * batch if another writer got there first.
+ */
+export async function foldBatchIntoStore(
+  store: OnlineStore,
+  events: readonly EngagementEvent[],
+  registry: FeatureRegistry,
+  options: FoldBatchOptions = {},
+): Promise<FoldBatchResult> {
+  const maxAttempts = options.maxAttempts ?? 5;
+  const byEntity = new Map<string, EngagementEvent[]>();
+  for (const e of events) {
+    const list = byEntity.get(e.entityId);
+    if (list) list.push(e);
+    else byEntity.set(e.entityId, [e]);
+  }
+  const ids = [...byEntity.keys()];
+
+  for (let attempt = 1; ; attempt++) {
+    const stored = await store.getStates(ids);
+    const missing = ids.filter((id) => !stored.has(id));
+    const loaded = missing.length > 0 && options.loadMissing ? await options.loadMissing(missing) : undefined;
+
+    const updates = new Map<string, StateUpdate>();
+    const tooLate: EngagementEvent[] = [];
+    const initializedViews: { entityId: string; views: string[] }[] = [];
+    let applied = 0;
+    let duplicates = 0;
+    for (const [id, list] of byEntity) {
+      const s = stored.get(id);
+      const state = s?.state ?? loaded?.get(id) ?? emptyState();
+      const r = foldEvents(state, list, registry);
+      applied += r.applied;
+      duplicates += r.duplicates;
+      for (const e of r.tooLate) tooLate.push(e);
+      if (r.initializedViews.length > 0) initializedViews.push({ entityId: id, views: r.initializedViews });
+      if (r.applied > 0) updates.set(id, { state, expectedVersion: s?.version ?? 0 });
+    }
+
+    if (options.beforePut) {
+      const late = new Set(tooLate);
+      await options.beforePut(late.size === 0 ? events : events.filter((e) => !late.has(e)), tooLate);
+    }
+    try {
+      await store.putStates(updates);
+    } catch (err) {
+      if (err instanceof StateVersionConflictError && attempt < maxAttempts) continue;
+      throw err;
+    }
+    return { events: events.length, entities: ids.length, applied, duplicates, tooLate, written: updates.size, attempts: attempt, initializedViews };
+  }
+}

@@ -1,0 +1,163 @@
+import { randomUUID } from 'node:crypto';
+import { isRetriable, ValidationError } from '@pulse/core';
+import Redis from 'ioredis';
+import { foldEvents } from '../engine/apply-events';
+import { emptyState } from '../engine/entity-state';
+import { evaluate } from '../engine/evaluate';
+import { evaluateOffline } from '../engine/replay';
+import { allAggregationsRegistry, event, MIN, T0 } from '../testing/test-views';
+import { foldBatchIntoStore } from './fold-batch';
+import { InMemoryOnlineStore } from './in-memory-online-store';
+import { StateVersionConflictError, type OnlineStore } from './online-store';
+import { RedisOnlineStore } from './redis-online-store';
+
+const registry = allAggregationsRegistry();
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const redis = new Redis(REDIS_URL, { lazyConnect: true });
+const prefixes: string[] = [];
+
+afterAll(async () => {
+  for (const p of prefixes) {
+    const keys = await redis.keys(`${p}*`);
+    if (keys.length) await redis.del(...keys);
+  }
+  await redis.quit();
+});
+
+const makers: [string, (ttlSeconds?: number) => OnlineStore][] = [
+  ['InMemoryOnlineStore', (ttlSeconds) => new InMemoryOnlineStore({ ttlSeconds })],
+  [
+    'RedisOnlineStore',
+    (ttlSeconds) => {
+      const keyPrefix = `pulse-test:${randomUUID()}:`;
+      prefixes.push(keyPrefix);
+      return new RedisOnlineStore({ redis, keyPrefix, ttlSeconds });
+    },
+  ],
+];
+
+describe.each(makers)('%s', (_name, make) => {
+  const s1 = foldOnce([event('a', 1, 'lesson_sent')]);
+  const s2 = foldOnce([event('a', 1, 'lesson_sent'), event('b', 2, 'lesson_sent')]);
+
+  it('returns nothing for unknown entities, then what was written with version 1, 2, …', async () => {
+    const store = make();
+    expect((await store.getStates(['x', 'y'])).size).toBe(0);
+    await store.putStates(new Map([['x', { state: s1, expectedVersion: 0 }]]));
+    const got = await store.getStates(['x', 'y']);
+    expect([...got.keys()]).toEqual(['x']);
+    expect(got.get('x')).toEqual({ state: s1, version: 1 });
+    await store.putStates(new Map([['x', { state: s2, expectedVersion: 1 }]]));
+    expect((await store.getStates(['x'])).get('x')).toEqual({ state: s2, version: 2 });
+  });
+
+  it('rejects a stale version with a retriable conflict and writes nothing of the batch', async () => {
+    const store = make();
+    await store.putStates(new Map([['x', { state: s1, expectedVersion: 0 }]]));
+    const attempt = store.putStates(
+      new Map([
+        ['y', { state: s1, expectedVersion: 0 }],
+        ['x', { state: s2, expectedVersion: 0 }],
+      ]),
+    );
+    await expect(attempt).rejects.toThrow(StateVersionConflictError);
+    await attempt.catch((err) => {
+      expect(isRetriable(err)).toBe(true);
+      expect(err.entityIds).toEqual(['x']);
+    });
+    expect((await store.getStates(['x', 'y'])).get('x')?.version).toBe(1);
+    expect((await store.getStates(['y'])).size).toBe(0);
+  });
+
+  it('sets the TTL on every write', async () => {
+    const store = make(3600) as InMemoryOnlineStore | RedisOnlineStore;
+    await store.putStates(new Map([['x', { state: s1, expectedVersion: 0 }]]));
+    const ttl = (await store.ttlRemainingMs('x')) as number;
+    expect(ttl).toBeGreaterThan(3_500_000);
+    expect(ttl).toBeLessThanOrEqual(3_600_000);
+    expect(await store.ttlRemainingMs('nobody')).toBeUndefined();
+  });
+
+  it('deletes states', async () => {
+    const store = make();
+    await store.putStates(new Map([['x', { state: s1, expectedVersion: 0 }]]));
+    await store.deleteStates(['x']);
+    expect((await store.getStates(['x'])).size).toBe(0);
+  });
+
+  it('foldBatchIntoStore: racing writers on the same entities lose no update (conflicts are retried)', async () => {
+    const store = make();
+    const batches = Array.from({ length: 6 }, (_, b) =>
+      Array.from({ length: 20 }, (_, i) => event(`b${b}-${i}`, i, 'lesson_sent', { entityId: `u${i % 3}` })),
+    );
+    const results = await Promise.all(batches.map((batch) => foldBatchIntoStore(store, batch, registry, { maxAttempts: 50 })));
+    expect(results.reduce((s, r) => s + r.applied, 0)).toBe(120);
+    expect(Math.max(...results.map((r) => r.attempts))).toBeGreaterThan(1); // the race did happen
+    const states = await store.getStates(['u0', 'u1', 'u2']);
+    for (const [id, { state }] of states) {
+      const log = batches.flat().filter((e) => e.entityId === id);
+      expect(evaluate(state, T0 + 30 * MIN, registry)).toEqual(evaluateOffline(log, T0 + 30 * MIN, registry));
+      expect(evaluate(state, T0 + 30 * MIN, registry).all_aggs.values.n).toBe(log.length);
+    }
+  });
+
+  it('foldBatchIntoStore: reports duplicates and too-late events, hands them to beforePut, and writes only changed states', async () => {
+    const store = make();
+    await foldBatchIntoStore(store, [event('a', 200, 'lesson_sent')], registry);
+    const seen: string[][] = [];
+    const late = event('late', 10, 'lesson_sent');
+    const r = await foldBatchIntoStore(store, [event('a', 200, 'lesson_sent'), late, event('n', 5, 'lesson_sent', { entityId: 'other' })], registry, {
+      beforePut: async (accepted, tooLate) => void seen.push(accepted.map((e) => e.eventId), tooLate.map((e) => e.eventId)),
+    });
+    expect(r).toMatchObject({ events: 3, entities: 2, applied: 1, duplicates: 1, written: 1, attempts: 1 });
+    expect(r.tooLate).toEqual([late]);
+    expect(seen).toEqual([['a', 'n'], ['late']]);
+  });
+
+  it('foldBatchIntoStore: starts a missing entity from loadMissing (e.g. rebuilt from the event log)', async () => {
+    const store = make();
+    const r = await foldBatchIntoStore(store, [event('b', 2, 'lesson_sent')], registry, { loadMissing: async (ids) => new Map(ids.map((id) => [id, s1])) });
+    expect(r.applied).toBe(1);
+    const { state } = (await store.getStates(['learner-1'])).get('learner-1')!;
+    expect(evaluate(state, T0 + 3 * MIN, registry).all_aggs.values.n).toBe(2);
+  });
+});
+
+describe('InMemoryOnlineStore', () => {
+  it('expires states after the TTL on its clock', async () => {
+    let now = 1_000;
+    const store = new InMemoryOnlineStore({ ttlSeconds: 10, now: () => now });
+    await store.putStates(new Map([['x', { state: emptyState(), expectedVersion: 0 }]]));
+    now += 9_999;
+    expect((await store.getStates(['x'])).size).toBe(1);
+    now += 1;
+    expect((await store.getStates(['x'])).size).toBe(0);
+    await store.putStates(new Map([['x', { state: emptyState(), expectedVersion: 0 }]]));
+  });
+  it('rejects a bad TTL', () => {
+    expect(() => new InMemoryOnlineStore({ ttlSeconds: -1 })).toThrow(RangeError);
+  });
+});
+
+describe('RedisOnlineStore', () => {
+  it('reports a corrupt value as a ValidationError naming the entity', async () => {
+    const keyPrefix = `pulse-test:${randomUUID()}:`;
+    prefixes.push(keyPrefix);
+    await redis.set(`${keyPrefix}bad`, '1|{not json');
+    await expect(new RedisOnlineStore({ redis, keyPrefix }).getStates(['bad'])).rejects.toThrow(ValidationError);
+    await expect(new RedisOnlineStore({ redis, keyPrefix }).getStates(['bad'])).rejects.toThrow(/online state of bad/);
+  });
+  it('wraps an unreachable Redis in a retriable ConnectionError', async () => {
+    const store = new RedisOnlineStore({ url: 'redis://127.0.0.1:1', keyPrefix: 'x:' });
+    const err = await store.getStates(['x']).catch((e) => e);
+    expect(isRetriable(err)).toBe(true);
+    expect(err.message).toMatch(/Redis: could not read entity states/);
+    await store.close();
+  });
+});
+
+function foldOnce(events: Parameters<typeof foldBatchIntoStore>[1]) {
+  const s = emptyState();
+  foldEvents(s, events, registry);
+  return s;
+}

@@ -1,0 +1,107 @@
+import { ConnectionError, PulseError } from '@pulse/core';
+import Redis from 'ioredis';
+import { checkTtl, decodeStoredState, DEFAULT_STATE_TTL_SECONDS, encodeStoredState, StateVersionConflictError, type OnlineStore, type StateUpdate, type StoredState } from './online-store';
+
+export interface RedisOnlineStoreOptions {
+  /** A client the caller owns (not closed by close()), or `url` to let the store own one. */
+  readonly redis?: Redis;
+  readonly url?: string;
+  /** Prefix of every key; default `pulse:features:state:`. */
+  readonly keyPrefix?: string;
+  /** Seconds a state lives after its last write; 0 = forever. Default 90 days. */
+  readonly ttlSeconds?: number;
+}
+
+// All-or-nothing compare-and-set over the batch: the versions are checked first (reading only the
+// `<version>|` head of each value), then every state is written; a script runs atomically in Redis.
+// KEYS: state keys. ARGV[1]: TTL in ms (0 = none); then per key: expected version, new value.
+const CAS_PUT = `
+local ttl = tonumber(ARGV[1])
+local conflicts = {}
+for i, key in ipairs(KEYS) do
+  local head = redis.call('GETRANGE', key, 0, 24)
+  local current = 0
+  if head ~= '' then current = tonumber(string.match(head, '^(%d+)|')) or -1 end
+  if current ~= tonumber(ARGV[2 * i]) then conflicts[#conflicts + 1] = i end
+end
+if #conflicts > 0 then return conflicts end
+for i, key in ipairs(KEYS) do
+  if ttl > 0 then
+    redis.call('SET', key, ARGV[2 * i + 1], 'PX', ttl)
+  else
+    redis.call('SET', key, ARGV[2 * i + 1])
+  end
+end
+return {}
+`;
+
+type CasRedis = Redis & { pulseStateCasPut(...args: (string | number)[]): Promise<number[]> };
+
+/**
+ * Entity states in Redis: one string key per entity, read with one MGET per batch and written with one
+ * compare-and-set script per batch. (Cluster mode would need the batch's keys in one slot.)
+ */
+export class RedisOnlineStore implements OnlineStore {
+  private readonly redis: CasRedis;
+  private readonly owned: boolean;
+  private readonly prefix: string;
+  private readonly ttlMs: number;
+
+  constructor(options: RedisOnlineStoreOptions) {
+    const ttl = options.ttlSeconds ?? DEFAULT_STATE_TTL_SECONDS;
+    checkTtl(ttl);
+    if (!options.redis && !options.url) throw new RangeError('RedisOnlineStore needs a redis client or a url');
+    this.owned = !options.redis;
+    const redis = options.redis ?? new Redis(options.url as string, { maxRetriesPerRequest: 3 });
+    if (!('pulseStateCasPut' in redis)) redis.defineCommand('pulseStateCasPut', { lua: CAS_PUT });
+    this.redis = redis as CasRedis;
+    this.prefix = options.keyPrefix ?? 'pulse:features:state:';
+    this.ttlMs = ttl * 1000;
+  }
+
+  async getStates(entityIds: readonly string[]): Promise<Map<string, StoredState>> {
+    const out = new Map<string, StoredState>();
+    if (entityIds.length === 0) return out;
+    const values = await this.call('read entity states', () => this.redis.mget(entityIds.map((id) => this.prefix + id)));
+    for (let i = 0; i < entityIds.length; i++) {
+      const v = values[i];
+      if (v !== null) out.set(entityIds[i], decodeStoredState(entityIds[i], v));
+    }
+    return out;
+  }
+
+  async putStates(updates: ReadonlyMap<string, StateUpdate>): Promise<void> {
+    if (updates.size === 0) return;
+    const ids = [...updates.keys()];
+    const args: (string | number)[] = [ids.length];
+    for (const id of ids) args.push(this.prefix + id);
+    args.push(this.ttlMs);
+    for (const u of updates.values()) args.push(u.expectedVersion, encodeStoredState(u.state, u.expectedVersion + 1));
+    const conflicts = await this.call('write entity states', () => this.redis.pulseStateCasPut(...args));
+    if (conflicts.length > 0) throw new StateVersionConflictError(conflicts.map((i) => ids[i - 1]));
+  }
+
+  async deleteStates(entityIds: readonly string[]): Promise<void> {
+    if (entityIds.length === 0) return;
+    await this.call('delete entity states', () => this.redis.del(...entityIds.map((id) => this.prefix + id)));
+  }
+
+  /** Milliseconds until the entity's state expires (-1 without expiry), or undefined without state. */
+  async ttlRemainingMs(entityId: string): Promise<number | undefined> {
+    const ms = await this.call('read a TTL', () => this.redis.pttl(this.prefix + entityId));
+    return ms === -2 ? undefined : ms;
+  }
+
+  async close(): Promise<void> {
+    if (this.owned) await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+
+  private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      if (err instanceof PulseError) throw err;
+      throw new ConnectionError(`Redis: could not ${what}: ${(err as Error).message}`, { cause: err });
+    }
+  }
+}

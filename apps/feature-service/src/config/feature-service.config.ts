@@ -12,6 +12,8 @@ export interface FeatureServiceConfig {
   readonly kafkaIdempotent: boolean;
   /** KAFKA_CLIENT_ID, default feature-service. */
   readonly kafkaClientId: string;
+  /** KAFKA_SESSION_TIMEOUT_MS (default 10000), KAFKA_HEARTBEAT_INTERVAL_MS (default 1000), KAFKA_MAX_WAIT_MS (default 200). */
+  readonly kafkaTimings: { readonly sessionTimeoutMs: number; readonly heartbeatIntervalMs: number; readonly maxWaitTimeMs: number };
   /** MAX_BATCH_SIZE: most messages per handled batch, default 2000. */
   readonly maxBatchSize: number;
   /** REDIS_KEY_PREFIX, default `pulse:fs:`. */
@@ -43,6 +45,11 @@ export function loadFeatureServiceConfig(env: EnvReader): FeatureServiceConfig {
     consumerGroup: env.string('CONSUMER_GROUP', 'feature-service'),
     kafkaIdempotent: env.bool('KAFKA_IDEMPOTENT', true),
     kafkaClientId: env.string('KAFKA_CLIENT_ID', 'feature-service'),
+    kafkaTimings: {
+      sessionTimeoutMs: env.int('KAFKA_SESSION_TIMEOUT_MS', 10_000, 1000, 300_000),
+      heartbeatIntervalMs: env.int('KAFKA_HEARTBEAT_INTERVAL_MS', 1000, 100, 60_000),
+      maxWaitTimeMs: env.int('KAFKA_MAX_WAIT_MS', 200, 10, 30_000),
+    },
     maxBatchSize: env.int('MAX_BATCH_SIZE', 2000, 1, 100_000),
     redisKeyPrefix: env.string('REDIS_KEY_PREFIX', 'pulse:fs:'),
     stateTtlSeconds: env.int('STATE_TTL_SECONDS', 90 * 24 * 3600, 0),

@@ -1,1 +1,12 @@
 // NestJS adapters shared by services: config module, metrics endpoint, health indicators
+export * from './config/config.module';
+export * from './config/infrastructure-config';
+export * from './metrics/metrics.module';
+export * from './metrics/http-metrics.interceptor';
+export * from './health/health-probe';
+export * from './health/postgres.health';
+export * from './health/redis.health';
+export * from './health/kafka.health';
+export * from './health/health.module';
+export * from './metrics/metrics.options';
+export * from './health/health.options';

@@ -1,1 +1,6 @@
 // Postgres storage: TypeORM entities, migrations, event log, embedded PGlite server
+export * from './event-log/event-log.entity';
+export * from './event-log/event-log.repository';
+export * from './migrations/migrations';
+export * from './data-source';
+export * from './embedded/embedded-postgres';

@@ -1,0 +1,47 @@
+import { Column, Entity, Index } from 'typeorm';
+
+/**
+ * One row per accepted engagement event. The schema itself is owned by the hand-written
+ * migrations (synchronize is never on); this entity documents it for TypeORM users.
+ *
+ * Choices:
+ * - `event_id` is the primary key: uniqueness is what makes appends idempotent, and one index
+ *   fewer than a surrogate key measurably speeds up bulk inserts.
+ * - `event_time_ms` is epoch milliseconds as bigint: exact, and the unit the feature code uses.
+ * - ids use the "C" collation so the database orders them byte-wise, as JavaScript code does;
+ *   replay order (entity, time, event id) then matches the online path's tie-breaking.
+ */
+@Entity({ name: 'event_log' })
+@Index('event_log_entity_time_idx', ['entityId', 'eventTimeMs', 'eventId'])
+export class EventLogEntity {
+  @Column({ name: 'event_id', type: 'text', primary: true, collation: 'C' })
+  eventId!: string;
+
+  /** Ingestion order; not indexed, so it costs nothing on the write path. */
+  @Column({ name: 'seq', type: 'bigint', generated: 'increment' })
+  seq!: string;
+
+  @Column({ name: 'entity_id', type: 'text', collation: 'C' })
+  entityId!: string;
+
+  @Column({ name: 'event_type', type: 'text' })
+  eventType!: string;
+
+  @Column({ name: 'event_time_ms', type: 'bigint' })
+  eventTimeMs!: string;
+
+  @Column({ name: 'channel', type: 'text' })
+  channel!: string;
+
+  @Column({ name: 'content_id', type: 'text', nullable: true })
+  contentId!: string | null;
+
+  @Column({ name: 'attributes', type: 'jsonb' })
+  attributes!: Record<string, string | number | boolean>;
+
+  @Column({ name: 'profile', type: 'jsonb', nullable: true })
+  profile!: { role?: string; region?: string } | null;
+
+  @Column({ name: 'ingested_at', type: 'timestamptz', default: () => 'now()' })
+  ingestedAt!: Date;
+}

@@ -1,0 +1,258 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { EngagementEvent } from '@pulse/contracts';
+import { initStorage, type Storage } from '../data-source';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from '../embedded/embedded-postgres';
+import { createTestDatabase, type TestDatabase } from '@pulse/testing';
+
+const T0 = Date.UTC(2024, 0, 1);
+
+function ev(id: string, entityId: string, eventTimeMs: number, extra: Partial<EngagementEvent> = {}): EngagementEvent {
+  return { eventId: id, entityId, eventType: 'lesson_completed', eventTimeMs, channel: 'web', attributes: {}, ...extra };
+}
+
+/** Deterministic pseudo-random events: `entities` learners, several events sharing each timestamp. */
+function generate(n: number, entities: number, seed = 1): EngagementEvent[] {
+  let s = seed;
+  const rand = () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648);
+  return Array.from({ length: n }, (_, i) =>
+    ev(`e-${seed}-${i}`, `learner-${Math.floor(rand() * entities)}`, T0 + Math.floor(rand() * 50) * 60_000, {
+      eventType: rand() < 0.5 ? 'lesson_sent' : 'assessment_answered',
+      channel: (['slack', 'sms', 'email', 'web'] as const)[i % 4],
+      ...(i % 3 === 0 ? { contentId: `c-${i % 17}` } : {}),
+      attributes: { is_correct: rand() < 0.7, time_taken_seconds: Math.round(rand() * 1000) / 10, difficulty: 'beginner' },
+      ...(i % 5 === 0 ? { profile: { role: 'engineer', region: 'eu' } } : {}),
+    }),
+  );
+}
+
+// JavaScript's own string order (UTF-16 code units); the log must replay in exactly this order.
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+const replayOrder = (a: EngagementEvent, b: EngagementEvent) =>
+  cmp(a.entityId, b.entityId) || a.eventTimeMs - b.eventTimeMs || cmp(a.eventId, b.eventId);
+
+async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const x of it) out.push(x);
+  return out;
+}
+
+interface Backend {
+  start(): Promise<{ url: string; poolSize?: number; idleTimeoutMs?: number; stop(): Promise<void> }>;
+}
+
+const backends: [string, Backend][] = [
+  [
+    'real Postgres',
+    {
+      async start() {
+        const db: TestDatabase = await createTestDatabase();
+        return { url: db.url, stop: () => db.drop() };
+      },
+    },
+  ],
+  [
+    'embedded PGlite',
+    {
+      async start() {
+        const pg: EmbeddedPostgres = await startEmbeddedPostgres();
+        return { ...pg.storageOptions, stop: () => pg.stop() };
+      },
+    },
+  ],
+];
+
+describe.each(backends)('EventLogRepository on %s', (_name, backend) => {
+  let server: Awaited<ReturnType<Backend['start']>>;
+  let storage: Storage;
+  const ops: string[] = [];
+
+  beforeAll(async () => {
+    server = await backend.start();
+    storage = await initStorage({ ...server, eventLog: { observe: (op) => ops.push(op) } });
+  });
+  afterAll(async () => {
+    try {
+      await storage?.close();
+    } finally {
+      await server?.stop();
+    }
+  });
+  beforeEach(async () => {
+    await storage.dataSource.query('TRUNCATE event_log');
+    ops.length = 0;
+  });
+
+  it('applies the migrations on first start', () => {
+    expect(storage.appliedMigrations).toEqual(['CreateEventLog1730000000000']);
+  });
+
+  it('applies nothing when the schema is current', async () => {
+    await storage.close();
+    storage = await initStorage({ ...server, eventLog: { observe: (op) => ops.push(op) } });
+    expect(storage.appliedMigrations).toEqual([]);
+  });
+
+  it('appends idempotently on event_id, across and within batches', async () => {
+    const log = storage.eventLog;
+    expect(await log.appendMany([ev('a', 'u1', T0), ev('b', 'u1', T0 + 1)])).toEqual({ inserted: 2, duplicateIds: [] });
+    expect(await log.appendMany([ev('b', 'u1', T0 + 1), ev('c', 'u2', T0)])).toEqual({ inserted: 1, duplicateIds: ['b'] });
+    expect(await log.appendMany([ev('d', 'u3', T0), ev('d', 'u3', T0)])).toEqual({ inserted: 1, duplicateIds: ['d'] });
+    expect(await log.appendMany([])).toEqual({ inserted: 0, duplicateIds: [] });
+    expect(await log.count()).toBe(4);
+  });
+
+  it('keeps the first version when an event_id is re-sent with different content', async () => {
+    await storage.eventLog.appendMany([ev('x', 'u1', T0, { eventType: 'lesson_sent' })]);
+    await storage.eventLog.appendMany([ev('x', 'u1', T0 + 5, { eventType: 'lesson_started' })]);
+    expect(await storage.eventLog.eventsForEntity('u1')).toEqual([ev('x', 'u1', T0, { eventType: 'lesson_sent' })]);
+  });
+
+  it('reports which ids already exist', async () => {
+    await storage.eventLog.appendMany([ev('a', 'u1', T0), ev('b', 'u1', T0)]);
+    expect(await storage.eventLog.existingIds(['a', 'zz', 'b'])).toEqual(new Set(['a', 'b']));
+    expect(await storage.eventLog.existingIds([])).toEqual(new Set());
+  });
+
+  it('returns events exactly as appended: types, optional fields, epoch ms', async () => {
+    const full = ev('full', 'u1', 1_712_345_678_901, {
+      channel: 'sms',
+      contentId: 'lesson-7',
+      attributes: { is_correct: false, time_taken_seconds: 0.1, n: -3, big: 1e21, tiny: 1e-7, s: 'é"\\' },
+      profile: { role: 'nurse', region: 'apac' },
+    });
+    const bare = ev('bare', 'u1', 1_712_345_678_902);
+    await storage.eventLog.appendMany([full, bare]);
+    const back = await storage.eventLog.eventsForEntity('u1');
+    expect(back).toEqual([full, bare]);
+    expect('contentId' in back[1]).toBe(false);
+    expect('profile' in back[1]).toBe(false);
+  });
+
+  it('writes a batch of 10,000 events in one statement', async () => {
+    const events = generate(10_000, 300);
+    const start = Date.now();
+    expect(await storage.eventLog.appendMany(events)).toEqual({ inserted: 10_000, duplicateIds: [] });
+    const ms = Date.now() - start;
+    expect(ops).toEqual(['append']);
+    expect(await storage.eventLog.count()).toBe(10_000);
+    // Figure for the record; the benchmark proper is bench:ingest.
+    console.log(`${_name}: 10k-event append in ${ms} ms`);
+  });
+
+  it('streams in (entity, event time, event id) order, byte-wise for ids', async () => {
+    const events = [...generate(997, 23), ev('z', 'B', T0), ev('y', '_', T0), ev('x', 'a', T0), ev('w', 'a', T0)];
+    await storage.eventLog.appendMany(events);
+    const streamed = await collect(storage.eventLog.streamForEntities({ pageSize: 37 }));
+    expect(streamed).toEqual([...events].sort(replayOrder));
+  });
+
+  it('filters the stream by entity and by event time (inclusive by default)', async () => {
+    const events = generate(600, 10);
+    await storage.eventLog.appendMany(events);
+    const wanted = new Set(['learner-3', 'learner-7']);
+    const until = T0 + 20 * 60_000;
+    const expected = events.filter((e) => wanted.has(e.entityId) && e.eventTimeMs <= until).sort(replayOrder);
+    expect(expected.some((e) => e.eventTimeMs === until)).toBe(true);
+    const got = await collect(
+      storage.eventLog.streamForEntities({ entityIds: [...wanted], untilMs: until, pageSize: 10 }),
+    );
+    expect(got).toEqual(expected);
+    const exclusive = await collect(
+      storage.eventLog.streamForEntities({ entityIds: [...wanted], untilMs: until, untilInclusive: false }),
+    );
+    expect(exclusive).toEqual(expected.filter((e) => e.eventTimeMs < until));
+    expect(await collect(storage.eventLog.streamForEntities({ entityIds: [] }))).toEqual([]);
+  });
+
+  it('answers a single point-in-time lookup up to the as-of time', async () => {
+    await storage.eventLog.appendMany([ev('3', 'u', T0 + 3), ev('1', 'u', T0 + 1), ev('2', 'u', T0 + 2), ev('o', 'other', T0)]);
+    expect((await storage.eventLog.eventsForEntity('u', T0 + 2)).map((e) => e.eventId)).toEqual(['1', '2']);
+    expect((await storage.eventLog.eventsForEntity('u', T0 + 2, false)).map((e) => e.eventId)).toEqual(['1']);
+    expect((await storage.eventLog.eventsForEntity('u')).map((e) => e.eventId)).toEqual(['1', '2', '3']);
+    expect(await storage.eventLog.eventsForEntity('nobody', T0 + 10)).toEqual([]);
+  });
+
+  it('holds at most two pages in memory while streaming', async () => {
+    await storage.eventLog.appendMany(generate(1000, 50));
+    const stream = storage.eventLog.streamForEntities({ pageSize: 100 });
+    let seen = 0;
+    let pagesWhenFirstSeen = -1;
+    for await (const _e of stream) {
+      if (seen++ === 0) pagesWhenFirstSeen = ops.filter((o) => o === 'stream_page').length;
+    }
+    expect(seen).toBe(1000);
+    expect(pagesWhenFirstSeen).toBeLessThanOrEqual(2);
+    // Ten full pages and the empty one that proves the end.
+    expect(ops.filter((o) => o === 'stream_page').length).toBe(11);
+  });
+
+  it('lets the consumer of a stream query the database inside its loop', async () => {
+    await storage.eventLog.appendMany(generate(300, 5));
+    let lookups = 0;
+    for await (const e of storage.eventLog.streamForEntities({ pageSize: 50 })) {
+      if (lookups < 5) {
+        expect((await storage.eventLog.eventsForEntity(e.entityId, e.eventTimeMs)).length).toBeGreaterThan(0);
+        lookups++;
+      }
+    }
+    expect(lookups).toBe(5);
+  });
+
+  it('rejects a fractional event time with an error naming the event', async () => {
+    await expect(storage.eventLog.appendMany([ev('frac', 'u', T0 + 0.5)])).rejects.toThrow(/event frac: eventTimeMs/);
+  });
+});
+
+describe('embedded PGlite with a data directory', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'pulse-pglite-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('keeps the event log across a restart', async () => {
+    const first = await startEmbeddedPostgres({ dataDir: dir });
+    try {
+      const a = await initStorage(first.storageOptions);
+      await a.eventLog.appendMany(generate(50, 5));
+      await a.close();
+    } finally {
+      await first.stop();
+    }
+
+    const second = await startEmbeddedPostgres({ dataDir: dir });
+    try {
+      const b = await initStorage(second.storageOptions);
+      expect(b.appliedMigrations).toEqual([]);
+      expect(await b.eventLog.count()).toBe(50);
+      await b.close();
+    } finally {
+      await second.stop();
+    }
+  });
+});
+
+describe('initStorage on real Postgres', () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+  });
+  afterAll(() => db?.drop());
+
+  it('lets several copies start at once and migrates exactly once', async () => {
+    const copies = await Promise.all([initStorage({ url: db.url }), initStorage({ url: db.url }), initStorage({ url: db.url })]);
+    try {
+      expect(copies.map((c) => c.appliedMigrations.length).sort()).toEqual([0, 0, 1]);
+    } finally {
+      await Promise.all(copies.map((c) => c.close()));
+    }
+  });
+
+  it('fails fast with the address, without the password, when Postgres is unreachable', async () => {
+    await expect(
+      initStorage({ url: 'postgres://pulse:hunter2@127.0.0.1:1/none', connectTimeoutMs: 500 }),
+    ).rejects.toThrow(/cannot connect to Postgres at postgres:\/\/pulse:\*\*\*@127\.0\.0\.1:1\/none/);
+  });
+});

@@ -1,1 +1,21 @@
 // Gradient-boosted decision trees: training, prediction, ONNX export, TreeSHAP, tuning
+export * from './data/dataset';
+export * from './train/params';
+export * from './train/train';
+export * from './predict/predict';
+export * from './model/model-io';
+export * from './model/model.types';
+export * from './io/data-file.error';
+export * from './io/csv-reader';
+export * from './io/libsvm-reader';
+export * from './io/predictions-writer';
+export * from './io/onnx-predict';
+export * from './onnx/onnx-export';
+export { readOnnxMetadata } from './onnx/onnx-proto';
+export * from './explain/tree-shap';
+export * from './explain/feature-importance';
+export * from './train/eval-metrics';
+export * from './tune/search-space';
+export * from './tune/samplers';
+export * from './tune/cross-validation';
+export * from './tune/tuner';

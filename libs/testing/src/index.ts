@@ -1,1 +1,7 @@
-// Test helpers: Kafka mock cluster (kcat), waitFor polling, random names
+// Test helpers: Kafka mock cluster (kcat), waitFor polling, random names, throwaway databases
+export * from './wait/wait-for';
+export * from './names/random-name';
+export * from './kafka/kafka-test-brokers';
+export * from './postgres/test-database';
+export * from './redis/test-redis';
+export * from './kafka/kafka-mock-cluster';

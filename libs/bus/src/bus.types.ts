@@ -1,0 +1,113 @@
+/** A message as consumers see it. Offsets are strings because Kafka's are 64-bit. */
+export interface BusMessage {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string | null;
+  value: Buffer;
+  headers: Record<string, string>;
+  /** Epoch milliseconds at which the message was appended to its partition. */
+  timestamp: number;
+}
+
+/** A message to publish. Messages with the same key land on the same partition, in order. */
+export interface OutgoingMessage {
+  key: string | null;
+  value: Buffer | string;
+  headers?: Record<string, string>;
+}
+
+export interface Publisher {
+  /** Resolves once every message is durable (acks from all in-sync replicas); rejects otherwise. */
+  publish(topic: string, messages: readonly OutgoingMessage[]): Promise<void>;
+}
+
+/** What a handler gets besides its batch. A batch always comes from one topic-partition. */
+export interface BatchContext {
+  topic: string;
+  partition: number;
+  /**
+   * Aborted when the subscription is killed or fails: the handler may give up early, its batch is not
+   * committed and will be redelivered. A graceful stop does not abort it.
+   */
+  signal: AbortSignal;
+  /** Tells the group this member is alive; call it inside handlers that run for seconds. */
+  heartbeat(): Promise<void>;
+}
+
+export type BatchHandler = (batch: BusMessage[], ctx: BatchContext) => Promise<void>;
+
+/** Sent after each committed batch, for metrics (batch latency, consumer lag). */
+export interface BatchReport {
+  topic: string;
+  partition: number;
+  size: number;
+  /** Handler time including retries, in milliseconds. */
+  durationMs: number;
+  /** Messages in the partition after the committed offset when the batch was fetched. */
+  lag: number;
+}
+
+export interface RetryPolicy {
+  /** First backoff after a retriable handler error. Default 100 ms. */
+  initialDelayMs?: number;
+  /** Backoff ceiling. Default 5000 ms. */
+  maxDelayMs?: number;
+  /** Attempts (first one included) before a retriable error is treated as fatal. Default: unlimited. */
+  maxAttempts?: number;
+}
+
+export interface SubscribeOptions {
+  groupId: string;
+  topics: readonly string[];
+  /** Where a group with no committed offset starts: the oldest message (true) or new ones only. Default false. */
+  fromBeginning?: boolean;
+  handler: BatchHandler;
+  /** Upper bound on messages per handler call. Default 1000. */
+  maxBatchSize?: number;
+  retry?: RetryPolicy;
+  /** Called once when the subscription fails (non-retriable handler error or a broken consumer). */
+  onError?: (error: unknown) => void;
+  onBatch?: (report: BatchReport) => void;
+}
+
+export interface PartitionLag {
+  topic: string;
+  partition: number;
+  /** Next offset the group will consume (committed position) as seen by this member. */
+  committedOffset: string;
+  highWatermark: string;
+  lag: number;
+}
+
+export type SubscriptionState = 'running' | 'stopping' | 'stopped' | 'killed' | 'failed';
+
+export interface SubscriptionOutcome {
+  state: 'stopped' | 'killed' | 'failed';
+  error?: unknown;
+}
+
+export interface Subscription {
+  readonly groupId: string;
+  readonly state: SubscriptionState;
+  /** Settles (never rejects) when the subscription has left its group, whatever the reason. */
+  readonly done: Promise<SubscriptionOutcome>;
+  /** Graceful: finishes and commits the batch in hand, then leaves the group. */
+  stop(): Promise<void>;
+  /** Simulates a crash: leaves at once without committing the batch in hand (it will be redelivered). */
+  kill(): Promise<void>;
+  /** Partitions currently assigned to this member, by topic. */
+  assignment(): Record<string, number[]>;
+  /** Lag of the partitions this member has consumed from (for metrics). */
+  lag(): PartitionLag[];
+}
+
+export interface MessageBus {
+  readonly kind: 'kafka' | 'in-memory';
+  createPublisher(): Publisher;
+  subscribe(options: SubscribeOptions): Promise<Subscription>;
+  /** Throws a ConnectionError when the bus cannot be reached (used by health checks). */
+  ping(): Promise<void>;
+  /** Stops every subscription gracefully and releases connections. */
+  close(): Promise<void>;
+}

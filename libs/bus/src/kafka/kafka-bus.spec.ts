@@ -1,0 +1,80 @@
+import { ConnectionError, PulseError } from '@pulse/core';
+import { kafkaTestBusOptions, randomName, waitFor } from '@pulse/testing';
+import { describeBusConformance } from '../../test/bus-conformance';
+import type { BusMessage } from '../bus.types';
+import type { BusLogger } from '../bus-logger';
+import { KafkaBus } from './kafka-bus';
+import { toPulseError } from './kafka-support';
+
+// kafkajs reports rebalances as warnings; keep them out of the test output.
+const logger: BusLogger = { log: () => undefined };
+
+describeBusConformance('kafka (mock cluster)', () => new KafkaBus({ ...kafkaTestBusOptions(), logger }), { timeoutMs: 20_000 });
+
+describe('KafkaBus specifics', () => {
+  const buses: KafkaBus[] = [];
+  const make = (extra: Partial<ConstructorParameters<typeof KafkaBus>[0]> = {}) => {
+    const bus = new KafkaBus({ ...kafkaTestBusOptions(), logger, ...extra });
+    buses.push(bus);
+    return bus;
+  };
+  afterEach(async () => { await Promise.all(buses.splice(0).map((b) => b.close())); });
+
+  async function highWatermarkSum(bus: KafkaBus, topic: string): Promise<number> {
+    const admin = bus.kafka.admin();
+    await admin.connect();
+    try {
+      return (await admin.fetchTopicOffsets(topic)).reduce((n, p) => n + Number(p.high), 0);
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  it('makes concurrent and oversized publishes durable (coalesced, then split by the batching limits)', async () => {
+    const bus = make({ producerBatching: { maxMessages: 300, maxBytes: 64 * 1024 } });
+    const topic = randomName('coalesce');
+    const publisher = bus.createPublisher();
+    await Promise.all(Array.from({ length: 100 }, (_, call) =>
+      publisher.publish(topic, Array.from({ length: 50 }, (_, i) => ({ key: `k${(call * 50 + i) % 97}`, value: 'x'.repeat(100) })))));
+    await publisher.publish(topic, Array.from({ length: 1000 }, (_, i) => ({ key: `k${i}`, value: 'y'.repeat(200) })));
+    expect(await highWatermarkSum(bus, topic)).toBe(6000);
+  });
+
+  it('produces and consumes GZIP-compressed batches', async () => {
+    const bus = make({ gzip: true });
+    const topic = randomName('gzip');
+    await bus.createPublisher().publish(topic, Array.from({ length: 100 }, (_, i) => ({ key: `k${i % 5}`, value: `message ${i} `.repeat(20) })));
+    const got: BusMessage[] = [];
+    await bus.subscribe({ groupId: randomName('g'), topics: [topic], fromBeginning: true, handler: async (batch) => { got.push(...batch); } });
+    await waitFor(() => got.length === 100, { timeoutMs: 20_000, message: '100 compressed messages' });
+    expect(got.map((m) => m.value.toString()).sort()).toEqual(Array.from({ length: 100 }, (_, i) => `message ${i} `.repeat(20)).sort());
+  });
+
+  it('answers ping when the cluster is up, and a ConnectionError when it is not', async () => {
+    await expect(make().ping()).resolves.toBeUndefined();
+    const away = make({ brokers: ['127.0.0.1:1'], retries: 0, connectionTimeoutMs: 500 });
+    await expect(away.ping()).rejects.toBeInstanceOf(ConnectionError);
+  });
+
+  it('rejects a publish that cannot be delivered instead of hanging', async () => {
+    const away = make({ brokers: ['127.0.0.1:1'], retries: 0, connectionTimeoutMs: 500 });
+    const failure = await away.createPublisher().publish(randomName('t'), [{ key: 'k', value: 'v' }]).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(ConnectionError);
+    expect((failure as Error).message).toMatch(/Kafka/);
+  });
+
+  it('uses consumer settings that keep the mock cluster stable', () => {
+    const config = make({ sessionTimeoutMs: 3000 }).consumerConfig('g');
+    expect(config).toMatchObject({ groupId: 'g', sessionTimeout: 3000, heartbeatInterval: 500, maxWaitTimeInMs: 200 });
+    expect(config.partitionAssigners).toHaveLength(1);
+  });
+
+  it('maps kafkajs errors: transient ones retriable, the rest not', () => {
+    expect(toPulseError(Object.assign(new Error('closed'), { name: 'KafkaJSConnectionError' }), 'x')).toBeInstanceOf(ConnectionError);
+    expect(toPulseError(Object.assign(new Error('busy'), { name: 'KafkaJSProtocolError', retriable: true }), 'x').retriable).toBe(true);
+    const fatal = toPulseError(Object.assign(new Error('too large'), { name: 'KafkaJSProtocolError', retriable: false }), 'publishing');
+    expect(fatal).toBeInstanceOf(PulseError);
+    expect(fatal.retriable).toBe(false);
+    expect(fatal.message).toBe('publishing: too large');
+  });
+});

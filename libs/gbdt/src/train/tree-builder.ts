@@ -1,0 +1,247 @@
+/**
+ * Grows one regression tree on gradient/hessian histograms.
+ *
+ * Rows of the tree live in `rows[0..n)`; every node owns a contiguous range of it, and splitting a
+ * node partitions its range stably (left rows first). Histograms: only the smaller child of a split
+ * is built from rows; the larger child's is the parent's minus the smaller's (the subtraction trick),
+ * computed in place in the parent's buffer. Children that can never be split (depth cap reached) get
+ * no histogram at all.
+ *
+ * Depth-wise growth expands a whole level at once (one batched histogram build per level);
+ * leaf-wise (lossguide) growth always expands the open leaf with the largest loss change.
+ */
+import type { Tree } from '../model/model.types';
+import type { BinMapper } from './binning';
+import type { HistTask, TrainingOps } from './hist-builder';
+import type { GrowPolicy } from './params';
+import { emptySplit, findBestSplit, leafWeight, type SplitCandidate, type SplitParams } from './split';
+
+export interface TreeBuilderConfig {
+  numFeatures: number;
+  mapper: BinMapper;
+  gh: Float32Array;
+  rows: Int32Array;
+  ops: TrainingOps;
+  stride: number;
+  split: SplitParams;
+  eta: number;
+  /** 0 = no depth cap. */
+  maxDepth: number;
+  /** 0 = no leaf cap. */
+  maxLeaves: number;
+  growPolicy: GrowPolicy;
+}
+
+interface GrowNode {
+  id: number;
+  start: number;
+  end: number;
+  G: number;
+  H: number;
+  C: number;
+  depth: number;
+  hist: Float64Array | null;
+  split: SplitCandidate;
+}
+
+export interface BuiltTree {
+  tree: Tree;
+  /** Bin of each internal node's split (rows with bin <= splitBin go left); -1 for leaves. */
+  splitBin: Int32Array;
+  /** Leaves with their row ranges in `rows`, for the margin update. */
+  leaves: { node: number; start: number; end: number }[];
+}
+
+export class TreeBuilder {
+  private readonly histSize: number;
+  private readonly freeHists: Float64Array[] = [];
+
+  constructor(private readonly cfg: TreeBuilderConfig) {
+    this.histSize = cfg.mapper.totalBins * cfg.stride;
+  }
+
+  /** Grows a tree over rows[0..numRows); `allRowsInOrder` says rows[i] === i (no sampling). */
+  build(numRows: number, allRowsInOrder: boolean, features: Int32Array): BuiltTree {
+    const cfg = this.cfg;
+    const feature: number[] = [];
+    const splitBinList: number[] = [];
+    const threshold: number[] = [];
+    const left: number[] = [];
+    const right: number[] = [];
+    const defaultLeft: boolean[] = [];
+    const value: number[] = [];
+    const cover: number[] = [];
+    const gain: number[] = [];
+    const addNode = (G: number, H: number): number => {
+      feature.push(-1);
+      splitBinList.push(-1);
+      threshold.push(0);
+      left.push(-1);
+      right.push(-1);
+      defaultLeft.push(false);
+      value.push(leafWeight(G, H, cfg.split) * cfg.eta);
+      cover.push(H);
+      gain.push(0);
+      return feature.length - 1;
+    };
+
+    let G = 0;
+    let H = 0;
+    const gh = cfg.gh;
+    const rows = cfg.rows;
+    for (let i = 0; i < numRows; i++) {
+      const r = allRowsInOrder ? i : rows[i];
+      G += gh[2 * r];
+      H += gh[2 * r + 1];
+    }
+    const root: GrowNode = { id: addNode(G, H), start: 0, end: numRows, G, H, C: numRows, depth: 0, hist: null, split: emptySplit() };
+    const grown: GrowNode[] = [root];
+    const canSplitAt = (depth: number): boolean => cfg.maxDepth === 0 || depth < cfg.maxDepth;
+    let numLeaves = 1;
+    const leafCapReached = (): boolean => cfg.maxLeaves > 0 && numLeaves >= cfg.maxLeaves;
+
+    if (canSplitAt(0) && !leafCapReached()) {
+      root.hist = this.allocHist();
+      cfg.ops.build([{ start: 0, end: numRows, hist: root.hist }], allRowsInOrder);
+      this.evaluate(root, features);
+    }
+    let useIndex = false; // after the first partition rows[] is no longer the identity
+
+    /** Partitions the rows of all nodes (one batch), then records the splits and creates the children. */
+    const applySplits = (nodes: GrowNode[]): [GrowNode, GrowNode][] => {
+      if (allRowsInOrder && !useIndex) {
+        for (let i = 0; i < numRows; i++) rows[i] = i;
+        useIndex = true;
+      }
+      const counts = cfg.ops.partition(
+        nodes.map((n) => ({ start: n.start, end: n.end, feature: n.split.feature, bin: n.split.bin, defaultLeft: n.split.defaultLeft, missingBin: cfg.mapper.numBins[n.split.feature] })),
+      );
+      return nodes.map((n, i) => applySplit(n, n.start + counts[i]));
+    };
+
+    const applySplit = (node: GrowNode, mid: number): [GrowNode, GrowNode] => {
+      const s = node.split;
+      feature[node.id] = s.feature;
+      splitBinList[node.id] = s.bin;
+      threshold[node.id] = cfg.mapper.thresholds[s.feature][s.bin];
+      defaultLeft[node.id] = s.defaultLeft;
+      gain[node.id] = s.gain;
+      const cl = mid - node.start;
+      const l: GrowNode = { id: addNode(s.leftG, s.leftH), start: node.start, end: mid, G: s.leftG, H: s.leftH, C: cl, depth: node.depth + 1, hist: null, split: emptySplit() };
+      const rG = node.G - s.leftG;
+      const rH = node.H - s.leftH;
+      const r: GrowNode = { id: addNode(rG, rH), start: mid, end: node.end, G: rG, H: rH, C: node.C - cl, depth: node.depth + 1, hist: null, split: emptySplit() };
+      left[node.id] = l.id;
+      right[node.id] = r.id;
+      grown.push(l, r);
+      numLeaves++;
+      return [l, r];
+    };
+
+    /** Histograms for split pairs: build the smaller child, subtract for the larger (reusing the parent's buffer). */
+    const childHistograms = (pairs: [GrowNode, GrowNode, GrowNode][]): void => {
+      const tasks: HistTask[] = [];
+      for (const [parent, l, r] of pairs) {
+        const small = l.end - l.start <= r.end - r.start ? l : r;
+        small.hist = this.allocHist();
+        tasks.push({ start: small.start, end: small.end, hist: small.hist });
+        (small === l ? r : l).hist = parent.hist;
+        parent.hist = null;
+      }
+      cfg.ops.build(tasks, false);
+      const size = this.histSize;
+      for (const [, l, r] of pairs) {
+        const small = l.end - l.start <= r.end - r.start ? l : r;
+        const large = small === l ? r : l;
+        const s = small.hist!;
+        const big = large.hist!;
+        for (let j = 0; j < size; j++) big[j] -= s[j];
+      }
+    };
+
+    if (cfg.growPolicy === 'depthwise') {
+      let level: GrowNode[] = [root];
+      while (level.length > 0) {
+        let candidates = level.filter((n) => n.split.feature >= 0);
+        for (const n of level) if (n.split.feature < 0) this.freeHist(n);
+        if (cfg.maxLeaves > 0) {
+          const room = cfg.maxLeaves - numLeaves;
+          if (candidates.length > room) {
+            const keep = new Set(candidates.slice().sort((a, b) => b.split.gain - a.split.gain || a.id - b.id).slice(0, Math.max(0, room)));
+            for (const n of candidates) if (!keep.has(n)) this.freeHist(n);
+            candidates = candidates.filter((n) => keep.has(n));
+          }
+        }
+        if (candidates.length === 0) break;
+        const next: GrowNode[] = [];
+        const pairs: [GrowNode, GrowNode, GrowNode][] = [];
+        const childDepth = candidates[0].depth + 1;
+        const childrenSplittable = canSplitAt(childDepth);
+        const children = applySplits(candidates);
+        for (let i = 0; i < candidates.length; i++) {
+          const node = candidates[i];
+          const [l, r] = children[i];
+          next.push(l, r);
+          if (childrenSplittable) pairs.push([node, l, r]);
+          else this.freeHist(node);
+        }
+        if (!childrenSplittable || leafCapReached()) {
+          for (const [parent] of pairs) this.freeHist(parent);
+          break;
+        }
+        childHistograms(pairs);
+        for (const n of next) this.evaluate(n, features);
+        level = next;
+      }
+    } else {
+      const open: GrowNode[] = root.split.feature >= 0 ? [root] : [];
+      if (root.split.feature < 0) this.freeHist(root);
+      while (open.length > 0 && !leafCapReached()) {
+        let bi = 0;
+        for (let i = 1; i < open.length; i++) {
+          if (open[i].split.gain > open[bi].split.gain || (open[i].split.gain === open[bi].split.gain && open[i].id < open[bi].id)) bi = i;
+        }
+        const node = open[bi];
+        open.splice(bi, 1);
+        const [[l, r]] = applySplits([node]);
+        if (!canSplitAt(l.depth) || leafCapReached()) {
+          this.freeHist(node);
+          continue;
+        }
+        childHistograms([[node, l, r]]);
+        for (const c of [l, r]) {
+          this.evaluate(c, features);
+          if (c.split.feature >= 0) open.push(c);
+          else this.freeHist(c);
+        }
+      }
+      for (const n of open) this.freeHist(n);
+    }
+
+    if (allRowsInOrder && !useIndex) for (let i = 0; i < numRows; i++) rows[i] = i;
+    const leaves: BuiltTree['leaves'] = [];
+    for (const n of grown) if (feature[n.id] < 0) leaves.push({ node: n.id, start: n.start, end: n.end });
+    return {
+      tree: { feature, threshold, left, right, defaultLeft, value, cover, gain },
+      splitBin: Int32Array.from(splitBinList),
+      leaves,
+    };
+  }
+
+  private evaluate(node: GrowNode, features: Int32Array): void {
+    const cfg = this.cfg;
+    if (node.hist === null) return;
+    findBestSplit(node.hist, cfg.stride, cfg.mapper, features, node.G, node.H, node.C, cfg.split, node.split);
+  }
+
+  private allocHist(): Float64Array {
+    return this.freeHists.pop() ?? new Float64Array(this.histSize);
+  }
+
+  private freeHist(node: GrowNode): void {
+    if (node.hist !== null) {
+      this.freeHists.push(node.hist);
+      node.hist = null;
+    }
+  }
+}

@@ -5,10 +5,11 @@
  * the barrel exports `exportOnnx`). `--quality` runs the quality benchmark instead.
  *
  * Env: PULSE_SHARED_DIR (default ../shared from the repo root), PULSE_GBDT_BIG_DIR (CSV cache,
- * default <shared>/bench/big), PULSE_GBDT_SKIP_XGB=1 to skip the XGBoost run.
+ * default <shared>/bench/big, or the OS temp dir when that is read-only), PULSE_GBDT_SKIP_XGB=1 to skip the XGBoost run.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- bench/ and src/ compile to sibling dist folders; only the alias resolves in both
 import * as gbdt from '@pulse/gbdt';
@@ -36,6 +37,18 @@ function xgboostLine(shared: string, bigDir: string): string | undefined {
   const r = spawnSync('/usr/bin/python3', [path.resolve(process.cwd(), 'libs/gbdt/bench/xgb-big.py')], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`xgb-big.py failed: ${r.stderr}`);
   return r.stdout.split('\n').find((l) => l.startsWith('xgboost'));
+}
+
+/** <shared>/bench/big when it exists or can be created there, else a folder in the OS temp dir. */
+function defaultBigDir(shared: string): string {
+  const preferred = path.join(shared, 'bench', 'big');
+  if (fs.existsSync(path.join(preferred, 'train.csv'))) return preferred;
+  try {
+    fs.accessSync(path.join(shared, 'bench'), fs.constants.W_OK);
+    return preferred;
+  } catch {
+    return path.join(os.tmpdir(), 'pulse-gbdt-big');
+  }
 }
 
 async function onnxTimes(model: GbdtModel, testColumns: Float32Array[], F: number): Promise<void> {
@@ -66,7 +79,7 @@ async function onnxTimes(model: GbdtModel, testColumns: Float32Array[], F: numbe
 
 async function speedBench(): Promise<void> {
   const shared = sharedDir();
-  const bigDir = process.env.PULSE_GBDT_BIG_DIR ?? path.join(shared, 'bench', 'big');
+  const bigDir = process.env.PULSE_GBDT_BIG_DIR ?? defaultBigDir(shared);
   const xgb = xgboostLine(shared, bigDir);
 
   let t0 = process.hrtime.bigint();

@@ -155,11 +155,14 @@ export function binColumns(columns: Float32Array[], mapper: BinMapper, colBins: 
   }
 }
 
-/** Row-major global bins (offsets[f] + bin), the layout the histogram kernel reads. */
-export function rowMajorBins(colBins: Uint8Array, numRows: number, mapper: BinMapper, out: Uint16Array | Int32Array): void {
+/**
+ * Row-major bins for the histogram kernel: local bins (Uint8Array) or histogram slots
+ * (offsets[f] + bin, Uint16Array) when `withOffsets`.
+ */
+export function rowMajorBins(colBins: Uint8Array, numRows: number, mapper: BinMapper, out: Uint8Array | Uint16Array, withOffsets = out instanceof Uint16Array): void {
   const F = mapper.numBins.length;
   for (let f = 0; f < F; f++) {
-    const off = mapper.offsets[f];
+    const off = withOffsets ? mapper.offsets[f] : 0;
     const col = colBins.subarray(f * numRows, (f + 1) * numRows);
     for (let r = 0, i = f; r < numRows; r++, i += F) out[i] = off + col[r];
   }

@@ -12,11 +12,27 @@ import { createTrainingOps, sharedFloat32, sharedFloat64, sharedInt32, sharedUin
 import { lambdaRankQuery, softmaxGradients, softmaxRows } from './objectives';
 import { defaultMetric, type EvalMetric, type GbdtParams } from './params';
 import { Rng } from './rng';
-import { TreeBuilder } from './tree-builder';
+import { TreeBuilder, type Quantization } from './tree-builder';
+import type { RowBins } from './hist-kernel';
 import type { TrainOptions, TrainResult } from './train';
 
 /** Rows used to choose bin thresholds (exact quantiles of a deterministic sample above this size). */
 export const BINNING_SAMPLE_ROWS = 262_144;
+/** 'auto' quantizes gradients from this many training rows. */
+const QUANTIZE_FROM_ROWS = 100_000;
+
+/**
+ * Quantization levels for n rows: the most (<= 127) such that the packed sums stay exact integers,
+ * i.e. n (L + 1) 2^shift < 2^53 with 2^shift > n (L + 1); 0 when fewer than 15 levels fit.
+ */
+export function quantLevels(n: number): number {
+  for (let L = 127; L >= 15; L--) {
+    const shift = Math.ceil(Math.log2(n * (L + 1) + 1));
+    if (n * (L + 1) * 2 ** shift < 2 ** 53) return L;
+  }
+  return 0;
+}
+
 /** Below this many feature values (rows x features) a worker thread costs more than it saves. */
 const MIN_CELLS_FOR_THREADS = 2_000_000;
 
@@ -48,7 +64,10 @@ export function validateTrainingData(p: GbdtParams, data: Dataset, name: string)
   }
 }
 
-/** Initial margins: the given base_score, else the label prior (XGBoost 1.7 used a fixed 0.5). */
+/**
+ * Initial margins: the given base_score, else the label prior (XGBoost 1.7 used a fixed 0.5).
+ * Multiclass always starts from the log class frequencies (see below).
+ */
 export function baseMargins(p: GbdtParams, label: ArrayLike<number>, weight: ArrayLike<number> | null): number[] {
   const n = label.length;
   const w = (i: number): number => (weight === null ? 1 : weight[i]);
@@ -65,7 +84,8 @@ export function baseMargins(p: GbdtParams, label: ArrayLike<number>, weight: Arr
       return [Math.log(prior / (1 - prior))];
     }
     case 'multi:softprob': {
-      if (given) return new Array(p.num_class).fill(p.base_score);
+      // a base_score adds the same constant to every class margin, which softmax ignores (as in
+      // XGBoost); the class prior is what actually informs the start
       const freq = new Float64Array(p.num_class);
       let tot = 0;
       for (let i = 0; i < n; i++) {
@@ -144,13 +164,20 @@ export function runBoosting(p: GbdtParams, data: Dataset, options: TrainOptions,
   const useThreads = N * F >= MIN_CELLS_FOR_THREADS && workerAvailable(threads);
   const colBins = useThreads ? sharedUint8(N * F) : new Uint8Array(N * F);
   binColumns(data.columns, mapper, colBins, 0, F);
-  const stride = p.min_data_in_leaf > 0 ? 3 : 2;
-  const wide = mapper.totalBins > 65535;
-  const rowBins = wide ? (useThreads ? sharedInt32(N * F) : new Int32Array(N * F)) : useThreads ? sharedUint16(N * F) : new Uint16Array(N * F);
-  rowMajorBins(colBins, N, mapper, rowBins);
+  const quantized = p.min_data_in_leaf === 0 && (p.use_quantized_grad === true || (p.use_quantized_grad === 'auto' && N >= QUANTIZE_FROM_ROWS)) && quantLevels(N) > 0;
+  const stride = quantized ? 1 : p.min_data_in_leaf > 0 ? 3 : 2;
+  const narrow = useThreads ? sharedUint8(N * F) : new Uint8Array(N * F);
+  rowMajorBins(colBins, N, mapper, narrow);
+  let wide: Uint16Array | null = null;
+  if (mapper.totalBins <= 65536) {
+    wide = useThreads ? sharedUint16(N * F) : new Uint16Array(N * F);
+    rowMajorBins(colBins, N, mapper, wide);
+  }
+  const rowBins: RowBins = { narrow, offsets: mapper.offsets, wide };
 
   const gh = useThreads ? sharedFloat32(2 * N) : new Float32Array(2 * N);
   const rows = useThreads ? sharedInt32(N) : new Int32Array(N);
+  const packed = quantized ? (useThreads ? sharedFloat64(N) : new Float64Array(N)) : null;
   const margins = useThreads ? sharedFloat64(N * K) : new Float64Array(N * K);
   for (let r = 0; r < N; r++) for (let k = 0; k < K; k++) margins[r * K + k] = base[k];
   const labelCopy = useThreads ? sharedFloat64(N) : new Float64Array(N);
@@ -167,6 +194,7 @@ export function runBoosting(p: GbdtParams, data: Dataset, options: TrainOptions,
       numFeatures: F,
       numRows: N,
       gh,
+      packed,
       rows,
       temp: useThreads ? sharedInt32(N) : new Int32Array(N),
       histSize: mapper.totalBins * stride,
@@ -181,6 +209,7 @@ export function runBoosting(p: GbdtParams, data: Dataset, options: TrainOptions,
     numFeatures: F,
     mapper,
     gh,
+    packed,
     rows,
     ops,
     stride,
@@ -255,7 +284,25 @@ export function runBoosting(p: GbdtParams, data: Dataset, options: TrainOptions,
           features = perm.subarray(0, m).sort();
         }
 
-        const built = treeBuilder.build(numRows, inSample === null, features);
+        let quant: Quantization | undefined;
+        if (quantized) {
+          let gmax = 0;
+          let hmax = 0;
+          for (let i = 0; i < numRows; i++) {
+            const r = inSample === null ? i : rows[i];
+            const g = Math.abs(gh[2 * r]);
+            const h = gh[2 * r + 1];
+            if (g > gmax) gmax = g;
+            if (h > hmax) hmax = h;
+          }
+          const L = quantLevels(N);
+          const shift = Math.ceil(Math.log2(N * (L + 1) + 1));
+          const gScale = gmax > 0 ? L / gmax : 0;
+          const hScale = hmax > 0 ? L / hmax : 0;
+          ops.quantize(numRows, inSample === null, gScale, hScale, shift, rng.nextUint32() | 0);
+          quant = { gUnit: gmax > 0 ? gmax / L : 0, hUnit: hmax > 0 ? hmax / L : 0, shift };
+        }
+        const built = treeBuilder.build(numRows, inSample === null, features, quant);
         const tree = built.tree;
         ops.addLeaves(
           built.leaves.map((l) => ({ start: l.start, end: l.end, value: tree.value[l.node] })),

@@ -16,15 +16,18 @@ const totalBins = F * 33;
 
 function context(): OpsContext {
   const rng = new Rng(5);
-  const bins = sharedUint16(n * F);
+  const wide = sharedUint16(n * F);
+  const narrow = sharedUint8(n * F);
   const colBins = sharedUint8(n * F);
   for (let r = 0; r < n; r++) {
     for (let f = 0; f < F; f++) {
       const b = rng.nextInt(33);
-      bins[r * F + f] = f * 33 + b;
+      wide[r * F + f] = f * 33 + b;
+      narrow[r * F + f] = b;
       colBins[f * n + r] = b;
     }
   }
+  const bins = { narrow, wide, offsets: Int32Array.from({ length: F }, (_, f) => f * 33) };
   const gh = sharedFloat32(2 * n);
   for (let i = 0; i < 2 * n; i++) gh[i] = rng.next() - 0.3;
   const margin = sharedFloat64(n);
@@ -33,7 +36,7 @@ function context(): OpsContext {
     margin[i] = rng.next() * 4 - 2;
     label[i] = rng.next() < 0.4 ? 1 : 0;
   }
-  return { bins, colBins, numFeatures: F, numRows: n, gh, rows: sharedInt32(n), temp: sharedInt32(n), histSize: totalBins * 2, stride: 2, margin, label, weight: null };
+  return { bins, colBins, numFeatures: F, numRows: n, gh, packed: sharedFloat64(n), rows: sharedInt32(n), temp: sharedInt32(n), histSize: totalBins * 2, stride: 2, margin, label, weight: null };
 }
 
 function clone(ctx: OpsContext): OpsContext {
@@ -42,7 +45,7 @@ function clone(ctx: OpsContext): OpsContext {
     b.set(a as unknown as ArrayLike<number>);
     return b;
   };
-  return { ...ctx, gh: copy(ctx.gh, sharedFloat32), rows: copy(ctx.rows, sharedInt32), temp: sharedInt32(n), margin: copy(ctx.margin, sharedFloat64) };
+  return { ...ctx, packed: sharedFloat64(n), gh: copy(ctx.gh, sharedFloat32), rows: copy(ctx.rows, sharedInt32), temp: sharedInt32(n), margin: copy(ctx.margin, sharedFloat64) };
 }
 
 describe('two-thread training operations', () => {
@@ -100,6 +103,21 @@ describe('two-thread training operations', () => {
         parallel.build(hb, allRows);
         for (let t = 0; t < ha.length; t++) for (let j = 0; j < totalBins * 2; j++) expect(hb[t].hist[j]).toBeCloseTo(ha[t].hist[j], 8);
       }
+      // quantized gradients and packed histograms
+      const localQ = createTrainingOps({ ...a, histSize: totalBins, stride: 1 }, 1);
+      const parallelQ = createTrainingOps({ ...b, histSize: totalBins, stride: 1 }, 2);
+      try {
+        localQ.quantize(ca[0], false, 50, 80, 24, 12345);
+        parallelQ.quantize(ca[0], false, 50, 80, 24, 12345);
+        expect(Array.from(b.packed!)).toEqual(Array.from(a.packed!));
+        const qa = [{ start: 0, end: ca[0], hist: new Float64Array(totalBins) }];
+        const qb = [{ start: 0, end: ca[0], hist: new Float64Array(totalBins) }];
+        localQ.build(qa, false);
+        parallelQ.build(qb, false);
+        expect(Array.from(qb[0].hist)).toEqual(Array.from(qa[0].hist));
+      } finally {
+        parallelQ.close();
+      }
       // margin updates
       const leaves = [
         { start: 0, end: 10000, value: 0.5 },
@@ -110,6 +128,20 @@ describe('two-thread training operations', () => {
       expect(Array.from(b.margin)).toEqual(Array.from(a.margin));
     } finally {
       parallel.close();
+    }
+  });
+
+  it('fails loudly instead of hanging when the worker thread dies', () => {
+    const broken = path.join(dir, 'broken.worker.js');
+    // what hist.worker does when its loop throws: flag the failure on the control block
+    fs.writeFileSync(broken, "const { workerData } = require('node:worker_threads'); Atomics.store(workerData.ctrl, 7, -1); Atomics.notify(workerData.ctrl, 1);");
+    setHistWorkerScript(broken);
+    const ops = createTrainingOps(context(), 2);
+    try {
+      expect(() => ops.gradients('logistic')).toThrow(/worker thread failed/);
+    } finally {
+      ops.close();
+      setHistWorkerScript(path.join(dir, 'hist.worker.js'));
     }
   });
 });

@@ -11,12 +11,15 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import {
   addLeafRange,
+  buildClaimedChunks,
   buildHistogram,
+  CTRL_ALIVE,
   CTRL_ALL_ROWS,
   CTRL_ARG0,
   CTRL_ARG1,
   CTRL_DONE,
   CTRL_KIND,
+  CTRL_NEXT,
   CTRL_NTASKS,
   CTRL_SEQ,
   CTRL_TASKS,
@@ -58,7 +61,7 @@ export interface LeafTask {
 }
 
 export interface OpsContext {
-  /** Row-major global bins (histograms). */
+  /** Row-major bins (histograms). */
   bins: RowBins;
   /** Column-major value bins (partitions). */
   colBins: Uint8Array;
@@ -96,6 +99,9 @@ export interface TrainingOps {
 /** Below this many rows a piece of work stays on one thread (the hand-off costs more). */
 const MIN_ROWS_TO_SPLIT = 4096;
 const MAX_TASKS = 64;
+/** Rows per claimed chunk in dynamic scheduling. */
+const DYNAMIC_CHUNK_ROWS = 8192;
+const WORKER_START_TIMEOUT_MS = 60_000;
 
 let workerScriptOverride: string | undefined;
 
@@ -134,7 +140,7 @@ export function workerAvailable(threads: number): boolean {
 
 export function createTrainingOps(ctx: OpsContext, threads: number): TrainingOps {
   const script = threads > 1 ? histWorkerScript() : undefined;
-  const shared = [ctx.bins, ctx.colBins, ctx.gh, ctx.rows, ctx.temp, ctx.margin, ctx.label].every((a) => a.buffer instanceof SharedArrayBuffer);
+  const shared = [ctx.bins.narrow, ...(ctx.bins.wide ? [ctx.bins.wide] : []), ctx.colBins, ctx.gh, ctx.rows, ctx.temp, ctx.margin, ctx.label].every((a) => a.buffer instanceof SharedArrayBuffer);
   if (script === undefined || !shared) return new LocalOps(ctx);
   return new ParallelOps(ctx, script);
 }
@@ -210,10 +216,14 @@ class ParallelOps implements TrainingOps {
 
   private wait(seq: number): void {
     const ctrl = this.ctrl;
+    const since = Date.now();
     for (;;) {
       const done = Atomics.load(ctrl, CTRL_DONE);
       if (done === seq) return;
-      Atomics.wait(ctrl, CTRL_DONE, done);
+      const alive = Atomics.load(ctrl, CTRL_ALIVE);
+      if (alive === -1) throw new Error('gbdt training worker thread failed (see its error above)');
+      if (alive === 0 && Date.now() - since > WORKER_START_TIMEOUT_MS) throw new Error(`gbdt training worker thread did not start within ${WORKER_START_TIMEOUT_MS} ms`);
+      Atomics.wait(ctrl, CTRL_DONE, done, 1000);
     }
   }
 
@@ -229,6 +239,11 @@ class ParallelOps implements TrainingOps {
   private buildChunk(tasks: HistTask[], allRows: boolean): void {
     const c = this.ctx;
     const ctrl = this.ctrl;
+    if (c.stride === 1) {
+      this.buildDynamic(tasks, allRows);
+      return;
+    }
+    ctrl[CTRL_ARG0] = 0;
     const mids = tasks.map((t) => ParallelOps.mid(t.start, t.end));
     tasks.forEach((t, i) => {
       ctrl[CTRL_TASKS + i * TASK_INTS] = mids[i];
@@ -246,6 +261,38 @@ class ParallelOps implements TrainingOps {
     const s = this.scratch;
     tasks.forEach((t, i) => {
       if (mids[i] === t.end) return;
+      const h = t.hist;
+      const base = i * size;
+      for (let j = 0; j < size; j++) h[j] += s[base + j];
+    });
+  }
+
+  /** Quantized histograms: both threads claim row chunks dynamically (integer sums, order-free). */
+  private buildDynamic(tasks: HistTask[], allRows: boolean): void {
+    const c = this.ctx;
+    const ctrl = this.ctrl;
+    tasks.forEach((t, i) => {
+      ctrl[CTRL_TASKS + i * TASK_INTS] = t.start;
+      ctrl[CTRL_TASKS + i * TASK_INTS + 1] = t.end;
+      t.hist.fill(0, 0, c.histSize);
+    });
+    ctrl[CTRL_ALL_ROWS] = allRows ? 1 : 0;
+    ctrl[CTRL_ARG0] = DYNAMIC_CHUNK_ROWS;
+    Atomics.store(ctrl, CTRL_NEXT, 0);
+    const seq = this.start(KIND_HIST, tasks.length);
+    const rows = allRows ? null : c.rows;
+    buildClaimedChunks(
+      ctrl,
+      tasks.length,
+      DYNAMIC_CHUNK_ROWS,
+      (t) => tasks[t].start,
+      (t) => tasks[t].end,
+      (t, start, end) => buildHistogram(c.bins, c.numFeatures, c.gh, c.packed, rows, start, end, tasks[t].hist, 0, c.stride),
+    );
+    this.wait(seq);
+    const size = c.histSize;
+    const s = this.scratch;
+    tasks.forEach((t, i) => {
       const h = t.hist;
       const base = i * size;
       for (let j = 0; j < size; j++) h[j] += s[base + j];
@@ -330,7 +377,7 @@ class ParallelOps implements TrainingOps {
     this.ctrl[CTRL_TASKS + 1] = n;
     this.ctrl[CTRL_ALL_ROWS] = allRows ? 1 : 0;
     this.ctrl[CTRL_ARG0] = shift;
-    this.ctrl[CTRL_ARG1] = (seed ^ 0x5bd1e995) | 0;
+    this.ctrl[CTRL_ARG1] = seed;
     this.leafValues[0] = gScale;
     this.leafValues[1] = hScale;
     const seq = this.start(KIND_QUANTIZE, 1);

@@ -5,17 +5,25 @@
  * [gradient sum, hessian sum] or, when min_data_in_leaf is used, [gradient, hessian, count].
  *
  * Bins are row-major (row r's F bins are contiguous), the layout XGBoost's hist method uses for
- * dense data: one pass over a node's rows touches each row's bins and gradient pair once. Each bin
- * is stored already offset by its feature's first histogram slot, saving a lookup per update.
+ * dense data: one pass over a node's rows touches each row's bins and gradient pair once.
  */
 
-/** Row-major global bin indices (offsets[f] + bin): Uint16 while the histogram has < 65536 slots. */
-export type RowBins = Uint16Array | Int32Array;
+/**
+ * Row-major bins. `narrow` holds each feature's local bin (one byte; plus `offsets[f]` gives the
+ * histogram slot); `wide`, when the histogram has < 65536 slots, holds the slot itself. Scanning all
+ * rows in order, the wide layout saves an offset lookup per update; on a node's scattered rows the
+ * narrow one wins (28 instead of 56 bytes per row: fewer cache lines per row).
+ */
+export interface RowBins {
+  narrow: Uint8Array;
+  offsets: Int32Array;
+  wide: Uint16Array | null;
+}
 
 /**
  * Adds rows[start..end) (or rows start..end when `rows` is null) into hist starting at histBase.
- * gh holds [g0, h0, g1, h1, ...]. The two element types get separate copies of the loop so each
- * stays monomorphic for the JIT; the feature loop is unrolled by four.
+ * gh holds [g0, h0, g1, h1, ...]; packed the quantized pairs (stride 1). Each layout and stride has
+ * its own copy of the loop so each stays monomorphic for the JIT; feature loops are unrolled by four.
  */
 export function buildHistogram(
   bins: RowBins,
@@ -29,12 +37,16 @@ export function buildHistogram(
   histBase: number,
   stride: number,
 ): void {
+  const wide = rows === null ? bins.wide : null;
   if (stride === 1) {
-    if (bins instanceof Uint16Array) packed16(bins, numFeatures, packed!, rows, start, end, hist, histBase);
-    else packed32(bins, numFeatures, packed!, rows, start, end, hist, histBase);
-  } else if (stride !== 2) buildWithCounts(bins, numFeatures, gh, rows, start, end, hist, histBase);
-  else if (bins instanceof Uint16Array) build16(bins, numFeatures, gh, rows, start, end, hist, histBase);
-  else build32(bins, numFeatures, gh, rows, start, end, hist, histBase);
+    if (wide !== null) packed16(wide, numFeatures, packed!, rows, start, end, hist, histBase);
+    else packed8(bins.narrow, bins.offsets, numFeatures, packed!, rows, start, end, hist, histBase);
+  } else if (stride === 2) {
+    if (wide !== null) build16(wide, numFeatures, gh, rows, start, end, hist, histBase);
+    else build8(bins.narrow, bins.offsets, numFeatures, gh, rows, start, end, hist, histBase);
+  } else {
+    buildWithCounts(bins.narrow, bins.offsets, numFeatures, gh, rows, start, end, hist, histBase);
+  }
 }
 
 function build16(bins: Uint16Array, F: number, gh: Float32Array, rows: Int32Array | null, start: number, end: number, hist: Float64Array, hb: number): void {
@@ -67,7 +79,7 @@ function build16(bins: Uint16Array, F: number, gh: Float32Array, rows: Int32Arra
   }
 }
 
-function build32(bins: Int32Array, F: number, gh: Float32Array, rows: Int32Array | null, start: number, end: number, hist: Float64Array, hb: number): void {
+function build8(bins: Uint8Array, off: Int32Array, F: number, gh: Float32Array, rows: Int32Array | null, start: number, end: number, hist: Float64Array, hb: number): void {
   const F4 = F & ~3;
   for (let i = start; i < end; i++) {
     const r = rows === null ? i : rows[i];
@@ -76,10 +88,10 @@ function build32(bins: Int32Array, F: number, gh: Float32Array, rows: Int32Array
     const p = r * F;
     let f = 0;
     for (; f < F4; f += 4) {
-      const o0 = hb + (bins[p + f] << 1);
-      const o1 = hb + (bins[p + f + 1] << 1);
-      const o2 = hb + (bins[p + f + 2] << 1);
-      const o3 = hb + (bins[p + f + 3] << 1);
+      const o0 = hb + ((off[f] + bins[p + f]) << 1);
+      const o1 = hb + ((off[f + 1] + bins[p + f + 1]) << 1);
+      const o2 = hb + ((off[f + 2] + bins[p + f + 2]) << 1);
+      const o3 = hb + ((off[f + 3] + bins[p + f + 3]) << 1);
       hist[o0] += g;
       hist[o0 + 1] += h;
       hist[o1] += g;
@@ -90,7 +102,7 @@ function build32(bins: Int32Array, F: number, gh: Float32Array, rows: Int32Array
       hist[o3 + 1] += h;
     }
     for (; f < F; f++) {
-      const o = hb + (bins[p + f] << 1);
+      const o = hb + ((off[f] + bins[p + f]) << 1);
       hist[o] += g;
       hist[o + 1] += h;
     }
@@ -118,7 +130,7 @@ function packed16(bins: Uint16Array, F: number, packed: Float64Array, rows: Int3
   }
 }
 
-function packed32(bins: Int32Array, F: number, packed: Float64Array, rows: Int32Array | null, start: number, end: number, hist: Float64Array, hb: number): void {
+function packed8(bins: Uint8Array, off: Int32Array, F: number, packed: Float64Array, rows: Int32Array | null, start: number, end: number, hist: Float64Array, hb: number): void {
   const F4 = F & ~3;
   for (let i = start; i < end; i++) {
     const r = rows === null ? i : rows[i];
@@ -126,44 +138,46 @@ function packed32(bins: Int32Array, F: number, packed: Float64Array, rows: Int32
     const p = r * F;
     let f = 0;
     for (; f < F4; f += 4) {
-      hist[hb + bins[p + f]] += v;
-      hist[hb + bins[p + f + 1]] += v;
-      hist[hb + bins[p + f + 2]] += v;
-      hist[hb + bins[p + f + 3]] += v;
+      hist[hb + off[f] + bins[p + f]] += v;
+      hist[hb + off[f + 1] + bins[p + f + 1]] += v;
+      hist[hb + off[f + 2] + bins[p + f + 2]] += v;
+      hist[hb + off[f + 3] + bins[p + f + 3]] += v;
     }
-    for (; f < F; f++) hist[hb + bins[p + f]] += v;
+    for (; f < F; f++) hist[hb + off[f] + bins[p + f]] += v;
   }
 }
 
 /**
  * Packs rows' gradient pairs as gq * 2^shift + hq with gq = round(g * gScale), hq = round(h * hScale),
- * rounding stochastically (unbiased: E[q] = x) with an inline xorshift seeded by `seed`.
+ * rounding stochastically (unbiased: E[q] = x). The random numbers are a hash of (seed, row), so the
+ * result does not depend on how rows are split between threads.
  */
 export function quantizeRange(gh: Float32Array, packed: Float64Array, rows: Int32Array | null, start: number, end: number, gScale: number, hScale: number, shift: number, seed: number): void {
   const mul = 2 ** shift;
-  let s = seed | 0 || 1;
   for (let i = start; i < end; i++) {
     const r = rows === null ? i : rows[i];
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    const u1 = (s >>> 0) / 4294967296;
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    const u2 = (s >>> 0) / 4294967296;
+    let a = Math.imul(r ^ seed, 0x9e3779b1);
+    a ^= a >>> 16;
+    a = Math.imul(a, 0x85ebca6b);
+    a ^= a >>> 13;
+    let b = Math.imul(a ^ 0x27d4eb2f, 0xc2b2ae35);
+    b ^= b >>> 16;
+    a = Math.imul(a, 0x7feb352d);
+    a ^= a >>> 15;
+    const u1 = (a >>> 0) / 4294967296;
+    const u2 = (b >>> 0) / 4294967296;
     packed[r] = Math.floor(gh[2 * r] * gScale + u1) * mul + Math.floor(gh[2 * r + 1] * hScale + u2);
   }
 }
 
-function buildWithCounts(bins: RowBins, F: number, gh: Float32Array, rows: Int32Array | null, start: number, end: number, hist: Float64Array, hb: number): void {
+function buildWithCounts(bins: Uint8Array, off: Int32Array, F: number, gh: Float32Array, rows: Int32Array | null, start: number, end: number, hist: Float64Array, hb: number): void {
   for (let i = start; i < end; i++) {
     const r = rows === null ? i : rows[i];
     const g = gh[2 * r];
     const h = gh[2 * r + 1];
     const p = r * F;
     for (let f = 0; f < F; f++) {
-      const o = hb + bins[p + f] * 3;
+      const o = hb + (off[f] + bins[p + f]) * 3;
       hist[o] += g;
       hist[o + 1] += h;
       hist[o + 2] += 1;
@@ -225,6 +239,34 @@ export function addLeafRange(margin: Float64Array, rows: Int32Array, K: number, 
   else for (let i = start; i < end; i++) margin[rows[i] * K + k] += value;
 }
 
+/**
+ * Dynamic scheduling of a histogram batch: both threads claim fixed-size row chunks of the tasks
+ * from a shared counter and add them into their own buffer for that task (the caller's own
+ * histograms or the worker's scratch slots). Only used for quantized histograms, whose integer sums
+ * do not depend on which thread added which chunk. `taskRange(t)` gives [start, end).
+ */
+export function buildClaimedChunks(
+  ctrl: Int32Array,
+  numTasks: number,
+  chunk: number,
+  taskStart: (t: number) => number,
+  taskEnd: (t: number) => number,
+  run: (t: number, start: number, end: number) => void,
+): void {
+  for (;;) {
+    let k = Atomics.add(ctrl, CTRL_NEXT, 1);
+    let t = 0;
+    for (; t < numTasks; t++) {
+      const chunks = Math.ceil((taskEnd(t) - taskStart(t)) / chunk);
+      if (k < chunks) break;
+      k -= chunks;
+    }
+    if (t === numTasks) return;
+    const start = taskStart(t) + k * chunk;
+    run(t, start, Math.min(taskEnd(t), start + chunk));
+  }
+}
+
 /** The shared control block between the main thread and the worker (see hist-builder.ts). */
 export const CTRL_SEQ = 0;
 export const CTRL_DONE = 1;
@@ -233,7 +275,11 @@ export const CTRL_KIND = 3;
 export const CTRL_ALL_ROWS = 4;
 export const CTRL_ARG0 = 5;
 export const CTRL_ARG1 = 6;
-export const CTRL_TASKS = 8;
+/** 0 = worker not started yet, 1 = running, -1 = it failed (error text in its stderr). */
+export const CTRL_ALIVE = 7;
+/** Next unclaimed chunk (dynamic histogram scheduling). */
+export const CTRL_NEXT = 8;
+export const CTRL_TASKS = 10;
 export const TASK_INTS = 6;
 
 export const KIND_HIST = 0;

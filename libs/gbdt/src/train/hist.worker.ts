@@ -6,7 +6,9 @@
 import { workerData } from 'node:worker_threads';
 import {
   addLeafRange,
+  buildClaimedChunks,
   buildHistogram,
+  CTRL_ALIVE,
   CTRL_ALL_ROWS,
   CTRL_ARG0,
   CTRL_ARG1,
@@ -50,34 +52,59 @@ interface WorkerShared {
 
 const d = workerData as WorkerShared;
 const c = d.ctrl;
-let seen = 0;
-for (;;) {
-  Atomics.wait(c, CTRL_SEQ, seen);
-  const seq = Atomics.load(c, CTRL_SEQ);
-  if (seq < 0) break;
-  seen = seq;
-  const n = c[CTRL_NTASKS];
-  const kind = c[CTRL_KIND];
-  for (let t = 0; t < n; t++) {
-    const o = CTRL_TASKS + t * TASK_INTS;
-    const start = c[o];
-    const end = c[o + 1];
-    if (kind === KIND_HIST) {
-      const base = t * d.histSize;
-      d.scratch.fill(0, base, base + d.histSize);
-      buildHistogram(d.bins, d.numFeatures, d.gh, d.packed, c[CTRL_ALL_ROWS] === 1 ? null : d.rows, start, end, d.scratch, base, d.stride);
-    } else if (kind === KIND_PARTITION) {
-      c[o + 5] = partitionRange(d.rows, d.temp, d.colBins, d.numRows, start, end, c[o + 2], c[o + 3], c[o + 4] >= 0, Math.abs(c[o + 4]) - 1);
-    } else if (kind === KIND_LOGISTIC) {
-      logisticRange(d.margin, d.label, d.weight, d.gh, start, end);
-    } else if (kind === KIND_SQUARED) {
-      squaredRange(d.margin, d.label, d.weight, d.gh, start, end);
-    } else if (kind === KIND_QUANTIZE) {
-      quantizeRange(d.gh, d.packed!, c[CTRL_ALL_ROWS] === 1 ? null : d.rows, start, end, d.leafValues[0], d.leafValues[1], c[CTRL_ARG0], c[CTRL_ARG1]);
-    } else if (kind === KIND_ADD_LEAVES) {
-      addLeafRange(d.margin, d.rows, c[CTRL_ARG0], c[CTRL_ARG1], d.leafValues[c[o + 2]], start, end);
-    }
-  }
-  Atomics.store(c, CTRL_DONE, seq);
+Atomics.store(c, CTRL_ALIVE, 1);
+try {
+  serve();
+} catch (err) {
+  // the main thread is blocked in Atomics.wait and cannot receive an 'error' event: flag it
+  Atomics.store(c, CTRL_ALIVE, -1);
   Atomics.notify(c, CTRL_DONE);
+  throw err;
+}
+
+function serve(): void {
+  let seen = 0;
+  for (;;) {
+    Atomics.wait(c, CTRL_SEQ, seen);
+    const seq = Atomics.load(c, CTRL_SEQ);
+    if (seq < 0) break;
+    seen = seq;
+    let n = c[CTRL_NTASKS];
+    const kind = c[CTRL_KIND];
+    if (kind === KIND_HIST && c[CTRL_ARG0] > 0) {
+      const rows = c[CTRL_ALL_ROWS] === 1 ? null : d.rows;
+      d.scratch.fill(0, 0, n * d.histSize);
+      buildClaimedChunks(
+        c,
+        n,
+        c[CTRL_ARG0],
+        (t) => c[CTRL_TASKS + t * TASK_INTS],
+        (t) => c[CTRL_TASKS + t * TASK_INTS + 1],
+        (t, start, end) => buildHistogram(d.bins, d.numFeatures, d.gh, d.packed, rows, start, end, d.scratch, t * d.histSize, d.stride),
+      );
+      n = 0; // handled
+    }
+    for (let t = 0; t < n; t++) {
+      const o = CTRL_TASKS + t * TASK_INTS;
+      const start = c[o];
+      const end = c[o + 1];
+      if (kind === KIND_HIST) {
+        const base = t * d.histSize;
+        d.scratch.fill(0, base, base + d.histSize);
+        buildHistogram(d.bins, d.numFeatures, d.gh, d.packed, c[CTRL_ALL_ROWS] === 1 ? null : d.rows, start, end, d.scratch, base, d.stride);
+      } else if (kind === KIND_PARTITION) {
+        c[o + 5] = partitionRange(d.rows, d.temp, d.colBins, d.numRows, start, end, c[o + 2], c[o + 3], c[o + 4] >= 0, Math.abs(c[o + 4]) - 1);
+      } else if (kind === KIND_LOGISTIC) {
+        logisticRange(d.margin, d.label, d.weight, d.gh, start, end);
+      } else if (kind === KIND_SQUARED) {
+        squaredRange(d.margin, d.label, d.weight, d.gh, start, end);
+      } else if (kind === KIND_QUANTIZE) {
+        quantizeRange(d.gh, d.packed!, c[CTRL_ALL_ROWS] === 1 ? null : d.rows, start, end, d.leafValues[0], d.leafValues[1], c[CTRL_ARG0], c[CTRL_ARG1]);
+      } else if (kind === KIND_ADD_LEAVES) {
+        addLeafRange(d.margin, d.rows, c[CTRL_ARG0], c[CTRL_ARG1], d.leafValues[c[o + 2]], start, end);
+      }
+    }
+    Atomics.store(c, CTRL_DONE, seq);
+    Atomics.notify(c, CTRL_DONE);
+  }
 }

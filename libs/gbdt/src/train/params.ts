@@ -51,7 +51,9 @@ export interface GbdtParams {
   max_delta_step: number;
   /**
    * Initial prediction: probability for binary:logistic, value for regression, margin for the others.
-   * NaN (the default) = from the label prior (weighted positive rate, class frequencies, mean label; 0 for ranking).
+   * NaN (the default) = from the label prior (weighted positive rate, mean label; 0 for ranking).
+   * multi:softprob always starts from the log class frequencies: a single base_score shifts all class
+   * margins equally, which softmax ignores (as in XGBoost).
    */
   base_score: number;
   seed: number;
@@ -61,6 +63,12 @@ export interface GbdtParams {
   early_stopping_rounds: number;
   /** Threads (main + workers) used by `train` on large data; `trainSync` always uses one. */
   nthread: number;
+  /**
+   * Histograms of stochastically rounded gradients (LightGBM's use_quantized_grad): both sums packed
+   * in one exact integer add, ~30% faster histograms; leaf values still use exact gradients.
+   * 'auto' (default) quantizes from 100 000 training rows, where the rounding noise is negligible.
+   */
+  use_quantized_grad: boolean | 'auto';
   lambdarank_pair_method: LambdaRankPairMethod;
   /**
    * Pairs per document for the 'mean' pair method. Default 4 (XGBoost 1.7.4 uses 1): on the shared
@@ -92,6 +100,7 @@ export const DEFAULT_PARAMS: Readonly<GbdtParams> = {
   eval_metric: '',
   early_stopping_rounds: 0,
   nthread: 2,
+  use_quantized_grad: 'auto',
   lambdarank_pair_method: 'mean',
   lambdarank_num_pair_per_sample: 4,
 };
@@ -210,6 +219,11 @@ export function resolveParams(partial: Partial<GbdtParams> | Record<string, unkn
       throw new RangeError(`eval_metric must be one of auc, logloss, error, mlogloss, merror, rmse, mae, ndcg@k; got ${JSON.stringify(m)}`);
     }
     p.eval_metric = m as EvalMetric;
+  }
+  if (given.use_quantized_grad !== undefined) {
+    const q = given.use_quantized_grad;
+    if (q !== true && q !== false && q !== 'auto') throw new RangeError(`use_quantized_grad must be true, false or 'auto', got ${JSON.stringify(q)}`);
+    p.use_quantized_grad = q;
   }
   if (given.lambdarank_pair_method !== undefined) {
     if (given.lambdarank_pair_method !== 'mean' && given.lambdarank_pair_method !== 'all') {

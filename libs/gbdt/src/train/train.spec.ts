@@ -79,6 +79,23 @@ describe('train', () => {
     expect(seen.length).toBe(5);
     expect(res.model.numRounds).toBe(5);
   });
+  it('quantized-gradient histograms train as well as exact ones', () => {
+    const exact = trainSync({ objective: 'binary:logistic', num_boost_round: 30, eta: 0.3, use_quantized_grad: false }, data).model;
+    const quant = trainSync({ objective: 'binary:logistic', num_boost_round: 30, eta: 0.3, use_quantized_grad: true, subsample: 0.8 }, data).model;
+    const aucExact = aucScore(test.label!, predict(exact, test));
+    expect(aucScore(test.label!, predict(quant, test))).toBeGreaterThan(aucExact - 0.01);
+  });
+  it('handles histograms wider than 65535 slots (300 features x 256 bins)', () => {
+    const rng = new Rng(8);
+    const n = 600;
+    const cols = Array.from({ length: 300 }, () => Float32Array.from({ length: n }, () => rng.next()));
+    const label = Float64Array.from({ length: n }, (_, i) => (cols[7][i] + cols[299][i] > 1 ? 1 : 0));
+    const d = createDataset({ columns: cols, label });
+    const { model } = trainSync({ objective: 'binary:logistic', num_boost_round: 20, eta: 0.3, min_child_weight: 0.1 }, d);
+    const used = new Set(model.trees.flatMap((t) => t.feature.filter((f) => f >= 0)));
+    expect(used.has(7) && used.has(299)).toBe(true);
+    expect(aucScore(d.label!, predict(model, d))).toBeGreaterThan(0.95);
+  });
   it('leaf-wise growth respects num_leaves', () => {
     const { model } = trainSync({ objective: 'binary:logistic', num_boost_round: 3, num_leaves: 5, max_depth: 10 }, data);
     for (const t of model.trees) expect(t.feature.filter((f) => f < 0).length).toBeLessThanOrEqual(5);

@@ -20,6 +20,8 @@ export interface TreeBuilderConfig {
   numFeatures: number;
   mapper: BinMapper;
   gh: Float32Array;
+  /** Packed quantized gradients when histograms are quantized (stride 1), else null. */
+  packed: Float64Array | null;
   rows: Int32Array;
   ops: TrainingOps;
   stride: number;
@@ -44,6 +46,13 @@ interface GrowNode {
   split: SplitCandidate;
 }
 
+/** A tree's gradient quantization: value of one quantum of g and of h, and the packing shift. */
+export interface Quantization {
+  gUnit: number;
+  hUnit: number;
+  shift: number;
+}
+
 export interface BuiltTree {
   tree: Tree;
   /** Bin of each internal node's split (rows with bin <= splitBin go left); -1 for leaves. */
@@ -61,8 +70,10 @@ export class TreeBuilder {
   }
 
   /** Grows a tree over rows[0..numRows); `allRowsInOrder` says rows[i] === i (no sampling). */
-  build(numRows: number, allRowsInOrder: boolean, features: Int32Array): BuiltTree {
+  build(numRows: number, allRowsInOrder: boolean, features: Int32Array, quant?: Quantization): BuiltTree {
     const cfg = this.cfg;
+    if ((cfg.stride === 1) !== (quant !== undefined)) throw new Error('quantization parameters must be given exactly when stride is 1');
+    this.quant = quant;
     const feature: number[] = [];
     const splitBinList: number[] = [];
     const threshold: number[] = [];
@@ -85,26 +96,48 @@ export class TreeBuilder {
       return feature.length - 1;
     };
 
-    let G = 0;
-    let H = 0;
     const gh = cfg.gh;
     const rows = cfg.rows;
-    for (let i = 0; i < numRows; i++) {
-      const r = allRowsInOrder ? i : rows[i];
-      G += gh[2 * r];
-      H += gh[2 * r + 1];
-    }
-    const root: GrowNode = { id: addNode(G, H), start: 0, end: numRows, G, H, C: numRows, depth: 0, hist: null, split: emptySplit() };
-    const grown: GrowNode[] = [root];
     const canSplitAt = (depth: number): boolean => cfg.maxDepth === 0 || depth < cfg.maxDepth;
+    const splittable = canSplitAt(0) && !(cfg.maxLeaves > 0 && cfg.maxLeaves <= 1) && cfg.numFeatures > 0;
+    let rootHist: Float64Array | null = null;
+    if (splittable) {
+      rootHist = this.allocHist();
+      cfg.ops.build([{ start: 0, end: numRows, hist: rootHist }], allRowsInOrder);
+    }
+    // node totals: every row falls in exactly one bin of feature 0 (missing bin included)
+    let G = 0;
+    let H = 0;
+    if (quant) {
+      let v = 0;
+      if (rootHist) {
+        for (let b = 0; b <= cfg.mapper.numBins[0]; b++) v += rootHist[b];
+      } else {
+        const packed = cfg.packed!;
+        for (let i = 0; i < numRows; i++) v += packed[allRowsInOrder ? i : rows[i]];
+      }
+      const mul = 2 ** quant.shift;
+      const gq = Math.floor(v / mul);
+      G = gq * quant.gUnit;
+      H = (v - gq * mul) * quant.hUnit;
+    } else if (rootHist) {
+      const st = cfg.stride;
+      for (let b = 0; b <= cfg.mapper.numBins[0]; b++) {
+        G += rootHist[b * st];
+        H += rootHist[b * st + 1];
+      }
+    } else {
+      for (let i = 0; i < numRows; i++) {
+        const r = allRowsInOrder ? i : rows[i];
+        G += gh[2 * r];
+        H += gh[2 * r + 1];
+      }
+    }
+    const root: GrowNode = { id: addNode(G, H), start: 0, end: numRows, G, H, C: numRows, depth: 0, hist: rootHist, split: emptySplit() };
+    const grown: GrowNode[] = [root];
     let numLeaves = 1;
     const leafCapReached = (): boolean => cfg.maxLeaves > 0 && numLeaves >= cfg.maxLeaves;
-
-    if (canSplitAt(0) && !leafCapReached()) {
-      root.hist = this.allocHist();
-      cfg.ops.build([{ start: 0, end: numRows, hist: root.hist }], allRowsInOrder);
-      this.evaluate(root, features);
-    }
+    if (rootHist) this.evaluate(root, features);
     let useIndex = false; // after the first partition rows[] is no longer the identity
 
     /** Partitions the rows of all nodes (one batch), then records the splits and creates the children. */
@@ -221,6 +254,30 @@ export class TreeBuilder {
     if (allRowsInOrder && !useIndex) for (let i = 0; i < numRows; i++) rows[i] = i;
     const leaves: BuiltTree['leaves'] = [];
     for (const n of grown) if (feature[n.id] < 0) leaves.push({ node: n.id, start: n.start, end: n.end });
+    if (quant) {
+      // splits were chosen on quantized sums; leaf values and covers use the exact gradients
+      const nodeG = new Float64Array(feature.length);
+      const nodeH = new Float64Array(feature.length);
+      for (const leaf of leaves) {
+        let g = 0;
+        let h = 0;
+        for (let i = leaf.start; i < leaf.end; i++) {
+          const r = rows[i];
+          g += gh[2 * r];
+          h += gh[2 * r + 1];
+        }
+        nodeG[leaf.node] = g;
+        nodeH[leaf.node] = h;
+      }
+      for (let id = feature.length - 1; id >= 0; id--) {
+        if (feature[id] >= 0) {
+          nodeG[id] = nodeG[left[id]] + nodeG[right[id]];
+          nodeH[id] = nodeH[left[id]] + nodeH[right[id]];
+        }
+        value[id] = leafWeight(nodeG[id], nodeH[id], cfg.split) * cfg.eta;
+        cover[id] = nodeH[id];
+      }
+    }
     return {
       tree: { feature, threshold, left, right, defaultLeft, value, cover, gain },
       splitBin: Int32Array.from(splitBinList),
@@ -231,8 +288,26 @@ export class TreeBuilder {
   private evaluate(node: GrowNode, features: Int32Array): void {
     const cfg = this.cfg;
     if (node.hist === null) return;
+    const q = this.quant;
+    if (q) {
+      // decode packed sums into a [g, h] histogram for the split search
+      const src = node.hist;
+      const out = (this.decoded ??= new Float64Array(2 * cfg.mapper.totalBins));
+      const mul = 2 ** q.shift;
+      for (let j = 0; j < src.length; j++) {
+        const v = src[j];
+        const gq = Math.floor(v / mul);
+        out[2 * j] = gq * q.gUnit;
+        out[2 * j + 1] = (v - gq * mul) * q.hUnit;
+      }
+      findBestSplit(out, 2, cfg.mapper, features, node.G, node.H, node.C, cfg.split, node.split);
+      return;
+    }
     findBestSplit(node.hist, cfg.stride, cfg.mapper, features, node.G, node.H, node.C, cfg.split, node.split);
   }
+
+  private quant: Quantization | undefined;
+  private decoded: Float64Array | undefined;
 
   private allocHist(): Float64Array {
     return this.freeHists.pop() ?? new Float64Array(this.histSize);

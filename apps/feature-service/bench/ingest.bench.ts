@@ -1,0 +1,431 @@
+// `npm run bench:ingest`: feature-service ingest throughput and read latency on real components — a
+// Kafka-protocol broker (librdkafka's mock cluster in kcat, started here), the machine's Postgres (a
+// throwaway database) and Redis (a throwaway key prefix). The input is a simulated learning-engagement
+// stream, protobuf-encoded and keyed by learner, generated before anything is timed and produced by
+// kcat in its own process (kcat-producer.ts says why), never more than 40k messages ahead of the
+// consumer (the mock broker keeps 5 MiB per partition).
+//   1. raw reference: a plain kafkajs consumer (eachBatch, no-op handler, commits) draining the same
+//      messages: preloaded rounds, and fed by the producer exactly as the end-to-end run is;
+//   2. end to end: the service consuming the stream into the Postgres event log and the Redis online
+//      state, offsets committed after both; events/s from the first event sent to the last one durable
+//      (the service's consumed counter, incremented after both writes), its ratio to the raw rate, and
+//      checks that the log and every learner's online state hold everything;
+//   3. reads: GET /v1/features/{id} and POST /v1/features/batch (1000 ids), client round trip,
+//      server-side time and the FeatureReadService call alone.
+// Options (environment): PULSE_BENCH_LEARNERS (4000), PULSE_BENCH_DAYS (60), PULSE_BENCH_EVENTS
+// (600000), PULSE_BENCH_MAX_AHEAD (40000), PULSE_BENCH_SINGLE_READS (5000), PULSE_BENCH_BATCH_READS
+// (200); MAX_BATCH_SIZE is passed on to the service. `npm run bench:ingest -- --profile` also writes CPU
+// profiles of the service's thread (end to end; HTTP batch reads) to the temp dir and prints where the
+// time went.
+import 'reflect-metadata';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import type { INestApplication } from '@nestjs/common';
+import { Registry } from 'prom-client';
+import { KafkaBus } from '@pulse/bus';
+import type { OnlineStore } from '@pulse/features';
+import { loadConfig } from '@pulse/nest-common';
+import { createTestDatabase, randomName, randomRedisPrefix, startKafkaMockCluster, testRedisUrl, waitFor } from '@pulse/testing';
+import type { Infrastructure } from '../src/infrastructure/infrastructure';
+import { appModules } from './app-modules';
+import { Cleanup, cpuSecondsOf, deleteRedisKeys, mainThreadCpuSeconds, processCpuSeconds, terminate, withoutNewSignalListeners } from './bench-resources';
+import { PhaseProfiler, type ProfileSummary } from './cpu-profile';
+import { request, ServerTimer, summarize, type LatencySummary } from './latency';
+import { generateStream, type BenchStream } from './bench-stream';
+import { KcatProducer, type FeedReport } from './kcat-producer';
+import { rawPreloaded, rawStreaming, type PreloadedResult, type RawRate } from './raw-consume';
+import { counterTotal, diffTimings, histogramTotals, type OpTiming } from './service-metrics';
+
+const envInt = (name: string, fallback: number) => {
+  const raw = process.env[name];
+  const value = raw === undefined ? fallback : Number(raw);
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer, got ${raw}`);
+  return value;
+};
+
+const settings = {
+  learners: envInt('PULSE_BENCH_LEARNERS', 4000),
+  days: envInt('PULSE_BENCH_DAYS', 60),
+  events: envInt('PULSE_BENCH_EVENTS', 600_000),
+  maxAhead: envInt('PULSE_BENCH_MAX_AHEAD', 40_000),
+  singleReads: envInt('PULSE_BENCH_SINGLE_READS', 5000),
+  batchReads: envInt('PULSE_BENCH_BATCH_READS', 200),
+  batchEntities: 1000,
+  preloadRound: 60_000,
+  preloadRounds: 5,
+  profile: process.argv.includes('--profile'),
+};
+
+const TARGETS = { eventsPerSecond: 25_000, ratioToRaw: 0.5, singleP99Ms: 1, batchP99Ms: 10 };
+
+interface EndToEnd {
+  events: number;
+  ms: number;
+  perSecond: number;
+  firstDurableMs: number;
+  producer: FeedReport;
+  mainThreadElu: number;
+  mainThreadCpuS: number;
+  processCpuS: number;
+  postgresCpuS: number;
+  redisCpuS: number;
+  kcatCpuS: number;
+  timings: OpTiming[];
+  loadBefore: number[];
+  loadAfter: number[];
+  profile?: ProfileSummary;
+}
+
+interface Checks {
+  logCount: number;
+  watermarkMismatches: number;
+  missingStates: number;
+  rejected: number;
+  duplicates: number;
+}
+
+interface Reads {
+  single: { client: LatencySummary; server: LatencySummary; service: LatencySummary; offline: number; errors: number; meanBytes: number };
+  batch: { client: LatencySummary; server: LatencySummary; service: LatencySummary; offline: number; errors: number; meanBytes: number };
+  /** CPU profile of the HTTP batch reads (with --profile). */
+  batchProfile?: ProfileSummary;
+}
+
+const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const load = () => os.loadavg().map((l) => Number(l.toFixed(2)));
+
+function log(message: string): void {
+  console.log(`[bench:ingest ${new Date().toISOString().slice(11, 19)}] ${message}`);
+}
+
+async function startService(brokers: string, databaseUrl: string, redisUrl: string, redisPrefix: string, registry: Registry) {
+  const topic = randomName('bench-engagement');
+  const env: Record<string, string> = {
+    KAFKA_BROKERS: brokers,
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: redisUrl,
+    REDIS_KEY_PREFIX: redisPrefix,
+    ENGAGEMENT_TOPIC: topic,
+    DLQ_TOPIC: `${topic}-dlq`,
+    CONSUMER_GROUP: randomName('bench-feature-service'),
+    KAFKA_IDEMPOTENT: 'false',
+    KAFKA_SESSION_TIMEOUT_MS: '6000',
+    KAFKA_HEARTBEAT_INTERVAL_MS: '500',
+    KAFKA_MAX_WAIT_MS: '200',
+    SIMULATOR: 'false',
+    PORT: '0',
+    ...(process.env.MAX_BATCH_SIZE ? { MAX_BATCH_SIZE: process.env.MAX_BATCH_SIZE } : {}),
+  };
+  const { loadFeatureServiceConfig } = appModules.config();
+  const { createFeatureServiceApp, busServerOf } = appModules.createApp();
+  const config = loadConfig({ load: loadFeatureServiceConfig, env });
+  const app = await withoutNewSignalListeners(async () => {
+    const created = await createFeatureServiceApp(config, { registry, logger: ['warn', 'error'] });
+    await created.listen(0, '127.0.0.1');
+    return created;
+  });
+  const port = (app.getHttpServer().address() as { port: number }).port;
+  // The consumer joins its group in the background; the clock must not start before it has partitions.
+  await waitFor(() => (busServerOf(app)?.current?.assignment()[topic]?.length ?? 0) > 0, { timeoutMs: 30_000, message: 'service consumer joined' });
+  return { app, port, topic, config };
+}
+
+async function endToEnd(app: INestApplication, topic: string, registry: Registry, producer: KcatProducer, stream: BenchStream, databaseName: string): Promise<EndToEnd> {
+  const infra = app.get<Infrastructure>(appModules.tokens().INFRASTRUCTURE);
+  const ds = infra.storage.dataSource;
+  const pgPids = ((await ds.query('SELECT pid FROM pg_stat_activity WHERE datname = $1', [databaseName])) as { pid: number }[]).map((r) => r.pid);
+  const redisPid = infra.redis ? Number(/process_id:(\d+)/.exec(await infra.redis.info('server'))?.[1]) : NaN;
+  const timingNames = ['pulse_batch_duration_seconds', 'pulse_postgres_op_duration_seconds', 'pulse_redis_op_duration_seconds'];
+  const timings = async () => (await Promise.all(timingNames.map((n) => histogramTotals(registry, n)))).flat();
+
+  const n = stream.framed.length;
+  const plan = producer.prepare(0, n);
+  const consumedBefore = await counterTotal(registry, 'pulse_events_consumed_total');
+  const timingsBefore = await timings();
+  const profiler = settings.profile ? new PhaseProfiler() : undefined;
+  await profiler?.start();
+  const loadBefore = load();
+  const eluBefore = performance.eventLoopUtilization();
+  const cpuBefore = process.cpuUsage();
+  const mainCpuBefore = mainThreadCpuSeconds() ?? NaN;
+  const pgBefore = cpuSecondsOf(pgPids);
+  const redisBefore = processCpuSeconds(redisPid) ?? 0;
+  const kcatBefore = processCpuSeconds(kcatPid) ?? 0;
+
+  let consumed = 0;
+  const started = performance.now();
+  const produced = producer.send(topic, plan, { maxAhead: settings.maxAhead, consumed: () => consumed });
+  let firstDurableMs = NaN;
+  let lastLog = started;
+  // Counted only when a batch's log rows and online states are written (the service increments it then).
+  while (consumed < n) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    consumed = (await counterTotal(registry, 'pulse_events_consumed_total')) - consumedBefore;
+    const now = performance.now();
+    if (consumed > 0 && Number.isNaN(firstDurableMs)) firstDurableMs = now - started;
+    if (now - lastLog > 5000) {
+      log(`  ${fmt(consumed)} / ${fmt(n)} events durable (${fmt((consumed * 1000) / (now - started))}/s so far)`);
+      lastLog = now;
+    }
+    if (now - started > 15 * 60_000) throw new Error(`end-to-end run did not finish within 15 minutes (${consumed} of ${n} events)`);
+  }
+  const elapsed = performance.now() - started;
+  const elu = performance.eventLoopUtilization(eluBefore);
+  const cpu = process.cpuUsage(cpuBefore);
+  const result: EndToEnd = {
+    events: n,
+    ms: elapsed,
+    perSecond: (n * 1000) / elapsed,
+    firstDurableMs,
+    producer: { sent: 0, ms: 0, pacedMs: 0, maxAhead: 0, cpuS: 0 },
+    mainThreadElu: elu.utilization,
+    mainThreadCpuS: (mainThreadCpuSeconds() ?? NaN) - mainCpuBefore,
+    processCpuS: (cpu.user + cpu.system) / 1e6,
+    postgresCpuS: cpuSecondsOf(pgPids) - pgBefore,
+    redisCpuS: (processCpuSeconds(redisPid) ?? 0) - redisBefore,
+    kcatCpuS: (processCpuSeconds(kcatPid) ?? 0) - kcatBefore,
+    timings: diffTimings(timingsBefore, await timings()),
+    loadBefore,
+    loadAfter: load(),
+  };
+  if (profiler) result.profile = await profiler.stop(path.join(os.tmpdir(), `pulse-ingest-e2e-${Date.now()}.cpuprofile`));
+  result.producer = await produced;
+  return result;
+}
+
+/** Everything sent is in the log and in the online state (each entity's watermark = its newest event). */
+async function verify(app: INestApplication, registry: Registry, stream: BenchStream): Promise<Checks> {
+  const events = stream.framed.length;
+  const watermarks = [...stream.watermarks];
+  const tokens = appModules.tokens();
+  const infra = app.get<Infrastructure>(tokens.INFRASTRUCTURE);
+  const store = app.get<OnlineStore>(tokens.ONLINE_STORE);
+  const logCount = await waitFor(async () => {
+    const c = await infra.storage.eventLog.count();
+    return c >= events ? c : 0;
+  }, { timeoutMs: 60_000, message: `event log holds ${events} events` });
+  let watermarkMismatches = 0;
+  let missingStates = 0;
+  for (let i = 0; i < watermarks.length; i += 1000) {
+    const chunk = watermarks.slice(i, i + 1000);
+    const states = await store.getStates(chunk.map(([id]) => id));
+    for (const [id, w] of chunk) {
+      const s = states.get(id);
+      if (!s) missingStates++;
+      else if (s.state.w !== w) watermarkMismatches++;
+    }
+  }
+  return {
+    logCount,
+    watermarkMismatches,
+    missingStates,
+    rejected: await counterTotal(registry, 'pulse_events_rejected_total'),
+    duplicates: await counterTotal(registry, 'pulse_events_duplicate_total'),
+  };
+}
+
+function pick<T>(items: readonly T[], k: number): T[] {
+  const copy = [...items];
+  for (let i = 0; i < k; i++) {
+    const j = i + Math.floor(Math.random() * (copy.length - i));
+    [copy[i], copy[j]] = [copy[j], copy[i]];
+  }
+  return copy.slice(0, k);
+}
+
+async function reads(app: INestApplication, port: number, entities: readonly string[]): Promise<Reads> {
+  const { FeatureReadService } = appModules.readService();
+  const service = app.get(FeatureReadService);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const timer = new ServerTimer(app.getHttpServer() as http.Server);
+  const one = (id: string) => request(agent, port, 'GET', `/v1/features/${encodeURIComponent(id)}`);
+  const many = (ids: string[]) => request(agent, port, 'POST', '/v1/features/batch', { entityIds: ids });
+  const batchSize = Math.min(settings.batchEntities, entities.length);
+  try {
+    // Warm-up (JIT, connection pools, keep-alive socket); not measured.
+    for (let i = 0; i < 300; i++) await one(entities[i % entities.length]);
+    for (let i = 0; i < 10; i++) await many(pick(entities, batchSize));
+    await service.read(pick(entities, batchSize), Date.now());
+    timer.take();
+
+    // The client shares the thread with the server: answers are checked by counting the online paths
+    // in the text (after one full parse per kind), so client-side parsing and its garbage stay small.
+    const first = JSON.parse((await one(entities[0])).body) as { path?: string };
+    const firstBatch = JSON.parse((await many(pick(entities, batchSize))).body) as { results?: { path?: string }[] };
+    if (first.path === undefined || firstBatch.results?.length !== batchSize || firstBatch.results.some((x) => x.path === undefined)) {
+      throw new Error('feature responses do not have the expected shape ({path} and {results: [{path}]})');
+    }
+    timer.take();
+    const online = (body: string) => body.split('"path":"online"').length - 1;
+    const single = { client: [] as number[], offline: 0, errors: 0, bytes: 0 };
+    for (let i = 0; i < settings.singleReads; i++) {
+      const r = await one(entities[Math.floor(Math.random() * entities.length)]);
+      single.client.push(r.ms);
+      if (r.status !== 200) single.errors++;
+      else single.offline += 1 - online(r.body);
+      single.bytes += r.body.length;
+    }
+    const singleServer = timer.take();
+
+    const batch = { client: [] as number[], offline: 0, errors: 0, bytes: 0 };
+    const profiler = settings.profile ? new PhaseProfiler() : undefined;
+    await profiler?.start();
+    for (let i = 0; i < settings.batchReads; i++) {
+      const r = await many(pick(entities, batchSize));
+      batch.client.push(r.ms);
+      if (r.status !== 200) batch.errors++;
+      else batch.offline += batchSize - online(r.body);
+      batch.bytes += r.body.length;
+    }
+    const batchServer = timer.take();
+    const batchProfile = await profiler?.stop(path.join(os.tmpdir(), `pulse-ingest-batch-reads-${Date.now()}.cpuprofile`));
+
+    const time = async (ids: string[]) => {
+      const t = process.hrtime.bigint();
+      await service.read(ids, Date.now());
+      return Number(process.hrtime.bigint() - t) / 1e6;
+    };
+    const singleService: number[] = [];
+    for (let i = 0; i < settings.singleReads; i++) singleService.push(await time([entities[Math.floor(Math.random() * entities.length)]]));
+    const batchService: number[] = [];
+    for (let i = 0; i < settings.batchReads; i++) batchService.push(await time(pick(entities, batchSize)));
+
+    return {
+      single: { client: summarize(single.client), server: summarize(singleServer), service: summarize(singleService), offline: single.offline, errors: single.errors, meanBytes: single.bytes / single.client.length },
+      batch: { client: summarize(batch.client), server: summarize(batchServer), service: summarize(batchService), offline: batch.offline, errors: batch.errors, meanBytes: batch.bytes / batch.client.length },
+      ...(batchProfile ? { batchProfile } : {}),
+    };
+  } finally {
+    timer.detach();
+    agent.destroy();
+  }
+}
+
+function report(stream: BenchStream, pre: PreloadedResult, streaming: RawRate & { feed: FeedReport }, e2e: EndToEnd, checks: Checks, r: Reads): void {
+  const events = stream.framed.length;
+  const ok = (pass: boolean) => (pass ? 'met' : 'NOT met');
+  const ratioPre = e2e.perSecond / pre.overall.perSecond;
+  const ratioStream = e2e.perSecond / streaming.perSecond;
+  const cpus = os.cpus();
+  const line = (label: string, value: string, extra = '') => console.log(`  ${label.padEnd(58)} ${value.padStart(16)}  ${extra}`);
+  console.log('\n================ feature-service ingest benchmark ================');
+  console.log(`machine: ${cpus.length} cores (${cpus[0]?.model ?? '?'}), ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, node ${process.version}, ${os.platform()} ${os.release()}`);
+  console.log(`load average (1/5/15 min): before e2e ${e2e.loadBefore.join(' / ')}, after ${e2e.loadAfter.join(' / ')} — the CPUs are shared, figures vary with it`);
+  console.log(
+    `stream: ${fmt(events)} simulated events from ${fmt(stream.watermarks.size)} learners (${settings.learners} simulated, ${settings.days} days), ` +
+      `protobuf, ${(stream.valueBytes / events).toFixed(0)} B/event payload, keyed by learner; generated in ${fmt(stream.generateMs / 1000, 1)} s; produced by kcat (librdkafka) in its own process`,
+  );
+  console.log('\nthroughput');
+  line('raw kafkajs consume, preloaded (no producer running)', `${fmt(pre.overall.perSecond)} ev/s`, `${pre.rounds.length} rounds of ${fmt(settings.preloadRound)}: ${pre.rounds.map((x) => fmt(x.perSecond)).join(', ')}; ${fmt(pre.averageBatch)} messages/batch`);
+  line('raw kafkajs consume, fed by the producer as end to end', `${fmt(streaming.perSecond)} ev/s`, `${fmt(streaming.events)} events; producer ${fmt(streaming.feed.pacedMs / 1000, 1)} s paced, kcat CPU ${fmt(streaming.feed.cpuS, 1)} s`);
+  line('END TO END (Kafka -> Postgres log + Redis state, committed)', `${fmt(e2e.perSecond)} ev/s`, `${fmt(e2e.events)} events in ${fmt(e2e.ms / 1000, 1)} s; target >= ${fmt(TARGETS.eventsPerSecond)}: ${ok(e2e.perSecond >= TARGETS.eventsPerSecond)}`);
+  line('  ratio to raw preloaded', ratioPre.toFixed(3), `target >= ${TARGETS.ratioToRaw}: ${ok(ratioPre >= TARGETS.ratioToRaw)}`);
+  line('  ratio to raw fed by the producer', ratioStream.toFixed(3), `target >= ${TARGETS.ratioToRaw}: ${ok(ratioStream >= TARGETS.ratioToRaw)}`);
+  line('  first events durable after', `${fmt(e2e.firstDurableMs)} ms`);
+  line('  producer: time to send all / paced waiting / max ahead', `${fmt(e2e.producer.ms / 1000, 1)} s`, `${fmt(e2e.producer.pacedMs / 1000, 1)} s waiting for the service, max ${fmt(e2e.producer.maxAhead)} ahead`);
+  line('  average batch handled by the service', `${fmt(e2e.events / Math.max(1, e2e.timings.find((t) => t.metric === 'pulse_batch_duration_seconds')?.count ?? 0))} events`);
+  console.log('\nwhere the end-to-end time went');
+  line('service thread: event-loop utilisation', `${(e2e.mainThreadElu * 100).toFixed(0)} %`, 'the rest is waiting for Postgres/Redis/Kafka replies');
+  line('service thread: CPU', `${fmt(e2e.mainThreadCpuS, 1)} s`, `${fmt((e2e.mainThreadCpuS * 1e6) / e2e.events, 1)} µs/event -> one core would take ${fmt(e2e.events / e2e.mainThreadCpuS)} ev/s`);
+  line('CPU: whole service process (with GC and I/O threads)', `${fmt(e2e.processCpuS, 1)} s`);
+  line('CPU: Postgres backends / Redis server / kcat broker / kcat producer', `${fmt(e2e.postgresCpuS, 1)} / ${fmt(e2e.redisCpuS, 1)} / ${fmt(e2e.kcatCpuS, 1)} / ${fmt(e2e.producer.cpuS, 1)} s`);
+  for (const t of e2e.timings.filter((x) => x.count > 0)) {
+    const name = `${t.metric.replace(/^pulse_|_duration_seconds$|_seconds$/g, '')}${t.op ? ` ${t.op}` : ''}`;
+    line(`  ${name} (wall time, ${fmt(t.count)} calls)`, `${fmt(t.seconds, 2)} s`, `${fmt((t.seconds * 1000) / t.count, 2)} ms/call, ${((t.seconds * 1000) / e2e.ms * 100).toFixed(0)} % of the run`);
+  }
+  console.log('\nchecks');
+  line('event log rows / events sent', `${fmt(checks.logCount)} / ${fmt(events)}`, checks.logCount === events ? 'ok' : 'MISMATCH');
+  line('online states missing / watermark wrong', `${checks.missingStates} / ${checks.watermarkMismatches}`, checks.missingStates + checks.watermarkMismatches === 0 ? 'ok' : 'MISMATCH');
+  line('dead-lettered / duplicates', `${checks.rejected} / ${checks.duplicates}`);
+  console.log('\nfeature reads (sequential, one keep-alive connection, loopback; ms)');
+  console.log(`  ${''.padEnd(58)} ${'p50'.padStart(9)} ${'p99'.padStart(9)} ${'max'.padStart(9)}`);
+  const lat = (label: string, s: LatencySummary, extra = '') => console.log(`  ${label.padEnd(58)} ${s.p50.toFixed(3).padStart(9)} ${s.p99.toFixed(3).padStart(9)} ${s.max.toFixed(3).padStart(9)}  ${extra}`);
+  lat(`GET /v1/features/{id}, client round trip (n=${r.single.client.n})`, r.single.client);
+  lat('  server side (request -> response finished)', r.single.server, `target p99 <= ${TARGETS.singleP99Ms} ms: ${ok(r.single.server.p99 <= TARGETS.singleP99Ms)}`);
+  lat('  FeatureReadService.read alone', r.single.service);
+  lat(`POST /v1/features/batch x${settings.batchEntities}, client round trip (n=${r.batch.client.n})`, r.batch.client);
+  lat('  server side (request -> response finished)', r.batch.server, `target p99 <= ${TARGETS.batchP99Ms} ms: ${ok(r.batch.server.p99 <= TARGETS.batchP99Ms)}`);
+  lat('  FeatureReadService.read alone', r.batch.service);
+  console.log(`  offline-path answers: ${r.single.offline} single, ${r.batch.offline} in batches; non-200 answers: ${r.single.errors + r.batch.errors}`);
+  console.log(`  response size: ${fmt(r.single.meanBytes)} B single, ${fmt(r.batch.meanBytes / 1024)} KiB per batch of ${settings.batchEntities}`);
+  if (e2e.profile) printProfile('the service thread during end to end', e2e.profile);
+  if (r.batchProfile) printProfile(`the service thread during the ${settings.batchReads} HTTP batch reads`, r.batchProfile);
+  console.log('==================================================================\n');
+}
+
+function printProfile(what: string, p: ProfileSummary): void {
+  console.log(`\nCPU profile of ${what}: ${p.file}`);
+  console.log(`  sampled ${fmt(p.totalMs)} ms, idle ${fmt(p.idleMs)} ms; shares below are of busy time`);
+  console.log('  self time by area:');
+  for (const a of p.byArea) console.log(`    ${(a.share * 100).toFixed(1).padStart(5)} %  ${fmt(a.ms).padStart(7)} ms  ${a.name}`);
+  console.log('  self time by function:');
+  for (const f of p.self) console.log(`    ${(f.share * 100).toFixed(1).padStart(5)} %  ${fmt(f.ms).padStart(7)} ms  ${f.name}`);
+  console.log('  inclusive time by function (synchronous stacks; async continuations count where they resume):');
+  for (const f of p.inclusive) console.log(`    ${(f.share * 100).toFixed(1).padStart(5)} %  ${fmt(f.ms).padStart(7)} ms  ${f.name}`);
+}
+
+let kcatPid = NaN;
+
+async function main(): Promise<void> {
+  const cleanup = new Cleanup();
+  try {
+    log(`load average ${load().join(' / ')}; starting the Kafka mock cluster`);
+    const kafka = await startKafkaMockCluster();
+    kcatPid = kafka.pid;
+    cleanup.killOnExit(kafka.pid);
+    cleanup.add('kcat mock cluster', async () => {
+      log(`kcat mock cluster ${await terminate(kafka.pid)}`);
+      cleanup.forget(kafka.pid);
+    });
+    const brokers = kafka.bootstrap.split(',');
+
+    log(`generating ${fmt(settings.events)} simulated events (${settings.learners} learners)`);
+    const stream = generateStream({ seed: 'bench-ingest', learners: settings.learners, days: settings.days, maxEvents: settings.events });
+    const events = stream.framed.length;
+    if (events < settings.preloadRound * settings.preloadRounds) {
+      throw new Error(`the stream has ${events} events, fewer than the raw rounds need (${settings.preloadRound * settings.preloadRounds}); raise PULSE_BENCH_EVENTS or PULSE_BENCH_DAYS`);
+    }
+    if (events < settings.events) log(`the simulation yields only ${fmt(events)} events; raise PULSE_BENCH_DAYS for more`);
+    const producer = new KcatProducer(kafka.bootstrap, stream, cleanup);
+
+    const rawBus = new KafkaBus({ brokers, clientId: 'pulse-bench-raw', idempotent: false, logLevel: 'error', sessionTimeoutMs: 6000 });
+    cleanup.add('raw bus', () => rawBus.close());
+    log('raw kafkajs consume, preloaded rounds');
+    const pre = await rawPreloaded(rawBus, producer, settings.preloadRound, settings.preloadRounds);
+    log(`  ${fmt(pre.overall.perSecond)} events/s`);
+    log('raw kafkajs consume, fed by the producer');
+    const streaming = await rawStreaming(rawBus, producer, events, settings.maxAhead);
+    log(`  ${fmt(streaming.perSecond)} events/s`);
+    await rawBus.close();
+
+    const db = await createTestDatabase('pulse_bench');
+    cleanup.add(`database ${db.name}`, () => db.drop());
+    const redisUrl = testRedisUrl();
+    const redisPrefix = randomRedisPrefix('pulse-bench');
+    cleanup.add(`redis keys ${redisPrefix}*`, () => deleteRedisKeys(redisUrl, redisPrefix));
+    const registry = new Registry();
+    log(`starting feature-service (database ${db.name}, redis prefix ${redisPrefix})`);
+    const { app, port, topic } = await startService(kafka.bootstrap, db.url, redisUrl, redisPrefix, registry);
+    cleanup.add('feature-service', () => app.close());
+
+    log(`end to end: ${fmt(events)} events${settings.profile ? ' (CPU profiling on)' : ''}`);
+    const e2e = await endToEnd(app, topic, registry, producer, stream, db.name);
+    log(`  ${fmt(e2e.perSecond)} events/s`);
+    const checks = await verify(app, registry, stream);
+    log('reads');
+    const r = await reads(app, port, [...stream.watermarks.keys()]);
+    report(stream, pre, streaming, e2e, checks, r);
+  } finally {
+    log('cleaning up');
+    await cleanup.run();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(`bench:ingest failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    process.exit(1);
+  },
+);

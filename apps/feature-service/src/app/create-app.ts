@@ -26,6 +26,8 @@ export async function createFeatureServiceApp(config: FeatureServiceConfig, opti
     logger: options.logger ?? ['log', 'warn', 'error'],
   });
   app.useGlobalFilters(new ValidationErrorFilter());
+  // Feature responses change with every event; hashing megabyte batch responses for an ETag buys nothing.
+  app.getHttpAdapter().getInstance().set('etag', false);
   app.enableShutdownHooks();
 
   const infra = app.get<Infrastructure>(INFRASTRUCTURE);

@@ -14,6 +14,12 @@ export interface FeatureServiceConfig {
   readonly kafkaClientId: string;
   /** KAFKA_SESSION_TIMEOUT_MS (default 10000), KAFKA_HEARTBEAT_INTERVAL_MS (default 1000), KAFKA_MAX_WAIT_MS (default 200). */
   readonly kafkaTimings: { readonly sessionTimeoutMs: number; readonly heartbeatIntervalMs: number; readonly maxWaitTimeMs: number };
+  /**
+   * PARTITIONS_CONCURRENTLY (default 4): batches of different partitions processed at once. Safe
+   * because events are keyed by entity, so two partitions never share an entity's state; it overlaps
+   * one batch's Postgres and Redis round trips with another's CPU work.
+   */
+  readonly partitionsConcurrently: number;
   /** MAX_BATCH_SIZE: most messages per handled batch, default 2000. */
   readonly maxBatchSize: number;
   /** REDIS_KEY_PREFIX, default `pulse:fs:`. */
@@ -51,6 +57,7 @@ export function loadFeatureServiceConfig(env: EnvReader): FeatureServiceConfig {
       maxWaitTimeMs: env.int('KAFKA_MAX_WAIT_MS', 200, 10, 30_000),
     },
     maxBatchSize: env.int('MAX_BATCH_SIZE', 2000, 1, 100_000),
+    partitionsConcurrently: env.int('PARTITIONS_CONCURRENTLY', 4, 1, 64),
     redisKeyPrefix: env.string('REDIS_KEY_PREFIX', 'pulse:fs:'),
     stateTtlSeconds: env.int('STATE_TTL_SECONDS', 90 * 24 * 3600, 0),
     allowedLatenessMs: env.int('ALLOWED_LATENESS_MS', 3_600_000, 0),

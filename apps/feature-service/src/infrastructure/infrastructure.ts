@@ -54,7 +54,7 @@ export async function startInfrastructure(config: FeatureServiceConfig, deps: In
 
     const bus = createBus({
       brokers: config.infra.kafkaBrokers,
-      kafka: { clientId: config.kafkaClientId, idempotent: config.kafkaIdempotent, ...config.kafkaTimings },
+      kafka: { clientId: config.kafkaClientId, idempotent: config.kafkaIdempotent, partitionsConsumedConcurrently: config.partitionsConcurrently, ...config.kafkaTimings },
       logger: deps.busLogger,
     });
     closers.push(() => bus.close());

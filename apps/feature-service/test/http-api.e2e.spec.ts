@@ -61,8 +61,12 @@ describe('feature-service HTTP API', () => {
     const batch = await postJson(`${url}/v1/features/batch`, { entityIds: [learner, 'nobody'], at, views: ['learner_behaviour'] });
     expect(batch.status).toBe(200);
     expect(batch.body.results.map((r: { entityId: string }) => r.entityId)).toEqual([learner, 'nobody']);
-    expect(batch.body.results[0].views).toEqual(features.views);
-    expect(batch.body.results[1].views.learner_behaviour.values.lessons_sent).toBe(0);
+    const [header] = batch.body.views;
+    expect(header).toEqual({ name: 'learner_behaviour', version: 1, features: Object.keys(features.views.learner_behaviour.values) });
+    const column = (name: string) => header.features.indexOf(name);
+    expect(batch.body.results[0].values.learner_behaviour).toEqual(Object.values(features.views.learner_behaviour.values));
+    expect(batch.body.results[0].freshness.learner_behaviour).toEqual(Object.values(features.views.learner_behaviour.freshness));
+    expect(batch.body.results[1].values.learner_behaviour[column('lessons_sent')]).toBe(0);
   });
 
   it('answers bad requests with 400 naming the field', async () => {

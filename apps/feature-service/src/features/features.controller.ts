@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/com
 import { ApiBody, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { ValidationError } from '@pulse/core';
 import { FeatureReadService, type EntityFeatures } from './feature-read.service';
+import { toBatchResponse, type BatchFeaturesResponse } from './batch-response';
 import { describeViews, type FeatureViewDescription } from './feature-view.description';
 import { parseAt, parseViews } from './query-parsing';
 
@@ -29,9 +30,9 @@ export class FeaturesController {
 
   @Post('features/batch')
   @HttpCode(200)
-  @ApiOperation({ summary: `Feature values of up to ${MAX_BATCH_ENTITIES} entities as of one time` })
+  @ApiOperation({ summary: `Feature values of up to ${MAX_BATCH_ENTITIES} entities as of one time, columnar: feature names once per view, positional values and freshness per entity` })
   @ApiBody({ schema: { type: 'object', required: ['entityIds'], properties: { entityIds: { type: 'array', items: { type: 'string' }, maxItems: MAX_BATCH_ENTITIES }, at: { type: 'string' }, views: { type: 'array', items: { type: 'string' } } } } })
-  async batch(@Body() body: BatchFeaturesRequest): Promise<{ results: EntityFeatures[] }> {
+  async batch(@Body() body: BatchFeaturesRequest): Promise<BatchFeaturesResponse> {
     if (typeof body !== 'object' || body === null) throw new ValidationError('body must be a JSON object', { field: 'body' });
     const { entityIds } = body;
     if (!Array.isArray(entityIds)) throw new ValidationError('entityIds must be an array of strings', { field: 'entityIds' });
@@ -44,8 +45,9 @@ export class FeaturesController {
     if (body.views !== undefined && (!Array.isArray(body.views) || body.views.some((v) => typeof v !== 'string'))) {
       throw new ValidationError('views must be an array of view names', { field: 'views' });
     }
-    const results = await this.reads.read(entityIds, parseAt(body.at, 'at'), this.reads.viewNames(body.views));
-    return { results };
+    const atMs = parseAt(body.at, 'at');
+    const rows = await this.reads.read(entityIds, atMs, this.reads.viewNames(body.views));
+    return toBatchResponse(new Date(atMs).toISOString(), rows);
   }
 
   @Get('feature-views')

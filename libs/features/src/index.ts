@@ -15,3 +15,4 @@ export * from './training/training-set.builder';
 export * from './vector/feature-vector';
 export * from './learning-engagement/event-schema';
 export * from './learning-engagement/learning-engagement';
+export * from './store/state-cache';

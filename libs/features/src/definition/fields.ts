@@ -4,15 +4,25 @@ import type { AttributeType, Condition, ConditionValue, EventSchema, FieldRef } 
 
 export type FieldGetter = (e: EngagementEvent) => AttributeValue | undefined;
 
+/**
+ * Fields derived from the event time (UTC), with the period they are constant over: a tile whose
+ * size divides the period holds a single value of the field (see plan.ts, tile-keyed bags).
+ */
+export const TIME_FIELDS: Readonly<Record<string, { readonly of: (timeMs: number) => number; readonly periodMs: number }>> = {
+  hourOfDay: { of: (ms) => Math.floor(mod(ms, DAY_MS) / HOUR_MS), periodMs: HOUR_MS },
+  // 1970-01-01 was a Thursday (4).
+  dayOfWeek: { of: (ms) => mod(Math.floor(ms / DAY_MS) + 4, 7), periodMs: DAY_MS },
+  dayIndex: { of: (ms) => Math.floor(ms / DAY_MS), periodMs: DAY_MS },
+};
+
 const BUILT_IN: Record<string, { type: AttributeType; get: FieldGetter }> = {
   channel: { type: 'string', get: (e) => e.channel },
   contentId: { type: 'string', get: (e) => e.contentId },
   eventType: { type: 'string', get: (e) => e.eventType },
   // Derived fields use UTC: events carry no time zone.
-  hourOfDay: { type: 'number', get: (e) => Math.floor(mod(e.eventTimeMs, DAY_MS) / HOUR_MS) },
-  // 1970-01-01 was a Thursday (4).
-  dayOfWeek: { type: 'number', get: (e) => mod(Math.floor(e.eventTimeMs / DAY_MS) + 4, 7) },
-  dayIndex: { type: 'number', get: (e) => Math.floor(e.eventTimeMs / DAY_MS) },
+  hourOfDay: { type: 'number', get: (e) => TIME_FIELDS.hourOfDay.of(e.eventTimeMs) },
+  dayOfWeek: { type: 'number', get: (e) => TIME_FIELDS.dayOfWeek.of(e.eventTimeMs) },
+  dayIndex: { type: 'number', get: (e) => TIME_FIELDS.dayIndex.of(e.eventTimeMs) },
   'profile.role': { type: 'string', get: (e) => e.profile?.role },
   'profile.region': { type: 'string', get: (e) => e.profile?.region },
 };

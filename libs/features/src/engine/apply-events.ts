@@ -1,7 +1,8 @@
 import type { EngagementEvent } from '@pulse/contracts';
-import type { EntityState, TileEntry, ViewState } from './entity-state';
+import type { EntityState, ViewState } from './entity-state';
 import type { FeatureRegistry } from './feature-registry';
-import { finaliseStreak, updateInTile, updatePartial } from './partials';
+import { finaliseStreak, updateAt } from './partials';
+import type { EventRoute } from './plan';
 
 export interface ApplyCounts {
   /** Events folded into the state. */
@@ -28,8 +29,18 @@ export function applyEvents(state: EntityState, events: readonly EngagementEvent
   return { state: copy, ...foldEvents(copy, events, registry) };
 }
 
+/** A deep copy (states are plain data: numbers, strings, arrays, plain objects and Maps). */
 export function cloneState(state: EntityState): EntityState {
-  return JSON.parse(JSON.stringify(state)) as EntityState;
+  return copy(state) as EntityState;
+}
+
+function copy(v: unknown): unknown {
+  if (typeof v !== 'object' || v === null) return v;
+  if (Array.isArray(v)) return v.map(copy);
+  if (v instanceof Map) return new Map([...v].map(([k, x]) => [k, copy(x)]));
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v)) out[k] = copy(x);
+  return out;
 }
 
 /**
@@ -45,7 +56,7 @@ export function foldEvents(state: EntityState, events: readonly EngagementEvent[
     const { view, plan } = compiled[i];
     let vs = state.s[view.key];
     if (!vs || vs.h !== plan.fingerprint) {
-      vs = { h: plan.fingerprint, l: new Array(plan.lifetime.length).fill(0), t: {} };
+      vs = { h: plan.fingerprint, l: new Array(plan.lifetimeWidth).fill(0), t: {} };
       state.s[view.key] = vs;
       if (state.w !== null) initializedViews.push(view.key);
     }
@@ -61,7 +72,7 @@ export function foldEvents(state: EntityState, events: readonly EngagementEvent[
     const e = events[k];
     if (e.entityId !== entityId) throw new RangeError(`applyEvents takes one entity's events; got ${entityId} and ${e.entityId}`);
     const t = e.eventTimeMs;
-    if (Object.prototype.hasOwnProperty.call(d, e.eventId)) {
+    if (d.has(e.eventId)) {
       duplicates++;
       continue;
     }
@@ -69,31 +80,14 @@ export function foldEvents(state: EntityState, events: readonly EngagementEvent[
       tooLate.push(e);
       continue;
     }
-    d[e.eventId] = t;
+    d.set(e.eventId, t);
     if (state.w === null || t > state.w) state.w = t;
     const w = state.w;
     applied++;
 
     for (let i = 0; i < compiled.length; i++) {
-      const accs = compiled[i].plan.byEventType.get(e.eventType);
-      if (accs === undefined) continue;
-      const vs = viewStates[i];
-      for (let a = 0; a < accs.length; a++) {
-        const acc = accs[a];
-        if (acc.predicate !== null && !acc.predicate(e)) continue;
-        const v = acc.read(e);
-        if (v === undefined) continue;
-        if (acc.tile === null) {
-          vs.l[acc.slot] = updatePartial(acc, vs.l[acc.slot], t, e.eventId, v);
-          continue;
-        }
-        const idx = Math.floor(t / acc.tileMs);
-        // A tile already behind the retention horizon can never be read again (every later as-of
-        // time is ≥ the watermark): leaving it out keeps the state a function of the event set.
-        if (idx <= Math.floor(w / acc.tileMs) - acc.retentionTiles) continue;
-        const entry = tileEntry(vs.t[acc.tile] ?? (vs.t[acc.tile] = []), idx, acc.groupSize);
-        updateInTile(acc, entry, t - idx * acc.tileMs, e.eventId, v);
-      }
+      const route = compiled[i].plan.routes.get(e.eventType);
+      if (route !== undefined) foldInto(viewStates[i], route, e, t, w);
     }
   }
 
@@ -101,22 +95,59 @@ export function foldEvents(state: EntityState, events: readonly EngagementEvent[
   return { applied, duplicates, tooLate, initializedViews };
 }
 
-/** The entry of tile `idx` in a list sorted by index (created if absent); events mostly hit the newest tile. */
-function tileEntry(list: TileEntry[], idx: number, size: number): TileEntry {
-  let i = list.length;
-  while (i > 0 && (list[i - 1][0] as number) > idx) i--;
-  if (i > 0 && list[i - 1][0] === idx) return list[i - 1];
-  const entry: TileEntry = new Array(size).fill(0);
+/** One applied event into one view's state. */
+function foldInto(vs: ViewState, route: EventRoute, e: EngagementEvent, t: number, w: number): void {
+  const lifetime = route.lifetime;
+  for (let a = 0; a < lifetime.length; a++) {
+    const acc = lifetime[a];
+    if (acc.predicate !== null && !acc.predicate(e)) continue;
+    const v = acc.read(e);
+    if (v !== undefined) updateAt(acc, vs.l, acc.offset, t, e.eventId, v);
+  }
+  for (let r = 0; r < route.groups.length; r++) {
+    const { group, accs } = route.groups[r];
+    const idx = Math.floor(t / group.tileMs);
+    // A tile already behind the retention horizon can never be read again (every later as-of time
+    // is ≥ the watermark): leaving it out keeps the state a function of the event set.
+    if (idx <= Math.floor(w / group.tileMs) - group.spanTiles) continue;
+    let tiles: unknown[] | undefined;
+    let at = -1;
+    for (let a = 0; a < accs.length; a++) {
+      const acc = accs[a];
+      if (acc.predicate !== null && !acc.predicate(e)) continue;
+      const v = acc.read(e);
+      if (v === undefined) continue;
+      // The tile entry is created by the first accumulator that takes the event.
+      if (tiles === undefined) {
+        tiles = vs.t[group.tile] ?? (vs.t[group.tile] = []);
+        at = tileAt(tiles, idx, group.size);
+      }
+      updateAt(acc, tiles, at + acc.offset, t - idx * group.tileMs, e.eventId, v);
+    }
+  }
+}
+
+/**
+ * Where tile `idx` starts in a flat tile array sorted by index (inserted, all fields 0, if absent);
+ * events mostly hit the newest tile, so the search starts there.
+ */
+function tileAt(tiles: unknown[], idx: number, size: number): number {
+  let i = tiles.length - size;
+  while (i >= 0 && (tiles[i] as number) > idx) i -= size;
+  if (i >= 0 && tiles[i] === idx) return i;
+  const at = i + size;
+  const entry: unknown[] = new Array(size).fill(0);
   entry[0] = idx;
-  list.splice(i, 0, entry);
-  return entry;
+  if (at === tiles.length) for (let k = 0; k < size; k++) tiles.push(entry[k]);
+  else tiles.splice(at, 0, ...entry);
+  return at;
 }
 
 /** Drops what the new watermark makes unreachable: old ids, tiles behind the horizon, settled streak outcomes. */
 function compact(state: EntityState, registry: FeatureRegistry, viewStates: ViewState[]): void {
   const w = state.w as number;
   const idCutoff = w - registry.dedupRetentionMs;
-  for (const id in state.d) if (state.d[id] < idCutoff) delete state.d[id];
+  for (const [id, t] of state.d) if (t < idCutoff) state.d.delete(id);
   const lateCutoff = w - registry.allowedLatenessMs;
   const compiled = registry.compiled;
   for (let i = 0; i < compiled.length; i++) {
@@ -126,14 +157,12 @@ function compact(state: EntityState, registry: FeatureRegistry, viewStates: View
       const tiles = vs.t[g.tile];
       if (!tiles) continue;
       const horizon = Math.floor(w / g.tileMs) - g.spanTiles;
+      const size = g.size;
       let k = 0;
-      while (k < tiles.length && (tiles[k][0] as number) <= horizon) k++;
+      while (k < tiles.length && (tiles[k] as number) <= horizon) k += size;
       if (k === tiles.length) delete vs.t[g.tile];
       else if (k > 0) tiles.splice(0, k);
     }
-    for (const acc of plan.lifetime) {
-      const p = vs.l[acc.slot];
-      if (acc.kind === 'streak' && p !== 0) finaliseStreak(p, lateCutoff);
-    }
+    for (const acc of plan.lifetime) if (acc.kind === 'streak') finaliseStreak(vs.l, acc.offset, lateCutoff);
   }
 }

@@ -1,6 +1,8 @@
 import { applyEvents } from './apply-events';
 import { emptyState } from './entity-state';
 import { evaluate, AsOfBeforeWatermarkError, canEvaluateAt } from './evaluate';
+import { FeatureRegistry } from './feature-registry';
+import { defineFeatureView } from '../definition/feature-view.builder';
 import { allAggregationsRegistry, answer, event, HOUR, MIN, T0 } from '../testing/test-views';
 
 const registry = allAggregationsRegistry();
@@ -118,5 +120,45 @@ describe('evaluate: as-of rules', () => {
     expect(v.version).toBe(3);
     expect(Object.keys(v.values)[0]).toBe('n');
     expect(Object.keys(v.freshness)).toEqual(Object.keys(v.values));
+  });
+});
+
+describe('evaluate: distinct counts and modes of time fields read off count tiles', () => {
+  const DAY = 24 * HOUR;
+  const view = defineFeatureView({
+    name: 'days',
+    version: 1,
+    entity: 'learner',
+    sources: ['lesson_sent'],
+    features: [
+      { name: 'n_3d', aggregation: 'count', window: '3d', tile: '1d' },
+      { name: 'days_3d', aggregation: 'distinctCount', of: 'dayIndex', window: '3d', tile: '1d' },
+      { name: 'top_weekday_3d', aggregation: 'mode', of: 'dayOfWeek', window: '3d', tile: '1d' },
+      { name: 'hours_1d', aggregation: 'distinctCount', of: 'hourOfDay', window: '1d', tile: '1h' },
+      { name: 'top_hour_1d', aggregation: 'mode', of: 'hourOfDay', window: '1d', tile: '1h' },
+      { name: 'hours_1d_6h', aggregation: 'distinctCount', of: 'hourOfDay', window: '1d', tile: '6h' },
+    ],
+  });
+  const reg = new FeatureRegistry([view]);
+  const plan = reg.registered('days')!.plan;
+  // Mon 01:00 ×2, Mon 02:30, Tue 05:00, Wed 05:10, Wed 23:00 (T0 is a Monday)
+  const minutes = [60, 61, 150, DAY / MIN + 300, (2 * DAY) / MIN + 310, (2 * DAY) / MIN + 23 * 60];
+  const { state } = applyEvents(emptyState(), minutes.map((m, i) => event(`e${i}`, m, 'lesson_sent')), reg);
+  const v = evaluate(state, T0 + 2 * DAY + 23 * HOUR + 30 * MIN, reg).days;
+  it.each<[string, unknown]>([
+    ['n_3d', 6],
+    ['days_3d', 3],
+    ['top_weekday_3d', 1], // Monday (3 events) over Wednesday (2)
+  ])('%s', (name, expected) => expect(v.values[name]).toBe(expected));
+  it('keeps no bag for them: the count tiles of the same events serve', () => {
+    expect(plan.groups.find((g) => g.tile === '1d')!.accs.map((a) => a.kind)).toEqual(['count']);
+    expect(plan.groups.find((g) => g.tile === '1h')!.accs.map((a) => a.kind)).toEqual(['count']);
+    // hourOfDay is not constant over a 6 h tile: that one keeps a bag.
+    expect(plan.groups.find((g) => g.tile === '6h')!.accs.map((a) => a.kind)).toEqual(['bag']);
+  });
+  it('counts hours over 1 h tiles as a bag over 6 h tiles does', () => {
+    // As of Wed 23:30, both windows cover Wed 00:00–23:59: Wed 05:10 and Wed 23:00; mode tie → 5.
+    expect(v.values).toMatchObject({ hours_1d: 2, top_hour_1d: 5, hours_1d_6h: 2 });
+    expect(v.freshness.days_3d).toBe(30 * MIN);
   });
 });

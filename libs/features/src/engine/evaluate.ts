@@ -1,8 +1,8 @@
 import { PulseError } from '@pulse/core';
 import type { FeatureValue, FeatureValues, ViewValues } from '../definition/feature-view.types';
-import type { EntityState, Partial, ViewState } from './entity-state';
+import type { EntityState, ViewState } from './entity-state';
 import type { FeatureRegistry } from './feature-registry';
-import { bagMode, mergePartials, partialInTile, toAbsolute, momentsMean, momentsSum, momentsVariance, streakValue } from './partials';
+import { bagMode, bagSize, keyCounts, type Bag, mergeRange, momentsMean, momentsSum, momentsVariance, streakValue } from './partials';
 import type { AccumulatorPlan, FeaturePlan, ViewPlan } from './plan';
 
 /**
@@ -34,100 +34,101 @@ export function evaluate(state: EntityState | null | undefined, asOfMs: number, 
   if (!Number.isFinite(asOfMs)) throw new RangeError(`asOfMs must be finite, got ${asOfMs}`);
   if (state && state.w !== null && asOfMs < state.w) throw new AsOfBeforeWatermarkError(asOfMs, state.w);
   const out: FeatureValues = {};
-  const names = viewNames ?? registry.compiled.map((r) => r.view.name);
-  for (const name of names) {
-    const reg = registry.registered(name);
-    if (!reg) throw new RangeError(`unknown feature view "${name}"`);
+  const n = viewNames ? viewNames.length : registry.compiled.length;
+  for (let i = 0; i < n; i++) {
+    const reg = viewNames ? registry.registered(viewNames[i]) : registry.compiled[i];
+    if (!reg) throw new RangeError(`unknown feature view "${viewNames?.[i]}"`);
     const vs = state?.s[reg.view.key];
-    out[name] = evaluateView(vs && vs.h === reg.plan.fingerprint ? vs : undefined, asOfMs, reg.view.version, reg.plan);
+    out[reg.view.name] = evaluateView(vs && vs.h === reg.plan.fingerprint ? vs : undefined, asOfMs, reg.view.version, reg.plan);
   }
   return out;
 }
 
 function evaluateView(vs: ViewState | undefined, asOf: number, version: number, plan: ViewPlan): ViewValues {
-  const values: Record<string, FeatureValue> = {};
-  const freshness: Record<string, number | null> = {};
-  const newest: Record<string, number | null> = {};
-  const merged = new Map<string, Partial>();
-  for (const f of plan.features) {
-    if (f.acc === null) continue;
-    const p = windowPartial(vs, f, asOf, merged);
-    values[f.name] = valueOf(f, f.acc, p, asOf);
-    newest[f.name] = p === 0 ? null : (p[1] as number);
-    freshness[f.name] = p === 0 ? null : asOf - (p[1] as number);
+  const features = plan.features;
+  const n = features.length;
+  // Reused across calls (evaluation is synchronous); the records copy them.
+  if (values.length < n) {
+    values.length = n;
+    newest.length = n;
+    freshness.length = n;
   }
-  for (const f of plan.features) {
+  const p = scratch;
+  for (let i = 0; i < n; i++) {
+    const f = features[i];
+    const acc = f.acc;
+    if (acc === null) continue;
+    let a: unknown[];
+    let o: number;
+    let found: boolean;
+    if (vs === undefined) {
+      a = p;
+      o = 0;
+      found = false;
+    } else if (acc.tile === null) {
+      a = vs.l;
+      o = acc.offset;
+      found = a[o] !== 0 && a[o] !== undefined;
+    } else {
+      const k = Math.floor(asOf / acc.tileMs);
+      a = p;
+      o = 0;
+      found = mergeRange(acc, vs.t[acc.tile], k - f.fromTiles, k - f.toTiles, f.tileKey, p);
+    }
+    values[i] = valueOf(f, acc, found, a, o, asOf);
+    const t = found ? (a[o + 1] as number) : null;
+    newest[i] = t;
+    freshness[i] = t === null ? null : asOf - t;
+  }
+  for (let i = 0; i < n; i++) {
+    const f = features[i];
     if (f.acc !== null) continue;
-    const num = values[f.numerator as string] as number | null;
-    const den = values[f.denominator as string] as number | null;
-    values[f.name] = num === null || den === null || den === 0 ? null : num / den;
-    const tn = newest[f.numerator as string];
-    const td = newest[f.denominator as string];
+    const num = values[f.numeratorIndex] as number | null;
+    const den = values[f.denominatorIndex] as number | null;
+    values[i] = num === null || den === null || den === 0 ? null : num / den;
+    const tn = newest[f.numeratorIndex];
+    const td = newest[f.denominatorIndex];
     const t = tn === null ? td : td === null ? tn : Math.max(tn, td);
-    freshness[f.name] = t === null ? null : asOf - t;
+    freshness[i] = t === null ? null : asOf - t;
   }
   // Declared order, whatever the evaluation order.
-  const ordered: Record<string, FeatureValue> = {};
-  const orderedFresh: Record<string, number | null> = {};
-  for (const f of plan.features) {
-    ordered[f.name] = values[f.name];
-    orderedFresh[f.name] = freshness[f.name];
-  }
-  return { version, values: ordered, freshness: orderedFresh };
+  return { version, values: plan.toRecord(values), freshness: plan.toRecord(freshness) };
 }
 
-function windowPartial(vs: ViewState | undefined, f: FeaturePlan, asOf: number, cache: Map<string, Partial>): Partial {
-  const acc = f.acc as AccumulatorPlan;
-  if (!vs) return 0;
-  if (acc.tile === null) return vs.l[acc.slot] ?? 0;
-  const k = Math.floor(asOf / acc.tileMs);
-  const lo = k - f.fromTiles;
-  const hi = k - f.toTiles;
-  const key = `${acc.tile}:${acc.slot}:${lo}:${hi}`;
-  const hit = cache.get(key);
-  if (hit !== undefined) return hit;
-  const tiles = vs.t[acc.tile];
-  const parts: unknown[][] = [];
-  if (tiles) {
-    // Sorted by tile index: a canonical merge order, whatever the arrival order.
-    for (const entry of tiles) {
-      const i = entry[0] as number;
-      if (i < lo) continue;
-      if (i > hi) break;
-      const p = partialInTile(acc, entry);
-      if (p !== 0) parts.push(toAbsolute(acc, p, i * acc.tileMs));
-    }
-  }
-  const merged = mergePartials(acc, parts);
-  cache.set(key, merged);
-  return merged;
-}
+const values: FeatureValue[] = [];
+const newest: (number | null)[] = [];
+const freshness: (number | null)[] = [];
 
-function valueOf(f: FeaturePlan, acc: AccumulatorPlan, p: Partial, asOf: number): FeatureValue {
+/** Reused by every merge (evaluation is synchronous): a merged partial lives only until its value is read. */
+const scratch: unknown[] = [0, 0, 0, 0, 0];
+
+function valueOf(f: FeaturePlan, acc: AccumulatorPlan, found: boolean, p: unknown[], o: number, asOf: number): FeatureValue {
   switch (f.aggregation) {
     case 'count':
-      return p === 0 ? 0 : (p[0] as number);
+      return found ? (p[o] as number) : 0;
     case 'timeSinceLast':
-      return p === 0 ? null : asOf - (p[1] as number);
+      return found ? asOf - (p[o + 1] as number) : null;
     case 'sum':
-      return p === 0 ? 0 : momentsSum(p, acc.scale);
+      return found ? momentsSum(p, o, acc.scale) : 0;
     case 'mean':
-      return p === 0 ? null : momentsMean(p, acc.scale);
+      return found ? momentsMean(p, o, acc.scale) : null;
     case 'variance':
-      return p === 0 ? null : momentsVariance(p, acc.scale);
+      return found ? momentsVariance(p, o, acc.scale) : null;
     case 'min':
     case 'max':
-      return p === 0 ? null : (p[2] as number);
+      return found ? (p[o + 2] as number) : null;
     case 'first':
-      return p === 0 ? null : (p[4] as FeatureValue);
+      return found ? (p[o + 4] as FeatureValue) : null;
     case 'last':
-      return p === 0 ? null : (p[3] as FeatureValue);
+      return found ? (p[o + 3] as FeatureValue) : null;
     case 'distinctCount':
-      return p === 0 ? 0 : Object.keys(p[2] as object).length;
+      if (!found) return 0;
+      return f.tileKey !== null ? keyCounts.size : bagSize(p[o + 2] as Bag | Map<string, number>);
     case 'mode':
-      return p === 0 ? null : bagMode(p[2] as Record<string, number>, f.valueType === 'number');
+      if (!found) return null;
+      return f.tileKey !== null ? keyCounts.mode() : bagMode(p[o + 2] as Bag | Map<string, number>, f.valueType === 'number');
     case 'currentStreak':
-      return p === 0 ? 0 : streakValue(p);
+      return found ? streakValue(p, o) : 0;
     case 'ratio':
       return null;
   }

@@ -1,11 +1,18 @@
 /**
  * Compiles a validated view into accumulators: the state each feature needs. Features that read the
  * same thing the same way share an accumulator (e.g. `lessons_completed_7d` and `_30d` share one set
- * of daily count tiles); the window only matters when evaluating.
+ * of daily count tiles); the window only matters when evaluating. A distinct count or mode of a time
+ * field that is constant within a tile (dayIndex or dayOfWeek in tiles of ≤ 1 d, hourOfDay in tiles of
+ * ≤ 1 h) keeps no bag: it is read off the tiles' counts (each tile is one day, or one hour), sharing
+ * the count accumulator of the same events.
+ *
+ * Layout (see entity-state.ts): the partials of a group lie side by side in one flat array — the
+ * lifetime partials in `l`, each tile as `[tileIndex, …partials]` in its group's array — at the
+ * accumulator's `offset`, `width` fields each.
  */
 import type { AttributeValue, EngagementEvent } from '@pulse/contracts';
 import { parseWindow, defaultTile, tileMs } from '../definition/duration';
-import { compileConditions, fieldGetter, fieldType, type FieldGetter, type Predicate } from '../definition/fields';
+import { compileConditions, fieldGetter, fieldType, TIME_FIELDS, type FieldGetter, type Predicate } from '../definition/fields';
 import type { Aggregation, FeatureDefinition, FeatureValueType, FeatureViewDefinition, TileSize } from '../definition/feature-view.types';
 
 export type AccumulatorKind = 'count' | 'moments' | 'min' | 'max' | 'first' | 'last' | 'bag' | 'streak';
@@ -32,8 +39,6 @@ export interface AccumulatorPlan {
   /** null = lifetime (a single partial). */
   readonly tile: TileSize | null;
   readonly tileMs: number;
-  /** Position of the partial in its group (lifetime list or tile). */
-  slot: number;
   readonly eventTypes: ReadonlySet<string> | null;
   readonly predicate: Predicate | null;
   /** Reads the aggregated value; undefined = the event does not contribute. */
@@ -45,11 +50,9 @@ export interface AccumulatorPlan {
   order2: boolean;
   /** Tiles kept behind the watermark's tile (the longest window + offset of its users, in tiles). */
   spanTiles: number;
-  /** Tiles kept by the accumulator's tile group (the longest span in the group): one horizon per group keeps states canonical. */
-  retentionTiles: number;
   /** Length of a tile entry of its group: 1 (the tile index) + the widths of the group's partials. */
   groupSize: number;
-  /** Where this accumulator's partial starts in a tile entry, and how many fields it has. */
+  /** Where this accumulator's partial starts in a tile entry (or in the lifetime array), and how many fields it has. */
   offset: number;
   width: number;
   readonly signature: string;
@@ -65,21 +68,39 @@ export interface FeaturePlan {
   readonly toTiles: number;
   readonly numerator?: string;
   readonly denominator?: string;
+  /** ratio: positions of the numerator and denominator in the view's features. */
+  numeratorIndex: number;
+  denominatorIndex: number;
+  /** distinctCount/mode of a time field read off count tiles: the field's value in tile `idx`. */
+  readonly tileKey: ((tileIndex: number) => number) | null;
 }
 
 export interface TileGroupPlan {
   readonly tile: TileSize;
   readonly tileMs: number;
   readonly accs: AccumulatorPlan[];
+  /** Tiles kept behind the watermark's tile (the longest span of the group's accumulators). */
   spanTiles: number;
+  /** Length of a tile entry: 1 (the tile index) + the widths of the partials. */
+  size: number;
+}
+
+/** What one event type updates in a view: lifetime accumulators, and per tile group its accumulators. */
+export interface EventRoute {
+  readonly lifetime: AccumulatorPlan[];
+  readonly groups: { readonly group: TileGroupPlan; readonly accs: AccumulatorPlan[] }[];
 }
 
 export interface ViewPlan {
   readonly lifetime: AccumulatorPlan[];
+  /** Length of the flat lifetime array (the widths of the lifetime partials). */
+  readonly lifetimeWidth: number;
   readonly groups: TileGroupPlan[];
   readonly features: FeaturePlan[];
-  /** Accumulators by event type, for the hot path. */
-  readonly byEventType: Map<string, AccumulatorPlan[]>;
+  /** What each source event type updates, for the hot path. */
+  readonly routes: Map<string, EventRoute>;
+  /** `{ [feature name]: values[i] }` in declared order (compiled: see recordBuilder). */
+  readonly toRecord: <T>(values: readonly T[]) => Record<string, T>;
   readonly fingerprint: string;
 }
 
@@ -92,7 +113,19 @@ export function compilePlan(def: FeatureViewDefinition, valueTypes: Readonly<Rec
 
   for (const f of def.features) {
     if (f.aggregation === 'ratio') {
-      features.push({ name: f.name, aggregation: 'ratio', valueType: 'number', acc: null, fromTiles: 0, toTiles: 0, numerator: f.numerator, denominator: f.denominator });
+      features.push({
+        name: f.name,
+        aggregation: 'ratio',
+        valueType: 'number',
+        acc: null,
+        fromTiles: 0,
+        toTiles: 0,
+        numerator: f.numerator,
+        denominator: f.denominator,
+        numeratorIndex: def.features.findIndex((x) => x.name === f.numerator),
+        denominatorIndex: def.features.findIndex((x) => x.name === f.denominator),
+        tileKey: null,
+      });
       continue;
     }
     const w = parseWindow(f.window);
@@ -100,19 +133,20 @@ export function compilePlan(def: FeatureViewDefinition, valueTypes: Readonly<Rec
     const tile = w.lifetime ? null : ((f.tile ?? defaultTile(w.lengthMs, w.offsetMs)) as TileSize);
     const tMs = tile ? tileMs(tile) : 0;
     const spanTiles = tile ? (w.lengthMs + w.offsetMs) / tMs : 0;
-    const kind = KIND_OF[f.aggregation];
-    const signature = accumulatorSignature(kind, tile, f);
+    const tileKey = tile ? tileKeyOf(f, tMs) : null;
+    // A tile-keyed bag is stored as the count of the same events.
+    const stored: FeatureDefinition = tileKey ? { name: f.name, aggregation: 'count', eventTypes: f.eventTypes, where: f.where } : f;
+    const kind = KIND_OF[stored.aggregation as Exclude<Aggregation, 'ratio'>];
+    const signature = accumulatorSignature(kind, tile, stored);
     let acc = accs.get(signature);
     if (!acc) {
-      acc = newAccumulator(kind, tile, tMs, f, signature, def);
+      acc = newAccumulator(kind, tile, tMs, stored, signature, def);
       accs.set(signature, acc);
       if (tile === null) {
-        acc.slot = lifetime.length;
         lifetime.push(acc);
       } else {
         let g = groups.find((x) => x.tile === tile);
-        if (!g) groups.push((g = { tile, tileMs: tMs, accs: [], spanTiles: 0 }));
-        acc.slot = g.accs.length;
+        if (!g) groups.push((g = { tile, tileMs: tMs, accs: [], spanTiles: 0, size: 0 }));
         g.accs.push(acc);
       }
     }
@@ -125,32 +159,68 @@ export function compilePlan(def: FeatureViewDefinition, valueTypes: Readonly<Rec
       acc,
       fromTiles: tile ? spanTiles - 1 : 0,
       toTiles: tile ? w.offsetMs / tMs : 0,
+      numerator: undefined,
+      denominator: undefined,
+      numeratorIndex: -1,
+      denominatorIndex: -1,
+      tileKey,
     });
+  }
+  let lifetimeWidth = 0;
+  for (const a of lifetime) {
+    a.offset = lifetimeWidth;
+    a.width = partialWidth(a);
+    lifetimeWidth += a.width;
   }
   for (const g of groups) {
     g.spanTiles = Math.max(...g.accs.map((a) => a.spanTiles));
     let offset = 1;
     for (const a of g.accs) {
-      a.retentionTiles = g.spanTiles;
       a.offset = offset;
       a.width = partialWidth(a);
       offset += a.width;
     }
     for (const a of g.accs) a.groupSize = offset;
+    g.size = offset;
   }
 
-  const byEventType = new Map<string, AccumulatorPlan[]>();
+  const takes = (t: string) => (a: AccumulatorPlan) => !a.eventTypes || a.eventTypes.has(t);
+  const routes = new Map<string, EventRoute>();
   for (const t of def.sources) {
-    const list = [...lifetime, ...groups.flatMap((g) => g.accs)].filter((a) => !a.eventTypes || a.eventTypes.has(t));
-    byEventType.set(t, list);
+    routes.set(t, {
+      lifetime: lifetime.filter(takes(t)),
+      groups: groups.map((group) => ({ group, accs: group.accs.filter(takes(t)) })).filter((r) => r.accs.length > 0),
+    });
   }
   // The layout (and the retention, which decides what history a window can see) goes into the
   // fingerprint: state built under another layout is discarded rather than misread.
   const layout = JSON.stringify([
+    LAYOUT,
     lifetime.map((a) => [a.signature, a.order2]),
     groups.map((g) => [g.tile, g.spanTiles, g.accs.map((a) => [a.signature, a.order2])]),
   ]);
-  return { lifetime, groups, features, byEventType, fingerprint: fnv1a(layout) };
+  return { lifetime, lifetimeWidth, groups, features, routes, toRecord: recordBuilder(features.map((f) => f.name)), fingerprint: fnv1a(layout) };
+}
+
+/**
+ * A function returning `{ [names[i]]: values[i] }` as one object literal: evaluation builds two such
+ * records per view and entity, and a literal of a fixed shape is several times cheaper than setting
+ * the properties one by one. The names are quoted (JSON.stringify), so any name is safe in the source.
+ */
+function recordBuilder(names: readonly string[]): <T>(values: readonly T[]) => Record<string, T> {
+  const body = `return { ${names.map((n, i) => `${JSON.stringify(n)}: v[${i}]`).join(', ')} };`;
+  return new Function('v', body) as <T>(values: readonly T[]) => Record<string, T>;
+}
+
+/** Generation of the partials' layout; part of every fingerprint. */
+const LAYOUT = 'flat-2';
+
+/** The value of a distinctCount/mode's time field in a tile, when the tile holds a single value of it. */
+function tileKeyOf(f: FeatureDefinition, tMs: number): ((tileIndex: number) => number) | null {
+  if ((f.aggregation !== 'distinctCount' && f.aggregation !== 'mode') || f.of === undefined || f.map !== undefined) return null;
+  const field = Object.prototype.hasOwnProperty.call(TIME_FIELDS, f.of) ? TIME_FIELDS[f.of] : undefined;
+  if (!field || field.periodMs % tMs !== 0) return null;
+  return (idx) => field.of(idx * tMs);
 }
 
 /** Fields of a partial of this accumulator (see partials.ts for the layouts). */
@@ -163,6 +233,7 @@ function partialWidth(a: AccumulatorPlan): number {
     case 'first':
       return 5;
     case 'last':
+    case 'streak':
       return 4;
     default:
       return 3;
@@ -193,7 +264,6 @@ function newAccumulator(kind: AccumulatorKind, tile: TileSize | null, tMs: numbe
     kind,
     tile,
     tileMs: tMs,
-    slot: 0,
     eventTypes: f.eventTypes ? new Set(f.eventTypes) : null,
     predicate: compileConditions(f.where ?? []),
     read,
@@ -201,7 +271,6 @@ function newAccumulator(kind: AccumulatorKind, tile: TileSize | null, tMs: numbe
     scale: 10 ** (f.decimals ?? DEFAULT_DECIMALS),
     order2: false,
     spanTiles: 0,
-    retentionTiles: 0,
     groupSize: 0,
     offset: 0,
     width: 0,

@@ -2,7 +2,8 @@ import type { EngagementEvent } from '@pulse/contracts';
 import { foldEvents } from '../engine/apply-events';
 import { emptyState, type EntityState } from '../engine/entity-state';
 import type { FeatureRegistry } from '../engine/feature-registry';
-import { StateVersionConflictError, type OnlineStore, type StateUpdate } from './online-store';
+import { StateVersionConflictError, type OnlineStore, type StateUpdate, type StoredState } from './online-store';
+import { StateCache } from './state-cache';
 
 export interface FoldBatchOptions {
   /** Attempts before a version conflict is given up (and thrown, retriable). Default 5. */
@@ -19,6 +20,21 @@ export interface FoldBatchOptions {
    * rebuilt by replayEvents from the event log. Default: an empty state.
    */
   readonly loadMissing?: (entityIds: readonly string[]) => Promise<Map<string, EntityState>>;
+  /**
+   * Where the states this function wrote are kept decoded for the next batch (see StateCache): by
+   * default one cache per store, shared by every call with that store; false: always read the store.
+   */
+  readonly stateCache?: StateCache | false;
+}
+
+const defaultCaches = new WeakMap<OnlineStore, StateCache>();
+
+function cacheFor(store: OnlineStore, option: StateCache | false | undefined): StateCache | undefined {
+  if (option === false) return undefined;
+  if (option) return option;
+  let cache = defaultCaches.get(store);
+  if (!cache) defaultCaches.set(store, (cache = new StateCache()));
+  return cache;
 }
 
 export interface FoldBatchResult {
@@ -36,8 +52,9 @@ export interface FoldBatchResult {
 
 /**
  * One batch of events (any entities, any order) into the online store: group by entity, read the
- * states (one round trip), fold, write back with compare-and-set (one round trip), and redo the whole
- * batch if another writer got there first.
+ * states (one round trip; the states this function wrote last are taken from its cache instead), fold,
+ * write back with compare-and-set (one round trip), and redo the whole batch if another writer got
+ * there first.
  */
 export async function foldBatchIntoStore(
   store: OnlineStore,
@@ -53,9 +70,10 @@ export async function foldBatchIntoStore(
     else byEntity.set(e.entityId, [e]);
   }
   const ids = [...byEntity.keys()];
+  const cache = cacheFor(store, options.stateCache);
 
   for (let attempt = 1; ; attempt++) {
-    const stored = await store.getStates(ids);
+    const stored = await readStates(store, cache, ids);
     const missing = ids.filter((id) => !stored.has(id));
     const loaded = missing.length > 0 && options.loadMissing ? await options.loadMissing(missing) : undefined;
 
@@ -79,12 +97,31 @@ export async function foldBatchIntoStore(
       const late = new Set(tooLate);
       await options.beforePut(late.size === 0 ? events : events.filter((e) => !late.has(e)), tooLate);
     }
+    // On failure the states taken from the cache (and folded) are dropped: the retry reads the store.
     try {
       await store.putStates(updates);
     } catch (err) {
       if (err instanceof StateVersionConflictError && attempt < maxAttempts) continue;
       throw err;
     }
+    // Only written states are kept (a state nothing was applied to may still differ from the stored one: a view restarted).
+    if (cache) for (const [id, u] of updates) cache.put(id, u.state, u.expectedVersion + 1);
     return { events: events.length, entities: ids.length, applied, duplicates, tooLate, written: updates.size, attempts: attempt, initializedViews };
   }
+}
+
+/** The entities' states: from the cache when there, the rest from the store. */
+async function readStates(store: OnlineStore, cache: StateCache | undefined, ids: readonly string[]): Promise<Map<string, StoredState>> {
+  if (!cache) return store.getStates(ids);
+  const taken = new Map<string, StoredState>();
+  const rest: string[] = [];
+  for (const id of ids) {
+    const hit = cache.take(id);
+    if (hit) taken.set(id, hit);
+    else rest.push(id);
+  }
+  if (rest.length === 0) return taken;
+  const stored = await store.getStates(rest);
+  for (const [id, s] of taken) stored.set(id, s);
+  return stored;
 }

@@ -1,4 +1,4 @@
-import { checkTtl, decodeStoredState, DEFAULT_STATE_TTL_SECONDS, encodeStoredState, StateVersionConflictError, type OnlineStore, type StateUpdate, type StoredState } from './online-store';
+import { checkTtl, decodeStoredState, DEFAULT_STATE_TTL_SECONDS, encodeStoredState, StateVersionConflictError, storedVersion, type OnlineStore, type StateUpdate, type StoredState } from './online-store';
 
 export interface InMemoryOnlineStoreOptions {
   /** Seconds a state lives after its last write; 0 = forever. Default 90 days. */
@@ -9,11 +9,11 @@ export interface InMemoryOnlineStoreOptions {
 
 /**
  * The embedded-mode online store: same interface and semantics as RedisOnlineStore (versions,
- * all-or-nothing compare-and-set, TTL). States are kept serialised, as in Redis, so a caller that
+ * all-or-nothing compare-and-set, TTL, stored form). States are kept encoded, as in Redis, so a caller that
  * modifies what it read cannot change what is stored.
  */
 export class InMemoryOnlineStore implements OnlineStore {
-  private readonly entries = new Map<string, { value: string; expiresAt: number }>();
+  private readonly entries = new Map<string, { value: Buffer; expiresAt: number }>();
   private readonly ttlMs: number;
   private readonly now: () => number;
 
@@ -28,7 +28,8 @@ export class InMemoryOnlineStore implements OnlineStore {
     const out = new Map<string, StoredState>();
     for (const id of entityIds) {
       const value = this.live(id);
-      if (value !== undefined) out.set(id, decodeStoredState(id, value));
+      const stored = value === undefined ? undefined : decodeStoredState(id, value);
+      if (stored !== undefined) out.set(id, stored);
     }
     return out;
   }
@@ -37,7 +38,7 @@ export class InMemoryOnlineStore implements OnlineStore {
     const conflicts: string[] = [];
     for (const [id, u] of updates) {
       const value = this.live(id);
-      const current = value === undefined ? 0 : Number(value.slice(0, value.indexOf('|')));
+      const current = value === undefined ? 0 : storedVersion(value);
       if (current !== u.expectedVersion) conflicts.push(id);
     }
     if (conflicts.length > 0) throw new StateVersionConflictError(conflicts);
@@ -64,7 +65,7 @@ export class InMemoryOnlineStore implements OnlineStore {
     this.entries.clear();
   }
 
-  private live(id: string): string | undefined {
+  private live(id: string): Buffer | undefined {
     const e = this.entries.get(id);
     if (!e) return undefined;
     if (e.expiresAt <= this.now()) {

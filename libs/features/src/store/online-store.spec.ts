@@ -2,14 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { isRetriable, ValidationError } from '@pulse/core';
 import Redis from 'ioredis';
 import { foldEvents } from '../engine/apply-events';
-import { emptyState } from '../engine/entity-state';
+import { emptyState, type EntityState } from '../engine/entity-state';
 import { evaluate } from '../engine/evaluate';
-import { evaluateOffline } from '../engine/replay';
+import { evaluateOffline, replayEvents } from '../engine/replay';
 import { allAggregationsRegistry, event, MIN, T0 } from '../testing/test-views';
 import { foldBatchIntoStore } from './fold-batch';
 import { InMemoryOnlineStore } from './in-memory-online-store';
-import { StateVersionConflictError, type OnlineStore } from './online-store';
+import { encodeStoredState, StateVersionConflictError, type OnlineStore } from './online-store';
 import { RedisOnlineStore } from './redis-online-store';
+import { StateCache } from './state-cache';
 
 const registry = allAggregationsRegistry();
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -114,6 +115,38 @@ describe.each(makers)('%s', (_name, make) => {
     expect(seen).toEqual([['a', 'n'], ['late']]);
   });
 
+  it('foldBatchIntoStore: takes the states it wrote last from its cache instead of reading the store', async () => {
+    const inner = make();
+    const read: string[] = [];
+    const store: OnlineStore = {
+      getStates: (ids) => (read.push(...ids), inner.getStates(ids)),
+      putStates: (u) => inner.putStates(u),
+      deleteStates: (ids) => inner.deleteStates(ids),
+      close: () => inner.close(),
+    };
+    const cache = new StateCache();
+    await foldBatchIntoStore(store, [event('a', 1, 'lesson_sent'), event('b', 1, 'lesson_sent', { entityId: 'u2' })], registry, { stateCache: cache });
+    await foldBatchIntoStore(store, [event('c', 2, 'lesson_sent'), event('d', 2, 'lesson_sent', { entityId: 'u3' })], registry, { stateCache: cache });
+    expect(read).toEqual(['learner-1', 'u2', 'u3']);
+    const r = await foldBatchIntoStore(store, [event('e', 3, 'lesson_sent'), event('f', 3, 'lesson_sent')], registry, { stateCache: false });
+    expect([r.applied, read.length]).toEqual([2, 4]);
+    const log = [event('a', 1, 'lesson_sent'), event('c', 2, 'lesson_sent'), event('e', 3, 'lesson_sent'), event('f', 3, 'lesson_sent')];
+    const { state, version } = (await inner.getStates(['learner-1'])).get('learner-1')!;
+    expect(version).toBe(3);
+    expect(state).toEqual(replayEvents(log, registry));
+  });
+
+  it('foldBatchIntoStore: a cache made stale by another writer costs a retry, never an update', async () => {
+    const store = make();
+    const [mine, theirs] = [new StateCache(), new StateCache()];
+    await foldBatchIntoStore(store, [event('a', 1, 'lesson_sent')], registry, { stateCache: mine });
+    await foldBatchIntoStore(store, [event('b', 2, 'lesson_sent')], registry, { stateCache: theirs });
+    const r = await foldBatchIntoStore(store, [event('c', 3, 'lesson_sent')], registry, { stateCache: mine });
+    expect(r.attempts).toBe(2);
+    const { state } = (await store.getStates(['learner-1'])).get('learner-1')!;
+    expect(evaluate(state, T0 + 3 * MIN, registry).all_aggs.values.n).toBe(3);
+  });
+
   it('foldBatchIntoStore: starts a missing entity from loadMissing (e.g. rebuilt from the event log)', async () => {
     const store = make();
     const r = await foldBatchIntoStore(store, [event('b', 2, 'lesson_sent')], registry, { loadMissing: async (ids) => new Map(ids.map((id) => [id, s1])) });
@@ -143,9 +176,24 @@ describe('RedisOnlineStore', () => {
   it('reports a corrupt value as a ValidationError naming the entity', async () => {
     const keyPrefix = `pulse-test:${randomUUID()}:`;
     prefixes.push(keyPrefix);
-    await redis.set(`${keyPrefix}bad`, '1|{not json');
-    await expect(new RedisOnlineStore({ redis, keyPrefix }).getStates(['bad'])).rejects.toThrow(ValidationError);
-    await expect(new RedisOnlineStore({ redis, keyPrefix }).getStates(['bad'])).rejects.toThrow(/online state of bad/);
+    const store = new RedisOnlineStore({ redis, keyPrefix });
+    const good = encodeStoredState(foldOnce([event('a', 1, 'lesson_sent')]), 1);
+    await redis.set(`${keyPrefix}cut`, good.subarray(0, good.length - 3));
+    await redis.set(`${keyPrefix}other`, encodeStoredState({ v: 1 } as unknown as EntityState, 1));
+    await expect(store.getStates(['cut'])).rejects.toThrow(ValidationError);
+    await expect(store.getStates(['cut'])).rejects.toThrow(/online state of cut is corrupt/);
+    await expect(store.getStates(['other'])).rejects.toThrow(/online state of other is not a Pulse entity state/);
+  });
+  it('reads a state in another format (e.g. the JSON of format 1) as absent, and a first write replaces it', async () => {
+    const keyPrefix = `pulse-test:${randomUUID()}:`;
+    prefixes.push(keyPrefix);
+    const store = new RedisOnlineStore({ redis, keyPrefix });
+    await redis.set(`${keyPrefix}old`, '7|{"v":1,"w":null,"d":{},"s":{}}');
+    expect((await store.getStates(['old'])).size).toBe(0);
+    const s1 = foldOnce([event('a', 1, 'lesson_sent')]);
+    await store.putStates(new Map([['old', { state: s1, expectedVersion: 0 }]]));
+    expect((await store.getStates(['old'])).get('old')).toEqual({ state: s1, version: 1 });
+    await expect(store.putStates(new Map([['old', { state: s1, expectedVersion: 0 }]]))).rejects.toThrow(StateVersionConflictError);
   });
   it('wraps an unreachable Redis in a retriable ConnectionError', async () => {
     const store = new RedisOnlineStore({ url: 'redis://127.0.0.1:1', keyPrefix: 'x:' });

@@ -1,5 +1,7 @@
 import { PulseError, ValidationError } from '@pulse/core';
 import { isEntityState, type EntityState } from '../engine/entity-state';
+import { decodeValue } from './state-decoder';
+import { ValueWriter } from './state-encoder';
 
 export interface StoredState {
   readonly state: EntityState;
@@ -38,21 +40,42 @@ export class StateVersionConflictError extends PulseError {
 /** Default time to live of an entity's online state: 90 days without events. */
 export const DEFAULT_STATE_TTL_SECONDS = 90 * 24 * 3600;
 
-// Stored form: `<version>|<state JSON>`; the version in front lets a CAS read it without the state.
-export function encodeStoredState(state: EntityState, version: number): string {
-  return `${version}|${JSON.stringify(state)}`;
+/**
+ * Stored form: the ASCII `<version>|` (the compare-and-set reads the version without the state), the
+ * format byte, then the state in that format. Format 0x02: the state as one value of state-codec.ts.
+ * The first format was `<version>|<JSON>` ('{' where the format byte is). A value in any format but
+ * the current one is read as no state at all — the caller rebuilds it from the event log (the
+ * service's loadMissing) — and a write expecting version 0 replaces it.
+ */
+export const STATE_FORMAT = 0x02;
+
+const FORMAT_CHAR = String.fromCharCode(STATE_FORMAT);
+const writer = new ValueWriter();
+
+export function encodeStoredState(state: EntityState, version: number): Buffer {
+  return writer.encode(`${version}|${FORMAT_CHAR}`, state);
 }
 
-export function decodeStoredState(entityId: string, text: string): StoredState {
-  const bar = text.indexOf('|');
-  const version = bar > 0 ? Number(text.slice(0, bar)) : NaN;
+/** The version of a stored value, 0 when it is in another format (it counts as absent), NaN when corrupt. */
+export function storedVersion(value: Buffer): number {
+  const bar = value.indexOf(0x7c); // '|'
+  if (bar < 1 || bar > 15) return NaN;
+  if (value[bar + 1] !== STATE_FORMAT) return 0;
+  const version = Number(value.toString('latin1', 0, bar));
+  return Number.isInteger(version) && version >= 1 ? version : NaN;
+}
+
+/** The state and version of a stored value; undefined for a value in another format (see above). */
+export function decodeStoredState(entityId: string, value: Buffer): StoredState | undefined {
+  const version = storedVersion(value);
+  if (version === 0) return undefined;
   let state: unknown;
   try {
-    state = JSON.parse(text.slice(bar + 1));
+    state = decodeValue(value, value.indexOf(0x7c) + 2);
   } catch (cause) {
-    throw new ValidationError(`online state of ${entityId} is not valid JSON`, { field: entityId, cause });
+    throw new ValidationError(`online state of ${entityId} is corrupt (${(cause as Error).message})`, { field: entityId, cause });
   }
-  if (!Number.isInteger(version) || version < 1 || !isEntityState(state)) {
+  if (Number.isNaN(version) || !isEntityState(state)) {
     throw new ValidationError(`online state of ${entityId} is not a Pulse entity state`, { field: entityId });
   }
   return { state, version };

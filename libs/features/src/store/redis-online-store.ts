@@ -1,6 +1,6 @@
 import { ConnectionError, PulseError } from '@pulse/core';
 import Redis from 'ioredis';
-import { checkTtl, decodeStoredState, DEFAULT_STATE_TTL_SECONDS, encodeStoredState, StateVersionConflictError, type OnlineStore, type StateUpdate, type StoredState } from './online-store';
+import { checkTtl, decodeStoredState, DEFAULT_STATE_TTL_SECONDS, encodeStoredState, STATE_FORMAT, StateVersionConflictError, type OnlineStore, type StateUpdate, type StoredState } from './online-store';
 
 export interface RedisOnlineStoreOptions {
   /** A client the caller owns (not closed by close()), or `url` to let the store own one. */
@@ -13,7 +13,8 @@ export interface RedisOnlineStoreOptions {
 }
 
 // All-or-nothing compare-and-set over the batch: the versions are checked first (reading only the
-// `<version>|` head of each value), then every state is written; a script runs atomically in Redis.
+// `<version>|<format>` head of each value; a value in another format counts as absent, version 0, as
+// it does for reads), then every state is written; a script runs atomically in Redis.
 // KEYS: state keys. ARGV[1]: TTL in ms (0 = none); then per key: expected version, new value.
 const CAS_PUT = `
 local ttl = tonumber(ARGV[1])
@@ -21,7 +22,10 @@ local conflicts = {}
 for i, key in ipairs(KEYS) do
   local head = redis.call('GETRANGE', key, 0, 24)
   local current = 0
-  if head ~= '' then current = tonumber(string.match(head, '^(%d+)|')) or -1 end
+  if head ~= '' then
+    local version, format = string.match(head, '^(%d+)|(.)')
+    if version == nil then current = -1 elseif format == '\\${STATE_FORMAT}' then current = tonumber(version) end
+  end
   if current ~= tonumber(ARGV[2 * i]) then conflicts[#conflicts + 1] = i end
 end
 if #conflicts > 0 then return conflicts end
@@ -35,7 +39,7 @@ end
 return {}
 `;
 
-type CasRedis = Redis & { pulseStateCasPut(...args: (string | number)[]): Promise<number[]> };
+type CasRedis = Redis & { pulseStateCas(...args: (string | number | Buffer)[]): Promise<number[]> };
 
 /**
  * Entity states in Redis: one string key per entity, read with one MGET per batch and written with one
@@ -53,7 +57,7 @@ export class RedisOnlineStore implements OnlineStore {
     if (!options.redis && !options.url) throw new RangeError('RedisOnlineStore needs a redis client or a url');
     this.owned = !options.redis;
     const redis = options.redis ?? new Redis(options.url as string, { maxRetriesPerRequest: 3 });
-    if (!('pulseStateCasPut' in redis)) redis.defineCommand('pulseStateCasPut', { lua: CAS_PUT });
+    if (!('pulseStateCas' in redis)) redis.defineCommand('pulseStateCas', { lua: CAS_PUT });
     this.redis = redis as CasRedis;
     this.prefix = options.keyPrefix ?? 'pulse:features:state:';
     this.ttlMs = ttl * 1000;
@@ -62,10 +66,11 @@ export class RedisOnlineStore implements OnlineStore {
   async getStates(entityIds: readonly string[]): Promise<Map<string, StoredState>> {
     const out = new Map<string, StoredState>();
     if (entityIds.length === 0) return out;
-    const values = await this.call('read entity states', () => this.redis.mget(entityIds.map((id) => this.prefix + id)));
+    const values = await this.call('read entity states', () => this.redis.mgetBuffer(entityIds.map((id) => this.prefix + id)));
     for (let i = 0; i < entityIds.length; i++) {
       const v = values[i];
-      if (v !== null) out.set(entityIds[i], decodeStoredState(entityIds[i], v));
+      const stored = v === null ? undefined : decodeStoredState(entityIds[i], v);
+      if (stored !== undefined) out.set(entityIds[i], stored);
     }
     return out;
   }
@@ -73,11 +78,11 @@ export class RedisOnlineStore implements OnlineStore {
   async putStates(updates: ReadonlyMap<string, StateUpdate>): Promise<void> {
     if (updates.size === 0) return;
     const ids = [...updates.keys()];
-    const args: (string | number)[] = [ids.length];
+    const args: (string | number | Buffer)[] = [ids.length];
     for (const id of ids) args.push(this.prefix + id);
     args.push(this.ttlMs);
     for (const u of updates.values()) args.push(u.expectedVersion, encodeStoredState(u.state, u.expectedVersion + 1));
-    const conflicts = await this.call('write entity states', () => this.redis.pulseStateCasPut(...args));
+    const conflicts = await this.call('write entity states', () => this.redis.pulseStateCas(...args));
     if (conflicts.length > 0) throw new StateVersionConflictError(conflicts.map((i) => ids[i - 1]));
   }
 

@@ -1,0 +1,61 @@
+import fc from 'fast-check';
+import { CorruptEncodingError } from './state-codec';
+import { decodeValue } from './state-decoder';
+import { ValueWriter } from './state-encoder';
+
+const writer = new ValueWriter();
+const encode = (v: unknown) => writer.encode('', v);
+const roundTrip = (v: unknown) => decodeValue(encode(v), 0);
+/** All the bytes: the string table (count, form, byte length, lengths, text), then the value. */
+const body = (v: unknown) => [...encode(v)];
+
+describe('state codec', () => {
+  it('writes small integers as one byte, larger ones as varints', () => {
+    // [no strings, latin1, 0 bytes] value
+    expect(body(0)).toEqual([0, 0, 0, 0]);
+    expect(body(191)).toEqual([0, 0, 0, 191]);
+    expect(body(192)).toEqual([0, 0, 0, 0xc0, 0xc0, 0x01]);
+    expect(body(-1)).toEqual([0, 0, 0, 0xc1, 1]);
+    expect(body(2 ** 40)).toEqual([0, 0, 0, 0xc0, 0x80, 0x80, 0x80, 0x80, 0x80, 0x20]);
+    expect(body(1.5)).toHaveLength(3 + 9);
+  });
+  it('writes strings in one table, integer strings as numbers, arrays of small integers without tags', () => {
+    expect(body([0, 1, 200])).toEqual([0, 0, 0, 0xcb, 3, 0, 1, 0xc8, 0x01]);
+    expect(body(['sms', 'web'])).toEqual([2, 0, 6, 3, 3, 0x73, 0x6d, 0x73, 0x77, 0x65, 0x62, 0xc5, 2, 0xc3, 0, 0xc3, 1]);
+    expect(body('19746')).toEqual([0, 0, 0, 0xc4, 0xa2, 0x9a, 0x01]);
+    expect(body(new Map([['a', 1]]))).toEqual([1, 0, 1, 1, 0x61, 0xc7, 1, 0xc3, 0, 1]);
+    expect(roundTrip({ '007': 1, '-1': 2, '1e3': 3, '19746': 4, x: [1, { y: 'z' }] })).toEqual({ '007': 1, '-1': 2, '1e3': 3, '19746': 4, x: [1, { y: 'z' }] });
+    expect(roundTrip(new Map<unknown, unknown>([['id', 1706614671048], [3, [null]]]))).toEqual(new Map<unknown, unknown>([['id', 1706614671048], [3, [null]]]));
+    expect(() => encode(new Date(0))).toThrow(/class instance/);
+  });
+  it('round-trips edge values exactly', () => {
+    for (const v of [-0, 2 ** 53 - 1, -(2 ** 53 - 1), 2 ** 53, 1e300, -1e-300, 0.1, Infinity, -Infinity, 'é ✓ 𝄞', 'lone \ud800 surrogate', '', true, false, null]) {
+      expect(Object.is(roundTrip(v), v)).toBe(true);
+    }
+    expect(roundTrip(NaN)).toBeNaN();
+    expect(roundTrip([undefined])).toEqual([null]);
+    expect(Object.is((roundTrip({ a: -0 }) as { a: number }).a, -0)).toBe(true);
+    expect(roundTrip(JSON.parse('{"__proto__": [1]}'))).toEqual(JSON.parse('{"__proto__": [1]}'));
+  });
+  it('round-trips any JSON-like value (property)', () => {
+    fc.assert(fc.property(fc.jsonValue(), (v) => expect(roundTrip(v)).toEqual(v)));
+    fc.assert(fc.property(fc.array(fc.oneof(fc.double(), fc.string({ unit: 'binary' }), fc.array(fc.integer({ min: 0, max: 0xffff })).map((codes) => String.fromCharCode(...codes)), fc.maxSafeInteger())), (v) => expect(roundTrip(v)).toEqual(v)));
+    fc.assert(fc.property(fc.dictionary(fc.string(), fc.double({ noNaN: true })), (v) => expect(roundTrip(v)).toEqual(v)));
+    fc.assert(fc.property(fc.array(fc.tuple(fc.string(), fc.maxSafeNat())), (pairs) => expect(roundTrip(new Map(pairs))).toEqual(new Map(pairs))));
+  });
+  it('rejects truncated or malformed input', () => {
+    const buf = encode({ a: [1, 2, 'xyz', 1e6, { n: 3 }], b: [1, 300, 2 ** 40], m: new Map([['k', 1]]) });
+    for (let cut = 0; cut < buf.length; cut++) expect(() => decodeValue(buf.subarray(0, cut), 0)).toThrow(CorruptEncodingError);
+    expect(() => decodeValue(Buffer.from([0, 0, 0, 0xff]), 0)).toThrow(/unknown tag 0xff/);
+    expect(() => decodeValue(Buffer.from([0, 0, 0, 0xc3, 0]), 0)).toThrow(/string #0 not defined/);
+    expect(() => decodeValue(Buffer.from([0, 0, 0, 0xc5, 0xff, 0xff, 0x7f]), 0)).toThrow(/exceeds the remaining/);
+    expect(() => decodeValue(Buffer.from([0, 0, 0, 0xc6, 1, 1, 1]), 0)).toThrow(/key is not a string/);
+    expect(() => decodeValue(Buffer.from([0, 0, 0, 1, 2]), 0)).toThrow(/trailing bytes/);
+    expect(() => decodeValue(Buffer.from([1, 0, 1, 2, 0x61, 0xc3, 0]), 0)).toThrow(/do not add up/);
+  });
+  it('grows its buffer for large values and can be reused', () => {
+    const big = Array.from({ length: 20_000 }, (_, i) => [`id-${i}`, i * 1e6]);
+    expect(roundTrip(big)).toEqual(big);
+    expect(roundTrip('id-1')).toBe('id-1');
+  });
+});

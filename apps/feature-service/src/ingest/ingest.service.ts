@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { BusMessage, OutgoingMessage, Publisher } from '@pulse/bus';
+import { ConnectionError, PulseError } from '@pulse/core';
 import {
   CONTENT_TYPE_HEADER,
   ContentTypes,
@@ -45,6 +46,17 @@ export class IngestService {
   ) {}
 
   async ingestBatch(batch: readonly BusMessage[]): Promise<IngestResult> {
+    try {
+      return await this.ingest(batch);
+    } catch (err) {
+      // Bad input never throws (it is dead-lettered), so what does is Postgres, Redis or Kafka
+      // failing: retriable, the bus retries the batch with backoff. Our own errors say for themselves.
+      if (err instanceof PulseError) throw err;
+      throw new ConnectionError(`ingesting a batch of ${batch.length} failed: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
+  private async ingest(batch: readonly BusMessage[]): Promise<IngestResult> {
     const started = process.hrtime.bigint();
     const nowMs = Date.now();
     const valid: EngagementEvent[] = [];

@@ -9,10 +9,13 @@ export interface FoldBatchOptions {
   /** Attempts before a version conflict is given up (and thrown, retriable). Default 5. */
   readonly maxAttempts?: number;
   /**
-   * Called after the batch is folded and before the states are written, with the events that were not
-   * too late (applied or duplicates) and those that were — the place to append to the event log, so
-   * that too-late events (which the state did not take) stay out of the log the offline path replays.
-   * Runs again on a retry: make it idempotent (e.g. insert … on conflict (event_id) do nothing).
+   * Called once the batch is folded, with the events that were not too late (applied or duplicates)
+   * and those that were — the place to append to the event log, so that too-late events (which the
+   * state did not take) stay out of the log the offline path replays. It runs concurrently with the
+   * state write (their round trips overlap) and the call resolves only when both are done; it runs
+   * again on a retry, so make it idempotent (e.g. insert … on conflict (event_id) do nothing). Either
+   * order of completion is safe: a state written without its log rows gets them on redelivery (the
+   * fold skips the applied ids, the append still runs), and rows without state are applied then.
    */
   readonly beforePut?: (accepted: readonly EngagementEvent[], tooLate: readonly EngagementEvent[]) => Promise<void>;
   /**
@@ -93,16 +96,17 @@ export async function foldBatchIntoStore(
       if (r.applied > 0) updates.set(id, { state, expectedVersion: s?.version ?? 0 });
     }
 
+    let appended: Promise<void> = Promise.resolve();
     if (options.beforePut) {
       const late = new Set(tooLate);
-      await options.beforePut(late.size === 0 ? events : events.filter((e) => !late.has(e)), tooLate);
+      appended = options.beforePut(late.size === 0 ? events : events.filter((e) => !late.has(e)), tooLate);
     }
     // On failure the states taken from the cache (and folded) are dropped: the retry reads the store.
-    try {
-      await store.putStates(updates);
-    } catch (err) {
-      if (err instanceof StateVersionConflictError && attempt < maxAttempts) continue;
-      throw err;
+    const [append, put] = await Promise.allSettled([appended, store.putStates(updates)]);
+    if (append.status === 'rejected') throw append.reason;
+    if (put.status === 'rejected') {
+      if (put.reason instanceof StateVersionConflictError && attempt < maxAttempts) continue;
+      throw put.reason;
     }
     // Only written states are kept (a state nothing was applied to may still differ from the stored one: a view restarted).
     if (cache) for (const [id, u] of updates) cache.put(id, u.state, u.expectedVersion + 1);

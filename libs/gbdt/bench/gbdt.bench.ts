@@ -17,11 +17,17 @@ import * as gbdt from '@pulse/gbdt';
 import { aucScore, compileModel, predict, predictRow, train, type GbdtModel } from '@pulse/gbdt';
 import { sharedDir } from './bench-paths';
 import { loadCsvDataset } from './load-csv';
+import { referenceWalker } from './predict-reference';
 import { runQualityBench } from './quality.bench';
 
 
 function secs(t0: bigint): number {
   return Number(process.hrtime.bigint() - t0) / 1e9;
+}
+
+/** The 1-minute load average: the machine is shared, so every figure is printed with it. */
+function load(): string {
+  return `load ${os.loadavg()[0].toFixed(2)}`;
 }
 
 function xgboostLine(shared: string, bigDir: string): string | undefined {
@@ -68,13 +74,66 @@ async function onnxTimes(model: GbdtModel, testColumns: Float32Array[], F: numbe
     for (let f = 0; f < F; f++) row[f] = testColumns[f][i];
     await session.run({ [input]: new ort.Tensor('float32', row, [1, F]) });
   }
-  console.log(`onnxruntime-node single row: ${((secs(t0) / reps) * 1e6).toFixed(1)} µs/row`);
+  console.log(`onnxruntime-node single row: ${((secs(t0) / reps) * 1e6).toFixed(1)} µs/row [${load()}]`);
   const n = 10_000;
   const batch = new Float32Array(n * F);
   for (let r = 0; r < n; r++) for (let f = 0; f < F; f++) batch[r * F + f] = testColumns[f][r];
   t0 = process.hrtime.bigint();
   await session.run({ [input]: new ort.Tensor('float32', batch, [n, F]) });
-  console.log(`onnxruntime-node 10k rows: ${(secs(t0) * 1000).toFixed(1)} ms`);
+  console.log(`onnxruntime-node 10k rows: ${(secs(t0) * 1000).toFixed(1)} ms [${load()}]`);
+}
+
+/**
+ * Single-row and 10k-row prediction, before (the previous node-by-node walk, predict-reference.ts)
+ * and after (predict / predictRow: perfect-tree layout, four trees at a time), with a bit-for-bit
+ * check of the two on the same rows.
+ */
+function predictionTimes(model: GbdtModel, columns: Float32Array[], F: number): void {
+  const before = referenceWalker(model);
+  const compiled = compileModel(model);
+  const row = new Float64Array(F);
+  const out = new Float64Array(1);
+  const reps = 20_000;
+  const time = (fn: (i: number) => void): number => {
+    for (let i = 0; i < 2000; i++) fn(i); // warm-up
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < reps; i++) fn(i);
+    return (secs(t0) / reps) * 1e6;
+  };
+  const fill = (i: number): void => {
+    for (let f = 0; f < F; f++) row[f] = columns[f][i];
+  };
+  const rowBefore = time((i) => {
+    fill(i);
+    before.row(row);
+  });
+  const rowAfter = time((i) => {
+    fill(i);
+    predictRow(compiled, row, out, { outputMargin: true });
+  });
+  console.log(`TypeScript single row: before ${rowBefore.toFixed(2)} µs/row, after ${rowAfter.toFixed(2)} µs/row (${(rowBefore / rowAfter).toFixed(1)}x) [${load()}]`);
+  const n = 10_000;
+  const cols10k = columns.map((c) => c.subarray(0, n));
+  const best = (fn: () => unknown): number => {
+    let ms = Infinity;
+    for (let k = 0; k < 5; k++) {
+      const t0 = process.hrtime.bigint();
+      fn();
+      ms = Math.min(ms, secs(t0) * 1000);
+    }
+    return ms;
+  };
+  const batchBefore = best(() => before.batch(cols10k, n));
+  const batchAfter = best(() => predict(model, cols10k, { outputMargin: true }));
+  console.log(`TypeScript 10k rows: before ${batchBefore.toFixed(1)} ms, after ${batchAfter.toFixed(1)} ms (${(batchBefore / batchAfter).toFixed(1)}x; best of 5) [${load()}]`);
+  const a = before.batch(cols10k, n);
+  const b = predict(model, cols10k, { outputMargin: true });
+  let differ = 0;
+  for (let i = 0; i < n; i++) {
+    fill(i);
+    if (a[i] !== b[i] || predictRow(compiled, row, out, { outputMargin: true })[0] !== a[i]) differ++;
+  }
+  console.log(`TypeScript before/after margins differing (bit for bit) on ${n} rows: ${differ}`);
 }
 
 async function speedBench(): Promise<void> {
@@ -85,7 +144,7 @@ async function speedBench(): Promise<void> {
   let t0 = process.hrtime.bigint();
   const trainSet = loadCsvDataset(path.join(bigDir, 'train.csv'));
   const testSet = loadCsvDataset(path.join(bigDir, 'test.csv'));
-  console.log(`loaded ${trainSet.numRows} + ${testSet.numRows} rows x ${trainSet.numFeatures} features in ${secs(t0).toFixed(2)} s`);
+  console.log(`loaded ${trainSet.numRows} + ${testSet.numRows} rows x ${trainSet.numFeatures} features in ${secs(t0).toFixed(2)} s [${load()}]`);
 
   const params = { objective: 'binary:logistic' as const, max_bin: 255, max_depth: 6, eta: 0.1, num_boost_round: 200, lambda: 1, min_child_weight: 1, base_score: 0.5, nthread: 2 };
   t0 = process.hrtime.bigint();
@@ -96,8 +155,8 @@ async function speedBench(): Promise<void> {
   const rssMb = process.resourceUsage().maxRSS / 1024;
 
   console.log('');
-  if (xgb) console.log(xgb);
-  console.log(`pulse gbdt: train ${trainSecs.toFixed(2)} s, test AUC ${auc.toFixed(6)}, peak RSS ${rssMb.toFixed(0)} MB (whole process, data included)`);
+  if (xgb) console.log(`${xgb} [${load()} after it]`);
+  console.log(`pulse gbdt: train ${trainSecs.toFixed(2)} s, test AUC ${auc.toFixed(6)}, peak RSS ${rssMb.toFixed(0)} MB (whole process, data included) [${load()}]`);
   const m = xgb?.match(/train ([0-9.]+) s, test AUC ([0-9.]+)/);
   if (m) {
     const ratio = trainSecs / Number(m[1]);
@@ -105,20 +164,7 @@ async function speedBench(): Promise<void> {
   }
 
   const F = testSet.numFeatures;
-  const compiled = compileModel(model);
-  const row = new Float64Array(F);
-  const out = new Float64Array(1);
-  const reps = 10_000;
-  t0 = process.hrtime.bigint();
-  for (let i = 0; i < reps; i++) {
-    for (let f = 0; f < F; f++) row[f] = testSet.columns[f][i];
-    predictRow(compiled, row, out);
-  }
-  console.log(`TypeScript single row: ${((secs(t0) / reps) * 1e6).toFixed(1)} µs/row`);
-  const cols10k = testSet.columns.map((c) => c.subarray(0, 10_000));
-  t0 = process.hrtime.bigint();
-  predict(model, cols10k);
-  console.log(`TypeScript 10k rows: ${(secs(t0) * 1000).toFixed(1)} ms`);
+  predictionTimes(model, testSet.columns, F);
   await onnxTimes(model, testSet.columns, F);
 }
 

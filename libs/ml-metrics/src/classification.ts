@@ -19,11 +19,29 @@ export function accuracy(yTrue: Numbers, yPred: Numbers, options: AccuracyOption
   return hit / total;
 }
 
-/** 1 where P(y = 1) >= threshold (default 0.5), else 0. */
-export function thresholdLabels(probs: Numbers, threshold = 0.5): Int32Array {
+/** Weighted fraction of rows whose predicted label differs from the true label (1 - accuracy, counted directly). */
+export function classificationError(yTrue: Numbers, yPred: Numbers, options: AccuracyOptions = {}): number {
+  const w = checkPair(yTrue, yPred, options.weights);
+  let miss = 0;
+  let total = 0;
+  for (let i = 0; i < yTrue.length; i++) {
+    if (yTrue[i] !== yPred[i]) miss += w(i);
+    total += w(i);
+  }
+  return miss / total;
+}
+
+export interface ThresholdOptions {
+  /** Label 1 only where P(y = 1) > threshold (XGBoost's `error` convention); default false (>=). */
+  strict?: boolean;
+}
+
+/** 1 where P(y = 1) >= threshold (default 0.5; > with `strict`), else 0. */
+export function thresholdLabels(probs: Numbers, threshold = 0.5, options: ThresholdOptions = {}): Int32Array {
   assertNumbers(probs, 'probs');
   const out = new Int32Array(probs.length);
-  for (let i = 0; i < probs.length; i++) out[i] = probs[i] >= threshold ? 1 : 0;
+  if (options.strict) for (let i = 0; i < probs.length; i++) out[i] = probs[i] > threshold ? 1 : 0;
+  else for (let i = 0; i < probs.length; i++) out[i] = probs[i] >= threshold ? 1 : 0;
   return out;
 }
 

@@ -3,6 +3,7 @@ import {
   argmaxRows,
   auc,
   brierScore,
+  classificationError,
   confusionMatrix,
   expectedCalibrationError,
   f1Score,
@@ -45,6 +46,11 @@ describe('probability metrics (sklearn reference)', () => {
   it('auc on a typed array', () => expect(auc(Float32Array.from(y), Float64Array.from(s))).toBeCloseTo(0.76, 12));
   it('auc of a perfect ranking', () => expect(auc([0, 0, 1, 1], [0.1, 0.2, 0.3, 0.4])).toBe(1));
   it('auc of all-tied scores', () => expect(auc([0, 1, 0, 1], [0.5, 0.5, 0.5, 0.5])).toBe(0.5));
+  it('auc with unit weights equals the unweighted (class-sorted) path exactly, ties and -0 included', () => {
+    const yy = Array.from({ length: 400 }, (_, i) => (i * 7919) % 3 === 0 ? 1 : 0);
+    const ss = Array.from({ length: 400 }, (_, i) => (i % 17 === 0 ? -0 : Math.round(Math.sin(i) * 20) / 20));
+    expect(auc(yy, ss)).toBe(auc(yy, ss, { weights: new Array(400).fill(1) }));
+  });
   it('logloss', () => expect(logloss(y, s)).toBeCloseTo(0.5844499945403224, 12));
   it('logloss weighted', () => expect(logloss(y, s, { weights: w })).toBeCloseTo(0.5421221893009558, 12));
   it('logloss clips at eps 2^-52 by default', () => expect(logloss([1, 0], [0, 1])).toBeCloseTo(36.04365338911715, 6));
@@ -72,6 +78,9 @@ describe('label metrics (sklearn reference)', () => {
   it('confusion matrix', () => expect(confusionMatrix(mt, mp)).toEqual({ labels: [0, 1, 2], matrix: [[2, 1, 0], [0, 2, 1], [1, 1, 2]] }));
   it('confusion matrix with given labels', () => expect(confusionMatrix([1, 0], [1, 1], { labels: [1, 0] }).matrix).toEqual([[1, 0], [1, 0]]));
   it('thresholdLabels', () => expect(Array.from(thresholdLabels([0.2, 0.5, 0.9]))).toEqual([0, 1, 1]));
+  it('thresholdLabels strict (XGBoost error: 0.5 is negative)', () => expect(Array.from(thresholdLabels([0.2, 0.5, 0.9], 0.5, { strict: true }))).toEqual([0, 0, 1]));
+  it('classification error', () => expect(classificationError(yt, yp)).toBeCloseTo(0.3, 12));
+  it('classification error weighted', () => expect(classificationError(yt, yp, { weights: w })).toBeCloseTo(1 - 0.6296296296296297, 12));
   it('argmaxRows', () => expect(Array.from(argmaxRows(P, 3))).toEqual([0, 2, 1, 2, 0, 0]));
 });
 

@@ -25,11 +25,49 @@ export function auc(yTrue: Numbers, scores: Numbers, options: WeightOptions = {}
   const w = checkPair(yTrue, scores, options.weights, ['yTrue', 'scores']);
   assertBinaryLabels(yTrue);
   const n = yTrue.length;
-  const order = new Uint32Array(n);
-  for (let i = 0; i < n; i++) {
-    if (Number.isNaN(scores[i])) throw new RangeError(`scores[${i}] is NaN`);
-    order[i] = i;
+  for (let i = 0; i < n; i++) if (Number.isNaN(scores[i])) throw new RangeError(`scores[${i}] is NaN`);
+  return options.weights === undefined ? unweightedAuc(yTrue, scores) : weightedAuc(yTrue, scores, w);
+}
+
+/**
+ * Unweighted AUC without an index sort: the scores of each class are copied into a Float64Array
+ * and sorted natively (numeric typed-array sort, several times faster than sorting indices with a
+ * comparator: ~0.1 s for 800k rows), then one merge counts, for every positive, the negatives
+ * below it and half those tied with it. All counts are integers (or halves), so the result is exact.
+ */
+function unweightedAuc(yTrue: Numbers, scores: Numbers): number {
+  const n = yTrue.length;
+  let numPos = 0;
+  for (let i = 0; i < n; i++) if (yTrue[i] === 1) numPos++;
+  const numNeg = n - numPos;
+  if (numPos === 0 || numNeg === 0) throw new RangeError('yTrue must contain both classes (with positive weight) for AUC');
+  const pos = new Float64Array(numPos);
+  const neg = new Float64Array(numNeg);
+  for (let i = 0, p = 0, q = 0; i < n; i++) {
+    if (yTrue[i] === 1) pos[p++] = scores[i];
+    else neg[q++] = scores[i];
   }
+  pos.sort();
+  neg.sort();
+  let area = 0;
+  let below = 0; // negatives < the current positive score
+  for (let i = 0; i < numPos; ) {
+    const s = pos[i];
+    let j = i;
+    while (j < numPos && pos[j] === s) j++;
+    while (below < numNeg && neg[below] < s) below++;
+    let tied = below;
+    while (tied < numNeg && neg[tied] === s) tied++;
+    area += (j - i) * (below + 0.5 * (tied - below));
+    i = j;
+  }
+  return area / (numPos * numNeg);
+}
+
+function weightedAuc(yTrue: Numbers, scores: Numbers, w: (i: number) => number): number {
+  const n = yTrue.length;
+  const order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
   order.sort((a, b) => scores[a] - scores[b]);
   let negBelow = 0;
   let area = 0;
@@ -64,15 +102,20 @@ export interface LoglossOptions extends WeightOptions {
 
 /** Binary cross-entropy of P(y = 1), weighted mean over rows (sklearn's log_loss for two classes). */
 export function logloss(yTrue: Numbers, probs: Numbers, options: LoglossOptions = {}): number {
-  const w = checkPair(yTrue, probs, options.weights, ['yTrue', 'probs']);
+  checkPair(yTrue, probs, options.weights, ['yTrue', 'probs']);
   assertBinaryLabels(yTrue);
   const eps = epsOf(options);
+  const weights = options.weights;
   let sum = 0;
   let wsum = 0;
+  // the weights array is read directly (not through w) so this loop stays cheap on large validation sets
   for (let i = 0; i < yTrue.length; i++) {
-    const p = clip(probs[i], eps, `probs[${i}]`);
-    sum += w(i) * -(yTrue[i] === 1 ? Math.log(p) : Math.log(1 - p));
-    wsum += w(i);
+    const p = probs[i];
+    if (!(p >= 0 && p <= 1)) assertProbability(p, `probs[${i}]`);
+    const c = p < eps ? eps : p > 1 - eps ? 1 - eps : p;
+    const wi = weights === undefined ? 1 : weights[i];
+    sum += wi * -(yTrue[i] === 1 ? Math.log(c) : Math.log(1 - c));
+    wsum += wi;
   }
   return sum / wsum;
 }

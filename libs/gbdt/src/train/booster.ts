@@ -6,14 +6,13 @@
 import type { Dataset } from '../data/dataset';
 import type { GbdtModel, Tree } from '../model/model.types';
 import { transformInPlace } from '../predict/predict';
-import { binColumns, computeThresholds, createBinMapper, rowMajorBins } from './binning';
+import { binColumns, computeThresholds, createBinMapper } from './binning';
 import { evaluateMetric, higherIsBetter } from './eval-metrics';
-import { createTrainingOps, sharedFloat32, sharedFloat64, sharedInt32, sharedUint16, sharedUint8, workerAvailable } from './hist-builder';
+import { binColumnsOf, createPosBuffers, createTrainingOps, fillPositions, payloadWords, rowStrideOf, sharedFloat32, sharedFloat64, sharedUint8, workerAvailable } from './hist-builder';
 import { lambdaRankQuery, softmaxGradients, softmaxRows } from './objectives';
 import { defaultMetric, type EvalMetric, type GbdtParams } from './params';
 import { Rng } from './rng';
 import { TreeBuilder, type Quantization } from './tree-builder';
-import type { RowBins } from './hist-kernel';
 import type { TrainOptions, TrainResult } from './train';
 
 /** Rows used to choose bin thresholds (exact quantiles of a deterministic sample above this size). */
@@ -166,18 +165,11 @@ export function runBoosting(p: GbdtParams, data: Dataset, options: TrainOptions,
   binColumns(data.columns, mapper, colBins, 0, F);
   const quantized = p.min_data_in_leaf === 0 && (p.use_quantized_grad === true || (p.use_quantized_grad === 'auto' && N >= QUANTIZE_FROM_ROWS)) && quantLevels(N) > 0;
   const stride = quantized ? 1 : p.min_data_in_leaf > 0 ? 3 : 2;
-  const narrow = useThreads ? sharedUint8(N * F) : new Uint8Array(N * F);
-  rowMajorBins(colBins, N, mapper, narrow);
-  let wide: Uint16Array | null = null;
-  if (mapper.totalBins <= 65536) {
-    wide = useThreads ? sharedUint16(N * F) : new Uint16Array(N * F);
-    rowMajorBins(colBins, N, mapper, wide);
-  }
-  const rowBins: RowBins = { narrow, offsets: mapper.offsets, wide };
+  const rowStride = rowStrideOf(F);
+  const pos = createPosBuffers(N, rowStride, payloadWords(stride), useThreads);
+  fillPositions(pos[0], colBins, N, F, rowStride);
 
   const gh = useThreads ? sharedFloat32(2 * N) : new Float32Array(2 * N);
-  const rows = useThreads ? sharedInt32(N) : new Int32Array(N);
-  const packed = quantized ? (useThreads ? sharedFloat64(N) : new Float64Array(N)) : null;
   const margins = useThreads ? sharedFloat64(N * K) : new Float64Array(N * K);
   for (let r = 0; r < N; r++) for (let k = 0; k < K; k++) margins[r * K + k] = base[k];
   const labelCopy = useThreads ? sharedFloat64(N) : new Float64Array(N);
@@ -189,14 +181,13 @@ export function runBoosting(p: GbdtParams, data: Dataset, options: TrainOptions,
   }
   const ops = createTrainingOps(
     {
-      bins: rowBins,
-      colBins,
+      pos,
+      rowStride,
+      binCol: binColumnsOf(F),
+      offsets: mapper.offsets,
       numFeatures: F,
       numRows: N,
       gh,
-      packed,
-      rows,
-      temp: useThreads ? sharedInt32(N) : new Int32Array(N),
       histSize: mapper.totalBins * stride,
       stride,
       margin: margins,
@@ -207,10 +198,11 @@ export function runBoosting(p: GbdtParams, data: Dataset, options: TrainOptions,
   );
   const treeBuilder = new TreeBuilder({
     numFeatures: F,
+    numRows: N,
     mapper,
     gh,
-    packed,
-    rows,
+    pos,
+    rowStride,
     ops,
     stride,
     split: {
@@ -262,15 +254,7 @@ export function runBoosting(p: GbdtParams, data: Dataset, options: TrainOptions,
         else if (p.objective === 'binary:logistic') ops.gradients('logistic');
         else if (p.objective === 'reg:squarederror') ops.gradients('squared');
 
-        let numRows = N;
-        if (inSample) {
-          numRows = 0;
-          for (let r = 0; r < N; r++) {
-            const keep = rng.next() < p.subsample;
-            inSample[r] = keep ? 1 : 0;
-            if (keep) rows[numRows++] = r;
-          }
-        }
+        if (inSample) for (let r = 0; r < N; r++) inSample[r] = rng.next() < p.subsample ? 1 : 0;
         let features = allFeatures;
         if (p.colsample_bytree < 1) {
           const m = Math.max(1, Math.round(p.colsample_bytree * F));
@@ -288,8 +272,8 @@ export function runBoosting(p: GbdtParams, data: Dataset, options: TrainOptions,
         if (quantized) {
           let gmax = 0;
           let hmax = 0;
-          for (let i = 0; i < numRows; i++) {
-            const r = inSample === null ? i : rows[i];
+          for (let r = 0; r < N; r++) {
+            if (inSample !== null && inSample[r] === 0) continue;
             const g = Math.abs(gh[2 * r]);
             const h = gh[2 * r + 1];
             if (g > gmax) gmax = g;
@@ -297,15 +281,19 @@ export function runBoosting(p: GbdtParams, data: Dataset, options: TrainOptions,
           }
           const L = quantLevels(N);
           const shift = Math.ceil(Math.log2(N * (L + 1) + 1));
-          const gScale = gmax > 0 ? L / gmax : 0;
-          const hScale = hmax > 0 ? L / hmax : 0;
-          ops.quantize(numRows, inSample === null, gScale, hScale, shift, rng.nextUint32() | 0);
-          quant = { gUnit: gmax > 0 ? gmax / L : 0, hUnit: hmax > 0 ? hmax / L : 0, shift };
+          quant = {
+            gUnit: gmax > 0 ? gmax / L : 0,
+            hUnit: hmax > 0 ? hmax / L : 0,
+            gScale: gmax > 0 ? L / gmax : 0,
+            hScale: hmax > 0 ? L / hmax : 0,
+            shift,
+            seed: rng.nextUint32() | 0,
+          };
         }
-        const built = treeBuilder.build(numRows, inSample === null, features, quant);
+        const built = treeBuilder.build(features, { quant, sample: inSample });
         const tree = built.tree;
         ops.addLeaves(
-          built.leaves.map((l) => ({ start: l.start, end: l.end, value: tree.value[l.node] })),
+          built.leaves.map((l) => ({ buf: built.buf, start: l.start, end: l.end, value: tree.value[l.node] })),
           K,
           k,
         );

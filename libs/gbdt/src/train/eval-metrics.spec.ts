@@ -8,6 +8,13 @@ describe('early-stopping metrics', () => {
     expect(aucScore([1, 1, 0, 0], [0.1, 0.2, 0.8, 0.9])).toBe(0);
   });
   it('AUC counts ties as half', () => expect(aucScore([0, 1, 0, 1], [0.5, 0.5, 0.2, 0.9])).toBe(0.875));
+  it('AUC of one class is NaN', () => expect(aucScore([1, 1], [0.2, 0.3])).toBeNaN());
+  it('AUC is weighted by the sample weights (as XGBoost)', () => {
+    expect(evaluateMetric('auc', f([0.1, 0.4, 0.5, 0.8]), [0, 1, 0, 1], 1)).toBe(0.75);
+    expect(evaluateMetric('auc', f([0.1, 0.4, 0.5, 0.8]), [0, 1, 0, 1], 1, [1, 1, 3, 1])).toBe(0.625);
+  });
+  it('error counts P(1) > 0.5 as positive (0.5 is negative, as XGBoost)', () => expect(evaluateMetric('error', f([0.5, 0.7, 0.2]), [1, 1, 0], 1)).toBeCloseTo(1 / 3, 12));
+  it('logloss clips at 1e-16 (XGBoost)', () => expect(evaluateMetric('logloss', f([0]), [1], 1)).toBeCloseTo(-Math.log(1e-16), 9));
   it('logloss', () => expect(evaluateMetric('logloss', f([0.8, 0.4]), [1, 0], 1)).toBeCloseTo(-(Math.log(0.8) + Math.log(0.6)) / 2, 12));
   it('mlogloss and merror on row-major probabilities', () => {
     const p = f([0.7, 0.2, 0.1, 0.3, 0.3, 0.4]);

@@ -1,60 +1,46 @@
 /**
- * The few metrics early stopping needs, computed on predictions (probabilities / values), with
- * XGBoost's conventions. @pulse/ml-metrics is the library the services use; these stay here so the
- * training loop has no dependency on it (to be unified later).
+ * The metrics early stopping watches, by their XGBoost names, mapped onto @pulse/ml-metrics (the one
+ * implementation of each metric). XGBoost's conventions where they differ from ml-metrics' defaults:
+ * probabilities clipped at 1e-16 for logloss / mlogloss, `error` counting P(1) > 0.5 as positive,
+ * an all-irrelevant query scoring 1 in NDCG. Sample weights weight every metric except NDCG.
  */
+import {
+  argmaxRows,
+  auc,
+  classificationError,
+  logloss,
+  mae,
+  multiclassLogloss,
+  ndcgAtK,
+  rmse,
+  thresholdLabels,
+} from '@pulse/ml-metrics';
 import type { EvalMetric } from './params';
-import { ndcgDiscount, ndcgGain } from './objectives';
+
+/** XGBoost's probability clipping in logloss / mlogloss. */
+const LOG_EPS = 1e-16;
 
 export function higherIsBetter(metric: EvalMetric): boolean {
   return metric === 'auc' || metric.startsWith('ndcg');
 }
 
-/** ROC AUC with ties counted half (weights ignored). */
-export function aucScore(label: ArrayLike<number>, score: ArrayLike<number>): number {
-  const n = label.length;
-  const order = new Uint32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
-  const s = Float64Array.from(score as ArrayLike<number>);
-  order.sort((a, b) => s[a] - s[b]);
+/** ROC AUC with ties counted half (label > 0.5 is positive); NaN when only one class is present. */
+export function aucScore(label: ArrayLike<number>, score: ArrayLike<number>, weight?: ArrayLike<number>): number {
   let pos = 0;
-  for (let i = 0; i < n; i++) if (label[i] > 0.5) pos++;
-  const neg = n - pos;
-  if (pos === 0 || neg === 0) return Number.NaN;
-  let rankSum = 0;
-  for (let i = 0; i < n; ) {
-    let j = i;
-    while (j + 1 < n && s[order[j + 1]] === s[order[i]]) j++;
-    const avgRank = (i + j) / 2 + 1;
-    for (let k = i; k <= j; k++) if (label[order[k]] > 0.5) rankSum += avgRank;
-    i = j + 1;
+  let binary = true;
+  for (let i = 0; i < label.length; i++) {
+    if (label[i] > 0.5) pos++;
+    if (label[i] !== 0 && label[i] !== 1) binary = false;
   }
-  return (rankSum - (pos * (pos + 1)) / 2) / (pos * neg);
-}
-
-function weighted(weight: ArrayLike<number> | undefined, i: number): number {
-  return weight === undefined ? 1 : weight[i];
+  if (pos === 0 || pos === label.length) return Number.NaN;
+  const y = binary ? label : Uint8Array.from(label as ArrayLike<number>, (v) => (v > 0.5 ? 1 : 0));
+  return auc(y, score, weight === undefined ? {} : { weights: weight });
 }
 
 /** Mean NDCG@k over queries (gain 2^rel - 1); a query whose ideal DCG is 0 counts as 1, as in XGBoost. */
 export function ndcgAt(label: ArrayLike<number>, score: ArrayLike<number>, group: ArrayLike<number>, k: number): number {
-  let sum = 0;
-  let start = 0;
-  for (let q = 0; q < group.length; q++) {
-    const n = group[q];
-    const idx = Array.from({ length: n }, (_, i) => start + i);
-    const byScore = idx.slice().sort((a, b) => score[b] - score[a] || a - b);
-    const ideal = idx.slice().sort((a, b) => label[b] - label[a]);
-    let dcg = 0;
-    let idcg = 0;
-    for (let p = 0; p < Math.min(k, n); p++) {
-      dcg += ndcgGain(label[byScore[p]]) * ndcgDiscount(p);
-      idcg += ndcgGain(label[ideal[p]]) * ndcgDiscount(p);
-    }
-    sum += idcg > 0 ? dcg / idcg : 1;
-    start += n;
-  }
-  return group.length > 0 ? sum / group.length : Number.NaN;
+  if (group.length === 0) return Number.NaN;
+  return ndcgAtK(label, score, k, { group });
 }
 
 /**
@@ -69,61 +55,25 @@ export function evaluateMetric(
   weight?: ArrayLike<number>,
   group?: ArrayLike<number>,
 ): number {
-  const n = label.length;
-  let num = 0;
-  let den = 0;
+  const weights = weight === undefined ? {} : { weights: weight };
   switch (metric) {
     case 'auc':
-      return aucScore(label, pred);
+      return aucScore(label, pred, weight);
     case 'logloss':
-      for (let i = 0; i < n; i++) {
-        const p = Math.min(Math.max(pred[i], 1e-16), 1 - 1e-16);
-        const w = weighted(weight, i);
-        num -= w * (label[i] > 0.5 ? Math.log(p) : Math.log(1 - p));
-        den += w;
-      }
-      return num / den;
+      return logloss(label, pred, { ...weights, eps: LOG_EPS });
     case 'error':
-      for (let i = 0; i < n; i++) {
-        const w = weighted(weight, i);
-        if (pred[i] > 0.5 !== label[i] > 0.5) num += w;
-        den += w;
-      }
-      return num / den;
+      return classificationError(label, thresholdLabels(pred, 0.5, { strict: true }), weights);
     case 'mlogloss':
-      for (let i = 0; i < n; i++) {
-        const w = weighted(weight, i);
-        num -= w * Math.log(Math.min(Math.max(pred[i * numClass + label[i]], 1e-16), 1 - 1e-16));
-        den += w;
-      }
-      return num / den;
+      return multiclassLogloss(label, pred, { ...weights, numClass, eps: LOG_EPS });
     case 'merror':
-      for (let i = 0; i < n; i++) {
-        let arg = 0;
-        for (let k = 1; k < numClass; k++) if (pred[i * numClass + k] > pred[i * numClass + arg]) arg = k;
-        const w = weighted(weight, i);
-        if (arg !== label[i]) num += w;
-        den += w;
-      }
-      return num / den;
+      return classificationError(label, argmaxRows(pred, numClass), weights);
     case 'rmse':
-      for (let i = 0; i < n; i++) {
-        const w = weighted(weight, i);
-        num += w * (pred[i] - label[i]) ** 2;
-        den += w;
-      }
-      return Math.sqrt(num / den);
+      return rmse(label, pred, weights);
     case 'mae':
-      for (let i = 0; i < n; i++) {
-        const w = weighted(weight, i);
-        num += w * Math.abs(pred[i] - label[i]);
-        den += w;
-      }
-      return num / den;
+      return mae(label, pred, weights);
     default: {
       if (!group) throw new RangeError(`${metric} needs query groups in the evaluation data`);
-      const k = metric === 'ndcg' ? Infinity : Number(metric.slice(5));
-      return ndcgAt(label, pred, group, k);
+      return ndcgAt(label, pred, group, metric === 'ndcg' ? Infinity : Number(metric.slice(5)));
     }
   }
 }

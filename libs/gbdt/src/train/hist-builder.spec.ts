@@ -7,27 +7,22 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { transformFileSync } from '@swc/core';
-import { createTrainingOps, setHistWorkerScript, sharedFloat32, sharedFloat64, sharedInt32, sharedUint16, sharedUint8, type OpsContext } from './hist-builder';
+import { binColumnsOf, createPosBuffers, createTrainingOps, fillPositions, rowStrideOf, setHistWorkerScript, sharedFloat32, sharedFloat64, type OpsContext } from './hist-builder';
 import { Rng } from './rng';
 
 const n = 30000;
 const F = 6;
 const totalBins = F * 33;
 
+const S = rowStrideOf(F);
+const binCol = binColumnsOf(F);
+const colBins = new Uint8Array(n * F);
+
 function context(): OpsContext {
   const rng = new Rng(5);
-  const wide = sharedUint16(n * F);
-  const narrow = sharedUint8(n * F);
-  const colBins = sharedUint8(n * F);
-  for (let r = 0; r < n; r++) {
-    for (let f = 0; f < F; f++) {
-      const b = rng.nextInt(33);
-      wide[r * F + f] = f * 33 + b;
-      narrow[r * F + f] = b;
-      colBins[f * n + r] = b;
-    }
-  }
-  const bins = { narrow, wide, offsets: Int32Array.from({ length: F }, (_, f) => f * 33) };
+  for (let r = 0; r < n; r++) for (let f = 0; f < F; f++) colBins[f * n + r] = rng.nextInt(33);
+  const pos = createPosBuffers(n, S, 2, true);
+  fillPositions(pos[0], colBins, n, F, S);
   const gh = sharedFloat32(2 * n);
   for (let i = 0; i < 2 * n; i++) gh[i] = rng.next() - 0.3;
   const margin = sharedFloat64(n);
@@ -36,16 +31,31 @@ function context(): OpsContext {
     margin[i] = rng.next() * 4 - 2;
     label[i] = rng.next() < 0.4 ? 1 : 0;
   }
-  return { bins, colBins, numFeatures: F, numRows: n, gh, packed: sharedFloat64(n), rows: sharedInt32(n), temp: sharedInt32(n), histSize: totalBins * 2, stride: 2, margin, label, weight: null };
+  const offsets = Int32Array.from({ length: F }, (_, f) => f * 33);
+  return { pos, rowStride: S, binCol, offsets, numFeatures: F, numRows: n, gh, histSize: totalBins * 2, stride: 2, margin, label, weight: null };
 }
 
 function clone(ctx: OpsContext): OpsContext {
-  const copy = <T extends { buffer: ArrayBufferLike; length: number; set(a: ArrayLike<number>): void }>(a: T, make: (k: number) => T): T => {
+  const copy = <T extends { length: number; set(a: ArrayLike<number>): void }>(a: T, make: (k: number) => T): T => {
     const b = make(a.length);
     b.set(a as unknown as ArrayLike<number>);
     return b;
   };
-  return { ...ctx, packed: sharedFloat64(n), gh: copy(ctx.gh, sharedFloat32), rows: copy(ctx.rows, sharedInt32), temp: sharedInt32(n), margin: copy(ctx.margin, sharedFloat64) };
+  const pos = createPosBuffers(n, S, 2, true);
+  for (let b = 0; b < 2; b++) {
+    pos[b].bins.set(ctx.pos[b].bins);
+    pos[b].perm.set(ctx.pos[b].perm);
+    pos[b].pay.set(ctx.pos[b].pay);
+  }
+  return { ...ctx, pos, gh: copy(ctx.gh, sharedFloat32), margin: copy(ctx.margin, sharedFloat64) };
+}
+
+/** Every position of a buffer range holds its row's bins (the bins moved with the row index). */
+function expectConsistent(ctx: OpsContext, buf: number, start: number, end: number): void {
+  const { bins, perm } = ctx.pos[buf];
+  let bad = 0;
+  for (let i = start; i < end; i++) for (let f = 0; f < F; f++) if (bins[i * S + binCol[f]] !== colBins[f * n + perm[i]]) bad++;
+  expect(bad).toBe(0);
 }
 
 describe('two-thread training operations', () => {
@@ -75,53 +85,78 @@ describe('two-thread training operations', () => {
       local.gradients('logistic');
       parallel.gradients('logistic');
       expect(Array.from(b.gh)).toEqual(Array.from(a.gh));
-      // partitions: the root, then two children with different splits
-      for (const ctx of [a, b]) for (let i = 0; i < n; i++) ctx.rows[i] = i;
-      const root = [{ start: 0, end: n, feature: 2, bin: 15, defaultLeft: true, missingBin: 32 }];
-      const ca = local.partition(root);
-      const cb = parallel.partition(root);
+      // the gradient payload of all positions, then partitions: the root, then two children with different splits
+      local.gather(0, n, null);
+      parallel.gather(0, n, null);
+      expect(Array.from(b.pos[0].pay)).toEqual(Array.from(a.pos[0].pay));
+      const root = [{ buf: 0, start: 0, end: n, feature: 2, bin: 15, defaultLeft: true, missingBin: 32 }];
+      const ca = local.partition(root, true);
+      const cb = parallel.partition(root, true);
       expect(Array.from(cb)).toEqual(Array.from(ca));
-      expect(Array.from(b.rows)).toEqual(Array.from(a.rows));
+      expect(Array.from(b.pos[1].perm)).toEqual(Array.from(a.pos[1].perm));
+      expect(Array.from(b.pos[1].pay)).toEqual(Array.from(a.pos[1].pay));
+      expectConsistent(b, 1, 0, n);
+      // stable: rows keep their order on each side, and the left side satisfies the split
+      const leftRows = Array.from(a.pos[1].perm.subarray(0, ca[0]));
+      expect(leftRows).toEqual(leftRows.slice().sort((x, y) => x - y));
+      expect(leftRows.every((r) => colBins[2 * n + r] <= 15 || colBins[2 * n + r] === 32)).toBe(true); // 32: missing, default left
       const level = [
-        { start: 0, end: ca[0], feature: 0, bin: 3, defaultLeft: false, missingBin: 32 },
-        { start: ca[0], end: n, feature: 5, bin: 20, defaultLeft: false, missingBin: 32 },
+        { buf: 1, start: 0, end: ca[0], feature: 0, bin: 3, defaultLeft: false, missingBin: 32 },
+        { buf: 1, start: ca[0], end: n, feature: 5, bin: 20, defaultLeft: false, missingBin: 32 },
       ];
-      expect(Array.from(parallel.partition(level))).toEqual(Array.from(local.partition(level)));
-      expect(Array.from(b.rows)).toEqual(Array.from(a.rows));
+      expect(Array.from(parallel.partition(level, true))).toEqual(Array.from(local.partition(level, true)));
+      expect(Array.from(b.pos[0].perm)).toEqual(Array.from(a.pos[0].perm));
+      expectConsistent(a, 0, 0, n);
+      expectConsistent(b, 0, 0, n);
       // every row still present once
-      expect(new Set(Array.from(a.rows)).size).toBe(n);
-      // histograms, with and without the row index
-      const tasks = (allRows: boolean) => [
-        { start: 0, end: allRows ? n : ca[0], hist: new Float64Array(totalBins * 2) },
-        { start: 100, end: 9000, hist: new Float64Array(totalBins * 2) },
-        { start: 5, end: 50, hist: new Float64Array(totalBins * 2) },
+      expect(new Set(Array.from(a.pos[0].perm)).size).toBe(n);
+      // histograms of position ranges, against a direct count by row
+      const tasks = () => [
+        { buf: 1, start: 0, end: ca[0], hist: new Float64Array(totalBins * 2) },
+        { buf: 0, start: 100, end: 9000, hist: new Float64Array(totalBins * 2) },
+        { buf: 0, start: 5, end: 50, hist: new Float64Array(totalBins * 2) },
       ];
-      for (const allRows of [true, false]) {
-        const ha = tasks(allRows);
-        const hb = tasks(allRows);
-        local.build(ha, allRows);
-        parallel.build(hb, allRows);
-        for (let t = 0; t < ha.length; t++) for (let j = 0; j < totalBins * 2; j++) expect(hb[t].hist[j]).toBeCloseTo(ha[t].hist[j], 8);
+      const ha = tasks();
+      const hb = tasks();
+      local.build(ha);
+      parallel.build(hb);
+      for (let t = 0; t < ha.length; t++) for (let j = 0; j < totalBins * 2; j++) expect(hb[t].hist[j]).toBeCloseTo(ha[t].hist[j], 8);
+      const direct = new Float64Array(totalBins * 2);
+      for (let i = 100; i < 9000; i++) {
+        const r = a.pos[0].perm[i];
+        for (let f = 0; f < F; f++) {
+          const o = (f * 33 + colBins[f * n + r]) * 2;
+          direct[o] += a.gh[2 * r];
+          direct[o + 1] += a.gh[2 * r + 1];
+        }
       }
+      for (let j = 0; j < totalBins * 2; j++) expect(ha[1].hist[j]).toBeCloseTo(direct[j], 8);
       // quantized gradients and packed histograms
-      const localQ = createTrainingOps({ ...a, histSize: totalBins, stride: 1 }, 1);
-      const parallelQ = createTrainingOps({ ...b, histSize: totalBins, stride: 1 }, 2);
+      const qa = createPosBuffers(n, S, 1, true);
+      const qb = createPosBuffers(n, S, 1, true);
+      for (const q of [qa, qb]) {
+        q[0].bins.set(a.pos[0].bins);
+        q[0].perm.set(a.pos[0].perm);
+      }
+      const localQ = createTrainingOps({ ...a, pos: qa, histSize: totalBins, stride: 1 }, 1);
+      const parallelQ = createTrainingOps({ ...b, pos: qb, histSize: totalBins, stride: 1 }, 2);
       try {
-        localQ.quantize(ca[0], false, 50, 80, 24, 12345);
-        parallelQ.quantize(ca[0], false, 50, 80, 24, 12345);
-        expect(Array.from(b.packed!)).toEqual(Array.from(a.packed!));
-        const qa = [{ start: 0, end: ca[0], hist: new Float64Array(totalBins) }];
-        const qb = [{ start: 0, end: ca[0], hist: new Float64Array(totalBins) }];
-        localQ.build(qa, false);
-        parallelQ.build(qb, false);
-        expect(Array.from(qb[0].hist)).toEqual(Array.from(qa[0].hist));
+        const quant = { gScale: 50, hScale: 80, shift: 24, seed: 12345 };
+        localQ.gather(0, n, quant);
+        parallelQ.gather(0, n, quant);
+        expect(Array.from(qb[0].pay)).toEqual(Array.from(qa[0].pay));
+        const ta = [{ buf: 0, start: 0, end: ca[0], hist: new Float64Array(totalBins) }];
+        const tb = [{ buf: 0, start: 0, end: ca[0], hist: new Float64Array(totalBins) }];
+        localQ.build(ta);
+        parallelQ.build(tb);
+        expect(Array.from(tb[0].hist)).toEqual(Array.from(ta[0].hist));
       } finally {
         parallelQ.close();
       }
       // margin updates
       const leaves = [
-        { start: 0, end: 10000, value: 0.5 },
-        { start: 10000, end: n, value: -0.25 },
+        { buf: 0, start: 0, end: 10000, value: 0.5 },
+        { buf: 0, start: 10000, end: n, value: -0.25 },
       ];
       local.addLeaves(leaves, 1, 0);
       parallel.addLeaves(leaves, 1, 0);

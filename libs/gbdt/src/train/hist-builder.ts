@@ -12,9 +12,8 @@ import { Worker } from 'node:worker_threads';
 import {
   addLeafRange,
   buildClaimedChunks,
-  buildHistogram,
+  countLeftRange,
   CTRL_ALIVE,
-  CTRL_ALL_ROWS,
   CTRL_ARG0,
   CTRL_ARG1,
   CTRL_DONE,
@@ -23,21 +22,25 @@ import {
   CTRL_NTASKS,
   CTRL_SEQ,
   CTRL_TASKS,
+  gatherRange,
+  histogramRange,
   KIND_ADD_LEAVES,
+  KIND_COUNT,
+  KIND_GATHER,
   KIND_HIST,
   KIND_LOGISTIC,
-  KIND_PARTITION,
-  KIND_QUANTIZE,
+  KIND_MOVE,
   KIND_SQUARED,
   logisticRange,
-  partitionRange,
-  quantizeRange,
+  moveRange,
   squaredRange,
   TASK_INTS,
-  type RowBins,
+  type PosBuffer,
 } from './hist-kernel';
 
 export interface HistTask {
+  /** Position buffer (0 or 1) holding the node's rows. */
+  buf: number;
   start: number;
   end: number;
   /** Receives the histogram (overwritten). */
@@ -45,6 +48,7 @@ export interface HistTask {
 }
 
 export interface PartitionTask {
+  buf: number;
   start: number;
   end: number;
   feature: number;
@@ -55,23 +59,33 @@ export interface PartitionTask {
 }
 
 export interface LeafTask {
+  buf: number;
   start: number;
   end: number;
   value: number;
 }
 
+/** Gradient quantization of one tree (see gatherRange). */
+export interface GatherQuantization {
+  gScale: number;
+  hScale: number;
+  shift: number;
+  seed: number;
+}
+
 export interface OpsContext {
-  /** Row-major bins (histograms). */
-  bins: RowBins;
-  /** Column-major value bins (partitions). */
-  colBins: Uint8Array;
+  /** The two position buffers (see hist-kernel.ts); a split moves a node's rows from one to the other. */
+  pos: [PosBuffer, PosBuffer];
+  /** Bytes per position in the bin matrices (see rowStrideOf). */
+  rowStride: number;
+  /** Byte of each feature's bin within a row (see binColumnsOf). */
+  binCol: Int32Array;
+  /** Histogram slot of each feature's bin 0. */
+  offsets: Int32Array;
   numFeatures: number;
   numRows: number;
+  /** Gradient pairs by original row. */
   gh: Float32Array;
-  /** Packed quantized gradient pairs (stride 1), else null. */
-  packed: Float64Array | null;
-  rows: Int32Array;
-  temp: Int32Array;
   /** Float64 slots per histogram: totalBins * stride. */
   histSize: number;
   /** 1 = packed quantized pair, 2 = [g, h], 3 = [g, h, count]. */
@@ -83,17 +97,60 @@ export interface OpsContext {
 }
 
 export interface TrainingOps {
-  /** allRows: the tasks index rows directly (row i = i), skipping the row index array. */
-  build(tasks: HistTask[], allRows: boolean): void;
-  /** Stable partition of each task's range of rows[]; returns the left row count per task. */
-  partition(tasks: PartitionTask[]): Int32Array;
+  /** Histograms of position ranges. */
+  build(tasks: HistTask[]): void;
+  /**
+   * Moves each task's rows stably into the same range of the other buffer, left rows first; the
+   * gradient payload moves too when `movePayload`. Returns the left row count per task.
+   */
+  partition(tasks: PartitionTask[], movePayload: boolean): Int32Array;
+  /** The tree's gradient payload of positions [0, n) of buffer `buf`; quantized when `quant` is given (stride 1). */
+  gather(buf: number, n: number, quant: GatherQuantization | null): void;
   /** Gradients of all rows into gh for a single-output objective. */
   gradients(objective: 'logistic' | 'squared'): void;
-  /** margin[rows[i] * K + k] += value over each leaf's rows. */
+  /** margin[perm[i] * K + k] += value over each leaf's positions. */
   addLeaves(leaves: LeafTask[], K: number, k: number): void;
-  /** Packs gh of rows[0..n) (or rows 0..n when allRows) into ctx.packed (see quantizeRange). */
-  quantize(n: number, allRows: boolean, gScale: number, hScale: number, shift: number, seed: number): void;
   close(): void;
+}
+
+/** Payload words per position for a histogram stride. */
+export function payloadWords(stride: number): number {
+  return stride === 1 ? 1 : 2;
+}
+
+/** Bytes per position of the bin matrices: 8-byte words of 7 bins and a zero byte (hist-kernel.ts). */
+export function rowStrideOf(numFeatures: number): number {
+  return Math.max(1, Math.ceil(numFeatures / 7)) * 8;
+}
+
+/** Byte of feature f's bin within a row: word f / 7, byte f % 7 of it (byte 7 of every word stays 0). */
+export function binColumnsOf(numFeatures: number): Int32Array {
+  return Int32Array.from({ length: numFeatures }, (_, f) => Math.floor(f / 7) * 8 + (f % 7));
+}
+
+/** Fills position buffer `dst` with every row in order (perm = identity) from column-major bins. */
+export function fillPositions(dst: PosBuffer, colBins: Uint8Array, numRows: number, numFeatures: number, rowStride: number): void {
+  const binCol = binColumnsOf(numFeatures);
+  for (let f = 0; f < numFeatures; f++) {
+    const col = colBins.subarray(f * numRows, (f + 1) * numRows);
+    const out = dst.bins;
+    for (let r = 0, i = binCol[f]; r < numRows; r++, i += rowStride) out[i] = col[r];
+  }
+  for (let r = 0; r < numRows; r++) dst.perm[r] = r;
+}
+
+/** The two position buffers for n rows (shared memory when a worker will use them). */
+export function createPosBuffers(n: number, rowStride: number, payWords: number, shared: boolean): [PosBuffer, PosBuffer] {
+  const make = (): PosBuffer => {
+    const bins = shared ? sharedUint8(n * rowStride) : new Uint8Array(n * rowStride);
+    return {
+      bins,
+      words: new Float64Array(bins.buffer, bins.byteOffset, (n * rowStride) >> 3),
+      perm: shared ? sharedInt32(n) : new Int32Array(n),
+      pay: shared ? sharedFloat64(n * payWords) : new Float64Array(n * payWords),
+    };
+  };
+  return [make(), make()];
 }
 
 /** Below this many rows a piece of work stays on one thread (the hand-off costs more). */
@@ -126,11 +183,8 @@ export function sharedFloat64(n: number): Float64Array {
 export function sharedInt32(n: number): Int32Array {
   return new Int32Array(new SharedArrayBuffer(Math.max(1, n) * 4), 0, n);
 }
-export function sharedUint16(n: number): Uint16Array {
-  return new Uint16Array(new SharedArrayBuffer(Math.max(1, n) * 2), 0, n);
-}
 export function sharedUint8(n: number): Uint8Array {
-  return new Uint8Array(new SharedArrayBuffer(Math.max(1, n)), 0, n);
+  return new Uint8Array(new SharedArrayBuffer(Math.max(8, n)), 0, n);
 }
 
 /** Whether `createTrainingOps(ctx, threads)` can use a worker (script found); callers then allocate shared arrays. */
@@ -140,31 +194,46 @@ export function workerAvailable(threads: number): boolean {
 
 export function createTrainingOps(ctx: OpsContext, threads: number): TrainingOps {
   const script = threads > 1 ? histWorkerScript() : undefined;
-  const shared = [ctx.bins.narrow, ...(ctx.bins.wide ? [ctx.bins.wide] : []), ctx.colBins, ctx.gh, ctx.rows, ctx.temp, ctx.margin, ctx.label].every((a) => a.buffer instanceof SharedArrayBuffer);
+  const arrays = [ctx.gh, ctx.margin, ctx.label, ...ctx.pos.flatMap((p) => [p.bins, p.perm, p.pay])];
+  const shared = arrays.every((a) => a.buffer instanceof SharedArrayBuffer);
   if (script === undefined || !shared) return new LocalOps(ctx);
   return new ParallelOps(ctx, script);
+}
+
+function encodeDefault(t: PartitionTask): number {
+  return t.defaultLeft ? t.missingBin + 1 : -(t.missingBin + 1);
 }
 
 class LocalOps implements TrainingOps {
   constructor(private readonly ctx: OpsContext) {}
 
-  build(tasks: HistTask[], allRows: boolean): void {
+  build(tasks: HistTask[]): void {
     const c = this.ctx;
     for (const t of tasks) {
       t.hist.fill(0, 0, c.histSize);
-      buildHistogram(c.bins, c.numFeatures, c.gh, c.packed, allRows ? null : c.rows, t.start, t.end, t.hist, 0, c.stride);
+      const p = c.pos[t.buf];
+      histogramRange(p.bins, c.rowStride, c.binCol, c.offsets, c.numFeatures, p.pay, c.stride, t.start, t.end, t.hist, 0);
     }
   }
 
-  partition(tasks: PartitionTask[]): Int32Array {
+  partition(tasks: PartitionTask[], movePayload: boolean): Int32Array {
     const c = this.ctx;
+    const S = c.rowStride;
+    const words = movePayload ? payloadWords(c.stride) : 0;
     const counts = new Int32Array(tasks.length);
     tasks.forEach((t, i) => {
-      const l = partitionRange(c.rows, c.temp, c.colBins, c.numRows, t.start, t.end, t.feature, t.bin, t.defaultLeft, t.missingBin);
-      c.rows.set(c.temp.subarray(t.start, t.end - l), t.start + l);
+      const src = c.pos[t.buf];
+      const l = countLeftRange(src.bins, S, t.start, t.end, c.binCol[t.feature], t.bin, t.defaultLeft, t.missingBin);
+      moveRange(src, c.pos[1 - t.buf], S, words, t.start, t.end, c.binCol[t.feature], t.bin, t.defaultLeft, t.missingBin, t.start, t.start + l);
       counts[i] = l;
     });
     return counts;
+  }
+
+  gather(buf: number, n: number, quant: GatherQuantization | null): void {
+    const c = this.ctx;
+    const p = c.pos[buf];
+    gatherRange(p.perm, c.gh, p.pay, c.stride, 0, n, quant?.gScale ?? 0, quant?.hScale ?? 0, quant?.shift ?? 0, quant?.seed ?? 0);
   }
 
   gradients(objective: 'logistic' | 'squared'): void {
@@ -174,11 +243,7 @@ class LocalOps implements TrainingOps {
   }
 
   addLeaves(leaves: LeafTask[], K: number, k: number): void {
-    for (const l of leaves) addLeafRange(this.ctx.margin, this.ctx.rows, K, k, l.value, l.start, l.end);
-  }
-
-  quantize(n: number, allRows: boolean, gScale: number, hScale: number, shift: number, seed: number): void {
-    quantizeRange(this.ctx.gh, this.ctx.packed!, allRows ? null : this.ctx.rows, 0, n, gScale, hScale, shift, seed);
+    for (const l of leaves) addLeafRange(this.ctx.margin, this.ctx.pos[l.buf].perm, K, k, l.value, l.start, l.end);
   }
 
   close(): void {}
@@ -232,111 +297,124 @@ class ParallelOps implements TrainingOps {
     return end - start < MIN_ROWS_TO_SPLIT ? end : start + ((end - start) >> 1);
   }
 
-  build(tasks: HistTask[], allRows: boolean): void {
-    for (let from = 0; from < tasks.length; from += MAX_TASKS) this.buildChunk(tasks.slice(from, from + MAX_TASKS), allRows);
+  build(tasks: HistTask[]): void {
+    for (let from = 0; from < tasks.length; from += MAX_TASKS) this.buildChunk(tasks.slice(from, from + MAX_TASKS));
   }
 
-  private buildChunk(tasks: HistTask[], allRows: boolean): void {
+  /**
+   * Quantized histograms (integer sums, order-free): both threads claim row chunks dynamically.
+   * Float histograms: the worker takes the second half of each range, so the sums do not depend on timing.
+   */
+  private buildChunk(tasks: HistTask[]): void {
     const c = this.ctx;
     const ctrl = this.ctrl;
-    if (c.stride === 1) {
-      this.buildDynamic(tasks, allRows);
-      return;
-    }
-    ctrl[CTRL_ARG0] = 0;
-    const mids = tasks.map((t) => ParallelOps.mid(t.start, t.end));
+    const dynamic = c.stride === 1;
+    const mids = tasks.map((t) => (dynamic ? t.start : ParallelOps.mid(t.start, t.end)));
     tasks.forEach((t, i) => {
-      ctrl[CTRL_TASKS + i * TASK_INTS] = mids[i];
-      ctrl[CTRL_TASKS + i * TASK_INTS + 1] = t.end;
-    });
-    ctrl[CTRL_ALL_ROWS] = allRows ? 1 : 0;
-    const seq = this.start(KIND_HIST, tasks.length);
-    const rows = allRows ? null : c.rows;
-    tasks.forEach((t, i) => {
-      t.hist.fill(0, 0, c.histSize);
-      buildHistogram(c.bins, c.numFeatures, c.gh, c.packed, rows, t.start, mids[i], t.hist, 0, c.stride);
-    });
-    this.wait(seq);
-    const size = c.histSize;
-    const s = this.scratch;
-    tasks.forEach((t, i) => {
-      if (mids[i] === t.end) return;
-      const h = t.hist;
-      const base = i * size;
-      for (let j = 0; j < size; j++) h[j] += s[base + j];
-    });
-  }
-
-  /** Quantized histograms: both threads claim row chunks dynamically (integer sums, order-free). */
-  private buildDynamic(tasks: HistTask[], allRows: boolean): void {
-    const c = this.ctx;
-    const ctrl = this.ctrl;
-    tasks.forEach((t, i) => {
-      ctrl[CTRL_TASKS + i * TASK_INTS] = t.start;
-      ctrl[CTRL_TASKS + i * TASK_INTS + 1] = t.end;
+      const o = CTRL_TASKS + i * TASK_INTS;
+      ctrl[o] = dynamic ? t.start : mids[i];
+      ctrl[o + 1] = t.end;
+      ctrl[o + 2] = t.buf;
       t.hist.fill(0, 0, c.histSize);
     });
-    ctrl[CTRL_ALL_ROWS] = allRows ? 1 : 0;
-    ctrl[CTRL_ARG0] = DYNAMIC_CHUNK_ROWS;
+    ctrl[CTRL_ARG0] = dynamic ? DYNAMIC_CHUNK_ROWS : 0;
     Atomics.store(ctrl, CTRL_NEXT, 0);
     const seq = this.start(KIND_HIST, tasks.length);
-    const rows = allRows ? null : c.rows;
-    buildClaimedChunks(
-      ctrl,
-      tasks.length,
-      DYNAMIC_CHUNK_ROWS,
-      (t) => tasks[t].start,
-      (t) => tasks[t].end,
-      (t, start, end) => buildHistogram(c.bins, c.numFeatures, c.gh, c.packed, rows, start, end, tasks[t].hist, 0, c.stride),
-    );
+    const S = c.rowStride;
+    if (dynamic) {
+      buildClaimedChunks(
+        ctrl,
+        tasks.length,
+        DYNAMIC_CHUNK_ROWS,
+        (t) => tasks[t].start,
+        (t) => tasks[t].end,
+        (t, start, end) => {
+          const p = c.pos[tasks[t].buf];
+          histogramRange(p.bins, S, c.binCol, c.offsets, c.numFeatures, p.pay, 1, start, end, tasks[t].hist, 0);
+        },
+      );
+    } else {
+      tasks.forEach((t, i) => {
+        const p = c.pos[t.buf];
+        histogramRange(p.bins, S, c.binCol, c.offsets, c.numFeatures, p.pay, c.stride, t.start, mids[i], t.hist, 0);
+      });
+    }
     this.wait(seq);
     const size = c.histSize;
     const s = this.scratch;
     tasks.forEach((t, i) => {
+      if (!dynamic && mids[i] === t.end) return;
       const h = t.hist;
       const base = i * size;
       for (let j = 0; j < size; j++) h[j] += s[base + j];
     });
   }
 
-  partition(tasks: PartitionTask[]): Int32Array {
+  partition(tasks: PartitionTask[], movePayload: boolean): Int32Array {
     const counts = new Int32Array(tasks.length);
     for (let from = 0; from < tasks.length; from += MAX_TASKS) {
-      counts.set(this.partitionChunk(tasks.slice(from, from + MAX_TASKS)), from);
+      counts.set(this.partitionChunk(tasks.slice(from, from + MAX_TASKS), movePayload), from);
     }
     return counts;
   }
 
-  private partitionChunk(tasks: PartitionTask[]): Int32Array {
+  /**
+   * Two phases, each split by halves: count the left rows of each half, then move every half
+   * straight to its final place (left of A, left of B, right of A, right of B: a stable partition).
+   */
+  private partitionChunk(tasks: PartitionTask[], movePayload: boolean): Int32Array {
     const c = this.ctx;
     const ctrl = this.ctrl;
+    const S = c.rowStride;
     const mids = tasks.map((t) => ParallelOps.mid(t.start, t.end));
     tasks.forEach((t, i) => {
       const o = CTRL_TASKS + i * TASK_INTS;
       ctrl[o] = mids[i];
       ctrl[o + 1] = t.end;
-      ctrl[o + 2] = t.feature;
+      ctrl[o + 2] = c.binCol[t.feature];
       ctrl[o + 3] = t.bin;
-      ctrl[o + 4] = t.defaultLeft ? t.missingBin + 1 : -(t.missingBin + 1);
-      ctrl[o + 5] = 0;
+      ctrl[o + 4] = encodeDefault(t);
+      ctrl[o + 5] = t.buf;
+      ctrl[o + 6] = 0;
     });
-    const seq = this.start(KIND_PARTITION, tasks.length);
-    const leftA = tasks.map((t, i) => partitionRange(c.rows, c.temp, c.colBins, c.numRows, t.start, mids[i], t.feature, t.bin, t.defaultLeft, t.missingBin));
+    let seq = this.start(KIND_COUNT, tasks.length);
+    const leftA = tasks.map((t, i) => countLeftRange(c.pos[t.buf].bins, S, t.start, mids[i], c.binCol[t.feature], t.bin, t.defaultLeft, t.missingBin));
     this.wait(seq);
-    // stable result: left of A, left of B, right of A, right of B
     const counts = new Int32Array(tasks.length);
+    const words = movePayload ? payloadWords(c.stride) : 0;
     tasks.forEach((t, i) => {
-      const m = mids[i];
+      const o = CTRL_TASKS + i * TASK_INTS;
       const lA = leftA[i];
-      const lB = ctrl[CTRL_TASKS + i * TASK_INTS + 5];
-      const rA = m - t.start - lA;
-      const rB = t.end - m - lB;
-      if (lB > 0) c.rows.copyWithin(t.start + lA, m, m + lB);
-      c.rows.set(c.temp.subarray(t.start, t.start + rA), t.start + lA + lB);
-      if (rB > 0) c.rows.set(c.temp.subarray(m, m + rB), t.start + lA + lB + rA);
+      const lB = ctrl[o + 6];
+      const rA = mids[i] - t.start - lA;
       counts[i] = lA + lB;
+      ctrl[o + 6] = t.start + lA;
+      ctrl[o + 7] = t.start + lA + lB + rA;
     });
+    ctrl[CTRL_ARG0] = words;
+    seq = this.start(KIND_MOVE, tasks.length);
+    tasks.forEach((t, i) => {
+      moveRange(c.pos[t.buf], c.pos[1 - t.buf], S, words, t.start, mids[i], c.binCol[t.feature], t.bin, t.defaultLeft, t.missingBin, t.start, t.start + counts[i]);
+    });
+    this.wait(seq);
     return counts;
+  }
+
+  gather(buf: number, n: number, quant: GatherQuantization | null): void {
+    const c = this.ctx;
+    const mid = ParallelOps.mid(0, n);
+    const ctrl = this.ctrl;
+    ctrl[CTRL_TASKS] = mid;
+    ctrl[CTRL_TASKS + 1] = n;
+    ctrl[CTRL_TASKS + 2] = buf;
+    ctrl[CTRL_ARG0] = quant?.shift ?? 0;
+    ctrl[CTRL_ARG1] = quant?.seed ?? 0;
+    this.leafValues[0] = quant?.gScale ?? 0;
+    this.leafValues[1] = quant?.hScale ?? 0;
+    const seq = this.start(KIND_GATHER, 1);
+    const p = c.pos[buf];
+    gatherRange(p.perm, c.gh, p.pay, c.stride, 0, mid, quant?.gScale ?? 0, quant?.hScale ?? 0, quant?.shift ?? 0, quant?.seed ?? 0);
+    this.wait(seq);
   }
 
   gradients(objective: 'logistic' | 'squared'): void {
@@ -360,29 +438,15 @@ class ParallelOps implements TrainingOps {
         ctrl[o] = mids[i];
         ctrl[o + 1] = l.end;
         ctrl[o + 2] = i;
+        ctrl[o + 3] = l.buf;
         this.leafValues[i] = l.value;
       });
       ctrl[CTRL_ARG0] = K;
       ctrl[CTRL_ARG1] = k;
       const seq = this.start(KIND_ADD_LEAVES, chunk.length);
-      chunk.forEach((l, i) => addLeafRange(this.ctx.margin, this.ctx.rows, K, k, l.value, l.start, mids[i]));
+      chunk.forEach((l, i) => addLeafRange(this.ctx.margin, this.ctx.pos[l.buf].perm, K, k, l.value, l.start, mids[i]));
       this.wait(seq);
     }
-  }
-
-  quantize(n: number, allRows: boolean, gScale: number, hScale: number, shift: number, seed: number): void {
-    const c = this.ctx;
-    const mid = ParallelOps.mid(0, n);
-    this.ctrl[CTRL_TASKS] = mid;
-    this.ctrl[CTRL_TASKS + 1] = n;
-    this.ctrl[CTRL_ALL_ROWS] = allRows ? 1 : 0;
-    this.ctrl[CTRL_ARG0] = shift;
-    this.ctrl[CTRL_ARG1] = seed;
-    this.leafValues[0] = gScale;
-    this.leafValues[1] = hScale;
-    const seq = this.start(KIND_QUANTIZE, 1);
-    quantizeRange(c.gh, c.packed!, allRows ? null : c.rows, 0, mid, gScale, hScale, shift, seed);
-    this.wait(seq);
   }
 
   close(): void {

@@ -1,183 +1,99 @@
 /**
- * Histogram kernels, free of imports so the worker thread loads them alone. A histogram holds, per
- * feature, numBins + 1 slots (the last one is the missing-value bin) of `stride` float64s
- * (stride 1: one packed quantized pair, see packed16):
- * [gradient sum, hessian sum] or, when min_data_in_leaf is used, [gradient, hessian, count].
+ * Training kernels, free of imports so the worker thread loads them alone.
  *
- * Bins are row-major (row r's F bins are contiguous), the layout XGBoost's hist method uses for
- * dense data: one pass over a node's rows touches each row's bins and gradient pair once.
+ * Rows live in "positions": a position-major bin matrix (position i's F bins at i * rowStride) with
+ * `perm[i]` = the original row at position i
+ * and `pay` = the row's gradient payload for the current tree. Every tree node owns a contiguous
+ * range of positions; splitting a node moves its rows (bins, row index, payload) stably into the
+ * same range of the other of two buffers, left rows first. So a node's histogram is always a
+ * sequential scan, never a gather over scattered rows (3-4x cheaper at 800k rows).
+ *
+ * Row layout: groups of 8 bytes holding 7 features' bins and a zero byte, so a row moves as whole
+ * float64 words (4 moves for 28 features instead of 28 byte or 7 int32 moves) and no word is ever a
+ * NaN (its top byte is 0), which keeps the copies bit-exact. `binCol[f]` is feature f's byte.
+ *
+ * A histogram holds, per feature, numBins + 1 slots (the last one is the missing-value bin) of
+ * `stride` float64s: 1 = a packed quantized pair (see gatherRange), 2 = [g, h], 3 = [g, h, count].
+ * Payload words per position: 1 (packed) for stride 1, else 2 ([g, h] as float64).
  */
 
-/**
- * Row-major bins. `narrow` holds each feature's local bin (one byte; plus `offsets[f]` gives the
- * histogram slot); `wide`, when the histogram has < 65536 slots, holds the slot itself. Scanning all
- * rows in order, the wide layout saves an offset lookup per update; on a node's scattered rows the
- * narrow one wins (28 instead of 56 bytes per row: fewer cache lines per row).
- */
-export interface RowBins {
-  narrow: Uint8Array;
-  offsets: Int32Array;
-  wide: Uint16Array | null;
-}
+/** Rows per block of the feature-blocked histogram loop (keeps a block's slots in L1). */
+const HIST_BLOCK_ROWS = 2048;
 
 /**
- * Adds rows[start..end) (or rows start..end when `rows` is null) into hist starting at histBase.
- * gh holds [g0, h0, g1, h1, ...]; packed the quantized pairs (stride 1). Each layout and stride has
- * its own copy of the loop so each stays monomorphic for the JIT; feature loops are unrolled by four.
+ * Adds positions [start, end) into hist starting at histBase. Each stride has its own loop so each
+ * stays monomorphic for the JIT.
  */
-export function buildHistogram(
-  bins: RowBins,
+export function histogramRange(
+  bins: Uint8Array,
+  rowStride: number,
+  binCol: Int32Array,
+  offsets: Int32Array,
   numFeatures: number,
-  gh: Float32Array,
-  packed: Float64Array | null,
-  rows: Int32Array | null,
+  pay: Float64Array,
+  stride: number,
   start: number,
   end: number,
   hist: Float64Array,
   histBase: number,
-  stride: number,
 ): void {
-  const wide = rows === null ? bins.wide : null;
-  if (stride === 1) {
-    if (wide !== null) packed16(wide, numFeatures, packed!, rows, start, end, hist, histBase);
-    else packed8(bins.narrow, bins.offsets, numFeatures, packed!, rows, start, end, hist, histBase);
-  } else if (stride === 2) {
-    if (wide !== null) build16(wide, numFeatures, gh, rows, start, end, hist, histBase);
-    else build8(bins.narrow, bins.offsets, numFeatures, gh, rows, start, end, hist, histBase);
-  } else {
-    buildWithCounts(bins.narrow, bins.offsets, numFeatures, gh, rows, start, end, hist, histBase);
-  }
-}
-
-function build16(bins: Uint16Array, F: number, gh: Float32Array, rows: Int32Array | null, start: number, end: number, hist: Float64Array, hb: number): void {
-  const F4 = F & ~3;
-  for (let i = start; i < end; i++) {
-    const r = rows === null ? i : rows[i];
-    const g = gh[2 * r];
-    const h = gh[2 * r + 1];
-    const p = r * F;
-    let f = 0;
-    for (; f < F4; f += 4) {
-      const o0 = hb + (bins[p + f] << 1);
-      const o1 = hb + (bins[p + f + 1] << 1);
-      const o2 = hb + (bins[p + f + 2] << 1);
-      const o3 = hb + (bins[p + f + 3] << 1);
-      hist[o0] += g;
-      hist[o0 + 1] += h;
-      hist[o1] += g;
-      hist[o1 + 1] += h;
-      hist[o2] += g;
-      hist[o2 + 1] += h;
-      hist[o3] += g;
-      hist[o3 + 1] += h;
-    }
-    for (; f < F; f++) {
-      const o = hb + (bins[p + f] << 1);
-      hist[o] += g;
-      hist[o + 1] += h;
-    }
-  }
-}
-
-function build8(bins: Uint8Array, off: Int32Array, F: number, gh: Float32Array, rows: Int32Array | null, start: number, end: number, hist: Float64Array, hb: number): void {
-  const F4 = F & ~3;
-  for (let i = start; i < end; i++) {
-    const r = rows === null ? i : rows[i];
-    const g = gh[2 * r];
-    const h = gh[2 * r + 1];
-    const p = r * F;
-    let f = 0;
-    for (; f < F4; f += 4) {
-      const o0 = hb + ((off[f] + bins[p + f]) << 1);
-      const o1 = hb + ((off[f + 1] + bins[p + f + 1]) << 1);
-      const o2 = hb + ((off[f + 2] + bins[p + f + 2]) << 1);
-      const o3 = hb + ((off[f + 3] + bins[p + f + 3]) << 1);
-      hist[o0] += g;
-      hist[o0 + 1] += h;
-      hist[o1] += g;
-      hist[o1 + 1] += h;
-      hist[o2] += g;
-      hist[o2 + 1] += h;
-      hist[o3] += g;
-      hist[o3 + 1] += h;
-    }
-    for (; f < F; f++) {
-      const o = hb + ((off[f] + bins[p + f]) << 1);
-      hist[o] += g;
-      hist[o + 1] += h;
-    }
-  }
+  if (stride === 1) packedHist(bins, rowStride, binCol, offsets, numFeatures, pay, start, end, hist, histBase);
+  else if (stride === 2) pairHist(bins, rowStride, binCol, offsets, numFeatures, pay, start, end, hist, histBase);
+  else countHist(bins, rowStride, binCol, offsets, numFeatures, pay, start, end, hist, histBase);
 }
 
 /**
- * Quantized-gradient histograms (stride 1): each row's gradient pair is one float64 holding the
- * integer gq * 2^shift + hq, so one exact integer add per update accumulates both sums.
+ * Quantized pairs: one exact integer add per update. Loops over blocks of rows, and within a block
+ * over groups of four features, so the slots being updated (4 x 256 float64) stay in L1.
  */
-function packed16(bins: Uint16Array, F: number, packed: Float64Array, rows: Int32Array | null, start: number, end: number, hist: Float64Array, hb: number): void {
-  const F4 = F & ~3;
-  for (let i = start; i < end; i++) {
-    const r = rows === null ? i : rows[i];
-    const v = packed[r];
-    const p = r * F;
+function packedHist(bins: Uint8Array, S: number, col: Int32Array, off: Int32Array, F: number, pay: Float64Array, start: number, end: number, hist: Float64Array, hb: number): void {
+  for (let c = start; c < end; c += HIST_BLOCK_ROWS) {
+    const e = Math.min(end, c + HIST_BLOCK_ROWS);
     let f = 0;
-    for (; f < F4; f += 4) {
-      hist[hb + bins[p + f]] += v;
-      hist[hb + bins[p + f + 1]] += v;
-      hist[hb + bins[p + f + 2]] += v;
-      hist[hb + bins[p + f + 3]] += v;
+    for (; f + 4 <= F; f += 4) {
+      const o0 = hb + off[f];
+      const o1 = hb + off[f + 1];
+      const o2 = hb + off[f + 2];
+      const o3 = hb + off[f + 3];
+      const c0 = col[f];
+      const c1 = col[f + 1];
+      const c2 = col[f + 2];
+      const c3 = col[f + 3];
+      for (let i = c, p = c * S; i < e; i++, p += S) {
+        const v = pay[i];
+        hist[o0 + bins[p + c0]] += v;
+        hist[o1 + bins[p + c1]] += v;
+        hist[o2 + bins[p + c2]] += v;
+        hist[o3 + bins[p + c3]] += v;
+      }
     }
-    for (; f < F; f++) hist[hb + bins[p + f]] += v;
-  }
-}
-
-function packed8(bins: Uint8Array, off: Int32Array, F: number, packed: Float64Array, rows: Int32Array | null, start: number, end: number, hist: Float64Array, hb: number): void {
-  const F4 = F & ~3;
-  for (let i = start; i < end; i++) {
-    const r = rows === null ? i : rows[i];
-    const v = packed[r];
-    const p = r * F;
-    let f = 0;
-    for (; f < F4; f += 4) {
-      hist[hb + off[f] + bins[p + f]] += v;
-      hist[hb + off[f + 1] + bins[p + f + 1]] += v;
-      hist[hb + off[f + 2] + bins[p + f + 2]] += v;
-      hist[hb + off[f + 3] + bins[p + f + 3]] += v;
+    for (; f < F; f++) {
+      const o = hb + off[f];
+      for (let i = c, p = c * S + col[f]; i < e; i++, p += S) hist[o + bins[p]] += pay[i];
     }
-    for (; f < F; f++) hist[hb + off[f] + bins[p + f]] += v;
   }
 }
 
-/**
- * Packs rows' gradient pairs as gq * 2^shift + hq with gq = round(g * gScale), hq = round(h * hScale),
- * rounding stochastically (unbiased: E[q] = x). The random numbers are a hash of (seed, row), so the
- * result does not depend on how rows are split between threads.
- */
-export function quantizeRange(gh: Float32Array, packed: Float64Array, rows: Int32Array | null, start: number, end: number, gScale: number, hScale: number, shift: number, seed: number): void {
-  const mul = 2 ** shift;
+function pairHist(bins: Uint8Array, S: number, col: Int32Array, off: Int32Array, F: number, pay: Float64Array, start: number, end: number, hist: Float64Array, hb: number): void {
   for (let i = start; i < end; i++) {
-    const r = rows === null ? i : rows[i];
-    let a = Math.imul(r ^ seed, 0x9e3779b1);
-    a ^= a >>> 16;
-    a = Math.imul(a, 0x85ebca6b);
-    a ^= a >>> 13;
-    let b = Math.imul(a ^ 0x27d4eb2f, 0xc2b2ae35);
-    b ^= b >>> 16;
-    a = Math.imul(a, 0x7feb352d);
-    a ^= a >>> 15;
-    const u1 = (a >>> 0) / 4294967296;
-    const u2 = (b >>> 0) / 4294967296;
-    packed[r] = Math.floor(gh[2 * r] * gScale + u1) * mul + Math.floor(gh[2 * r + 1] * hScale + u2);
-  }
-}
-
-function buildWithCounts(bins: Uint8Array, off: Int32Array, F: number, gh: Float32Array, rows: Int32Array | null, start: number, end: number, hist: Float64Array, hb: number): void {
-  for (let i = start; i < end; i++) {
-    const r = rows === null ? i : rows[i];
-    const g = gh[2 * r];
-    const h = gh[2 * r + 1];
-    const p = r * F;
+    const g = pay[2 * i];
+    const h = pay[2 * i + 1];
+    const p = i * S;
     for (let f = 0; f < F; f++) {
-      const o = hb + (off[f] + bins[p + f]) * 3;
+      const o = hb + ((off[f] + bins[p + col[f]]) << 1);
+      hist[o] += g;
+      hist[o + 1] += h;
+    }
+  }
+}
+
+function countHist(bins: Uint8Array, S: number, col: Int32Array, off: Int32Array, F: number, pay: Float64Array, start: number, end: number, hist: Float64Array, hb: number): void {
+  for (let i = start; i < end; i++) {
+    const g = pay[2 * i];
+    const h = pay[2 * i + 1];
+    const p = i * S;
+    for (let f = 0; f < F; f++) {
+      const o = hb + (off[f] + bins[p + col[f]]) * 3;
       hist[o] += g;
       hist[o + 1] += h;
       hist[o + 2] += 1;
@@ -186,31 +102,146 @@ function buildWithCounts(bins: Uint8Array, off: Int32Array, F: number, gh: Float
 }
 
 /**
- * Stable partition of rows[start..end) by a split: left rows are compacted in place from `start`,
- * right rows are written to temp[start..). Returns the number of left rows. colBins is column-major.
+ * The tree's gradient payload of positions [start, end). stride 1: the pair of row r = perm[i]
+ * packed as gq * 2^shift + hq with gq = round(g * gScale), hq = round(h * hScale), rounding
+ * stochastically (unbiased: E[q] = x) with random numbers hashed from (seed, r), so the result does
+ * not depend on the row's position or on how positions are split between threads. Otherwise [g, h].
  */
-export function partitionRange(
-  rows: Int32Array,
-  temp: Int32Array,
-  colBins: Uint8Array,
-  numRows: number,
+export function gatherRange(
+  perm: Int32Array,
+  gh: Float32Array,
+  pay: Float64Array,
+  stride: number,
   start: number,
   end: number,
-  feature: number,
+  gScale: number,
+  hScale: number,
+  shift: number,
+  seed: number,
+): void {
+  if (stride !== 1) {
+    for (let i = start; i < end; i++) {
+      const r = perm[i];
+      pay[2 * i] = gh[2 * r];
+      pay[2 * i + 1] = gh[2 * r + 1];
+    }
+    return;
+  }
+  const mul = 2 ** shift;
+  for (let i = start; i < end; i++) {
+    const r = perm[i];
+    pay[i] = quantizePair(gh[2 * r], gh[2 * r + 1], r, gScale, hScale, mul, seed);
+  }
+}
+
+export function quantizePair(g: number, h: number, r: number, gScale: number, hScale: number, mul: number, seed: number): number {
+  let a = Math.imul(r ^ seed, 0x9e3779b1);
+  a ^= a >>> 16;
+  a = Math.imul(a, 0x85ebca6b);
+  a ^= a >>> 13;
+  let b = Math.imul(a ^ 0x27d4eb2f, 0xc2b2ae35);
+  b ^= b >>> 16;
+  a = Math.imul(a, 0x7feb352d);
+  a ^= a >>> 15;
+  const u1 = (a >>> 0) / 4294967296;
+  const u2 = (b >>> 0) / 4294967296;
+  return Math.floor(g * gScale + u1) * mul + Math.floor(h * hScale + u2);
+}
+
+/**
+ * Rows of positions [start, end) that a split sends left (bin <= bin; the missing bin by
+ * defaultLeft). `byte` is the split feature's byte in a row (binCol[feature]). Counted with
+ * arithmetic, not a branch: the side of a row is unpredictable.
+ */
+export function countLeftRange(bins: Uint8Array, S: number, start: number, end: number, byte: number, bin: number, defaultLeft: boolean, missingBin: number): number {
+  const dl = defaultLeft ? 1 : 0;
+  let n = 0;
+  for (let i = start, p = start * S + byte; i < end; i++, p += S) {
+    const b = bins[p];
+    n += b === missingBin ? dl : ((bin - b) >>> 31) ^ 1;
+  }
+  return n;
+}
+
+/** One side of the two position buffers, as the move kernels see it. */
+export interface PosBuffer {
+  bins: Uint8Array;
+  /** The same memory as `bins`, 8 bytes a word (rowStride / 8 words per position). */
+  words: Float64Array;
+  perm: Int32Array;
+  pay: Float64Array;
+}
+
+/**
+ * Moves positions [start, end) of `src` into `dst` by a split, keeping order: left rows to
+ * leftAt, leftAt + 1, ..., right rows to rightAt, ... `byte` is the split feature's byte in a row;
+ * `payWords` payload words move along (0 when no histogram will be built from the children).
+ */
+export function moveRange(
+  src: PosBuffer,
+  dst: PosBuffer,
+  S: number,
+  payWords: number,
+  start: number,
+  end: number,
+  byte: number,
   bin: number,
   defaultLeft: boolean,
   missingBin: number,
-): number {
-  const base = feature * numRows;
-  let l = start;
-  let t = start;
+  leftAt: number,
+  rightAt: number,
+): void {
+  const sb = src.bins;
+  const sw = src.words;
+  const dw = dst.words;
+  const sp = src.perm;
+  const dp = dst.perm;
+  const spay = src.pay;
+  const dpay = dst.pay;
+  const W = S >> 3;
+  const dl = defaultLeft ? 1 : 0;
+  let l = leftAt;
+  let r = rightAt;
   for (let i = start; i < end; i++) {
-    const r = rows[i];
-    const b = colBins[base + r];
-    if (b === missingBin ? defaultLeft : b <= bin) rows[l++] = r;
-    else temp[t++] = r;
+    const b = sb[i * S + byte];
+    // arithmetic rather than a branch: the side of a row is unpredictable
+    const isLeft = b === missingBin ? dl : ((bin - b) >>> 31) ^ 1;
+    const d = isLeft * l + (1 - isLeft) * r;
+    l += isLeft;
+    r += 1 - isLeft;
+    dp[d] = sp[i];
+    const s = i * W;
+    const t = d * W;
+    if (W === 4) {
+      dw[t] = sw[s];
+      dw[t + 1] = sw[s + 1];
+      dw[t + 2] = sw[s + 2];
+      dw[t + 3] = sw[s + 3];
+    } else {
+      for (let j = 0; j < W; j++) dw[t + j] = sw[s + j];
+    }
+    if (payWords === 1) dpay[d] = spay[i];
+    else if (payWords === 2) {
+      dpay[2 * d] = spay[2 * i];
+      dpay[2 * d + 1] = spay[2 * i + 1];
+    }
   }
-  return l - start;
+}
+
+/** Moves positions [0, n) of `src` whose row is flagged to the front of `dst`, the rest after them (both in order); returns the flagged count. */
+export function moveFlagged(src: PosBuffer, dst: PosBuffer, S: number, n: number, flag: Uint8Array): number {
+  let kept = 0;
+  for (let i = 0; i < n; i++) if (flag[src.perm[i]] !== 0) kept++;
+  const W = S >> 3;
+  let l = 0;
+  let r = kept;
+  for (let i = 0; i < n; i++) {
+    const row = src.perm[i];
+    const d = flag[row] !== 0 ? l++ : r++;
+    dst.perm[d] = row;
+    for (let j = 0; j < W; j++) dst.words[d * W + j] = src.words[i * W + j];
+  }
+  return kept;
 }
 
 /** binary:logistic gradients of rows [start, end) (single output). */
@@ -233,10 +264,10 @@ export function squaredRange(margin: Float64Array, label: Float64Array, weight: 
   }
 }
 
-/** margin[rows[i] * K + k] += value for i in [start, end): one leaf's rows. */
-export function addLeafRange(margin: Float64Array, rows: Int32Array, K: number, k: number, value: number, start: number, end: number): void {
-  if (K === 1) for (let i = start; i < end; i++) margin[rows[i]] += value;
-  else for (let i = start; i < end; i++) margin[rows[i] * K + k] += value;
+/** margin[perm[i] * K + k] += value for i in [start, end): one leaf's rows. */
+export function addLeafRange(margin: Float64Array, perm: Int32Array, K: number, k: number, value: number, start: number, end: number): void {
+  if (K === 1) for (let i = start; i < end; i++) margin[perm[i]] += value;
+  else for (let i = start; i < end; i++) margin[perm[i] * K + k] += value;
 }
 
 /**
@@ -272,19 +303,20 @@ export const CTRL_SEQ = 0;
 export const CTRL_DONE = 1;
 export const CTRL_NTASKS = 2;
 export const CTRL_KIND = 3;
-export const CTRL_ALL_ROWS = 4;
 export const CTRL_ARG0 = 5;
 export const CTRL_ARG1 = 6;
 /** 0 = worker not started yet, 1 = running, -1 = it failed (error text in its stderr). */
 export const CTRL_ALIVE = 7;
 /** Next unclaimed chunk (dynamic histogram scheduling). */
 export const CTRL_NEXT = 8;
+export const CTRL_ARG2 = 9;
 export const CTRL_TASKS = 10;
-export const TASK_INTS = 6;
+export const TASK_INTS = 8;
 
 export const KIND_HIST = 0;
-export const KIND_PARTITION = 1;
-export const KIND_LOGISTIC = 2;
-export const KIND_SQUARED = 3;
-export const KIND_ADD_LEAVES = 4;
-export const KIND_QUANTIZE = 5;
+export const KIND_COUNT = 1;
+export const KIND_MOVE = 2;
+export const KIND_LOGISTIC = 3;
+export const KIND_SQUARED = 4;
+export const KIND_ADD_LEAVES = 5;
+export const KIND_GATHER = 6;

@@ -7,9 +7,8 @@ import { workerData } from 'node:worker_threads';
 import {
   addLeafRange,
   buildClaimedChunks,
-  buildHistogram,
+  countLeftRange,
   CTRL_ALIVE,
-  CTRL_ALL_ROWS,
   CTRL_ARG0,
   CTRL_ARG1,
   CTRL_DONE,
@@ -17,29 +16,30 @@ import {
   CTRL_NTASKS,
   CTRL_SEQ,
   CTRL_TASKS,
+  gatherRange,
+  histogramRange,
   KIND_ADD_LEAVES,
+  KIND_COUNT,
+  KIND_GATHER,
   KIND_HIST,
   KIND_LOGISTIC,
-  KIND_PARTITION,
-  KIND_QUANTIZE,
+  KIND_MOVE,
   KIND_SQUARED,
   logisticRange,
-  partitionRange,
-  quantizeRange,
+  moveRange,
   squaredRange,
   TASK_INTS,
-  type RowBins,
+  type PosBuffer,
 } from './hist-kernel';
 
 interface WorkerShared {
-  bins: RowBins;
-  colBins: Uint8Array;
+  pos: [PosBuffer, PosBuffer];
+  rowStride: number;
+  binCol: Int32Array;
+  offsets: Int32Array;
   numFeatures: number;
   numRows: number;
   gh: Float32Array;
-  packed: Float64Array | null;
-  rows: Int32Array;
-  temp: Int32Array;
   scratch: Float64Array;
   ctrl: Int32Array;
   histSize: number;
@@ -62,8 +62,14 @@ try {
   throw err;
 }
 
+function histogram(t: number, start: number, end: number, base: number): void {
+  const p = d.pos[c[CTRL_TASKS + t * TASK_INTS + 2]];
+  histogramRange(p.bins, d.rowStride, d.binCol, d.offsets, d.numFeatures, p.pay, d.stride, start, end, d.scratch, base);
+}
+
 function serve(): void {
   let seen = 0;
+  const S = d.rowStride;
   for (;;) {
     Atomics.wait(c, CTRL_SEQ, seen);
     const seq = Atomics.load(c, CTRL_SEQ);
@@ -71,37 +77,40 @@ function serve(): void {
     seen = seq;
     let n = c[CTRL_NTASKS];
     const kind = c[CTRL_KIND];
-    if (kind === KIND_HIST && c[CTRL_ARG0] > 0) {
-      const rows = c[CTRL_ALL_ROWS] === 1 ? null : d.rows;
+    if (kind === KIND_HIST) {
       d.scratch.fill(0, 0, n * d.histSize);
-      buildClaimedChunks(
-        c,
-        n,
-        c[CTRL_ARG0],
-        (t) => c[CTRL_TASKS + t * TASK_INTS],
-        (t) => c[CTRL_TASKS + t * TASK_INTS + 1],
-        (t, start, end) => buildHistogram(d.bins, d.numFeatures, d.gh, d.packed, rows, start, end, d.scratch, t * d.histSize, d.stride),
-      );
-      n = 0; // handled
+      if (c[CTRL_ARG0] > 0) {
+        buildClaimedChunks(
+          c,
+          n,
+          c[CTRL_ARG0],
+          (t) => c[CTRL_TASKS + t * TASK_INTS],
+          (t) => c[CTRL_TASKS + t * TASK_INTS + 1],
+          (t, start, end) => histogram(t, start, end, t * d.histSize),
+        );
+        n = 0; // handled
+      }
     }
     for (let t = 0; t < n; t++) {
       const o = CTRL_TASKS + t * TASK_INTS;
       const start = c[o];
       const end = c[o + 1];
       if (kind === KIND_HIST) {
-        const base = t * d.histSize;
-        d.scratch.fill(0, base, base + d.histSize);
-        buildHistogram(d.bins, d.numFeatures, d.gh, d.packed, c[CTRL_ALL_ROWS] === 1 ? null : d.rows, start, end, d.scratch, base, d.stride);
-      } else if (kind === KIND_PARTITION) {
-        c[o + 5] = partitionRange(d.rows, d.temp, d.colBins, d.numRows, start, end, c[o + 2], c[o + 3], c[o + 4] >= 0, Math.abs(c[o + 4]) - 1);
+        histogram(t, start, end, t * d.histSize);
+      } else if (kind === KIND_COUNT) {
+        c[o + 6] = countLeftRange(d.pos[c[o + 5]].bins, S, start, end, c[o + 2], c[o + 3], c[o + 4] >= 0, Math.abs(c[o + 4]) - 1);
+      } else if (kind === KIND_MOVE) {
+        const buf = c[o + 5];
+        moveRange(d.pos[buf], d.pos[1 - buf], S, c[CTRL_ARG0], start, end, c[o + 2], c[o + 3], c[o + 4] >= 0, Math.abs(c[o + 4]) - 1, c[o + 6], c[o + 7]);
       } else if (kind === KIND_LOGISTIC) {
         logisticRange(d.margin, d.label, d.weight, d.gh, start, end);
       } else if (kind === KIND_SQUARED) {
         squaredRange(d.margin, d.label, d.weight, d.gh, start, end);
-      } else if (kind === KIND_QUANTIZE) {
-        quantizeRange(d.gh, d.packed!, c[CTRL_ALL_ROWS] === 1 ? null : d.rows, start, end, d.leafValues[0], d.leafValues[1], c[CTRL_ARG0], c[CTRL_ARG1]);
+      } else if (kind === KIND_GATHER) {
+        const p = d.pos[c[o + 2]];
+        gatherRange(p.perm, d.gh, p.pay, d.stride, start, end, d.leafValues[0], d.leafValues[1], c[CTRL_ARG0], c[CTRL_ARG1]);
       } else if (kind === KIND_ADD_LEAVES) {
-        addLeafRange(d.margin, d.rows, c[CTRL_ARG0], c[CTRL_ARG1], d.leafValues[c[o + 2]], start, end);
+        addLeafRange(d.margin, d.pos[c[o + 3]].perm, c[CTRL_ARG0], c[CTRL_ARG1], d.leafValues[c[o + 2]], start, end);
       }
     }
     Atomics.store(c, CTRL_DONE, seq);

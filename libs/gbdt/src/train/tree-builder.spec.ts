@@ -1,12 +1,12 @@
-import { binColumns, computeThresholds, createBinMapper, rowMajorBins } from './binning';
-import { createTrainingOps, type TrainingOps } from './hist-builder';
-import { buildHistogram, quantizeRange } from './hist-kernel';
+import { binColumns, computeThresholds, createBinMapper } from './binning';
+import { binColumnsOf, createPosBuffers, createTrainingOps, fillPositions, rowStrideOf, type TrainingOps } from './hist-builder';
+import { gatherRange, histogramRange, moveFlagged } from './hist-kernel';
 import { TreeBuilder } from './tree-builder';
 import { predictRow } from '../predict/predict';
 import type { GbdtModel } from '../model/model.types';
 import { Rng } from './rng';
 
-function fixture(n: number, F: number, seed = 1) {
+function fixture(n: number, F: number, seed = 1, payWords = 2) {
   const rng = new Rng(seed);
   const columns = Array.from({ length: F }, (_, f) => {
     const c = new Float32Array(n);
@@ -16,83 +16,91 @@ function fixture(n: number, F: number, seed = 1) {
   const mapper = createBinMapper(computeThresholds(columns, 32));
   const colBins = new Uint8Array(n * F);
   binColumns(columns, mapper, colBins, 0, F);
-  const wide = new Uint16Array(n * F);
-  rowMajorBins(colBins, n, mapper, wide);
-  const narrow = new Uint8Array(n * F);
-  rowMajorBins(colBins, n, mapper, narrow);
-  const rowBins = { narrow, offsets: mapper.offsets, wide };
+  const rowStride = rowStrideOf(F);
+  const binCol = binColumnsOf(F);
+  const pos = createPosBuffers(n, rowStride, payWords, false);
+  fillPositions(pos[0], colBins, n, F, rowStride);
   const gh = new Float32Array(2 * n);
   for (let i = 0; i < n; i++) {
     const x = columns[0][i];
     gh[2 * i] = (x !== x ? -1 : x > 3 ? 1.5 : -0.5) + rng.next() - 0.5;
     gh[2 * i + 1] = 0.25 + rng.next() * 0.1;
   }
-  return { columns, mapper, colBins, rowBins, gh, rows: new Int32Array(n) };
+  return { columns, mapper, colBins, pos, rowStride, binCol, gh };
 }
 
 function opsFor(fx: ReturnType<typeof fixture>, F: number): TrainingOps {
-  const n = fx.rows.length;
+  const n = fx.pos[0].perm.length;
   return createTrainingOps(
-    { bins: fx.rowBins, colBins: fx.colBins, numFeatures: F, numRows: n, gh: fx.gh, packed: null, rows: fx.rows, temp: new Int32Array(n), histSize: fx.mapper.totalBins * 2, stride: 2, margin: new Float64Array(n), label: new Float64Array(n), weight: null },
+    { pos: fx.pos, rowStride: fx.rowStride, binCol: fx.binCol, offsets: fx.mapper.offsets, numFeatures: F, numRows: n, gh: fx.gh, histSize: fx.mapper.totalBins * 2, stride: 2, margin: new Float64Array(n), label: new Float64Array(n), weight: null },
     1,
   );
 }
 
+/** Histogram of positions [start, end) of buffer `buf`, after gathering their gradients. */
+function hist(fx: ReturnType<typeof fixture>, F: number, buf: number, start: number, end: number, stride: number, quant = { gScale: 0, hScale: 0, shift: 0, seed: 0 }): Float64Array {
+  const p = fx.pos[buf];
+  gatherRange(p.perm, fx.gh, p.pay, stride, start, end, quant.gScale, quant.hScale, quant.shift, quant.seed);
+  const h = new Float64Array(fx.mapper.totalBins * stride);
+  histogramRange(p.bins, fx.rowStride, fx.binCol, fx.mapper.offsets, F, p.pay, stride, start, end, h, 0);
+  return h;
+}
+
 describe('histograms', () => {
   it('subtraction: parent minus one child equals the other child built directly', () => {
-    const { mapper, rowBins, gh } = fixture(3000, 4);
-    const size = mapper.totalBins * 2;
-    const idx = Int32Array.from({ length: 3000 }, (_, i) => i);
-    const left = Int32Array.from(idx.filter((i) => i % 3 === 0));
-    const right = Int32Array.from(idx.filter((i) => i % 3 !== 0));
-    const parent = new Float64Array(size);
-    const l = new Float64Array(size);
-    const r = new Float64Array(size);
-    buildHistogram(rowBins, 4, gh, null, null, 0, 3000, parent, 0, 2);
-    buildHistogram(rowBins, 4, gh, null, left, 0, left.length, l, 0, 2);
-    buildHistogram(rowBins, 4, gh, null, right, 0, right.length, r, 0, 2);
+    const fx = fixture(3000, 4);
+    const size = fx.mapper.totalBins * 2;
+    const parent = hist(fx, 4, 0, 0, 3000, 2);
+    const kept = moveFlagged(fx.pos[0], fx.pos[1], fx.rowStride, 3000, Uint8Array.from({ length: 3000 }, (_, i) => (i % 3 === 0 ? 1 : 0)));
+    expect(kept).toBe(1000);
+    const l = hist(fx, 4, 1, 0, kept, 2);
+    const r = hist(fx, 4, 1, kept, 3000, 2);
     for (let j = 0; j < size; j++) expect(parent[j] - l[j]).toBeCloseTo(r[j], 9);
   });
   it('quantized (stride 1): packed integer sums decode to the sums of the quantized pairs', () => {
-    const { mapper, rowBins, gh } = fixture(3000, 4);
-    const packed = new Float64Array(3000);
+    const fx = fixture(3000, 4, 1, 1);
     const shift = 22;
-    quantizeRange(gh, packed, null, 0, 3000, 100, 100, shift, 7);
-    const hist = new Float64Array(mapper.totalBins);
-    buildHistogram(rowBins, 4, gh, packed, null, 0, 3000, hist, 0, 1);
+    const h = hist(fx, 4, 0, 0, 3000, 1, { gScale: 100, hScale: 100, shift, seed: 7 });
     const mul = 2 ** shift;
     let gSum = 0;
     let hSum = 0;
-    for (let b = 0; b <= mapper.numBins[0]; b++) {
-      const gq = Math.floor(hist[b] / mul);
+    for (let b = 0; b <= fx.mapper.numBins[0]; b++) {
+      const gq = Math.floor(h[b] / mul);
       gSum += gq;
-      hSum += hist[b] - gq * mul;
+      hSum += h[b] - gq * mul;
     }
     let gExact = 0;
     let hExact = 0;
     for (let i = 0; i < 3000; i++) {
-      gExact += gh[2 * i] * 100;
-      hExact += gh[2 * i + 1] * 100;
+      gExact += fx.gh[2 * i] * 100;
+      hExact += fx.gh[2 * i + 1] * 100;
     }
     // stochastic rounding is unbiased: the sums agree to a few quanta per sqrt(n)
     expect(Math.abs(gSum - gExact)).toBeLessThan(60);
     expect(Math.abs(hSum - hExact)).toBeLessThan(60);
     expect(Number.isInteger(gSum) && Number.isInteger(hSum)).toBe(true);
   });
-  it('the narrow (byte + offset) and wide (slot) row layouts give the same histograms', () => {
-    const { mapper, rowBins, gh } = fixture(2000, 5);
-    const a = new Float64Array(mapper.totalBins * 2);
-    const b = new Float64Array(mapper.totalBins * 2);
-    buildHistogram(rowBins, 5, gh, null, null, 0, 2000, a, 0, 2);
-    buildHistogram({ ...rowBins, wide: null }, 5, gh, null, null, 0, 2000, b, 0, 2);
-    expect(Array.from(b)).toEqual(Array.from(a));
+  it('the position layout (7 bins per 8-byte word, 9 features) gives the histogram counted from column bins', () => {
+    const F = 9;
+    const fx = fixture(2000, F);
+    const h = hist(fx, F, 0, 0, 2000, 2);
+    const direct = new Float64Array(fx.mapper.totalBins * 2);
+    for (let r = 0; r < 2000; r++) {
+      for (let f = 0; f < F; f++) {
+        const o = (fx.mapper.offsets[f] + fx.colBins[f * 2000 + r]) * 2;
+        direct[o] += fx.gh[2 * r];
+        direct[o + 1] += fx.gh[2 * r + 1];
+      }
+    }
+    expect(Array.from(h)).toEqual(Array.from(direct));
+    // the eighth byte of every word stays zero (what keeps the float64 row moves bit-exact)
+    for (let i = 7; i < fx.pos[0].bins.length; i += 8) expect(fx.pos[0].bins[i]).toBe(0);
   });
   it('the count histogram (stride 3) counts rows per bin', () => {
-    const { mapper, rowBins, gh } = fixture(500, 2);
-    const h = new Float64Array(mapper.totalBins * 3);
-    buildHistogram(rowBins, 2, gh, null, null, 0, 500, h, 0, 3);
+    const fx = fixture(500, 2);
+    const h = hist(fx, 2, 0, 0, 500, 3);
     let total = 0;
-    for (let b = 0; b < mapper.numBins[0] + 1; b++) total += h[b * 3 + 2];
+    for (let b = 0; b < fx.mapper.numBins[0] + 1; b++) total += h[b * 3 + 2];
     expect(total).toBe(500);
   });
 });
@@ -102,11 +110,11 @@ describe('tree growth', () => {
     it(`${growPolicy}: rows routed at training time (by bins) land in the same leaf at prediction time (by float32 thresholds, NaN by default direction)`, () => {
       const fx = fixture(4000, 3);
       const tb = new TreeBuilder({
-        numFeatures: 3, mapper: fx.mapper, gh: fx.gh, packed: null, rows: fx.rows, ops: opsFor(fx, 3), stride: 2,
+        numFeatures: 3, numRows: 4000, mapper: fx.mapper, gh: fx.gh, pos: fx.pos, rowStride: fx.rowStride, ops: opsFor(fx, 3), stride: 2,
         split: { lambda: 1, alpha: 0, minChildWeight: 1, minDataInLeaf: 0, maxDeltaStep: 0, gamma: 0 },
         eta: 0.3, maxDepth: 4, maxLeaves: growPolicy === 'lossguide' ? 9 : 0, growPolicy,
       });
-      const built = tb.build(4000, true, Int32Array.from([0, 1, 2]));
+      const built = tb.build(Int32Array.from([0, 1, 2]));
       const tree = built.tree;
       expect(tree.feature.filter((f) => f >= 0).length).toBeGreaterThan(2);
       if (growPolicy === 'lossguide') expect(built.leaves.length).toBeLessThanOrEqual(9);
@@ -119,7 +127,7 @@ describe('tree growth', () => {
       const out = new Float64Array(1);
       for (const leaf of built.leaves) {
         for (let i = leaf.start; i < leaf.end; i++) {
-          const r = fx.rows[i];
+          const r = built.rows[i];
           predictRow(model, [fx.columns[0][r], fx.columns[1][r], fx.columns[2][r]], out);
           expect(out[0]).toBe(tree.value[leaf.node]);
           covered++;
@@ -135,11 +143,31 @@ describe('tree growth', () => {
   it('respects max_depth', () => {
     const fx = fixture(4000, 3);
     const tb = new TreeBuilder({
-      numFeatures: 3, mapper: fx.mapper, gh: fx.gh, packed: null, rows: fx.rows, ops: opsFor(fx, 3), stride: 2,
+      numFeatures: 3, numRows: 4000, mapper: fx.mapper, gh: fx.gh, pos: fx.pos, rowStride: fx.rowStride, ops: opsFor(fx, 3), stride: 2,
       split: { lambda: 1, alpha: 0, minChildWeight: 0, minDataInLeaf: 0, maxDeltaStep: 0, gamma: 0 },
       eta: 1, maxDepth: 2, maxLeaves: 0, growPolicy: 'depthwise',
     });
-    const { tree } = tb.build(4000, true, Int32Array.from([0, 1, 2]));
+    const { tree } = tb.build(Int32Array.from([0, 1, 2]));
     expect(tree.feature.length).toBe(7);
+  });
+  it('after every tree (sampled or not) one buffer holds every row with its own bins', () => {
+    const fx = fixture(3000, 3);
+    const tb = new TreeBuilder({
+      numFeatures: 3, numRows: 3000, mapper: fx.mapper, gh: fx.gh, pos: fx.pos, rowStride: fx.rowStride, ops: opsFor(fx, 3), stride: 2,
+      split: { lambda: 1, alpha: 0, minChildWeight: 0, minDataInLeaf: 0, maxDeltaStep: 0, gamma: 0 },
+      eta: 1, maxDepth: 3, maxLeaves: 0, growPolicy: 'depthwise',
+    });
+    const rng = new Rng(3);
+    for (let t = 0; t < 4; t++) {
+      const sample = t % 2 === 1 ? Uint8Array.from({ length: 3000 }, () => (rng.next() < 0.6 ? 1 : 0)) : null;
+      const built = tb.build(Int32Array.from([0, 1, 2]), { sample });
+      const { perm, bins } = fx.pos[built.buf];
+      expect(new Set(Array.from(perm)).size).toBe(3000);
+      let bad = 0;
+      for (let i = 0; i < 3000; i++) for (let f = 0; f < 3; f++) if (bins[i * fx.rowStride + fx.binCol[f]] !== fx.colBins[f * 3000 + perm[i]]) bad++;
+      expect(bad).toBe(0);
+      const inLeaves = built.leaves.reduce((a, l) => a + l.end - l.start, 0);
+      expect(inLeaves).toBe(sample ? sample.reduce((a, b) => a + b, 0) : 3000);
+    }
   });
 });

@@ -1,8 +1,11 @@
 /**
  * Grows one regression tree on gradient/hessian histograms.
  *
- * Rows of the tree live in `rows[0..n)`; every node owns a contiguous range of it, and splitting a
- * node partitions its range stably (left rows first). Histograms: only the smaller child of a split
+ * Rows of the tree live in positions [0, n) of one of two position buffers (hist-kernel.ts); every
+ * node owns a contiguous range, and splitting a node moves its range stably into the other buffer
+ * (left rows first), bins included, so every histogram is a sequential scan. After the tree, rows
+ * left in the other buffer are copied back so the next tree starts from one buffer.
+ * Histograms: only the smaller child of a split
  * is built from rows; the larger child's is the parent's minus the smaller's (the subtraction trick),
  * computed in place in the parent's buffer. Children that can never be split (depth cap reached) get
  * no histogram at all.
@@ -13,16 +16,19 @@
 import type { Tree } from '../model/model.types';
 import type { BinMapper } from './binning';
 import type { HistTask, TrainingOps } from './hist-builder';
+import { moveFlagged, type PosBuffer } from './hist-kernel';
 import type { GrowPolicy } from './params';
 import { emptySplit, findBestSplit, leafWeight, type SplitCandidate, type SplitParams } from './split';
 
 export interface TreeBuilderConfig {
   numFeatures: number;
   mapper: BinMapper;
+  numRows: number;
+  /** Gradient pairs by original row (exact leaf sums of quantized trees). */
   gh: Float32Array;
-  /** Packed quantized gradients when histograms are quantized (stride 1), else null. */
-  packed: Float64Array | null;
-  rows: Int32Array;
+  /** The two position buffers; buffer 0 holds every row (any order) before the first tree. */
+  pos: [PosBuffer, PosBuffer];
+  rowStride: number;
   ops: TrainingOps;
   stride: number;
   split: SplitParams;
@@ -36,6 +42,8 @@ export interface TreeBuilderConfig {
 
 interface GrowNode {
   id: number;
+  /** Position buffer holding the node's rows. */
+  buf: number;
   start: number;
   end: number;
   G: number;
@@ -46,32 +54,52 @@ interface GrowNode {
   split: SplitCandidate;
 }
 
-/** A tree's gradient quantization: value of one quantum of g and of h, and the packing shift. */
+/**
+ * A tree's gradient quantization: value of one quantum of g and of h, their inverses (the scales
+ * applied before rounding), the packing shift and the seed of the stochastic rounding.
+ */
 export interface Quantization {
   gUnit: number;
   hUnit: number;
+  gScale: number;
+  hScale: number;
   shift: number;
+  seed: number;
+}
+
+export interface BuildOptions {
+  /** Quantized histograms: required exactly when the stride is 1. */
+  quant?: Quantization;
+  /** Row subsample: grow the tree on the rows r with sample[r] !== 0 only. */
+  sample?: Uint8Array | null;
 }
 
 export interface BuiltTree {
   tree: Tree;
   /** Bin of each internal node's split (rows with bin <= splitBin go left); -1 for leaves. */
   splitBin: Int32Array;
-  /** Leaves with their row ranges in `rows`, for the margin update. */
+  /** Leaves with their position ranges in buffer `buf`, for the margin update. */
   leaves: { node: number; start: number; end: number }[];
+  /** The buffer holding every row after the tree (the next tree starts from it). */
+  buf: number;
+  /** Original row of each position of that buffer. */
+  rows: Int32Array;
 }
 
 export class TreeBuilder {
   private readonly histSize: number;
   private readonly freeHists: Float64Array[] = [];
+  /** Buffer holding all rows between trees. */
+  private cur = 0;
 
   constructor(private readonly cfg: TreeBuilderConfig) {
     this.histSize = cfg.mapper.totalBins * cfg.stride;
   }
 
-  /** Grows a tree over rows[0..numRows); `allRowsInOrder` says rows[i] === i (no sampling). */
-  build(numRows: number, allRowsInOrder: boolean, features: Int32Array, quant?: Quantization): BuiltTree {
+  /** Grows a tree over all rows (or the sampled ones). */
+  build(features: Int32Array, options: BuildOptions = {}): BuiltTree {
     const cfg = this.cfg;
+    const quant = options.quant;
     if ((cfg.stride === 1) !== (quant !== undefined)) throw new Error('quantization parameters must be given exactly when stride is 1');
     this.quant = quant;
     const feature: number[] = [];
@@ -97,24 +125,32 @@ export class TreeBuilder {
     };
 
     const gh = cfg.gh;
-    const rows = cfg.rows;
+    const S = cfg.rowStride;
+    let rootBuf = this.cur;
+    let numRows = cfg.numRows;
+    if (options.sample) {
+      // sampled rows first, in the other buffer; the rest stay at [numRows, N) until the tree is done
+      numRows = moveFlagged(cfg.pos[rootBuf], cfg.pos[1 - rootBuf], S, cfg.numRows, options.sample);
+      rootBuf = 1 - rootBuf;
+    }
+    cfg.ops.gather(rootBuf, numRows, quant ? { gScale: quant.gScale, hScale: quant.hScale, shift: quant.shift, seed: quant.seed } : null);
     const canSplitAt = (depth: number): boolean => cfg.maxDepth === 0 || depth < cfg.maxDepth;
     const splittable = canSplitAt(0) && !(cfg.maxLeaves > 0 && cfg.maxLeaves <= 1) && cfg.numFeatures > 0;
     let rootHist: Float64Array | null = null;
     if (splittable) {
       rootHist = this.allocHist();
-      cfg.ops.build([{ start: 0, end: numRows, hist: rootHist }], allRowsInOrder);
+      cfg.ops.build([{ buf: rootBuf, start: 0, end: numRows, hist: rootHist }]);
     }
     // node totals: every row falls in exactly one bin of feature 0 (missing bin included)
     let G = 0;
     let H = 0;
+    const pay = cfg.pos[rootBuf].pay;
     if (quant) {
       let v = 0;
       if (rootHist) {
         for (let b = 0; b <= cfg.mapper.numBins[0]; b++) v += rootHist[b];
       } else {
-        const packed = cfg.packed!;
-        for (let i = 0; i < numRows; i++) v += packed[allRowsInOrder ? i : rows[i]];
+        for (let i = 0; i < numRows; i++) v += pay[i];
       }
       const mul = 2 ** quant.shift;
       const gq = Math.floor(v / mul);
@@ -128,26 +164,24 @@ export class TreeBuilder {
       }
     } else {
       for (let i = 0; i < numRows; i++) {
-        const r = allRowsInOrder ? i : rows[i];
-        G += gh[2 * r];
-        H += gh[2 * r + 1];
+        G += pay[2 * i];
+        H += pay[2 * i + 1];
       }
     }
-    const root: GrowNode = { id: addNode(G, H), start: 0, end: numRows, G, H, C: numRows, depth: 0, hist: rootHist, split: emptySplit() };
+    const root: GrowNode = { id: addNode(G, H), buf: rootBuf, start: 0, end: numRows, G, H, C: numRows, depth: 0, hist: rootHist, split: emptySplit() };
     const grown: GrowNode[] = [root];
     let numLeaves = 1;
     const leafCapReached = (): boolean => cfg.maxLeaves > 0 && numLeaves >= cfg.maxLeaves;
     if (rootHist) this.evaluate(root, features);
-    let useIndex = false; // after the first partition rows[] is no longer the identity
 
-    /** Partitions the rows of all nodes (one batch), then records the splits and creates the children. */
-    const applySplits = (nodes: GrowNode[]): [GrowNode, GrowNode][] => {
-      if (allRowsInOrder && !useIndex) {
-        for (let i = 0; i < numRows; i++) rows[i] = i;
-        useIndex = true;
-      }
+    /**
+     * Partitions the rows of all nodes (one batch) into the other buffer, then records the splits
+     * and creates the children. The gradient payload moves only when the children get histograms.
+     */
+    const applySplits = (nodes: GrowNode[], childrenGetHistograms: boolean): [GrowNode, GrowNode][] => {
       const counts = cfg.ops.partition(
-        nodes.map((n) => ({ start: n.start, end: n.end, feature: n.split.feature, bin: n.split.bin, defaultLeft: n.split.defaultLeft, missingBin: cfg.mapper.numBins[n.split.feature] })),
+        nodes.map((n) => ({ buf: n.buf, start: n.start, end: n.end, feature: n.split.feature, bin: n.split.bin, defaultLeft: n.split.defaultLeft, missingBin: cfg.mapper.numBins[n.split.feature] })),
+        childrenGetHistograms,
       );
       return nodes.map((n, i) => applySplit(n, n.start + counts[i]));
     };
@@ -160,10 +194,10 @@ export class TreeBuilder {
       defaultLeft[node.id] = s.defaultLeft;
       gain[node.id] = s.gain;
       const cl = mid - node.start;
-      const l: GrowNode = { id: addNode(s.leftG, s.leftH), start: node.start, end: mid, G: s.leftG, H: s.leftH, C: cl, depth: node.depth + 1, hist: null, split: emptySplit() };
+      const l: GrowNode = { id: addNode(s.leftG, s.leftH), buf: 1 - node.buf, start: node.start, end: mid, G: s.leftG, H: s.leftH, C: cl, depth: node.depth + 1, hist: null, split: emptySplit() };
       const rG = node.G - s.leftG;
       const rH = node.H - s.leftH;
-      const r: GrowNode = { id: addNode(rG, rH), start: mid, end: node.end, G: rG, H: rH, C: node.C - cl, depth: node.depth + 1, hist: null, split: emptySplit() };
+      const r: GrowNode = { id: addNode(rG, rH), buf: 1 - node.buf, start: mid, end: node.end, G: rG, H: rH, C: node.C - cl, depth: node.depth + 1, hist: null, split: emptySplit() };
       left[node.id] = l.id;
       right[node.id] = r.id;
       grown.push(l, r);
@@ -177,11 +211,11 @@ export class TreeBuilder {
       for (const [parent, l, r] of pairs) {
         const small = l.end - l.start <= r.end - r.start ? l : r;
         small.hist = this.allocHist();
-        tasks.push({ start: small.start, end: small.end, hist: small.hist });
+        tasks.push({ buf: small.buf, start: small.start, end: small.end, hist: small.hist });
         (small === l ? r : l).hist = parent.hist;
         parent.hist = null;
       }
-      cfg.ops.build(tasks, false);
+      cfg.ops.build(tasks);
       const size = this.histSize;
       for (const [, l, r] of pairs) {
         const small = l.end - l.start <= r.end - r.start ? l : r;
@@ -210,7 +244,7 @@ export class TreeBuilder {
         const pairs: [GrowNode, GrowNode, GrowNode][] = [];
         const childDepth = candidates[0].depth + 1;
         const childrenSplittable = canSplitAt(childDepth);
-        const children = applySplits(candidates);
+        const children = applySplits(candidates, childrenSplittable);
         for (let i = 0; i < candidates.length; i++) {
           const node = candidates[i];
           const [l, r] = children[i];
@@ -236,7 +270,7 @@ export class TreeBuilder {
         }
         const node = open[bi];
         open.splice(bi, 1);
-        const [[l, r]] = applySplits([node]);
+        const [[l, r]] = applySplits([node], canSplitAt(node.depth + 1));
         if (!canSplitAt(l.depth) || leafCapReached()) {
           this.freeHist(node);
           continue;
@@ -251,23 +285,22 @@ export class TreeBuilder {
       for (const n of open) this.freeHist(n);
     }
 
-    if (allRowsInOrder && !useIndex) for (let i = 0; i < numRows; i++) rows[i] = i;
-    const leaves: BuiltTree['leaves'] = [];
-    for (const n of grown) if (feature[n.id] < 0) leaves.push({ node: n.id, start: n.start, end: n.end });
+    const leafNodes = grown.filter((n) => feature[n.id] < 0);
     if (quant) {
       // splits were chosen on quantized sums; leaf values and covers use the exact gradients
       const nodeG = new Float64Array(feature.length);
       const nodeH = new Float64Array(feature.length);
-      for (const leaf of leaves) {
+      for (const leaf of leafNodes) {
+        const perm = cfg.pos[leaf.buf].perm;
         let g = 0;
         let h = 0;
         for (let i = leaf.start; i < leaf.end; i++) {
-          const r = rows[i];
+          const r = perm[i];
           g += gh[2 * r];
           h += gh[2 * r + 1];
         }
-        nodeG[leaf.node] = g;
-        nodeH[leaf.node] = h;
+        nodeG[leaf.id] = g;
+        nodeH[leaf.id] = h;
       }
       for (let id = feature.length - 1; id >= 0; id--) {
         if (feature[id] >= 0) {
@@ -278,10 +311,26 @@ export class TreeBuilder {
         cover[id] = nodeH[id];
       }
     }
+    // gather every row into one buffer for the next tree (the one already holding most of them)
+    const ranges = leafNodes.map((n) => ({ buf: n.buf, start: n.start, end: n.end }));
+    if (numRows < cfg.numRows) ranges.push({ buf: rootBuf, start: numRows, end: cfg.numRows });
+    let inZero = 0;
+    for (const r of ranges) if (r.buf === 0) inZero += r.end - r.start;
+    const target = inZero * 2 >= cfg.numRows ? 0 : 1;
+    const dst = cfg.pos[target];
+    const src = cfg.pos[1 - target];
+    for (const r of ranges) {
+      if (r.buf === target) continue;
+      dst.bins.set(src.bins.subarray(r.start * S, r.end * S), r.start * S);
+      dst.perm.set(src.perm.subarray(r.start, r.end), r.start);
+    }
+    this.cur = target;
     return {
       tree: { feature, threshold, left, right, defaultLeft, value, cover, gain },
       splitBin: Int32Array.from(splitBinList),
-      leaves,
+      leaves: leafNodes.map((n) => ({ node: n.id, start: n.start, end: n.end })),
+      buf: target,
+      rows: dst.perm,
     };
   }
 

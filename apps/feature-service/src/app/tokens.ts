@@ -6,3 +6,5 @@ export const FEATURE_REGISTRY = Symbol('FEATURE_REGISTRY');
 export const PUBLISHER = Symbol('PUBLISHER');
 export const FS_METRICS = Symbol('FS_METRICS');
 export const INFRASTRUCTURE = Symbol('INFRASTRUCTURE');
+/** The StateCache shared by ingest (foldBatchIntoStore's stateCache) and feature reads. */
+export const FEATURE_STATE_CACHE = Symbol('FEATURE_STATE_CACHE');

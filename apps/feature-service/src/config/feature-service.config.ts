@@ -26,6 +26,8 @@ export interface FeatureServiceConfig {
   readonly redisKeyPrefix: string;
   /** STATE_TTL_SECONDS: online state of an entity without events expires after this, default 90 days. */
   readonly stateTtlSeconds: number;
+  /** FEATURE_STATE_CACHE_ENTRIES: decoded entity states kept in memory for ingest and reads (0 = none), default 20000. */
+  readonly stateCacheEntries: number;
   /** ALLOWED_LATENESS_MS: events older than the entity's watermark by more go to the DLQ, default 1 h. */
   readonly allowedLatenessMs: number;
   /** MAX_FUTURE_SKEW_MS: events further ahead of the wall clock are rejected, default 5 min. */
@@ -60,6 +62,7 @@ export function loadFeatureServiceConfig(env: EnvReader): FeatureServiceConfig {
     partitionsConcurrently: env.int('PARTITIONS_CONCURRENTLY', 4, 1, 64),
     redisKeyPrefix: env.string('REDIS_KEY_PREFIX', 'pulse:fs:'),
     stateTtlSeconds: env.int('STATE_TTL_SECONDS', 90 * 24 * 3600, 0),
+    stateCacheEntries: env.int('FEATURE_STATE_CACHE_ENTRIES', 20_000, 0, 10_000_000),
     allowedLatenessMs: env.int('ALLOWED_LATENESS_MS', 3_600_000, 0),
     maxFutureSkewMs: env.int('MAX_FUTURE_SKEW_MS', 300_000, 0),
     simulator: {

@@ -1,12 +1,18 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { ValidationError } from '@pulse/core';
 import { FeatureReadService, type EntityFeatures } from './feature-read.service';
-import { toBatchResponse, type BatchFeaturesResponse } from './batch-response';
+import { writeBatchResponse } from './batch-response';
 import { describeViews, type FeatureViewDescription } from './feature-view.description';
 import { parseAt, parseViews } from './query-parsing';
 
 export const MAX_BATCH_ENTITIES = 1000;
+
+/** The underlying HTTP response (Node's ServerResponse, which Express extends). */
+interface RawResponse {
+  setHeader(name: string, value: string | number): unknown;
+  end(body: Buffer): unknown;
+}
 
 class BatchFeaturesRequest {
   entityIds!: string[];
@@ -32,7 +38,7 @@ export class FeaturesController {
   @HttpCode(200)
   @ApiOperation({ summary: `Feature values of up to ${MAX_BATCH_ENTITIES} entities as of one time, columnar: feature names once per view, positional values and freshness per entity` })
   @ApiBody({ schema: { type: 'object', required: ['entityIds'], properties: { entityIds: { type: 'array', items: { type: 'string' }, maxItems: MAX_BATCH_ENTITIES }, at: { type: 'string' }, views: { type: 'array', items: { type: 'string' } } } } })
-  async batch(@Body() body: BatchFeaturesRequest): Promise<BatchFeaturesResponse> {
+  async batch(@Body() body: BatchFeaturesRequest, @Res() res: RawResponse): Promise<void> {
     if (typeof body !== 'object' || body === null) throw new ValidationError('body must be a JSON object', { field: 'body' });
     const { entityIds } = body;
     if (!Array.isArray(entityIds)) throw new ValidationError('entityIds must be an array of strings', { field: 'entityIds' });
@@ -46,8 +52,11 @@ export class FeaturesController {
       throw new ValidationError('views must be an array of view names', { field: 'views' });
     }
     const atMs = parseAt(body.at, 'at');
-    const rows = await this.reads.read(entityIds, atMs, this.reads.viewNames(body.views));
-    return toBatchResponse(new Date(atMs).toISOString(), rows);
+    const json = writeBatchResponse(await this.reads.readColumns(entityIds, atMs, this.reads.viewNames(body.views)));
+    // A BatchFeaturesResponse, already encoded (see writeBatchResponse): sent as is, not re-serialised.
+    res.setHeader('Content-Type', 'application/json; charset=utf-8');
+    res.setHeader('Content-Length', json.length);
+    res.end(json);
   }
 
   @Get('feature-views')

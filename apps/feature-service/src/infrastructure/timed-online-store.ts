@@ -12,6 +12,10 @@ export class TimedOnlineStore implements OnlineStore {
     return this.time('get_states', () => this.inner.getStates(entityIds));
   }
 
+  getVersions(entityIds: readonly string[]): Promise<Map<string, number>> {
+    return this.time('get_versions', () => this.inner.getVersions(entityIds));
+  }
+
   putStates(updates: ReadonlyMap<string, StateUpdate>): Promise<void> {
     return this.time('put_states', () => this.inner.putStates(updates));
   }

@@ -1,7 +1,7 @@
 import { InMemoryBus, type BusMessage } from '@pulse/bus';
 import { CONTENT_TYPE_HEADER, decodeDeadLetter, encodeEngagementEvent, type EngagementEvent } from '@pulse/contracts';
 import { ConnectionError } from '@pulse/core';
-import { InMemoryOnlineStore, learningEngagementRegistry } from '@pulse/features';
+import { InMemoryOnlineStore, learningEngagementRegistry, StateCache } from '@pulse/features';
 import type { EventLogRepository } from '@pulse/storage';
 import { Registry } from 'prom-client';
 import { loadConfig } from '@pulse/nest-common';
@@ -24,7 +24,7 @@ function setUp(appendMany: EventLogRepository['appendMany']) {
   const bus = new InMemoryBus();
   const log = { appendMany, existingIds: async () => new Set<string>(), streamForEntities: async function* () {} } as unknown as EventLogRepository;
   const store = new InMemoryOnlineStore();
-  const service = new IngestService(config, log, store, learningEngagementRegistry(), bus.createPublisher(), createFsMetrics(new Registry()));
+  const service = new IngestService(config, log, store, learningEngagementRegistry(), bus.createPublisher(), createFsMetrics(new Registry()), new StateCache());
   return { bus, store, service };
 }
 

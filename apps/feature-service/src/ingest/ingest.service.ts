@@ -11,11 +11,11 @@ import {
   type DeadLetterRecord,
   type EngagementEvent,
 } from '@pulse/contracts';
-import { foldBatchIntoStore, replayEvents, type EntityState, type FeatureRegistry, type OnlineStore } from '@pulse/features';
+import { foldBatchIntoStore, replayEvents, type EntityState, type FeatureRegistry, type OnlineStore, type StateCache } from '@pulse/features';
 import type { FsMetrics } from '../app/feature-service.metrics';
 import type { EventLogRepository } from '@pulse/storage';
 import type { FeatureServiceConfig } from '../config/feature-service.config';
-import { EVENT_LOG, FEATURE_REGISTRY, FS_CONFIG, FS_METRICS, ONLINE_STORE, PUBLISHER } from '../app/tokens';
+import { EVENT_LOG, FEATURE_REGISTRY, FEATURE_STATE_CACHE, FS_CONFIG, FS_METRICS, ONLINE_STORE, PUBLISHER } from '../app/tokens';
 
 export interface IngestResult {
   readonly received: number;
@@ -43,6 +43,8 @@ export class IngestService {
     @Inject(FEATURE_REGISTRY) private readonly registry: FeatureRegistry,
     @Inject(PUBLISHER) private readonly publisher: Publisher,
     @Inject(FS_METRICS) private readonly metrics: FsMetrics,
+    // Shared with the read path: states this process wrote are served decoded, checked by version.
+    @Inject(FEATURE_STATE_CACHE) private readonly stateCache: StateCache,
   ) {}
 
   async ingestBatch(batch: readonly BusMessage[]): Promise<IngestResult> {
@@ -118,6 +120,7 @@ export class IngestService {
     let tooLateNew: EngagementEvent[] = [];
     let logDuplicates = 0;
     const result = await foldBatchIntoStore(this.store, events, this.registry, {
+      stateCache: this.stateCache,
       beforePut: async (accepted, tooLate) => {
         const appended = await this.eventLog.appendMany(accepted);
         logDuplicates = appended.duplicateIds.length;

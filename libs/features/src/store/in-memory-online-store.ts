@@ -34,6 +34,16 @@ export class InMemoryOnlineStore implements OnlineStore {
     return out;
   }
 
+  async getVersions(entityIds: readonly string[]): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    for (const id of entityIds) {
+      const value = this.live(id);
+      const version = value === undefined ? 0 : storedVersion(value);
+      if (version !== 0) out.set(id, version);
+    }
+    return out;
+  }
+
   async putStates(updates: ReadonlyMap<string, StateUpdate>): Promise<void> {
     const conflicts: string[] = [];
     for (const [id, u] of updates) {

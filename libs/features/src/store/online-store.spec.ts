@@ -52,6 +52,19 @@ describe.each(makers)('%s', (_name, make) => {
     expect((await store.getStates(['x'])).get('x')).toEqual({ state: s2, version: 2 });
   });
 
+  it('getVersions: the stored versions alone, absent entities left out', async () => {
+    const store = make();
+    expect((await store.getVersions(['x'])).size).toBe(0);
+    await store.putStates(new Map([['x', { state: s1, expectedVersion: 0 }], ['y', { state: s1, expectedVersion: 0 }]]));
+    await store.putStates(new Map([['x', { state: s2, expectedVersion: 1 }]]));
+    expect([...(await store.getVersions(['x', 'nobody', 'y']))]).toEqual([['x', 2], ['y', 1]]);
+    const odd = ['ü,\n|1', '', 'x'];
+    await store.putStates(new Map([[odd[0], { state: s1, expectedVersion: 0 }]]));
+    expect([...(await store.getVersions(odd))]).toEqual([[odd[0], 1], ['x', 2]]);
+    await store.deleteStates(['x']);
+    expect([...(await store.getVersions(['x', 'y']))]).toEqual([['y', 1]]);
+  });
+
   it('rejects a stale version with a retriable conflict and writes nothing of the batch', async () => {
     const store = make();
     await store.putStates(new Map([['x', { state: s1, expectedVersion: 0 }]]));
@@ -120,6 +133,7 @@ describe.each(makers)('%s', (_name, make) => {
     const read: string[] = [];
     const store: OnlineStore = {
       getStates: (ids) => (read.push(...ids), inner.getStates(ids)),
+      getVersions: (ids) => inner.getVersions(ids),
       putStates: (u) => inner.putStates(u),
       deleteStates: (ids) => inner.deleteStates(ids),
       close: () => inner.close(),
@@ -183,6 +197,10 @@ describe('RedisOnlineStore', () => {
     await expect(store.getStates(['cut'])).rejects.toThrow(ValidationError);
     await expect(store.getStates(['cut'])).rejects.toThrow(/online state of cut is corrupt/);
     await expect(store.getStates(['other'])).rejects.toThrow(/online state of other is not a Pulse entity state/);
+    await redis.set(`${keyPrefix}garbage`, 'no version here');
+    await redis.set(`${keyPrefix}zero`, '0|\x02');
+    const versions = await store.getVersions(['cut', 'other', 'garbage', 'zero']);
+    expect([versions.get('cut'), versions.get('other'), versions.get('garbage'), versions.get('zero')]).toEqual([1, 1, NaN, NaN]);
   });
   it('reads a state in another format (e.g. the JSON of format 1) as absent, and a first write replaces it', async () => {
     const keyPrefix = `pulse-test:${randomUUID()}:`;
@@ -190,6 +208,7 @@ describe('RedisOnlineStore', () => {
     const store = new RedisOnlineStore({ redis, keyPrefix });
     await redis.set(`${keyPrefix}old`, '7|{"v":1,"w":null,"d":{},"s":{}}');
     expect((await store.getStates(['old'])).size).toBe(0);
+    expect((await store.getVersions(['old'])).size).toBe(0);
     const s1 = foldOnce([event('a', 1, 'lesson_sent')]);
     await store.putStates(new Map([['old', { state: s1, expectedVersion: 0 }]]));
     expect((await store.getStates(['old'])).get('old')).toEqual({ state: s1, version: 1 });

@@ -23,6 +23,12 @@ export interface StateUpdate {
 export interface OnlineStore {
   /** States of the given entities; an entity without state (or whose state expired) is absent. */
   getStates(entityIds: readonly string[]): Promise<Map<string, StoredState>>;
+  /**
+   * Only the stored versions (reading the `<version>|` head of each value, never the state), for
+   * readers holding decoded states (StateCache.peek) to tell which are current. Absent as in getStates;
+   * NaN for a corrupt value (getStates reports it).
+   */
+  getVersions(entityIds: readonly string[]): Promise<Map<string, number>>;
   /** Writes all the states, or none if any version differs (StateVersionConflictError, retriable). */
   putStates(updates: ReadonlyMap<string, StateUpdate>): Promise<void>;
   deleteStates(entityIds: readonly string[]): Promise<void>;

@@ -39,7 +39,36 @@ end
 return {}
 `;
 
-type CasRedis = Redis & { pulseStateCas(...args: (string | number | Buffer)[]): Promise<number[]> };
+// The stored version of each entity, read as CAS_PUT reads it: 0 = absent or another format, -1 =
+// corrupt. ARGV[1]: the key prefix, ARGV[2]: the entity ids concatenated, ARGV[3]: their byte lengths,
+// comma-separated; the versions come back as one comma-separated string. Two arguments and one reply instead of a key argument and an integer
+// reply per entity: for 1000 entities that halves the client's part of the call, most of its cost.
+// (The keys are not declared, which only Redis Cluster minds — and the CAS needs one node anyway.)
+const VERSIONS = `
+local out = {}
+local prefix = ARGV[1]
+local ids = ARGV[2]
+local at = 1
+local i = 0
+for len in string.gmatch(ARGV[3], '%d+') do
+  i = i + 1
+  local id = string.sub(ids, at, at + tonumber(len) - 1)
+  at = at + tonumber(len)
+  local head = redis.call('GETRANGE', prefix .. id, 0, 24)
+  local current = '0'
+  if head ~= '' then
+    local version, format = string.match(head, '^(%d+)|(.)')
+    if version == nil then current = '-1' elseif format == '\\${STATE_FORMAT}' then current = tonumber(version) >= 1 and version or '-1' end
+  end
+  out[i] = current
+end
+return table.concat(out, ',')
+`;
+
+type CasRedis = Redis & {
+  pulseStateCas(...args: (string | number | Buffer)[]): Promise<number[]>;
+  pulseStateVersions(prefix: string, ids: string, lengths: string): Promise<string>;
+};
 
 /**
  * Entity states in Redis: one string key per entity, read with one MGET per batch and written with one
@@ -58,6 +87,7 @@ export class RedisOnlineStore implements OnlineStore {
     this.owned = !options.redis;
     const redis = options.redis ?? new Redis(options.url as string, { maxRetriesPerRequest: 3 });
     if (!('pulseStateCas' in redis)) redis.defineCommand('pulseStateCas', { lua: CAS_PUT });
+    if (!('pulseStateVersions' in redis)) redis.defineCommand('pulseStateVersions', { lua: VERSIONS, numberOfKeys: 0 });
     this.redis = redis as CasRedis;
     this.prefix = options.keyPrefix ?? 'pulse:features:state:';
     this.ttlMs = ttl * 1000;
@@ -71,6 +101,20 @@ export class RedisOnlineStore implements OnlineStore {
       const v = values[i];
       const stored = v === null ? undefined : decodeStoredState(entityIds[i], v);
       if (stored !== undefined) out.set(entityIds[i], stored);
+    }
+    return out;
+  }
+
+  async getVersions(entityIds: readonly string[]): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    if (entityIds.length === 0) return out;
+    const lengths = new Array<number>(entityIds.length);
+    for (let i = 0; i < entityIds.length; i++) lengths[i] = Buffer.byteLength(entityIds[i]);
+    const reply = await this.call('read entity state versions', () => this.redis.pulseStateVersions(this.prefix, entityIds.join(''), lengths.join(',')));
+    const versions = reply.split(',');
+    for (let i = 0; i < entityIds.length; i++) {
+      const v = Number(versions[i]);
+      if (v !== 0) out.set(entityIds[i], v > 0 ? v : NaN);
     }
     return out;
   }

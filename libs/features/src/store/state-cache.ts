@@ -17,8 +17,9 @@ interface Entry {
 }
 
 /**
- * The states foldBatchIntoStore last wrote, decoded, so that the next batch touching the same entities
- * skips reading and decoding them. An entry is taken out while a batch folds it (two batches never
+ * The states foldBatchIntoStore last wrote (and readers last fetched), decoded, so that the next batch
+ * touching the same entities skips reading and decoding them, and a reader that learnt the stored
+ * version (OnlineStore.getVersions) skips fetching and decoding a state cached at that version. An entry is taken out while a batch folds it (two batches never
  * share a state object) and put back only once its write succeeded. It never needs to be exact: the
  * compare-and-set write still checks the version, so an entry made stale by another writer costs a
  * version conflict (the batch is retried from the store) and is dropped, never a lost update — except
@@ -46,6 +47,26 @@ export class StateCache {
     this.entries.delete(entityId);
     if (this.now() - e.at > this.maxAgeMs) return undefined;
     return { state: e.state, version: e.version };
+  }
+
+  /**
+   * The entity's state if cached at exactly `version` and young enough, left in place: for readers,
+   * which must not modify it and must be done with it before they yield (a batch may take it then).
+   */
+  peek(entityId: string, version: number): EntityState | undefined {
+    const e = this.entries.get(entityId);
+    if (e === undefined || e.version !== version || this.now() - e.at > this.maxAgeMs) return undefined;
+    return e.state;
+  }
+
+  /**
+   * Caches a state a reader fetched from the store at `version`, unless a young entry at that version
+   * or a newer one is already there (a reader's fetch may be older than what a batch just wrote).
+   */
+  offer(entityId: string, state: EntityState, version: number): void {
+    const e = this.entries.get(entityId);
+    if (e !== undefined && e.version >= version && this.now() - e.at <= this.maxAgeMs) return;
+    this.put(entityId, state, version);
   }
 
   /** Caches a state as stored with `version` (the caller gives up the object). */

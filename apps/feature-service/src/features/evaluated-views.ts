@@ -1,0 +1,194 @@
+import type { RowTemplate } from './batch-response';
+import { parseDuration, TILE_SIZES, type Aggregation, type FeatureRegistry, type FeatureValue, type FeatureValues, type FeatureView } from '@pulse/features';
+
+/**
+ * One view's values for one entity, positional in the view's declared feature order, as evaluated at
+ * `asOf`. At another time T of the same epoch (see EvaluatedViews) they read: `freshness[i] + (T − asOf)`
+ * (T minus the newest contributing event time), and for a timeSinceLast feature the value shifts alike;
+ * every other value is the same. (Times are integer ms, so the shift is exact.)
+ */
+export interface ViewColumns {
+  readonly version: number;
+  readonly asOf: number;
+  /** Positions of the timeSinceLast features. */
+  readonly shifted: readonly number[];
+  readonly values: FeatureValue[];
+  readonly freshness: (number | null)[];
+  /** Derived encodings, filled in by the first batch answer that writes these columns (batch-response.ts). */
+  encoded?: Buffer[];
+  repeats?: Int32Array;
+}
+
+/** What a view's features need to be read at another time of the epoch; null: evaluate every time. */
+interface ViewShape {
+  readonly name: string;
+  readonly features: readonly string[];
+  /** Positions of the timeSinceLast features (their values shift with the as-of time). */
+  readonly shifted: readonly number[];
+  /** False: a value depends on the time otherwise (never reused). */
+  readonly cacheable: boolean;
+  /** `{ [feature]: values[i] }` in declared order, as evaluate's records (a compiled literal: fast properties). */
+  readonly record: <T>(values: readonly T[]) => Record<string, T>;
+}
+
+// Aggregations whose value, for a given state, depends on the as-of time only through the windows'
+// tile indices. timeSinceLast is the as-of time minus its newest event time. Anything else (a future
+// aggregation) makes its view uncacheable until it is classified here.
+const TILE_INVARIANT = new Set<Aggregation>(['count', 'sum', 'mean', 'variance', 'min', 'max', 'first', 'last', 'distinctCount', 'mode', 'currentStreak']);
+
+/**
+ * Every tile size divides this (5 min): two as-of times in the same epoch — floor(T / EPOCH_MS) — see the
+ * same tile indices k = floor(T / S) for every window, so they differ only by the shifts above.
+ */
+export const EPOCH_MS: number = TILE_SIZES.map((t) => parseDuration(t) as number).reduce(gcd);
+
+function gcd(a: number, b: number): number {
+  return b === 0 ? a : gcd(b, a % b);
+}
+
+function shapeOf(view: FeatureView): ViewShape {
+  const byName = new Map(view.features.map((f) => [f.name, f.aggregation]));
+  const shifted: number[] = [];
+  let cacheable = true;
+  view.features.forEach((f, i) => {
+    if (f.aggregation === 'timeSinceLast') shifted.push(i);
+    else if (f.aggregation === 'ratio') {
+      // A ratio of two tile-invariant features is tile-invariant; one over a timeSinceLast is not.
+      if (!TILE_INVARIANT.has(byName.get(f.numerator ?? '') as Aggregation) || !TILE_INVARIANT.has(byName.get(f.denominator ?? '') as Aggregation)) cacheable = false;
+    } else if (!TILE_INVARIANT.has(f.aggregation)) cacheable = false;
+  });
+  const names = view.features.map((f) => f.name);
+  const record = new Function('v', `return { ${names.map((n, i) => `${JSON.stringify(n)}: v[${i}]`).join(', ')} };`) as ViewShape['record'];
+  return { name: view.name, features: names, shifted, cacheable, record };
+}
+
+export interface EvaluatedViewsOptions {
+  /** Entities kept (least recently evaluated dropped first); 0 disables. Default 20,000. */
+  readonly maxEntries?: number;
+  /**
+   * An entry older than this is not used (default 60 s, as the StateCache's): the version alone cannot
+   * tell a state deleted and rewritten up to the same version.
+   */
+  readonly maxAgeMs?: number;
+  readonly now?: () => number;
+}
+
+interface Entry {
+  readonly version: number;
+  /** The state's watermark (the newest event time folded in), null without events. */
+  readonly w: number | null;
+  readonly epoch: number;
+  readonly at: number;
+  /** By view position in the registry; undefined: not evaluated yet. */
+  readonly views: (ViewColumns | undefined)[];
+  row?: RowTemplate;
+}
+
+/** What a cached entity's answer may keep of its encoding (its watermark and id do not change). */
+export interface EncodingMemo {
+  /** Filled in by batch-response.ts. */
+  row?: RowTemplate;
+}
+
+/**
+ * Evaluated views per entity, reused while the entity's stored version and the as-of time's epoch stay
+ * the same: a read of 1000 entities then costs a lookup and a few subtractions each instead of merging
+ * their tiles again. Keyed by version, so a newer state is evaluated afresh.
+ */
+export class EvaluatedViews {
+  private readonly shapes: ViewShape[];
+  private readonly index = new Map<string, number>();
+  private readonly entries = new Map<string, Entry>();
+  private readonly maxEntries: number;
+  private readonly maxAgeMs: number;
+  private readonly now: () => number;
+
+  constructor(
+    readonly registry: FeatureRegistry,
+    options: EvaluatedViewsOptions = {},
+  ) {
+    this.shapes = registry.views.map(shapeOf);
+    this.shapes.forEach((s, i) => this.index.set(s.name, i));
+    this.maxEntries = options.maxEntries ?? 20_000;
+    this.maxAgeMs = options.maxAgeMs ?? 60_000;
+    if (!Number.isInteger(this.maxEntries) || this.maxEntries < 0) throw new RangeError(`maxEntries must be a non-negative integer, got ${this.maxEntries}`);
+    if (!(this.maxAgeMs >= 0)) throw new RangeError(`maxAgeMs must be ≥ 0, got ${this.maxAgeMs}`);
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Registry positions of the named views (all when undefined). */
+  positions(viewNames: readonly string[] | undefined): number[] {
+    if (!viewNames) return this.shapes.map((_, i) => i);
+    const out: number[] = [];
+    for (const name of viewNames) {
+      const i = this.index.get(name);
+      if (i === undefined) throw new RangeError(`unknown feature view "${name}"`);
+      if (!out.includes(i)) out.push(i);
+    }
+    return out;
+  }
+
+  shape(position: number): { readonly name: string; readonly features: readonly string[]; readonly record: ViewShape['record'] } {
+    return this.shapes[position];
+  }
+
+  /**
+   * Fills `out` with the views' columns cached for this version and as-of epoch and returns the state's
+   * watermark; undefined (a miss) unless every view is there.
+   */
+  lookup(entityId: string, version: number, asOfMs: number, positions: readonly number[], out: ViewColumns[]): (EncodingMemo & { readonly w: number | null }) | undefined {
+    const e = this.entries.get(entityId);
+    if (e === undefined || e.version !== version || e.epoch !== epochOf(asOfMs) || this.now() - e.at > this.maxAgeMs) return undefined;
+    for (let j = 0; j < positions.length; j++) {
+      const c = e.views[positions[j]];
+      if (c === undefined) return undefined;
+      out[j] = c;
+    }
+    return e;
+  }
+
+  /**
+   * Columns of `values` (evaluate's result at asOfMs for the views at `positions`), cached under the
+   * entity's version when cacheable (an integer as-of time, views without time-dependent ratios);
+   * returns the entity's entry then.
+   */
+  store(entityId: string, version: number | undefined, w: number | null, asOfMs: number, positions: readonly number[], values: FeatureValues, out: ViewColumns[]): EncodingMemo | undefined {
+    const cacheable = version !== undefined && this.maxEntries > 0 && Number.isInteger(asOfMs);
+    let entry: Entry | undefined;
+    if (cacheable) {
+      const epoch = epochOf(asOfMs);
+      entry = this.entries.get(entityId);
+      if (entry === undefined || entry.version !== version || entry.epoch !== epoch || this.now() - entry.at > this.maxAgeMs) {
+        entry = { version, w, epoch, at: this.now(), views: new Array(this.shapes.length) };
+        this.entries.delete(entityId);
+        this.entries.set(entityId, entry);
+        if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
+      }
+    }
+    for (let j = 0; j < positions.length; j++) {
+      const shape = this.shapes[positions[j]];
+      out[j] = columnsOf(shape, asOfMs, values[shape.name]);
+      if (entry !== undefined && shape.cacheable) entry.views[positions[j]] = out[j];
+    }
+    return entry;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}
+
+export function epochOf(asOfMs: number): number {
+  return Math.floor(asOfMs / EPOCH_MS);
+}
+
+function columnsOf(shape: ViewShape, asOf: number, v: FeatureValues[string]): ViewColumns {
+  const n = shape.features.length;
+  const values = new Array<FeatureValue>(n);
+  const freshness = new Array<number | null>(n);
+  for (let i = 0; i < n; i++) {
+    values[i] = v.values[shape.features[i]];
+    freshness[i] = v.freshness[shape.features[i]];
+  }
+  return { version: v.version, asOf, shifted: shape.shifted, values, freshness };
+}

@@ -1,0 +1,179 @@
+import type { EngagementEvent } from '@pulse/contracts';
+import {
+  createFeatureRegistry,
+  defineFeatureView,
+  evaluate,
+  evaluateOffline,
+  foldBatchIntoStore,
+  InMemoryOnlineStore,
+  learningEngagementRegistry,
+  StateCache,
+  type FeatureRegistry,
+  type FeatureValues,
+  type OnlineStore,
+} from '@pulse/features';
+import { createSimulation } from '@pulse/simulator';
+import type { EventLogRepository } from '@pulse/storage';
+import { Registry } from 'prom-client';
+import { createFsMetrics } from '../app/feature-service.metrics';
+import type { FeatureServiceConfig } from '../config/feature-service.config';
+import { writeBatchResponse } from './batch-response';
+import { EPOCH_MS } from './evaluated-views';
+import { FeatureReadService, type EntityFeatures } from './feature-read.service';
+
+// The read path's caches must never change an answer: every read below is compared with evaluate() on
+// the state stored at that moment (or the offline replay). The event log is a stand-in answering from
+// the events folded so far; the store, caches and registry are the real ones.
+const DAY = 86_400_000;
+const START = Date.UTC(2024, 2, 4);
+
+function simulated(learners: number, days: number): EngagementEvent[] {
+  return [...createSimulation({ seed: 7, learners, days, startTimeMs: START })];
+}
+
+interface Counting extends OnlineStore {
+  fetched: string[];
+}
+
+function setUp(registry: FeatureRegistry, options: { cache?: boolean } = {}) {
+  const inner = new InMemoryOnlineStore({ ttlSeconds: 0 });
+  const fetched: string[] = [];
+  const store: Counting = {
+    fetched,
+    getStates: (ids) => (fetched.push(...ids), inner.getStates(ids)),
+    getVersions: (ids) => inner.getVersions(ids),
+    putStates: (u) => inner.putStates(u),
+    deleteStates: (ids) => inner.deleteStates(ids),
+    close: () => inner.close(),
+  };
+  const logged: EngagementEvent[] = [];
+  const eventLog = {
+    eventsForEntity: async (id: string, untilMs: number) => logged.filter((e) => e.entityId === id && e.eventTimeMs <= untilMs),
+  } as unknown as EventLogRepository;
+  const cache = options.cache === false ? undefined : new StateCache({ maxEntries: 1000 });
+  const config = { stateCacheEntries: 1000 } as FeatureServiceConfig;
+  const service = new FeatureReadService(store, eventLog, registry, createFsMetrics(new Registry()), cache, config);
+  const ingest = async (events: readonly EngagementEvent[], stateCache: StateCache | false | undefined = cache ?? false) => {
+    await foldBatchIntoStore(store, events, registry, { stateCache, beforePut: async (accepted) => void logged.push(...accepted) });
+  };
+  return { store, service, ingest, cache, logged };
+}
+
+/** What a read must answer: evaluate() on the stored state, or the replay before its watermark. */
+async function expected(store: OnlineStore, registry: FeatureRegistry, logged: readonly EngagementEvent[], ids: readonly string[], atMs: number, views?: string[]): Promise<EntityFeatures[]> {
+  const states = await store.getStates(ids);
+  return ids.map((entityId) => {
+    const s = states.get(entityId)?.state;
+    const online = s !== undefined && (s.w === null || atMs >= s.w);
+    const events = logged.filter((e) => e.entityId === entityId && e.eventTimeMs <= atMs);
+    const w = s ? s.w : events.length > 0 ? Math.max(...events.map((e) => e.eventTimeMs)) : null;
+    return {
+      entityId,
+      at: new Date(atMs).toISOString(),
+      path: online ? 'online' : 'offline',
+      watermark: w === null ? null : new Date(w).toISOString(),
+      views: online ? evaluate(s, atMs, registry, views) : evaluateOffline(events, atMs, registry, views),
+    };
+  });
+}
+
+/** The columnar batch answer as the keyed rows give it (the former object-building implementation). */
+function batchOf(atMs: number, rows: readonly EntityFeatures[]): string {
+  const first: FeatureValues = rows[0].views;
+  const views = Object.entries(first).map(([name, v]) => ({ name, version: v.version, features: Object.keys(v.values) }));
+  const results = rows.map((r) => ({
+    entityId: r.entityId,
+    path: r.path,
+    watermark: r.watermark,
+    values: Object.fromEntries(views.map((h) => [h.name, h.features.map((f) => r.views[h.name].values[f])])),
+    freshness: Object.fromEntries(views.map((h) => [h.name, h.features.map((f) => r.views[h.name].freshness[f])])),
+  }));
+  return JSON.stringify({ at: new Date(atMs).toISOString(), views, results });
+}
+
+describe('FeatureReadService', () => {
+  const registry = learningEngagementRegistry();
+
+  it('answers exactly what evaluate() gives, across epochs, new events and cache states', async () => {
+    const events = simulated(30, 12);
+    const split = START + 10 * DAY;
+    const { store, service, ingest, logged } = setUp(registry);
+    await ingest(events.filter((e) => e.eventTimeMs < split));
+    const ids = [...new Set(events.map((e) => e.entityId))];
+    const later = events.filter((e) => e.eventTimeMs >= split);
+    // As-of times inside one epoch, at its edges, in the next ones, and days later; new events in between.
+    const base = Math.ceil((split + 2 * DAY) / EPOCH_MS) * EPOCH_MS;
+    const times = [base + 1000, base + 2000, base + EPOCH_MS - 1, base + EPOCH_MS, base + 1, base + 7 * EPOCH_MS + 13, base + DAY + 5, split - DAY];
+    for (let round = 0; round < times.length; round++) {
+      const at = times[round];
+      const chunk = later.slice((round * later.length) / times.length, ((round + 1) * later.length) / times.length);
+      if (round % 2 === 1) await ingest(chunk);
+      else if (chunk.length > 0) await ingest(chunk, new StateCache()); // another writer: this service's cache goes stale
+      const want = await expected(store, registry, logged, ids, at);
+      expect(await service.read(ids, at)).toEqual(want);
+      expect(writeBatchResponse(await service.readColumns(ids, at)).toString()).toBe(batchOf(at, want));
+      const some = ['learner_temporal', 'learner_behaviour'];
+      expect(await service.read(ids.slice(0, 5), at + 1, some)).toEqual(await expected(store, registry, logged, ids.slice(0, 5), at + 1, some));
+      // The encodings kept per entity follow the views asked for.
+      const batchOfSome = async (t: number) => batchOf(t, await expected(store, registry, logged, ids, t, some));
+      expect(writeBatchResponse(await service.readColumns(ids, at + 2, some)).toString()).toBe(await batchOfSome(at + 2));
+      expect(writeBatchResponse(await service.readColumns(ids, at + 3)).toString()).toBe(batchOf(at + 3, await expected(store, registry, logged, ids, at + 3)));
+      expect(writeBatchResponse(await service.readColumns(ids, at + 4, some)).toString()).toBe(await batchOfSome(at + 4));
+    }
+  });
+
+  it('asks the store only for versions once it holds the current states, and fetches only what changed', async () => {
+    const events = simulated(10, 6);
+    const { store, service, ingest } = setUp(registry);
+    await ingest(events);
+    store.fetched.length = 0; // the ingest's own reads
+    const ids = [...new Set(events.map((e) => e.entityId))];
+    const at = START + 7 * DAY;
+    await service.read(ids, at); // states written by this service's ingest: nothing to fetch
+    expect(store.fetched).toEqual([]);
+    const other = { ...events[0], eventId: 'x-1', eventTimeMs: START + 6 * DAY };
+    await ingest([other], new StateCache()); // written elsewhere: its cached state is stale
+    store.fetched.length = 0;
+    await service.read(ids, at + 1);
+    await service.read(ids, at + 2);
+    expect(store.fetched).toEqual([other.entityId]);
+  });
+
+  it('reads without a cache, and answers unknown entities and earlier times through the replay', async () => {
+    const events = simulated(5, 4);
+    const { store, service, ingest, logged } = setUp(registry, { cache: false });
+    await ingest(events);
+    const ids = [...new Set(events.map((e) => e.entityId)), 'nobody'];
+    for (const at of [START + 5 * DAY, START + 2 * DAY]) expect(await service.read(ids, at)).toEqual(await expected(store, registry, logged, ids, at));
+    expect((await service.read(['nobody'], START)).map((r) => [r.path, r.watermark])).toEqual([['offline', null]]);
+  });
+
+  it('evaluates afresh a view whose values move with time otherwise (a ratio over a time since last)', async () => {
+    const view = defineFeatureView({
+      name: 'odd',
+      version: 1,
+      entity: 'learner',
+      sources: ['lesson_sent', 'lesson_completed'],
+      features: [
+        { name: 'since', aggregation: 'timeSinceLast' },
+        { name: 'sent', aggregation: 'count', window: '7d' },
+        { name: 'since_per_sent', aggregation: 'ratio', numerator: 'since', denominator: 'sent' },
+      ],
+    });
+    const odd = createFeatureRegistry([view]);
+    const events = simulated(5, 4);
+    const { store, service, ingest, logged } = setUp(odd);
+    await ingest(events);
+    const ids = [...new Set(events.map((e) => e.entityId))];
+    const at = Math.ceil((START + 5 * DAY) / EPOCH_MS) * EPOCH_MS;
+    for (const t of [at, at + 60_000, at + 61_000]) {
+      const want = await expected(store, odd, logged, ids, t);
+      expect(await service.read(ids, t)).toEqual(want);
+      expect(writeBatchResponse(await service.readColumns(ids, t)).toString()).toBe(batchOf(t, want));
+    }
+  });
+
+  it('reuses evaluations within one epoch: every tile size divides it', () => {
+    expect(EPOCH_MS).toBe(5 * 60_000);
+  });
+});

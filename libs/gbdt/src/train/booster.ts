@@ -6,9 +6,9 @@
 import type { Dataset } from '../data/dataset';
 import type { GbdtModel, Tree } from '../model/model.types';
 import { transformInPlace } from '../predict/predict';
-import { binColumns, computeThresholds, createBinMapper } from './binning';
 import { evaluateMetric, higherIsBetter } from './eval-metrics';
-import { binColumnsOf, createPosBuffers, createTrainingOps, fillPositions, payloadWords, rowStrideOf, sharedFloat32, sharedFloat64, sharedUint8, workerAvailable } from './hist-builder';
+import { binColumnsOf, createPosBuffers, type LeafTask, createTrainingOps, payloadWords, rowStrideOf, sharedFloat32, sharedFloat64, sharedUint8, workerAvailable } from './hist-builder';
+import { binAll } from './parallel-binning';
 import { lambdaRankQuery, softmaxGradients, softmaxRows } from './objectives';
 import { defaultMetric, type EvalMetric, type GbdtParams } from './params';
 import { Rng } from './rng';
@@ -159,15 +159,13 @@ export function runBoosting(p: GbdtParams, data: Dataset, options: TrainOptions,
       }
     }
   }
-  const mapper = createBinMapper(computeThresholds(data.columns, p.max_bin, sample));
   const useThreads = N * F >= MIN_CELLS_FOR_THREADS && workerAvailable(threads);
   const colBins = useThreads ? sharedUint8(N * F) : new Uint8Array(N * F);
-  binColumns(data.columns, mapper, colBins, 0, F);
   const quantized = p.min_data_in_leaf === 0 && (p.use_quantized_grad === true || (p.use_quantized_grad === 'auto' && N >= QUANTIZE_FROM_ROWS)) && quantLevels(N) > 0;
   const stride = quantized ? 1 : p.min_data_in_leaf > 0 ? 3 : 2;
   const rowStride = rowStrideOf(F);
   const pos = createPosBuffers(N, rowStride, payloadWords(stride), useThreads);
-  fillPositions(pos[0], colBins, N, F, rowStride);
+  const mapper = binAll({ columns: data.columns, maxBin: p.max_bin, sample, colBins, pos: pos[0], rowStride, binCol: binColumnsOf(F) }, useThreads);
 
   const gh = useThreads ? sharedFloat32(2 * N) : new Float32Array(2 * N);
   const margins = useThreads ? sharedFloat64(N * K) : new Float64Array(N * K);
@@ -250,9 +248,10 @@ export function runBoosting(p: GbdtParams, data: Dataset, options: TrainOptions,
         }
       }
       for (let k = 0; k < K; k++) {
+        let maxima: Float64Array | null = null;
         if (prob) softmaxGradients(prob, K, k, label, weight, gh);
-        else if (p.objective === 'binary:logistic') ops.gradients('logistic');
-        else if (p.objective === 'reg:squarederror') ops.gradients('squared');
+        else if (p.objective === 'binary:logistic') maxima = ops.gradients('logistic');
+        else if (p.objective === 'reg:squarederror') maxima = ops.gradients('squared');
 
         if (inSample) for (let r = 0; r < N; r++) inSample[r] = rng.next() < p.subsample ? 1 : 0;
         let features = allFeatures;
@@ -272,12 +271,18 @@ export function runBoosting(p: GbdtParams, data: Dataset, options: TrainOptions,
         if (quantized) {
           let gmax = 0;
           let hmax = 0;
-          for (let r = 0; r < N; r++) {
-            if (inSample !== null && inSample[r] === 0) continue;
-            const g = Math.abs(gh[2 * r]);
-            const h = gh[2 * r + 1];
-            if (g > gmax) gmax = g;
-            if (h > hmax) hmax = h;
+          if (maxima !== null && inSample === null) {
+            // found by the gradient pass itself
+            gmax = maxima[0];
+            hmax = maxima[1];
+          } else {
+            for (let r = 0; r < N; r++) {
+              if (inSample !== null && inSample[r] === 0) continue;
+              const g = Math.abs(gh[2 * r]);
+              const h = gh[2 * r + 1];
+              if (g > gmax) gmax = g;
+              if (h > hmax) hmax = h;
+            }
           }
           const L = quantLevels(N);
           const shift = Math.ceil(Math.log2(N * (L + 1) + 1));
@@ -292,11 +297,12 @@ export function runBoosting(p: GbdtParams, data: Dataset, options: TrainOptions,
         }
         const built = treeBuilder.build(features, { quant, sample: inSample });
         const tree = built.tree;
-        ops.addLeaves(
-          built.leaves.map((l) => ({ buf: built.buf, start: l.start, end: l.end, value: tree.value[l.node] })),
-          K,
-          k,
-        );
+        const leafTasks: LeafTask[] = built.leaves.map((l) => ({ buf: built.buf, start: l.start, end: l.end, value: tree.value[l.node] }));
+        for (const s of built.routed) {
+          // the tree builder's splitSums recorded these positions' sides
+          leafTasks.push({ buf: built.buf, start: s.start, end: s.end, value: tree.value[s.left], split: { rightValue: tree.value[s.right] } });
+        }
+        ops.addLeaves(leafTasks, K, k);
         if (inSample) {
           // rows left out of this tree's sample still get its output, routed by their bins
           const { feature, left, right, defaultLeft } = tree;

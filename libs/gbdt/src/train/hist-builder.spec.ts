@@ -62,7 +62,7 @@ describe('two-thread training operations', () => {
   let dir: string;
   beforeAll(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gbdt-worker-'));
-    for (const name of ['hist.worker', 'hist-kernel']) {
+    for (const name of ['hist.worker', 'hist-kernel', 'bin-worker', 'binning']) {
       const { code } = transformFileSync(path.join(__dirname, `${name}.ts`), { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } });
       fs.writeFileSync(path.join(dir, `${name}.js`), code);
     }
@@ -82,9 +82,18 @@ describe('two-thread training operations', () => {
     expect(parallel.constructor.name).toBe('ParallelOps');
     try {
       // gradients
-      local.gradients('logistic');
-      parallel.gradients('logistic');
+      const ma = local.gradients('logistic');
+      const mb = parallel.gradients('logistic');
       expect(Array.from(b.gh)).toEqual(Array.from(a.gh));
+      // the quantization maxima come with the gradients: the largest |g| and h as stored
+      let gmax = 0;
+      let hmax = 0;
+      for (let r = 0; r < n; r++) {
+        gmax = Math.max(gmax, Math.abs(a.gh[2 * r]));
+        hmax = Math.max(hmax, a.gh[2 * r + 1]);
+      }
+      expect([ma[0], ma[1]]).toEqual([gmax, hmax]);
+      expect([mb[0], mb[1]]).toEqual([gmax, hmax]);
       // the gradient payload of all positions, then partitions: the root, then two children with different splits
       local.gather(0, n, null);
       parallel.gather(0, n, null);
@@ -161,6 +170,33 @@ describe('two-thread training operations', () => {
       local.addLeaves(leaves, 1, 0);
       parallel.addLeaves(leaves, 1, 0);
       expect(Array.from(b.margin)).toEqual(Array.from(a.margin));
+      // last-level splits routed in place: each side's exact gradient sums, and its own leaf value
+      const split = { feature: 4, bin: 9, defaultLeft: false, missingBin: 32 };
+      const routed = [
+        { buf: 0, start: 0, end: 20000, ...split },
+        { buf: 0, start: 20000, end: 20100, ...split, defaultLeft: true },
+      ];
+      const sa = local.splitSums(routed);
+      const sb = parallel.splitSums(routed);
+      expect(Array.from(sb)).toEqual(Array.from(sa));
+      const want = [0, 0, 0, 0];
+      const goesLeft = (r: number, dl: boolean): boolean => (colBins[4 * n + r] === 32 ? dl : colBins[4 * n + r] <= 9);
+      for (let i = 0; i < 20000; i++) {
+        const r = a.pos[0].perm[i];
+        const side = goesLeft(r, false) ? 0 : 2;
+        want[side] += a.gh[2 * r];
+        want[side + 1] += a.gh[2 * r + 1];
+      }
+      want.forEach((x, j) => expect(sa[j]).toBeCloseTo(x, 8));
+      const before = Float64Array.from(a.margin);
+      const routedLeaves = routed.map((t) => ({ buf: 0, start: t.start, end: t.end, value: 1, split: { ...t, rightValue: -2 } }));
+      local.addLeaves(routedLeaves, 1, 0);
+      parallel.addLeaves(routedLeaves, 1, 0);
+      expect(Array.from(b.margin)).toEqual(Array.from(a.margin));
+      for (let i = 0; i < 20100; i++) {
+        const r = a.pos[0].perm[i];
+        expect(a.margin[r] - before[r]).toBe(goesLeft(r, i >= 20000) ? 1 : -2);
+      }
     } finally {
       parallel.close();
     }

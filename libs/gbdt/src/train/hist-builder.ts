@@ -10,8 +10,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import {
-  addLeafRange,
   buildClaimedChunks,
+  fillPositionRange,
   countLeftRange,
   CTRL_ALIVE,
   CTRL_ARG0,
@@ -30,9 +30,12 @@ import {
   KIND_HIST,
   KIND_LOGISTIC,
   KIND_MOVE,
+  KIND_SPLIT_SUMS,
   KIND_SQUARED,
+  leafUpdateRange,
   logisticRange,
   moveRange,
+  splitSumsRange,
   squaredRange,
   TASK_INTS,
   type PosBuffer,
@@ -63,7 +66,13 @@ export interface LeafTask {
   start: number;
   end: number;
   value: number;
+  /**
+   * A last-level split whose rows were not moved into its two leaves: rows it sends left (by the
+   * sides the last splitSums over these positions recorded) get `value`, the others `rightValue`.
+   */
+  split?: { rightValue: number };
 }
+
 
 /** Gradient quantization of one tree (see gatherRange). */
 export interface GatherQuantization {
@@ -106,10 +115,18 @@ export interface TrainingOps {
   partition(tasks: PartitionTask[], movePayload: boolean): Int32Array;
   /** The tree's gradient payload of positions [0, n) of buffer `buf`; quantized when `quant` is given (stride 1). */
   gather(buf: number, n: number, quant: GatherQuantization | null): void;
-  /** Gradients of all rows into gh for a single-output objective. */
-  gradients(objective: 'logistic' | 'squared'): void;
-  /** margin[perm[i] * K + k] += value over each leaf's positions. */
+  /** Gradients of all rows into gh for a single-output objective; returns [max |g|, max h] over them. */
+  gradients(objective: 'logistic' | 'squared'): Float64Array;
+  /**
+   * margin[perm[i] * K + k] += value over each leaf's positions; a routed split's rows by the side
+   * the last splitSums over the same positions recorded for them.
+   */
   addLeaves(leaves: LeafTask[], K: number, k: number): void;
+  /**
+   * Exact [gL, hL, gR, hR] per task of the rows its split sends each way (halves summed separately,
+   * then added); records each position's side for addLeaves.
+   */
+  splitSums(tasks: PartitionTask[]): Float64Array;
   close(): void;
 }
 
@@ -130,13 +147,7 @@ export function binColumnsOf(numFeatures: number): Int32Array {
 
 /** Fills position buffer `dst` with every row in order (perm = identity) from column-major bins. */
 export function fillPositions(dst: PosBuffer, colBins: Uint8Array, numRows: number, numFeatures: number, rowStride: number): void {
-  const binCol = binColumnsOf(numFeatures);
-  for (let f = 0; f < numFeatures; f++) {
-    const col = colBins.subarray(f * numRows, (f + 1) * numRows);
-    const out = dst.bins;
-    for (let r = 0, i = binCol[f]; r < numRows; r++, i += rowStride) out[i] = col[r];
-  }
-  for (let r = 0; r < numRows; r++) dst.perm[r] = r;
+  fillPositionRange(dst.bins, dst.perm, colBins, numRows, numFeatures, rowStride, binColumnsOf(numFeatures), 0, numRows);
 }
 
 /** The two position buffers for n rows (shared memory when a worker will use them). */
@@ -200,12 +211,26 @@ export function createTrainingOps(ctx: OpsContext, threads: number): TrainingOps
   return new ParallelOps(ctx, script);
 }
 
-function encodeDefault(t: PartitionTask): number {
+function encodeDefault(t: { defaultLeft: boolean; missingBin: number }): number {
   return t.defaultLeft ? t.missingBin + 1 : -(t.missingBin + 1);
 }
 
+/** Where the calling thread's half of [start, end) stops (the worker takes [mid, end)). */
+function halfOf(start: number, end: number): number {
+  return end - start < MIN_ROWS_TO_SPLIT ? end : start + ((end - start) >> 1);
+}
+
+function leafRange(c: OpsContext, side: Uint8Array, l: LeafTask, K: number, k: number, start: number, end: number): void {
+  const sp = l.split;
+  leafUpdateRange(c.margin, c.pos[l.buf].perm, side, sp !== undefined, l.value, sp === undefined ? l.value : sp.rightValue, K, k, start, end);
+}
+
 class LocalOps implements TrainingOps {
-  constructor(private readonly ctx: OpsContext) {}
+  private readonly side: Uint8Array;
+
+  constructor(private readonly ctx: OpsContext) {
+    this.side = new Uint8Array(ctx.numRows);
+  }
 
   build(tasks: HistTask[]): void {
     const c = this.ctx;
@@ -236,14 +261,30 @@ class LocalOps implements TrainingOps {
     gatherRange(p.perm, c.gh, p.pay, c.stride, 0, n, quant?.gScale ?? 0, quant?.hScale ?? 0, quant?.shift ?? 0, quant?.seed ?? 0);
   }
 
-  gradients(objective: 'logistic' | 'squared'): void {
+  gradients(objective: 'logistic' | 'squared'): Float64Array {
     const c = this.ctx;
-    if (objective === 'logistic') logisticRange(c.margin, c.label, c.weight, c.gh, 0, c.numRows);
-    else squaredRange(c.margin, c.label, c.weight, c.gh, 0, c.numRows);
+    const out = new Float64Array(2);
+    if (objective === 'logistic') logisticRange(c.margin, c.label, c.weight, c.gh, 0, c.numRows, out, 0);
+    else squaredRange(c.margin, c.label, c.weight, c.gh, 0, c.numRows, out, 0);
+    return out;
   }
 
   addLeaves(leaves: LeafTask[], K: number, k: number): void {
-    for (const l of leaves) addLeafRange(this.ctx.margin, this.ctx.pos[l.buf].perm, K, k, l.value, l.start, l.end);
+    for (const l of leaves) leafRange(this.ctx, this.side, l, K, k, l.start, l.end);
+  }
+
+  splitSums(tasks: PartitionTask[]): Float64Array {
+    const c = this.ctx;
+    const out = new Float64Array(4 * tasks.length);
+    const half = new Float64Array(4);
+    tasks.forEach((t, i) => {
+      const p = c.pos[t.buf];
+      const mid = halfOf(t.start, t.end);
+      splitSumsRange(p.perm, p.bins, c.rowStride, c.binCol[t.feature], t.bin, t.defaultLeft, t.missingBin, c.gh, t.start, mid, out, 4 * i, this.side);
+      splitSumsRange(p.perm, p.bins, c.rowStride, c.binCol[t.feature], t.bin, t.defaultLeft, t.missingBin, c.gh, mid, t.end, half, 0, this.side);
+      for (let j = 0; j < 4; j++) out[4 * i + j] += half[j];
+    });
+    return out;
   }
 
   close(): void {}
@@ -253,6 +294,7 @@ class ParallelOps implements TrainingOps {
   private readonly ctrl: Int32Array;
   private readonly scratch: Float64Array;
   private readonly leafValues: Float64Array;
+  private readonly side: Uint8Array;
   private readonly worker: Worker;
   private seq = 0;
 
@@ -262,9 +304,10 @@ class ParallelOps implements TrainingOps {
   ) {
     this.ctrl = sharedInt32(CTRL_TASKS + MAX_TASKS * TASK_INTS);
     this.scratch = sharedFloat64(MAX_TASKS * ctx.histSize);
-    this.leafValues = sharedFloat64(MAX_TASKS);
+    this.leafValues = sharedFloat64(2 * MAX_TASKS);
+    this.side = sharedUint8(ctx.numRows);
     this.worker = new Worker(script, {
-      workerData: { ...ctx, scratch: this.scratch, ctrl: this.ctrl, leafValues: this.leafValues },
+      workerData: { ...ctx, scratch: this.scratch, ctrl: this.ctrl, leafValues: this.leafValues, side: this.side },
     });
     this.worker.unref();
   }
@@ -292,9 +335,8 @@ class ParallelOps implements TrainingOps {
     }
   }
 
-  /** Where the calling thread's half of [start, end) stops (the worker takes [mid, end)). */
   private static mid(start: number, end: number): number {
-    return end - start < MIN_ROWS_TO_SPLIT ? end : start + ((end - start) >> 1);
+    return halfOf(start, end);
   }
 
   build(tasks: HistTask[]): void {
@@ -417,15 +459,20 @@ class ParallelOps implements TrainingOps {
     this.wait(seq);
   }
 
-  gradients(objective: 'logistic' | 'squared'): void {
+  gradients(objective: 'logistic' | 'squared'): Float64Array {
     const c = this.ctx;
     const mid = ParallelOps.mid(0, c.numRows);
     this.ctrl[CTRL_TASKS] = mid;
     this.ctrl[CTRL_TASKS + 1] = c.numRows;
     const seq = this.start(objective === 'logistic' ? KIND_LOGISTIC : KIND_SQUARED, 1);
-    if (objective === 'logistic') logisticRange(c.margin, c.label, c.weight, c.gh, 0, mid);
-    else squaredRange(c.margin, c.label, c.weight, c.gh, 0, mid);
+    const out = new Float64Array(2);
+    if (objective === 'logistic') logisticRange(c.margin, c.label, c.weight, c.gh, 0, mid, out, 0);
+    else squaredRange(c.margin, c.label, c.weight, c.gh, 0, mid, out, 0);
     this.wait(seq);
+    // the maxima are order-free; the worker's half (zeros when it had no rows) is in scratch
+    out[0] = Math.max(out[0], this.scratch[0]);
+    out[1] = Math.max(out[1], this.scratch[1]);
+    return out;
   }
 
   addLeaves(leaves: LeafTask[], K: number, k: number): void {
@@ -435,18 +482,53 @@ class ParallelOps implements TrainingOps {
       const mids = chunk.map((l) => ParallelOps.mid(l.start, l.end));
       chunk.forEach((l, i) => {
         const o = CTRL_TASKS + i * TASK_INTS;
+        const sp = l.split;
         ctrl[o] = mids[i];
         ctrl[o + 1] = l.end;
         ctrl[o + 2] = i;
         ctrl[o + 3] = l.buf;
-        this.leafValues[i] = l.value;
+        ctrl[o + 4] = sp === undefined ? 0 : 1;
+        this.leafValues[2 * i] = l.value;
+        this.leafValues[2 * i + 1] = sp === undefined ? l.value : sp.rightValue;
       });
       ctrl[CTRL_ARG0] = K;
       ctrl[CTRL_ARG1] = k;
       const seq = this.start(KIND_ADD_LEAVES, chunk.length);
-      chunk.forEach((l, i) => addLeafRange(this.ctx.margin, this.ctx.pos[l.buf].perm, K, k, l.value, l.start, mids[i]));
+      chunk.forEach((l, i) => leafRange(this.ctx, this.side, l, K, k, l.start, mids[i]));
       this.wait(seq);
     }
+  }
+
+  splitSums(tasks: PartitionTask[]): Float64Array {
+    const out = new Float64Array(4 * tasks.length);
+    for (let from = 0; from < tasks.length; from += MAX_TASKS) out.set(this.splitSumsChunk(tasks.slice(from, from + MAX_TASKS)), 4 * from);
+    return out;
+  }
+
+  private splitSumsChunk(tasks: PartitionTask[]): Float64Array {
+    const c = this.ctx;
+    const ctrl = this.ctrl;
+    const mids = tasks.map((t) => ParallelOps.mid(t.start, t.end));
+    tasks.forEach((t, i) => {
+      const o = CTRL_TASKS + i * TASK_INTS;
+      ctrl[o] = mids[i];
+      ctrl[o + 1] = t.end;
+      ctrl[o + 2] = c.binCol[t.feature];
+      ctrl[o + 3] = t.bin;
+      ctrl[o + 4] = encodeDefault(t);
+      ctrl[o + 5] = t.buf;
+    });
+    const seq = this.start(KIND_SPLIT_SUMS, tasks.length);
+    const out = new Float64Array(4 * tasks.length);
+    tasks.forEach((t, i) => {
+      const p = c.pos[t.buf];
+      splitSumsRange(p.perm, p.bins, c.rowStride, c.binCol[t.feature], t.bin, t.defaultLeft, t.missingBin, c.gh, t.start, mids[i], out, 4 * i, this.side);
+    });
+    this.wait(seq);
+    // the worker's half of each task (zeros for a task too small to split), added in a fixed order
+    const s = this.scratch;
+    for (let j = 0; j < out.length; j++) out[j] += s[j];
+    return out;
   }
 
   close(): void {

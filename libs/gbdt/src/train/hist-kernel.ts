@@ -163,6 +163,15 @@ export function countLeftRange(bins: Uint8Array, S: number, start: number, end: 
   return n;
 }
 
+/** Position buffer rows (= positions) [r0, r1) in order from column-major bins (perm = identity). */
+export function fillPositionRange(bins: Uint8Array, perm: Int32Array, colBins: Uint8Array, numRows: number, numFeatures: number, rowStride: number, binCol: Int32Array, r0: number, r1: number): void {
+  for (let f = 0; f < numFeatures; f++) {
+    const base = f * numRows;
+    for (let r = r0, i = r0 * rowStride + binCol[f]; r < r1; r++, i += rowStride) bins[i] = colBins[base + r];
+  }
+  for (let r = r0; r < r1; r++) perm[r] = r;
+}
+
 /** One side of the two position buffers, as the move kernels see it. */
 export interface PosBuffer {
   bins: Uint8Array;
@@ -244,30 +253,117 @@ export function moveFlagged(src: PosBuffer, dst: PosBuffer, S: number, n: number
   return kept;
 }
 
-/** binary:logistic gradients of rows [start, end) (single output). */
-export function logisticRange(margin: Float64Array, label: Float64Array, weight: Float64Array | null, gh: Float32Array, start: number, end: number): void {
+/**
+ * binary:logistic gradients of rows [start, end) (single output); the largest |g| and h written
+ * (as float32) go to maxOut[at], maxOut[at + 1] — the quantization scale, found in the same pass.
+ */
+export function logisticRange(margin: Float64Array, label: Float64Array, weight: Float64Array | null, gh: Float32Array, start: number, end: number, maxOut: Float64Array, at: number): void {
+  let gmax = 0;
+  let hmax = 0;
   for (let r = start; r < end; r++) {
     const p = 1 / (1 + Math.exp(-margin[r]));
     const w = weight === null ? 1 : weight[r];
-    gh[2 * r] = (p - label[r]) * w;
-    const h = p * (1 - p);
-    gh[2 * r + 1] = (h > 1e-16 ? h : 1e-16) * w;
+    const g = Math.fround((p - label[r]) * w);
+    const h0 = p * (1 - p);
+    const h = Math.fround((h0 > 1e-16 ? h0 : 1e-16) * w);
+    gh[2 * r] = g;
+    gh[2 * r + 1] = h;
+    const ga = Math.abs(g);
+    if (ga > gmax) gmax = ga;
+    if (h > hmax) hmax = h;
   }
+  maxOut[at] = gmax;
+  maxOut[at + 1] = hmax;
 }
 
-/** reg:squarederror gradients of rows [start, end). */
-export function squaredRange(margin: Float64Array, label: Float64Array, weight: Float64Array | null, gh: Float32Array, start: number, end: number): void {
+/** reg:squarederror gradients of rows [start, end), with the maxima as logisticRange. */
+export function squaredRange(margin: Float64Array, label: Float64Array, weight: Float64Array | null, gh: Float32Array, start: number, end: number, maxOut: Float64Array, at: number): void {
+  let gmax = 0;
+  let hmax = 0;
   for (let r = start; r < end; r++) {
     const w = weight === null ? 1 : weight[r];
-    gh[2 * r] = (margin[r] - label[r]) * w;
-    gh[2 * r + 1] = w;
+    const g = Math.fround((margin[r] - label[r]) * w);
+    const h = Math.fround(w);
+    gh[2 * r] = g;
+    gh[2 * r + 1] = h;
+    const ga = Math.abs(g);
+    if (ga > gmax) gmax = ga;
+    if (h > hmax) hmax = h;
   }
+  maxOut[at] = gmax;
+  maxOut[at + 1] = hmax;
 }
 
 /** margin[perm[i] * K + k] += value for i in [start, end): one leaf's rows. */
 export function addLeafRange(margin: Float64Array, perm: Int32Array, K: number, k: number, value: number, start: number, end: number): void {
   if (K === 1) for (let i = start; i < end; i++) margin[perm[i]] += value;
   else for (let i = start; i < end; i++) margin[perm[i] * K + k] += value;
+}
+
+/**
+ * One leaf's (or one routed split's) margin update over positions [start, end): margin[perm[i] * K
+ * + k] += value. Plain leaf (!sided): every row gets vL. Routed split (the rows of a last-level split
+ * are never moved into their leaves): rows with side[i] = 1 (left, as splitSumsRange recorded)
+ * get vL, the others vR. (Fusing the next round's gradients into this pass was slower: it turns
+ * their sequential pass into three scattered streams.)
+ */
+export function leafUpdateRange(margin: Float64Array, perm: Int32Array, side: Uint8Array, sided: boolean, vL: number, vR: number, K: number, k: number, start: number, end: number): void {
+  if (!sided) {
+    if (K === 1) for (let i = start; i < end; i++) margin[perm[i]] += vL;
+    else for (let i = start; i < end; i++) margin[perm[i] * K + k] += vL;
+    return;
+  }
+  // the side of a row is unpredictable: pick its value by index, not by a branch
+  const vals = new Float64Array(2);
+  vals[0] = vR;
+  vals[1] = vL;
+  if (K === 1) for (let i = start; i < end; i++) margin[perm[i]] += vals[side[i]];
+  else for (let i = start; i < end; i++) margin[perm[i] * K + k] += vals[side[i]];
+}
+
+/**
+ * Exact gradient sums of each side of a split over positions [start, end) into out[at..at+3]
+ * ([gL, hL, gR, hR], added in position order; arithmetic, not a branch: adding g * 0 leaves a float
+ * sum unchanged). Records each position's side in side[i] (1 = left) for leafUpdateRange, which then
+ * reads one byte per row instead of a 32-byte row of bins.
+ */
+export function splitSumsRange(
+  perm: Int32Array,
+  bins: Uint8Array,
+  S: number,
+  byte: number,
+  bin: number,
+  defaultLeft: boolean,
+  missingBin: number,
+  gh: Float32Array,
+  start: number,
+  end: number,
+  out: Float64Array,
+  at: number,
+  side: Uint8Array,
+): void {
+  const dl = defaultLeft ? 1 : 0;
+  let gL = 0;
+  let hL = 0;
+  let gR = 0;
+  let hR = 0;
+  for (let i = start, p = start * S + byte; i < end; i++, p += S) {
+    const r = perm[i];
+    const b = bins[p];
+    const isLeft = b === missingBin ? dl : ((bin - b) >>> 31) ^ 1;
+    side[i] = isLeft;
+    const g = gh[2 * r];
+    const h = gh[2 * r + 1];
+    const notLeft = 1 - isLeft;
+    gL += g * isLeft;
+    hL += h * isLeft;
+    gR += g * notLeft;
+    hR += h * notLeft;
+  }
+  out[at] = gL;
+  out[at + 1] = hL;
+  out[at + 2] = gR;
+  out[at + 3] = hR;
 }
 
 /**
@@ -320,3 +416,4 @@ export const KIND_LOGISTIC = 3;
 export const KIND_SQUARED = 4;
 export const KIND_ADD_LEAVES = 5;
 export const KIND_GATHER = 6;
+export const KIND_SPLIT_SUMS = 7;

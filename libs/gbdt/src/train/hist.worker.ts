@@ -5,7 +5,6 @@
  */
 import { workerData } from 'node:worker_threads';
 import {
-  addLeafRange,
   buildClaimedChunks,
   countLeftRange,
   CTRL_ALIVE,
@@ -24,13 +23,17 @@ import {
   KIND_HIST,
   KIND_LOGISTIC,
   KIND_MOVE,
+  KIND_SPLIT_SUMS,
   KIND_SQUARED,
+  leafUpdateRange,
   logisticRange,
   moveRange,
+  splitSumsRange,
   squaredRange,
   TASK_INTS,
   type PosBuffer,
 } from './hist-kernel';
+import { runBinWorker, type BinWorkerData } from './bin-worker';
 
 interface WorkerShared {
   pos: [PosBuffer, PosBuffer];
@@ -48,18 +51,25 @@ interface WorkerShared {
   label: Float64Array;
   weight: Float64Array | null;
   leafValues: Float64Array;
+  /** Side of each position in the last routed splits (see splitSumsRange). */
+  side: Uint8Array;
 }
 
 const d = workerData as WorkerShared;
 const c = d.ctrl;
-Atomics.store(c, CTRL_ALIVE, 1);
-try {
-  serve();
-} catch (err) {
-  // the main thread is blocked in Atomics.wait and cannot receive an 'error' event: flag it
-  Atomics.store(c, CTRL_ALIVE, -1);
-  Atomics.notify(c, CTRL_DONE);
-  throw err;
+if ((workerData as BinWorkerData).mode === 'bin') {
+  // the short-lived binning helper (parallel-binning.ts)
+  runBinWorker(workerData as BinWorkerData);
+} else {
+  Atomics.store(c, CTRL_ALIVE, 1);
+  try {
+    serve();
+  } catch (err) {
+    // the main thread is blocked in Atomics.wait and cannot receive an 'error' event: flag it
+    Atomics.store(c, CTRL_ALIVE, -1);
+    Atomics.notify(c, CTRL_DONE);
+    throw err;
+  }
 }
 
 function histogram(t: number, start: number, end: number, base: number): void {
@@ -103,14 +113,18 @@ function serve(): void {
         const buf = c[o + 5];
         moveRange(d.pos[buf], d.pos[1 - buf], S, c[CTRL_ARG0], start, end, c[o + 2], c[o + 3], c[o + 4] >= 0, Math.abs(c[o + 4]) - 1, c[o + 6], c[o + 7]);
       } else if (kind === KIND_LOGISTIC) {
-        logisticRange(d.margin, d.label, d.weight, d.gh, start, end);
+        logisticRange(d.margin, d.label, d.weight, d.gh, start, end, d.scratch, 0);
       } else if (kind === KIND_SQUARED) {
-        squaredRange(d.margin, d.label, d.weight, d.gh, start, end);
+        squaredRange(d.margin, d.label, d.weight, d.gh, start, end, d.scratch, 0);
       } else if (kind === KIND_GATHER) {
         const p = d.pos[c[o + 2]];
         gatherRange(p.perm, d.gh, p.pay, d.stride, start, end, d.leafValues[0], d.leafValues[1], c[CTRL_ARG0], c[CTRL_ARG1]);
       } else if (kind === KIND_ADD_LEAVES) {
-        addLeafRange(d.margin, d.pos[c[o + 3]].perm, c[CTRL_ARG0], c[CTRL_ARG1], d.leafValues[c[o + 2]], start, end);
+        const v = 2 * c[o + 2];
+        leafUpdateRange(d.margin, d.pos[c[o + 3]].perm, d.side, c[o + 4] === 1, d.leafValues[v], d.leafValues[v + 1], c[CTRL_ARG0], c[CTRL_ARG1], start, end);
+      } else if (kind === KIND_SPLIT_SUMS) {
+        const p = d.pos[c[o + 5]];
+        splitSumsRange(p.perm, p.bins, S, c[o + 2], c[o + 3], c[o + 4] >= 0, Math.abs(c[o + 4]) - 1, d.gh, start, end, d.scratch, 4 * t, d.side);
       }
     }
     Atomics.store(c, CTRL_DONE, seq);

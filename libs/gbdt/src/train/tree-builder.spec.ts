@@ -133,6 +133,19 @@ describe('tree growth', () => {
           covered++;
         }
       }
+      // last-level splits route their rows in place: the leaf follows from the row's bin
+      for (const s of built.routed) {
+        const missing = fx.mapper.numBins[s.feature];
+        for (let i = s.start; i < s.end; i++) {
+          const r = built.rows[i];
+          const b = fx.colBins[s.feature * 4000 + r];
+          const goLeft = b === missing ? s.defaultLeft : b <= s.bin;
+          predictRow(model, [fx.columns[0][r], fx.columns[1][r], fx.columns[2][r]], out);
+          expect(out[0]).toBe(tree.value[goLeft ? s.left : s.right]);
+          covered++;
+        }
+      }
+      if (growPolicy === 'depthwise') expect(built.routed.length).toBeGreaterThan(0);
       expect(covered).toBe(4000);
       // cover of the root is the hessian sum; children covers add up to the parent's
       tree.feature.forEach((f, n) => {
@@ -166,7 +179,7 @@ describe('tree growth', () => {
       let bad = 0;
       for (let i = 0; i < 3000; i++) for (let f = 0; f < 3; f++) if (bins[i * fx.rowStride + fx.binCol[f]] !== fx.colBins[f * 3000 + perm[i]]) bad++;
       expect(bad).toBe(0);
-      const inLeaves = built.leaves.reduce((a, l) => a + l.end - l.start, 0);
+      const inLeaves = [...built.leaves, ...built.routed].reduce((a, l) => a + l.end - l.start, 0);
       expect(inLeaves).toBe(sample ? sample.reduce((a, b) => a + b, 0) : 3000);
     }
   });

@@ -80,10 +80,27 @@ export interface BuiltTree {
   splitBin: Int32Array;
   /** Leaves with their position ranges in buffer `buf`, for the margin update. */
   leaves: { node: number; start: number; end: number }[];
+  /**
+   * Splits whose children are leaves at the depth cap: their rows were routed in place, not moved,
+   * so positions [start, end) of buffer `buf` hold both leaves' rows (in the split's order); rows
+   * with bin <= bin (the missing bin by defaultLeft) are in leaf `left`, the others in `right`.
+   * The builder's last ops.splitSums recorded each position's side, so ops.addLeaves can route them.
+   */
+  routed: RoutedSplit[];
   /** The buffer holding every row after the tree (the next tree starts from it). */
   buf: number;
   /** Original row of each position of that buffer. */
   rows: Int32Array;
+}
+
+export interface RoutedSplit {
+  left: number;
+  right: number;
+  start: number;
+  end: number;
+  feature: number;
+  bin: number;
+  defaultLeft: boolean;
 }
 
 export class TreeBuilder {
@@ -205,6 +222,27 @@ export class TreeBuilder {
       return [l, r];
     };
 
+    /**
+     * A split whose children can never be split: records it and creates both leaves, leaving the
+     * rows where they are (the margin update routes them by the split; see BuiltTree.routed).
+     */
+    const routed: { parent: GrowNode; left: number; right: number }[] = [];
+    const routeSplit = (node: GrowNode): void => {
+      const s = node.split;
+      feature[node.id] = s.feature;
+      splitBinList[node.id] = s.bin;
+      threshold[node.id] = cfg.mapper.thresholds[s.feature][s.bin];
+      defaultLeft[node.id] = s.defaultLeft;
+      gain[node.id] = s.gain;
+      const l = addNode(s.leftG, s.leftH);
+      const r = addNode(node.G - s.leftG, node.H - s.leftH);
+      left[node.id] = l;
+      right[node.id] = r;
+      routed.push({ parent: node, left: l, right: r });
+      numLeaves++;
+      this.freeHist(node);
+    };
+
     /** Histograms for split pairs: build the smaller child, subtract for the larger (reusing the parent's buffer). */
     const childHistograms = (pairs: [GrowNode, GrowNode, GrowNode][]): void => {
       const tasks: HistTask[] = [];
@@ -244,6 +282,10 @@ export class TreeBuilder {
         const pairs: [GrowNode, GrowNode, GrowNode][] = [];
         const childDepth = candidates[0].depth + 1;
         const childrenSplittable = canSplitAt(childDepth);
+        if (!childrenSplittable) {
+          for (const node of candidates) routeSplit(node);
+          break;
+        }
         const children = applySplits(candidates, childrenSplittable);
         for (let i = 0; i < candidates.length; i++) {
           const node = candidates[i];
@@ -270,6 +312,10 @@ export class TreeBuilder {
         }
         const node = open[bi];
         open.splice(bi, 1);
+        if (!canSplitAt(node.depth + 1)) {
+          routeSplit(node);
+          continue;
+        }
         const [[l, r]] = applySplits([node], canSplitAt(node.depth + 1));
         if (!canSplitAt(l.depth) || leafCapReached()) {
           this.freeHist(node);
@@ -286,6 +332,8 @@ export class TreeBuilder {
     }
 
     const leafNodes = grown.filter((n) => feature[n.id] < 0);
+    // each routed split's exact side sums; also records every row's side for the margin update
+    const sums = cfg.ops.splitSums(routed.map(({ parent: n }) => ({ buf: n.buf, start: n.start, end: n.end, feature: n.split.feature, bin: n.split.bin, defaultLeft: n.split.defaultLeft, missingBin: cfg.mapper.numBins[n.split.feature] })));
     if (quant) {
       // splits were chosen on quantized sums; leaf values and covers use the exact gradients
       const nodeG = new Float64Array(feature.length);
@@ -302,6 +350,12 @@ export class TreeBuilder {
         nodeG[leaf.id] = g;
         nodeH[leaf.id] = h;
       }
+      routed.forEach(({ left: l, right: r }, i) => {
+        nodeG[l] = sums[4 * i];
+        nodeH[l] = sums[4 * i + 1];
+        nodeG[r] = sums[4 * i + 2];
+        nodeH[r] = sums[4 * i + 3];
+      });
       for (let id = feature.length - 1; id >= 0; id--) {
         if (feature[id] >= 0) {
           nodeG[id] = nodeG[left[id]] + nodeG[right[id]];
@@ -313,6 +367,7 @@ export class TreeBuilder {
     }
     // gather every row into one buffer for the next tree (the one already holding most of them)
     const ranges = leafNodes.map((n) => ({ buf: n.buf, start: n.start, end: n.end }));
+    for (const { parent: n } of routed) ranges.push({ buf: n.buf, start: n.start, end: n.end });
     if (numRows < cfg.numRows) ranges.push({ buf: rootBuf, start: numRows, end: cfg.numRows });
     let inZero = 0;
     for (const r of ranges) if (r.buf === 0) inZero += r.end - r.start;
@@ -329,6 +384,7 @@ export class TreeBuilder {
       tree: { feature, threshold, left, right, defaultLeft, value, cover, gain },
       splitBin: Int32Array.from(splitBinList),
       leaves: leafNodes.map((n) => ({ node: n.id, start: n.start, end: n.end })),
+      routed: routed.map(({ parent: n, left: l, right: r }) => ({ left: l, right: r, start: n.start, end: n.end, feature: n.split.feature, bin: n.split.bin, defaultLeft: n.split.defaultLeft })),
       buf: target,
       rows: dst.perm,
     };

@@ -399,9 +399,11 @@ export class TreeBuilder {
       const src = node.hist;
       const out = (this.decoded ??= new Float64Array(2 * cfg.mapper.totalBins));
       const mul = 2 ** q.shift;
+      // mul is a power of two, so v * (1 / mul) equals v / mul exactly and skips a division per bin
+      const inv = 1 / mul;
       for (let j = 0; j < src.length; j++) {
         const v = src[j];
-        const gq = Math.floor(v / mul);
+        const gq = Math.floor(v * inv);
         out[2 * j] = gq * q.gUnit;
         out[2 * j + 1] = (v - gq * mul) * q.hUnit;
       }

@@ -400,14 +400,10 @@ class ParallelOps implements TrainingOps {
     return counts;
   }
 
-  /**
-   * Two phases, each split by halves: count the left rows of each half, then move every half
-   * straight to its final place (left of A, left of B, right of A, right of B: a stable partition).
-   */
-  private partitionChunk(tasks: PartitionTask[], movePayload: boolean): Int32Array {
+  /** Writes split tasks for the worker (it takes each task's second half) and returns the midpoints. */
+  private postSplitTasks(tasks: PartitionTask[]): number[] {
     const c = this.ctx;
     const ctrl = this.ctrl;
-    const S = c.rowStride;
     const mids = tasks.map((t) => ParallelOps.mid(t.start, t.end));
     tasks.forEach((t, i) => {
       const o = CTRL_TASKS + i * TASK_INTS;
@@ -417,8 +413,20 @@ class ParallelOps implements TrainingOps {
       ctrl[o + 3] = t.bin;
       ctrl[o + 4] = encodeDefault(t);
       ctrl[o + 5] = t.buf;
-      ctrl[o + 6] = 0;
     });
+    return mids;
+  }
+
+  /**
+   * Two phases, each split by halves: count the left rows of each half, then move every half
+   * straight to its final place (left of A, left of B, right of A, right of B: a stable partition).
+   */
+  private partitionChunk(tasks: PartitionTask[], movePayload: boolean): Int32Array {
+    const c = this.ctx;
+    const ctrl = this.ctrl;
+    const S = c.rowStride;
+    const mids = this.postSplitTasks(tasks);
+    tasks.forEach((_, i) => (ctrl[CTRL_TASKS + i * TASK_INTS + 6] = 0));
     let seq = this.start(KIND_COUNT, tasks.length);
     const leftA = tasks.map((t, i) => countLeftRange(c.pos[t.buf].bins, S, t.start, mids[i], c.binCol[t.feature], t.bin, t.defaultLeft, t.missingBin));
     this.wait(seq);
@@ -507,17 +515,7 @@ class ParallelOps implements TrainingOps {
 
   private splitSumsChunk(tasks: PartitionTask[]): Float64Array {
     const c = this.ctx;
-    const ctrl = this.ctrl;
-    const mids = tasks.map((t) => ParallelOps.mid(t.start, t.end));
-    tasks.forEach((t, i) => {
-      const o = CTRL_TASKS + i * TASK_INTS;
-      ctrl[o] = mids[i];
-      ctrl[o + 1] = t.end;
-      ctrl[o + 2] = c.binCol[t.feature];
-      ctrl[o + 3] = t.bin;
-      ctrl[o + 4] = encodeDefault(t);
-      ctrl[o + 5] = t.buf;
-    });
+    const mids = this.postSplitTasks(tasks);
     const seq = this.start(KIND_SPLIT_SUMS, tasks.length);
     const out = new Float64Array(4 * tasks.length);
     tasks.forEach((t, i) => {

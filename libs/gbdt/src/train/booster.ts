@@ -7,12 +7,13 @@ import type { Dataset } from '../data/dataset';
 import type { GbdtModel, Tree } from '../model/model.types';
 import { transformInPlace } from '../predict/predict';
 import { evaluateMetric, higherIsBetter } from './eval-metrics';
-import { binColumnsOf, createPosBuffers, type LeafTask, createTrainingOps, payloadWords, rowStrideOf, sharedFloat32, sharedFloat64, sharedUint8, workerAvailable } from './hist-builder';
+import { binColumnsOf, createPosBuffers, type LeafTask, createTrainingOps, payloadWords, posBufferBytes, rowStrideOf, sharedFloat32, sharedFloat64, sharedUint8, workerAvailable } from './hist-builder';
 import { binAll } from './parallel-binning';
 import { lambdaRankQuery, softmaxGradients, softmaxRows } from './objectives';
 import { defaultMetric, type EvalMetric, type GbdtParams } from './params';
 import { Rng } from './rng';
 import { TreeBuilder, type Quantization } from './tree-builder';
+import { KernelMemory } from './wasm/wasm-kernels';
 import type { TrainOptions, TrainResult } from './train';
 
 /** Rows used to choose bin thresholds (exact quantiles of a deterministic sample above this size). */
@@ -30,6 +31,11 @@ export function quantLevels(n: number): number {
     if (n * (L + 1) * 2 ** shift < 2 ** 53) return L;
   }
   return 0;
+}
+
+/** Upper bound of one histogram's bytes (every feature at max_bin bins plus the missing bin). */
+function histogramBytesBound(F: number, maxBin: number, stride: number): number {
+  return F * (maxBin + 1) * stride * 8;
 }
 
 /** Below this many feature values (rows x features) a worker thread costs more than it saves. */
@@ -164,7 +170,10 @@ export function runBoosting(p: GbdtParams, data: Dataset, options: TrainOptions,
   const quantized = p.min_data_in_leaf === 0 && (p.use_quantized_grad === true || (p.use_quantized_grad === 'auto' && N >= QUANTIZE_FROM_ROWS)) && quantLevels(N) > 0;
   const stride = quantized ? 1 : p.min_data_in_leaf > 0 ? 3 : 2;
   const rowStride = rowStrideOf(F);
-  const pos = createPosBuffers(N, rowStride, payloadWords(stride), useThreads);
+  // position buffers, histograms and scratch in the WebAssembly kernels' memory where it can be made
+  // (sized for the buffers, the worker's scratch and a few histograms; it grows if more are needed)
+  const kernelMemory = KernelMemory.create(posBufferBytes(N, rowStride, payloadWords(stride)) + 80 * histogramBytesBound(F, p.max_bin, stride));
+  const pos = createPosBuffers(N, rowStride, payloadWords(stride), useThreads, kernelMemory);
   const mapper = binAll({ columns: data.columns, maxBin: p.max_bin, sample, colBins, pos: pos[0], rowStride, binCol: binColumnsOf(F) }, useThreads);
 
   const gh = useThreads ? sharedFloat32(2 * N) : new Float32Array(2 * N);
@@ -191,6 +200,7 @@ export function runBoosting(p: GbdtParams, data: Dataset, options: TrainOptions,
       margin: margins,
       label: labelCopy,
       weight: weightCopy,
+      memory: kernelMemory,
     },
     useThreads ? threads : 1,
   );

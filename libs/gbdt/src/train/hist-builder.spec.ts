@@ -62,7 +62,8 @@ describe('two-thread training operations', () => {
   let dir: string;
   beforeAll(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gbdt-worker-'));
-    for (const name of ['hist.worker', 'hist-kernel', 'bin-worker', 'binning']) {
+    fs.mkdirSync(path.join(dir, 'wasm'));
+    for (const name of ['hist.worker', 'hist-kernel', 'bin-worker', 'binning', 'wasm/wasm-kernels', 'wasm/kernels.wasm']) {
       const { code } = transformFileSync(path.join(__dirname, `${name}.ts`), { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } });
       fs.writeFileSync(path.join(dir, `${name}.js`), code);
     }

@@ -23,7 +23,6 @@ import {
   CTRL_SEQ,
   CTRL_TASKS,
   gatherRange,
-  histogramRange,
   KIND_ADD_LEAVES,
   KIND_COUNT,
   KIND_GATHER,
@@ -34,12 +33,12 @@ import {
   KIND_SQUARED,
   leafUpdateRange,
   logisticRange,
-  moveRange,
   splitSumsRange,
   squaredRange,
   TASK_INTS,
   type PosBuffer,
 } from './hist-kernel';
+import { histogramRangeWith, instantiateKernels, moveRangeWith, type KernelMemory, type WasmKernels } from './wasm/wasm-kernels';
 
 export interface HistTask {
   /** Position buffer (0 or 1) holding the node's rows. */
@@ -103,9 +102,16 @@ export interface OpsContext {
   margin: Float64Array;
   label: Float64Array;
   weight: Float64Array | null;
+  /**
+   * The WebAssembly memory the position buffers live in (createPosBuffers with a memory): the
+   * histogram and move kernels then run as WebAssembly on both threads.
+   */
+  memory?: KernelMemory | null;
 }
 
 export interface TrainingOps {
+  /** A histogram buffer (histSize float64s) the kernels can write (in the kernel memory when there is one). */
+  allocHist(): Float64Array;
   /** Histograms of position ranges. */
   build(tasks: HistTask[]): void;
   /**
@@ -150,18 +156,33 @@ export function fillPositions(dst: PosBuffer, colBins: Uint8Array, numRows: numb
   fillPositionRange(dst.bins, dst.perm, colBins, numRows, numFeatures, rowStride, binColumnsOf(numFeatures), 0, numRows);
 }
 
-/** The two position buffers for n rows (shared memory when a worker will use them). */
-export function createPosBuffers(n: number, rowStride: number, payWords: number, shared: boolean): [PosBuffer, PosBuffer] {
+/**
+ * The two position buffers for n rows: in `memory` when given (the WebAssembly kernels' memory,
+ * shared with the worker), else shared memory when a worker will use them, else ordinary arrays.
+ */
+export function createPosBuffers(n: number, rowStride: number, payWords: number, shared: boolean, memory?: KernelMemory | null): [PosBuffer, PosBuffer] {
   const make = (): PosBuffer => {
-    const bins = shared ? sharedUint8(n * rowStride) : new Uint8Array(n * rowStride);
+    const bins = memory ? memory.uint8(n * rowStride) : shared ? sharedUint8(n * rowStride) : new Uint8Array(n * rowStride);
     return {
       bins,
       words: new Float64Array(bins.buffer, bins.byteOffset, (n * rowStride) >> 3),
-      perm: shared ? sharedInt32(n) : new Int32Array(n),
-      pay: shared ? sharedFloat64(n * payWords) : new Float64Array(n * payWords),
+      perm: memory ? memory.int32(n) : shared ? sharedInt32(n) : new Int32Array(n),
+      pay: memory ? memory.float64(n * payWords) : shared ? sharedFloat64(n * payWords) : new Float64Array(n * payWords),
     };
   };
   return [make(), make()];
+}
+
+/** Bytes createPosBuffers takes in a kernel memory (to size it up front). */
+export function posBufferBytes(n: number, rowStride: number, payWords: number): number {
+  return 2 * (n * rowStride + 4 * n + 8 * n * payWords + 3 * 64);
+}
+
+/** Kernels for a context's memory when its position buffers live there. */
+function kernelsFor(ctx: OpsContext): WasmKernels | null {
+  const m = ctx.memory;
+  if (!m) return null;
+  return ctx.pos.every((p) => m.owns(p.bins) && m.owns(p.perm) && m.owns(p.pay)) ? instantiateKernels(m.memory) : null;
 }
 
 /** Below this many rows a piece of work stays on one thread (the hand-off costs more). */
@@ -225,11 +246,27 @@ function leafRange(c: OpsContext, side: Uint8Array, l: LeafTask, K: number, k: n
   leafUpdateRange(c.margin, c.pos[l.buf].perm, side, sp !== undefined, l.value, sp === undefined ? l.value : sp.rightValue, K, k, start, end);
 }
 
+/** A histogram buffer: in the kernel memory when the context has one. */
+function newHist(ctx: OpsContext): Float64Array {
+  return ctx.memory ? ctx.memory.float64(ctx.histSize) : new Float64Array(ctx.histSize);
+}
+
+/** The kernels for a histogram target: null (JavaScript) when it is not a view on their memory. */
+function kernelsForHist(ctx: OpsContext, k: WasmKernels | null, hist: Float64Array): WasmKernels | null {
+  return k !== null && ctx.memory!.owns(hist) ? k : null;
+}
+
 class LocalOps implements TrainingOps {
   private readonly side: Uint8Array;
+  private readonly k: WasmKernels | null;
 
   constructor(private readonly ctx: OpsContext) {
     this.side = new Uint8Array(ctx.numRows);
+    this.k = kernelsFor(ctx);
+  }
+
+  allocHist(): Float64Array {
+    return newHist(this.ctx);
   }
 
   build(tasks: HistTask[]): void {
@@ -237,7 +274,7 @@ class LocalOps implements TrainingOps {
     for (const t of tasks) {
       t.hist.fill(0, 0, c.histSize);
       const p = c.pos[t.buf];
-      histogramRange(p.bins, c.rowStride, c.binCol, c.offsets, c.numFeatures, p.pay, c.stride, t.start, t.end, t.hist, 0);
+      histogramRangeWith(kernelsForHist(c, this.k, t.hist), p.bins, c.rowStride, c.binCol, c.offsets, c.numFeatures, p.pay, c.stride, t.start, t.end, t.hist, 0);
     }
   }
 
@@ -249,7 +286,7 @@ class LocalOps implements TrainingOps {
     tasks.forEach((t, i) => {
       const src = c.pos[t.buf];
       const l = countLeftRange(src.bins, S, t.start, t.end, c.binCol[t.feature], t.bin, t.defaultLeft, t.missingBin);
-      moveRange(src, c.pos[1 - t.buf], S, words, t.start, t.end, c.binCol[t.feature], t.bin, t.defaultLeft, t.missingBin, t.start, t.start + l);
+      moveRangeWith(this.k, src, c.pos[1 - t.buf], S, words, t.start, t.end, c.binCol[t.feature], t.bin, t.defaultLeft, t.missingBin, t.start, t.start + l);
       counts[i] = l;
     });
     return counts;
@@ -296,20 +333,28 @@ class ParallelOps implements TrainingOps {
   private readonly leafValues: Float64Array;
   private readonly side: Uint8Array;
   private readonly worker: Worker;
+  private readonly k: WasmKernels | null;
   private seq = 0;
 
   constructor(
     private readonly ctx: OpsContext,
     script: string,
   ) {
+    this.k = kernelsFor(ctx);
     this.ctrl = sharedInt32(CTRL_TASKS + MAX_TASKS * TASK_INTS);
-    this.scratch = sharedFloat64(MAX_TASKS * ctx.histSize);
+    this.scratch = this.k ? ctx.memory!.float64(MAX_TASKS * ctx.histSize) : sharedFloat64(MAX_TASKS * ctx.histSize);
     this.leafValues = sharedFloat64(2 * MAX_TASKS);
     this.side = sharedUint8(ctx.numRows);
+    const { memory, ...plain } = ctx;
     this.worker = new Worker(script, {
-      workerData: { ...ctx, scratch: this.scratch, ctrl: this.ctrl, leafValues: this.leafValues, side: this.side },
+      // the worker instantiates the kernels on the same memory (position buffers and scratch are views on it)
+      workerData: { ...plain, wasmMemory: this.k ? memory!.memory : null, scratch: this.scratch, ctrl: this.ctrl, leafValues: this.leafValues, side: this.side },
     });
     this.worker.unref();
+  }
+
+  allocHist(): Float64Array {
+    return newHist(this.ctx);
   }
 
   private start(kind: number, n: number): number {
@@ -363,6 +408,7 @@ class ParallelOps implements TrainingOps {
     Atomics.store(ctrl, CTRL_NEXT, 0);
     const seq = this.start(KIND_HIST, tasks.length);
     const S = c.rowStride;
+    const ks = tasks.map((t) => kernelsForHist(c, this.k, t.hist));
     if (dynamic) {
       buildClaimedChunks(
         ctrl,
@@ -372,13 +418,13 @@ class ParallelOps implements TrainingOps {
         (t) => tasks[t].end,
         (t, start, end) => {
           const p = c.pos[tasks[t].buf];
-          histogramRange(p.bins, S, c.binCol, c.offsets, c.numFeatures, p.pay, 1, start, end, tasks[t].hist, 0);
+          histogramRangeWith(ks[t], p.bins, S, c.binCol, c.offsets, c.numFeatures, p.pay, 1, start, end, tasks[t].hist, 0);
         },
       );
     } else {
       tasks.forEach((t, i) => {
         const p = c.pos[t.buf];
-        histogramRange(p.bins, S, c.binCol, c.offsets, c.numFeatures, p.pay, c.stride, t.start, mids[i], t.hist, 0);
+        histogramRangeWith(ks[i], p.bins, S, c.binCol, c.offsets, c.numFeatures, p.pay, c.stride, t.start, mids[i], t.hist, 0);
       });
     }
     this.wait(seq);
@@ -444,7 +490,7 @@ class ParallelOps implements TrainingOps {
     ctrl[CTRL_ARG0] = words;
     seq = this.start(KIND_MOVE, tasks.length);
     tasks.forEach((t, i) => {
-      moveRange(c.pos[t.buf], c.pos[1 - t.buf], S, words, t.start, mids[i], c.binCol[t.feature], t.bin, t.defaultLeft, t.missingBin, t.start, t.start + counts[i]);
+      moveRangeWith(this.k, c.pos[t.buf], c.pos[1 - t.buf], S, words, t.start, mids[i], c.binCol[t.feature], t.bin, t.defaultLeft, t.missingBin, t.start, t.start + counts[i]);
     });
     this.wait(seq);
     return counts;

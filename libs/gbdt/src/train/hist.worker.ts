@@ -16,7 +16,6 @@ import {
   CTRL_SEQ,
   CTRL_TASKS,
   gatherRange,
-  histogramRange,
   KIND_ADD_LEAVES,
   KIND_COUNT,
   KIND_GATHER,
@@ -27,13 +26,13 @@ import {
   KIND_SQUARED,
   leafUpdateRange,
   logisticRange,
-  moveRange,
   splitSumsRange,
   squaredRange,
   TASK_INTS,
   type PosBuffer,
 } from './hist-kernel';
 import { runBinWorker, type BinWorkerData } from './bin-worker';
+import { histogramRangeWith, instantiateKernels, moveRangeWith } from './wasm/wasm-kernels';
 
 interface WorkerShared {
   pos: [PosBuffer, PosBuffer];
@@ -53,10 +52,13 @@ interface WorkerShared {
   leafValues: Float64Array;
   /** Side of each position in the last routed splits (see splitSumsRange). */
   side: Uint8Array;
+  /** The kernels' memory when the position buffers and scratch are views on it (else null: JavaScript kernels). */
+  wasmMemory: WebAssembly.Memory | null;
 }
 
 const d = workerData as WorkerShared;
 const c = d.ctrl;
+const k = d.wasmMemory ? instantiateKernels(d.wasmMemory) : null;
 if ((workerData as BinWorkerData).mode === 'bin') {
   // the short-lived binning helper (parallel-binning.ts)
   runBinWorker(workerData as BinWorkerData);
@@ -74,7 +76,7 @@ if ((workerData as BinWorkerData).mode === 'bin') {
 
 function histogram(t: number, start: number, end: number, base: number): void {
   const p = d.pos[c[CTRL_TASKS + t * TASK_INTS + 2]];
-  histogramRange(p.bins, d.rowStride, d.binCol, d.offsets, d.numFeatures, p.pay, d.stride, start, end, d.scratch, base);
+  histogramRangeWith(k, p.bins, d.rowStride, d.binCol, d.offsets, d.numFeatures, p.pay, d.stride, start, end, d.scratch, base);
 }
 
 function serve(): void {
@@ -111,7 +113,7 @@ function serve(): void {
         c[o + 6] = countLeftRange(d.pos[c[o + 5]].bins, S, start, end, c[o + 2], c[o + 3], c[o + 4] >= 0, Math.abs(c[o + 4]) - 1);
       } else if (kind === KIND_MOVE) {
         const buf = c[o + 5];
-        moveRange(d.pos[buf], d.pos[1 - buf], S, c[CTRL_ARG0], start, end, c[o + 2], c[o + 3], c[o + 4] >= 0, Math.abs(c[o + 4]) - 1, c[o + 6], c[o + 7]);
+        moveRangeWith(k, d.pos[buf], d.pos[1 - buf], S, c[CTRL_ARG0], start, end, c[o + 2], c[o + 3], c[o + 4] >= 0, Math.abs(c[o + 4]) - 1, c[o + 6], c[o + 7]);
       } else if (kind === KIND_LOGISTIC) {
         logisticRange(d.margin, d.label, d.weight, d.gh, start, end, d.scratch, 0);
       } else if (kind === KIND_SQUARED) {

@@ -417,7 +417,7 @@ export class TreeBuilder {
   private decoded: Float64Array | undefined;
 
   private allocHist(): Float64Array {
-    return this.freeHists.pop() ?? new Float64Array(this.histSize);
+    return this.freeHists.pop() ?? this.cfg.ops.allocHist();
   }
 
   private freeHist(node: GrowNode): void {

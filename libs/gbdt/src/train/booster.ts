@@ -172,12 +172,12 @@ export function runBoosting(p: GbdtParams, data: Dataset, options: TrainOptions,
   const rowStride = rowStrideOf(F);
   // position buffers, histograms and scratch in the WebAssembly kernels' memory where it can be made
   // (sized for the buffers, the worker's scratch and a few histograms; it grows if more are needed)
-  const kernelMemory = KernelMemory.create(posBufferBytes(N, rowStride, payloadWords(stride)) + 80 * histogramBytesBound(F, p.max_bin, stride));
+  const kernelMemory = KernelMemory.create(posBufferBytes(N, rowStride, payloadWords(stride)) + N * (8 + 8 * K + 1) + 80 * histogramBytesBound(F, p.max_bin, stride));
   const pos = createPosBuffers(N, rowStride, payloadWords(stride), useThreads, kernelMemory);
   const mapper = binAll({ columns: data.columns, maxBin: p.max_bin, sample, colBins, pos: pos[0], rowStride, binCol: binColumnsOf(F) }, useThreads);
 
-  const gh = useThreads ? sharedFloat32(2 * N) : new Float32Array(2 * N);
-  const margins = useThreads ? sharedFloat64(N * K) : new Float64Array(N * K);
+  const gh = kernelMemory ? kernelMemory.float32(2 * N) : useThreads ? sharedFloat32(2 * N) : new Float32Array(2 * N);
+  const margins = kernelMemory ? kernelMemory.float64(N * K) : useThreads ? sharedFloat64(N * K) : new Float64Array(N * K);
   for (let r = 0; r < N; r++) for (let k = 0; k < K; k++) margins[r * K + k] = base[k];
   const labelCopy = useThreads ? sharedFloat64(N) : new Float64Array(N);
   labelCopy.set(label);

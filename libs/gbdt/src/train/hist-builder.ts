@@ -12,7 +12,6 @@ import { Worker } from 'node:worker_threads';
 import {
   buildClaimedChunks,
   fillPositionRange,
-  countLeftRange,
   CTRL_ALIVE,
   CTRL_ARG0,
   CTRL_ARG1,
@@ -22,7 +21,6 @@ import {
   CTRL_NTASKS,
   CTRL_SEQ,
   CTRL_TASKS,
-  gatherRange,
   KIND_ADD_LEAVES,
   KIND_COUNT,
   KIND_GATHER,
@@ -31,14 +29,22 @@ import {
   KIND_MOVE,
   KIND_SPLIT_SUMS,
   KIND_SQUARED,
-  leafUpdateRange,
   logisticRange,
-  splitSumsRange,
   squaredRange,
   TASK_INTS,
   type PosBuffer,
 } from './hist-kernel';
-import { histogramRangeWith, instantiateKernels, moveRangeWith, type KernelMemory, type WasmKernels } from './wasm/wasm-kernels';
+import {
+  countLeftRangeWith,
+  gatherRangeWith,
+  histogramRangeWith,
+  instantiateKernels,
+  leafUpdateRangeWith,
+  moveRangeWith,
+  splitSumsRangeWith,
+  type KernelMemory,
+  type WasmKernels,
+} from './wasm/wasm-kernels';
 
 export interface HistTask {
   /** Position buffer (0 or 1) holding the node's rows. */
@@ -178,11 +184,12 @@ export function posBufferBytes(n: number, rowStride: number, payWords: number): 
   return 2 * (n * rowStride + 4 * n + 8 * n * payWords + 3 * 64);
 }
 
-/** Kernels for a context's memory when its position buffers live there. */
+/** Kernels for a context's memory when its position buffers, gradients and margins live there. */
 function kernelsFor(ctx: OpsContext): WasmKernels | null {
   const m = ctx.memory;
   if (!m) return null;
-  return ctx.pos.every((p) => m.owns(p.bins) && m.owns(p.perm) && m.owns(p.pay)) ? instantiateKernels(m.memory) : null;
+  const inMemory = ctx.pos.every((p) => m.owns(p.bins) && m.owns(p.perm) && m.owns(p.pay)) && m.owns(ctx.gh) && m.owns(ctx.margin);
+  return inMemory ? instantiateKernels(m.memory) : null;
 }
 
 /** Below this many rows a piece of work stays on one thread (the hand-off costs more). */
@@ -241,9 +248,9 @@ function halfOf(start: number, end: number): number {
   return end - start < MIN_ROWS_TO_SPLIT ? end : start + ((end - start) >> 1);
 }
 
-function leafRange(c: OpsContext, side: Uint8Array, l: LeafTask, K: number, k: number, start: number, end: number): void {
+function leafRange(kern: WasmKernels | null, c: OpsContext, side: Uint8Array, l: LeafTask, K: number, k: number, start: number, end: number): void {
   const sp = l.split;
-  leafUpdateRange(c.margin, c.pos[l.buf].perm, side, sp !== undefined, l.value, sp === undefined ? l.value : sp.rightValue, K, k, start, end);
+  leafUpdateRangeWith(kern, c.margin, c.pos[l.buf].perm, side, sp !== undefined, l.value, sp === undefined ? l.value : sp.rightValue, K, k, start, end);
 }
 
 /** A histogram buffer: in the kernel memory when the context has one. */
@@ -260,9 +267,13 @@ class LocalOps implements TrainingOps {
   private readonly side: Uint8Array;
   private readonly k: WasmKernels | null;
 
+  /** The kernels write split sums here (in their memory when there are kernels). */
+  private readonly sums: Float64Array;
+
   constructor(private readonly ctx: OpsContext) {
-    this.side = new Uint8Array(ctx.numRows);
     this.k = kernelsFor(ctx);
+    this.side = this.k ? ctx.memory!.uint8(ctx.numRows) : new Uint8Array(ctx.numRows);
+    this.sums = this.k ? ctx.memory!.float64(8) : new Float64Array(8);
   }
 
   allocHist(): Float64Array {
@@ -285,7 +296,7 @@ class LocalOps implements TrainingOps {
     const counts = new Int32Array(tasks.length);
     tasks.forEach((t, i) => {
       const src = c.pos[t.buf];
-      const l = countLeftRange(src.bins, S, t.start, t.end, c.binCol[t.feature], t.bin, t.defaultLeft, t.missingBin);
+      const l = countLeftRangeWith(this.k, src.bins, S, t.start, t.end, c.binCol[t.feature], t.bin, t.defaultLeft, t.missingBin);
       moveRangeWith(this.k, src, c.pos[1 - t.buf], S, words, t.start, t.end, c.binCol[t.feature], t.bin, t.defaultLeft, t.missingBin, t.start, t.start + l);
       counts[i] = l;
     });
@@ -295,7 +306,7 @@ class LocalOps implements TrainingOps {
   gather(buf: number, n: number, quant: GatherQuantization | null): void {
     const c = this.ctx;
     const p = c.pos[buf];
-    gatherRange(p.perm, c.gh, p.pay, c.stride, 0, n, quant?.gScale ?? 0, quant?.hScale ?? 0, quant?.shift ?? 0, quant?.seed ?? 0);
+    gatherRangeWith(this.k, p.perm, c.gh, p.pay, c.stride, 0, n, quant?.gScale ?? 0, quant?.hScale ?? 0, quant?.shift ?? 0, quant?.seed ?? 0);
   }
 
   gradients(objective: 'logistic' | 'squared'): Float64Array {
@@ -307,19 +318,20 @@ class LocalOps implements TrainingOps {
   }
 
   addLeaves(leaves: LeafTask[], K: number, k: number): void {
-    for (const l of leaves) leafRange(this.ctx, this.side, l, K, k, l.start, l.end);
+    for (const l of leaves) leafRange(this.k, this.ctx, this.side, l, K, k, l.start, l.end);
   }
 
   splitSums(tasks: PartitionTask[]): Float64Array {
     const c = this.ctx;
     const out = new Float64Array(4 * tasks.length);
-    const half = new Float64Array(4);
+    const s = this.sums;
     tasks.forEach((t, i) => {
       const p = c.pos[t.buf];
       const mid = halfOf(t.start, t.end);
-      splitSumsRange(p.perm, p.bins, c.rowStride, c.binCol[t.feature], t.bin, t.defaultLeft, t.missingBin, c.gh, t.start, mid, out, 4 * i, this.side);
-      splitSumsRange(p.perm, p.bins, c.rowStride, c.binCol[t.feature], t.bin, t.defaultLeft, t.missingBin, c.gh, mid, t.end, half, 0, this.side);
-      for (let j = 0; j < 4; j++) out[4 * i + j] += half[j];
+      // halves summed separately, then added, as the two threads do
+      splitSumsRangeWith(this.k, p.perm, p.bins, c.rowStride, c.binCol[t.feature], t.bin, t.defaultLeft, t.missingBin, c.gh, t.start, mid, s, 0, this.side);
+      splitSumsRangeWith(this.k, p.perm, p.bins, c.rowStride, c.binCol[t.feature], t.bin, t.defaultLeft, t.missingBin, c.gh, mid, t.end, s, 4, this.side);
+      for (let j = 0; j < 4; j++) out[4 * i + j] = s[j] + s[4 + j];
     });
     return out;
   }
@@ -334,6 +346,8 @@ class ParallelOps implements TrainingOps {
   private readonly side: Uint8Array;
   private readonly worker: Worker;
   private readonly k: WasmKernels | null;
+  /** The calling thread's split sums (in the kernels' memory when there are kernels). */
+  private readonly sums: Float64Array;
   private seq = 0;
 
   constructor(
@@ -344,7 +358,8 @@ class ParallelOps implements TrainingOps {
     this.ctrl = sharedInt32(CTRL_TASKS + MAX_TASKS * TASK_INTS);
     this.scratch = this.k ? ctx.memory!.float64(MAX_TASKS * ctx.histSize) : sharedFloat64(MAX_TASKS * ctx.histSize);
     this.leafValues = sharedFloat64(2 * MAX_TASKS);
-    this.side = sharedUint8(ctx.numRows);
+    this.side = this.k ? ctx.memory!.uint8(ctx.numRows) : sharedUint8(ctx.numRows);
+    this.sums = this.k ? ctx.memory!.float64(4 * MAX_TASKS) : new Float64Array(4 * MAX_TASKS);
     const { memory, ...plain } = ctx;
     this.worker = new Worker(script, {
       // the worker instantiates the kernels on the same memory (position buffers and scratch are views on it)
@@ -474,7 +489,7 @@ class ParallelOps implements TrainingOps {
     const mids = this.postSplitTasks(tasks);
     tasks.forEach((_, i) => (ctrl[CTRL_TASKS + i * TASK_INTS + 6] = 0));
     let seq = this.start(KIND_COUNT, tasks.length);
-    const leftA = tasks.map((t, i) => countLeftRange(c.pos[t.buf].bins, S, t.start, mids[i], c.binCol[t.feature], t.bin, t.defaultLeft, t.missingBin));
+    const leftA = tasks.map((t, i) => countLeftRangeWith(this.k, c.pos[t.buf].bins, S, t.start, mids[i], c.binCol[t.feature], t.bin, t.defaultLeft, t.missingBin));
     this.wait(seq);
     const counts = new Int32Array(tasks.length);
     const words = movePayload ? payloadWords(c.stride) : 0;
@@ -509,7 +524,7 @@ class ParallelOps implements TrainingOps {
     this.leafValues[1] = quant?.hScale ?? 0;
     const seq = this.start(KIND_GATHER, 1);
     const p = c.pos[buf];
-    gatherRange(p.perm, c.gh, p.pay, c.stride, 0, mid, quant?.gScale ?? 0, quant?.hScale ?? 0, quant?.shift ?? 0, quant?.seed ?? 0);
+    gatherRangeWith(this.k, p.perm, c.gh, p.pay, c.stride, 0, mid, quant?.gScale ?? 0, quant?.hScale ?? 0, quant?.shift ?? 0, quant?.seed ?? 0);
     this.wait(seq);
   }
 
@@ -548,7 +563,7 @@ class ParallelOps implements TrainingOps {
       ctrl[CTRL_ARG0] = K;
       ctrl[CTRL_ARG1] = k;
       const seq = this.start(KIND_ADD_LEAVES, chunk.length);
-      chunk.forEach((l, i) => leafRange(this.ctx, this.side, l, K, k, l.start, mids[i]));
+      chunk.forEach((l, i) => leafRange(this.k, this.ctx, this.side, l, K, k, l.start, mids[i]));
       this.wait(seq);
     }
   }
@@ -563,15 +578,16 @@ class ParallelOps implements TrainingOps {
     const c = this.ctx;
     const mids = this.postSplitTasks(tasks);
     const seq = this.start(KIND_SPLIT_SUMS, tasks.length);
-    const out = new Float64Array(4 * tasks.length);
+    const mine = this.sums;
     tasks.forEach((t, i) => {
       const p = c.pos[t.buf];
-      splitSumsRange(p.perm, p.bins, c.rowStride, c.binCol[t.feature], t.bin, t.defaultLeft, t.missingBin, c.gh, t.start, mids[i], out, 4 * i, this.side);
+      splitSumsRangeWith(this.k, p.perm, p.bins, c.rowStride, c.binCol[t.feature], t.bin, t.defaultLeft, t.missingBin, c.gh, t.start, mids[i], mine, 4 * i, this.side);
     });
     this.wait(seq);
     // the worker's half of each task (zeros for a task too small to split), added in a fixed order
     const s = this.scratch;
-    for (let j = 0; j < out.length; j++) out[j] += s[j];
+    const out = new Float64Array(4 * tasks.length);
+    for (let j = 0; j < out.length; j++) out[j] = mine[j] + s[j];
     return out;
   }
 

@@ -6,7 +6,6 @@
 import { workerData } from 'node:worker_threads';
 import {
   buildClaimedChunks,
-  countLeftRange,
   CTRL_ALIVE,
   CTRL_ARG0,
   CTRL_ARG1,
@@ -15,7 +14,6 @@ import {
   CTRL_NTASKS,
   CTRL_SEQ,
   CTRL_TASKS,
-  gatherRange,
   KIND_ADD_LEAVES,
   KIND_COUNT,
   KIND_GATHER,
@@ -24,15 +22,21 @@ import {
   KIND_MOVE,
   KIND_SPLIT_SUMS,
   KIND_SQUARED,
-  leafUpdateRange,
   logisticRange,
-  splitSumsRange,
   squaredRange,
   TASK_INTS,
   type PosBuffer,
 } from './hist-kernel';
 import { runBinWorker, type BinWorkerData } from './bin-worker';
-import { histogramRangeWith, instantiateKernels, moveRangeWith } from './wasm/wasm-kernels';
+import {
+  countLeftRangeWith,
+  gatherRangeWith,
+  histogramRangeWith,
+  instantiateKernels,
+  leafUpdateRangeWith,
+  moveRangeWith,
+  splitSumsRangeWith,
+} from './wasm/wasm-kernels';
 
 interface WorkerShared {
   pos: [PosBuffer, PosBuffer];
@@ -110,7 +114,7 @@ function serve(): void {
       if (kind === KIND_HIST) {
         histogram(t, start, end, t * d.histSize);
       } else if (kind === KIND_COUNT) {
-        c[o + 6] = countLeftRange(d.pos[c[o + 5]].bins, S, start, end, c[o + 2], c[o + 3], c[o + 4] >= 0, Math.abs(c[o + 4]) - 1);
+        c[o + 6] = countLeftRangeWith(k, d.pos[c[o + 5]].bins, S, start, end, c[o + 2], c[o + 3], c[o + 4] >= 0, Math.abs(c[o + 4]) - 1);
       } else if (kind === KIND_MOVE) {
         const buf = c[o + 5];
         moveRangeWith(k, d.pos[buf], d.pos[1 - buf], S, c[CTRL_ARG0], start, end, c[o + 2], c[o + 3], c[o + 4] >= 0, Math.abs(c[o + 4]) - 1, c[o + 6], c[o + 7]);
@@ -120,13 +124,13 @@ function serve(): void {
         squaredRange(d.margin, d.label, d.weight, d.gh, start, end, d.scratch, 0);
       } else if (kind === KIND_GATHER) {
         const p = d.pos[c[o + 2]];
-        gatherRange(p.perm, d.gh, p.pay, d.stride, start, end, d.leafValues[0], d.leafValues[1], c[CTRL_ARG0], c[CTRL_ARG1]);
+        gatherRangeWith(k, p.perm, d.gh, p.pay, d.stride, start, end, d.leafValues[0], d.leafValues[1], c[CTRL_ARG0], c[CTRL_ARG1]);
       } else if (kind === KIND_ADD_LEAVES) {
         const v = 2 * c[o + 2];
-        leafUpdateRange(d.margin, d.pos[c[o + 3]].perm, d.side, c[o + 4] === 1, d.leafValues[v], d.leafValues[v + 1], c[CTRL_ARG0], c[CTRL_ARG1], start, end);
+        leafUpdateRangeWith(k, d.margin, d.pos[c[o + 3]].perm, d.side, c[o + 4] === 1, d.leafValues[v], d.leafValues[v + 1], c[CTRL_ARG0], c[CTRL_ARG1], start, end);
       } else if (kind === KIND_SPLIT_SUMS) {
         const p = d.pos[c[o + 5]];
-        splitSumsRange(p.perm, p.bins, S, c[o + 2], c[o + 3], c[o + 4] >= 0, Math.abs(c[o + 4]) - 1, d.gh, start, end, d.scratch, 4 * t, d.side);
+        splitSumsRangeWith(k, p.perm, p.bins, S, c[o + 2], c[o + 3], c[o + 4] >= 0, Math.abs(c[o + 4]) - 1, d.gh, start, end, d.scratch, 4 * t, d.side);
       }
     }
     Atomics.store(c, CTRL_DONE, seq);

@@ -104,4 +104,107 @@
           (local.set $i (i32.add (local.get $i) (i32.const 1)))
           (br_if $row (i32.lt_u (local.get $i) (local.get $end))))))
     (local.get $l))
+  ;; Rows of positions [start, end) that a split sends left (countLeftRange).
+  (func (export "count")
+    (param $bins i32) (param $S i32) (param $start i32) (param $end i32)
+    (param $byte i32) (param $bin i32) (param $dl i32) (param $miss i32)
+    (result i32)
+    (local $p i32) (local $pe i32) (local $b i32) (local $n i32)
+    (local.set $p (i32.add (i32.add (local.get $bins) (i32.mul (local.get $start) (local.get $S))) (local.get $byte)))
+    (local.set $pe (i32.add (i32.add (local.get $bins) (i32.mul (local.get $end) (local.get $S))) (local.get $byte)))
+    (if (i32.lt_u (local.get $p) (local.get $pe))
+      (then
+        (loop $row
+          (local.set $b (i32.load8_u (local.get $p)))
+          (local.set $n (i32.add (local.get $n)
+            (select (local.get $dl) (i32.le_s (local.get $b) (local.get $bin)) (i32.eq (local.get $b) (local.get $miss)))))
+          (local.set $p (i32.add (local.get $p) (local.get $S)))
+          (br_if $row (i32.lt_u (local.get $p) (local.get $pe))))))
+    (local.get $n))
+
+  ;; The packed, stochastically rounded gradient payload of positions [start, end) (gatherRange with
+  ;; stride 1): pay[i] = floor(g * gScale + u1) * mul + floor(h * hScale + u2) for the pair (g, h)
+  ;; (float32) of row perm[i], u1, u2 hashed from (seed, row) exactly as quantizePair does.
+  (func (export "gather")
+    (param $perm i32) (param $gh i32) (param $pay i32) (param $start i32) (param $end i32)
+    (param $gScale f64) (param $hScale f64) (param $mul f64) (param $seed i32)
+    (local $i i32) (local $r i32) (local $a i32) (local $b i32) (local $q i32)
+    (local.set $i (local.get $start))
+    (if (i32.lt_u (local.get $i) (local.get $end))
+      (then
+        (loop $row
+          (local.set $r (i32.load (i32.add (local.get $perm) (i32.shl (local.get $i) (i32.const 2)))))
+          (local.set $a (i32.mul (i32.xor (local.get $r) (local.get $seed)) (i32.const 0x9e3779b1)))
+          (local.set $a (i32.xor (local.get $a) (i32.shr_u (local.get $a) (i32.const 16))))
+          (local.set $a (i32.mul (local.get $a) (i32.const 0x85ebca6b)))
+          (local.set $a (i32.xor (local.get $a) (i32.shr_u (local.get $a) (i32.const 13))))
+          (local.set $b (i32.mul (i32.xor (local.get $a) (i32.const 0x27d4eb2f)) (i32.const 0xc2b2ae35)))
+          (local.set $b (i32.xor (local.get $b) (i32.shr_u (local.get $b) (i32.const 16))))
+          (local.set $a (i32.mul (local.get $a) (i32.const 0x7feb352d)))
+          (local.set $a (i32.xor (local.get $a) (i32.shr_u (local.get $a) (i32.const 15))))
+          (local.set $q (i32.add (local.get $gh) (i32.shl (local.get $r) (i32.const 3))))
+          (f64.store (i32.add (local.get $pay) (i32.shl (local.get $i) (i32.const 3)))
+            (f64.add
+              (f64.mul
+                (f64.floor (f64.add (f64.mul (f64.promote_f32 (f32.load (local.get $q))) (local.get $gScale))
+                                    (f64.div (f64.convert_i32_u (local.get $a)) (f64.const 4294967296))))
+                (local.get $mul))
+              (f64.floor (f64.add (f64.mul (f64.promote_f32 (f32.load offset=4 (local.get $q))) (local.get $hScale))
+                                  (f64.div (f64.convert_i32_u (local.get $b)) (f64.const 4294967296))))))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br_if $row (i32.lt_u (local.get $i) (local.get $end)))))))
+
+  ;; Exact gradient sums of each side of a split over positions [start, end) into out[0..3]
+  ;; ([gL, hL, gR, hR], f64, in position order) and each position's side into side[i]
+  ;; (splitSumsRange: the same products and additions in the same order, so the same sums).
+  (func (export "splitSums")
+    (param $perm i32) (param $bins i32) (param $S i32) (param $byte i32) (param $bin i32) (param $dl i32)
+    (param $miss i32) (param $gh i32) (param $start i32) (param $end i32) (param $out i32) (param $side i32)
+    (local $i i32) (local $b i32) (local $isL i32) (local $q i32) (local $g f64) (local $h f64)
+    (local $fl f64) (local $fr f64) (local $gL f64) (local $hL f64) (local $gR f64) (local $hR f64)
+    (local.set $i (local.get $start))
+    (if (i32.lt_u (local.get $i) (local.get $end))
+      (then
+        (loop $row
+          (local.set $b (i32.load8_u (i32.add (i32.add (local.get $bins) (i32.mul (local.get $i) (local.get $S))) (local.get $byte))))
+          (local.set $isL
+            (select (local.get $dl) (i32.le_s (local.get $b) (local.get $bin)) (i32.eq (local.get $b) (local.get $miss))))
+          (i32.store8 (i32.add (local.get $side) (local.get $i)) (local.get $isL))
+          (local.set $q (i32.add (local.get $gh)
+            (i32.shl (i32.load (i32.add (local.get $perm) (i32.shl (local.get $i) (i32.const 2)))) (i32.const 3))))
+          (local.set $g (f64.promote_f32 (f32.load (local.get $q))))
+          (local.set $h (f64.promote_f32 (f32.load offset=4 (local.get $q))))
+          (local.set $fl (f64.convert_i32_u (local.get $isL)))
+          (local.set $fr (f64.convert_i32_u (i32.sub (i32.const 1) (local.get $isL))))
+          (local.set $gL (f64.add (local.get $gL) (f64.mul (local.get $g) (local.get $fl))))
+          (local.set $hL (f64.add (local.get $hL) (f64.mul (local.get $h) (local.get $fl))))
+          (local.set $gR (f64.add (local.get $gR) (f64.mul (local.get $g) (local.get $fr))))
+          (local.set $hR (f64.add (local.get $hR) (f64.mul (local.get $h) (local.get $fr))))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br_if $row (i32.lt_u (local.get $i) (local.get $end))))))
+    (f64.store (local.get $out) (local.get $gL))
+    (f64.store offset=8 (local.get $out) (local.get $hL))
+    (f64.store offset=16 (local.get $out) (local.get $gR))
+    (f64.store offset=24 (local.get $out) (local.get $hR)))
+
+  ;; margin[perm[i] * K + k] += (side[i] = 1 ? vL : vR) over positions [start, end); every row gets
+  ;; vL when $sided = 0 (leafUpdateRange).
+  (func (export "leafUpdate")
+    (param $margin i32) (param $perm i32) (param $side i32) (param $sided i32) (param $vL f64) (param $vR f64)
+    (param $K i32) (param $k i32) (param $start i32) (param $end i32)
+    (local $i i32) (local $a i32) (local $v f64)
+    (local.set $i (local.get $start))
+    (if (i32.lt_u (local.get $i) (local.get $end))
+      (then
+        (loop $row
+          (local.set $a (i32.add (local.get $margin)
+            (i32.shl
+              (i32.add (i32.mul (i32.load (i32.add (local.get $perm) (i32.shl (local.get $i) (i32.const 2)))) (local.get $K)) (local.get $k))
+              (i32.const 3))))
+          (local.set $v
+            (select (local.get $vL) (local.get $vR)
+              (i32.or (i32.eqz (local.get $sided)) (i32.load8_u (i32.add (local.get $side) (local.get $i))))))
+          (f64.store (local.get $a) (f64.add (f64.load (local.get $a)) (local.get $v)))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br_if $row (i32.lt_u (local.get $i) (local.get $end)))))))
 )

@@ -8,7 +8,7 @@
  * kernels in hist-kernel.ts (integer-valued float64 sums; byte copies), which remain the path for
  * everything else and for arrays that live outside the memory.
  */
-import { histogramRange, moveRange, type PosBuffer } from '../hist-kernel';
+import { countLeftRange, gatherRange, histogramRange, leafUpdateRange, moveRange, splitSumsRange, type PosBuffer } from '../hist-kernel';
 import { KERNELS_WASM_BASE64 } from './kernels.wasm';
 
 const PAGE_BYTES = 65_536;
@@ -17,6 +17,12 @@ const MAX_PAGES = 65_536;
 const ALIGN = 64;
 
 let compiled: WebAssembly.Module | null | undefined;
+let enabled = true;
+
+/** Tests turn the kernels off to compare against the JavaScript path (KernelMemory.create then returns null). */
+export function setWasmKernelsEnabled(on: boolean): void {
+  enabled = on;
+}
 
 /** The compiled module, or null where this runtime lacks WebAssembly SIMD or threads. */
 export function kernelsModule(): WebAssembly.Module | null {
@@ -50,7 +56,7 @@ export class KernelMemory {
    * data would not fit in 4 GiB (callers then use ordinary arrays and the JavaScript kernels).
    */
   static create(initialBytes: number): KernelMemory | null {
-    if (kernelsModule() === null || initialBytes > (MAX_PAGES - 16) * PAGE_BYTES) return null;
+    if (!enabled || kernelsModule() === null || initialBytes > (MAX_PAGES - 16) * PAGE_BYTES) return null;
     try {
       return new KernelMemory(initialBytes);
     } catch {
@@ -71,6 +77,11 @@ export class KernelMemory {
   int32(n: number): Int32Array {
     const at = this.reserve(4 * Math.max(1, n));
     return new Int32Array(this.buffer(), at, n);
+  }
+
+  float32(n: number): Float32Array {
+    const at = this.reserve(4 * Math.max(1, n));
+    return new Float32Array(this.buffer(), at, n);
   }
 
   float64(n: number): Float64Array {
@@ -121,6 +132,10 @@ export interface WasmKernels {
     l: number,
     r: number,
   ): number;
+  count(bins: number, S: number, start: number, end: number, byte: number, bin: number, dl: number, miss: number): number;
+  gather(perm: number, gh: number, pay: number, start: number, end: number, gScale: number, hScale: number, mul: number, seed: number): void;
+  splitSums(perm: number, bins: number, S: number, byte: number, bin: number, dl: number, miss: number, gh: number, start: number, end: number, out: number, side: number): void;
+  leafUpdate(margin: number, perm: number, side: number, sided: number, vL: number, vR: number, K: number, k: number, start: number, end: number): void;
 }
 
 export function instantiateKernels(memory: WebAssembly.Memory): WasmKernels {
@@ -206,4 +221,70 @@ export function moveRangeWith(
     leftAt,
     rightAt,
   );
+}
+
+/** countLeftRange (hist-kernel.ts) on the kernels when `k` is given (bins in its memory). */
+export function countLeftRangeWith(k: WasmKernels | null, bins: Uint8Array, S: number, start: number, end: number, byte: number, bin: number, defaultLeft: boolean, missingBin: number): number {
+  if (k === null) return countLeftRange(bins, S, start, end, byte, bin, defaultLeft, missingBin);
+  return k.count(bins.byteOffset, S, start, end, byte, bin, defaultLeft ? 1 : 0, missingBin);
+}
+
+/** gatherRange (hist-kernel.ts) on the kernels for a packed payload (stride 1) when `k` is given; same values. */
+export function gatherRangeWith(
+  k: WasmKernels | null,
+  perm: Int32Array,
+  gh: Float32Array,
+  pay: Float64Array,
+  stride: number,
+  start: number,
+  end: number,
+  gScale: number,
+  hScale: number,
+  shift: number,
+  seed: number,
+): void {
+  if (k === null || stride !== 1) gatherRange(perm, gh, pay, stride, start, end, gScale, hScale, shift, seed);
+  else k.gather(perm.byteOffset, gh.byteOffset, pay.byteOffset, start, end, gScale, hScale, 2 ** shift, seed | 0);
+}
+
+/**
+ * splitSumsRange (hist-kernel.ts) on the kernels when `k` is given (every array in its memory;
+ * `out` too, since the kernel writes the four sums there); same sums and sides.
+ */
+export function splitSumsRangeWith(
+  k: WasmKernels | null,
+  perm: Int32Array,
+  bins: Uint8Array,
+  S: number,
+  byte: number,
+  bin: number,
+  defaultLeft: boolean,
+  missingBin: number,
+  gh: Float32Array,
+  start: number,
+  end: number,
+  out: Float64Array,
+  at: number,
+  side: Uint8Array,
+): void {
+  if (k === null) splitSumsRange(perm, bins, S, byte, bin, defaultLeft, missingBin, gh, start, end, out, at, side);
+  else k.splitSums(perm.byteOffset, bins.byteOffset, S, byte, bin, defaultLeft ? 1 : 0, missingBin, gh.byteOffset, start, end, out.byteOffset + 8 * at, side.byteOffset);
+}
+
+/** leafUpdateRange (hist-kernel.ts) on the kernels when `k` is given (every array in its memory). */
+export function leafUpdateRangeWith(
+  k: WasmKernels | null,
+  margin: Float64Array,
+  perm: Int32Array,
+  side: Uint8Array,
+  sided: boolean,
+  vL: number,
+  vR: number,
+  K: number,
+  kk: number,
+  start: number,
+  end: number,
+): void {
+  if (k === null) leafUpdateRange(margin, perm, side, sided, vL, vR, K, kk, start, end);
+  else k.leafUpdate(margin.byteOffset, perm.byteOffset, side.byteOffset, sided ? 1 : 0, vL, vR, K, kk, start, end);
 }

@@ -99,20 +99,35 @@ describe('two-thread training operations', () => {
       local.gather(0, n, null);
       parallel.gather(0, n, null);
       expect(Array.from(b.pos[0].pay)).toEqual(Array.from(a.pos[0].pay));
-      const root = [{ buf: 0, start: 0, end: n, feature: 2, bin: 15, defaultLeft: true, missingBin: 32 }];
+      // the root's two shards (the worker moves shard 1): each range into the same range of buffer 1
+      const h = n >> 1;
+      const rootSplit = { buf: 0, feature: 2, bin: 15, defaultLeft: true, missingBin: 32 };
+      const root = [
+        { ...rootSplit, start: 0, end: h, shard: 0 },
+        { ...rootSplit, start: h, end: n, shard: 1 },
+      ];
       const ca = local.partition(root, true);
       const cb = parallel.partition(root, true);
       expect(Array.from(cb)).toEqual(Array.from(ca));
       expect(Array.from(b.pos[1].perm)).toEqual(Array.from(a.pos[1].perm));
       expect(Array.from(b.pos[1].pay)).toEqual(Array.from(a.pos[1].pay));
       expectConsistent(b, 1, 0, n);
-      // stable: rows keep their order on each side, and the left side satisfies the split
-      const leftRows = Array.from(a.pos[1].perm.subarray(0, ca[0]));
-      expect(leftRows).toEqual(leftRows.slice().sort((x, y) => x - y));
-      expect(leftRows.every((r) => colBins[2 * n + r] <= 15 || colBins[2 * n + r] === 32)).toBe(true); // 32: missing, default left
+      // left rows in order from each range's start, right rows in reverse order from its end
+      const goesLeft2 = (r: number): boolean => colBins[2 * n + r] <= 15 || colBins[2 * n + r] === 32; // 32: missing, default left
+      for (const [start, end, left] of [
+        [0, h, ca[0]],
+        [h, n, ca[1]],
+      ]) {
+        const src = Array.from(a.pos[0].perm.subarray(start, end));
+        const want = [...src.filter(goesLeft2), ...src.filter((r) => !goesLeft2(r)).reverse()];
+        expect(Array.from(a.pos[1].perm.subarray(start, end))).toEqual(want);
+        expect(left).toBe(src.filter(goesLeft2).length);
+      }
       const level = [
-        { buf: 1, start: 0, end: ca[0], feature: 0, bin: 3, defaultLeft: false, missingBin: 32 },
-        { buf: 1, start: ca[0], end: n, feature: 5, bin: 20, defaultLeft: false, missingBin: 32 },
+        { buf: 1, start: 0, end: ca[0], feature: 0, bin: 3, defaultLeft: false, missingBin: 32, shard: 0 },
+        { buf: 1, start: ca[0], end: h, feature: 5, bin: 20, defaultLeft: false, missingBin: 32, shard: 0 },
+        { buf: 1, start: h, end: h + ca[1], feature: 0, bin: 3, defaultLeft: false, missingBin: 32, shard: 1 },
+        { buf: 1, start: h + ca[1], end: n, feature: 5, bin: 20, defaultLeft: false, missingBin: 32, shard: 1 },
       ];
       expect(Array.from(parallel.partition(level, true))).toEqual(Array.from(local.partition(level, true)));
       expect(Array.from(b.pos[0].perm)).toEqual(Array.from(a.pos[0].perm));
@@ -121,16 +136,27 @@ describe('two-thread training operations', () => {
       // every row still present once
       expect(new Set(Array.from(a.pos[0].perm)).size).toBe(n);
       // histograms of position ranges, against a direct count by row
-      const tasks = () => [
-        { buf: 1, start: 0, end: ca[0], hist: new Float64Array(totalBins * 2) },
-        { buf: 0, start: 100, end: 9000, hist: new Float64Array(totalBins * 2) },
-        { buf: 0, start: 5, end: 50, hist: new Float64Array(totalBins * 2) },
-      ];
+      const tasks = () => {
+        const shared = new Float64Array(totalBins * 2);
+        return [
+          { buf: 1, start: 0, end: ca[0], hist: new Float64Array(totalBins * 2) },
+          { buf: 0, start: 100, end: 9000, hist: new Float64Array(totalBins * 2) },
+          { buf: 0, start: 5, end: 50, hist: new Float64Array(totalBins * 2) },
+          // two ranges into one histogram (a node with rows in both shards)
+          { buf: 0, start: 9000, end: 9500, hist: shared },
+          { buf: 0, start: 20000, end: 25000, hist: shared },
+        ];
+      };
       const ha = tasks();
       const hb = tasks();
       local.build(ha);
       parallel.build(hb);
       for (let t = 0; t < ha.length; t++) for (let j = 0; j < totalBins * 2; j++) expect(hb[t].hist[j]).toBeCloseTo(ha[t].hist[j], 8);
+      const two = tasks();
+      local.build([two[3]]);
+      const once = Float64Array.from(two[3].hist);
+      local.build([{ ...two[4], hist: two[3].hist }]);
+      for (let j = 0; j < totalBins * 2; j++) expect(ha[3].hist[j]).toBeCloseTo(once[j] + two[3].hist[j], 8);
       const direct = new Float64Array(totalBins * 2);
       for (let i = 100; i < 9000; i++) {
         const r = a.pos[0].perm[i];
@@ -174,8 +200,8 @@ describe('two-thread training operations', () => {
       // last-level splits routed in place: each side's exact gradient sums, and its own leaf value
       const split = { feature: 4, bin: 9, defaultLeft: false, missingBin: 32 };
       const routed = [
-        { buf: 0, start: 0, end: 20000, ...split },
-        { buf: 0, start: 20000, end: 20100, ...split, defaultLeft: true },
+        { buf: 0, start: 0, end: 20000, ...split, shard: 0 },
+        { buf: 0, start: 20000, end: 20100, ...split, defaultLeft: true, shard: 0 },
       ];
       const sa = local.splitSums(routed);
       const sb = parallel.splitSums(routed);

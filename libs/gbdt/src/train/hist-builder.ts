@@ -22,7 +22,6 @@ import {
   CTRL_SEQ,
   CTRL_TASKS,
   KIND_ADD_LEAVES,
-  KIND_COUNT,
   KIND_GATHER,
   KIND_HIST,
   KIND_LOGISTIC,
@@ -35,7 +34,6 @@ import {
   type PosBuffer,
 } from './hist-kernel';
 import {
-  countLeftRangeWith,
   gatherRangeWith,
   histogramRangeWith,
   instantiateKernels,
@@ -51,7 +49,10 @@ export interface HistTask {
   buf: number;
   start: number;
   end: number;
-  /** Receives the histogram (overwritten). */
+  /**
+   * Receives the histogram (overwritten). Tasks of one build may share a histogram: it then
+   * receives the sum over their ranges (a node whose rows sit in two ranges).
+   */
   hist: Float64Array;
 }
 
@@ -59,6 +60,8 @@ export interface PartitionTask {
   buf: number;
   start: number;
   end: number;
+  /** Row shard of the range (see TreeBuilder): the worker thread moves shard 1, the calling thread shard 0. */
+  shard: number;
   feature: number;
   /** Rows with bin <= bin go left. */
   bin: number;
@@ -121,8 +124,9 @@ export interface TrainingOps {
   /** Histograms of position ranges. */
   build(tasks: HistTask[]): void;
   /**
-   * Moves each task's rows stably into the same range of the other buffer, left rows first; the
-   * gradient payload moves too when `movePayload`. Returns the left row count per task.
+   * Moves each task's rows into the same range of the other buffer, left rows first (in order),
+   * then right rows (in reverse order); the gradient payload moves too when `movePayload`.
+   * Returns the left row count per task.
    */
   partition(tasks: PartitionTask[], movePayload: boolean): Int32Array;
   /** The tree's gradient payload of positions [0, n) of buffer `buf`; quantized when `quant` is given (stride 1). */
@@ -282,8 +286,8 @@ class LocalOps implements TrainingOps {
 
   build(tasks: HistTask[]): void {
     const c = this.ctx;
+    for (const t of tasks) t.hist.fill(0, 0, c.histSize);
     for (const t of tasks) {
-      t.hist.fill(0, 0, c.histSize);
       const p = c.pos[t.buf];
       histogramRangeWith(kernelsForHist(c, this.k, t.hist), p.bins, c.rowStride, c.binCol, c.offsets, c.numFeatures, p.pay, c.stride, t.start, t.end, t.hist, 0);
     }
@@ -296,9 +300,7 @@ class LocalOps implements TrainingOps {
     const counts = new Int32Array(tasks.length);
     tasks.forEach((t, i) => {
       const src = c.pos[t.buf];
-      const l = countLeftRangeWith(this.k, src.bins, S, t.start, t.end, c.binCol[t.feature], t.bin, t.defaultLeft, t.missingBin);
-      moveRangeWith(this.k, src, c.pos[1 - t.buf], S, words, t.start, t.end, c.binCol[t.feature], t.bin, t.defaultLeft, t.missingBin, t.start, t.start + l);
-      counts[i] = l;
+      counts[i] = moveRangeWith(this.k, src, c.pos[1 - t.buf], S, words, t.start, t.end, c.binCol[t.feature], t.bin, t.defaultLeft, t.missingBin, t.start, t.end - 1) - t.start;
     });
     return counts;
   }
@@ -400,26 +402,36 @@ class ParallelOps implements TrainingOps {
   }
 
   build(tasks: HistTask[]): void {
+    // zeroed once here: a histogram shared by tasks may span chunks
+    for (const t of tasks) t.hist.fill(0, 0, this.ctx.histSize);
     for (let from = 0; from < tasks.length; from += MAX_TASKS) this.buildChunk(tasks.slice(from, from + MAX_TASKS));
   }
 
   /**
    * Quantized histograms (integer sums, order-free): both threads claim row chunks dynamically.
-   * Float histograms: the worker takes the second half of each range, so the sums do not depend on timing.
+   * Float histograms: the worker takes the second half of each range, so the sums do not depend on
+   * timing. The worker adds into one scratch slot per distinct histogram, merged afterwards.
    */
   private buildChunk(tasks: HistTask[]): void {
     const c = this.ctx;
     const ctrl = this.ctrl;
     const dynamic = c.stride === 1;
+    const slotOf = new Map<Float64Array, number>();
+    const slots = tasks.map((t) => {
+      let slot = slotOf.get(t.hist);
+      if (slot === undefined) slotOf.set(t.hist, (slot = slotOf.size));
+      return slot;
+    });
     const mids = tasks.map((t) => (dynamic ? t.start : ParallelOps.mid(t.start, t.end)));
     tasks.forEach((t, i) => {
       const o = CTRL_TASKS + i * TASK_INTS;
       ctrl[o] = dynamic ? t.start : mids[i];
       ctrl[o + 1] = t.end;
       ctrl[o + 2] = t.buf;
-      t.hist.fill(0, 0, c.histSize);
+      ctrl[o + 3] = slots[i];
     });
     ctrl[CTRL_ARG0] = dynamic ? DYNAMIC_CHUNK_ROWS : 0;
+    ctrl[CTRL_ARG1] = slotOf.size;
     Atomics.store(ctrl, CTRL_NEXT, 0);
     const seq = this.start(KIND_HIST, tasks.length);
     const S = c.rowStride;
@@ -445,12 +457,10 @@ class ParallelOps implements TrainingOps {
     this.wait(seq);
     const size = c.histSize;
     const s = this.scratch;
-    tasks.forEach((t, i) => {
-      if (!dynamic && mids[i] === t.end) return;
-      const h = t.hist;
-      const base = i * size;
+    for (const [h, slot] of slotOf) {
+      const base = slot * size;
       for (let j = 0; j < size; j++) h[j] += s[base + j];
-    });
+    }
   }
 
   partition(tasks: PartitionTask[], movePayload: boolean): Int32Array {
@@ -479,35 +489,41 @@ class ParallelOps implements TrainingOps {
   }
 
   /**
-   * Two phases, each split by halves: count the left rows of each half, then move every half
-   * straight to its final place (left of A, left of B, right of A, right of B: a stable partition).
+   * One phase: the worker moves the shard-1 ranges, this thread the others, each range into the
+   * same range of the other buffer (left rows from its start, right rows from its end), so no
+   * count of the left rows is needed before the move.
    */
   private partitionChunk(tasks: PartitionTask[], movePayload: boolean): Int32Array {
     const c = this.ctx;
     const ctrl = this.ctrl;
     const S = c.rowStride;
-    const mids = this.postSplitTasks(tasks);
-    tasks.forEach((_, i) => (ctrl[CTRL_TASKS + i * TASK_INTS + 6] = 0));
-    let seq = this.start(KIND_COUNT, tasks.length);
-    const leftA = tasks.map((t, i) => countLeftRangeWith(this.k, c.pos[t.buf].bins, S, t.start, mids[i], c.binCol[t.feature], t.bin, t.defaultLeft, t.missingBin));
-    this.wait(seq);
-    const counts = new Int32Array(tasks.length);
     const words = movePayload ? payloadWords(c.stride) : 0;
+    const counts = new Int32Array(tasks.length);
+    let n = 0;
     tasks.forEach((t, i) => {
-      const o = CTRL_TASKS + i * TASK_INTS;
-      const lA = leftA[i];
-      const lB = ctrl[o + 6];
-      const rA = mids[i] - t.start - lA;
-      counts[i] = lA + lB;
-      ctrl[o + 6] = t.start + lA;
-      ctrl[o + 7] = t.start + lA + lB + rA;
+      if (t.shard !== 1) return;
+      const o = CTRL_TASKS + n++ * TASK_INTS;
+      ctrl[o] = t.start;
+      ctrl[o + 1] = t.end;
+      ctrl[o + 2] = c.binCol[t.feature];
+      ctrl[o + 3] = t.bin;
+      ctrl[o + 4] = encodeDefault(t);
+      ctrl[o + 5] = t.buf;
+      ctrl[o + 6] = i;
     });
     ctrl[CTRL_ARG0] = words;
-    seq = this.start(KIND_MOVE, tasks.length);
+    const seq = n > 0 ? this.start(KIND_MOVE, n) : 0;
     tasks.forEach((t, i) => {
-      moveRangeWith(this.k, c.pos[t.buf], c.pos[1 - t.buf], S, words, t.start, mids[i], c.binCol[t.feature], t.bin, t.defaultLeft, t.missingBin, t.start, t.start + counts[i]);
+      if (t.shard === 1) return;
+      counts[i] = moveRangeWith(this.k, c.pos[t.buf], c.pos[1 - t.buf], S, words, t.start, t.end, c.binCol[t.feature], t.bin, t.defaultLeft, t.missingBin, t.start, t.end - 1) - t.start;
     });
-    this.wait(seq);
+    if (n > 0) {
+      this.wait(seq);
+      for (let j = 0; j < n; j++) {
+        const o = CTRL_TASKS + j * TASK_INTS;
+        counts[ctrl[o + 6]] = ctrl[o + 7];
+      }
+    }
     return counts;
   }
 

@@ -148,21 +148,6 @@ export function quantizePair(g: number, h: number, r: number, gScale: number, hS
   return Math.floor(g * gScale + u1) * mul + Math.floor(h * hScale + u2);
 }
 
-/**
- * Rows of positions [start, end) that a split sends left (bin <= bin; the missing bin by
- * defaultLeft). `byte` is the split feature's byte in a row (binCol[feature]). Counted with
- * arithmetic, not a branch: the side of a row is unpredictable.
- */
-export function countLeftRange(bins: Uint8Array, S: number, start: number, end: number, byte: number, bin: number, defaultLeft: boolean, missingBin: number): number {
-  const dl = defaultLeft ? 1 : 0;
-  let n = 0;
-  for (let i = start, p = start * S + byte; i < end; i++, p += S) {
-    const b = bins[p];
-    n += b === missingBin ? dl : ((bin - b) >>> 31) ^ 1;
-  }
-  return n;
-}
-
 /** Position buffer rows (= positions) [r0, r1) in order from column-major bins (perm = identity). */
 export function fillPositionRange(bins: Uint8Array, perm: Int32Array, colBins: Uint8Array, numRows: number, numFeatures: number, rowStride: number, binCol: Int32Array, r0: number, r1: number): void {
   for (let f = 0; f < numFeatures; f++) {
@@ -182,9 +167,11 @@ export interface PosBuffer {
 }
 
 /**
- * Moves positions [start, end) of `src` into `dst` by a split, keeping order: left rows to
- * leftAt, leftAt + 1, ..., right rows to rightAt, ... `byte` is the split feature's byte in a row;
- * `payWords` payload words move along (0 when no histogram will be built from the children).
+ * Moves positions [start, end) of `src` into `dst` by a split: left rows in order to leftAt,
+ * leftAt + 1, ..., right rows in reverse order to rightAt, rightAt - 1, ... So moving a range into
+ * the same range (leftAt = start, rightAt = end - 1) needs no count of the left rows first.
+ * Returns the next left position. `byte` is the split feature's byte in a row; `payWords` payload
+ * words move along (0 when no histogram will be built from the children).
  */
 export function moveRange(
   src: PosBuffer,
@@ -199,7 +186,7 @@ export function moveRange(
   missingBin: number,
   leftAt: number,
   rightAt: number,
-): void {
+): number {
   const sb = src.bins;
   const sw = src.words;
   const dw = dst.words;
@@ -217,7 +204,7 @@ export function moveRange(
     const isLeft = b === missingBin ? dl : ((bin - b) >>> 31) ^ 1;
     const d = isLeft * l + (1 - isLeft) * r;
     l += isLeft;
-    r += 1 - isLeft;
+    r -= 1 - isLeft;
     dp[d] = sp[i];
     const s = i * W;
     const t = d * W;
@@ -235,6 +222,7 @@ export function moveRange(
       dpay[2 * d + 1] = spay[2 * i + 1];
     }
   }
+  return l;
 }
 
 /** Moves positions [0, n) of `src` whose row is flagged to the front of `dst`, the rest after them (both in order); returns the flagged count. */
@@ -410,7 +398,6 @@ export const CTRL_TASKS = 10;
 export const TASK_INTS = 8;
 
 export const KIND_HIST = 0;
-export const KIND_COUNT = 1;
 export const KIND_MOVE = 2;
 export const KIND_LOGISTIC = 3;
 export const KIND_SQUARED = 4;

@@ -15,7 +15,6 @@ import {
   CTRL_SEQ,
   CTRL_TASKS,
   KIND_ADD_LEAVES,
-  KIND_COUNT,
   KIND_GATHER,
   KIND_HIST,
   KIND_LOGISTIC,
@@ -29,7 +28,6 @@ import {
 } from './hist-kernel';
 import { runBinWorker, type BinWorkerData } from './bin-worker';
 import {
-  countLeftRangeWith,
   gatherRangeWith,
   histogramRangeWith,
   instantiateKernels,
@@ -94,7 +92,7 @@ function serve(): void {
     let n = c[CTRL_NTASKS];
     const kind = c[CTRL_KIND];
     if (kind === KIND_HIST) {
-      d.scratch.fill(0, 0, n * d.histSize);
+      d.scratch.fill(0, 0, c[CTRL_ARG1] * d.histSize);
       if (c[CTRL_ARG0] > 0) {
         buildClaimedChunks(
           c,
@@ -102,7 +100,7 @@ function serve(): void {
           c[CTRL_ARG0],
           (t) => c[CTRL_TASKS + t * TASK_INTS],
           (t) => c[CTRL_TASKS + t * TASK_INTS + 1],
-          (t, start, end) => histogram(t, start, end, t * d.histSize),
+          (t, start, end) => histogram(t, start, end, c[CTRL_TASKS + t * TASK_INTS + 3] * d.histSize),
         );
         n = 0; // handled
       }
@@ -112,12 +110,10 @@ function serve(): void {
       const start = c[o];
       const end = c[o + 1];
       if (kind === KIND_HIST) {
-        histogram(t, start, end, t * d.histSize);
-      } else if (kind === KIND_COUNT) {
-        c[o + 6] = countLeftRangeWith(k, d.pos[c[o + 5]].bins, S, start, end, c[o + 2], c[o + 3], c[o + 4] >= 0, Math.abs(c[o + 4]) - 1);
+        histogram(t, start, end, c[o + 3] * d.histSize);
       } else if (kind === KIND_MOVE) {
         const buf = c[o + 5];
-        moveRangeWith(k, d.pos[buf], d.pos[1 - buf], S, c[CTRL_ARG0], start, end, c[o + 2], c[o + 3], c[o + 4] >= 0, Math.abs(c[o + 4]) - 1, c[o + 6], c[o + 7]);
+        c[o + 7] = moveRangeWith(k, d.pos[buf], d.pos[1 - buf], S, c[CTRL_ARG0], start, end, c[o + 2], c[o + 3], c[o + 4] >= 0, Math.abs(c[o + 4]) - 1, start, end - 1) - start;
       } else if (kind === KIND_LOGISTIC) {
         logisticRange(d.margin, d.label, d.weight, d.gh, start, end, d.scratch, 0);
       } else if (kind === KIND_SQUARED) {

@@ -1,10 +1,13 @@
 /**
  * Grows one regression tree on gradient/hessian histograms.
  *
- * Rows of the tree live in positions [0, n) of one of two position buffers (hist-kernel.ts); every
- * node owns a contiguous range, and splitting a node moves its range stably into the other buffer
- * (left rows first), bins included, so every histogram is a sequential scan. After the tree, rows
- * left in the other buffer are copied back so the next tree starts from one buffer.
+ * Rows of the tree live in positions [0, n) of one of two position buffers (hist-kernel.ts), in two
+ * shards: [0, n / 2) and [n / 2, n). Every node owns one contiguous range in each shard, and
+ * splitting a node moves each of its ranges into the same range of the other buffer (left rows
+ * from the range's start, right rows from its end), bins included, so every histogram is a
+ * sequential scan and no count of the left rows is needed first: the two threads move one shard
+ * each. After the tree, rows left in the other buffer are copied back so the next tree starts
+ * from one buffer.
  * Histograms: only the smaller child of a split
  * is built from rows; the larger child's is the parent's minus the smaller's (the subtraction trick),
  * computed in place in the parent's buffer. Children that can never be split (depth cap reached) get
@@ -15,7 +18,7 @@
  */
 import type { Tree } from '../model/model.types';
 import type { BinMapper } from './binning';
-import type { HistTask, TrainingOps } from './hist-builder';
+import type { HistTask, PartitionTask, TrainingOps } from './hist-builder';
 import { moveFlagged, type PosBuffer } from './hist-kernel';
 import type { GrowPolicy } from './params';
 import { emptySplit, findBestSplit, leafWeight, type SplitCandidate, type SplitParams } from './split';
@@ -44,8 +47,11 @@ interface GrowNode {
   id: number;
   /** Position buffer holding the node's rows. */
   buf: number;
-  start: number;
-  end: number;
+  /** The node's range in shard 0: [s0, e0), and in shard 1: [s1, e1). */
+  s0: number;
+  e0: number;
+  s1: number;
+  e1: number;
   G: number;
   H: number;
   C: number;
@@ -78,11 +84,11 @@ export interface BuiltTree {
   tree: Tree;
   /** Bin of each internal node's split (rows with bin <= splitBin go left); -1 for leaves. */
   splitBin: Int32Array;
-  /** Leaves with their position ranges in buffer `buf`, for the margin update. */
+  /** Leaves with their position ranges in buffer `buf` (one entry per non-empty range), for the margin update. */
   leaves: { node: number; start: number; end: number }[];
   /**
-   * Splits whose children are leaves at the depth cap: their rows were routed in place, not moved,
-   * so positions [start, end) of buffer `buf` hold both leaves' rows (in the split's order); rows
+   * Splits whose children are leaves at the depth cap (one entry per non-empty range): their rows
+   * were routed in place, not moved, so positions [start, end) of buffer `buf` hold both leaves' rows; rows
    * with bin <= bin (the missing bin by defaultLeft) are in leaf `left`, the others in `right`.
    * The builder's last ops.splitSums recorded each position's side, so ops.addLeaves can route them.
    */
@@ -101,6 +107,14 @@ export interface RoutedSplit {
   feature: number;
   bin: number;
   defaultLeft: boolean;
+}
+
+/** A node's non-empty ranges, shard 0's first. */
+function rangesOf(n: GrowNode): [number, number][] {
+  const out: [number, number][] = [];
+  if (n.e0 > n.s0) out.push([n.s0, n.e0]);
+  if (n.e1 > n.s1) out.push([n.s1, n.e1]);
+  return out;
 }
 
 export class TreeBuilder {
@@ -151,6 +165,14 @@ export class TreeBuilder {
       rootBuf = 1 - rootBuf;
     }
     cfg.ops.gather(rootBuf, numRows, quant ? { gScale: quant.gScale, hScale: quant.hScale, shift: quant.shift, seed: quant.seed } : null);
+    /** The node's split as two tasks, shard 0's range then shard 1's (empty ranges included, so task 2i + s is shard s of node i). */
+    const splitTasks = (n: GrowNode): PartitionTask[] => {
+      const t = { buf: n.buf, feature: n.split.feature, bin: n.split.bin, defaultLeft: n.split.defaultLeft, missingBin: cfg.mapper.numBins[n.split.feature] };
+      return [
+        { ...t, start: n.s0, end: n.e0, shard: 0 },
+        { ...t, start: n.s1, end: n.e1, shard: 1 },
+      ];
+    };
     const canSplitAt = (depth: number): boolean => cfg.maxDepth === 0 || depth < cfg.maxDepth;
     const splittable = canSplitAt(0) && !(cfg.maxLeaves > 0 && cfg.maxLeaves <= 1) && cfg.numFeatures > 0;
     let rootHist: Float64Array | null = null;
@@ -185,36 +207,36 @@ export class TreeBuilder {
         H += pay[2 * i + 1];
       }
     }
-    const root: GrowNode = { id: addNode(G, H), buf: rootBuf, start: 0, end: numRows, G, H, C: numRows, depth: 0, hist: rootHist, split: emptySplit() };
+    const half = numRows >> 1;
+    const root: GrowNode = { id: addNode(G, H), buf: rootBuf, s0: 0, e0: half, s1: half, e1: numRows, G, H, C: numRows, depth: 0, hist: rootHist, split: emptySplit() };
     const grown: GrowNode[] = [root];
     let numLeaves = 1;
     const leafCapReached = (): boolean => cfg.maxLeaves > 0 && numLeaves >= cfg.maxLeaves;
     if (rootHist) this.evaluate(root, features);
 
     /**
-     * Partitions the rows of all nodes (one batch) into the other buffer, then records the splits
-     * and creates the children. The gradient payload moves only when the children get histograms.
+     * Partitions the rows of all nodes (one batch, both shards) into the other buffer, then records
+     * the splits and creates the children. The gradient payload moves only when the children get histograms.
      */
     const applySplits = (nodes: GrowNode[], childrenGetHistograms: boolean): [GrowNode, GrowNode][] => {
-      const counts = cfg.ops.partition(
-        nodes.map((n) => ({ buf: n.buf, start: n.start, end: n.end, feature: n.split.feature, bin: n.split.bin, defaultLeft: n.split.defaultLeft, missingBin: cfg.mapper.numBins[n.split.feature] })),
-        childrenGetHistograms,
-      );
-      return nodes.map((n, i) => applySplit(n, n.start + counts[i]));
+      const counts = cfg.ops.partition(nodes.flatMap(splitTasks), childrenGetHistograms);
+      return nodes.map((n, i) => applySplit(n, counts[2 * i], counts[2 * i + 1]));
     };
 
-    const applySplit = (node: GrowNode, mid: number): [GrowNode, GrowNode] => {
+    const applySplit = (node: GrowNode, left0: number, left1: number): [GrowNode, GrowNode] => {
       const s = node.split;
       feature[node.id] = s.feature;
       splitBinList[node.id] = s.bin;
       threshold[node.id] = cfg.mapper.thresholds[s.feature][s.bin];
       defaultLeft[node.id] = s.defaultLeft;
       gain[node.id] = s.gain;
-      const cl = mid - node.start;
-      const l: GrowNode = { id: addNode(s.leftG, s.leftH), buf: 1 - node.buf, start: node.start, end: mid, G: s.leftG, H: s.leftH, C: cl, depth: node.depth + 1, hist: null, split: emptySplit() };
+      const cl = left0 + left1;
+      const m0 = node.s0 + left0;
+      const m1 = node.s1 + left1;
+      const l: GrowNode = { id: addNode(s.leftG, s.leftH), buf: 1 - node.buf, s0: node.s0, e0: m0, s1: node.s1, e1: m1, G: s.leftG, H: s.leftH, C: cl, depth: node.depth + 1, hist: null, split: emptySplit() };
       const rG = node.G - s.leftG;
       const rH = node.H - s.leftH;
-      const r: GrowNode = { id: addNode(rG, rH), buf: 1 - node.buf, start: mid, end: node.end, G: rG, H: rH, C: node.C - cl, depth: node.depth + 1, hist: null, split: emptySplit() };
+      const r: GrowNode = { id: addNode(rG, rH), buf: 1 - node.buf, s0: m0, e0: node.e0, s1: m1, e1: node.e1, G: rG, H: rH, C: node.C - cl, depth: node.depth + 1, hist: null, split: emptySplit() };
       left[node.id] = l.id;
       right[node.id] = r.id;
       grown.push(l, r);
@@ -247,16 +269,17 @@ export class TreeBuilder {
     const childHistograms = (pairs: [GrowNode, GrowNode, GrowNode][]): void => {
       const tasks: HistTask[] = [];
       for (const [parent, l, r] of pairs) {
-        const small = l.end - l.start <= r.end - r.start ? l : r;
+        const small = l.C <= r.C ? l : r;
         small.hist = this.allocHist();
-        tasks.push({ buf: small.buf, start: small.start, end: small.end, hist: small.hist });
+        // both ranges into the one histogram
+        tasks.push({ buf: small.buf, start: small.s0, end: small.e0, hist: small.hist }, { buf: small.buf, start: small.s1, end: small.e1, hist: small.hist });
         (small === l ? r : l).hist = parent.hist;
         parent.hist = null;
       }
       cfg.ops.build(tasks);
       const size = this.histSize;
       for (const [, l, r] of pairs) {
-        const small = l.end - l.start <= r.end - r.start ? l : r;
+        const small = l.C <= r.C ? l : r;
         const large = small === l ? r : l;
         const s = small.hist!;
         const big = large.hist!;
@@ -332,8 +355,8 @@ export class TreeBuilder {
     }
 
     const leafNodes = grown.filter((n) => feature[n.id] < 0);
-    // each routed split's exact side sums; also records every row's side for the margin update
-    const sums = cfg.ops.splitSums(routed.map(({ parent: n }) => ({ buf: n.buf, start: n.start, end: n.end, feature: n.split.feature, bin: n.split.bin, defaultLeft: n.split.defaultLeft, missingBin: cfg.mapper.numBins[n.split.feature] })));
+    // each routed split's exact side sums (shard 0's, then shard 1's, added); also records every row's side for the margin update
+    const sums = cfg.ops.splitSums(routed.flatMap(({ parent }) => splitTasks(parent)));
     if (quant) {
       // splits were chosen on quantized sums; leaf values and covers use the exact gradients
       const nodeG = new Float64Array(feature.length);
@@ -342,19 +365,22 @@ export class TreeBuilder {
         const perm = cfg.pos[leaf.buf].perm;
         let g = 0;
         let h = 0;
-        for (let i = leaf.start; i < leaf.end; i++) {
-          const r = perm[i];
-          g += gh[2 * r];
-          h += gh[2 * r + 1];
+        for (const [start, end] of rangesOf(leaf)) {
+          for (let i = start; i < end; i++) {
+            const r = perm[i];
+            g += gh[2 * r];
+            h += gh[2 * r + 1];
+          }
         }
         nodeG[leaf.id] = g;
         nodeH[leaf.id] = h;
       }
       routed.forEach(({ left: l, right: r }, i) => {
-        nodeG[l] = sums[4 * i];
-        nodeH[l] = sums[4 * i + 1];
-        nodeG[r] = sums[4 * i + 2];
-        nodeH[r] = sums[4 * i + 3];
+        const a = 8 * i;
+        nodeG[l] = sums[a] + sums[a + 4];
+        nodeH[l] = sums[a + 1] + sums[a + 5];
+        nodeG[r] = sums[a + 2] + sums[a + 6];
+        nodeH[r] = sums[a + 3] + sums[a + 7];
       });
       for (let id = feature.length - 1; id >= 0; id--) {
         if (feature[id] >= 0) {
@@ -366,8 +392,8 @@ export class TreeBuilder {
       }
     }
     // gather every row into one buffer for the next tree (the one already holding most of them)
-    const ranges = leafNodes.map((n) => ({ buf: n.buf, start: n.start, end: n.end }));
-    for (const { parent: n } of routed) ranges.push({ buf: n.buf, start: n.start, end: n.end });
+    const ranges = leafNodes.flatMap((n) => rangesOf(n).map(([start, end]) => ({ buf: n.buf, start, end })));
+    for (const { parent: n } of routed) for (const [start, end] of rangesOf(n)) ranges.push({ buf: n.buf, start, end });
     if (numRows < cfg.numRows) ranges.push({ buf: rootBuf, start: numRows, end: cfg.numRows });
     let inZero = 0;
     for (const r of ranges) if (r.buf === 0) inZero += r.end - r.start;
@@ -383,8 +409,10 @@ export class TreeBuilder {
     return {
       tree: { feature, threshold, left, right, defaultLeft, value, cover, gain },
       splitBin: Int32Array.from(splitBinList),
-      leaves: leafNodes.map((n) => ({ node: n.id, start: n.start, end: n.end })),
-      routed: routed.map(({ parent: n, left: l, right: r }) => ({ left: l, right: r, start: n.start, end: n.end, feature: n.split.feature, bin: n.split.bin, defaultLeft: n.split.defaultLeft })),
+      leaves: leafNodes.flatMap((n) => rangesOf(n).map(([start, end]) => ({ node: n.id, start, end }))),
+      routed: routed.flatMap(({ parent: n, left: l, right: r }) =>
+        rangesOf(n).map(([start, end]) => ({ left: l, right: r, start, end, feature: n.split.feature, bin: n.split.bin, defaultLeft: n.split.defaultLeft })),
+      ),
       buf: target,
       rows: dst.perm,
     };

@@ -52,11 +52,11 @@
           (local.set $q (i32.add (local.get $q) (i32.const 8)))
           (br_if $row (i32.lt_u (local.get $q) (local.get $qe)))))))
 
-  ;; Stable partition of positions [start, end) of a source buffer into a destination buffer: a row
-  ;; whose bin at byte $byte is <= $bin (the missing bin $miss goes left when $dl = 1) goes to
-  ;; position l, l + 1, ...; the others to r, r + 1, .... A position's S bytes of bins (S a multiple
-  ;; of 8), its row index (i32) and $payBytes (0, 8 or 16) of payload move together.
-  ;; Returns the next left position.
+  ;; Partition of positions [start, end) of a source buffer into a destination buffer: a row whose
+  ;; bin at byte $byte is <= $bin (the missing bin $miss goes left when $dl = 1) goes to position
+  ;; l, l + 1, ... (in order); the others to r, r - 1, ... (in reverse order), so a range moved into
+  ;; the same range needs no count first. A position's S bytes of bins (S a multiple of 8), its row
+  ;; index (i32) and $payBytes (0, 8 or 16) of payload move together. Returns the next left position.
   (func (export "move")
     (param $sb i32) (param $db i32) (param $sp i32) (param $dp i32) (param $spay i32) (param $dpay i32)
     (param $payBytes i32) (param $S i32) (param $start i32) (param $end i32)
@@ -75,7 +75,7 @@
             (select (local.get $dl) (i32.le_s (local.get $b) (local.get $bin)) (i32.eq (local.get $b) (local.get $miss))))
           (local.set $d (select (local.get $l) (local.get $r) (local.get $isL)))
           (local.set $l (i32.add (local.get $l) (local.get $isL)))
-          (local.set $r (i32.sub (i32.add (local.get $r) (i32.const 1)) (local.get $isL)))
+          (local.set $r (i32.sub (local.get $r) (i32.sub (i32.const 1) (local.get $isL))))
           (local.set $t (i32.add (local.get $db) (i32.mul (local.get $d) (local.get $S))))
           (if (i32.eq (local.get $S) (i32.const 32))
             (then
@@ -104,24 +104,6 @@
           (local.set $i (i32.add (local.get $i) (i32.const 1)))
           (br_if $row (i32.lt_u (local.get $i) (local.get $end))))))
     (local.get $l))
-  ;; Rows of positions [start, end) that a split sends left (countLeftRange).
-  (func (export "count")
-    (param $bins i32) (param $S i32) (param $start i32) (param $end i32)
-    (param $byte i32) (param $bin i32) (param $dl i32) (param $miss i32)
-    (result i32)
-    (local $p i32) (local $pe i32) (local $b i32) (local $n i32)
-    (local.set $p (i32.add (i32.add (local.get $bins) (i32.mul (local.get $start) (local.get $S))) (local.get $byte)))
-    (local.set $pe (i32.add (i32.add (local.get $bins) (i32.mul (local.get $end) (local.get $S))) (local.get $byte)))
-    (if (i32.lt_u (local.get $p) (local.get $pe))
-      (then
-        (loop $row
-          (local.set $b (i32.load8_u (local.get $p)))
-          (local.set $n (i32.add (local.get $n)
-            (select (local.get $dl) (i32.le_s (local.get $b) (local.get $bin)) (i32.eq (local.get $b) (local.get $miss)))))
-          (local.set $p (i32.add (local.get $p) (local.get $S)))
-          (br_if $row (i32.lt_u (local.get $p) (local.get $pe))))))
-    (local.get $n))
-
   ;; The packed, stochastically rounded gradient payload of positions [start, end) (gatherRange with
   ;; stride 1): pay[i] = floor(g * gScale + u1) * mul + floor(h * hScale + u2) for the pair (g, h)
   ;; (float32) of row perm[i], u1, u2 hashed from (seed, row) exactly as quantizePair does.

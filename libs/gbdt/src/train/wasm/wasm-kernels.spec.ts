@@ -37,7 +37,7 @@ function exercise(ops: TrainingOps, ctx: OpsContext): Record<string, number[]> {
   ops.gather(0, n, quant);
   const root = ops.allocHist();
   ops.build([{ buf: 0, start: 0, end: n, hist: root }]);
-  const split = { buf: 0, start: 0, end: n, feature: 5, bin: 17, defaultLeft: true, missingBin: bins };
+  const split = { buf: 0, start: 0, end: n, feature: 5, bin: 17, defaultLeft: true, missingBin: bins, shard: 0 };
   const [left] = ops.partition([split], true);
   const children = [ops.allocHist(), ops.allocHist()];
   ops.build([
@@ -45,8 +45,8 @@ function exercise(ops: TrainingOps, ctx: OpsContext): Record<string, number[]> {
     { buf: 1, start: left, end: n, hist: children[1] },
   ]);
   const tasks = [
-    { buf: 1, start: 0, end: left, feature: 10, bin: 3, defaultLeft: false, missingBin: bins },
-    { buf: 1, start: left, end: n, feature: 0, bin: 39, defaultLeft: true, missingBin: bins },
+    { buf: 1, start: 0, end: left, feature: 10, bin: 3, defaultLeft: false, missingBin: bins, shard: 0 },
+    { buf: 1, start: left, end: n, feature: 0, bin: 39, defaultLeft: true, missingBin: bins, shard: 0 },
   ];
   const sums = ops.splitSums(tasks);
   ops.addLeaves(

@@ -8,7 +8,7 @@
  * kernels in hist-kernel.ts (integer-valued float64 sums; byte copies), which remain the path for
  * everything else and for arrays that live outside the memory.
  */
-import { countLeftRange, gatherRange, histogramRange, leafUpdateRange, moveRange, splitSumsRange, type PosBuffer } from '../hist-kernel';
+import { gatherRange, histogramRange, leafUpdateRange, moveRange, splitSumsRange, type PosBuffer } from '../hist-kernel';
 import { KERNELS_WASM_BASE64 } from './kernels.wasm';
 
 const PAGE_BYTES = 65_536;
@@ -132,7 +132,6 @@ export interface WasmKernels {
     l: number,
     r: number,
   ): number;
-  count(bins: number, S: number, start: number, end: number, byte: number, bin: number, dl: number, miss: number): number;
   gather(perm: number, gh: number, pay: number, start: number, end: number, gScale: number, hScale: number, mul: number, seed: number): void;
   splitSums(perm: number, bins: number, S: number, byte: number, bin: number, dl: number, miss: number, gh: number, start: number, end: number, out: number, side: number): void;
   leafUpdate(margin: number, perm: number, side: number, sided: number, vL: number, vR: number, K: number, k: number, start: number, end: number): void;
@@ -183,7 +182,7 @@ export function histogramRangeWith(
   }
 }
 
-/** moveRange (hist-kernel.ts) on the kernels when `k` is given (buffers in its memory); same result. */
+/** moveRange (hist-kernel.ts) on the kernels when `k` is given (buffers in its memory); same result and return value. */
 export function moveRangeWith(
   k: WasmKernels | null,
   src: PosBuffer,
@@ -198,12 +197,9 @@ export function moveRangeWith(
   missingBin: number,
   leftAt: number,
   rightAt: number,
-): void {
-  if (k === null) {
-    moveRange(src, dst, S, payWords, start, end, byte, bin, defaultLeft, missingBin, leftAt, rightAt);
-    return;
-  }
-  k.move(
+): number {
+  if (k === null) return moveRange(src, dst, S, payWords, start, end, byte, bin, defaultLeft, missingBin, leftAt, rightAt);
+  return k.move(
     src.bins.byteOffset,
     dst.bins.byteOffset,
     src.perm.byteOffset,
@@ -221,12 +217,6 @@ export function moveRangeWith(
     leftAt,
     rightAt,
   );
-}
-
-/** countLeftRange (hist-kernel.ts) on the kernels when `k` is given (bins in its memory). */
-export function countLeftRangeWith(k: WasmKernels | null, bins: Uint8Array, S: number, start: number, end: number, byte: number, bin: number, defaultLeft: boolean, missingBin: number): number {
-  if (k === null) return countLeftRange(bins, S, start, end, byte, bin, defaultLeft, missingBin);
-  return k.count(bins.byteOffset, S, start, end, byte, bin, defaultLeft ? 1 : 0, missingBin);
 }
 
 /** gatherRange (hist-kernel.ts) on the kernels for a packed payload (stride 1) when `k` is given; same values. */

@@ -10,8 +10,9 @@
 //      state, offsets committed after both; events/s from the first event sent to the last one durable
 //      (the service's consumed counter, incremented after both writes), its ratio to the raw rate, and
 //      checks that the log and every learner's online state hold everything;
-//   3. reads: GET /v1/features/{id} and POST /v1/features/batch (1000 ids), client round trip,
-//      server-side time and the FeatureReadService call alone.
+//   3. reads: GET /v1/features/{id} and POST /v1/features/batch (1000 ids) from a client in its own
+//      process (read-client.ts): client round trip, server-side time (measured in the service's
+//      process) and the FeatureReadService call alone.
 // Options (environment): PULSE_BENCH_LEARNERS (4000), PULSE_BENCH_DAYS (60), PULSE_BENCH_EVENTS
 // (600000), PULSE_BENCH_MAX_AHEAD (40000), PULSE_BENCH_SINGLE_READS (5000), PULSE_BENCH_BATCH_READS
 // (200); MAX_BATCH_SIZE is passed on to the service. `npm run bench:ingest -- --profile` also writes CPU
@@ -31,7 +32,8 @@ import type { Infrastructure } from '../src/infrastructure/infrastructure';
 import { appModules } from './app-modules';
 import { Cleanup, cpuSecondsOf, deleteRedisKeys, mainThreadCpuSeconds, processCpuSeconds, terminate, withoutNewSignalListeners } from './bench-resources';
 import { PhaseProfiler, type ProfileSummary } from './cpu-profile';
-import { request, ServerTimer, summarize, type LatencySummary } from './latency';
+import { ServerTimer, summarize, type LatencySummary } from './latency';
+import { ReadClient } from './read-client';
 import { generateStream, type BenchStream } from './bench-stream';
 import { KcatProducer, type FeedReport } from './kcat-producer';
 import { rawPreloaded, rawStreaming, type PreloadedResult, type RawRate } from './raw-consume';
@@ -88,7 +90,8 @@ interface Checks {
 interface Reads {
   single: { client: LatencySummary; server: LatencySummary; service: LatencySummary; offline: number; errors: number; meanBytes: number };
   batch: { client: LatencySummary; server: LatencySummary; service: LatencySummary; offline: number; errors: number; meanBytes: number };
-  /** CPU profile of the HTTP batch reads (with --profile). */
+  /** CPU profiles of the HTTP single and batch reads (with --profile). */
+  singleProfile?: ProfileSummary;
   batchProfile?: ProfileSummary;
 }
 
@@ -234,50 +237,34 @@ function pick<T>(items: readonly T[], k: number): T[] {
   return copy.slice(0, k);
 }
 
-async function reads(app: INestApplication, port: number, entities: readonly string[]): Promise<Reads> {
+// The HTTP client runs in its own process (read-client.ts says why); the server-side times are taken
+// here, in the service's process, around the requests of each phase.
+async function reads(app: INestApplication, port: number, entities: readonly string[], cleanup: Cleanup): Promise<Reads> {
   const { FeatureReadService } = appModules.readService();
   const service = app.get(FeatureReadService);
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   const timer = new ServerTimer(app.getHttpServer() as http.Server);
-  const one = (id: string) => request(agent, port, 'GET', `/v1/features/${encodeURIComponent(id)}`);
-  const many = (ids: string[]) => request(agent, port, 'POST', '/v1/features/batch', { entityIds: ids });
   const batchSize = Math.min(settings.batchEntities, entities.length);
+  let clientPid = NaN;
+  const client = await ReadClient.start(port, entities, (pid) => {
+    clientPid = pid;
+    cleanup.killOnExit(pid);
+  });
   try {
     // Warm-up (JIT, connection pools, keep-alive socket); not measured.
-    for (let i = 0; i < 300; i++) await one(entities[i % entities.length]);
-    for (let i = 0; i < 10; i++) await many(pick(entities, batchSize));
+    await client.run({ kind: 'single', requests: 0, warmup: 300, batchSize });
+    await client.run({ kind: 'batch', requests: 0, warmup: 10, batchSize });
     await service.read(pick(entities, batchSize), Date.now());
     timer.take();
 
-    // The client shares the thread with the server: answers are checked by counting the online paths
-    // in the text (after one full parse per kind), so client-side parsing and its garbage stay small.
-    const first = JSON.parse((await one(entities[0])).body) as { path?: string };
-    const firstBatch = JSON.parse((await many(pick(entities, batchSize))).body) as { results?: { path?: string }[] };
-    if (first.path === undefined || firstBatch.results?.length !== batchSize || firstBatch.results.some((x) => x.path === undefined)) {
-      throw new Error('feature responses do not have the expected shape ({path} and {results: [{path}]})');
-    }
-    timer.take();
-    const online = (body: string) => body.split('"path":"online"').length - 1;
-    const single = { client: [] as number[], offline: 0, errors: 0, bytes: 0 };
-    for (let i = 0; i < settings.singleReads; i++) {
-      const r = await one(entities[Math.floor(Math.random() * entities.length)]);
-      single.client.push(r.ms);
-      if (r.status !== 200) single.errors++;
-      else single.offline += 1 - online(r.body);
-      single.bytes += r.body.length;
-    }
+    const singleProfiler = settings.profile ? new PhaseProfiler() : undefined;
+    await singleProfiler?.start();
+    const single = await client.run({ kind: 'single', requests: settings.singleReads, warmup: 0, batchSize });
     const singleServer = timer.take();
+    const singleProfile = await singleProfiler?.stop(path.join(os.tmpdir(), `pulse-ingest-single-reads-${Date.now()}.cpuprofile`));
 
-    const batch = { client: [] as number[], offline: 0, errors: 0, bytes: 0 };
     const profiler = settings.profile ? new PhaseProfiler() : undefined;
     await profiler?.start();
-    for (let i = 0; i < settings.batchReads; i++) {
-      const r = await many(pick(entities, batchSize));
-      batch.client.push(r.ms);
-      if (r.status !== 200) batch.errors++;
-      else batch.offline += batchSize - online(r.body);
-      batch.bytes += r.body.length;
-    }
+    const batch = await client.run({ kind: 'batch', requests: settings.batchReads, warmup: 0, batchSize });
     const batchServer = timer.take();
     const batchProfile = await profiler?.stop(path.join(os.tmpdir(), `pulse-ingest-batch-reads-${Date.now()}.cpuprofile`));
 
@@ -288,22 +275,29 @@ async function reads(app: INestApplication, port: number, entities: readonly str
     };
     const singleService: number[] = [];
     for (let i = 0; i < settings.singleReads; i++) singleService.push(await time([entities[Math.floor(Math.random() * entities.length)]]));
+    // The batch endpoint's own call (positional columns; the keyed form is the single answer's).
     const batchService: number[] = [];
-    for (let i = 0; i < settings.batchReads; i++) batchService.push(await time(pick(entities, batchSize)));
+    for (let i = 0; i < settings.batchReads; i++) {
+      const ids = pick(entities, batchSize);
+      const t = process.hrtime.bigint();
+      await service.readColumns(ids, Date.now());
+      batchService.push(Number(process.hrtime.bigint() - t) / 1e6);
+    }
 
     return {
       single: { client: summarize(single.client), server: summarize(singleServer), service: summarize(singleService), offline: single.offline, errors: single.errors, meanBytes: single.bytes / single.client.length },
       batch: { client: summarize(batch.client), server: summarize(batchServer), service: summarize(batchService), offline: batch.offline, errors: batch.errors, meanBytes: batch.bytes / batch.client.length },
+      ...(singleProfile ? { singleProfile } : {}),
       ...(batchProfile ? { batchProfile } : {}),
     };
   } finally {
     timer.detach();
-    agent.destroy();
+    await client.stop();
+    cleanup.forget(clientPid);
   }
 }
 
-function report(stream: BenchStream, pre: PreloadedResult, streaming: RawRate & { feed: FeedReport }, e2e: EndToEnd, checks: Checks, r: Reads): void {
-  const events = stream.framed.length;
+function report(stream: BenchStream, events: number, pre: PreloadedResult, streaming: RawRate & { feed: FeedReport }, e2e: EndToEnd, checks: Checks, r: Reads): void {
   const ok = (pass: boolean) => (pass ? 'met' : 'NOT met');
   const ratioPre = e2e.perSecond / pre.overall.perSecond;
   const ratioStream = e2e.perSecond / streaming.perSecond;
@@ -338,7 +332,7 @@ function report(stream: BenchStream, pre: PreloadedResult, streaming: RawRate & 
   line('event log rows / events sent', `${fmt(checks.logCount)} / ${fmt(events)}`, checks.logCount === events ? 'ok' : 'MISMATCH');
   line('online states missing / watermark wrong', `${checks.missingStates} / ${checks.watermarkMismatches}`, checks.missingStates + checks.watermarkMismatches === 0 ? 'ok' : 'MISMATCH');
   line('dead-lettered / duplicates', `${checks.rejected} / ${checks.duplicates}`);
-  console.log('\nfeature reads (sequential, one keep-alive connection, loopback; ms)');
+  console.log('\nfeature reads (sequential, one keep-alive connection, loopback, client in its own process; ms)');
   console.log(`  ${''.padEnd(58)} ${'p50'.padStart(9)} ${'p99'.padStart(9)} ${'max'.padStart(9)}`);
   const lat = (label: string, s: LatencySummary, extra = '') => console.log(`  ${label.padEnd(58)} ${s.p50.toFixed(3).padStart(9)} ${s.p99.toFixed(3).padStart(9)} ${s.max.toFixed(3).padStart(9)}  ${extra}`);
   lat(`GET /v1/features/{id}, client round trip (n=${r.single.client.n})`, r.single.client);
@@ -346,10 +340,11 @@ function report(stream: BenchStream, pre: PreloadedResult, streaming: RawRate & 
   lat('  FeatureReadService.read alone', r.single.service);
   lat(`POST /v1/features/batch x${settings.batchEntities}, client round trip (n=${r.batch.client.n})`, r.batch.client);
   lat('  server side (request -> response finished)', r.batch.server, `target p99 <= ${TARGETS.batchP99Ms} ms: ${ok(r.batch.server.p99 <= TARGETS.batchP99Ms)}`);
-  lat('  FeatureReadService.read alone', r.batch.service);
+  lat('  FeatureReadService.readColumns alone (no encoding)', r.batch.service);
   console.log(`  offline-path answers: ${r.single.offline} single, ${r.batch.offline} in batches; non-200 answers: ${r.single.errors + r.batch.errors}`);
   console.log(`  response size: ${fmt(r.single.meanBytes)} B single, ${fmt(r.batch.meanBytes / 1024)} KiB per batch of ${settings.batchEntities}`);
   if (e2e.profile) printProfile('the service thread during end to end', e2e.profile);
+  if (r.singleProfile) printProfile(`the service thread during the ${settings.singleReads} HTTP single reads`, r.singleProfile);
   if (r.batchProfile) printProfile(`the service thread during the ${settings.batchReads} HTTP batch reads`, r.batchProfile);
   console.log('==================================================================\n');
 }
@@ -413,9 +408,12 @@ async function main(): Promise<void> {
     const e2e = await endToEnd(app, topic, registry, producer, stream, db.name);
     log(`  ${fmt(e2e.perSecond)} events/s`);
     const checks = await verify(app, registry, stream);
+    // The produced messages are the benchmark's, not the service's: released so that the service's heap
+    // during the reads is its own (a real feature service does not hold its producers' 600k messages).
+    stream.framed.length = 0;
     log('reads');
-    const r = await reads(app, port, [...stream.watermarks.keys()]);
-    report(stream, pre, streaming, e2e, checks, r);
+    const r = await reads(app, port, [...stream.watermarks.keys()], cleanup);
+    report(stream, events, pre, streaming, e2e, checks, r);
   } finally {
     log('cleaning up');
     await cleanup.run();

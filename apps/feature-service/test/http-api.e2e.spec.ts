@@ -41,7 +41,9 @@ describe('feature-service HTTP API', () => {
     const features = await waitFor(
       async () => {
         const r = await getJson(`${url}/v1/features/${learner}?at=${at}&view=learner_behaviour`);
-        return r.body.views?.learner_behaviour?.values.lessons_completed === 1 ? r.body : null;
+        // the log is appended before the online state is written: until then the same values come
+        // from the offline path, so wait for the online one
+        return r.body.path === 'online' && r.body.views?.learner_behaviour?.values.lessons_completed === 1 ? r.body : null;
       },
       { timeoutMs: 20_000, message: 'posted events folded into the online state' },
     );

@@ -1,5 +1,6 @@
 import { Logger, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { BusServer } from '@pulse/nest-bus';
 import { Registry } from 'prom-client';
@@ -9,6 +10,9 @@ import type { FsMetrics } from './feature-service.metrics';
 import { FeatureServiceModule } from './feature-service.module';
 import { FS_METRICS, INFRASTRUCTURE } from './tokens';
 import { ValidationErrorFilter } from './validation-error.filter';
+
+// POST /v1/events takes up to MAX_EVENTS_PER_REQUEST events of a few hundred bytes each.
+const MAX_BODY_BYTES = 16 * 1024 * 1024;
 
 export interface CreateAppOptions {
   readonly registry?: Registry;
@@ -22,12 +26,14 @@ export interface CreateAppOptions {
  */
 export async function createFeatureServiceApp(config: FeatureServiceConfig, options: CreateAppOptions = {}): Promise<INestApplication> {
   const registry = options.registry ?? new Registry();
-  const app = await NestFactory.create(FeatureServiceModule.register({ config, registry }), {
+  // Fastify rather than Express: fewer objects and less work per request (measured on the feature
+  // reads: Express's routing and response objects were most of the garbage the GC promoted while
+  // serving them). It computes no ETag (the answers change with every event anyway).
+  const adapter = new FastifyAdapter({ bodyLimit: MAX_BODY_BYTES });
+  const app = await NestFactory.create<NestFastifyApplication>(FeatureServiceModule.register({ config, registry }), adapter, {
     logger: options.logger ?? ['log', 'warn', 'error'],
   });
-  app.useGlobalFilters(new ValidationErrorFilter());
-  // Feature responses change with every event; hashing megabyte batch responses for an ETag buys nothing.
-  app.getHttpAdapter().getInstance().set('etag', false);
+  app.useGlobalFilters(new ValidationErrorFilter(app.getHttpAdapter()));
   app.enableShutdownHooks();
 
   const infra = app.get<Infrastructure>(INFRASTRUCTURE);

@@ -1,12 +1,13 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpStatus } from '@nestjs/common';
-import type { Response } from 'express';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpStatus, type HttpServer } from '@nestjs/common';
 import { ValidationError } from '@pulse/core';
 
 /** Bad input -> HTTP 400 naming the field. */
 @Catch(ValidationError)
 export class ValidationErrorFilter implements ExceptionFilter {
+  constructor(private readonly http: Pick<HttpServer, 'reply'>) {}
+
   catch(error: ValidationError, host: ArgumentsHost): void {
-    const res = host.switchToHttp().getResponse<Response>();
-    res.status(HttpStatus.BAD_REQUEST).json({ statusCode: 400, error: 'Bad Request', message: error.message, ...(error.field ? { field: error.field } : {}) });
+    const body = { statusCode: 400, error: 'Bad Request', message: error.message, ...(error.field ? { field: error.field } : {}) };
+    this.http.reply(host.switchToHttp().getResponse(), body, HttpStatus.BAD_REQUEST);
   }
 }

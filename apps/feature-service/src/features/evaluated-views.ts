@@ -81,11 +81,18 @@ interface Entry {
   readonly at: number;
   /** By view position in the registry; undefined: not evaluated yet. */
   readonly views: (ViewColumns | undefined)[];
+  /** Incremented by every store(): whenever the columns of an answer may differ from the last. */
+  gen: number;
   row?: RowTemplate;
 }
 
 /** What a cached entity's answer may keep of its encoding (its watermark and id do not change). */
 export interface EncodingMemo {
+  /**
+   * Changes whenever the cached columns do: an encoding made at the same generation for the same views
+   * was made from the very columns a lookup gives now.
+   */
+  readonly gen: number;
   /** Filled in by batch-response.ts. */
   row?: RowTemplate;
 }
@@ -133,33 +140,33 @@ export class EvaluatedViews {
   }
 
   /**
-   * Fills `out` with the views' columns cached for this version and as-of epoch and returns the state's
-   * watermark; undefined (a miss) unless every view is there.
+   * Fills `out` from `offset` on with the views' columns cached for this version and as-of epoch and
+   * returns the state's watermark; undefined (a miss) unless every view is there.
    */
-  lookup(entityId: string, version: number, asOfMs: number, positions: readonly number[], out: ViewColumns[]): (EncodingMemo & { readonly w: number | null }) | undefined {
+  lookup(entityId: string, version: number, asOfMs: number, positions: readonly number[], out: ViewColumns[], offset: number): (EncodingMemo & { readonly w: number | null }) | undefined {
     const e = this.entries.get(entityId);
     if (e === undefined || e.version !== version || e.epoch !== epochOf(asOfMs) || this.now() - e.at > this.maxAgeMs) return undefined;
     for (let j = 0; j < positions.length; j++) {
       const c = e.views[positions[j]];
       if (c === undefined) return undefined;
-      out[j] = c;
+      out[offset + j] = c;
     }
     return e;
   }
 
   /**
-   * Columns of `values` (evaluate's result at asOfMs for the views at `positions`), cached under the
-   * entity's version when cacheable (an integer as-of time, views without time-dependent ratios);
+   * Columns of `values` (evaluate's result at asOfMs for the views at `positions`), written to `out`
+   * from `offset` on and cached under the entity's version when cacheable (an integer as-of time, views without time-dependent ratios);
    * returns the entity's entry then.
    */
-  store(entityId: string, version: number | undefined, w: number | null, asOfMs: number, positions: readonly number[], values: FeatureValues, out: ViewColumns[]): EncodingMemo | undefined {
+  store(entityId: string, version: number | undefined, w: number | null, asOfMs: number, positions: readonly number[], values: FeatureValues, out: ViewColumns[], offset: number): EncodingMemo | undefined {
     const cacheable = version !== undefined && this.maxEntries > 0 && Number.isInteger(asOfMs);
     let entry: Entry | undefined;
     if (cacheable) {
       const epoch = epochOf(asOfMs);
       entry = this.entries.get(entityId);
       if (entry === undefined || entry.version !== version || entry.epoch !== epoch || this.now() - entry.at > this.maxAgeMs) {
-        entry = { version, w, epoch, at: this.now(), views: new Array(this.shapes.length) };
+        entry = { version, w, epoch, at: this.now(), views: new Array(this.shapes.length), gen: 0 };
         this.entries.delete(entityId);
         this.entries.set(entityId, entry);
         if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
@@ -167,9 +174,12 @@ export class EvaluatedViews {
     }
     for (let j = 0; j < positions.length; j++) {
       const shape = this.shapes[positions[j]];
-      out[j] = columnsOf(shape, asOfMs, values[shape.name]);
-      if (entry !== undefined && shape.cacheable) entry.views[positions[j]] = out[j];
+      const c = columnsOf(shape, asOfMs, values[shape.name]);
+      out[offset + j] = c;
+      if (entry !== undefined && shape.cacheable) entry.views[positions[j]] = c;
     }
+    // The row's columns are new (an uncacheable view's too): encodings made before no longer apply.
+    if (entry !== undefined) entry.gen++;
     return entry;
   }
 

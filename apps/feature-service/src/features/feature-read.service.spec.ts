@@ -17,7 +17,7 @@ import type { EventLogRepository } from '@pulse/storage';
 import { Registry } from 'prom-client';
 import { createFsMetrics } from '../app/feature-service.metrics';
 import type { FeatureServiceConfig } from '../config/feature-service.config';
-import { writeBatchResponse } from './batch-response';
+import { BatchResponseWriter, writeBatchResponse } from './batch-response';
 import { EPOCH_MS } from './evaluated-views';
 import { FeatureReadService, type EntityFeatures } from './feature-read.service';
 
@@ -146,6 +146,32 @@ describe('FeatureReadService', () => {
     const ids = [...new Set(events.map((e) => e.entityId)), 'nobody'];
     for (const at of [START + 5 * DAY, START + 2 * DAY]) expect(await service.read(ids, at)).toEqual(await expected(store, registry, logged, ids, at));
     expect((await service.read(['nobody'], START)).map((r) => [r.path, r.watermark])).toEqual([['offline', null]]);
+  });
+
+  it('answers a large batch in version chunks, rows handed over in order as they become final', async () => {
+    const events = simulated(320, 2);
+    const { store, service, ingest, logged } = setUp(registry);
+    const split = START + DAY;
+    await ingest(events.filter((e) => e.eventTimeMs < split));
+    // Entities fed again by another writer (their cached states go stale: fetched), then unknown ones
+    // and an as-of time before some watermarks (answered by the replay, after the online rows).
+    await ingest(events.filter((e) => e.eventTimeMs >= split && e.entityId.endsWith('7')), new StateCache());
+    const known = [...new Set(events.map((e) => e.entityId))];
+    expect(known.length).toBeGreaterThan(300);
+    const ids = [...known.slice(0, 140), 'nobody-1', ...known.slice(140), 'nobody-2'];
+    for (const at of [START + 3 * DAY, START + DAY + 3_600_000]) {
+      const handed: number[] = [];
+      const out = new BatchResponseWriter();
+      const r = await service.readColumns(ids, at, undefined, (read, end) => {
+        handed.push(end);
+        out.write(read, end);
+      });
+      // One call per chunk of versions, never going back; never past an entity still to be replayed.
+      expect(handed.length).toBe(Math.ceil(ids.length / 250));
+      expect(handed).toEqual([...handed].sort((x, y) => x - y));
+      expect(handed[0]).toBeLessThanOrEqual(140);
+      expect(out.finish(r).toString()).toBe(batchOf(at, await expected(store, registry, logged, ids, at)));
+    }
   });
 
   it('evaluates afresh a view whose values move with time otherwise (a ratio over a time since last)', async () => {

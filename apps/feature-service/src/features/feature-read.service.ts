@@ -1,5 +1,5 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { canEvaluateAt, evaluate, evaluateOffline, type EntityState, type FeatureRegistry, type FeatureValues, type OnlineStore, type StateCache, type ViewValues } from '@pulse/features';
+import { canEvaluateAt, evaluate, evaluateOffline, type EntityState, type FeatureRegistry, type FeatureValues, type OnlineStore, type StateCache, type StoredState, type ViewValues } from '@pulse/features';
 import { ValidationError } from '@pulse/core';
 import type { EventLogRepository } from '@pulse/storage';
 import type { FsMetrics } from '../app/feature-service.metrics';
@@ -8,6 +8,10 @@ import type { FeatureServiceConfig } from '../config/feature-service.config';
 import { EvaluatedViews, type EncodingMemo, type ViewColumns } from './evaluated-views';
 
 export type ReadPath = 'online' | 'offline';
+
+// Entities per version probe of a batch read: small enough that the first answers come back early,
+// large enough that a round trip's fixed cost stays a small part of it.
+const VERSION_CHUNK = 250;
 
 export interface EntityFeatures {
   readonly entityId: string;
@@ -20,21 +24,35 @@ export interface EntityFeatures {
   readonly views: FeatureValues;
 }
 
-/** One entity's answer, columnar: `columns[j]` is the j-th requested view's (see readColumns). */
-export interface ReadRow {
-  readonly entityId: string;
-  readonly path: ReadPath;
-  readonly watermark: number | null;
-  readonly columns: readonly ViewColumns[];
-  /** Where an online answer's encoding may be kept while the entity's state stays the same. */
-  readonly memo?: EncodingMemo;
-}
-
+/**
+ * The answer of readColumns, entity by entity in the order asked, as a few flat arrays (no object per
+ * entity: a batch of 1000 makes a handful of allocations here, not thousands).
+ */
 export interface ColumnarRead {
   readonly atMs: number;
   /** The requested views, in answer order. */
   readonly views: readonly { readonly name: string; readonly features: readonly string[]; readonly record: <T>(values: readonly T[]) => Record<string, T> }[];
-  readonly rows: readonly ReadRow[];
+  readonly entityIds: readonly string[];
+  /** Per entity: 1 when answered from the online state, 0 when replayed from the event log. */
+  readonly online: Uint8Array;
+  /** Per entity: the newest event time folded into its state, NaN for an entity without events. */
+  readonly watermarks: Float64Array;
+  /** Entity i's j-th requested view: `columns[i * views.length + j]`. */
+  readonly columns: readonly ViewColumns[];
+  /** Per online entity: where its answer's encoding may be kept while its state stays the same. */
+  readonly memos: readonly (EncodingMemo | undefined)[];
+}
+
+/** ColumnarRead while it is filled in. */
+interface Answer {
+  readonly width: number;
+  readonly online: Uint8Array;
+  readonly watermarks: Float64Array;
+  readonly columns: ViewColumns[];
+  readonly memos: (EncodingMemo | undefined)[];
+  /** Entities to replay from the log, with their watermark when the online state told it. */
+  readonly offline: number[];
+  readonly offlineWatermarks: Map<number, number | null>;
 }
 
 /**
@@ -81,90 +99,131 @@ export class FeatureReadService {
   async read(entityIds: readonly string[], atMs: number, views?: readonly string[]): Promise<EntityFeatures[]> {
     const r = await this.readColumns(entityIds, atMs, views);
     const at = new Date(atMs).toISOString();
-    return r.rows.map((row) => {
+    const width = r.views.length;
+    return r.entityIds.map((entityId, i) => {
       const out: FeatureValues = {};
-      row.columns.forEach((c, j) => (out[r.views[j].name] = keyed(c, r.views[j].record, atMs)));
-      return { entityId: row.entityId, at, path: row.path, watermark: iso(row.watermark), views: out };
+      for (let j = 0; j < width; j++) out[r.views[j].name] = keyed(r.columns[i * width + j], r.views[j].record, atMs);
+      const w = r.watermarks[i];
+      return { entityId, at, path: r.online[i] === 1 ? 'online' : 'offline', watermark: Number.isNaN(w) ? null : new Date(w).toISOString(), views: out };
     });
   }
 
-  /** The entities' features as of atMs, positional per view (the batch answer; see batch-response.ts). */
-  async readColumns(entityIds: readonly string[], atMs: number, views?: readonly string[]): Promise<ColumnarRead> {
+  /**
+   * The entities' features as of atMs, positional per view (the batch answer; see batch-response.ts).
+   * `onReady(r, end)`, when given, is called as rows become final: rows [0, end) will not change.
+   * The versions of a large batch are asked for in chunks, all sent at once, and each chunk is answered
+   * (and may be encoded by onReady) while the store still works on the next ones.
+   */
+  async readColumns(entityIds: readonly string[], atMs: number, views?: readonly string[], onReady?: (r: ColumnarRead, end: number) => void): Promise<ColumnarRead> {
     const positions = this.evaluated.positions(views);
     const n = entityIds.length;
-    const rows = new Array<ReadRow>(n);
-    const offline: number[] = [];
-    const watermarks = new Map<number, number | null>();
-    const fetch: number[] = [];
-    const useCache = this.states !== undefined;
-    const versions = useCache ? await this.store.getVersions(entityIds) : undefined;
-    if (versions) {
-      for (let i = 0; i < n; i++) {
-        const id = entityIds[i];
-        const version = versions.get(id);
-        if (version === undefined) {
-          offline.push(i);
-          continue;
-        }
-        const columns = new Array<ViewColumns>(positions.length);
-        const hit = this.evaluated.lookup(id, version, atMs, positions, columns);
-        if (hit !== undefined) {
-          if (hit.w === null || atMs >= hit.w) rows[i] = { entityId: id, path: 'online', watermark: hit.w, columns, memo: hit };
-          else this.offlineAt(i, hit.w, offline, watermarks);
-          continue;
-        }
-        const state = this.states!.peek(id, version);
-        if (state !== undefined) this.online(rows, i, id, version, state, atMs, views, positions, offline, watermarks);
-        else fetch.push(i);
+    const width = positions.length;
+    const a: Answer = {
+      width,
+      online: new Uint8Array(n),
+      watermarks: new Float64Array(n),
+      columns: new Array<ViewColumns>(n * width),
+      memos: new Array<EncodingMemo | undefined>(n),
+      offline: [],
+      offlineWatermarks: new Map(),
+    };
+    const r: ColumnarRead = { atMs, views: positions.map((p) => this.evaluated.shape(p)), entityIds, online: a.online, watermarks: a.watermarks, columns: a.columns, memos: a.memos };
+    if (this.states !== undefined) {
+      const chunks = Math.ceil(n / VERSION_CHUNK);
+      const probes: Promise<Map<string, number>>[] = [];
+      for (let c = 0; c < chunks; c++) probes.push(this.store.getVersions(chunks === 1 ? entityIds : entityIds.slice(c * VERSION_CHUNK, (c + 1) * VERSION_CHUNK)));
+      // Each is awaited in turn below; a failure of a later one must not go unhandled meanwhile.
+      for (const probe of probes) probe.catch(() => undefined);
+      for (let c = 0; c < chunks; c++) {
+        const from = c * VERSION_CHUNK;
+        const to = Math.min(n, from + VERSION_CHUNK);
+        await this.answerChunk(a, entityIds, from, to, await probes[c], atMs, views, positions);
+        if (onReady !== undefined) onReady(r, firstOffline(a, to));
       }
+    } else {
+      const stored = await this.store.getStates(entityIds);
+      for (let i = 0; i < n; i++) this.answerStored(a, i, entityIds[i], stored, atMs, views, positions);
     }
-    if (!versions || fetch.length > 0) {
-      const ids = versions ? fetch.map((i) => entityIds[i]) : entityIds;
-      const stored = await this.store.getStates(ids);
-      const indexes = versions ? fetch : entityIds.map((_, i) => i);
-      for (const i of indexes) {
-        const id = entityIds[i];
-        const s = stored.get(id);
-        if (s === undefined) {
-          offline.push(i);
-          continue;
-        }
-        this.states?.offer(id, s.state, s.version);
-        this.online(rows, i, id, s.version, s.state, atMs, views, positions, offline, watermarks);
-      }
-    }
+    const offline = a.offline;
     if (offline.length < n) this.metrics.featureReads.inc({ path: 'online' }, n - offline.length);
     if (offline.length > 0) {
       this.metrics.featureReads.inc({ path: 'offline' }, offline.length);
-      offline.sort((a, b) => a - b);
+      offline.sort((x, y) => x - y);
     }
     for (const i of offline) {
       const entityId = entityIds[i];
       const events = await this.eventLog.eventsForEntity(entityId, atMs);
-      let watermark = watermarks.get(i);
+      let watermark = a.offlineWatermarks.get(i);
       if (watermark === undefined) watermark = events.length > 0 ? Math.max(...events.map((e) => e.eventTimeMs)) : null;
-      const columns = new Array<ViewColumns>(positions.length);
-      this.evaluated.store(entityId, undefined, watermark, atMs, positions, evaluateOffline(events, atMs, this.registry, views), columns);
-      rows[i] = { entityId, path: 'offline', watermark, columns };
+      this.evaluated.store(entityId, undefined, watermark, atMs, positions, evaluateOffline(events, atMs, this.registry, views), a.columns, i * width);
+      a.online[i] = 0;
+      a.watermarks[i] = watermark ?? NaN;
     }
-    return { atMs, views: positions.map((p) => this.evaluated.shape(p)), rows };
+    return r;
+  }
+
+  /** Entities [from, to) given their stored versions: cached evaluations, cached states, else fetched. */
+  private async answerChunk(a: Answer, entityIds: readonly string[], from: number, to: number, versions: Map<string, number>, atMs: number, views: readonly string[] | undefined, positions: readonly number[]): Promise<void> {
+    let fetch: number[] | undefined;
+    for (let i = from; i < to; i++) {
+      const id = entityIds[i];
+      const version = versions.get(id);
+      if (version === undefined) {
+        a.offline.push(i);
+        continue;
+      }
+      const hit = this.evaluated.lookup(id, version, atMs, positions, a.columns, i * a.width);
+      if (hit !== undefined) {
+        if (hit.w === null || atMs >= hit.w) setOnline(a, i, hit.w, hit);
+        else offlineAt(a, i, hit.w);
+        continue;
+      }
+      const state = this.states!.peek(id, version);
+      if (state !== undefined) this.online(a, i, id, version, state, atMs, views, positions);
+      else (fetch ??= []).push(i);
+    }
+    if (fetch === undefined) return;
+    const stored = await this.store.getStates(fetch.map((i) => entityIds[i]));
+    for (const i of fetch) this.answerStored(a, i, entityIds[i], stored, atMs, views, positions);
+  }
+
+  private answerStored(a: Answer, i: number, id: string, stored: Map<string, StoredState>, atMs: number, views: readonly string[] | undefined, positions: readonly number[]): void {
+    const s = stored.get(id);
+    if (s === undefined) {
+      a.offline.push(i);
+      return;
+    }
+    this.states?.offer(id, s.state, s.version);
+    this.online(a, i, id, s.version, s.state, atMs, views, positions);
   }
 
   // Synchronous from peek/fetch to here: a batch folding the cached state can only take it when we yield.
-  private online(rows: ReadRow[], i: number, id: string, version: number, state: EntityState, atMs: number, views: readonly string[] | undefined, positions: readonly number[], offline: number[], watermarks: Map<number, number | null>): void {
+  private online(a: Answer, i: number, id: string, version: number, state: EntityState, atMs: number, views: readonly string[] | undefined, positions: readonly number[]): void {
     if (!canEvaluateAt(state, atMs)) {
-      this.offlineAt(i, state.w, offline, watermarks);
+      offlineAt(a, i, state.w);
       return;
     }
-    const columns = new Array<ViewColumns>(positions.length);
-    const memo = this.evaluated.store(id, version, state.w, atMs, positions, evaluate(state, atMs, this.registry, views), columns);
-    rows[i] = { entityId: id, path: 'online', watermark: state.w, columns, memo };
+    const memo = this.evaluated.store(id, version, state.w, atMs, positions, evaluate(state, atMs, this.registry, views), a.columns, i * a.width);
+    setOnline(a, i, state.w, memo);
   }
+}
 
-  private offlineAt(i: number, watermark: number | null, offline: number[], watermarks: Map<number, number | null>): void {
-    offline.push(i);
-    watermarks.set(i, watermark);
-  }
+/** The first entity waiting for the offline path, or `end` when none before it does. */
+function firstOffline(a: Answer, end: number): number {
+  let first = end;
+  for (const i of a.offline) if (i < first) first = i;
+  return first;
+}
+
+function setOnline(a: Answer, i: number, watermark: number | null, memo: EncodingMemo | undefined): void {
+  a.online[i] = 1;
+  a.watermarks[i] = watermark ?? NaN;
+  a.memos[i] = memo;
+}
+
+function offlineAt(a: Answer, i: number, watermark: number | null): void {
+  a.offline.push(i);
+  a.offlineWatermarks.set(i, watermark);
 }
 
 /** A view's values as of `atMs` keyed by feature name (columns evaluated in the same epoch, see ViewColumns). */
@@ -175,8 +234,4 @@ function keyed(c: ViewColumns, record: ColumnarRead['views'][number]['record'], 
   for (const i of c.shifted) values[i] = values[i] === null ? null : (values[i] as number) + d;
   const freshness = c.freshness.map((f) => (f === null ? null : f + d));
   return { version: c.version, values: record(values), freshness: record(freshness) };
-}
-
-function iso(ms: number | null | undefined): string | null {
-  return ms === null || ms === undefined ? null : new Date(ms).toISOString();
 }

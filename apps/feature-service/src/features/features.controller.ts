@@ -1,18 +1,12 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { ValidationError } from '@pulse/core';
 import { FeatureReadService, type EntityFeatures } from './feature-read.service';
-import { writeBatchResponse } from './batch-response';
+import { BatchResponseWriter } from './batch-response';
 import { describeViews, type FeatureViewDescription } from './feature-view.description';
 import { parseAt, parseViews } from './query-parsing';
 
 export const MAX_BATCH_ENTITIES = 1000;
-
-/** The underlying HTTP response (Node's ServerResponse, which Express extends). */
-interface RawResponse {
-  setHeader(name: string, value: string | number): unknown;
-  end(body: Buffer): unknown;
-}
 
 class BatchFeaturesRequest {
   entityIds!: string[];
@@ -36,9 +30,13 @@ export class FeaturesController {
 
   @Post('features/batch')
   @HttpCode(200)
+  // The answer is a BatchFeaturesResponse already encoded (see BatchResponseWriter): Fastify sends a
+  // Buffer as it is, under this type (without a charset: JSON is UTF-8, and Nest's 400 answers expect
+  // exactly this type).
+  @Header('Content-Type', 'application/json')
   @ApiOperation({ summary: `Feature values of up to ${MAX_BATCH_ENTITIES} entities as of one time, columnar: feature names once per view, positional values and freshness per entity` })
   @ApiBody({ schema: { type: 'object', required: ['entityIds'], properties: { entityIds: { type: 'array', items: { type: 'string' }, maxItems: MAX_BATCH_ENTITIES }, at: { type: 'string' }, views: { type: 'array', items: { type: 'string' } } } } })
-  async batch(@Body() body: BatchFeaturesRequest, @Res() res: RawResponse): Promise<void> {
+  async batch(@Body() body: BatchFeaturesRequest): Promise<Buffer> {
     if (typeof body !== 'object' || body === null) throw new ValidationError('body must be a JSON object', { field: 'body' });
     const { entityIds } = body;
     if (!Array.isArray(entityIds)) throw new ValidationError('entityIds must be an array of strings', { field: 'entityIds' });
@@ -52,11 +50,8 @@ export class FeaturesController {
       throw new ValidationError('views must be an array of view names', { field: 'views' });
     }
     const atMs = parseAt(body.at, 'at');
-    const json = writeBatchResponse(await this.reads.readColumns(entityIds, atMs, this.reads.viewNames(body.views)));
-    // A BatchFeaturesResponse, already encoded (see writeBatchResponse): sent as is, not re-serialised.
-    res.setHeader('Content-Type', 'application/json; charset=utf-8');
-    res.setHeader('Content-Length', json.length);
-    res.end(json);
+    const out = new BatchResponseWriter();
+    return out.finish(await this.reads.readColumns(entityIds, atMs, this.reads.viewNames(body.views), (r, end) => out.write(r, end)));
   }
 
   @Get('feature-views')

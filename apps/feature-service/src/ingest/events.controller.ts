@@ -1,10 +1,14 @@
 import { Body, Controller, HttpCode, HttpStatus, Inject, Post, Res } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
 import { ValidationError } from '@pulse/core';
 import { HttpIngestService, type HttpIngestResult } from './http-ingest.service';
 
 export const MAX_EVENTS_PER_REQUEST = 10_000;
+
+/** What the handler sets on the HTTP adapter's response (Fastify's reply; Express's has it too). */
+interface StatusResponse {
+  status(code: number): unknown;
+}
 
 @ApiTags('events')
 @Controller('v1/events')
@@ -17,7 +21,7 @@ export class EventsController {
     summary: 'Publish engagement events (JSON array). Valid ones join the engagement topic, exactly like events produced to Kafka; invalid ones are reported per event.',
   })
   @ApiBody({ schema: { type: 'array', maxItems: MAX_EVENTS_PER_REQUEST, items: { type: 'object' } } })
-  async publish(@Body() body: unknown, @Res({ passthrough: true }) res: Response): Promise<HttpIngestResult> {
+  async publish(@Body() body: unknown, @Res({ passthrough: true }) res: StatusResponse): Promise<HttpIngestResult> {
     if (!Array.isArray(body)) throw new ValidationError('the body must be a JSON array of engagement events', { field: 'body' });
     if (body.length === 0 || body.length > MAX_EVENTS_PER_REQUEST) {
       throw new ValidationError(`the body must hold 1 to ${MAX_EVENTS_PER_REQUEST} events, got ${body.length}`, { field: 'body' });

@@ -1,5 +1,6 @@
 import { Controller, Get, HttpCode, Module, NotFoundException, Param, Post, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Registry } from 'prom-client';
 import request from 'supertest';
 import { MetricsModule } from './metrics.module';
@@ -19,11 +20,15 @@ class ThingsController {
   }
 }
 
-async function app(options: Parameters<typeof MetricsModule.register>[0]): Promise<INestApplication> {
+type Adapter = 'express' | 'fastify';
+
+async function app(options: Parameters<typeof MetricsModule.register>[0], adapter: Adapter = 'express'): Promise<INestApplication> {
   @Module({ imports: [MetricsModule.register(options)], controllers: [ThingsController] })
   class AppModule {}
-  const nest = await NestFactory.create(AppModule, { logger: false, abortOnError: false });
+  const settings = { logger: false as const, abortOnError: false };
+  const nest = adapter === 'fastify' ? await NestFactory.create(AppModule, new FastifyAdapter(), settings) : await NestFactory.create(AppModule, settings);
   await nest.init();
+  if (adapter === 'fastify') await (nest.getHttpAdapter().getInstance() as { ready(): Promise<unknown> }).ready();
   return nest;
 }
 
@@ -53,8 +58,8 @@ describe('MetricsModule', () => {
     expect(text).not.toContain('process_cpu_seconds_total');
   });
 
-  it('times requests by method, route pattern and the status actually sent', async () => {
-    nest = await app({ defaultMetrics: false });
+  it.each<Adapter>(['express', 'fastify'])('times requests by method, route pattern and the status actually sent (%s)', async (adapter) => {
+    nest = await app({ defaultMetrics: false }, adapter);
     const http = request(nest.getHttpServer());
     await http.get('/v1/things/a').expect(200);
     await http.get('/v1/things/b').expect(200);
@@ -66,12 +71,16 @@ describe('MetricsModule', () => {
     expect(count('method="GET",route="/v1/things/:id",status="200"')).toBe(2);
     expect(count('method="GET",route="/v1/things/:id",status="404"')).toBe(1);
     expect(count('method="POST",route="/v1/things",status="201"')).toBe(1);
-    // Raw URLs never become labels.
-    expect(text).not.toContain('/v1/things/a"');
+    // Raw URLs never become labels; a request no route matched is not timed.
+    await http.get('/nowhere').expect(404);
+    const after = (await http.get('/metrics').expect(200)).text;
+    expect(after).not.toContain('/v1/things/a"');
+    expect(after).not.toContain('nowhere');
+    expect(sample(after, /^pulse_http_request_duration_seconds_count\{method="GET",route="\/metrics",status="200"\}/)).toBe(1);
   });
 
-  it('can leave HTTP timing off', async () => {
-    nest = await app({ defaultMetrics: false, httpMetrics: false });
+  it.each<Adapter>(['express', 'fastify'])('can leave HTTP timing off (%s)', async (adapter) => {
+    nest = await app({ defaultMetrics: false, httpMetrics: false }, adapter);
     await request(nest.getHttpServer()).get('/v1/things/a').expect(200);
     const text = (await request(nest.getHttpServer()).get('/metrics').expect(200)).text;
     expect(text).not.toMatch(/^pulse_http_request_duration_seconds_count/m);

@@ -1,9 +1,8 @@
 import { Controller, Get, Header, Module } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
 import { ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Registry, contentType as PROMETHEUS_CONTENT_TYPE } from 'prom-client';
 import { ensureDefaultMetrics } from '@pulse/observability';
-import { HttpMetricsInterceptor } from './http-metrics.interceptor';
+import { HttpMetricsRecorder } from './http-metrics.recorder';
 import { METRICS_MODULE_OPTIONS, MetricsModuleBase, type MetricsModuleOptions } from './metrics.options';
 
 @ApiTags('operations')
@@ -37,7 +36,7 @@ export class MetricsController {
       },
       inject: [METRICS_MODULE_OPTIONS],
     },
-    { provide: APP_INTERCEPTOR, useClass: HttpMetricsInterceptor },
+    HttpMetricsRecorder,
   ],
   exports: [Registry],
 })

@@ -10,7 +10,7 @@ export interface MetricsModuleOptions {
   readonly httpMetrics?: boolean;
 }
 
-/** Token of the resolved module options (the interceptor reads `httpMetrics`). */
+/** Token of the resolved module options (the HTTP metrics recorder reads `httpMetrics`). */
 export const { ConfigurableModuleClass: MetricsModuleBase, MODULE_OPTIONS_TOKEN: METRICS_MODULE_OPTIONS } =
   new ConfigurableModuleBuilder<MetricsModuleOptions>()
     .setClassMethodName('register')

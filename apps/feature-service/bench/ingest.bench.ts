@@ -32,7 +32,7 @@ import type { Infrastructure } from '../src/infrastructure/infrastructure';
 import { appModules } from './app-modules';
 import { Cleanup, cpuSecondsOf, deleteRedisKeys, mainThreadCpuSeconds, processCpuSeconds, terminate, withoutNewSignalListeners } from './bench-resources';
 import { PhaseProfiler, type ProfileSummary } from './cpu-profile';
-import { ServerTimer, summarize, type LatencySummary } from './latency';
+import { GcWatch, ServerTimer, summarize, type GcPauses, type LatencySummary } from './latency';
 import { ReadClient } from './read-client';
 import { generateStream, type BenchStream } from './bench-stream';
 import { KcatProducer, type FeedReport } from './kcat-producer';
@@ -88,8 +88,8 @@ interface Checks {
 }
 
 interface Reads {
-  single: { client: LatencySummary; server: LatencySummary; service: LatencySummary; offline: number; errors: number; meanBytes: number };
-  batch: { client: LatencySummary; server: LatencySummary; service: LatencySummary; offline: number; errors: number; meanBytes: number };
+  single: { client: LatencySummary; server: LatencySummary; service: LatencySummary; offline: number; errors: number; meanBytes: number; gc: GcPauses };
+  batch: { client: LatencySummary; server: LatencySummary; service: LatencySummary; offline: number; errors: number; meanBytes: number; gc: GcPauses };
   /** CPU profiles of the HTTP single and batch reads (with --profile). */
   singleProfile?: ProfileSummary;
   batchProfile?: ProfileSummary;
@@ -258,14 +258,18 @@ async function reads(app: INestApplication, port: number, entities: readonly str
 
     const singleProfiler = settings.profile ? new PhaseProfiler() : undefined;
     await singleProfiler?.start();
+    const singleGc = new GcWatch();
     const single = await client.run({ kind: 'single', requests: settings.singleReads, warmup: 0, batchSize });
     const singleServer = timer.take();
+    const singleGcPauses = singleGc.stop();
     const singleProfile = await singleProfiler?.stop(path.join(os.tmpdir(), `pulse-ingest-single-reads-${Date.now()}.cpuprofile`));
 
     const profiler = settings.profile ? new PhaseProfiler() : undefined;
     await profiler?.start();
+    const batchGc = new GcWatch();
     const batch = await client.run({ kind: 'batch', requests: settings.batchReads, warmup: 0, batchSize });
     const batchServer = timer.take();
+    const batchGcPauses = batchGc.stop();
     const batchProfile = await profiler?.stop(path.join(os.tmpdir(), `pulse-ingest-batch-reads-${Date.now()}.cpuprofile`));
 
     const time = async (ids: string[]) => {
@@ -285,8 +289,8 @@ async function reads(app: INestApplication, port: number, entities: readonly str
     }
 
     return {
-      single: { client: summarize(single.client), server: summarize(singleServer), service: summarize(singleService), offline: single.offline, errors: single.errors, meanBytes: single.bytes / single.client.length },
-      batch: { client: summarize(batch.client), server: summarize(batchServer), service: summarize(batchService), offline: batch.offline, errors: batch.errors, meanBytes: batch.bytes / batch.client.length },
+      single: { client: summarize(single.client), server: summarize(singleServer), service: summarize(singleService), offline: single.offline, errors: single.errors, meanBytes: single.bytes / single.client.length, gc: singleGcPauses },
+      batch: { client: summarize(batch.client), server: summarize(batchServer), service: summarize(batchService), offline: batch.offline, errors: batch.errors, meanBytes: batch.bytes / batch.client.length, gc: batchGcPauses },
       ...(singleProfile ? { singleProfile } : {}),
       ...(batchProfile ? { batchProfile } : {}),
     };
@@ -343,6 +347,10 @@ function report(stream: BenchStream, events: number, pre: PreloadedResult, strea
   lat('  FeatureReadService.readColumns alone (no encoding)', r.batch.service);
   console.log(`  offline-path answers: ${r.single.offline} single, ${r.batch.offline} in batches; non-200 answers: ${r.single.errors + r.batch.errors}`);
   console.log(`  response size: ${fmt(r.single.meanBytes)} B single, ${fmt(r.batch.meanBytes / 1024)} KiB per batch of ${settings.batchEntities}`);
+  const gcLine = (label: string, g: GcPauses) =>
+    console.log(`  GC pauses in the service during ${label}: ${g.count} (${g.scavenges} scavenges), ${fmt(g.totalMs, 1)} ms in all, longest ${fmt(g.maxMs, 2)} ms`);
+  gcLine('the single reads', r.single.gc);
+  gcLine('the batch reads', r.batch.gc);
   if (e2e.profile) printProfile('the service thread during end to end', e2e.profile);
   if (r.singleProfile) printProfile(`the service thread during the ${settings.singleReads} HTTP single reads`, r.singleProfile);
   if (r.batchProfile) printProfile(`the service thread during the ${settings.batchReads} HTTP batch reads`, r.batchProfile);

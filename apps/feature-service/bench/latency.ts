@@ -1,5 +1,6 @@
 // Latency samples and the HTTP plumbing of the read benchmark.
 import http from 'node:http';
+import { constants, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 
 /** Nearest-rank percentile of sorted samples (ms). */
 export function percentile(sorted: readonly number[], p: number): number {
@@ -83,4 +84,34 @@ export function request(agent: http.Agent, port: number, method: 'GET' | 'POST',
     req.on('error', reject);
     req.end(payload);
   });
+}
+
+export interface GcPauses {
+  readonly count: number;
+  readonly scavenges: number;
+  readonly totalMs: number;
+  readonly maxMs: number;
+}
+
+/** The service process's garbage-collection pauses from construction to stop(): how much of a latency tail GC explains. */
+export class GcWatch {
+  private readonly pauses: { kind: number; ms: number }[] = [];
+  private readonly observer = new PerformanceObserver((list) => {
+    for (const e of list.getEntries() as (PerformanceEntry & { detail?: { kind?: number } })[]) this.pauses.push({ kind: e.detail?.kind ?? 0, ms: e.duration });
+  });
+
+  constructor() {
+    this.observer.observe({ entryTypes: ['gc'] });
+  }
+
+  stop(): GcPauses {
+    this.observer.disconnect();
+    const ms = this.pauses.map((p) => p.ms);
+    return {
+      count: ms.length,
+      scavenges: this.pauses.filter((p) => p.kind === constants.NODE_PERFORMANCE_GC_MINOR).length,
+      totalMs: ms.reduce((a, b) => a + b, 0),
+      maxMs: ms.length ? Math.max(...ms) : 0,
+    };
+  }
 }

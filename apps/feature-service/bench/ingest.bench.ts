@@ -32,7 +32,7 @@ import type { Infrastructure } from '../src/infrastructure/infrastructure';
 import { appModules } from './app-modules';
 import { Cleanup, cpuSecondsOf, deleteRedisKeys, mainThreadCpuSeconds, processCpuSeconds, terminate, withoutNewSignalListeners } from './bench-resources';
 import { PhaseProfiler, type ProfileSummary } from './cpu-profile';
-import { GcWatch, ServerTimer, summarize, type GcPauses, type LatencySummary } from './latency';
+import { GcWatch, pick, ServerTimer, summarize, type GcPauses, type LatencySummary } from './latency';
 import { ReadClient } from './read-client';
 import { generateStream, type BenchStream } from './bench-stream';
 import { KcatProducer, type FeedReport } from './kcat-producer';
@@ -226,15 +226,6 @@ async function verify(app: INestApplication, registry: Registry, stream: BenchSt
     rejected: await counterTotal(registry, 'pulse_events_rejected_total'),
     duplicates: await counterTotal(registry, 'pulse_events_duplicate_total'),
   };
-}
-
-function pick<T>(items: readonly T[], k: number): T[] {
-  const copy = [...items];
-  for (let i = 0; i < k; i++) {
-    const j = i + Math.floor(Math.random() * (copy.length - i));
-    [copy[i], copy[j]] = [copy[j], copy[i]];
-  }
-  return copy.slice(0, k);
 }
 
 // The HTTP client runs in its own process (read-client.ts says why); the server-side times are taken

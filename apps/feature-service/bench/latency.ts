@@ -2,6 +2,16 @@
 import http from 'node:http';
 import { constants, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 
+/** k distinct items drawn uniformly at random (a partial Fisher-Yates shuffle of a copy). */
+export function pick<T>(items: readonly T[], k: number): T[] {
+  const copy = [...items];
+  for (let i = 0; i < k; i++) {
+    const j = i + Math.floor(Math.random() * (copy.length - i));
+    [copy[i], copy[j]] = [copy[j], copy[i]];
+  }
+  return copy.slice(0, k);
+}
+
 /** Nearest-rank percentile of sorted samples (ms). */
 export function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return NaN;

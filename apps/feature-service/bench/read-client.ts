@@ -7,7 +7,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { request } from './latency';
+import { pick, request } from './latency';
 
 export interface ReadPhase {
   readonly kind: 'single' | 'batch';
@@ -79,15 +79,6 @@ export class ReadClient {
       this.child.send(message);
     });
   }
-}
-
-function pick<T>(items: readonly T[], k: number): T[] {
-  const copy = [...items];
-  for (let i = 0; i < k; i++) {
-    const j = i + Math.floor(Math.random() * (copy.length - i));
-    [copy[i], copy[j]] = [copy[j], copy[i]];
-  }
-  return copy.slice(0, k);
 }
 
 // Answers are checked in full once per kind (shape, one result per entity id asked, in order); after

@@ -46,7 +46,8 @@ export async function startInfrastructure(config: FeatureServiceConfig, deps: In
     }
     const onlineStore: OnlineStore = new TimedOnlineStore(
       redis
-        ? new RedisOnlineStore({ redis, keyPrefix: config.redisKeyPrefix, ttlSeconds: config.stateTtlSeconds })
+        ? // reads check versions against a local copy kept current by the writers' messages (VersionWatch), not a round trip each
+          new RedisOnlineStore({ redis, keyPrefix: config.redisKeyPrefix, ttlSeconds: config.stateTtlSeconds, watchVersions: true })
         : new InMemoryOnlineStore({ ttlSeconds: config.stateTtlSeconds }),
       deps.metrics.redisOpDuration,
     );

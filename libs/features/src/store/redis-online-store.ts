@@ -1,6 +1,7 @@
 import { ConnectionError, PulseError } from '@pulse/core';
 import Redis from 'ioredis';
 import { checkTtl, decodeStoredState, DEFAULT_STATE_TTL_SECONDS, encodeStoredState, STATE_FORMAT, StateVersionConflictError, type OnlineStore, type StateUpdate, type StoredState } from './online-store';
+import { VersionWatch } from './version-watch';
 
 export interface RedisOnlineStoreOptions {
   /** A client the caller owns (not closed by close()), or `url` to let the store own one. */
@@ -10,12 +11,20 @@ export interface RedisOnlineStoreOptions {
   readonly keyPrefix?: string;
   /** Seconds a state lives after its last write; 0 = forever. Default 90 days. */
   readonly ttlSeconds?: number;
+  /**
+   * Keep a local copy of the states' versions from the messages every write publishes (VersionWatch),
+   * so getVersions answers known entities without a round trip. Default false.
+   */
+  readonly watchVersions?: boolean;
+  /** Bound on that copy (entities); default 1,000,000. */
+  readonly watchedVersions?: number;
 }
 
 // All-or-nothing compare-and-set over the batch: the versions are checked first (reading only the
 // `<version>|<format>` head of each value; a value in another format counts as absent, version 0, as
 // it does for reads), then every state is written; a script runs atomically in Redis.
-// KEYS: state keys. ARGV[1]: TTL in ms (0 = none); then per key: expected version, new value.
+// KEYS: state keys. ARGV[1]: TTL in ms (0 = none); then per key: expected version, new value; then
+// the channel and the message announcing the new versions (VersionWatch), published once all is written.
 const CAS_PUT = `
 local ttl = tonumber(ARGV[1])
 local conflicts = {}
@@ -36,6 +45,7 @@ for i, key in ipairs(KEYS) do
     redis.call('SET', key, ARGV[2 * i + 1])
   end
 end
+redis.call('PUBLISH', ARGV[#ARGV - 1], ARGV[#ARGV])
 return {}
 `;
 
@@ -79,6 +89,8 @@ export class RedisOnlineStore implements OnlineStore {
   private readonly owned: boolean;
   private readonly prefix: string;
   private readonly ttlMs: number;
+  private readonly channel: string;
+  private readonly watch: VersionWatch | undefined;
 
   constructor(options: RedisOnlineStoreOptions) {
     const ttl = options.ttlSeconds ?? DEFAULT_STATE_TTL_SECONDS;
@@ -91,6 +103,12 @@ export class RedisOnlineStore implements OnlineStore {
     this.redis = redis as CasRedis;
     this.prefix = options.keyPrefix ?? 'pulse:features:state:';
     this.ttlMs = ttl * 1000;
+    this.channel = `${this.prefix}versions`;
+    if (options.watchVersions) {
+      this.watch = new VersionWatch(redis.duplicate({ connectionName: 'pulse-version-watch' }), this.channel, this.ttlMs, options.watchedVersions);
+      // until it is live, getVersions asks Redis
+      void this.watch.start();
+    }
   }
 
   async getStates(entityIds: readonly string[]): Promise<Map<string, StoredState>> {
@@ -106,6 +124,33 @@ export class RedisOnlineStore implements OnlineStore {
   }
 
   async getVersions(entityIds: readonly string[]): Promise<Map<string, number>> {
+    const watch = this.watch;
+    if (watch === undefined || !watch.isLive) return this.fetchVersions(entityIds);
+    const out = new Map<string, number>();
+    let unknown: string[] | undefined;
+    for (const id of entityIds) {
+      const v = watch.version(id);
+      if (v === undefined) (unknown ??= []).push(id);
+      else if (v > 0) out.set(id, v);
+    }
+    if (unknown !== undefined) {
+      const fetched = await this.fetchVersions(unknown);
+      for (const id of unknown) {
+        const v = fetched.get(id);
+        if (v !== undefined) out.set(id, v);
+        // corrupt states (NaN) are not remembered: every read reports them
+        if (v === undefined || !Number.isNaN(v)) watch.fill(id, v ?? 0);
+      }
+    }
+    return out;
+  }
+
+  /** Whether getVersions answers from the local copy of the versions (watchVersions, subscribed). */
+  get watchingVersions(): boolean {
+    return this.watch?.isLive ?? false;
+  }
+
+  private async fetchVersions(entityIds: readonly string[]): Promise<Map<string, number>> {
     const out = new Map<string, number>();
     if (entityIds.length === 0) return out;
     const lengths = new Array<number>(entityIds.length);
@@ -125,14 +170,32 @@ export class RedisOnlineStore implements OnlineStore {
     const args: (string | number | Buffer)[] = [ids.length];
     for (const id of ids) args.push(this.prefix + id);
     args.push(this.ttlMs);
-    for (const u of updates.values()) args.push(u.expectedVersion, encodeStoredState(u.state, u.expectedVersion + 1));
+    const announced: [string, number][] = [];
+    for (const [id, u] of updates) {
+      args.push(u.expectedVersion, encodeStoredState(u.state, u.expectedVersion + 1));
+      announced.push([id, u.expectedVersion + 1]);
+    }
+    args.push(this.channel, JSON.stringify(announced));
     const conflicts = await this.call('write entity states', () => this.redis.pulseStateCas(...args));
     if (conflicts.length > 0) throw new StateVersionConflictError(conflicts.map((i) => ids[i - 1]));
+    if (this.watch !== undefined) for (const [id, v] of announced) this.watch.note(id, v);
   }
 
   async deleteStates(entityIds: readonly string[]): Promise<void> {
     if (entityIds.length === 0) return;
-    await this.call('delete entity states', () => this.redis.del(...entityIds.map((id) => this.prefix + id)));
+    const announce = JSON.stringify(entityIds.map((id) => [id, 0]));
+    await this.call('delete entity states', () =>
+      this.redis
+        .multi()
+        .del(...entityIds.map((id) => this.prefix + id))
+        .publish(this.channel, announce)
+        .exec()
+        .then((replies) => {
+          const failed = replies?.find(([err]) => err !== null);
+          if (failed) throw failed[0];
+        }),
+    );
+    if (this.watch !== undefined) for (const id of entityIds) this.watch.note(id, 0);
   }
 
   /** Milliseconds until the entity's state expires (-1 without expiry), or undefined without state. */
@@ -142,6 +205,7 @@ export class RedisOnlineStore implements OnlineStore {
   }
 
   async close(): Promise<void> {
+    await this.watch?.close();
     if (this.owned) await this.redis.quit().catch(() => this.redis.disconnect());
   }
 

@@ -177,7 +177,11 @@ export class RedisOnlineStore implements OnlineStore {
     }
     args.push(this.channel, JSON.stringify(announced));
     const conflicts = await this.call('write entity states', () => this.redis.pulseStateCas(...args));
-    if (conflicts.length > 0) throw new StateVersionConflictError(conflicts.map((i) => ids[i - 1]));
+    if (conflicts.length > 0) {
+      const conflicting = conflicts.map((i) => ids[i - 1]);
+      for (const id of conflicting) this.watch?.forget(id);
+      throw new StateVersionConflictError(conflicting);
+    }
     if (this.watch !== undefined) for (const [id, v] of announced) this.watch.note(id, v);
   }
 

@@ -74,6 +74,11 @@ export class VersionWatch {
     this.set(entityId, version);
   }
 
+  /** Forgets an entity (a write found Redis at another version than expected): the next read asks Redis. */
+  forget(entityId: string): void {
+    this.known.delete(entityId);
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     this.reset();

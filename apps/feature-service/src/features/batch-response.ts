@@ -41,11 +41,21 @@ export function writeBatchResponse(r: ColumnarRead): Buffer {
  * so the encoding of the first entities overlaps the store's work on the next ones.
  */
 export class BatchResponseWriter {
-  private readonly w = new JsonWriter(sizeHint);
+  private readonly w: JsonWriter;
   private keys: Buffer[] | undefined;
   /** The views answered, named in order (what a row template is made for). */
   private views = '';
   private written = 0;
+
+  /** `buffer`: where to write (a recycled one, see ResponseBuffers); it is replaced if too small. */
+  constructor(buffer?: Buffer) {
+    this.w = new JsonWriter(buffer ?? Buffer.allocUnsafe(sizeHint));
+  }
+
+  /** The buffer written into (finish's answer is a view of it): recycle it once the answer is sent. */
+  get buffer(): Buffer {
+    return this.w.buf;
+  }
 
   /** Writes rows up to (not including) `end`; the rows before it must be final. */
   write(r: ColumnarRead, end: number): void {
@@ -103,6 +113,26 @@ export class BatchResponseWriter {
 }
 
 let sizeHint = 4096;
+
+/**
+ * Answer buffers recycled between batch requests: a megabyte answer in a new buffer each time is
+ * external memory that makes V8 run full garbage collections (measured: 14 of 20 pauses during the
+ * batch reads, up to 20 ms each). A buffer comes back once its answer has been handed to the socket.
+ */
+export class ResponseBuffers {
+  private readonly free: Buffer[] = [];
+
+  constructor(private readonly max = 4) {}
+
+  take(): Buffer | undefined {
+    return this.free.pop();
+  }
+
+  give(b: Buffer): void {
+    // only the full buffer (not a view of it) is worth keeping
+    if (this.free.length < this.max && b.byteOffset === 0 && b.length >= 4096) this.free.push(b);
+  }
+}
 const FRESHNESS = Buffer.from('},"freshness":{');
 const END_ROW = Buffer.from('}}');
 const END = Buffer.from(']}');
@@ -377,8 +407,8 @@ class JsonWriter {
   buf: Buffer;
   pos = 0;
 
-  constructor(size: number) {
-    this.buf = Buffer.allocUnsafe(size);
+  constructor(buf: Buffer) {
+    this.buf = buf;
   }
 
   byte(b: number): void {

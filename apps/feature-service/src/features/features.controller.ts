@@ -1,12 +1,17 @@
-import { Body, Controller, Get, Header, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { ValidationError } from '@pulse/core';
 import { FeatureReadService, type EntityFeatures } from './feature-read.service';
-import { BatchResponseWriter } from './batch-response';
+import { BatchResponseWriter, ResponseBuffers } from './batch-response';
 import { describeViews, type FeatureViewDescription } from './feature-view.description';
 import { parseAt, parseViews } from './query-parsing';
 
 export const MAX_BATCH_ENTITIES = 1000;
+
+/** What the batch handler needs of the platform's reply: the Node response, to know when it is sent. */
+interface SentResponse {
+  readonly raw: { once(event: 'finish', listener: () => void): unknown };
+}
 
 class BatchFeaturesRequest {
   entityIds!: string[];
@@ -17,6 +22,8 @@ class BatchFeaturesRequest {
 @ApiTags('features')
 @Controller('v1')
 export class FeaturesController {
+  private readonly buffers = new ResponseBuffers();
+
   constructor(private readonly reads: FeatureReadService) {}
 
   @Get('features/:entityId')
@@ -36,7 +43,7 @@ export class FeaturesController {
   @Header('Content-Type', 'application/json')
   @ApiOperation({ summary: `Feature values of up to ${MAX_BATCH_ENTITIES} entities as of one time, columnar: feature names once per view, positional values and freshness per entity` })
   @ApiBody({ schema: { type: 'object', required: ['entityIds'], properties: { entityIds: { type: 'array', items: { type: 'string' }, maxItems: MAX_BATCH_ENTITIES }, at: { type: 'string' }, views: { type: 'array', items: { type: 'string' } } } } })
-  async batch(@Body() body: BatchFeaturesRequest): Promise<Buffer> {
+  async batch(@Body() body: BatchFeaturesRequest, @Res({ passthrough: true }) reply: SentResponse): Promise<Buffer> {
     if (typeof body !== 'object' || body === null) throw new ValidationError('body must be a JSON object', { field: 'body' });
     const { entityIds } = body;
     if (!Array.isArray(entityIds)) throw new ValidationError('entityIds must be an array of strings', { field: 'entityIds' });
@@ -50,8 +57,12 @@ export class FeaturesController {
       throw new ValidationError('views must be an array of view names', { field: 'views' });
     }
     const atMs = parseAt(body.at, 'at');
-    const out = new BatchResponseWriter();
-    return out.finish(await this.reads.readColumns(entityIds, atMs, this.reads.viewNames(body.views), (r, end) => out.write(r, end)));
+    const out = new BatchResponseWriter(this.buffers.take());
+    const answer = out.finish(await this.reads.readColumns(entityIds, atMs, this.reads.viewNames(body.views), (r, end) => out.write(r, end)));
+    // 'finish': the whole answer is with the operating system, so its buffer may be written again
+    // (an aborted answer's buffer is left to the GC: the socket may still hold it)
+    reply.raw.once('finish', () => this.buffers.give(out.buffer));
+    return answer;
   }
 
   @Get('feature-views')

@@ -128,8 +128,9 @@ export class RedisOnlineStore implements OnlineStore {
     if (watch === undefined || !watch.isLive) return this.fetchVersions(entityIds);
     const out = new Map<string, number>();
     let unknown: string[] | undefined;
+    const now = Date.now();
     for (const id of entityIds) {
-      const v = watch.version(id);
+      const v = watch.version(id, now);
       if (v === undefined) (unknown ??= []).push(id);
       else if (v > 0) out.set(id, v);
     }

@@ -50,12 +50,15 @@ export class VersionWatch {
     return this.live;
   }
 
-  /** The version this copy knows for an entity (0 = known absent), or undefined (ask Redis). */
-  version(entityId: string): number | undefined {
+  /**
+   * The version this copy knows for an entity (0 = known absent), or undefined (ask Redis). `nowMs`:
+   * the clock, read once by a caller looking up many entities.
+   */
+  version(entityId: string, nowMs: number = this.now()): number | undefined {
     if (!this.live) return undefined;
     const e = this.known.get(entityId);
     if (e === undefined) return undefined;
-    if (this.ttlMs > 0 && this.now() - e.seenAt >= this.ttlMs - 1000) return undefined;
+    if (this.ttlMs > 0 && nowMs - e.seenAt >= this.ttlMs - 1000) return undefined;
     return e.version;
   }
 

@@ -28,6 +28,12 @@ export interface FeatureServiceConfig {
   readonly stateTtlSeconds: number;
   /** FEATURE_STATE_CACHE_ENTRIES: decoded entity states kept in memory for ingest and reads (0 = none), default 20000. */
   readonly stateCacheEntries: number;
+  /**
+   * VERSION_WATCH: reads check cached states against a local copy of the stored versions, kept
+   * current by the writers' messages (default true); false: a Redis round trip per read, so a read
+   * never trails another instance's write by the message's delay.
+   */
+  readonly versionWatch: boolean;
   /** ALLOWED_LATENESS_MS: events older than the entity's watermark by more go to the DLQ, default 1 h. */
   readonly allowedLatenessMs: number;
   /** MAX_FUTURE_SKEW_MS: events further ahead of the wall clock are rejected, default 5 min. */
@@ -63,6 +69,7 @@ export function loadFeatureServiceConfig(env: EnvReader): FeatureServiceConfig {
     redisKeyPrefix: env.string('REDIS_KEY_PREFIX', 'pulse:fs:'),
     stateTtlSeconds: env.int('STATE_TTL_SECONDS', 90 * 24 * 3600, 0),
     stateCacheEntries: env.int('FEATURE_STATE_CACHE_ENTRIES', 20_000, 0, 10_000_000),
+    versionWatch: env.bool('VERSION_WATCH', true),
     allowedLatenessMs: env.int('ALLOWED_LATENESS_MS', 3_600_000, 0),
     maxFutureSkewMs: env.int('MAX_FUTURE_SKEW_MS', 300_000, 0),
     simulator: {

@@ -46,8 +46,7 @@ export async function startInfrastructure(config: FeatureServiceConfig, deps: In
     }
     const onlineStore: OnlineStore = new TimedOnlineStore(
       redis
-        ? // reads check versions against a local copy kept current by the writers' messages (VersionWatch), not a round trip each
-          new RedisOnlineStore({ redis, keyPrefix: config.redisKeyPrefix, ttlSeconds: config.stateTtlSeconds, watchVersions: true })
+        ? new RedisOnlineStore({ redis, keyPrefix: config.redisKeyPrefix, ttlSeconds: config.stateTtlSeconds, watchVersions: config.versionWatch })
         : new InMemoryOnlineStore({ ttlSeconds: config.stateTtlSeconds }),
       deps.metrics.redisOpDuration,
     );

@@ -48,7 +48,16 @@ async function startKafkaMockCluster(options = {}) {
   }
   const stop = () => new Promise((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.once('exit', () => resolve());
+    // The timer also keeps the event loop alive until kcat is gone: without a live handle Node would
+    // end the process (with status 0) before Jest, after its global teardown, sets the run's status.
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      resolve();
+    }, 5000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
     child.kill('SIGTERM');
   });
   return { bootstrap, pid: child.pid, stop };

@@ -3,10 +3,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { auc } from '@pulse/ml-metrics';
+import { sharedDatasetsDir } from '@pulse/testing';
 
 // End to end: the built CLI (node dist/apps/cli/main.js gbdt ...) on the shared datasets and on small broken files.
 const root = path.resolve(__dirname, '../../../..');
-const datasets = path.resolve(root, '../shared/datasets');
+const datasets = sharedDatasetsDir(root);
 const binary = path.join(datasets, 'lgb_binary_classification');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pulse-gbdt-cli-'));
 const out = (name: string) => path.join(tmp, name);

@@ -5,9 +5,10 @@ import { parseCsv, readCsv } from './csv-reader';
 import { parseLibsvm, readLibsvm } from './libsvm-reader';
 import { parseNumberBytes, parseState, scanCell } from './number-parse';
 import { predictionHeader, predictionsToCsv, writePredictionsCsv } from './predictions-writer';
+import { sharedDatasetsDir } from '@pulse/testing';
 
-// The shared datasets sit next to the workspace: <workspace>/../shared/datasets.
-const datasetsDir = path.resolve(__dirname, '../../../../../shared/datasets');
+// The shared datasets (../shared/datasets next to the workspace; see @pulse/testing's sharedDir).
+const datasetsDir = sharedDatasetsDir(path.resolve(__dirname, '../../../..'));
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gbdt-io-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 

@@ -249,8 +249,7 @@ function writeRowFreshness(w: JsonWriter, t: RowTemplate, keys: readonly Buffer[
         const x = fresh[k];
         if (Number.isNaN(x)) p = putAscii(b, p, 'null');
         else {
-          const v = x + d;
-          p = Number.isInteger(v) && v >= 0 && v <= 1e15 ? putInt(b, p, v) : putAscii(b, p, valueJson(v));
+          p = putNumber(b, p, x + d);
         }
       }
       starts[k] = start;
@@ -341,8 +340,7 @@ function writeFreshness(w: JsonWriter, c: ViewColumns, d: number): void {
       const x = f[i];
       if (x === null) p = putAscii(b, p, 'null');
       else {
-        const v = x + d;
-        p = Number.isInteger(v) && v >= 0 && v <= 1e15 ? putInt(b, p, v) : putAscii(b, p, valueJson(v));
+        p = putNumber(b, p, x + d);
       }
     }
     colStarts[i] = start;
@@ -350,6 +348,11 @@ function writeFreshness(w: JsonWriter, c: ViewColumns, d: number): void {
   }
   b[p++] = 0x5d; // ]
   w.pos = p;
+}
+
+/** JSON of a number at b[p]; returns the end. Integers (times, counts) digit pairs at a time. */
+function putNumber(b: Buffer, p: number, v: number): number {
+  return Number.isInteger(v) && v >= 0 && v <= 1e15 ? putInt(b, p, v) : putAscii(b, p, valueJson(v));
 }
 
 function putAscii(b: Buffer, p: number, s: string): number {

@@ -37,6 +37,7 @@ import { ReadClient } from './read-client';
 import { generateStream, type BenchStream } from './bench-stream';
 import { KcatProducer, type FeedReport } from './kcat-producer';
 import { rawPreloaded, rawStreaming, type PreloadedResult, type RawRate } from './raw-consume';
+import { floorStreaming, type FloorResult } from './floor-consume';
 import { counterTotal, diffTimings, histogramTotals, type OpTiming } from './service-metrics';
 
 const envInt = (name: string, fallback: number) => {
@@ -292,7 +293,7 @@ async function reads(app: INestApplication, port: number, entities: readonly str
   }
 }
 
-function report(stream: BenchStream, events: number, pre: PreloadedResult, streaming: RawRate & { feed: FeedReport }, e2e: EndToEnd, checks: Checks, r: Reads): void {
+function report(stream: BenchStream, events: number, pre: PreloadedResult, streaming: RawRate & { feed: FeedReport; averageBatch: number }, floor: FloorResult, e2e: EndToEnd, checks: Checks, r: Reads): void {
   const ok = (pass: boolean) => (pass ? 'met' : 'NOT met');
   const ratioPre = e2e.perSecond / pre.overall.perSecond;
   const ratioStream = e2e.perSecond / streaming.perSecond;
@@ -307,7 +308,8 @@ function report(stream: BenchStream, events: number, pre: PreloadedResult, strea
   );
   console.log('\nthroughput');
   line('raw kafkajs consume, preloaded (no producer running)', `${fmt(pre.overall.perSecond)} ev/s`, `${pre.rounds.length} rounds of ${fmt(settings.preloadRound)}: ${pre.rounds.map((x) => fmt(x.perSecond)).join(', ')}; ${fmt(pre.averageBatch)} messages/batch`);
-  line('raw kafkajs consume, fed by the producer as end to end', `${fmt(streaming.perSecond)} ev/s`, `${fmt(streaming.events)} events; producer ${fmt(streaming.feed.pacedMs / 1000, 1)} s paced, kcat CPU ${fmt(streaming.feed.cpuS, 1)} s`);
+  line('raw kafkajs consume, fed by the producer as end to end', `${fmt(streaming.perSecond)} ev/s`, `${fmt(streaming.events)} events, ${fmt(streaming.averageBatch)} messages/batch; producer ${fmt(streaming.feed.pacedMs / 1000, 1)} s paced, kcat CPU ${fmt(streaming.feed.cpuS, 1)} s`);
+  line('floor: decode, (id, entity, time) log, one Redis value/entity', `${fmt(floor.perSecond)} ev/s`, `ratio to raw fed ${(floor.perSecond / streaming.perSecond).toFixed(3)}, to preloaded ${(floor.perSecond / pre.overall.perSecond).toFixed(3)}; ${fmt(floor.rows)} rows; CPU: its process ${fmt(floor.processCpuS, 1)} s, Postgres ${fmt(floor.postgresCpuS, 1)} s, Redis ${fmt(floor.redisCpuS, 1)} s over ${fmt(floor.ms / 1000, 1)} s`);
   line('END TO END (Kafka -> Postgres log + Redis state, committed)', `${fmt(e2e.perSecond)} ev/s`, `${fmt(e2e.events)} events in ${fmt(e2e.ms / 1000, 1)} s; target >= ${fmt(TARGETS.eventsPerSecond)}: ${ok(e2e.perSecond >= TARGETS.eventsPerSecond)}`);
   line('  ratio to raw preloaded', ratioPre.toFixed(3), `target >= ${TARGETS.ratioToRaw}: ${ok(ratioPre >= TARGETS.ratioToRaw)}`);
   line('  ratio to raw fed by the producer', ratioStream.toFixed(3), `target >= ${TARGETS.ratioToRaw}: ${ok(ratioStream >= TARGETS.ratioToRaw)}`);
@@ -391,6 +393,13 @@ async function main(): Promise<void> {
     log('raw kafkajs consume, fed by the producer');
     const streaming = await rawStreaming(rawBus, producer, events, settings.maxAhead);
     log(`  ${fmt(streaming.perSecond)} events/s`);
+    log('floor: decode + the least idempotent log + one Redis value per entity, fed by the producer');
+    const floorDb = await createTestDatabase('pulse_bench_floor');
+    cleanup.add(`database ${floorDb.name}`, () => floorDb.drop());
+    const floorPrefix = randomRedisPrefix('pulse-bench-floor');
+    cleanup.add(`redis keys ${floorPrefix}*`, () => deleteRedisKeys(testRedisUrl(), floorPrefix));
+    const floor = await floorStreaming(rawBus, producer, events, settings.maxAhead, floorDb.url, testRedisUrl(), floorPrefix);
+    log(`  ${fmt(floor.perSecond)} events/s`);
     await rawBus.close();
 
     const db = await createTestDatabase('pulse_bench');
@@ -412,7 +421,7 @@ async function main(): Promise<void> {
     stream.framed.length = 0;
     log('reads');
     const r = await reads(app, port, [...stream.watermarks.keys()], cleanup);
-    report(stream, events, pre, streaming, e2e, checks, r);
+    report(stream, events, pre, streaming, floor, e2e, checks, r);
   } finally {
     log('cleaning up');
     await cleanup.run();

@@ -8,13 +8,16 @@ import { KEY_DELIMITER, MESSAGE_DELIMITER, type BenchStream } from './bench-stre
 
 /**
  * librdkafka's mock broker answers a fetch with ONE record batch per partition (its Fetch handler has
- * "FIXME: Multiple messageSets ?"), so consumers' batches are as large as the producer's. Batches of
- * up to 2000 messages per partition (and a linger that lets them fill) give the ~2000-message batches
- * a real broker's 1 MiB fetches would. murmur2 is the Java/kafkajs key partitioner.
+ * "FIXME: Multiple messageSets ?"), so consumers' batches are as large as the producer's. A real broker
+ * under a backlog fills the consumer's 1 MiB per partition (maxBytesPerPartition): with ~175 B per
+ * record (116 B protobuf value, key, content-type header, record framing) that is ~6000 records. So
+ * the producer writes bursts of 5000 per partition (CHUNK over 4 partitions) into batches of up to
+ * 1 MB, and the consumers see the batches a backlogged real broker would hand them. murmur2 is the
+ * Java/kafkajs key partitioner.
  */
-const KCAT_PRODUCER_SETTINGS = ['partitioner=murmur2_random', 'linger.ms=100', 'batch.num.messages=2000', 'compression.codec=none'];
+const KCAT_PRODUCER_SETTINGS = ['partitioner=murmur2_random', 'linger.ms=100', 'batch.num.messages=10000', 'batch.size=1000000', 'compression.codec=none'];
 /** Messages per write to kcat's stdin. */
-const CHUNK = 8000;
+export const CHUNK = 20_000;
 
 export interface FeedOptions {
   /** Most messages written but not consumed (the mock broker keeps only 5 MiB per partition). */
@@ -79,6 +82,7 @@ export class KcatProducer {
     let pacedMs = 0;
     let maxAhead = 0;
     for (let i = 0; i < plan.chunks.length; i++) {
+      if (plan.counts[i] > options.maxAhead) throw new Error(`maxAhead (${options.maxAhead}) must be at least one write of ${plan.counts[i]} messages`);
       if (child.exitCode !== null) break;
       if (written + plan.counts[i] - options.consumed() > options.maxAhead) {
         const waitStart = performance.now();

@@ -98,7 +98,7 @@ export async function rawPreloaded(bus: KafkaBus, producer: KcatProducer, roundS
 }
 
 /** Streaming drain: the producer feeds the consumer as in the end-to-end run (same pacing). */
-export async function rawStreaming(bus: KafkaBus, producer: KcatProducer, events: number, maxAhead: number): Promise<RawRate & { feed: FeedReport }> {
+export async function rawStreaming(bus: KafkaBus, producer: KcatProducer, events: number, maxAhead: number): Promise<RawRate & { feed: FeedReport; averageBatch: number }> {
   const topic = randomName('bench-raw-streaming');
   const c = await countingConsumer(bus, topic);
   try {
@@ -107,7 +107,7 @@ export async function rawStreaming(bus: KafkaBus, producer: KcatProducer, events
     const fed = producer.send(topic, plan, { maxAhead, consumed: c.count });
     await c.reach(events);
     const ms = performance.now() - started;
-    return { ...rate(events, ms), feed: await fed };
+    return { ...rate(events, ms), feed: await fed, averageBatch: events / Math.max(1, c.batches()) };
   } finally {
     await c.stop();
   }

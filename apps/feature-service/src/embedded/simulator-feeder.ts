@@ -22,11 +22,16 @@ export class SimulatorFeeder implements OnApplicationBootstrap, OnModuleDestroy 
   onApplicationBootstrap(): void {
     const sim = this.config.simulator;
     if (!sim.enabled) return;
-    const simulation = createSimulation({ seed: sim.seed, learners: sim.learners, days: sim.days, duplicateFraction: 0.01, lateFraction: 0.02, invalidFraction: 0.002 });
-    this.logger.log(`simulating ${sim.learners} learners over ${sim.days} days at ${sim.ratePerSecond || 'max'} events/s into ${this.config.topics.events}`);
+    const simulation = createSimulation({ seed: sim.seed, learners: sim.learners, days: sim.days, live: sim.live, duplicateFraction: 0.01, lateFraction: 0.02, invalidFraction: 0.002 });
+    this.logger.log(
+      `simulating ${sim.learners} learners: ${sim.days} days up to now at ${sim.ratePerSecond || 'max'} events/s${sim.live ? ', then live (events as their time comes)' : ''}, into ${this.config.topics.events}`,
+    );
     let lastLog = 0;
     this.running = publishStream(simulation, new PublisherSink(this.publisher, this.config.topics.events), {
       ratePerSecond: sim.ratePerSecond,
+      followWallClock: sim.live,
+      dueTimeMs: (event) => simulation.dueTimeMs(event),
+      onCaughtUp: (p) => this.logger.log(`simulation reached the present after ${p.published} events; live from now on`),
       signal: this.abort.signal,
       onProgress: (p) => {
         if (p.elapsedMs - lastLog < 5000) return;
@@ -34,7 +39,7 @@ export class SimulatorFeeder implements OnApplicationBootstrap, OnModuleDestroy 
         this.logger.log(`published ${p.published} events (event time ${new Date(p.eventTimeMs).toISOString()})`);
       },
     }).then(
-      (p) => this.logger.log(`simulation finished: ${p.published} events published`),
+      (p) => this.logger.log(`simulation ${this.abort.signal.aborted ? 'stopped' : 'finished'}: ${p.published} events published`),
       (err: unknown) => this.logger.error(`simulation stopped: ${(err as Error).message}`),
     );
   }

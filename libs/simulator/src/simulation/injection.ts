@@ -44,6 +44,8 @@ export interface InjectionOptions {
   readonly maxLatenessMs: number;
   readonly invalidFraction: number;
   readonly onInvalid?: (kind: InvalidEventKind, eventId: string) => void;
+  /** Told each invalid event with the event time of the event it was made from (its place in the stream). */
+  readonly onInvalidSource?: (bad: EngagementEvent, sourceTimeMs: number) => void;
 }
 
 export interface InjectionCounts {
@@ -84,6 +86,7 @@ export function* injectFaults(source: Iterable<EngagementEvent>, options: Inject
       const bad = makeInvalidEvent(event, kind);
       counts.invalid++;
       options.onInvalid?.(kind, bad.eventId);
+      options.onInvalidSource?.(bad, event.eventTimeMs);
       yield bad;
     }
   }

@@ -34,8 +34,14 @@ export interface SimulationOptions {
   readonly seed?: number | string;
   /** Default 100. */
   readonly learners?: number;
-  /** Simulated days. Default 30. */
+  /** Simulated days. Default 30. With `live`, the days before the present (the backfill). */
   readonly days?: number;
+  /**
+   * Go on past `days`, day after day without end: the stream never finishes (endTimeMs is Infinity),
+   * and a publisher that follows the wall clock (publishStream's `followWallClock`) turns it into a
+   * live feed once it reaches the present. Default false.
+   */
+  readonly live?: boolean;
   /** Start of simulated time, floored to a UTC midnight. Default: `days` days before the current UTC midnight, so the stream ends now. */
   readonly startTimeMs?: number;
   /** Learners join spread over this many days from the start. Default min(14, days * 0.3). */
@@ -60,6 +66,7 @@ export interface ResolvedSimulationOptions {
   readonly seed: string;
   readonly learners: number;
   readonly days: number;
+  readonly live: boolean;
   readonly startTimeMs: number;
   readonly joinSpreadDays: number;
   readonly preferredChannelShare: number;
@@ -76,6 +83,8 @@ export function resolveSimulationOptions(options: SimulationOptions, nowMs = Dat
   assertInteger(learners, 'learners', 1, 1_000_000);
   const days = options.days ?? 30;
   assertInteger(days, 'days', 1, 3650);
+  const live = options.live ?? false;
+  if (typeof live !== 'boolean') throw new TypeError(`live must be a boolean, got ${typeof live}`);
   const startRaw = options.startTimeMs ?? Math.floor(nowMs / DAY_MS) * DAY_MS - days * DAY_MS;
   assertInteger(startRaw, 'startTimeMs', 0, 253402300799999 - days * DAY_MS);
   const joinSpreadDays = options.joinSpreadDays ?? Math.min(14, Math.floor(days * 0.3));
@@ -91,6 +100,7 @@ export function resolveSimulationOptions(options: SimulationOptions, nowMs = Dat
     seed,
     learners,
     days,
+    live,
     startTimeMs: Math.floor(startRaw / DAY_MS) * DAY_MS,
     joinSpreadDays,
     preferredChannelShare: options.preferredChannelShare === undefined ? 0.5 : fraction(options.preferredChannelShare, 'preferredChannelShare'),

@@ -163,6 +163,7 @@ describe('createSimulation', () => {
     [{ duplicateFraction: 1.5 }, RangeError, 'duplicateFraction must be in [0, 1], got 1.5'],
     [{ lateFraction: Number('x') }, RangeError, 'lateFraction must be finite'],
     [{ learners: '10' as unknown as number }, TypeError, 'learners must be a number'],
+    [{ live: 'yes' as unknown as boolean }, TypeError, 'live must be a boolean, got string'],
   ])('rejects bad options %p', (options, type, message) => {
     expect(() => createSimulation(options)).toThrow(type);
     expect(() => createSimulation(options)).toThrow(message);
@@ -171,5 +172,21 @@ describe('createSimulation', () => {
   it('ends at the current UTC midnight by default', () => {
     const s = createSimulation({ learners: 1, days: 3 });
     expect(s.endTimeMs).toBe(Math.floor(Date.now() / DAY_MS) * DAY_MS);
+  });
+
+  it('goes on past its days when live, with the same events up to them', () => {
+    const options = { seed: 5, learners: 40, days: 10, startTimeMs: Date.UTC(2026, 0, 1) };
+    const finite = [...createSimulation(options)];
+    const live = createSimulation({ ...options, live: true });
+    expect(live.endTimeMs).toBe(Infinity);
+    const taken: number[] = [];
+    const endOfDays = Date.UTC(2026, 0, 11);
+    for (const e of live) {
+      taken.push(e.eventTimeMs);
+      if (e.eventTimeMs >= endOfDays + 60 * DAY_MS) break;
+    }
+    expect(taken.slice(0, finite.length)).toEqual(finite.map((e) => e.eventTimeMs));
+    // Still active two months after the backfill: the learners' lives go on.
+    expect(taken.filter((t) => t >= endOfDays + 50 * DAY_MS).length).toBeGreaterThan(0);
   });
 });

@@ -17,12 +17,18 @@ export interface SimulationStats extends InjectionCounts {
 
 export interface Simulation extends Iterable<EngagementEvent> {
   readonly options: ResolvedSimulationOptions;
-  /** Exclusive end of simulated time. */
+  /** Exclusive end of simulated time (Infinity for a live simulation). */
   readonly endTimeMs: number;
   /** Counters, updated as the stream is consumed. */
   readonly stats: SimulationStats;
   /** Latent traits of every learner (for analysis and tests; the platform never sees them). */
   readonly learners: readonly LearnerTraits[];
+  /**
+   * When an event of this stream happens in simulated time: its event time, except for an injected
+   * invalid event, whose (deliberately wrong) event time may lie a century ahead — it happens with
+   * the event it was made from. What a publisher following the wall clock waits for.
+   */
+  dueTimeMs(event: EngagementEvent): number;
 }
 
 interface Pending {
@@ -45,15 +51,16 @@ export function createSimulation(options: SimulationOptions = {}): Simulation {
     { length: resolved.learners },
     (_, i) => new LearnerSimulator(root.fork(`learner-${i}`), i, resolved.joinSpreadDays, runTag, resolved.preferredChannelShare),
   );
-  const endTimeMs = resolved.startTimeMs + resolved.days * DAY_MS;
+  const endTimeMs = resolved.live ? Infinity : resolved.startTimeMs + resolved.days * DAY_MS;
   const stats: SimulationStats = { events: 0, byType: {}, duplicates: 0, late: 0, invalid: 0 };
   let consumed = false;
+  const invalidSources = new WeakMap<EngagementEvent, number>();
 
   function* ordered(): Generator<EngagementEvent> {
     const heap = new MinHeap<Pending>();
     let seq = 0;
     const emit: Emit = (event, oracle) => heap.push({ timeMs: event.eventTimeMs, seq: seq++, event, oracle });
-    for (let day = 0; day < resolved.days; day++) {
+    for (let day = 0; resolved.live || day < resolved.days; day++) {
       const dayStartMs = resolved.startTimeMs + day * DAY_MS;
       for (const learner of learners) learner.simulateDay(day, dayStartMs, emit);
       // Nothing generated from tomorrow on can be earlier than tomorrow, so today is final.
@@ -69,7 +76,12 @@ export function createSimulation(options: SimulationOptions = {}): Simulation {
   function* counted(): Generator<EngagementEvent> {
     if (consumed) throw new Error('a Simulation can be iterated only once; create another with the same options to replay it');
     consumed = true;
-    const source = injectFaults(ordered(), { ...resolved, onInvalid: options.onInvalid }, root.fork('faults'), stats);
+    const source = injectFaults(
+      ordered(),
+      { ...resolved, onInvalid: options.onInvalid, onInvalidSource: (bad, timeMs) => invalidSources.set(bad, timeMs) },
+      root.fork('faults'),
+      stats,
+    );
     for (const event of source) {
       stats.events++;
       stats.byType[event.eventType] = (stats.byType[event.eventType] ?? 0) + 1;
@@ -82,6 +94,7 @@ export function createSimulation(options: SimulationOptions = {}): Simulation {
     endTimeMs,
     stats,
     learners: learners.map((l) => l.traits),
+    dueTimeMs: (event) => invalidSources.get(event) ?? event.eventTimeMs,
     [Symbol.iterator]: counted,
   };
 }

@@ -10,14 +10,21 @@ export interface PublishProgress {
 }
 
 export interface Clock {
+  /** Monotonic milliseconds, for pacing. */
   now(): number;
+  /** Epoch milliseconds, to compare with event times. */
+  epochNow(): number;
   sleep(ms: number): Promise<void>;
 }
 
 const realClock: Clock = {
   now: () => performance.now(),
+  epochNow: () => Date.now(),
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 };
+
+/** Longest single sleep while waiting for the wall clock, so an abort is seen within it. */
+const WALL_CLOCK_SLICE_MS = 500;
 
 export interface PublishOptions {
   /** Wall-clock events per second; 0 = as fast as the sink takes them. Default 0. */
@@ -25,7 +32,16 @@ export interface PublishOptions {
   /** Most events per publish call. Default 500 (smaller when a rate is set, so pacing stays smooth). */
   readonly batchSize?: number;
   readonly onProgress?: (progress: PublishProgress) => void;
-  /** Stops after the batch in hand. */
+  /**
+   * Holds each event until the wall clock reaches its event time: a backfill runs at `ratePerSecond`
+   * up to the present, then the stream goes on in real time (a live simulation). Default false.
+   */
+  readonly followWallClock?: boolean;
+  /** With followWallClock: when an event is due (default its event time; see Simulation.dueTimeMs). */
+  readonly dueTimeMs?: (event: EngagementEvent) => number;
+  /** With followWallClock: called once, when the stream has reached the present and starts waiting for it. */
+  readonly onCaughtUp?: (progress: PublishProgress) => void;
+  /** Stops after the batch in hand (or at once while waiting for the wall clock). */
   readonly signal?: AbortSignal;
   readonly clock?: Clock;
 }
@@ -46,6 +62,7 @@ export async function publishStream(source: Iterable<EngagementEvent>, sink: Eve
   let published = 0;
   let eventTimeMs = 0;
   let batch: EngagementEvent[] = [];
+  let caughtUp = false;
 
   const flush = async () => {
     if (batch.length === 0) return;
@@ -62,6 +79,19 @@ export async function publishStream(source: Iterable<EngagementEvent>, sink: Eve
   };
 
   for (const event of source) {
+    const due = options.followWallClock === true ? (options.dueTimeMs?.(event) ?? event.eventTimeMs) : -Infinity;
+    if (due > clock.epochNow()) {
+      // What is due goes out now; the rest waits for its time.
+      await flush();
+      if (!caughtUp) {
+        caughtUp = true;
+        options.onCaughtUp?.({ published, eventTimeMs, elapsedMs: clock.now() - started });
+      }
+      while (!options.signal?.aborted && due > clock.epochNow()) {
+        await clock.sleep(Math.min(WALL_CLOCK_SLICE_MS, due - clock.epochNow()));
+      }
+      if (options.signal?.aborted) break;
+    }
     batch.push(event);
     if (batch.length >= batchSize) {
       await flush();

@@ -87,7 +87,10 @@ describe('sinks', () => {
     class FakeClock implements Clock {
       t = 0;
       slept = 0;
+      /** Epoch ms at t = 0. */
+      epoch = START + 7 * 86_400_000;
       now = () => this.t;
+      epochNow = () => this.epoch + this.t;
       sleep = async (ms: number) => {
         this.t += ms;
         this.slept += ms;
@@ -112,6 +115,48 @@ describe('sinks', () => {
       await publishStream(events, sink, { clock, batchSize: 300, onProgress: (p) => progress.push(p.published) });
       expect(clock.slept).toBe(0);
       expect(progress).toEqual([300, 600, 900, 1000]);
+    });
+
+    it('follows the wall clock: what is due goes out at once, later events at their time', async () => {
+      const clock = new FakeClock();
+      clock.epoch = events[499].eventTimeMs;
+      const sink = new CollectingSink();
+      const sentAt: number[] = [];
+      const caughtUp: number[] = [];
+      const result = await publishStream(events, { publish: async (b) => { sentAt.push(...b.map(() => clock.epochNow())); await sink.publish(b); } }, { clock, batchSize: 1000, followWallClock: true, onCaughtUp: (p) => caughtUp.push(p.published) });
+      expect(result.published).toBe(1000);
+      expect(caughtUp).toEqual([sink.batches[0].length]);
+      expect(sink.batches.flat()).toEqual(events);
+      expect(sink.batches[0].length).toBeGreaterThanOrEqual(500);
+      expect(events.every((e, i) => sentAt[i] >= e.eventTimeMs)).toBe(true);
+      expect(clock.epochNow()).toBeGreaterThanOrEqual(events[999].eventTimeMs);
+    });
+
+    it('follows a simulation by its due times: an injected century-ahead event does not hold the feed', async () => {
+      const sim = createSimulation({ seed: 4, learners: 60, days: 7, startTimeMs: START, invalidFraction: 0.05 });
+      const kinds: string[] = [];
+      const all = [...createSimulation({ seed: 4, learners: 60, days: 7, startTimeMs: START, invalidFraction: 0.05, onInvalid: (k) => kinds.push(k) })];
+      expect(kinds).toContain('future_event_time');
+      const clock = new FakeClock();
+      clock.epoch = START + 7 * 86_400_000;
+      const sink = new CollectingSink();
+      const result = await publishStream(sim, sink, { clock, followWallClock: true, dueTimeMs: (e) => sim.dueTimeMs(e) });
+      expect(result.published).toBe(all.length);
+      expect(clock.slept).toBeLessThan(2 * 86_400_000);
+      expect(sink.batches.flat().some((e) => e.eventTimeMs > START + 365 * 86_400_000)).toBe(true);
+    });
+
+    it('stops waiting for the wall clock when aborted', async () => {
+      const clock = new FakeClock();
+      clock.epoch = events[0].eventTimeMs;
+      const controller = new AbortController();
+      const sink = new CollectingSink();
+      let sleeps = 0;
+      const sleeping: Clock = { now: clock.now, epochNow: clock.epochNow, sleep: async (ms) => { if (++sleeps === 3) controller.abort(); await clock.sleep(ms); } };
+      const result = await publishStream(events, sink, { clock: sleeping, followWallClock: true, signal: controller.signal });
+      expect(sleeps).toBe(3);
+      expect(result.published).toBe(sink.batches.flat().length);
+      expect(sink.batches.flat().every((e) => e.eventTimeMs <= clock.epochNow())).toBe(true);
     });
 
     it('stops after the batch in hand when aborted', async () => {

@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -33,6 +33,31 @@ describe('pulse simulate', () => {
     const verdicts = lines.map((l) => decodeEngagementEvent(Buffer.from(l), 'application/json', LEARNING_ENGAGEMENT_CATALOG, { nowMs: Date.parse('2026-02-01') }));
     expect(verdicts.filter((v) => !v.ok)).toEqual([]);
     expect(a.oracle.split('\n')[0]).toBe('event_id,entity_id,content_id,channel,sent_at,probability,completed_within_48h,window_observed');
+  });
+
+  it('goes on live after the backfill with --live, until interrupted', async () => {
+    const out = path.join(dir, 'live.jsonl');
+    const child = spawn(process.execPath, [path.join(root, 'dist/apps/cli/main.js'), 'simulate', '--live', '--days', '2', '--learners', '20', '--invalid', '0.05', '--out', out, '--no-progress']);
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    try {
+      await waitFor(() => stderr.includes('reached the present'), { timeoutMs: 30_000, message: 'the backfill reached the present' });
+    } finally {
+      child.kill('SIGINT');
+    }
+    expect(await exited).toBe(0);
+    expect(stderr).toMatch(/\[interrupted\]/);
+    const times = readFileSync(out, 'utf8').trim().split('\n').map((l) => Date.parse((JSON.parse(l) as { event_time: string }).event_time));
+    expect(times.length).toBeGreaterThan(10);
+    // Nothing from the future but the deliberately invalid century-ahead events.
+    expect(times.filter((t) => t > Date.now() && t < Date.now() + 365 * 86_400_000)).toEqual([]);
+  });
+
+  it('refuses --start with --live', () => {
+    const r = cli('--live', '--start', '2026-01-05', '--out', '-');
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/--live/);
   });
 
   it('names the option that is wrong', () => {

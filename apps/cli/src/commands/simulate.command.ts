@@ -25,6 +25,7 @@ interface SimulateOptions {
   idempotent: boolean;
   batchSize: number;
   progress: boolean;
+  live: boolean;
 }
 
 function positiveInt(max: number) {
@@ -80,6 +81,7 @@ export function registerSimulateCommand(program: Command): void {
     .option('--start <date>', 'start of simulated time, UTC (default: --days days before today, so the stream ends now)', utcDate)
     .option('--out <file>', "write events as JSON lines to <file>, or '-' for stdout (default '-' unless --kafka is given)")
     .option('--oracle <file.csv>', "write each lesson_sent's true probability of completion within 48 h to a CSV file")
+    .option('--live', 'after the simulated days, go on in real time: each event is published when the wall clock reaches it (until Ctrl-C)', false)
     .option('--rate <events/s>', 'wall-clock publishing rate; 0 = as fast as possible (event time advances as the data says)', nonNegative, 0)
     .option('--duplicates <fraction>', 'fraction of events sent twice with the same event_id', fraction, 0)
     .option('--late <fraction>', 'fraction of events delivered late, out of event-time order', fraction, 0)
@@ -95,13 +97,15 @@ export function registerSimulateCommand(program: Command): void {
       'after',
       '\nExamples:\n' +
         '  pulse simulate --learners 200 --days 14 --seed 7 --out events.jsonl --oracle oracle.csv\n' +
-        '  pulse simulate --kafka localhost:9092 --rate 5000 --duplicates 0.01 --late 0.05 --invalid 0.001',
+        '  pulse simulate --kafka localhost:9092 --rate 5000 --duplicates 0.01 --late 0.05 --invalid 0.001\n' +
+        '  pulse simulate --kafka localhost:9092 --rate 2000 --days 30 --live',
     )
     .action(async (options: SimulateOptions, command: Command) => {
       if (options.topic !== undefined && options.kafka === undefined) command.error("error: option '--topic <topic>' needs --kafka <brokers>");
       if (options.format === 'json' && options.kafka === undefined && command.getOptionValueSource('format') === 'cli') {
         command.error("error: option '--format <format>' applies to --kafka only (--out always writes JSON lines)");
       }
+      if (options.live && options.start !== undefined) command.error("error: option '--live' continues from the present; it takes no --start");
       await runSimulate(options);
     });
 }
@@ -113,6 +117,7 @@ async function runSimulate(options: SimulateOptions): Promise<void> {
     seed: options.seed,
     learners: options.learners,
     days: options.days,
+    live: options.live,
     startTimeMs: options.start,
     duplicateFraction: options.duplicates,
     lateFraction: options.late,
@@ -130,7 +135,7 @@ async function runSimulate(options: SimulateOptions): Promise<void> {
   }
 
   const { startTimeMs } = simulation.options;
-  const bar =
+  let bar =
     options.progress && process.stderr.isTTY
       ? new SingleBar({ stream: process.stderr, format: 'simulate |{bar}| day {value}/{total} | {events} events | {rate} events/s', hideCursor: true })
       : undefined;
@@ -142,6 +147,14 @@ async function runSimulate(options: SimulateOptions): Promise<void> {
     const result = await publishStream(simulation, new TeeSink(sinks), {
       ratePerSecond: options.rate,
       batchSize: options.batchSize,
+      followWallClock: options.live,
+      dueTimeMs: (event) => simulation.dueTimeMs(event),
+      onCaughtUp: (p) => {
+        bar?.stop();
+        // From here on an event comes now and then: a day counter would only stand still.
+        bar = undefined;
+        process.stderr.write(`simulate: reached the present after ${p.published} events; live until Ctrl-C\n`);
+      },
       signal: controller.signal,
       onProgress: (p) =>
         bar?.update(Math.min(options.days, Math.floor((p.eventTimeMs - startTimeMs) / DAY_MS)), {

@@ -33,7 +33,7 @@ export const MAX_ID_LENGTH = 256;
 /** Latest representable event time (9999-12-31T23:59:59.999Z), as in google.protobuf.Timestamp. */
 export const MAX_EVENT_TIME_MS = 253402300799999;
 const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
-const PROFILE_KEYS = ['role', 'region'];
+const PROFILE_KEYS = ['role', 'region']; // what isProfileKey accepts
 
 function describe(value: unknown): string {
   if (value === null) return 'null';
@@ -57,13 +57,33 @@ function ok<T>(value: T): Parsed<T> {
   return { ok: true, value };
 }
 
-function checkString(value: unknown, field: string, required: boolean): Parsed<string | undefined> {
-  if (isAbsent(value)) return required ? rejection('missing_field', `${field} is required`, field) : ok(undefined);
+/**
+ * Why `value` is not an acceptable id-like string, or undefined when it is (an absent optional one is
+ * too: stringOrUndefined gives its value). No result object on success: this runs for every field of
+ * every consumed event.
+ */
+function checkString(value: unknown, field: string, required: boolean): Failure | undefined {
+  if (isAbsent(value)) return required ? rejection('missing_field', `${field} is required`, field) : undefined;
   if (typeof value !== 'string') return rejection('wrong_type', `${field} must be a string, got ${describe(value)}`, field);
   if (value.length > MAX_ID_LENGTH) {
     return rejection('invalid_value', `${field} is ${value.length} characters long; at most ${MAX_ID_LENGTH} are allowed`, field);
   }
-  return ok(value);
+  return undefined;
+}
+
+/** The value of a string that passed checkString (undefined when absent). */
+function stringOrUndefined(value: unknown): string | undefined {
+  return isAbsent(value) ? undefined : (value as string);
+}
+
+/** The first key of `o` (in sort order) that `known` rejects, as `Object.keys(o).filter(...).sort()[0]` but without the arrays. */
+function firstUnknownKey(o: Record<string, unknown>, known: (key: string) => boolean): string | undefined {
+  let first: string | undefined;
+  for (const key in o) {
+    if (!Object.prototype.hasOwnProperty.call(o, key) || known(key)) continue;
+    if (first === undefined || key < first) first = key;
+  }
+  return first;
 }
 
 // Date.parse rolls 2024-02-30 over to March 1st; a producer sending it has a bug worth hearing about.
@@ -114,47 +134,53 @@ function parseChannel(value: unknown): Parsed<Channel> {
 function parseProfile(value: unknown): Parsed<ProfileAttributes | undefined> {
   if (value === undefined || value === null) return ok(undefined);
   if (!isPlainObject(value)) return rejection('wrong_type', `profile must be an object, got ${describe(value)}`, 'profile');
-  const unknown = Object.keys(value).filter((k) => !PROFILE_KEYS.includes(k)).sort()[0];
+  const unknown = firstUnknownKey(value, isProfileKey);
   if (unknown !== undefined) {
     return rejection('unknown_field', `profile.${unknown} is not a profile attribute (allowed: ${PROFILE_KEYS.join(', ')})`, `profile.${unknown}`);
   }
-  const role = checkString(value.role, 'profile.role', false);
-  if (!role.ok) return role;
-  const region = checkString(value.region, 'profile.region', false);
-  if (!region.ok) return region;
-  if (role.value === undefined && region.value === undefined) return ok(undefined);
-  return ok({
-    ...(role.value === undefined ? {} : { role: role.value }),
-    ...(region.value === undefined ? {} : { region: region.value }),
-  });
+  const roleFailure = checkString(value.role, 'profile.role', false);
+  if (roleFailure !== undefined) return roleFailure;
+  const regionFailure = checkString(value.region, 'profile.region', false);
+  if (regionFailure !== undefined) return regionFailure;
+  const role = stringOrUndefined(value.role);
+  const region = stringOrUndefined(value.region);
+  if (role === undefined) return ok(region === undefined ? undefined : { region });
+  return ok(region === undefined ? { role } : { role, region });
 }
 
-function checkAttribute(spec: AttributeSpec, value: unknown, field: string): Parsed<AttributeValue> {
+function isProfileKey(key: string): boolean {
+  return key === 'role' || key === 'region';
+}
+
+/** Why `value` does not fit `spec`, or undefined when it does (then it is the attribute's value as given). */
+function checkAttribute(spec: AttributeSpec, value: unknown): Failure | undefined {
+  // Built only for a failure: this runs for every attribute of every consumed event.
+  const field = (): string => `attributes.${spec.name}`;
   switch (spec.type) {
     case 'boolean':
-      if (typeof value !== 'boolean') return rejection('wrong_type', `${field} must be a boolean, got ${describe(value)}`, field);
-      return ok(value);
+      if (typeof value !== 'boolean') return rejection('wrong_type', `${field()} must be a boolean, got ${describe(value)}`, field());
+      return undefined;
     case 'number': {
-      if (typeof value !== 'number') return rejection('wrong_type', `${field} must be a number, got ${describe(value)}`, field);
-      if (!Number.isFinite(value)) return rejection('invalid_value', `${field} must be a finite number, got ${value}`, field);
-      if (spec.integer === true && !Number.isInteger(value)) return rejection('invalid_value', `${field} must be an integer, got ${value}`, field);
+      if (typeof value !== 'number') return rejection('wrong_type', `${field()} must be a number, got ${describe(value)}`, field());
+      if (!Number.isFinite(value)) return rejection('invalid_value', `${field()} must be a finite number, got ${value}`, field());
+      if (spec.integer === true && !Number.isInteger(value)) return rejection('invalid_value', `${field()} must be an integer, got ${value}`, field());
       if ((spec.min !== undefined && value < spec.min) || (spec.max !== undefined && value > spec.max)) {
-        return rejection('invalid_value', `${field} must be in [${spec.min ?? '-inf'}, ${spec.max ?? 'inf'}], got ${value}`, field);
+        return rejection('invalid_value', `${field()} must be in [${spec.min ?? '-inf'}, ${spec.max ?? 'inf'}], got ${value}`, field());
       }
-      return ok(value);
+      return undefined;
     }
     case 'string': {
-      if (typeof value !== 'string') return rejection('wrong_type', `${field} must be a string, got ${describe(value)}`, field);
+      if (typeof value !== 'string') return rejection('wrong_type', `${field()} must be a string, got ${describe(value)}`, field());
       const max = spec.maxLength ?? DEFAULT_STRING_ATTRIBUTE_MAX_LENGTH;
-      if (value.length > max) return rejection('invalid_value', `${field} is ${value.length} characters long; at most ${max} are allowed`, field);
-      return ok(value);
+      if (value.length > max) return rejection('invalid_value', `${field()} is ${value.length} characters long; at most ${max} are allowed`, field());
+      return undefined;
     }
     case 'enum':
-      if (typeof value !== 'string') return rejection('wrong_type', `${field} must be a string, got ${describe(value)}`, field);
+      if (typeof value !== 'string') return rejection('wrong_type', `${field()} must be a string, got ${describe(value)}`, field());
       if (!spec.values.includes(value)) {
-        return rejection('invalid_value', `${field} must be one of ${spec.values.join(', ')}, got '${value}'`, field);
+        return rejection('invalid_value', `${field()} must be one of ${spec.values.join(', ')}, got '${value}'`, field());
       }
-      return ok(value);
+      return undefined;
   }
 }
 
@@ -169,17 +195,16 @@ function parseAttributes(value: unknown, eventType: string, catalog: EventTypeCa
   // Declared attributes in catalog order, then unknown names sorted: the verdict does not depend on
   // the order a format happens to list them in.
   for (const spec of definition.attributes) {
-    const field = `attributes.${spec.name}`;
     const raw = Object.prototype.hasOwnProperty.call(given, spec.name) ? given[spec.name] : undefined;
     if (raw === undefined || raw === null) {
-      if (spec.required === true) return rejection('missing_field', `${field} is required for ${eventType} events`, field);
+      if (spec.required === true) return rejection('missing_field', `attributes.${spec.name} is required for ${eventType} events`, `attributes.${spec.name}`);
       continue;
     }
-    const checked = checkAttribute(spec, raw, field);
-    if (!checked.ok) return checked;
-    out[spec.name] = checked.value;
+    const failure = checkAttribute(spec, raw);
+    if (failure !== undefined) return failure;
+    out[spec.name] = raw as AttributeValue;
   }
-  const unknown = Object.keys(given).filter((k) => !definition.attributesByName.has(k)).sort()[0];
+  const unknown = firstUnknownKey(given, (k) => definition.attributesByName.has(k));
   if (unknown !== undefined) {
     const declared = definition.attributes.map((a) => a.name);
     return rejection(
@@ -205,13 +230,9 @@ export function validateEventCandidate(
   if (duplicate !== undefined) {
     return rejection('invalid_value', `${duplicate} is given twice (snake_case and camelCase spellings)`, duplicate);
   }
-  const eventId = checkString(candidate.eventId, 'event_id', true);
-  if (!eventId.ok) return eventId;
-  const entityId = checkString(candidate.entityId, 'entity_id', true);
-  if (!entityId.ok) return entityId;
-  const eventType = checkString(candidate.eventType, 'event_type', true);
-  if (!eventType.ok) return eventType;
-  const type = eventType.value as string;
+  const idFailure = checkString(candidate.eventId, 'event_id', true) ?? checkString(candidate.entityId, 'entity_id', true) ?? checkString(candidate.eventType, 'event_type', true);
+  if (idFailure !== undefined) return idFailure;
+  const type = candidate.eventType as string;
   if (!catalog.has(type)) {
     return rejection('unknown_event_type', `event_type '${type}' is not in the catalog '${catalog.name}'`, 'event_type');
   }
@@ -229,22 +250,24 @@ export function validateEventCandidate(
   }
   const channel = parseChannel(candidate.channel);
   if (!channel.ok) return channel;
-  const contentId = checkString(candidate.contentId, 'content_id', false);
-  if (!contentId.ok) return contentId;
+  const contentIdFailure = checkString(candidate.contentId, 'content_id', false);
+  if (contentIdFailure !== undefined) return contentIdFailure;
+  const contentId = stringOrUndefined(candidate.contentId);
   const profile = parseProfile(candidate.profile);
   if (!profile.ok) return profile;
   const attributes = parseAttributes(candidate.attributes, type, catalog);
   if (!attributes.ok) return attributes;
 
-  const event: EngagementEvent = {
-    eventId: eventId.value as string,
-    entityId: entityId.value as string,
+  // Optional keys only when present, in this order (what JSON output and equality see).
+  const event: { -readonly [K in keyof EngagementEvent]: EngagementEvent[K] } = {
+    eventId: candidate.eventId as string,
+    entityId: candidate.entityId as string,
     eventType: type,
     eventTimeMs,
     channel: channel.value,
-    ...(contentId.value === undefined ? {} : { contentId: contentId.value }),
-    attributes: attributes.value,
-    ...(profile.value === undefined ? {} : { profile: profile.value }),
-  };
+  } as EngagementEvent;
+  if (contentId !== undefined) event.contentId = contentId;
+  event.attributes = attributes.value;
+  if (profile.value !== undefined) event.profile = profile.value;
   return { ok: true, event };
 }

@@ -1,4 +1,4 @@
-import { fromBinary, toBinary } from '@bufbuild/protobuf';
+import { toBinary } from '@bufbuild/protobuf';
 import type { EventTypeCatalog } from '../catalog/event-type-catalog';
 import type { EngagementEvent } from '../engagement-event/engagement-event';
 import { EngagementEventSchema } from '../gen/pulse/v1/engagement_event_pb';
@@ -7,7 +7,8 @@ import { rejection } from '../validation/event-rejection';
 import { validateEventCandidate } from '../validation/validate-engagement-event';
 import { contentTypeOf, resolveWireFormat } from './content-type';
 import { engagementEventToJson, jsonToCandidate } from './engagement-event.json';
-import { engagementEventToProto, protoToCandidate } from './engagement-event.proto';
+import { engagementEventToProto } from './engagement-event.proto';
+import { readEngagementEventCandidate } from './engagement-event.reader';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 const utf8Encoder = new TextEncoder();
@@ -53,15 +54,17 @@ export function decodeEngagementEvent(
     }
     result = validateEngagementEventJson(parsed, catalog, options);
   } else {
-    let message;
+    // Same candidate (and same throws) as protoToCandidate(fromBinary(EngagementEventSchema, bytes)), without its cost.
+    let candidate;
     try {
-      message = fromBinary(EngagementEventSchema, bytes);
+      candidate = readEngagementEventCandidate(bytes);
     } catch (err) {
       return { ...rejection('undecodable', `value is not a valid protobuf EngagementEvent: ${(err as Error).message}`), format };
     }
-    result = validateEventCandidate(protoToCandidate(message), catalog, options);
+    result = validateEventCandidate(candidate, catalog, options);
   }
-  return { ...result, format };
+  // Not a spread: this runs for every consumed event.
+  return result.ok ? { ok: true, event: result.event, format } : { ok: false, rejection: result.rejection, format };
 }
 
 export interface EncodedEvent {

@@ -17,7 +17,8 @@
 // (600000), PULSE_BENCH_MAX_AHEAD (40000), PULSE_BENCH_SINGLE_READS (5000), PULSE_BENCH_BATCH_READS
 // (200); MAX_BATCH_SIZE is passed on to the service. `npm run bench:ingest -- --profile` also writes CPU
 // profiles of the service's thread (end to end; HTTP batch reads) to the temp dir and prints where the
-// time went.
+// time went; `-- --alloc-profile` samples what the service's thread allocates end to end (what the
+// garbage collector has to clear) and prints it by allocating function.
 import 'reflect-metadata';
 import http from 'node:http';
 import os from 'node:os';
@@ -32,6 +33,7 @@ import type { Infrastructure } from '../src/infrastructure/infrastructure';
 import { appModules } from './app-modules';
 import { Cleanup, cpuSecondsOf, deleteRedisKeys, mainThreadCpuSeconds, processCpuSeconds, terminate, withoutNewSignalListeners } from './bench-resources';
 import { PhaseProfiler, type ProfileSummary } from './cpu-profile';
+import { AllocationProfiler, type AllocationSummary } from './alloc-profile';
 import { GcWatch, pick, ServerTimer, summarize, type GcPauses, type LatencySummary } from './latency';
 import { ReadClient } from './read-client';
 import { generateStream, type BenchStream } from './bench-stream';
@@ -58,6 +60,7 @@ const settings = {
   preloadRound: 60_000,
   preloadRounds: 5,
   profile: process.argv.includes('--profile'),
+  allocations: process.argv.includes('--alloc-profile'),
 };
 
 const TARGETS = { eventsPerSecond: 25_000, ratioToRaw: 0.5, singleP99Ms: 1, batchP99Ms: 10 };
@@ -78,6 +81,7 @@ interface EndToEnd {
   loadBefore: number[];
   loadAfter: number[];
   profile?: ProfileSummary;
+  allocations?: AllocationSummary;
 }
 
 interface Checks {
@@ -149,6 +153,8 @@ async function endToEnd(app: INestApplication, topic: string, registry: Registry
   const timingsBefore = await timings();
   const profiler = settings.profile ? new PhaseProfiler() : undefined;
   await profiler?.start();
+  const allocations = settings.allocations ? new AllocationProfiler() : undefined;
+  await allocations?.start();
   const loadBefore = load();
   const eluBefore = performance.eventLoopUtilization();
   const cpuBefore = process.cpuUsage();
@@ -194,6 +200,7 @@ async function endToEnd(app: INestApplication, topic: string, registry: Registry
     loadAfter: load(),
   };
   if (profiler) result.profile = await profiler.stop(path.join(os.tmpdir(), `pulse-ingest-e2e-${Date.now()}.cpuprofile`));
+  if (allocations) result.allocations = await allocations.stop(path.join(os.tmpdir(), `pulse-ingest-e2e-${Date.now()}.heapprofile`));
   result.producer = await produced;
   return result;
 }
@@ -345,6 +352,12 @@ function report(stream: BenchStream, events: number, pre: PreloadedResult, strea
   gcLine('the single reads', r.single.gc);
   gcLine('the batch reads', r.batch.gc);
   if (e2e.profile) printProfile('the service thread during end to end', e2e.profile);
+  if (e2e.allocations) {
+    const a = e2e.allocations;
+    console.log(`\nallocations on the service thread during end to end (sampled, freed objects included): ${a.file}`);
+    console.log(`  ${fmt(a.totalBytes / 2 ** 20)} MiB sampled in all, ${fmt(a.totalBytes / e2e.events)} B per event; by allocating function:`);
+    for (const site of a.sites) console.log(`    ${(site.share * 100).toFixed(1).padStart(5)} %  ${fmt(site.bytes / e2e.events).padStart(6)} B/event  ${site.name}`);
+  }
   if (r.singleProfile) printProfile(`the service thread during the ${settings.singleReads} HTTP single reads`, r.singleProfile);
   if (r.batchProfile) printProfile(`the service thread during the ${settings.batchReads} HTTP batch reads`, r.batchProfile);
   console.log('==================================================================\n');

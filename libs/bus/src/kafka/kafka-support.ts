@@ -53,9 +53,14 @@ function headerToString(value: Buffer | string | (Buffer | string)[] | undefined
 
 export function toBusMessage(topic: string, partition: number, message: KafkaMessage): BusMessage {
   const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(message.headers ?? {})) {
-    const text = headerToString(value);
-    if (text !== undefined) headers[name] = text;
+  const given = message.headers;
+  // for-in, not Object.entries: no pair arrays for every consumed message.
+  if (given !== undefined) {
+    for (const name in given) {
+      if (!Object.prototype.hasOwnProperty.call(given, name)) continue;
+      const text = headerToString(given[name]);
+      if (text !== undefined) headers[name] = text;
+    }
   }
   return {
     topic,

@@ -33,7 +33,7 @@ export const MAX_ID_LENGTH = 256;
 /** Latest representable event time (9999-12-31T23:59:59.999Z), as in google.protobuf.Timestamp. */
 export const MAX_EVENT_TIME_MS = 253402300799999;
 const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
-const PROFILE_KEYS = ['role', 'region']; // what isProfileKey accepts
+const PROFILE_KEYS = ['role', 'region'];
 
 function describe(value: unknown): string {
   if (value === null) return 'null';
@@ -76,11 +76,11 @@ function stringOrUndefined(value: unknown): string | undefined {
   return isAbsent(value) ? undefined : (value as string);
 }
 
-/** The first key of `o` (in sort order) that `known` rejects, as `Object.keys(o).filter(...).sort()[0]` but without the arrays. */
-function firstUnknownKey(o: Record<string, unknown>, known: (key: string) => boolean): string | undefined {
+/** The first key of `o` (in sort order) not in `known`, as `Object.keys(o).filter(...).sort()[0]` but without the arrays. */
+function firstUnknownKey(o: Record<string, unknown>, known: ReadonlyMap<string, unknown> | ReadonlySet<string>): string | undefined {
   let first: string | undefined;
   for (const key in o) {
-    if (!Object.prototype.hasOwnProperty.call(o, key) || known(key)) continue;
+    if (!Object.prototype.hasOwnProperty.call(o, key) || known.has(key)) continue;
     if (first === undefined || key < first) first = key;
   }
   return first;
@@ -93,7 +93,8 @@ function isRealDate(rfc3339: string): boolean {
   return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d && hh < 24 && mm < 60 && ss < 60;
 }
 
-function parseEventTime(value: unknown): Parsed<number> {
+/** The event time in epoch ms, or why not (a Failure object; a number means success, no wrapper). */
+function parseEventTime(value: unknown): number | Failure {
   const field = 'event_time';
   if (isAbsent(value)) return rejection('missing_field', `${field} is required`, field);
   let ms: number;
@@ -111,30 +112,31 @@ function parseEventTime(value: unknown): Parsed<number> {
   if (ms < 0 || ms > MAX_EVENT_TIME_MS) {
     return rejection('invalid_value', `${field} ${ms} ms is outside 1970-01-01 .. 9999-12-31`, field);
   }
-  return ok(ms);
+  return ms;
 }
 
-function parseChannel(value: unknown): Parsed<Channel> {
+/** The channel, or why not (a Failure object; a string means success, no wrapper). */
+function parseChannel(value: unknown): Channel | Failure {
   const field = 'channel';
   // Enum number 0 is CHANNEL_UNSPECIFIED, which is how proto3 says "not set".
   if (isAbsent(value) || value === 0) return rejection('missing_field', `${field} is required`, field);
   if (typeof value === 'number') {
     const channel = Number.isInteger(value) ? CHANNELS[value - 1] : undefined;
     if (channel === undefined) return rejection('invalid_value', `${field} enum number ${value} is not a known channel`, field);
-    return ok(channel);
+    return channel;
   }
   if (typeof value !== 'string') return rejection('wrong_type', `${field} must be a string, got ${describe(value)}`, field);
   const name = value.toLowerCase().replace(/^channel_/, '');
   if (!(CHANNELS as readonly string[]).includes(name)) {
     return rejection('invalid_value', `${field} must be one of ${CHANNELS.join(', ')}, got '${value}'`, field);
   }
-  return ok(name as Channel);
+  return name as Channel;
 }
 
 function parseProfile(value: unknown): Parsed<ProfileAttributes | undefined> {
   if (value === undefined || value === null) return ok(undefined);
   if (!isPlainObject(value)) return rejection('wrong_type', `profile must be an object, got ${describe(value)}`, 'profile');
-  const unknown = firstUnknownKey(value, isProfileKey);
+  const unknown = firstUnknownKey(value, PROFILE_KEY_SET);
   if (unknown !== undefined) {
     return rejection('unknown_field', `profile.${unknown} is not a profile attribute (allowed: ${PROFILE_KEYS.join(', ')})`, `profile.${unknown}`);
   }
@@ -148,9 +150,7 @@ function parseProfile(value: unknown): Parsed<ProfileAttributes | undefined> {
   return ok(region === undefined ? { role } : { role, region });
 }
 
-function isProfileKey(key: string): boolean {
-  return key === 'role' || key === 'region';
-}
+const PROFILE_KEY_SET: ReadonlySet<string> = new Set(PROFILE_KEYS);
 
 /** Why `value` does not fit `spec`, or undefined when it does (then it is the attribute's value as given). */
 function checkAttribute(spec: AttributeSpec, value: unknown): Failure | undefined {
@@ -204,7 +204,7 @@ function parseAttributes(value: unknown, eventType: string, catalog: EventTypeCa
     if (failure !== undefined) return failure;
     out[spec.name] = raw as AttributeValue;
   }
-  const unknown = firstUnknownKey(given, (k) => definition.attributesByName.has(k));
+  const unknown = firstUnknownKey(given, definition.attributesByName);
   if (unknown !== undefined) {
     const declared = definition.attributes.map((a) => a.name);
     return rejection(
@@ -236,9 +236,8 @@ export function validateEventCandidate(
   if (!catalog.has(type)) {
     return rejection('unknown_event_type', `event_type '${type}' is not in the catalog '${catalog.name}'`, 'event_type');
   }
-  const eventTime = parseEventTime(candidate.eventTime);
-  if (!eventTime.ok) return eventTime;
-  const eventTimeMs = eventTime.value;
+  const eventTimeMs = parseEventTime(candidate.eventTime);
+  if (typeof eventTimeMs !== 'number') return eventTimeMs;
   const nowMs = options.nowMs ?? Date.now();
   const skew = options.maxFutureSkewMs ?? DEFAULT_MAX_FUTURE_SKEW_MS;
   if (eventTimeMs > nowMs + skew) {
@@ -249,7 +248,7 @@ export function validateEventCandidate(
     );
   }
   const channel = parseChannel(candidate.channel);
-  if (!channel.ok) return channel;
+  if (typeof channel !== 'string') return channel;
   const contentIdFailure = checkString(candidate.contentId, 'content_id', false);
   if (contentIdFailure !== undefined) return contentIdFailure;
   const contentId = stringOrUndefined(candidate.contentId);
@@ -258,16 +257,19 @@ export function validateEventCandidate(
   const attributes = parseAttributes(candidate.attributes, type, catalog);
   if (!attributes.ok) return attributes;
 
-  // Optional keys only when present, in this order (what JSON output and equality see).
-  const event: { -readonly [K in keyof EngagementEvent]: EngagementEvent[K] } = {
-    eventId: candidate.eventId as string,
-    entityId: candidate.entityId as string,
-    eventType: type,
-    eventTimeMs,
-    channel: channel.value,
-  } as EngagementEvent;
-  if (contentId !== undefined) event.contentId = contentId;
-  event.attributes = attributes.value;
-  if (profile.value !== undefined) event.profile = profile.value;
+  // Optional keys only when present, in this order (what JSON output and equality see); one literal
+  // per combination, so the object is allocated once with its final shape.
+  const eventId = candidate.eventId as string;
+  const entityId = candidate.entityId as string;
+  const attrs = attributes.value;
+  const p = profile.value;
+  const event: EngagementEvent =
+    contentId === undefined
+      ? p === undefined
+        ? { eventId, entityId, eventType: type, eventTimeMs, channel, attributes: attrs }
+        : { eventId, entityId, eventType: type, eventTimeMs, channel, attributes: attrs, profile: p }
+      : p === undefined
+        ? { eventId, entityId, eventType: type, eventTimeMs, channel, contentId, attributes: attrs }
+        : { eventId, entityId, eventType: type, eventTimeMs, channel, contentId, attributes: attrs, profile: p };
   return { ok: true, event };
 }

@@ -12,6 +12,36 @@ export class ValueWriter {
     this.stringList = [];
     this.value(value);
     const body = this.pos;
+    const list = this.stringList;
+
+    // The usual case, every string ASCII (ids, keys, event types): written char by char, without
+    // the joined copy the general case below makes.
+    let total = 0;
+    let ascii = true;
+    for (let i = 0; i < list.length && ascii; i++) {
+      const s = list[i];
+      total += s.length;
+      for (let k = 0; k < s.length; k++) {
+        if (s.charCodeAt(k) >= 0x80) {
+          ascii = false;
+          break;
+        }
+      }
+    }
+    if (ascii) {
+      const out = Buffer.allocUnsafe(header.length + 20 + list.length * 5 + total + body);
+      let p = out.write(header, 0, 'latin1');
+      p = putVarint(out, p, list.length);
+      out[p++] = LATIN1;
+      p = putVarint(out, p, total);
+      for (let i = 0; i < list.length; i++) p = putVarint(out, p, list[i].length);
+      for (let i = 0; i < list.length; i++) {
+        const s = list[i];
+        for (let k = 0; k < s.length; k++) out[p++] = s.charCodeAt(k);
+      }
+      p += this.buf.copy(out, p, 0, body);
+      return out.subarray(0, p);
+    }
 
     const joined = this.stringList.join('');
     const utf8Bytes = Buffer.byteLength(joined, 'utf8');
@@ -110,13 +140,16 @@ export class ValueWriter {
 
   private object(o: Record<string, unknown>): void {
     if (Object.getPrototypeOf(o) !== Object.prototype && Object.getPrototypeOf(o) !== null) throw new TypeError('cannot encode a class instance in an entity state');
-    const keys = Object.keys(o);
+    // Counted first, then written, with for-in rather than an Object.keys array per object.
+    let count = 0;
+    for (const key in o) if (Object.prototype.hasOwnProperty.call(o, key)) count++;
     this.ensure(10);
     this.buf[this.pos++] = T_OBJECT;
-    this.varint(keys.length);
-    for (let i = 0; i < keys.length; i++) {
-      this.string(keys[i]);
-      this.value(o[keys[i]]);
+    this.varint(count);
+    for (const key in o) {
+      if (!Object.prototype.hasOwnProperty.call(o, key)) continue;
+      this.string(key);
+      this.value(o[key]);
     }
   }
 

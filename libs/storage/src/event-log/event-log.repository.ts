@@ -36,12 +36,19 @@ interface Key {
   readonly eventId: string;
 }
 
+// Answers with the ids that were already in the log, not with every inserted one: usually no rows
+// at all, where RETURNING event_id handed back (and the client parsed) one row per event.
 const INSERT_SQL = `
-  INSERT INTO event_log (event_id, entity_id, event_type, event_time_ms, channel, content_id, attributes, profile)
-  SELECT r.i, r.e, r.t, r.ms, r.c, r.ct, r.a, r.p
-  FROM json_to_recordset($1::json) AS r(i text, e text, t text, ms bigint, c text, ct text, a jsonb, p jsonb)
-  ON CONFLICT (event_id) DO NOTHING
-  RETURNING event_id`;
+  WITH input AS (
+    SELECT r.i, r.e, r.t, r.ms, r.c, r.ct, r.a, r.p
+    FROM json_to_recordset($1::json) AS r(i text, e text, t text, ms bigint, c text, ct text, a jsonb, p jsonb)
+  ), inserted AS (
+    INSERT INTO event_log (event_id, entity_id, event_type, event_time_ms, channel, content_id, attributes, profile)
+    SELECT i, e, t, ms, c, ct, a, p FROM input
+    ON CONFLICT (event_id) DO NOTHING
+    RETURNING event_id
+  )
+  SELECT i AS event_id FROM input EXCEPT SELECT event_id FROM inserted`;
 
 /**
  * The append-only event log. Appends are idempotent on event_id, so redelivered or re-sent events
@@ -65,12 +72,14 @@ export class EventLogRepository {
    * json_to_recordset(). The statement text and plan stay the same whatever the batch size, there is
    * no 65535-parameter ceiling, and the client's work is one native JSON.stringify — the earlier
    * eight-array unnest() form spent ~9% of the ingest thread escaping array literals in pg's JS.
+   * Only the ids already in the log come back (see INSERT_SQL).
    */
   async appendMany(events: readonly EngagementEvent[]): Promise<AppendResult> {
     if (events.length === 0) return { inserted: 0, duplicateIds: [] };
     const n = events.length;
-    const ids = new Array<string>(n);
-    const rowsOut = new Array<{ i: string; e: string; t: string; ms: number; c: string; ct: string | null; a: unknown; p: unknown }>(n);
+    // A repeat within the batch is a duplicate of its first occurrence: only first occurrences are sent.
+    const firsts = new Set<string>();
+    const rowsOut: { i: string; e: string; t: string; ms: number; c: string; ct: string | null; a: unknown; p: unknown }[] = [];
     for (let i = 0; i < n; i++) {
       const e = events[i];
       if (!Number.isSafeInteger(e.eventTimeMs)) {
@@ -78,18 +87,21 @@ export class EventLogRepository {
           field: 'eventTimeMs',
         });
       }
-      ids[i] = e.eventId;
-      rowsOut[i] = { i: e.eventId, e: e.entityId, t: e.eventType, ms: e.eventTimeMs, c: e.channel, ct: e.contentId ?? null, a: e.attributes, p: e.profile ?? null };
+      if (firsts.has(e.eventId)) continue;
+      firsts.add(e.eventId);
+      rowsOut.push({ i: e.eventId, e: e.entityId, t: e.eventType, ms: e.eventTimeMs, c: e.channel, ct: e.contentId ?? null, a: e.attributes, p: e.profile ?? null });
     }
     const rows: { event_id: string }[] = await this.timed('append', () => this.dataSource.query(INSERT_SQL, [JSON.stringify(rowsOut)]));
-    const fresh = new Set(rows.map((r) => r.event_id));
+    if (rows.length === 0 && rowsOut.length === n) return { inserted: n, duplicateIds: [] };
+    const known = new Set(rows.map((r) => r.event_id));
     const duplicateIds: string[] = [];
-    for (const id of ids) {
-      // The first occurrence of a freshly inserted id is the written row; anything else is a duplicate.
-      if (fresh.has(id)) fresh.delete(id);
+    for (let i = 0; i < n; i++) {
+      const id = events[i].eventId;
+      // The first occurrence of an id the log did not have is the written row; anything else is a duplicate.
+      if (firsts.has(id) && !known.has(id)) firsts.delete(id);
       else duplicateIds.push(id);
     }
-    return { inserted: rows.length, duplicateIds };
+    return { inserted: rowsOut.length - rows.length, duplicateIds };
   }
 
   /** The subset of `ids` already in the log. */

@@ -85,9 +85,9 @@ export function foldEvents(state: EntityState, events: readonly EngagementEvent[
     const w = state.w;
     applied++;
 
-    for (let i = 0; i < compiled.length; i++) {
-      const route = compiled[i].plan.routes.get(e.eventType);
-      if (route !== undefined) foldInto(viewStates[i], route, e, t, w);
+    const routes = registry.routesByType.get(e.eventType);
+    if (routes !== undefined) {
+      for (let r = 0; r < routes.length; r++) foldInto(viewStates[routes[r].view], routes[r].route, e, t, w);
     }
   }
 

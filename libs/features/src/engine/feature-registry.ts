@@ -2,7 +2,7 @@ import { DefinitionError } from '@pulse/core';
 import { planOf } from '../definition/feature-view.builder';
 import type { FeatureView } from '../definition/feature-view.types';
 import { HOUR_MS } from '../definition/duration';
-import type { ViewPlan } from './plan';
+import type { EventRoute, ViewPlan } from './plan';
 
 export interface FeatureRegistryOptions {
   /**
@@ -34,6 +34,11 @@ export class FeatureRegistry {
   readonly dedupRetentionMs: number;
   /** @internal the compiled views, in registration order. */
   readonly compiled: readonly RegisteredView[];
+  /**
+   * @internal per event type, the views that take it (index into `compiled`) with their route, in
+   * registration order: one lookup per folded event instead of one per view.
+   */
+  readonly routesByType: ReadonlyMap<string, readonly { readonly view: number; readonly route: EventRoute }[]>;
   private readonly byName: Map<string, RegisteredView>;
 
   constructor(views: readonly FeatureView[], options: FeatureRegistryOptions = {}) {
@@ -58,6 +63,15 @@ export class FeatureRegistry {
     this.allowedLatenessMs = lateness;
     this.dedupRetentionMs = retention;
     this.compiled = [...this.byName.values()];
+    const routesByType = new Map<string, { view: number; route: EventRoute }[]>();
+    this.compiled.forEach(({ plan }, view) => {
+      for (const [type, route] of plan.routes) {
+        const list = routesByType.get(type) ?? [];
+        list.push({ view, route });
+        routesByType.set(type, list);
+      }
+    });
+    this.routesByType = routesByType;
   }
 
   view(name: string): FeatureView | undefined {

@@ -98,6 +98,9 @@ interface Reads {
   /** CPU profiles of the HTTP single and batch reads (with --profile). */
   singleProfile?: ProfileSummary;
   batchProfile?: ProfileSummary;
+  /** Allocation profiles of the same phases (with --alloc-profile). */
+  singleAllocations?: AllocationSummary;
+  batchAllocations?: AllocationSummary;
 }
 
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
@@ -257,19 +260,25 @@ async function reads(app: INestApplication, port: number, entities: readonly str
 
     const singleProfiler = settings.profile ? new PhaseProfiler() : undefined;
     await singleProfiler?.start();
+    const singleAllocations = settings.allocations ? new AllocationProfiler() : undefined;
+    await singleAllocations?.start();
     const singleGc = new GcWatch();
     const single = await client.run({ kind: 'single', requests: settings.singleReads, warmup: 0, batchSize });
     const singleServer = timer.take();
     const singleGcPauses = singleGc.stop();
     const singleProfile = await singleProfiler?.stop(path.join(os.tmpdir(), `pulse-ingest-single-reads-${Date.now()}.cpuprofile`));
+    const singleAllocationProfile = await singleAllocations?.stop(path.join(os.tmpdir(), `pulse-ingest-single-reads-${Date.now()}.heapprofile`));
 
     const profiler = settings.profile ? new PhaseProfiler() : undefined;
     await profiler?.start();
+    const batchAllocations = settings.allocations ? new AllocationProfiler() : undefined;
+    await batchAllocations?.start();
     const batchGc = new GcWatch();
     const batch = await client.run({ kind: 'batch', requests: settings.batchReads, warmup: 0, batchSize });
     const batchServer = timer.take();
     const batchGcPauses = batchGc.stop();
     const batchProfile = await profiler?.stop(path.join(os.tmpdir(), `pulse-ingest-batch-reads-${Date.now()}.cpuprofile`));
+    const batchAllocationProfile = await batchAllocations?.stop(path.join(os.tmpdir(), `pulse-ingest-batch-reads-${Date.now()}.heapprofile`));
 
     const time = async (ids: string[]) => {
       const t = process.hrtime.bigint();
@@ -292,6 +301,8 @@ async function reads(app: INestApplication, port: number, entities: readonly str
       batch: { client: summarize(batch.client), server: summarize(batchServer), service: summarize(batchService), offline: batch.offline, errors: batch.errors, meanBytes: batch.bytes / batch.client.length, gc: batchGcPauses },
       ...(singleProfile ? { singleProfile } : {}),
       ...(batchProfile ? { batchProfile } : {}),
+      ...(singleAllocationProfile ? { singleAllocations: singleAllocationProfile } : {}),
+      ...(batchAllocationProfile ? { batchAllocations: batchAllocationProfile } : {}),
     };
   } finally {
     timer.detach();
@@ -352,15 +363,18 @@ function report(stream: BenchStream, events: number, pre: PreloadedResult, strea
   gcLine('the single reads', r.single.gc);
   gcLine('the batch reads', r.batch.gc);
   if (e2e.profile) printProfile('the service thread during end to end', e2e.profile);
-  if (e2e.allocations) {
-    const a = e2e.allocations;
-    console.log(`\nallocations on the service thread during end to end (sampled, freed objects included): ${a.file}`);
-    console.log(`  ${fmt(a.totalBytes / 2 ** 20)} MiB sampled in all, ${fmt(a.totalBytes / e2e.events)} B per event; by allocating function:`);
-    for (const site of a.sites) console.log(`    ${(site.share * 100).toFixed(1).padStart(5)} %  ${fmt(site.bytes / e2e.events).padStart(6)} B/event  ${site.name}`);
-  }
+  if (e2e.allocations) printAllocations('the service thread during end to end', e2e.allocations, e2e.events, 'event');
+  if (r.singleAllocations) printAllocations(`the service thread during the ${settings.singleReads} HTTP single reads`, r.singleAllocations, settings.singleReads, 'read');
+  if (r.batchAllocations) printAllocations(`the service thread during the ${settings.batchReads} HTTP batch reads`, r.batchAllocations, settings.batchReads, 'batch');
   if (r.singleProfile) printProfile(`the service thread during the ${settings.singleReads} HTTP single reads`, r.singleProfile);
   if (r.batchProfile) printProfile(`the service thread during the ${settings.batchReads} HTTP batch reads`, r.batchProfile);
   console.log('==================================================================\n');
+}
+
+function printAllocations(what: string, a: AllocationSummary, units: number, unit: string): void {
+  console.log(`\nallocations on ${what} (sampled, freed objects included): ${a.file}`);
+  console.log(`  ${fmt(a.totalBytes / 2 ** 20)} MiB sampled in all, ${fmt(a.totalBytes / units)} B per ${unit}; by allocating function:`);
+  for (const site of a.sites) console.log(`    ${(site.share * 100).toFixed(1).padStart(5)} %  ${fmt(site.bytes / units).padStart(8)} B/${unit}  ${site.name}`);
 }
 
 function printProfile(what: string, p: ProfileSummary): void {

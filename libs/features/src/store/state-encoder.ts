@@ -202,15 +202,19 @@ export class ValueWriter {
   }
 }
 
+/** LEB128 of a non-negative safe integer (up to 8 bytes); epoch milliseconds are common here. */
 export function putVarint(buf: Buffer, p: number, n: number): number {
   if (n >= 0x80000000) {
-    // Beyond 31 bits: the low 28 bits as four bytes, then the rest (below 2^25) as below.
-    const lo = n % 0x10000000;
-    n = (n - lo) / 0x10000000;
-    buf[p++] = (lo & 0x7f) | 0x80;
-    buf[p++] = ((lo >>> 7) & 0x7f) | 0x80;
-    buf[p++] = ((lo >>> 14) & 0x7f) | 0x80;
-    buf[p++] = ((lo >>> 21) & 0x7f) | 0x80;
+    // Above 31 bits: the number as two 32-bit halves, shifted right 7 bits at a time with integer
+    // operations (no floating-point remainder or division per byte).
+    let lo = n >>> 0;
+    let hi = (n - lo) / 4294967296;
+    while (hi > 0) {
+      buf[p++] = (lo & 0x7f) | 0x80;
+      lo = ((lo >>> 7) | (hi << 25)) >>> 0;
+      hi >>>= 7;
+    }
+    n = lo;
   }
   while (n >= 0x80) {
     buf[p++] = (n & 0x7f) | 0x80;

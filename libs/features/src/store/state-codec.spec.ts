@@ -1,13 +1,29 @@
 import fc from 'fast-check';
 import { CorruptEncodingError } from './state-codec';
 import { decodeValue } from './state-decoder';
-import { ValueWriter } from './state-encoder';
+import { putVarint, ValueWriter } from './state-encoder';
 
 const writer = new ValueWriter();
 const encode = (v: unknown) => writer.encode('', v);
 const roundTrip = (v: unknown) => decodeValue(encode(v), 0);
 /** All the bytes: the string table (count, form, byte length, lengths, text), then the value. */
 const body = (v: unknown) => [...encode(v)];
+
+describe('putVarint', () => {
+  it.each([
+    [0, [0x00]],
+    [127, [0x7f]],
+    [128, [0x80, 0x01]],
+    [2 ** 31 - 1, [0xff, 0xff, 0xff, 0xff, 0x07]],
+    [2 ** 31, [0x80, 0x80, 0x80, 0x80, 0x08]],
+    [2 ** 32, [0x80, 0x80, 0x80, 0x80, 0x10]],
+    [1795214664380, [0xbc, 0xc5, 0x87, 0xd9, 0x9f, 0x34]],
+    [2 ** 53 - 1, [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x0f]],
+  ])('writes %p as LEB128 %p', (n, bytes) => {
+    const buf = Buffer.alloc(10);
+    expect([...buf.subarray(0, putVarint(buf, 0, n))]).toEqual(bytes);
+  });
+});
 
 describe('state codec', () => {
   it('writes small integers as one byte, larger ones as varints', () => {

@@ -69,6 +69,13 @@ describe('feature-service HTTP API', () => {
     expect(batch.body.results[0].values.learner_behaviour).toEqual(Object.values(features.views.learner_behaviour.values));
     expect(batch.body.results[0].freshness.learner_behaviour).toEqual(Object.values(features.views.learner_behaviour.freshness));
     expect(batch.body.results[1].values.learner_behaviour[column('lessons_sent')]).toBe(0);
+
+    // Both answers are encoded by the service itself; they still say what they are.
+    const single = await fetch(`${url}/v1/features/${learner}?at=${at}`);
+    expect(single.headers.get('content-type')).toBe('application/json');
+    expect(Number(single.headers.get('content-length'))).toBe(Buffer.byteLength(await single.text()));
+    const many = await fetch(`${url}/v1/features/batch`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ entityIds: [learner] }) });
+    expect(many.headers.get('content-type')).toBe('application/json');
   });
 
   it('answers bad requests with 400 naming the field', async () => {

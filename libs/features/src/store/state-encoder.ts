@@ -15,32 +15,30 @@ export class ValueWriter {
     const list = this.stringList;
 
     // The usual case, every string ASCII (ids, keys, event types): written char by char, without
-    // the joined copy the general case below makes.
+    // the joined copy the general case below makes; the first other character sends it there.
     let total = 0;
-    let ascii = true;
-    for (let i = 0; i < list.length && ascii; i++) {
+    for (let i = 0; i < list.length; i++) total += list[i].length;
+    const ascii = Buffer.allocUnsafe(header.length + 20 + list.length * 5 + total + body);
+    let p = ascii.write(header, 0, 'latin1');
+    p = putVarint(ascii, p, list.length);
+    ascii[p++] = LATIN1;
+    p = putVarint(ascii, p, total);
+    for (let i = 0; i < list.length; i++) p = putVarint(ascii, p, list[i].length);
+    let allAscii = true;
+    for (let i = 0; i < list.length && allAscii; i++) {
       const s = list[i];
-      total += s.length;
       for (let k = 0; k < s.length; k++) {
-        if (s.charCodeAt(k) >= 0x80) {
-          ascii = false;
+        const c = s.charCodeAt(k);
+        if (c >= 0x80) {
+          allAscii = false;
           break;
         }
+        ascii[p++] = c;
       }
     }
-    if (ascii) {
-      const out = Buffer.allocUnsafe(header.length + 20 + list.length * 5 + total + body);
-      let p = out.write(header, 0, 'latin1');
-      p = putVarint(out, p, list.length);
-      out[p++] = LATIN1;
-      p = putVarint(out, p, total);
-      for (let i = 0; i < list.length; i++) p = putVarint(out, p, list[i].length);
-      for (let i = 0; i < list.length; i++) {
-        const s = list[i];
-        for (let k = 0; k < s.length; k++) out[p++] = s.charCodeAt(k);
-      }
-      p += this.buf.copy(out, p, 0, body);
-      return out.subarray(0, p);
+    if (allAscii) {
+      p += this.buf.copy(ascii, p, 0, body);
+      return ascii.subarray(0, p);
     }
 
     const joined = this.stringList.join('');
@@ -53,7 +51,7 @@ export class ValueWriter {
     const stringBytes = form === JSON_TEXT ? Buffer.byteLength(strings, 'utf8') : utf8Bytes;
     // The body is written first (it decides the tables) and copied behind them here.
     const out = Buffer.allocUnsafe(header.length + 20 + this.stringList.length * 5 + stringBytes + body);
-    let p = out.write(header, 0, 'latin1');
+    p = out.write(header, 0, 'latin1');
     p = putVarint(out, p, this.stringList.length);
     out[p++] = form;
     p = putVarint(out, p, stringBytes);

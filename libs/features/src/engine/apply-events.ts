@@ -147,7 +147,11 @@ function tileAt(tiles: unknown[], idx: number, size: number): number {
 function compact(state: EntityState, registry: FeatureRegistry, viewStates: ViewState[]): void {
   const w = state.w as number;
   const idCutoff = w - registry.dedupRetentionMs;
-  for (const [id, t] of state.d) if (t < idCutoff) state.d.delete(id);
+  // forEach, not for-of: no [id, time] pair per entry (deleting the visited entry is allowed).
+  const d = state.d;
+  d.forEach((t, id) => {
+    if (t < idCutoff) d.delete(id);
+  });
   const lateCutoff = w - registry.allowedLatenessMs;
   const compiled = registry.compiled;
   for (let i = 0; i < compiled.length; i++) {

@@ -160,3 +160,20 @@ function cpuSecondsFromStat(stat: string | undefined): number | undefined {
 export function cpuSecondsOf(pids: readonly number[]): number {
   return pids.reduce((a, pid) => a + (processCpuSeconds(pid) ?? 0), 0);
 }
+
+/** The machine's CPU time so far (all cores), and how much of it the hypervisor gave to others (steal), in clock ticks. */
+export function machineCpuTicks(): { total: number; steal: number } | undefined {
+  try {
+    const fields = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    // user nice system idle iowait irq softirq steal [guest guest_nice, already counted in user/nice]
+    return { total: fields.slice(0, 8).reduce((a, b) => a + b, 0), steal: fields[7] ?? 0 };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The share of the machine's CPU time stolen by the hypervisor between two machineCpuTicks() readings. */
+export function stealShare(before: ReturnType<typeof machineCpuTicks>, after: ReturnType<typeof machineCpuTicks>): number {
+  if (before === undefined || after === undefined || after.total <= before.total) return NaN;
+  return (after.steal - before.steal) / (after.total - before.total);
+}

@@ -31,7 +31,7 @@ import { loadConfig } from '@pulse/nest-common';
 import { createTestDatabase, randomName, randomRedisPrefix, startKafkaMockCluster, testRedisUrl, waitFor } from '@pulse/testing';
 import type { Infrastructure } from '../src/infrastructure/infrastructure';
 import { appModules } from './app-modules';
-import { Cleanup, cpuSecondsOf, deleteRedisKeys, mainThreadCpuSeconds, processCpuSeconds, terminate, withoutNewSignalListeners } from './bench-resources';
+import { Cleanup, cpuSecondsOf, deleteRedisKeys, machineCpuTicks, mainThreadCpuSeconds, processCpuSeconds, stealShare, terminate, withoutNewSignalListeners } from './bench-resources';
 import { PhaseProfiler, type ProfileSummary } from './cpu-profile';
 import { AllocationProfiler, type AllocationSummary } from './alloc-profile';
 import { GcWatch, pick, ServerTimer, summarize, type GcPauses, type LatencySummary } from './latency';
@@ -324,6 +324,10 @@ function report(stream: BenchStream, events: number, pre: PreloadedResult, strea
     `stream: ${fmt(events)} simulated events from ${fmt(stream.watermarks.size)} learners (${settings.learners} simulated, ${settings.days} days), ` +
       `protobuf, ${(stream.valueBytes / events).toFixed(0)} B/event payload, keyed by learner; generated in ${fmt(stream.generateMs / 1000, 1)} s; produced by kcat (librdkafka) in its own process`,
   );
+  const pct = (x: number) => (Number.isNaN(x) ? '?' : `${(x * 100).toFixed(0)} %`);
+  console.log(
+    `CPU time stolen by the hypervisor (other guests): ${pct(steal.preloaded)} during raw preloaded, ${pct(steal.fed)} raw fed, ${pct(steal.floor)} floor, ${pct(steal.e2e)} end to end, ${pct(steal.reads)} reads — compare rates only between phases with similar steal`,
+  );
   console.log('\nthroughput');
   line('raw kafkajs consume, preloaded (no producer running)', `${fmt(pre.overall.perSecond)} ev/s`, `${pre.rounds.length} rounds of ${fmt(settings.preloadRound)}: ${pre.rounds.map((x) => fmt(x.perSecond)).join(', ')}; ${fmt(pre.averageBatch)} messages/batch`);
   line('raw kafkajs consume, fed by the producer as end to end', `${fmt(streaming.perSecond)} ev/s`, `${fmt(streaming.events)} events, ${fmt(streaming.averageBatch)} messages/batch; producer ${fmt(streaming.feed.pacedMs / 1000, 1)} s paced, kcat CPU ${fmt(streaming.feed.cpuS, 1)} s`);
@@ -389,6 +393,8 @@ function printProfile(what: string, p: ProfileSummary): void {
 }
 
 let kcatPid = NaN;
+/** Share of the machine's CPU time the hypervisor gave to other guests during each phase (/proc/stat steal). */
+const steal = { preloaded: NaN, fed: NaN, floor: NaN, e2e: NaN, reads: NaN };
 
 async function main(): Promise<void> {
   const cleanup = new Cleanup();
@@ -414,18 +420,29 @@ async function main(): Promise<void> {
 
     const rawBus = new KafkaBus({ brokers, clientId: 'pulse-bench-raw', idempotent: false, logLevel: 'error', sessionTimeoutMs: 6000 });
     cleanup.add('raw bus', () => rawBus.close());
+    let ticks = machineCpuTicks();
+    const stolen = (phase: keyof typeof steal) => {
+      const now = machineCpuTicks();
+      steal[phase] = stealShare(ticks, now);
+      ticks = now;
+    };
     log('raw kafkajs consume, preloaded rounds');
     const pre = await rawPreloaded(rawBus, producer, settings.preloadRound, settings.preloadRounds);
+    stolen('preloaded');
     log(`  ${fmt(pre.overall.perSecond)} events/s`);
     log('raw kafkajs consume, fed by the producer');
+    ticks = machineCpuTicks();
     const streaming = await rawStreaming(rawBus, producer, events, settings.maxAhead);
+    stolen('fed');
     log(`  ${fmt(streaming.perSecond)} events/s`);
     log('floor: decode + the least idempotent log + one Redis value per entity, fed by the producer');
     const floorDb = await createTestDatabase('pulse_bench_floor');
     cleanup.add(`database ${floorDb.name}`, () => floorDb.drop());
     const floorPrefix = randomRedisPrefix('pulse-bench-floor');
     cleanup.add(`redis keys ${floorPrefix}*`, () => deleteRedisKeys(testRedisUrl(), floorPrefix));
+    ticks = machineCpuTicks();
     const floor = await floorStreaming(rawBus, producer, events, settings.maxAhead, floorDb.url, testRedisUrl(), floorPrefix);
+    stolen('floor');
     log(`  ${fmt(floor.perSecond)} events/s`);
     await rawBus.close();
 
@@ -440,14 +457,18 @@ async function main(): Promise<void> {
     cleanup.add('feature-service', () => app.close());
 
     log(`end to end: ${fmt(events)} events${settings.profile ? ' (CPU profiling on)' : ''}`);
+    ticks = machineCpuTicks();
     const e2e = await endToEnd(app, topic, registry, producer, stream, db.name);
+    stolen('e2e');
     log(`  ${fmt(e2e.perSecond)} events/s`);
     const checks = await verify(app, registry, stream);
     // The produced messages are the benchmark's, not the service's: released so that the service's heap
     // during the reads is its own (a real feature service does not hold its producers' 600k messages).
     stream.framed.length = 0;
     log('reads');
+    ticks = machineCpuTicks();
     const r = await reads(app, port, [...stream.watermarks.keys()], cleanup);
+    stolen('reads');
     report(stream, events, pre, streaming, floor, e2e, checks, r);
   } finally {
     log('cleaning up');

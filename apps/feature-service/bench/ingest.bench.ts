@@ -15,7 +15,8 @@
 //      process) and the FeatureReadService call alone.
 // Options (environment): PULSE_BENCH_LEARNERS (4000), PULSE_BENCH_DAYS (60), PULSE_BENCH_EVENTS
 // (600000), PULSE_BENCH_MAX_AHEAD (40000), PULSE_BENCH_SINGLE_READS (5000), PULSE_BENCH_BATCH_READS
-// (200); MAX_BATCH_SIZE is passed on to the service. `npm run bench:ingest -- --profile` also writes CPU
+// (200), PULSE_BENCH_INSTANCES (1: copies of the service in one consumer group, the extra ones in
+// child processes, see extra-instances.ts); MAX_BATCH_SIZE is passed on to the service. `npm run bench:ingest -- --profile` also writes CPU
 // profiles of the service's thread (end to end; HTTP batch reads) to the temp dir and prints where the
 // time went; `-- --alloc-profile` samples what the service's thread allocates end to end (what the
 // garbage collector has to clear) and prints it by allocating function.
@@ -41,6 +42,7 @@ import { KcatProducer, type FeedReport } from './kcat-producer';
 import { rawPreloaded, rawStreaming, type PreloadedResult, type RawRate } from './raw-consume';
 import { floorStreaming, type FloorResult } from './floor-consume';
 import { counterTotal, diffTimings, histogramTotals, type OpTiming } from './service-metrics';
+import { consumedBy, cpuSecondsOfInstances, startExtraInstances, stopExtraInstances, type ExtraInstance } from './extra-instances';
 
 const envInt = (name: string, fallback: number) => {
   const raw = process.env[name];
@@ -61,6 +63,7 @@ const settings = {
   preloadRounds: 5,
   profile: process.argv.includes('--profile'),
   allocations: process.argv.includes('--alloc-profile'),
+  instances: envInt('PULSE_BENCH_INSTANCES', 1),
 };
 
 const TARGETS = { eventsPerSecond: 25_000, ratioToRaw: 0.5, singleP99Ms: 1, batchP99Ms: 10 };
@@ -77,6 +80,10 @@ interface EndToEnd {
   postgresCpuS: number;
   redisCpuS: number;
   kcatCpuS: number;
+  /** CPU of the service copies in child processes (PULSE_BENCH_INSTANCES > 1). */
+  extrasCpuS: number;
+  /** Events this process's copy handled (all of them without other copies). */
+  localEvents: number;
   timings: OpTiming[];
   loadBefore: number[];
   loadAfter: number[];
@@ -139,10 +146,11 @@ async function startService(brokers: string, databaseUrl: string, redisUrl: stri
   const port = (app.getHttpServer().address() as { port: number }).port;
   // The consumer joins its group in the background; the clock must not start before it has partitions.
   await waitFor(() => (busServerOf(app)?.current?.assignment()[topic]?.length ?? 0) > 0, { timeoutMs: 30_000, message: 'service consumer joined' });
-  return { app, port, topic, config };
+  const partitionsHere = () => busServerOf(app)?.current?.assignment()[topic]?.length ?? 0;
+  return { app, port, topic, config, env, partitionsHere };
 }
 
-async function endToEnd(app: INestApplication, topic: string, registry: Registry, producer: KcatProducer, stream: BenchStream, databaseName: string): Promise<EndToEnd> {
+async function endToEnd(app: INestApplication, topic: string, registry: Registry, producer: KcatProducer, stream: BenchStream, databaseName: string, extras: readonly ExtraInstance[]): Promise<EndToEnd> {
   const infra = app.get<Infrastructure>(appModules.tokens().INFRASTRUCTURE);
   const ds = infra.storage.dataSource;
   const pgPids = ((await ds.query('SELECT pid FROM pg_stat_activity WHERE datname = $1', [databaseName])) as { pid: number }[]).map((r) => r.pid);
@@ -165,8 +173,12 @@ async function endToEnd(app: INestApplication, topic: string, registry: Registry
   const pgBefore = cpuSecondsOf(pgPids);
   const redisBefore = processCpuSeconds(redisPid) ?? 0;
   const kcatBefore = processCpuSeconds(kcatPid) ?? 0;
+  const extrasBefore = cpuSecondsOfInstances(extras);
 
   let consumed = 0;
+  // The other copies' progress, from their /metrics every 100 ms (this copy's is read directly).
+  let elsewhere = 0;
+  let lastScrape = 0;
   const started = performance.now();
   const produced = producer.send(topic, plan, { maxAhead: settings.maxAhead, consumed: () => consumed });
   let firstDurableMs = NaN;
@@ -174,7 +186,11 @@ async function endToEnd(app: INestApplication, topic: string, registry: Registry
   // Counted only when a batch's log rows and online states are written (the service increments it then).
   while (consumed < n) {
     await new Promise((resolve) => setTimeout(resolve, 10));
-    consumed = (await counterTotal(registry, 'pulse_events_consumed_total')) - consumedBefore;
+    if (extras.length > 0 && performance.now() - lastScrape >= 100) {
+      elsewhere = (await Promise.all(extras.map((x) => consumedBy(x)))).reduce((a, b) => a + b, 0);
+      lastScrape = performance.now();
+    }
+    consumed = (await counterTotal(registry, 'pulse_events_consumed_total')) - consumedBefore + elsewhere;
     const now = performance.now();
     if (consumed > 0 && Number.isNaN(firstDurableMs)) firstDurableMs = now - started;
     if (now - lastLog > 5000) {
@@ -198,6 +214,8 @@ async function endToEnd(app: INestApplication, topic: string, registry: Registry
     postgresCpuS: cpuSecondsOf(pgPids) - pgBefore,
     redisCpuS: (processCpuSeconds(redisPid) ?? 0) - redisBefore,
     kcatCpuS: (processCpuSeconds(kcatPid) ?? 0) - kcatBefore,
+    extrasCpuS: cpuSecondsOfInstances(extras) - extrasBefore,
+    localEvents: (await counterTotal(registry, 'pulse_events_consumed_total')) - consumedBefore,
     timings: diffTimings(timingsBefore, await timings()),
     loadBefore,
     loadAfter: load(),
@@ -337,10 +355,13 @@ function report(stream: BenchStream, events: number, pre: PreloadedResult, strea
   line('  ratio to raw fed by the producer', ratioStream.toFixed(3), `target >= ${TARGETS.ratioToRaw}: ${ok(ratioStream >= TARGETS.ratioToRaw)}`);
   line('  first events durable after', `${fmt(e2e.firstDurableMs)} ms`);
   line('  producer: time to send all / paced waiting / max ahead', `${fmt(e2e.producer.ms / 1000, 1)} s`, `${fmt(e2e.producer.pacedMs / 1000, 1)} s waiting for the service, max ${fmt(e2e.producer.maxAhead)} ahead`);
-  line('  average batch handled by the service', `${fmt(e2e.events / Math.max(1, e2e.timings.find((t) => t.metric === 'pulse_batch_duration_seconds')?.count ?? 0))} events`);
+  line('  average batch handled by the service', `${fmt(e2e.localEvents / Math.max(1, e2e.timings.find((t) => t.metric === 'pulse_batch_duration_seconds')?.count ?? 0))} events`);
   console.log('\nwhere the end-to-end time went');
+  if (settings.instances > 1) {
+    line(`service copies: ${settings.instances} (this process + ${settings.instances - 1} child)`, `${fmt(e2e.extrasCpuS, 1)} s`, 'CPU of the child copies; the thread figures below are this process\'s copy only');
+  }
   line('service thread: event-loop utilisation', `${(e2e.mainThreadElu * 100).toFixed(0)} %`, 'the rest is waiting for Postgres/Redis/Kafka replies');
-  line('service thread: CPU', `${fmt(e2e.mainThreadCpuS, 1)} s`, `${fmt((e2e.mainThreadCpuS * 1e6) / e2e.events, 1)} µs/event -> one core would take ${fmt(e2e.events / e2e.mainThreadCpuS)} ev/s`);
+  line('service thread: CPU', `${fmt(e2e.mainThreadCpuS, 1)} s`, `${fmt((e2e.mainThreadCpuS * 1e6) / e2e.localEvents, 1)} µs/event -> one core would take ${fmt(e2e.localEvents / e2e.mainThreadCpuS)} ev/s`);
   line('CPU: whole service process (with GC and I/O threads)', `${fmt(e2e.processCpuS, 1)} s`);
   line('CPU: Postgres backends / Redis server / kcat broker / kcat producer', `${fmt(e2e.postgresCpuS, 1)} / ${fmt(e2e.redisCpuS, 1)} / ${fmt(e2e.kcatCpuS, 1)} / ${fmt(e2e.producer.cpuS, 1)} s`);
   for (const t of e2e.timings.filter((x) => x.count > 0)) {
@@ -453,12 +474,20 @@ async function main(): Promise<void> {
     cleanup.add(`redis keys ${redisPrefix}*`, () => deleteRedisKeys(redisUrl, redisPrefix));
     const registry = new Registry();
     log(`starting feature-service (database ${db.name}, redis prefix ${redisPrefix})`);
-    const { app, port, topic } = await startService(kafka.bootstrap, db.url, redisUrl, redisPrefix, registry);
+    const { app, port, topic, env, partitionsHere } = await startService(kafka.bootstrap, db.url, redisUrl, redisPrefix, registry);
     cleanup.add('feature-service', () => app.close());
+    let extras: ExtraInstance[] = [];
+    if (settings.instances > 1) {
+      log(`starting ${settings.instances - 1} more feature-service cop${settings.instances === 2 ? 'y' : 'ies'} in the same consumer group (own processes)`);
+      extras = await startExtraInstances(settings.instances - 1, env, cleanup);
+      cleanup.add('extra feature-service copies', () => stopExtraInstances(extras));
+      // The group has rebalanced once this copy holds only its share of the 4 partitions.
+      await waitFor(() => partitionsHere() > 0 && partitionsHere() <= Math.ceil(4 / settings.instances), { timeoutMs: 60_000, message: 'consumer group rebalanced over the copies' });
+    }
 
     log(`end to end: ${fmt(events)} events${settings.profile ? ' (CPU profiling on)' : ''}`);
     ticks = machineCpuTicks();
-    const e2e = await endToEnd(app, topic, registry, producer, stream, db.name);
+    const e2e = await endToEnd(app, topic, registry, producer, stream, db.name, extras);
     stolen('e2e');
     log(`  ${fmt(e2e.perSecond)} events/s`);
     const checks = await verify(app, registry, stream);

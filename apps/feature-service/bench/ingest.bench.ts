@@ -16,7 +16,8 @@
 // Options (environment): PULSE_BENCH_LEARNERS (4000), PULSE_BENCH_DAYS (60), PULSE_BENCH_EVENTS
 // (600000), PULSE_BENCH_MAX_AHEAD (40000), PULSE_BENCH_SINGLE_READS (5000), PULSE_BENCH_BATCH_READS
 // (200), PULSE_BENCH_INSTANCES (1: copies of the service in one consumer group, the extra ones in
-// child processes, see extra-instances.ts); MAX_BATCH_SIZE is passed on to the service. `npm run bench:ingest -- --profile` also writes CPU
+// child processes, see extra-instances.ts); MAX_BATCH_SIZE and PARTITIONS_CONCURRENTLY are passed on
+// to the service. `npm run bench:ingest -- --profile` also writes CPU
 // profiles of the service's thread (end to end; HTTP batch reads) to the temp dir and prints where the
 // time went; `-- --alloc-profile` samples what the service's thread allocates end to end (what the
 // garbage collector has to clear) and prints it by allocating function.
@@ -32,7 +33,7 @@ import { loadConfig } from '@pulse/nest-common';
 import { createTestDatabase, randomName, randomRedisPrefix, startKafkaMockCluster, testRedisUrl, waitFor } from '@pulse/testing';
 import type { Infrastructure } from '../src/infrastructure/infrastructure';
 import { appModules } from './app-modules';
-import { Cleanup, cpuSecondsOf, deleteRedisKeys, machineCpuTicks, mainThreadCpuSeconds, processCpuSeconds, stealShare, terminate, withoutNewSignalListeners } from './bench-resources';
+import { Cleanup, deleteRedisKeys, machineCpuTicks, mainThreadCpuSeconds, processCpuSeconds, stealShare, terminate, withoutNewSignalListeners } from './bench-resources';
 import { PhaseProfiler, type ProfileSummary } from './cpu-profile';
 import { AllocationProfiler, type AllocationSummary } from './alloc-profile';
 import { GcWatch, pick, ServerTimer, summarize, type GcPauses, type LatencySummary } from './latency';
@@ -134,6 +135,7 @@ async function startService(brokers: string, databaseUrl: string, redisUrl: stri
     SIMULATOR: 'false',
     PORT: '0',
     ...(process.env.MAX_BATCH_SIZE ? { MAX_BATCH_SIZE: process.env.MAX_BATCH_SIZE } : {}),
+    ...(process.env.PARTITIONS_CONCURRENTLY ? { PARTITIONS_CONCURRENTLY: process.env.PARTITIONS_CONCURRENTLY } : {}),
   };
   const { loadFeatureServiceConfig } = appModules.config();
   const { createFeatureServiceApp, busServerOf } = appModules.createApp();
@@ -153,7 +155,9 @@ async function startService(brokers: string, databaseUrl: string, redisUrl: stri
 async function endToEnd(app: INestApplication, topic: string, registry: Registry, producer: KcatProducer, stream: BenchStream, databaseName: string, extras: readonly ExtraInstance[]): Promise<EndToEnd> {
   const infra = app.get<Infrastructure>(appModules.tokens().INFRASTRUCTURE);
   const ds = infra.storage.dataSource;
-  const pgPids = ((await ds.query('SELECT pid FROM pg_stat_activity WHERE datname = $1', [databaseName])) as { pid: number }[]).map((r) => r.pid);
+  // The pool opens backends as the load needs them: those that appear during the run count whole.
+  const pgPidsNow = async () => ((await ds.query('SELECT pid FROM pg_stat_activity WHERE datname = $1', [databaseName])) as { pid: number }[]).map((r) => r.pid);
+  const pgStart = new Map((await pgPidsNow()).map((pid) => [pid, processCpuSeconds(pid) ?? 0]));
   const redisPid = infra.redis ? Number(/process_id:(\d+)/.exec(await infra.redis.info('server'))?.[1]) : NaN;
   const timingNames = ['pulse_batch_duration_seconds', 'pulse_postgres_op_duration_seconds', 'pulse_redis_op_duration_seconds'];
   const timings = async () => (await Promise.all(timingNames.map((n) => histogramTotals(registry, n)))).flat();
@@ -170,7 +174,6 @@ async function endToEnd(app: INestApplication, topic: string, registry: Registry
   const eluBefore = performance.eventLoopUtilization();
   const cpuBefore = process.cpuUsage();
   const mainCpuBefore = mainThreadCpuSeconds() ?? NaN;
-  const pgBefore = cpuSecondsOf(pgPids);
   const redisBefore = processCpuSeconds(redisPid) ?? 0;
   const kcatBefore = processCpuSeconds(kcatPid) ?? 0;
   const extrasBefore = cpuSecondsOfInstances(extras);
@@ -200,6 +203,7 @@ async function endToEnd(app: INestApplication, topic: string, registry: Registry
     if (now - started > 15 * 60_000) throw new Error(`end-to-end run did not finish within 15 minutes (${consumed} of ${n} events)`);
   }
   const elapsed = performance.now() - started;
+  const pgEnd = await pgPidsNow();
   const elu = performance.eventLoopUtilization(eluBefore);
   const cpu = process.cpuUsage(cpuBefore);
   const result: EndToEnd = {
@@ -211,7 +215,7 @@ async function endToEnd(app: INestApplication, topic: string, registry: Registry
     mainThreadElu: elu.utilization,
     mainThreadCpuS: (mainThreadCpuSeconds() ?? NaN) - mainCpuBefore,
     processCpuS: (cpu.user + cpu.system) / 1e6,
-    postgresCpuS: cpuSecondsOf(pgPids) - pgBefore,
+    postgresCpuS: [...new Set([...pgStart.keys(), ...pgEnd])].reduce((a, pid) => a + (processCpuSeconds(pid) ?? pgStart.get(pid) ?? 0) - (pgStart.get(pid) ?? 0), 0),
     redisCpuS: (processCpuSeconds(redisPid) ?? 0) - redisBefore,
     kcatCpuS: (processCpuSeconds(kcatPid) ?? 0) - kcatBefore,
     extrasCpuS: cpuSecondsOfInstances(extras) - extrasBefore,

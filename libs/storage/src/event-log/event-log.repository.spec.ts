@@ -85,7 +85,7 @@ describe.each(backends)('EventLogRepository on %s', (_name, backend) => {
   });
 
   it('applies the migrations on first start', () => {
-    expect(storage.appliedMigrations).toEqual(['CreateEventLog1730000000000']);
+    expect(storage.appliedMigrations).toEqual(['CreateEventLog1730000000000', 'EventLogJsonPayload1795500000000']);
   });
 
   it('applies nothing when the schema is current', async () => {
@@ -244,7 +244,7 @@ describe('initStorage on real Postgres', () => {
   it('lets several copies start at once and migrates exactly once', async () => {
     const copies = await Promise.all([initStorage({ url: db.url }), initStorage({ url: db.url }), initStorage({ url: db.url })]);
     try {
-      expect(copies.map((c) => c.appliedMigrations.length).sort()).toEqual([0, 0, 1]);
+      expect(copies.map((c) => c.appliedMigrations.length).sort()).toEqual([0, 0, 2]);
     } finally {
       await Promise.all(copies.map((c) => c.close()));
     }

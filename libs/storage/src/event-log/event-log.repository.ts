@@ -41,7 +41,7 @@ interface Key {
 const INSERT_SQL = `
   WITH input AS (
     SELECT r.i, r.e, r.t, r.ms, r.c, r.ct, r.a, r.p
-    FROM json_to_recordset($1::json) AS r(i text, e text, t text, ms bigint, c text, ct text, a jsonb, p jsonb)
+    FROM json_to_recordset($1::json) AS r(i text, e text, t text, ms bigint, c text, ct text, a json, p json)
   ), inserted AS (
     INSERT INTO event_log (event_id, entity_id, event_type, event_time_ms, channel, content_id, attributes, profile)
     SELECT i, e, t, ms, c, ct, a, p FROM input

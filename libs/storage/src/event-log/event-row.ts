@@ -1,6 +1,6 @@
 import type { Channel, EngagementEvent } from '@pulse/contracts';
 
-/** Columns a replay reads, in the shape the pg driver returns them (bigint as text, jsonb parsed). */
+/** Columns a replay reads, in the shape the pg driver returns them (bigint as text, json parsed). */
 export interface EventRow {
   readonly event_id: string;
   readonly entity_id: string;

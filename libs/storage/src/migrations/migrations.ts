@@ -1,6 +1,7 @@
 import { CreateEventLog1730000000000 } from './create-event-log.migration';
+import { EventLogJsonPayload1795500000000 } from './event-log-json-payload.migration';
 
-export { CreateEventLog1730000000000 };
+export { CreateEventLog1730000000000, EventLogJsonPayload1795500000000 };
 
 /** Every migration, oldest first. Append new ones here. */
-export const STORAGE_MIGRATIONS = [CreateEventLog1730000000000];
+export const STORAGE_MIGRATIONS = [CreateEventLog1730000000000, EventLogJsonPayload1795500000000];

@@ -3,6 +3,7 @@
 // work, by the function that allocated it. Saved as a .heapprofile (open in Chrome DevTools).
 import fs from 'node:fs';
 import { Session } from 'node:inspector/promises';
+import { frameLabel, shortUrl } from './cpu-profile';
 
 interface SamplingNode {
   callFrame: { functionName: string; url: string; lineNumber: number };
@@ -42,16 +43,16 @@ export class AllocationProfiler {
     const bySite = new Map<string, number>();
     let total = 0;
     const walk = (node: SamplingNode, caller: string) => {
-      const url = node.callFrame.url.replace(/^file:\/\//, '');
-      const short = url.includes('/node_modules/') ? url.slice(url.lastIndexOf('/node_modules/') + 14) : url.includes('/dist/') ? url.slice(url.indexOf('/dist/') + 6) : url;
-      const own = `${node.callFrame.functionName || '(anonymous)'} ${short ? `${short}:${node.callFrame.lineNumber + 1}` : ''}`.trim();
+      const short = shortUrl(node.callFrame.url);
+      const own = frameLabel(node.callFrame);
       // Natives and builtins (Buffer, Array.prototype.map, JSON.stringify) are named with their caller.
-      const name = short === '' || short.startsWith('node:') ? `${own} <- ${caller}` : own;
+      const builtin = short === '' || short.startsWith('node:');
+      const name = builtin ? `${own} <- ${caller}` : own;
       if (node.selfSize > 0) {
         bySite.set(name, (bySite.get(name) ?? 0) + node.selfSize);
         total += node.selfSize;
       }
-      for (const c of node.children) walk(c, short === '' || short.startsWith('node:') ? caller : own);
+      for (const c of node.children) walk(c, builtin ? caller : own);
     };
     walk(profile.head, '(root)');
     const sites = [...bySite]

@@ -50,13 +50,16 @@ export class PhaseProfiler {
   }
 }
 
-function label(frame: ProfileNode['callFrame']): string {
-  const url = frame.url.replace(/^file:\/\//, '');
-  const short = url.includes('/node_modules/')
-    ? url.slice(url.lastIndexOf('/node_modules/') + 14)
-    : url.includes('/dist/')
-      ? url.slice(url.indexOf('/dist/') + 6)
-      : url;
+/** A script's path as profiles print it: from the package inside node_modules, or from dist/. */
+export function shortUrl(url: string): string {
+  const file = url.replace(/^file:\/\//, '');
+  if (file.includes('/node_modules/')) return file.slice(file.lastIndexOf('/node_modules/') + 14);
+  return file.includes('/dist/') ? file.slice(file.indexOf('/dist/') + 6) : file;
+}
+
+/** `function path:line`, the name profiles print for a frame. */
+export function frameLabel(frame: { functionName: string; url: string; lineNumber: number }): string {
+  const short = shortUrl(frame.url);
   return `${frame.functionName || '(anonymous)'} ${short ? `${short}:${frame.lineNumber + 1}` : ''}`.trim();
 }
 
@@ -92,13 +95,13 @@ export function summarizeProfile(profile: Profile, file: string, top: number): P
       idleUs += dt;
       return;
     }
-    const selfName = label(node.callFrame);
+    const selfName = frameLabel(node.callFrame);
     self.set(selfName, (self.get(selfName) ?? 0) + dt);
     const a = area(node.callFrame);
     areas.set(a, (areas.get(a) ?? 0) + dt);
     const seen = new Set<string>();
     for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
-      const name = label(byId.get(cur)!.callFrame);
+      const name = frameLabel(byId.get(cur)!.callFrame);
       if (seen.has(name)) continue;
       seen.add(name);
       inclusive.set(name, (inclusive.get(name) ?? 0) + dt);

@@ -37,7 +37,7 @@ import { Cleanup, deleteRedisKeys, machineCpuTicks, mainThreadCpuSeconds, proces
 import { PhaseProfiler, type ProfileSummary } from './cpu-profile';
 import { AllocationProfiler, type AllocationSummary } from './alloc-profile';
 import { GcWatch, pick, ServerTimer, summarize, type GcPauses, type LatencySummary } from './latency';
-import { ReadClient } from './read-client';
+import { ReadClient, type PhaseResult } from './read-client';
 import { generateStream, type BenchStream } from './bench-stream';
 import { KcatProducer, type FeedReport } from './kcat-producer';
 import { rawPreloaded, rawStreaming, type PreloadedResult, type RawRate } from './raw-consume';
@@ -261,6 +261,24 @@ async function verify(app: INestApplication, registry: Registry, stream: BenchSt
   };
 }
 
+/** One measured read phase: the client's requests, the server-side times, GC pauses and (if asked) profiles. */
+async function readPhase(client: ReadClient, timer: ServerTimer, kind: 'single' | 'batch', requests: number, batchSize: number) {
+  const name = path.join(os.tmpdir(), `pulse-ingest-${kind}-reads-${Date.now()}`);
+  const profiler = settings.profile ? new PhaseProfiler() : undefined;
+  await profiler?.start();
+  const allocations = settings.allocations ? new AllocationProfiler() : undefined;
+  await allocations?.start();
+  const gcWatch = new GcWatch();
+  const run = await client.run({ kind, requests, warmup: 0, batchSize });
+  const server = timer.take();
+  const gc = gcWatch.stop();
+  return { run, server, gc, profile: await profiler?.stop(`${name}.cpuprofile`), allocations: await allocations?.stop(`${name}.heapprofile`) };
+}
+
+function summarizePhase(run: PhaseResult) {
+  return { client: summarize(run.client), offline: run.offline, errors: run.errors, meanBytes: run.bytes / run.client.length };
+}
+
 // The HTTP client runs in its own process (read-client.ts says why); the server-side times are taken
 // here, in the service's process, around the requests of each phase.
 async function reads(app: INestApplication, port: number, entities: readonly string[], cleanup: Cleanup): Promise<Reads> {
@@ -280,27 +298,8 @@ async function reads(app: INestApplication, port: number, entities: readonly str
     await service.read(pick(entities, batchSize), Date.now());
     timer.take();
 
-    const singleProfiler = settings.profile ? new PhaseProfiler() : undefined;
-    await singleProfiler?.start();
-    const singleAllocations = settings.allocations ? new AllocationProfiler() : undefined;
-    await singleAllocations?.start();
-    const singleGc = new GcWatch();
-    const single = await client.run({ kind: 'single', requests: settings.singleReads, warmup: 0, batchSize });
-    const singleServer = timer.take();
-    const singleGcPauses = singleGc.stop();
-    const singleProfile = await singleProfiler?.stop(path.join(os.tmpdir(), `pulse-ingest-single-reads-${Date.now()}.cpuprofile`));
-    const singleAllocationProfile = await singleAllocations?.stop(path.join(os.tmpdir(), `pulse-ingest-single-reads-${Date.now()}.heapprofile`));
-
-    const profiler = settings.profile ? new PhaseProfiler() : undefined;
-    await profiler?.start();
-    const batchAllocations = settings.allocations ? new AllocationProfiler() : undefined;
-    await batchAllocations?.start();
-    const batchGc = new GcWatch();
-    const batch = await client.run({ kind: 'batch', requests: settings.batchReads, warmup: 0, batchSize });
-    const batchServer = timer.take();
-    const batchGcPauses = batchGc.stop();
-    const batchProfile = await profiler?.stop(path.join(os.tmpdir(), `pulse-ingest-batch-reads-${Date.now()}.cpuprofile`));
-    const batchAllocationProfile = await batchAllocations?.stop(path.join(os.tmpdir(), `pulse-ingest-batch-reads-${Date.now()}.heapprofile`));
+    const single = await readPhase(client, timer, 'single', settings.singleReads, batchSize);
+    const batch = await readPhase(client, timer, 'batch', settings.batchReads, batchSize);
 
     const time = async (ids: string[]) => {
       const t = process.hrtime.bigint();
@@ -319,12 +318,12 @@ async function reads(app: INestApplication, port: number, entities: readonly str
     }
 
     return {
-      single: { client: summarize(single.client), server: summarize(singleServer), service: summarize(singleService), offline: single.offline, errors: single.errors, meanBytes: single.bytes / single.client.length, gc: singleGcPauses },
-      batch: { client: summarize(batch.client), server: summarize(batchServer), service: summarize(batchService), offline: batch.offline, errors: batch.errors, meanBytes: batch.bytes / batch.client.length, gc: batchGcPauses },
-      ...(singleProfile ? { singleProfile } : {}),
-      ...(batchProfile ? { batchProfile } : {}),
-      ...(singleAllocationProfile ? { singleAllocations: singleAllocationProfile } : {}),
-      ...(batchAllocationProfile ? { batchAllocations: batchAllocationProfile } : {}),
+      single: { ...summarizePhase(single.run), server: summarize(single.server), service: summarize(singleService), gc: single.gc },
+      batch: { ...summarizePhase(batch.run), server: summarize(batch.server), service: summarize(batchService), gc: batch.gc },
+      ...(single.profile ? { singleProfile: single.profile } : {}),
+      ...(batch.profile ? { batchProfile: batch.profile } : {}),
+      ...(single.allocations ? { singleAllocations: single.allocations } : {}),
+      ...(batch.allocations ? { batchAllocations: batch.allocations } : {}),
     };
   } finally {
     timer.detach();

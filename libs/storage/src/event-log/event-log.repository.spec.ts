@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EngagementEvent } from '@pulse/contracts';
 import { initStorage, type Storage } from '../data-source';
+import { EventLogRepository } from './event-log.repository';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../embedded/embedded-postgres';
 import { createTestDatabase, type TestDatabase } from '@pulse/testing';
 
@@ -130,7 +131,20 @@ describe.each(backends)('EventLogRepository on %s', (_name, backend) => {
     expect('profile' in back[1]).toBe(false);
   });
 
-  it('writes a batch of 10,000 events in one statement', async () => {
+  it('splits a large append into statements of appendChunkRows, with the same answer', async () => {
+    const log = new EventLogRepository(storage.dataSource, { appendChunkRows: 3 });
+    await log.appendMany([ev('b', 'u1', T0), ev('f', 'u2', T0)]);
+    const batch = ['a', 'b', 'c', 'a', 'd', 'e', 'f', 'g', 'c', 'h'].map((id, i) => ev(id, 'u1', T0 + i));
+    expect(await log.appendMany(batch)).toEqual({ inserted: 6, duplicateIds: ['b', 'a', 'f', 'c'] });
+    expect(await log.count()).toBe(8);
+    expect((await log.eventsForEntity('u1')).map((e) => e.eventId)).toEqual(['a', 'b', 'c', 'd', 'e', 'g', 'h']);
+  });
+
+  it('rejects an appendChunkRows that is not a positive integer', () => {
+    expect(() => new EventLogRepository(storage.dataSource, { appendChunkRows: 0 })).toThrow(/appendChunkRows/);
+  });
+
+  it('writes a batch of 10,000 events in one append', async () => {
     const events = generate(10_000, 300);
     const start = Date.now();
     expect(await storage.eventLog.appendMany(events)).toEqual({ inserted: 10_000, duplicateIds: [] });

@@ -10,6 +10,12 @@ export interface EventLogRepositoryOptions {
   /** Rows fetched per round trip when streaming. Default 5000. */
   readonly pageSize?: number;
   readonly observe?: StorageOpObserver;
+  /**
+   * Rows per INSERT statement of an append: a larger batch is written by several statements at once,
+   * on as many pooled connections, so one batch's insert uses more than one Postgres backend (core).
+   * Default 1000.
+   */
+  readonly appendChunkRows?: number;
 }
 
 export interface AppendResult {
@@ -57,6 +63,7 @@ const INSERT_SQL = `
 export class EventLogRepository {
   private readonly pageSize: number;
   private readonly observe?: StorageOpObserver;
+  private readonly appendChunkRows: number;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -64,6 +71,8 @@ export class EventLogRepository {
   ) {
     this.pageSize = options.pageSize ?? 5000;
     assertInteger(this.pageSize, 'pageSize', 1);
+    this.appendChunkRows = options.appendChunkRows ?? 1000;
+    assertInteger(this.appendChunkRows, 'appendChunkRows', 1);
     this.observe = options.observe;
   }
 
@@ -91,7 +100,7 @@ export class EventLogRepository {
       firsts.add(e.eventId);
       rowsOut.push({ i: e.eventId, e: e.entityId, t: e.eventType, ms: e.eventTimeMs, c: e.channel, ct: e.contentId ?? null, a: e.attributes, p: e.profile ?? null });
     }
-    const rows: { event_id: string }[] = await this.timed('append', () => this.dataSource.query(INSERT_SQL, [JSON.stringify(rowsOut)]));
+    const rows = await this.timed('append', () => this.insertChunks(rowsOut));
     if (rows.length === 0 && rowsOut.length === n) return { inserted: n, duplicateIds: [] };
     const known = new Set(rows.map((r) => r.event_id));
     const duplicateIds: string[] = [];
@@ -102,6 +111,28 @@ export class EventLogRepository {
       else duplicateIds.push(id);
     }
     return { inserted: rowsOut.length - rows.length, duplicateIds };
+  }
+
+  // Chunks commit independently: a failed append may leave some written, which its retry (the batch is
+  // redelivered or refolded) finds as already there — idempotent, only duplicateIds then overcounts.
+  private async insertChunks(rowsOut: readonly unknown[]): Promise<{ event_id: string }[]> {
+    const size = this.appendChunkRows;
+    if (rowsOut.length <= size) return this.dataSource.query(INSERT_SQL, [JSON.stringify(rowsOut)]);
+    // Equal chunks: the statement that finishes last decides the append's time.
+    const chunks = Math.ceil(rowsOut.length / size);
+    const each = Math.ceil(rowsOut.length / chunks);
+    const parts: Promise<{ event_id: string }[]>[] = [];
+    for (let from = 0; from < rowsOut.length; from += each) {
+      parts.push(this.dataSource.query(INSERT_SQL, [JSON.stringify(rowsOut.slice(from, from + each))]));
+    }
+    // Every statement is over before the append answers, even when one failed: a retry must not race them.
+    const settled = await Promise.allSettled(parts);
+    const out: { event_id: string }[] = [];
+    for (const s of settled) {
+      if (s.status === 'rejected') throw s.reason;
+      for (const row of s.value) out.push(row);
+    }
+    return out;
   }
 
   /** The subset of `ids` already in the log. */

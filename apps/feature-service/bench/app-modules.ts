@@ -8,6 +8,8 @@ import path from 'node:path';
 import type * as CreateAppModule from '../src/app/create-app';
 import type * as ConfigModule from '../src/config/feature-service.config';
 import type * as ReadServiceModule from '../src/features/feature-read.service';
+import type * as BatchResponseModule from '../src/features/batch-response';
+import type * as MetricsModule from '../src/app/feature-service.metrics';
 import type * as TokensModule from '../src/app/tokens';
 
 function load<T>(relative: string): T {
@@ -25,5 +27,7 @@ export const appModules = {
   createApp: () => load<typeof CreateAppModule>('app/create-app'),
   config: () => load<typeof ConfigModule>('config/feature-service.config'),
   readService: () => load<typeof ReadServiceModule>('features/feature-read.service'),
+  batchResponse: () => load<typeof BatchResponseModule>('features/batch-response'),
+  metrics: () => load<typeof MetricsModule>('app/feature-service.metrics'),
   tokens: () => load<typeof TokensModule>('app/tokens'),
 };

@@ -28,9 +28,9 @@ export interface BatchFeaturesResponse {
 /**
  * Columnar batch answer (as Feast's online response): feature names once per view, then positional
  * arrays per entity — a third of the keyed form's size for 1000 entities. Written straight into one
- * buffer as UTF-8 JSON (exactly JSON.stringify of a BatchFeaturesResponse): the values that do not move
- * with the as-of time are kept encoded with the cached columns, the times are written digit by digit,
- * so a batch of 1000 makes no per-value objects or strings.
+ * buffer as UTF-8 JSON (exactly JSON.stringify of a BatchFeaturesResponse): an online row is copied
+ * from the encoding kept with the entity's cached evaluation and only the digits that move with the
+ * as-of time are rewritten, so a batch of 1000 makes no per-value objects or strings.
  */
 export function writeBatchResponse(r: ColumnarRead): Buffer {
   return new BatchResponseWriter().finish(r);
@@ -61,38 +61,18 @@ export class BatchResponseWriter {
   write(r: ColumnarRead, end: number): void {
     if (end <= this.written) return;
     const w = this.w;
-    const width = r.views.length;
     let keys = this.keys;
     if (keys === undefined) {
       // The views' versions are the first row's (every row has the registry's).
       const header: BatchViewHeader[] = r.views.map((v, j) => ({ name: v.name, version: r.columns[j].version, features: v.features }));
       keys = this.keys = r.views.map((v, j) => Buffer.from((j === 0 ? '' : ',') + JSON.stringify(v.name) + ':'));
-      this.views = JSON.stringify(r.views.map((v) => v.name));
+      this.views = interned(JSON.stringify(r.views.map((v) => v.name)));
       w.text('{"at":"' + new Date(r.atMs).toISOString() + '","views":' + JSON.stringify(header) + ',"results":[');
     }
     for (let i = this.written; i < end; i++) {
-      const base = i * width;
       if (i > 0) w.byte(0x2c); // ,
       const memo = r.online[i] === 1 ? r.memos[i] : undefined;
-      if (memo !== undefined) {
-        const t = templateOf(memo, r, i, keys, this.views);
-        writeTemplate(w, t, r.atMs);
-        writeRowFreshness(w, t, keys, r.atMs);
-      } else {
-        w.text(headOf(r, i));
-        for (let j = 0; j < width; j++) {
-          w.bytes(keys[j]);
-          const c = r.columns[base + j];
-          writeValues(w, c, r.atMs - c.asOf);
-        }
-        w.bytes(FRESHNESS);
-        for (let j = 0; j < width; j++) {
-          w.bytes(keys[j]);
-          const c = r.columns[base + j];
-          writeFreshness(w, c, r.atMs - c.asOf);
-        }
-      }
-      w.bytes(END_ROW);
+      if (memo === undefined || !writeOnlineRow(w, memo, r, i, keys, this.views)) writeRow(w, r, i, keys);
     }
     this.written = end;
   }
@@ -113,6 +93,18 @@ export class BatchResponseWriter {
 }
 
 let sizeHint = 4096;
+
+// The view lists answered, each kept once: a template made for the same list then compares equal by
+// reference (no string comparison, nor a read of the template's copy, per row).
+const viewLists = new Map<string, string>();
+
+function interned(views: string): string {
+  const known = viewLists.get(views);
+  if (known !== undefined) return known;
+  // A bounded set (lists beyond it still compare equal, only by content)
+  if (viewLists.size < 256) viewLists.set(views, views);
+  return views;
+}
 
 /**
  * Answer buffers recycled between batch requests: a megabyte answer in a new buffer each time is
@@ -151,124 +143,178 @@ function headOf(r: ColumnarRead, i: number): string {
 }
 
 /**
- * An online row's encoding up to its freshness, kept with the entity's cached evaluation: its head and
- * every view's values in a few buffers, split around the shifted (timeSinceLast) values.
+ * An online row's whole encoding (head, values, freshness) as of a time `at`, kept with the entity's
+ * cached evaluation. At another time T of the same epoch only the numbers that move with the as-of
+ * time change, each by T − at (see ViewColumns): they are rewritten in place.
  */
 export interface RowTemplate {
-  /** The columns it was made from: the memo's at generation `gen` for the views named `views`. */
-  readonly columns: readonly ViewColumns[];
+  /** Made from the memo's columns at generation `gen` for the views named `views` (an interned string). */
   readonly gen: number;
   readonly views: string;
-  readonly segments: readonly Buffer[];
-  /** Per shifted value: the view's position in the row, then the feature's. */
-  readonly slots: readonly number[];
+  /** Bytes of the row in `bytes`. */
+  readonly length: number;
   /**
-   * The freshness of every feature, view after view, in one block (NaN: none), as of its view's asOf:
-   * what writeRowFreshness reads instead of each view's arrays.
+   * The row as of `at`, then per moving number two int32s, then `at` (a float64), all little-endian,
+   * so that one copy brings everything a write reads into the answer's buffer (a batch touches a
+   * thousand templates: each further object would be a cache miss). The int32s: `end << 5 | digits << 1
+   * | whole`, then `low`: the number's last `digits` (at most 9) decimal digits end at byte `end` of
+   * the row and read `low`; `whole`: they are all of its digits. At T the same bytes read
+   * low + (T − at) while that has as many digits (with a leading digit when whole), the digits before
+   * them unchanged. Null: a moving number cannot be patched (not an integer in [0, 1e15]).
    */
-  readonly fresh: Float64Array;
-  /** Per feature: an earlier one of the row with the same freshness at every as-of time (-1: none). */
-  readonly same: Int32Array;
-  /** Where each view's features start in `fresh`, then where the last one ends. */
-  readonly bounds: Int32Array;
-  /** At most the bytes of the freshness part (keys, brackets, commas and numbers). */
-  readonly freshBytes: number;
+  readonly bytes: Buffer | null;
 }
 
-function templateOf(memo: EncodingMemo, r: ColumnarRead, i: number, keys: readonly Buffer[], views: string): RowTemplate {
-  const t = memo.row;
-  if (t !== undefined && t.gen === memo.gen && t.views === views) return t;
+/** Writes an online row from its template; false when it cannot (the row is written otherwise). */
+function writeOnlineRow(w: JsonWriter, memo: EncodingMemo, r: ColumnarRead, i: number, keys: readonly Buffer[], views: string): boolean {
+  let t = memo.row;
+  if (t === undefined || t.gen !== memo.gen || t.views !== views) t = memo.row = templateOf(r, i, keys, views, memo.gen);
+  if (t.bytes === null) return false;
+  if (patched(w, t, r)) return true;
+  // A moving number has gained or lost a digit since the template's time: made again for this one.
+  t = memo.row = templateOf(r, i, keys, views, memo.gen);
+  return t.bytes !== null && patched(w, t, r);
+}
+
+/**
+ * Copies the template to the end of the answer and rewrites its moving digits for r.atMs there (its
+ * slots and time, copied after the row, are overwritten by what follows); false (nothing written) if a
+ * number does not fit. (Given `r`, not the time: a time passed to a call is a new boxed number, one
+ * per row to collect.)
+ */
+function patched(w: JsonWriter, t: RowTemplate, r: ColumnarRead): boolean {
+  const bytes = t.bytes as Buffer;
+  const n = t.length;
+  const total = bytes.length;
+  w.reserve(total);
+  const b = w.buf;
+  const v = w.view;
+  const p = w.pos;
+  b.set(bytes, p);
+  const last = p + total - 8;
+  const shift = r.atMs - v.getFloat64(last, true);
+  // Beyond an epoch the columns would not be the cached ones; and the low digits stay int32 below it.
+  if (!(shift > -1e9 && shift < 1e9)) return false;
+  const d = shift | 0;
+  if (d !== 0) {
+    for (let s = p + n; s < last; s += 8) {
+      const meta = v.getInt32(s, true);
+      const digits = (meta >> 1) & 15;
+      let x = (v.getInt32(s + 4, true) + d) | 0;
+      if (x >= POW10[digits] || x < ((meta & 1) === 1 ? LEAST[digits] : 0)) return false;
+      let e = p + (meta >> 5);
+      let left = digits;
+      // Four digits per (unaligned, little-endian) store, then pairs.
+      for (; left >= 4; left -= 4) {
+        const q = (x / 10_000) | 0;
+        e -= 4;
+        v.setInt32(e, QUADS[x - q * 10_000], true);
+        x = q;
+      }
+      for (; left > 1; left -= 2) {
+        const q = (x / 100) | 0;
+        const pair = (x - q * 100) << 1;
+        b[--e] = PAIRS[pair + 1];
+        b[--e] = PAIRS[pair];
+        x = q;
+      }
+      if (left === 1) b[--e] = 48 + x;
+    }
+  }
+  w.pos = p + n;
+  return true;
+}
+
+/** 10^n, and the least n-digit number (0 for one digit), for n ≤ 9. */
+const POW10 = Array.from({ length: 10 }, (_, n) => 10 ** n);
+const LEAST = POW10.map((p, n) => (n <= 1 ? 0 : p / 10));
+/** Digits rewritten at most (a number's lowest): low + shift stays an int32. */
+const LOW_DIGITS = 9;
+
+/** Builds the encoding of row i as of r.atMs, marking where its moving numbers are. */
+function templateOf(r: ColumnarRead, i: number, keys: readonly Buffer[], views: string, gen: number): RowTemplate {
+  const w = scratch;
+  w.pos = 0;
+  // (end << 5 | digits << 1 | whole, low) per moving number
+  const slots: number[] = [];
+  let movable = true;
+  // A moving number as of r.atMs: written, its place noted.
+  const moving = (x: number) => {
+    if (!(Number.isInteger(x) && x >= 0 && x <= 1e15) || w.pos >= 1 << 25) {
+      movable = false;
+      return;
+    }
+    w.reserve(16);
+    w.pos = putInt(w.buf, w.pos, x);
+    const all = digitsOf(x);
+    const digits = Math.min(all, LOW_DIGITS);
+    slots.push((w.pos << 5) | (digits << 1) | (digits === all ? 1 : 0), x % POW10[digits]);
+  };
   const width = keys.length;
   const base = i * width;
-  const columns = r.columns.slice(base, base + width);
-  const segments: Buffer[] = [];
-  const slots: number[] = [];
-  let text = headOf(r, i);
-  columns.forEach((c, j) => {
-    text += keys[j].toString() + '[';
+  w.text(headOf(r, i));
+  for (let j = 0; j < width; j++) {
+    const c = r.columns[base + j];
+    const d = r.atMs - c.asOf;
+    w.bytes(keys[j]);
+    w.byte(0x5b); // [
     let next = 0;
     for (let k = 0; k < c.values.length; k++) {
-      if (k > 0) text += ',';
-      if (c.shifted[next] === k) {
-        segments.push(Buffer.from(text));
-        slots.push(j, k);
-        text = '';
+      if (k > 0) w.byte(0x2c);
+      const v = c.values[k];
+      if (c.shifted[next] !== k) w.text(valueJson(v));
+      else {
         next++;
-      } else text += valueJson(c.values[k]);
-    }
-    text += ']';
-  });
-  segments.push(Buffer.from(text + '},"freshness":{'));
-  const bounds = new Int32Array(width + 1);
-  columns.forEach((c, j) => (bounds[j + 1] = bounds[j] + c.freshness.length));
-  const total = bounds[width];
-  const fresh = new Float64Array(total);
-  const same = new Int32Array(total).fill(-1);
-  // Features over the same events share their newest event: about a third of the times are distinct.
-  const first = new Map<string, number>();
-  columns.forEach((c, j) => {
-    c.freshness.forEach((f, k) => {
-      const at = bounds[j] + k;
-      fresh[at] = f ?? NaN;
-      if (f === null) return;
-      const key = `${c.asOf}:${f}`;
-      const earlier = first.get(key);
-      if (earlier === undefined) first.set(key, at);
-      else same[at] = earlier;
-    });
-  });
-  const freshBytes = keys.reduce((a, k) => a + k.length + 2, 0) + 25 * total;
-  return (memo.row = { columns, gen: memo.gen, views, segments, slots, fresh, same, bounds, freshBytes });
-}
-
-let starts = new Int32Array(256);
-let ends = new Int32Array(256);
-
-/** The freshness part of an online row from its template: every view's array, straight into the buffer. */
-function writeRowFreshness(w: JsonWriter, t: RowTemplate, keys: readonly Buffer[], atMs: number): void {
-  const { fresh, same, bounds } = t;
-  if (starts.length < fresh.length) {
-    starts = new Int32Array(fresh.length);
-    ends = new Int32Array(fresh.length);
-  }
-  w.reserve(t.freshBytes);
-  const b = w.buf;
-  let p = w.pos;
-  for (let j = 0; j < keys.length; j++) {
-    const key = keys[j];
-    for (let k = 0; k < key.length; k++) b[p++] = key[k];
-    b[p++] = 0x5b; // [
-    const d = atMs - t.columns[j].asOf;
-    for (let k = bounds[j], end = bounds[j + 1]; k < end; k++) {
-      if (k > bounds[j]) b[p++] = 0x2c; // ,
-      const start = p;
-      const e = same[k];
-      if (e >= 0) {
-        for (let q = starts[e], stop = ends[e]; q < stop; q++) b[p++] = b[q];
-      } else {
-        const x = fresh[k];
-        if (Number.isNaN(x)) p = putAscii(b, p, 'null');
-        else {
-          p = putNumber(b, p, x + d);
-        }
+        if (v === null) w.bytes(NULL);
+        else moving((v as number) + d);
       }
-      starts[k] = start;
-      ends[k] = p;
     }
-    b[p++] = 0x5d; // ]
+    w.byte(0x5d); // ]
   }
-  w.pos = p;
+  w.bytes(FRESHNESS);
+  for (let j = 0; j < width; j++) {
+    const c = r.columns[base + j];
+    const d = r.atMs - c.asOf;
+    w.bytes(keys[j]);
+    w.byte(0x5b);
+    for (let k = 0; k < c.freshness.length; k++) {
+      if (k > 0) w.byte(0x2c);
+      const f = c.freshness[k];
+      if (f === null) w.bytes(NULL);
+      else moving(f + d);
+    }
+    w.byte(0x5d);
+  }
+  w.bytes(END_ROW);
+  const length = w.pos;
+  if (!movable) return { gen, views, length, bytes: null };
+  w.reserve(4 * slots.length + 8);
+  for (const x of slots) {
+    w.view.setInt32(w.pos, x, true);
+    w.pos += 4;
+  }
+  w.view.setFloat64(w.pos, r.atMs, true);
+  w.pos += 8;
+  return { gen, views, length, bytes: Buffer.from(w.done()) };
 }
 
-function writeTemplate(w: JsonWriter, t: RowTemplate, atMs: number): void {
-  const { segments, slots, columns } = t;
-  w.bytes(segments[0]);
-  for (let k = 0; k < slots.length; k += 2) {
-    const c = columns[slots[k]];
-    const v = c.values[slots[k + 1]];
-    w.number(v === null ? null : (v as number) + (atMs - c.asOf));
-    w.bytes(segments[(k >> 1) + 1]);
+/** Row i column by column (offline rows, and online ones a template cannot give). */
+function writeRow(w: JsonWriter, r: ColumnarRead, i: number, keys: readonly Buffer[]): void {
+  const width = keys.length;
+  const base = i * width;
+  w.text(headOf(r, i));
+  for (let j = 0; j < width; j++) {
+    w.bytes(keys[j]);
+    const c = r.columns[base + j];
+    writeValues(w, c, r.atMs - c.asOf);
   }
+  w.bytes(FRESHNESS);
+  for (let j = 0; j < width; j++) {
+    w.bytes(keys[j]);
+    const c = r.columns[base + j];
+    writeFreshness(w, c, r.atMs - c.asOf);
+  }
+  w.bytes(END_ROW);
 }
 
 function writeValues(w: JsonWriter, c: ViewColumns, d: number): void {
@@ -394,6 +440,11 @@ function valueJson(v: FeatureValue | undefined): string {
 }
 
 const NULL = Buffer.from('null');
+/** "0000" to "9999" as little-endian int32s: four ASCII digits in one store. */
+const QUADS = Int32Array.from({ length: 10_000 }, (_, i) => {
+  const t = String(i).padStart(4, '0');
+  return t.charCodeAt(0) | (t.charCodeAt(1) << 8) | (t.charCodeAt(2) << 16) | (t.charCodeAt(3) << 24);
+});
 /** "00" to "99", the ASCII digits of every two-digit remainder. */
 const PAIRS = Buffer.from(Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0')).join(''));
 
@@ -408,10 +459,13 @@ function digitsOf(x: number): number {
 class JsonWriter {
   /** Written so far: buf[0, pos). Callers that reserve() room may write there directly. */
   buf: Buffer;
+  /** buf as a DataView (multi-byte stores). */
+  view: DataView;
   pos = 0;
 
   constructor(buf: Buffer) {
     this.buf = buf;
+    this.view = new DataView(buf.buffer, buf.byteOffset, buf.length);
   }
 
   byte(b: number): void {
@@ -460,5 +514,9 @@ class JsonWriter {
     const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + need));
     this.buf.copy(next, 0, 0, this.pos);
     this.buf = next;
+    this.view = new DataView(next.buffer, next.byteOffset, next.length);
   }
 }
+
+/** Where row templates are made (then copied out at their size). */
+const scratch = new JsonWriter(Buffer.allocUnsafe(1 << 16));

@@ -139,13 +139,18 @@ export class EvaluatedViews {
     return this.shapes[position];
   }
 
+  /** The clock entries are aged by: read once for the many lookups of a batch. */
+  clock(): number {
+    return this.now();
+  }
+
   /**
    * Fills `out` from `offset` on with the views' columns cached for this version and as-of epoch and
-   * returns the state's watermark; undefined (a miss) unless every view is there.
+   * returns the state's watermark; undefined (a miss) unless every view is there. `nowMs`: clock().
    */
-  lookup(entityId: string, version: number, asOfMs: number, positions: readonly number[], out: ViewColumns[], offset: number): (EncodingMemo & { readonly w: number | null }) | undefined {
+  lookup(entityId: string, version: number, asOfMs: number, positions: readonly number[], out: ViewColumns[], offset: number, nowMs: number): (EncodingMemo & { readonly w: number | null }) | undefined {
     const e = this.entries.get(entityId);
-    if (e === undefined || e.version !== version || e.epoch !== epochOf(asOfMs) || this.now() - e.at > this.maxAgeMs) return undefined;
+    if (e === undefined || e.version !== version || e.epoch !== epochOf(asOfMs) || nowMs - e.at > this.maxAgeMs) return undefined;
     for (let j = 0; j < positions.length; j++) {
       const c = e.views[positions[j]];
       if (c === undefined) return undefined;

@@ -159,19 +159,37 @@ describe('FeatureReadService', () => {
     const known = [...new Set(events.map((e) => e.entityId))];
     expect(known.length).toBeGreaterThan(300);
     const ids = [...known.slice(0, 140), 'nobody-1', ...known.slice(140), 'nobody-2'];
-    for (const at of [START + 3 * DAY, START + DAY + 3_600_000]) {
+    // The answers' arrays are handed back and reused by the next batch of the same size, whose offline
+    // rows are elsewhere (reversed ids) or which asks an earlier time.
+    const reversed = [...ids].reverse();
+    for (const [at, asked] of [[START + 3 * DAY, ids], [START + DAY + 3_600_000, ids], [START + 3 * DAY + 1, reversed]] as const) {
       const handed: number[] = [];
       const out = new BatchResponseWriter();
-      const r = await service.readColumns(ids, at, undefined, (read, end) => {
+      const r = await service.readColumns(asked, at, undefined, (read, end) => {
         handed.push(end);
         out.write(read, end);
       });
       // One call per chunk of versions, never going back; never past an entity still to be replayed.
-      expect(handed.length).toBe(Math.ceil(ids.length / 250));
+      expect(handed.length).toBe(Math.ceil(asked.length / 250));
       expect(handed).toEqual([...handed].sort((x, y) => x - y));
-      expect(handed[0]).toBeLessThanOrEqual(140);
-      expect(out.finish(r).toString()).toBe(batchOf(at, await expected(store, registry, logged, ids, at)));
+      expect(handed[0]).toBeLessThanOrEqual(asked.indexOf('nobody-1'));
+      expect(out.finish(r).toString()).toBe(batchOf(at, await expected(store, registry, logged, asked, at)));
+      service.recycle(r);
     }
+  });
+
+  it('gives a recycled answer\'s arrays to one batch only, even if handed back twice', async () => {
+    const events = simulated(40, 2);
+    const { store, service, ingest, logged } = setUp(registry);
+    await ingest(events);
+    const ids = [...new Set(events.map((e) => e.entityId))];
+    const at = START + 3 * DAY;
+    const first = await service.readColumns(ids, at);
+    service.recycle(first);
+    service.recycle(first);
+    const [a, b] = await Promise.all([service.readColumns(ids, at + 1), service.readColumns([...ids].reverse(), at + 2)]);
+    expect(writeBatchResponse(a).toString()).toBe(batchOf(at + 1, await expected(store, registry, logged, ids, at + 1)));
+    expect(writeBatchResponse(b).toString()).toBe(batchOf(at + 2, await expected(store, registry, logged, [...ids].reverse(), at + 2)));
   });
 
   it('evaluates afresh a view whose values move with time otherwise (a ratio over a time since last)', async () => {

@@ -62,7 +62,8 @@ export class IngestService {
     const started = process.hrtime.bigint();
     const nowMs = Date.now();
     const valid: EngagementEvent[] = [];
-    const sources = new Map<EngagementEvent, BusMessage>();
+    // Each valid event's message, side by side: only too-late events (rare) look theirs up.
+    const validMessages: BusMessage[] = [];
     const dead: DeadLetterRecord[] = [];
     for (const message of batch) {
       const contentType = message.headers[CONTENT_TYPE_HEADER];
@@ -72,15 +73,16 @@ export class IngestService {
       });
       if (decoded.ok) {
         valid.push(decoded.event);
-        sources.set(decoded.event, message);
+        validMessages.push(message);
       } else {
         dead.push(deadLetterFor(decoded.rejection, this.sourceOf(message, contentType, nowMs)));
       }
     }
 
     const folded = await this.fold(valid);
+    const sources = folded.tooLate.length === 0 ? undefined : new Map(valid.map((e, i) => [e, validMessages[i]]));
     for (const event of folded.tooLate) {
-      const message = sources.get(event)!;
+      const message = sources!.get(event)!;
       dead.push({
         reason: 'too_late',
         message: `event time is more than ${this.registry.allowedLatenessMs} ms behind the entity's newest event; it cannot be applied exactly`,

@@ -1,4 +1,6 @@
-import { applyEvents, cloneState, foldEvents } from './apply-events';
+import fc from 'fast-check';
+import type { EngagementEvent } from '@pulse/contracts';
+import { applyEvents, cloneState, foldEvents, lateEvents } from './apply-events';
 import { emptyState } from './entity-state';
 import { evaluate } from './evaluate';
 import { FeatureRegistry } from './feature-registry';
@@ -78,5 +80,32 @@ describe('applyEvents', () => {
     const r = fold([event('a', 5, 'unknown_type')]);
     expect([r.applied, r.state.w]).toEqual([1, T0 + 5 * MIN]);
     expect(evaluate(r.state, T0 + 5 * MIN, registry).all_aggs.values.n).toBe(0);
+  });
+});
+
+describe('lateEvents', () => {
+  const occurrence = fc.record({ id: fc.integer({ min: 0, max: 30 }), minutes: fc.integer({ min: 0, max: 400 }) });
+  it('names exactly the events foldEvents reports too late, in its order, and leaves the state as it was (property)', () => {
+    fc.assert(
+      fc.property(fc.array(occurrence, { maxLength: 30 }), fc.array(occurrence, { maxLength: 40 }), fc.constantFrom(0, 30, 60, 120), (before, batch, lateness) => {
+        const r = new FeatureRegistry([allAggregationsView], { allowedLatenessMs: lateness * MIN });
+        const state = emptyState();
+        foldEvents(state, before.map((o) => event(`e${o.id}`, o.minutes, 'lesson_sent')), r);
+        const copy = cloneState(state);
+        const list = batch.map((o) => event(`e${o.id}`, o.minutes, 'lesson_sent'));
+        const late: EngagementEvent[] = [];
+        lateEvents(state, list, r, late);
+        expect(state).toEqual(copy);
+        expect(late.map((e) => list.indexOf(e))).toEqual(foldEvents(copy, list, r).tooLate.map((e) => list.indexOf(e)));
+      }),
+      { numRuns: 400 },
+    );
+  });
+  it('treats a repeat of an id applied earlier in the list as a duplicate, and of one too late as too late again', () => {
+    const s = fold([event('a', 120, 'lesson_sent')]).state;
+    const list = [event('x', 100, 'lesson_sent'), event('x', 100, 'lesson_sent'), event('old', 10, 'lesson_sent'), event('old', 10, 'lesson_sent')];
+    const late: EngagementEvent[] = [];
+    lateEvents(s, list, registry, late);
+    expect(late).toEqual([list[2], list[3]]);
   });
 });

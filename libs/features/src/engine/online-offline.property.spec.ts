@@ -84,12 +84,20 @@ async function foldOnline(arrivals: EngagementEvent[], batches: number[], regist
   let offset = 0;
   for (let b = 0; offset < arrivals.length; b++) {
     const size = batches[b % batches.length];
-    const r = await foldBatchIntoStore(store, arrivals.slice(offset, offset + size), registry);
+    const batch = arrivals.slice(offset, offset + size);
+    // What the log would get (beforePut, called before the fold): everything, split as the fold splits it.
+    const handed: EngagementEvent[][] = [];
+    const r = await foldBatchIntoStore(store, batch, registry, { beforePut: async (accepted, late) => void handed.push([...accepted], [...late]) });
+    expect(handed).toHaveLength(2);
+    expect(handed[1]).toEqual(r.tooLate);
+    expect([...handed[0], ...handed[1]].sort(byArrival(batch))).toEqual(batch);
     tooLate.push(...r.tooLate);
     offset += size;
   }
   return { store, tooLate };
 }
+
+const byArrival = (batch: EngagementEvent[]) => (a: EngagementEvent, b: EngagementEvent) => batch.indexOf(a) - batch.indexOf(b);
 
 const byEntity = (events: EngagementEvent[]) => {
   const m = new Map<string, EngagementEvent[]>();

@@ -1,18 +1,20 @@
 import type { EngagementEvent } from '@pulse/contracts';
-import { foldEvents } from '../engine/apply-events';
+import { foldEntityEvents, lateEvents } from '../engine/apply-events';
 import { emptyState, type EntityState } from '../engine/entity-state';
 import type { FeatureRegistry } from '../engine/feature-registry';
-import { StateVersionConflictError, type OnlineStore, type StateUpdate, type StoredState } from './online-store';
+import { encodeStoredStateTo, StateVersionConflictError, type OnlineStore, type StateUpdate, type StoredState } from './online-store';
 import { StateCache } from './state-cache';
+import { ByteSink } from './state-encoder';
 
 export interface FoldBatchOptions {
   /** Attempts before a version conflict is given up (and thrown, retriable). Default 5. */
   readonly maxAttempts?: number;
   /**
-   * Called once the batch is folded, with the events that were not too late (applied or duplicates)
-   * and those that were — the place to append to the event log, so that too-late events (which the
-   * state did not take) stay out of the log the offline path replays. It runs concurrently with the
-   * state write (their round trips overlap) and the call resolves only when both are done; it runs
+   * Called with the events that are not too late (applied or duplicates) and those that are — the
+   * place to append to the event log, so that too-late events (which the state does not take) stay
+   * out of the log the offline path replays. It is called before the batch is folded (too late is
+   * decided first, by the fold's rules: lateEvents), so it runs concurrently with the fold and the
+   * state write (their round trips overlap); the call resolves only when both are done; it runs
    * again on a retry, so make it idempotent (e.g. insert … on conflict (event_id) do nothing). Either
    * order of completion is safe: a state written without its log rows gets them on redelivery (the
    * fold skips the applied ids, the append still runs), and rows without state are applied then.
@@ -31,6 +33,11 @@ export interface FoldBatchOptions {
 }
 
 const defaultCaches = new WeakMap<OnlineStore, StateCache>();
+
+const INITIAL_SINK_BYTES = 1 << 20;
+// More than one only while batches are folded concurrently.
+const MAX_IDLE_SINKS = 4;
+const idleSinks: ByteSink[] = [];
 
 function cacheFor(store: OnlineStore, option: StateCache | false | undefined): StateCache | undefined {
   if (option === false) return undefined;
@@ -65,13 +72,32 @@ export async function foldBatchIntoStore(
   registry: FeatureRegistry,
   options: FoldBatchOptions = {},
 ): Promise<FoldBatchResult> {
-  const maxAttempts = options.maxAttempts ?? 5;
   const byEntity = new Map<string, EngagementEvent[]>();
   for (const e of events) {
     const list = byEntity.get(e.entityId);
     if (list) list.push(e);
     else byEntity.set(e.entityId, [e]);
   }
+  // Each written state is encoded as soon as it is folded, while it is still in the CPU cache (once
+  // the whole batch was folded, encoding read most of it back from memory): the store writes these bytes.
+  const sink = idleSinks.pop() ?? new ByteSink(INITIAL_SINK_BYTES);
+  try {
+    return await foldAttempts(store, events, byEntity, registry, options, sink);
+  } finally {
+    // Every put has settled by now: nothing refers to the sink's bytes any more.
+    if (idleSinks.length < MAX_IDLE_SINKS) idleSinks.push(sink);
+  }
+}
+
+async function foldAttempts(
+  store: OnlineStore,
+  events: readonly EngagementEvent[],
+  byEntity: ReadonlyMap<string, EngagementEvent[]>,
+  registry: FeatureRegistry,
+  options: FoldBatchOptions,
+  sink: ByteSink,
+): Promise<FoldBatchResult> {
+  const maxAttempts = options.maxAttempts ?? 5;
   const ids = [...byEntity.keys()];
   const cache = cacheFor(store, options.stateCache);
 
@@ -80,26 +106,54 @@ export async function foldBatchIntoStore(
     const missing = ids.filter((id) => !stored.has(id));
     const loaded = missing.length > 0 && options.loadMissing ? await options.loadMissing(missing) : undefined;
 
+    const states: EntityState[] = [];
+    for (const id of ids) states.push(stored.get(id)?.state ?? loaded?.get(id) ?? emptyState());
+
+    // The log append, the longest round trip of a batch, starts before the fold and runs meanwhile:
+    // the too-late events (which it leaves out) are decided first, by the fold's own rules.
+    let appended: Promise<void> = Promise.resolve();
+    let late: EngagementEvent[] | undefined;
+    if (options.beforePut) {
+      late = [];
+      let i = 0;
+      for (const list of byEntity.values()) lateEvents(states[i++], list, registry, late);
+      const lateSet = new Set(late);
+      appended = options.beforePut(late.length === 0 ? events : events.filter((e) => !lateSet.has(e)), late);
+      // Its failure is handled below, once the fold is done: not an unhandled rejection meanwhile.
+      appended.catch(() => undefined);
+      // The append's requests go out only once the event loop turns (connection pool, socket writes):
+      // let it turn before the fold, which would otherwise hold them back for its whole length.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+
+    sink.pos = 0;
     const updates = new Map<string, StateUpdate>();
     const tooLate: EngagementEvent[] = [];
     const initializedViews: { entityId: string; views: string[] }[] = [];
     let applied = 0;
     let duplicates = 0;
+    let i = 0;
     for (const [id, list] of byEntity) {
       const s = stored.get(id);
-      const state = s?.state ?? loaded?.get(id) ?? emptyState();
-      const r = foldEvents(state, list, registry);
+      const state = states[i++];
+      const r = foldEntityEvents(state, list, registry);
       applied += r.applied;
       duplicates += r.duplicates;
       for (const e of r.tooLate) tooLate.push(e);
       if (r.initializedViews.length > 0) initializedViews.push({ entityId: id, views: r.initializedViews });
-      if (r.applied > 0) updates.set(id, { state, expectedVersion: s?.version ?? 0 });
+      if (r.applied > 0) {
+        const expectedVersion = s?.version ?? 0;
+        const start = sink.pos;
+        encodeStoredStateTo(sink, state, expectedVersion + 1);
+        // A view of the bytes where they are now: should the sink move to a bigger buffer, this one stays as it is.
+        updates.set(id, { state, expectedVersion, value: sink.buf.subarray(start, sink.pos) });
+      }
     }
 
-    let appended: Promise<void> = Promise.resolve();
-    if (options.beforePut) {
-      const late = new Set(tooLate);
-      appended = options.beforePut(late.size === 0 ? events : events.filter((e) => !late.has(e)), tooLate);
+    if (late !== undefined && !sameEvents(late, tooLate)) {
+      // Cannot happen (lateEvents applies foldEvents' rules); were it to, the log would not hold exactly what the state took.
+      await Promise.allSettled([appended]);
+      throw new Error(`foldBatchIntoStore: the fold found ${tooLate.length} events too late where ${late.length} were expected`);
     }
     // On failure the states taken from the cache (and folded) are dropped: the retry reads the store.
     const [append, put] = await Promise.allSettled([appended, store.putStates(updates)]);
@@ -112,6 +166,12 @@ export async function foldBatchIntoStore(
     if (cache) for (const [id, u] of updates) cache.put(id, u.state, u.expectedVersion + 1);
     return { events: events.length, entities: ids.length, applied, duplicates, tooLate, written: updates.size, attempts: attempt, initializedViews };
   }
+}
+
+function sameEvents(a: readonly EngagementEvent[], b: readonly EngagementEvent[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** The entities' states: from the cache when there, the rest from the store. */

@@ -53,7 +53,10 @@ export class InMemoryOnlineStore implements OnlineStore {
     }
     if (conflicts.length > 0) throw new StateVersionConflictError(conflicts);
     const expiresAt = this.ttlMs > 0 ? this.now() + this.ttlMs : Infinity;
-    for (const [id, u] of updates) this.entries.set(id, { value: encodeStoredState(u.state, u.expectedVersion + 1), expiresAt });
+    for (const [id, u] of updates) {
+      const value = u.value !== undefined ? Buffer.from(u.value) : encodeStoredState(u.state, u.expectedVersion + 1);
+      this.entries.set(id, { value, expiresAt });
+    }
   }
 
   async deleteStates(entityIds: readonly string[]): Promise<void> {

@@ -214,6 +214,28 @@ describe('RedisOnlineStore', () => {
     expect((await store.getStates(['old'])).get('old')).toEqual({ state: s1, version: 1 });
     await expect(store.putStates(new Map([['old', { state: s1, expectedVersion: 0 }]]))).rejects.toThrow(StateVersionConflictError);
   });
+  it('loads its write script again when Redis has forgotten it (SCRIPT FLUSH, restart)', async () => {
+    const keyPrefix = `pulse-test:${randomUUID()}:`;
+    prefixes.push(keyPrefix);
+    const store = new RedisOnlineStore({ redis, keyPrefix });
+    const s1 = foldOnce([event('a', 1, 'lesson_sent')]);
+    await store.putStates(new Map([['x', { state: s1, expectedVersion: 0 }]]));
+    await redis.script('FLUSH');
+    await store.putStates(new Map([['x', { state: s1, expectedVersion: 1 }], ['y', { state: s1, expectedVersion: 0 }]]));
+    expect([...(await store.getVersions(['x', 'y']))]).toEqual([['x', 2], ['y', 1]]);
+  });
+  it("writes and reads under the client's own key prefix as well", async () => {
+    const clientPrefix = `pulse-test:${randomUUID()}:`;
+    prefixes.push(clientPrefix);
+    const prefixed = new Redis(REDIS_URL, { keyPrefix: clientPrefix });
+    const store = new RedisOnlineStore({ redis: prefixed, keyPrefix: 'p:' });
+    const s1 = foldOnce([event('a', 1, 'lesson_sent')]);
+    await store.putStates(new Map([['x', { state: s1, expectedVersion: 0 }]]));
+    expect((await store.getStates(['x'])).get('x')).toEqual({ state: s1, version: 1 });
+    expect([...(await store.getVersions(['x']))]).toEqual([['x', 1]]);
+    expect(await redis.exists(`${clientPrefix}p:x`)).toBe(1);
+    await prefixed.quit();
+  });
   it('wraps an unreachable Redis in a retriable ConnectionError', async () => {
     const store = new RedisOnlineStore({ url: 'redis://127.0.0.1:1', keyPrefix: 'x:' });
     const err = await store.getStates(['x']).catch((e) => e);

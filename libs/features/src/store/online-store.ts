@@ -1,7 +1,7 @@
 import { PulseError, ValidationError } from '@pulse/core';
 import { isEntityState, type EntityState } from '../engine/entity-state';
 import { decodeValue } from './state-decoder';
-import { ValueWriter } from './state-encoder';
+import { ByteSink, ValueWriter } from './state-encoder';
 
 export interface StoredState {
   readonly state: EntityState;
@@ -13,6 +13,13 @@ export interface StateUpdate {
   readonly state: EntityState;
   /** The version read (0 = the entity had no state); the write fails if it changed meanwhile. */
   readonly expectedVersion: number;
+  /**
+   * The state's stored form at expectedVersion + 1 (encodeStoredState), when the caller has encoded
+   * it already: the store writes these bytes instead of encoding the state. (foldBatchIntoStore
+   * encodes each state as soon as it is folded, while it is still in the CPU cache.) Only valid
+   * until putStates settles: a store copies what it keeps.
+   */
+  readonly value?: Buffer;
 }
 
 /**
@@ -60,6 +67,11 @@ const writer = new ValueWriter();
 
 export function encodeStoredState(state: EntityState, version: number): Buffer {
   return writer.encode(`${version}|${FORMAT_CHAR}`, state);
+}
+
+/** encodeStoredState appended to `sink` (e.g. a batch of states written as one buffer). */
+export function encodeStoredStateTo(sink: ByteSink, state: EntityState, version: number): void {
+  writer.encodeTo(sink, `${version}|${FORMAT_CHAR}`, state);
 }
 
 /** The version of a stored value, 0 when it is in another format (it counts as absent), NaN when corrupt. */

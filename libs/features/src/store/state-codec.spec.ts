@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { CorruptEncodingError } from './state-codec';
 import { decodeValue } from './state-decoder';
-import { putVarint, ValueWriter } from './state-encoder';
+import { ByteSink, putVarint, ValueWriter } from './state-encoder';
 
 const writer = new ValueWriter();
 const encode = (v: unknown) => writer.encode('', v);
@@ -68,6 +68,39 @@ describe('state codec', () => {
     expect(() => decodeValue(Buffer.from([0, 0, 0, 0xc6, 1, 1, 1]), 0)).toThrow(/key is not a string/);
     expect(() => decodeValue(Buffer.from([0, 0, 0, 1, 2]), 0)).toThrow(/trailing bytes/);
     expect(() => decodeValue(Buffer.from([1, 0, 1, 2, 0x61, 0xc3, 0]), 0)).toThrow(/do not add up/);
+  });
+  it("writes an object's key count as a varint, past 127 keys too", () => {
+    const keys = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, i % 3 === 0 ? { n: i } : i]));
+    for (const n of [0, 1, 127, 128, 300, 20_000]) expect(roundTrip(keys(n))).toEqual(keys(n));
+    const at = (v: unknown) => body(v).indexOf(0xc6);
+    expect(body(keys(200)).slice(at(keys(200)), at(keys(200)) + 3)).toEqual([0xc6, 0xc8, 0x01]);
+  });
+  it('encodeTo appends to a sink exactly the bytes encode returns (property)', () => {
+    const sink = new ByteSink(16);
+    fc.assert(
+      fc.property(fc.oneof(fc.jsonValue(), fc.dictionary(fc.string({ unit: 'binary' }), fc.string({ unit: 'binary' }))), (v) => {
+        sink.pos = 0;
+        sink.writeUtf8('before');
+        writer.encodeTo(sink, '7|', v);
+        expect(sink.written().subarray(6).equals(writer.encode('7|', v))).toBe(true);
+      }),
+    );
+  });
+  it('ByteSink writes UTF-8 and decimal integers, growing as needed', () => {
+    const sink = new ByteSink(0);
+    for (const s of ['', 'id-1', 'ü€😀', 'lone \ud800']) {
+      sink.pos = 0;
+      expect(sink.writeUtf8(s)).toBe(Buffer.byteLength(s));
+      expect(sink.written().equals(Buffer.from(s))).toBe(true);
+    }
+    fc.assert(
+      fc.property(fc.maxSafeNat(), (n) => {
+        sink.pos = 0;
+        sink.writeDecimal(n);
+        expect(sink.written().toString('latin1')).toBe(String(n));
+      }),
+    );
+    expect(() => new ByteSink(-1)).toThrow(RangeError);
   });
   it('grows its buffer for large values and can be reused', () => {
     const big = Array.from({ length: 20_000 }, (_, i) => [`id-${i}`, i * 1e6]);

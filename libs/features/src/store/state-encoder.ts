@@ -1,64 +1,174 @@
 import { JSON_TEXT, LATIN1, SMALL_LIMIT, T_ARRAY, T_FALSE, T_FLOAT, T_INTSTR, T_MAP, T_NEGINT, T_NULL, T_OBJECT, T_STRING, T_TRUE, T_UINT, T_UINTS, UTF8 } from './state-codec';
 
+/**
+ * A growable output buffer that encoded values are appended to (ValueWriter.encodeTo): one buffer for
+ * many values (e.g. a whole batch of states, sent as one argument) instead of a Buffer per value.
+ */
+export class ByteSink {
+  buf: Buffer;
+  pos = 0;
+
+  constructor(initialBytes = 64 * 1024) {
+    if (!Number.isInteger(initialBytes) || initialBytes < 0) throw new RangeError(`initialBytes must be a non-negative integer, got ${initialBytes}`);
+    this.buf = Buffer.allocUnsafe(initialBytes);
+  }
+
+  /** Room for `extra` more bytes after `pos` (the contents up to `pos` are kept). */
+  ensure(extra: number): void {
+    if (this.pos + extra <= this.buf.length) return;
+    const bigger = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + extra));
+    this.buf.copy(bigger, 0, 0, this.pos);
+    this.buf = bigger;
+  }
+
+  /** Appends `s` as UTF-8 and returns its byte length. */
+  writeUtf8(s: string): number {
+    // ASCII (the usual id) char by char: cheaper than a native write per short string.
+    const n = s.length;
+    this.ensure(n * 3);
+    const buf = this.buf;
+    const start = this.pos;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) {
+        this.pos = start + buf.write(s, start, 'utf8');
+        return this.pos - start;
+      }
+      buf[start + i] = c;
+    }
+    this.pos = start + n;
+    return n;
+  }
+
+  /** Appends one byte. */
+  byte(b: number): void {
+    this.ensure(1);
+    this.buf[this.pos++] = b;
+  }
+
+  /** Appends a non-negative safe integer in decimal ASCII. */
+  writeDecimal(n: number): void {
+    this.ensure(16);
+    let digits = 1;
+    for (let x = n; x >= 10; x = Math.floor(x / 10)) digits++;
+    const buf = this.buf;
+    let p = (this.pos += digits);
+    while (n >= 10) {
+      const q = Math.floor(n / 10);
+      buf[--p] = 0x30 + (n - q * 10);
+      n = q;
+    }
+    buf[--p] = 0x30 + n;
+  }
+
+  /** Appends the bytes of `bytes`. */
+  append(bytes: Uint8Array): void {
+    this.ensure(bytes.length);
+    this.buf.set(bytes, this.pos);
+    this.pos += bytes.length;
+  }
+
+  /** The bytes written so far (a view, valid until the sink is written again). */
+  written(): Buffer {
+    return this.buf.subarray(0, this.pos);
+  }
+}
+
 /** Encodes values after a caller-written header; one writer serves any number of values (not concurrently). */
 export class ValueWriter {
   private buf = Buffer.allocUnsafe(16 * 1024);
   private pos = 0;
-  private stringList: string[] = [];
+  // The strings of the value being encoded: the first stringCount entries (the array keeps its
+  // capacity from one value to the next; emptying it would free it, and growing it again was most of
+  // what encoding allocated).
+  private readonly strings: string[] = [];
+  private stringCount = 0;
+  private stringChars = 0;
 
   /** `header` (ASCII) then `value`, as a new Buffer. */
   encode(header: string, value: unknown): Buffer {
-    this.pos = 0;
-    this.stringList = [];
-    this.value(value);
-    const body = this.pos;
-    const list = this.stringList;
+    this.body(value);
+    const ascii = Buffer.allocUnsafe(this.asciiBound(header));
+    const end = this.writeAscii(ascii, 0, header);
+    if (end >= 0) return ascii.subarray(0, end);
+    const table = this.generalTable();
+    const out = Buffer.allocUnsafe(this.generalBound(header, table));
+    return out.subarray(0, this.writeGeneral(out, 0, header, table));
+  }
 
-    // The usual case, every string ASCII (ids, keys, event types): written char by char, without
-    // the joined copy the general case below makes; the first other character sends it there.
-    let total = 0;
-    for (let i = 0; i < list.length; i++) total += list[i].length;
-    const ascii = Buffer.allocUnsafe(header.length + 20 + list.length * 5 + total + body);
-    let p = ascii.write(header, 0, 'latin1');
-    p = putVarint(ascii, p, list.length);
-    ascii[p++] = LATIN1;
-    p = putVarint(ascii, p, total);
-    for (let i = 0; i < list.length; i++) p = putVarint(ascii, p, list[i].length);
-    let allAscii = true;
-    for (let i = 0; i < list.length && allAscii; i++) {
+  /** `header` (ASCII) then `value`, appended to `sink`: the same bytes as encode() returns. */
+  encodeTo(sink: ByteSink, header: string, value: unknown): void {
+    this.body(value);
+    sink.ensure(this.asciiBound(header));
+    const end = this.writeAscii(sink.buf, sink.pos, header);
+    if (end >= 0) {
+      sink.pos = end;
+      return;
+    }
+    const table = this.generalTable();
+    sink.ensure(this.generalBound(header, table));
+    sink.pos = this.writeGeneral(sink.buf, sink.pos, header, table);
+  }
+
+  /** Writes the value into the scratch buffer (its strings into the list): the tables depend on it. */
+  private body(value: unknown): void {
+    this.pos = 0;
+    this.stringCount = 0;
+    this.stringChars = 0;
+    this.value(value);
+  }
+
+  private asciiBound(header: string): number {
+    return header.length + 20 + this.stringCount * 5 + this.stringChars + this.pos;
+  }
+
+  /**
+   * The usual case, every string ASCII (ids, keys, event types): written char by char, without the
+   * joined copy the general case makes. Returns the end, or −1 at the first other character.
+   */
+  private writeAscii(out: Buffer, at: number, header: string): number {
+    const list = this.strings;
+    const count = this.stringCount;
+    let p = at + out.write(header, at, 'latin1');
+    p = putVarint(out, p, count);
+    out[p++] = LATIN1;
+    p = putVarint(out, p, this.stringChars);
+    for (let i = 0; i < count; i++) p = putVarint(out, p, list[i].length);
+    for (let i = 0; i < count; i++) {
       const s = list[i];
       for (let k = 0; k < s.length; k++) {
         const c = s.charCodeAt(k);
-        if (c >= 0x80) {
-          allAscii = false;
-          break;
-        }
-        ascii[p++] = c;
+        if (c >= 0x80) return -1;
+        out[p++] = c;
       }
     }
-    if (allAscii) {
-      p += this.buf.copy(ascii, p, 0, body);
-      return ascii.subarray(0, p);
-    }
+    return p + this.buf.copy(out, p, 0, this.pos);
+  }
 
-    const joined = this.stringList.join('');
+  private generalTable(): { form: number; strings: string; bytes: number } {
+    const joined = this.strings.slice(0, this.stringCount).join('');
     const utf8Bytes = Buffer.byteLength(joined, 'utf8');
     // All ASCII when no character takes more than a byte. Lone surrogates have no UTF-8 form: such
     // strings travel as a JSON string literal (escaped).
     const form = utf8Bytes === joined.length ? LATIN1 : isWellFormed(joined) ? UTF8 : JSON_TEXT;
-    const strings = form === JSON_TEXT ? JSON.stringify(joined) : joined;
-    const encoding = form === LATIN1 ? 'latin1' : 'utf8';
-    const stringBytes = form === JSON_TEXT ? Buffer.byteLength(strings, 'utf8') : utf8Bytes;
+    if (form !== JSON_TEXT) return { form, strings: joined, bytes: utf8Bytes };
+    const strings = JSON.stringify(joined);
+    return { form, strings, bytes: Buffer.byteLength(strings, 'utf8') };
+  }
+
+  private generalBound(header: string, table: { bytes: number }): number {
+    return header.length + 20 + this.stringCount * 5 + table.bytes + this.pos;
+  }
+
+  private writeGeneral(out: Buffer, at: number, header: string, table: { form: number; strings: string; bytes: number }): number {
+    let p = at + out.write(header, at, 'latin1');
+    p = putVarint(out, p, this.stringCount);
+    out[p++] = table.form;
+    p = putVarint(out, p, table.bytes);
+    for (let i = 0; i < this.stringCount; i++) p = putVarint(out, p, this.strings[i].length);
+    p += out.write(table.strings, p, table.form === LATIN1 ? 'latin1' : 'utf8');
     // The body is written first (it decides the tables) and copied behind them here.
-    const out = Buffer.allocUnsafe(header.length + 20 + this.stringList.length * 5 + stringBytes + body);
-    p = out.write(header, 0, 'latin1');
-    p = putVarint(out, p, this.stringList.length);
-    out[p++] = form;
-    p = putVarint(out, p, stringBytes);
-    for (const s of this.stringList) p = putVarint(out, p, s.length);
-    p += out.write(strings, p, encoding);
-    p += this.buf.copy(out, p, 0, body);
-    return out.subarray(0, p);
+    return p + this.buf.copy(out, p, 0, this.pos);
   }
 
   private value(v: unknown): void {
@@ -130,25 +240,39 @@ export class ValueWriter {
     this.ensure(10);
     this.buf[this.pos++] = T_MAP;
     this.varint(m.size);
-    for (const [k, v] of m) {
-      this.value(k);
-      this.value(v);
-    }
+    // forEach with one callback for the writer's life: for-of allocated an [key, value] pair per entry.
+    m.forEach(this.mapEntry);
   }
+
+  private readonly mapEntry = (v: unknown, k: unknown): void => {
+    this.value(k);
+    this.value(v);
+  };
 
   private object(o: Record<string, unknown>): void {
     if (Object.getPrototypeOf(o) !== Object.prototype && Object.getPrototypeOf(o) !== null) throw new TypeError('cannot encode a class instance in an entity state');
-    // Counted first, then written, with for-in rather than an Object.keys array per object.
-    let count = 0;
-    for (const key in o) if (Object.prototype.hasOwnProperty.call(o, key)) count++;
+    // One for-in pass (no Object.keys array per object); the count, written before the entries, is
+    // patched in after them: one byte held for it, the entries moved in the rare case it needs more.
     this.ensure(10);
     this.buf[this.pos++] = T_OBJECT;
-    this.varint(count);
+    const at = this.pos++;
+    let count = 0;
     for (const key in o) {
       if (!Object.prototype.hasOwnProperty.call(o, key)) continue;
+      count++;
       this.string(key);
       this.value(o[key]);
     }
+    if (count < 0x80) {
+      this.buf[at] = count;
+      return;
+    }
+    const end = this.pos;
+    const extra = putVarint(Buffer.allocUnsafe(10), 0, count) - 1;
+    this.ensure(extra);
+    this.buf.copyWithin(at + 1 + extra, at + 1, end);
+    putVarint(this.buf, at, count);
+    this.pos = end + extra;
   }
 
   private number(v: number): void {
@@ -179,8 +303,9 @@ export class ValueWriter {
     }
     // Not deduplicated: repeats are few in a state, and a Map would cost more than it saves.
     this.buf[this.pos++] = T_STRING;
-    this.varint(this.stringList.length);
-    this.stringList.push(s);
+    this.varint(this.stringCount);
+    this.strings[this.stringCount++] = s;
+    this.stringChars += s.length;
   }
 
   private byte(b: number): void {

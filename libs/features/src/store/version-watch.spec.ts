@@ -52,6 +52,16 @@ describe('RedisOnlineStore watching versions', () => {
     await waitFor(async () => (await versionOf(watcher, 'x')) === undefined, { timeoutMs: 5_000, message: 'delete seen' });
   });
 
+  it('follows writes of entities whose ids need escaping or are not ASCII', async () => {
+    const odd = ['q"uote', 'back\\slash', 'new\nline', 'ü-€-😀', ''];
+    // known absent first (probed), so that only the write's message can tell the copy otherwise
+    expect((await watcher.getVersions(odd)).size).toBe(0);
+    await writer.putStates(new Map(odd.map((id) => [id, { state, expectedVersion: 0 }])));
+    await waitFor(async () => (await watcher.getVersions(odd)).size === odd.length, { timeoutMs: 5_000, message: 'odd ids seen' });
+    expect([...(await watcher.getVersions(odd))]).toEqual(odd.map((id) => [id, 1]));
+    expect([...(await writer.getVersions(odd))]).toEqual(odd.map((id) => [id, 1]));
+  });
+
   it('answers known entities from the local copy, without asking Redis', async () => {
     await writer.putStates(new Map([['y', { state, expectedVersion: 0 }]]));
     await waitFor(async () => (await versionOf(watcher, 'y')) === 1, { timeoutMs: 5_000, message: 'version 1 seen' });

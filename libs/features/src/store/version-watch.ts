@@ -65,7 +65,14 @@ export class VersionWatch {
   /** A write's outcome, as its own message will say (this instance's writes, noted at once). */
   note(entityId: string, version: number): void {
     if (!this.live) return;
-    this.set(entityId, version);
+    this.set(entityId, version, this.now());
+  }
+
+  /** note() for a batch's writes, each at its expected version + 1 (one clock reading for all). */
+  noteWritten(written: ReadonlyMap<string, { readonly expectedVersion: number }>): void {
+    if (!this.live) return;
+    const now = this.now();
+    for (const [id, w] of written) this.set(id, w.expectedVersion + 1, now);
   }
 
   /**
@@ -74,7 +81,7 @@ export class VersionWatch {
    */
   fill(entityId: string, version: number): void {
     if (!this.live || this.known.has(entityId)) return;
-    this.set(entityId, version);
+    this.set(entityId, version, this.now());
   }
 
   /** Forgets an entity (a write found Redis at another version than expected): the next read asks Redis. */
@@ -112,15 +119,24 @@ export class VersionWatch {
       return;
     }
     if (!Array.isArray(pairs)) return;
+    const now = this.now();
     for (const p of pairs) {
-      if (Array.isArray(p) && typeof p[0] === 'string' && typeof p[1] === 'number') this.set(p[0], p[1]);
+      if (Array.isArray(p) && typeof p[0] === 'string' && typeof p[1] === 'number') this.set(p[0], p[1], now);
     }
   }
 
-  private set(entityId: string, version: number): void {
-    // re-inserted, so the Map's order is the order of last writes
-    this.known.delete(entityId);
-    this.known.set(entityId, { version, seenAt: this.now() });
-    if (this.known.size > this.maxEntries) this.known.delete(this.known.keys().next().value as string);
+  private set(entityId: string, version: number, now: number): void {
+    // re-inserted, so the Map's order is the order of last writes (the entry itself is reused)
+    const known = this.known;
+    const e = known.get(entityId);
+    if (e !== undefined) {
+      known.delete(entityId);
+      e.version = version;
+      e.seenAt = now;
+      known.set(entityId, e);
+      return;
+    }
+    known.set(entityId, { version, seenAt: now });
+    if (known.size > this.maxEntries) known.delete(known.keys().next().value as string);
   }
 }

@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import type { EngagementEvent } from '@pulse/contracts';
 import { foldEvents } from '../engine/apply-events';
 import { emptyState } from '../engine/entity-state';
@@ -106,19 +108,31 @@ describe('buildTrainingSet', () => {
       }
     }
     const small = learningEngagementRegistry();
-    global.gc?.();
+    // Live memory, not heapUsed as it stands: garbage the collector has not reached yet depends on
+    // what else runs on the machine (other Jest workers), and made this test fail under load.
+    const gc = exposeGc();
+    gc();
     const before = process.memoryUsage().heapUsed;
     let rows = 0;
     let peak = 0;
     const started = Date.now();
     for await (const r of buildTrainingSet({ events: log(), points: { trigger: { eventType: 'lesson_sent', filter: (e) => e.eventTimeMs % (7 * 24 * HOUR) === 0 || Number(e.eventId.split(':')[1]) === PER - 10 } }, registry: small })) {
       rows++;
-      if (rows % 500 === 0) peak = Math.max(peak, process.memoryUsage().heapUsed - before);
+      if (rows % 250 === 0) {
+        gc();
+        peak = Math.max(peak, process.memoryUsage().heapUsed - before);
+      }
       expect(r.values.learner_engagement.values.events_total).toBeGreaterThan(0);
     }
     expect(rows).toBeGreaterThanOrEqual(ENTITIES);
     // 500k events materialised at once would be ~100 MB; one entity's 500 events are ~100 kB.
-    expect(peak).toBeLessThan(48 * 1024 * 1024);
-    console.log(`training set: ${ENTITIES * PER} events, ${rows} rows in ${Date.now() - started} ms, peak heap growth ${(peak / 2 ** 20).toFixed(1)} MiB`);
+    expect(peak).toBeLessThan(16 * 1024 * 1024);
+    console.log(`training set: ${ENTITIES * PER} events, ${rows} rows in ${Date.now() - started} ms, peak live heap growth ${(peak / 2 ** 20).toFixed(1)} MiB`);
   }, 60_000);
 });
+
+/** V8's full collection as a function, whether or not the process was started with --expose-gc. */
+function exposeGc(): () => void {
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
+}

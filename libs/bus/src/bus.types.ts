@@ -33,7 +33,19 @@ export interface BatchContext {
   signal: AbortSignal;
   /** Tells the group this member is alive; call it inside handlers that run for seconds. */
   heartbeat(): Promise<void>;
+  /**
+   * Hands over the last of the batch's effects (e.g. a database append) to finish after the handler
+   * resolved: the handler's own work is what must happen in partition order; this need not. The batch
+   * is committed only once every effect resolved, and the next batch of the partition may be handed
+   * to the handler meanwhile (up to SubscribeOptions.maxPendingBatches). An effect must be idempotent:
+   * a retriable failure runs it again (the retry policy's backoff), another fails the subscription;
+   * a kill abandons it (the batch is redelivered), a graceful stop waits for it.
+   */
+  completeLater(effect: BatchEffect): void;
 }
+
+/** What a handler leaves to finish after it resolved (BatchContext.completeLater). */
+export type BatchEffect = () => Promise<unknown>;
 
 export type BatchHandler = (batch: BusMessage[], ctx: BatchContext) => Promise<void>;
 
@@ -65,6 +77,12 @@ export interface SubscribeOptions {
   handler: BatchHandler;
   /** Upper bound on messages per handler call. Default 1000. */
   maxBatchSize?: number;
+  /**
+   * Batches per partition whose effects (BatchContext.completeLater) may still be running while the
+   * handler is given the next one; a next batch waits while this many are pending. Default 2. The
+   * in-memory bus finishes each batch's effects before the next batch, whatever this says.
+   */
+  maxPendingBatches?: number;
   retry?: RetryPolicy;
   /** Called once when the subscription fails (non-retriable handler error or a broken consumer). */
   onError?: (error: unknown) => void;

@@ -216,6 +216,115 @@ export function describeBusConformance(name: string, makeBus: () => MessageBus, 
       expect(second.messages().map((m) => m.value.toString())).toEqual([...['0', '1', '2', '3'].slice(handled), 'sentinel']);
     });
 
+    it('commits a batch only once the effects its handler left (completeLater) are done: a kill before that redelivers it', async () => {
+      await bus.createPublisher().publish(topic, keyed(6, 1));
+      const effectGate = gate();
+      const effectsStarted: string[] = [];
+      const first = await consume({
+        maxBatchSize: 3,
+        handler: async (batch, ctx) => {
+          ctx.completeLater(async () => {
+            effectsStarted.push(batch[0].offset);
+            await effectGate.opened;
+          });
+        },
+      });
+      await wait(() => effectsStarted.length >= 1, 'an effect started');
+      await first.subscription.kill();
+      effectGate.open(); // effects finishing after the crash must not commit anything
+
+      const second = await consume({ maxBatchSize: 3 });
+      await wait(() => second.messages().length === 6, 'all six redelivered');
+      expect(second.messages().map((m) => m.value.toString())).toEqual(['0', '1', '2', '3', '4', '5']);
+      await second.subscription.stop();
+    });
+
+    it('runs a failed effect again when the error is retriable, and commits the batch once it succeeds', async () => {
+      await bus.createPublisher().publish(topic, keyed(3, 1));
+      let effectRuns = 0;
+      const reports: number[] = [];
+      const { subscription } = await consume({
+        retry: { initialDelayMs: 5, maxDelayMs: 20 },
+        onBatch: (r) => reports.push(r.size),
+        handler: async (_batch, ctx) => {
+          ctx.completeLater(async () => {
+            effectRuns++;
+            if (effectRuns <= 2) throw new ConnectionError('database briefly away');
+          });
+        },
+      });
+      await wait(() => reports.reduce((n, r) => n + r, 0) === 3, 'the batch committed');
+      expect(effectRuns).toBe(3);
+      expect(subscription.state).toBe('running');
+      const lag = subscription.lag().find((l) => l.partition === partitionForKey('entity-0', 4));
+      expect(lag).toMatchObject({ committedOffset: '3', lag: 0 });
+    });
+
+    it('fails the subscription on a non-retriable effect error, committing nothing from that batch on', async () => {
+      await bus.createPublisher().publish(topic, keyed(9, 1));
+      const errors: unknown[] = [];
+      const first = await consume({
+        maxBatchSize: 3,
+        onError: (e) => errors.push(e),
+        handler: async (batch, ctx) => {
+          ctx.completeLater(async () => {
+            if (batch[0].offset === '3') throw new PulseError('effect cannot be applied');
+          });
+        },
+      });
+      const outcome = await first.subscription.done;
+      expect(outcome.state).toBe('failed');
+      expect((outcome.error as Error).message).toBe('effect cannot be applied');
+      expect(errors).toHaveLength(1);
+
+      const second = await consume({ maxBatchSize: 3 });
+      await wait(() => second.messages().length === 6, 'offsets 3..8 redelivered');
+      expect(second.messages().map((m) => m.offset)).toEqual(['3', '4', '5', '6', '7', '8']);
+      await second.subscription.stop();
+    });
+
+    it('a graceful stop waits for pending effects and commits their batches', async () => {
+      await bus.createPublisher().publish(topic, keyed(2, 1));
+      const effectGate = gate();
+      let effectStarted = false;
+      let effectDone = false;
+      const first = await consume({
+        handler: async (_batch, ctx) => {
+          ctx.completeLater(async () => {
+            effectStarted = true;
+            await effectGate.opened;
+            effectDone = true;
+          });
+        },
+      });
+      await wait(() => effectStarted, 'effect started');
+      const stopped = first.subscription.stop();
+      await wait(() => first.subscription.state === 'stopping', 'stopping');
+      effectGate.open();
+      await stopped;
+      expect(effectDone).toBe(true);
+      expect(first.subscription.state).toBe('stopped');
+
+      await bus.createPublisher().publish(topic, [{ key: 'entity-0', value: 'sentinel' }]);
+      const second = await consume();
+      await wait(() => second.messages().length >= 1, 'sentinel');
+      expect(second.messages().map((m) => m.value.toString())).toEqual(['sentinel']);
+    });
+
+    it('rejects an effect that is not a function, and a bad maxPendingBatches', async () => {
+      await expect(bus.subscribe({ groupId: group, topics: [topic], maxPendingBatches: 0, handler: async () => undefined })).rejects.toThrow(RangeError);
+      await bus.createPublisher().publish(topic, keyed(1, 1));
+      const errors: unknown[] = [];
+      const { subscription } = await consume({
+        onError: (e) => errors.push(e),
+        handler: async (_batch, ctx) => ctx.completeLater('not a function' as unknown as () => Promise<void>),
+      });
+      const outcome = await subscription.done;
+      expect(outcome.state).toBe('failed');
+      expect(outcome.error).toBeInstanceOf(TypeError);
+      expect((outcome.error as Error).message).toMatch(/completeLater\(effect\): effect must be a function/);
+    });
+
     it('reports lag and batches for metrics, and close() stops every subscription', async () => {
       await bus.createPublisher().publish(topic, keyed(30, 1));
       const reports: { size: number; lag: number }[] = [];

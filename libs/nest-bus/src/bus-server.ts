@@ -12,6 +12,8 @@ export interface BusServerOptions {
   /** Default false. */
   fromBeginning?: boolean;
   maxBatchSize?: number;
+  /** See SubscribeOptions.maxPendingBatches. */
+  maxPendingBatches?: number;
   retry?: RetryPolicy;
   onBatch?: (report: BatchReport) => void;
   /** Called when the subscription fails (a non-retriable handler error); the default only logs. */
@@ -56,6 +58,7 @@ export class BusServer extends Server<BusServerEvents> implements CustomTranspor
         topics,
         fromBeginning: this.options.fromBeginning,
         maxBatchSize: this.options.maxBatchSize,
+        maxPendingBatches: this.options.maxPendingBatches,
         retry: this.options.retry,
         onBatch: this.options.onBatch,
         onError: (error) => this.failed(error),

@@ -43,6 +43,7 @@ export async function createFeatureServiceApp(config: FeatureServiceConfig, opti
     groupId: config.consumerGroup,
     fromBeginning: true,
     maxBatchSize: config.maxBatchSize,
+    maxPendingBatches: config.maxPendingBatches,
     onBatch: (report) => metrics.consumerLag.set({ topic: report.topic, partition: String(report.partition) }, report.lag),
   });
   app.connectMicroservice({ strategy: server }, { inheritAppConfig: true });

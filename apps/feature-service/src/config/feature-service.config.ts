@@ -22,6 +22,11 @@ export interface FeatureServiceConfig {
   readonly partitionsConcurrently: number;
   /** MAX_BATCH_SIZE: most messages per handled batch, default 10000 (a 1 MiB fetch of ~175 B records is ~6000). */
   readonly maxBatchSize: number;
+  /**
+   * MAX_PENDING_BATCHES (default 2): batches per partition whose log append may still be running while
+   * the next one is folded; each is committed once its append is done (SubscribeOptions.maxPendingBatches).
+   */
+  readonly maxPendingBatches: number;
   /** REDIS_KEY_PREFIX, default `pulse:fs:`. */
   readonly redisKeyPrefix: string;
   /** STATE_TTL_SECONDS: online state of an entity without events expires after this, default 90 days. */
@@ -67,6 +72,7 @@ export function loadFeatureServiceConfig(env: EnvReader): FeatureServiceConfig {
       maxWaitTimeMs: env.int('KAFKA_MAX_WAIT_MS', 200, 10, 30_000),
     },
     maxBatchSize: env.int('MAX_BATCH_SIZE', 10_000, 1, 100_000),
+    maxPendingBatches: env.int('MAX_PENDING_BATCHES', 2, 1, 64),
     partitionsConcurrently: env.int('PARTITIONS_CONCURRENTLY', 4, 1, 64),
     redisKeyPrefix: env.string('REDIS_KEY_PREFIX', 'pulse:fs:'),
     stateTtlSeconds: env.int('STATE_TTL_SECONDS', 90 * 24 * 3600, 0),

@@ -1,7 +1,7 @@
 import { Controller, type Type } from '@nestjs/common';
-import { Payload } from '@nestjs/microservices';
+import { Ctx, Payload } from '@nestjs/microservices';
 import type { BusMessage } from '@pulse/bus';
-import { BusHandler } from '@pulse/nest-bus';
+import { BusContext, BusHandler } from '@pulse/nest-bus';
 import { IngestService } from './ingest.service';
 
 /**
@@ -14,8 +14,10 @@ export function engagementEventsHandler(topic: string): Type<unknown> {
     constructor(private readonly ingest: IngestService) {}
 
     @BusHandler(topic)
-    async handle(@Payload() batch: BusMessage[]): Promise<void> {
-      await this.ingest.ingestBatch(batch);
+    async handle(@Payload() batch: BusMessage[], @Ctx() ctx: BusContext): Promise<void> {
+      // The states are written in partition order; the log append and the rest finish while the bus
+      // hands over the next batch, and the batch is committed once they are done.
+      ctx.completeLater(await this.ingest.beginBatch(batch));
     }
   }
   return EngagementEventsHandler;

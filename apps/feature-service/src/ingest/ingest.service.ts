@@ -26,9 +26,21 @@ export interface IngestResult {
 
 const SERVICE = 'feature-service';
 
+interface LogStage {
+  /** Too late for the state and not in the log before: dead-lettered. */
+  readonly tooLate: readonly EngagementEvent[];
+  readonly logDuplicates: number;
+}
+
+interface FoldStage {
+  readonly applied: number;
+  readonly duplicates: number;
+  readonly logged: () => Promise<LogStage>;
+}
+
 /**
  * One consumed batch -> validated events -> event log (Postgres) + online state (Redis) -> DLQ for the
- * rest. Returns only when every effect is durable, so the bus commits the batch's offsets after it.
+ * rest. The bus commits the batch's offsets only once every effect is durable (beginBatch).
  * Redelivery is harmless: the log ignores known event ids and the online state skips applied ids.
  */
 @Injectable()
@@ -47,20 +59,74 @@ export class IngestService {
     @Inject(FEATURE_STATE_CACHE) private readonly stateCache: StateCache,
   ) {}
 
+  /** The whole batch, effects included: resolves when everything is durable. */
   async ingestBatch(batch: readonly BusMessage[]): Promise<IngestResult> {
-    try {
-      return await this.ingest(batch);
-    } catch (err) {
-      // Bad input never throws (it is dead-lettered), so what does is Postgres, Redis or Kafka
-      // failing: retriable, the bus retries the batch with backoff. Our own errors say for themselves.
-      if (err instanceof PulseError) throw err;
-      throw new ConnectionError(`ingesting a batch of ${batch.length} failed: ${(err as Error).message}`, { cause: err });
-    }
+    const complete = await this.beginBatch(batch);
+    return complete();
   }
 
-  private async ingest(batch: readonly BusMessage[]): Promise<IngestResult> {
+  /**
+   * The part of a batch that must run in partition order — decode, fold, write the states — and, as
+   * the function it resolves to, the rest: the log append (already under way), dead letters and
+   * metrics. That function is idempotent (the bus may run it again on a retriable failure), and the
+   * batch is durable when it resolves; the consumer hands it to the bus (completeLater), which
+   * commits the batch after it and meanwhile hands over the partition's next batch.
+   */
+  async beginBatch(batch: readonly BusMessage[]): Promise<() => Promise<IngestResult>> {
     const started = process.hrtime.bigint();
     const nowMs = Date.now();
+    let folded: FoldStage;
+    let dead: DeadLetterRecord[];
+    let validMessages: BusMessage[];
+    let valid: EngagementEvent[];
+    try {
+      ({ valid, validMessages, dead } = this.decode(batch, nowMs));
+      folded = await this.fold(valid);
+    } catch (err) {
+      throw this.asIngestError(err, batch.length);
+    }
+    let finished: IngestResult | null = null;
+    return async () => {
+      if (finished) return finished;
+      try {
+        const logged = await folded.logged();
+        const deadLetters = [...dead];
+        const sources = logged.tooLate.length === 0 ? undefined : new Map(valid.map((e, i) => [e, validMessages[i]]));
+        for (const event of logged.tooLate) {
+          const message = sources!.get(event)!;
+          deadLetters.push({
+            reason: 'too_late',
+            message: `event time is more than ${this.registry.allowedLatenessMs} ms behind the entity's newest event; it cannot be applied exactly`,
+            field: 'event_time',
+            ...this.sourceOf(message, message.headers[CONTENT_TYPE_HEADER], nowMs),
+          });
+        }
+        await this.deadLetter(deadLetters);
+        const duplicates = Math.max(folded.duplicates, logged.logDuplicates);
+        const m = this.metrics;
+        m.eventsConsumed.inc({ source: 'bus' }, batch.length);
+        if (duplicates > 0) m.eventsDuplicate.inc(duplicates);
+        m.batchSize.observe(batch.length);
+        m.batchDuration.observe(Number(process.hrtime.bigint() - started) / 1e9);
+        this.progress(batch.length, folded.applied, deadLetters.length);
+        finished = { received: batch.length, applied: folded.applied, duplicates, deadLettered: deadLetters.length };
+        return finished;
+      } catch (err) {
+        throw this.asIngestError(err, batch.length);
+      }
+    };
+  }
+
+  /**
+   * Bad input never throws (it is dead-lettered), so what does is Postgres, Redis or Kafka failing:
+   * retriable, the bus retries with backoff. Our own errors say for themselves.
+   */
+  private asIngestError(err: unknown, size: number): unknown {
+    if (err instanceof PulseError) return err;
+    return new ConnectionError(`ingesting a batch of ${size} failed: ${(err as Error).message}`, { cause: err });
+  }
+
+  private decode(batch: readonly BusMessage[], nowMs: number): { valid: EngagementEvent[]; validMessages: BusMessage[]; dead: DeadLetterRecord[] } {
     const valid: EngagementEvent[] = [];
     // Each valid event's message, side by side: only too-late events (rare) look theirs up.
     const validMessages: BusMessage[] = [];
@@ -78,27 +144,7 @@ export class IngestService {
         dead.push(deadLetterFor(decoded.rejection, this.sourceOf(message, contentType, nowMs)));
       }
     }
-
-    const folded = await this.fold(valid);
-    const sources = folded.tooLate.length === 0 ? undefined : new Map(valid.map((e, i) => [e, validMessages[i]]));
-    for (const event of folded.tooLate) {
-      const message = sources!.get(event)!;
-      dead.push({
-        reason: 'too_late',
-        message: `event time is more than ${this.registry.allowedLatenessMs} ms behind the entity's newest event; it cannot be applied exactly`,
-        field: 'event_time',
-        ...this.sourceOf(message, message.headers[CONTENT_TYPE_HEADER], nowMs),
-      });
-    }
-    await this.deadLetter(dead);
-
-    const m = this.metrics;
-    m.eventsConsumed.inc({ source: 'bus' }, batch.length);
-    if (folded.duplicates > 0) m.eventsDuplicate.inc(folded.duplicates);
-    m.batchSize.observe(batch.length);
-    m.batchDuration.observe(Number(process.hrtime.bigint() - started) / 1e9);
-    this.progress(batch.length, folded.applied, dead.length);
-    return { received: batch.length, applied: folded.applied, duplicates: folded.duplicates, deadLettered: dead.length };
+    return { valid, validMessages, dead };
   }
 
   /** One log line every 10 s while events flow, so an operator sees ingestion without a dashboard. */
@@ -114,30 +160,56 @@ export class IngestService {
   }
 
   /**
-   * Folds into the online state and appends to the log in between (beforePut): the log then holds
-   * exactly the events the state took, which is what makes the offline replay equal the online state.
+   * Folds into the online state, the log append started in between (beforePut) and left running: the
+   * log then holds exactly the events the state took, which is what makes the offline replay equal
+   * the online state. Resolves once the states are written; `logged` waits for the append (and, run
+   * again after it failed, appends again: the log ignores ids it has).
    */
-  private async fold(events: readonly EngagementEvent[]): Promise<{ applied: number; duplicates: number; tooLate: EngagementEvent[] }> {
-    if (events.length === 0) return { applied: 0, duplicates: 0, tooLate: [] };
-    let tooLateNew: EngagementEvent[] = [];
-    let logDuplicates = 0;
+  private async fold(events: readonly EngagementEvent[]): Promise<FoldStage> {
+    if (events.length === 0) return { applied: 0, duplicates: 0, logged: async () => ({ tooLate: [], logDuplicates: 0 }) };
+    let accepted: readonly EngagementEvent[] = [];
+    let tooLate: readonly EngagementEvent[] = [];
+    let append: Promise<LogStage> | null = null;
+    const startAppend = () => {
+      const running = this.appendToLog(accepted, tooLate);
+      // Awaited by logged(); until then a failure must not be an unhandled rejection.
+      running.catch(() => undefined);
+      return running;
+    };
     const result = await foldBatchIntoStore(this.store, events, this.registry, {
       stateCache: this.stateCache,
-      beforePut: async (accepted, tooLate) => {
-        const appended = await this.eventLog.appendMany(accepted);
-        logDuplicates = appended.duplicateIds.length;
-        // A redelivered event the state has forgotten (older than its dedup memory) looks too late;
-        // if the log already has it, it was applied before and is only a duplicate.
-        if (tooLate.length === 0) {
-          tooLateNew = [];
-          return;
-        }
-        const known = await this.eventLog.existingIds(tooLate.map((e) => e.eventId));
-        tooLateNew = tooLate.filter((e) => !known.has(e.eventId));
+      // Called again when a version conflict makes the fold start over: the last split is the one the state took.
+      beforePut: async (acceptedNow, tooLateNow) => {
+        accepted = acceptedNow;
+        tooLate = tooLateNow;
+        append = startAppend();
       },
       loadMissing: (entityIds) => this.rebuildFromLog(entityIds),
     });
-    return { applied: result.applied, duplicates: Math.max(result.duplicates, logDuplicates), tooLate: tooLateNew };
+    let attempt = append ?? startAppend();
+    let failed = false;
+    return {
+      applied: result.applied,
+      duplicates: result.duplicates,
+      logged: async () => {
+        if (failed) attempt = startAppend();
+        try {
+          return await attempt;
+        } catch (err) {
+          failed = true;
+          throw err;
+        }
+      },
+    };
+  }
+
+  private async appendToLog(accepted: readonly EngagementEvent[], tooLate: readonly EngagementEvent[]): Promise<LogStage> {
+    const appended = await this.eventLog.appendMany(accepted);
+    // A redelivered event the state has forgotten (older than its dedup memory) looks too late;
+    // if the log already has it, it was applied before and is only a duplicate.
+    if (tooLate.length === 0) return { tooLate: [], logDuplicates: appended.duplicateIds.length };
+    const known = await this.eventLog.existingIds(tooLate.map((e) => e.eventId));
+    return { tooLate: tooLate.filter((e) => !known.has(e.eventId)), logDuplicates: appended.duplicateIds.length };
   }
 
   /** An entity without online state (new, or expired by TTL) starts from its history in the log. */

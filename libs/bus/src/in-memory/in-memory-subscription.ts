@@ -1,7 +1,7 @@
 import { setImmediate as nextMacrotask } from 'node:timers/promises';
-import type { BatchContext, PartitionLag, RetryPolicy, SubscribeOptions, Subscription, SubscriptionOutcome, SubscriptionState } from '../bus.types';
+import type { PartitionLag, RetryPolicy, SubscribeOptions, Subscription, SubscriptionOutcome, SubscriptionState } from '../bus.types';
 import type { BusLogger } from '../bus-logger';
-import { resolveMaxBatchSize, resolveRetryPolicy, runBatch } from '../batch-runner';
+import { resolveMaxBatchSize, resolveMaxPendingBatches, resolveRetryPolicy, runBatch, runEffects, type DeliveryContext, type EffectsOutcome } from '../batch-runner';
 import type { PartitionLog } from './partition-log';
 
 const tpKey = (topic: string, partition: number) => `${topic}\u0000${partition}`;
@@ -76,6 +76,8 @@ export class InMemorySubscription implements Subscription {
     this.groupId = options.groupId;
     this.topics = [...options.topics];
     this.maxBatchSize = resolveMaxBatchSize(options.maxBatchSize);
+    // Validated alike on both buses; this one finishes a batch's effects before the next batch.
+    resolveMaxPendingBatches(options.maxPendingBatches);
     this.retry = resolveRetryPolicy(options.retry);
     this.done = new Promise((resolve) => { this.settle = resolve; });
   }
@@ -172,9 +174,11 @@ export class InMemorySubscription implements Subscription {
       const key = tpKey(work.topic, work.partition);
       const batch = work.log.read(work.from, this.maxBatchSize);
       this.group.inFlight.set(key, this);
-      const ctx: BatchContext = { topic: work.topic, partition: work.partition, signal: this.killSignal.signal, heartbeat: async () => undefined };
+      const ctx: DeliveryContext = { topic: work.topic, partition: work.partition, signal: this.killSignal.signal, heartbeat: async () => undefined };
       const started = performance.now();
-      const outcome = await runBatch(this.options.handler, batch, ctx, { retry: this.retry, interrupt: this.interrupt.signal, logger: this.logger });
+      const runOptions = { retry: this.retry, interrupt: this.interrupt.signal, logger: this.logger };
+      const handled = await runBatch(this.options.handler, batch, ctx, runOptions);
+      const outcome: EffectsOutcome = handled.kind === 'done' ? await runEffects(handled.effects, ctx, runOptions) : handled;
       if (this.ended()) return;
       if (this.group.inFlight.get(key) === this) this.group.inFlight.delete(key);
       if (outcome.kind === 'failed') {

@@ -69,6 +69,45 @@ describe('KafkaBus specifics', () => {
     expect(config.partitionAssigners).toHaveLength(1);
   });
 
+  it('pipelines: hands over a partition\'s next batch while the last one\'s effects run, and commits only finished runs, in order', async () => {
+    const bus = make();
+    const topic = randomName('pipeline');
+    const groupId = randomName('g');
+    await bus.createPublisher().publish(topic, Array.from({ length: 9 }, (_, i) => ({ key: 'one-entity', value: String(i) })));
+    const gates = new Map<string, () => void>();
+    const handled: string[] = [];
+    const committed: number[] = [];
+    const subscription = await bus.subscribe({
+      groupId,
+      topics: [topic],
+      fromBeginning: true,
+      maxBatchSize: 3,
+      maxPendingBatches: 2,
+      onBatch: (r) => committed.push(r.size),
+      handler: async (batch, ctx) => {
+        const first = batch[0].offset;
+        handled.push(first);
+        ctx.completeLater(() => new Promise<void>((resolve) => gates.set(first, resolve)));
+      },
+    });
+    // Two batches handled while neither's effect is done; the third waits for room.
+    await waitFor(() => gates.size === 2, { timeoutMs: 20_000, message: 'two effects pending' });
+    expect(handled).toEqual(['0', '3']);
+    const partition = subscription.lag()[0];
+    expect(partition?.committedOffset ?? '0').toBe('0');
+
+    // The later one finishing first commits nothing: offset 0..2 is still pending.
+    gates.get('3')!();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(committed).toEqual([]);
+    gates.get('0')!();
+    await waitFor(() => handled.length === 3 && gates.has('6'), { timeoutMs: 20_000, message: 'the third batch handed over' });
+    await waitFor(() => committed.reduce((n, c) => n + c, 0) === 6, { timeoutMs: 20_000, message: 'the first two batches committed together' });
+    gates.get('6')!();
+    await waitFor(() => subscription.lag()[0]?.committedOffset === '9', { timeoutMs: 20_000, message: 'all committed' });
+    expect(handled).toEqual(['0', '3', '6']);
+  });
+
   it('maps kafkajs errors: transient ones retriable, the rest not', () => {
     expect(toPulseError(Object.assign(new Error('closed'), { name: 'KafkaJSConnectionError' }), 'x')).toBeInstanceOf(ConnectionError);
     expect(toPulseError(Object.assign(new Error('busy'), { name: 'KafkaJSProtocolError', retriable: true }), 'x').retriable).toBe(true);

@@ -14,8 +14,8 @@ export interface FoldBatchOptions {
    * place to append to the event log, so that too-late events (which the state does not take) stay
    * out of the log the offline path replays. It is called before the batch is folded (too late is
    * decided first, by the fold's rules: lateEvents), so it runs concurrently with the fold and the
-   * state write (their round trips overlap); the call resolves only when both are done; it runs
-   * again on a retry, so make it idempotent (e.g. insert … on conflict (event_id) do nothing). Either
+   * state write (their round trips overlap); the call resolves only when both are done (a caller
+   * that finishes its append later returns at once and keeps the append's promise); it runs again on a retry, so make it idempotent (e.g. insert … on conflict (event_id) do nothing). Either
    * order of completion is safe: a state written without its log rows gets them on redelivery (the
    * fold skips the applied ids, the append still runs), and rows without state are applied then.
    */

@@ -1,6 +1,5 @@
 import fc from 'fast-check';
-import type { EngagementEvent } from '@pulse/contracts';
-import { applyEvents, cloneState, foldEvents, lateEvents } from './apply-events';
+import { applyEvents, classifyEvents, cloneState, foldEvents, Verdict } from './apply-events';
 import { emptyState } from './entity-state';
 import { evaluate } from './evaluate';
 import { FeatureRegistry } from './feature-registry';
@@ -83,9 +82,9 @@ describe('applyEvents', () => {
   });
 });
 
-describe('lateEvents', () => {
+describe('classifyEvents', () => {
   const occurrence = fc.record({ id: fc.integer({ min: 0, max: 30 }), minutes: fc.integer({ min: 0, max: 400 }) });
-  it('names exactly the events foldEvents reports too late, in its order, and leaves the state as it was (property)', () => {
+  it('decides each event as folding the list one event at a time would, and leaves the state as it was (property)', () => {
     fc.assert(
       fc.property(fc.array(occurrence, { maxLength: 30 }), fc.array(occurrence, { maxLength: 40 }), fc.constantFrom(0, 30, 60, 120), (before, batch, lateness) => {
         const r = new FeatureRegistry([allAggregationsView], { allowedLatenessMs: lateness * MIN });
@@ -93,10 +92,25 @@ describe('lateEvents', () => {
         foldEvents(state, before.map((o) => event(`e${o.id}`, o.minutes, 'lesson_sent')), r);
         const copy = cloneState(state);
         const list = batch.map((o) => event(`e${o.id}`, o.minutes, 'lesson_sent'));
-        const late: EngagementEvent[] = [];
-        lateEvents(state, list, r, late);
+        const verdicts = new Uint8Array(list.length + 3);
+        const late = classifyEvents(state, list, r, verdicts, 3);
         expect(state).toEqual(copy);
-        expect(late.map((e) => list.indexOf(e))).toEqual(foldEvents(copy, list, r).tooLate.map((e) => list.indexOf(e)));
+        // The rules as the SPEC states them, one event after the other over a set of known ids.
+        const known = new Set(state.d.keys());
+        let w = state.w;
+        const expected = list.map((e) => {
+          if (known.has(e.eventId)) return Verdict.duplicate;
+          if (w !== null && e.eventTimeMs < w - r.allowedLatenessMs) return Verdict.tooLate;
+          known.add(e.eventId);
+          w = w === null ? e.eventTimeMs : Math.max(w, e.eventTimeMs);
+          return Verdict.apply;
+        });
+        expect([...verdicts.subarray(3)]).toEqual(expected);
+        expect(late).toBe(expected.filter((v) => v === Verdict.tooLate).length);
+        // And the fold follows them.
+        const folded = foldEvents(copy, list, r);
+        expect(folded.tooLate.map((e) => list.indexOf(e))).toEqual(expected.flatMap((v, k) => (v === Verdict.tooLate ? [k] : [])));
+        expect([folded.applied, folded.duplicates]).toEqual([expected.filter((v) => v === Verdict.apply).length, expected.filter((v) => v === Verdict.duplicate).length]);
       }),
       { numRuns: 400 },
     );
@@ -104,8 +118,11 @@ describe('lateEvents', () => {
   it('treats a repeat of an id applied earlier in the list as a duplicate, and of one too late as too late again', () => {
     const s = fold([event('a', 120, 'lesson_sent')]).state;
     const list = [event('x', 100, 'lesson_sent'), event('x', 100, 'lesson_sent'), event('old', 10, 'lesson_sent'), event('old', 10, 'lesson_sent')];
-    const late: EngagementEvent[] = [];
-    lateEvents(s, list, registry, late);
-    expect(late).toEqual([list[2], list[3]]);
+    const verdicts = new Uint8Array(4);
+    expect(classifyEvents(s, list, registry, verdicts)).toBe(2);
+    expect([...verdicts]).toEqual([Verdict.apply, Verdict.duplicate, Verdict.tooLate, Verdict.tooLate]);
+  });
+  it('rejects a verdict array too short for the events', () => {
+    expect(() => classifyEvents(emptyState(), [event('a', 1, 'lesson_sent')], registry, new Uint8Array(1), 1)).toThrow(RangeError);
   });
 });

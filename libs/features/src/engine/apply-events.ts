@@ -58,10 +58,17 @@ export function foldEvents(state: EntityState, events: readonly EngagementEvent[
 /**
  * @internal foldEvents without the check that the events are one entity's, for a caller that grouped
  * them by entity (foldBatchIntoStore): comparing every event's entity id (another string object with
- * the same text each time) was ~10 % of the fold's profile samples in the ingest benchmark.
+ * the same text each time) was ~10 % of the fold's profile samples in the ingest benchmark. A caller
+ * that classified the events already (classifyEvents, on this state) passes its verdicts, from `at` on.
  */
-export function foldEntityEvents(state: EntityState, events: readonly EngagementEvent[], registry: FeatureRegistry): ApplyCounts {
-  const lateness = registry.allowedLatenessMs;
+export function foldEntityEvents(state: EntityState, events: readonly EngagementEvent[], registry: FeatureRegistry, verdicts?: Uint8Array, at = 0): ApplyCounts {
+  if (verdicts === undefined) {
+    verdicts = verdictScratch(events.length);
+    at = 0;
+    classifyEvents(state, events, registry, verdicts, 0);
+  } else if (at < 0 || at + events.length > verdicts.length) {
+    throw new RangeError(`foldEntityEvents: verdicts hold ${verdicts.length}, the events need ${events.length} from ${at}`);
+  }
   const compiled = registry.compiled;
   const initializedViews: string[] = [];
   const viewStates: ViewState[] = new Array(compiled.length);
@@ -82,15 +89,16 @@ export function foldEntityEvents(state: EntityState, events: readonly Engagement
   const tooLate: EngagementEvent[] = [];
   for (let k = 0; k < events.length; k++) {
     const e = events[k];
-    const t = e.eventTimeMs;
-    if (d.has(e.eventId)) {
+    const verdict = verdicts[at + k];
+    if (verdict === Verdict.duplicate) {
       duplicates++;
       continue;
     }
-    if (state.w !== null && t < state.w - lateness) {
+    if (verdict === Verdict.tooLate) {
       tooLate.push(e);
       continue;
     }
+    const t = e.eventTimeMs;
     d.set(e.eventId, t);
     if (state.w === null || t > state.w) state.w = t;
     const w = state.w;
@@ -106,43 +114,56 @@ export function foldEntityEvents(state: EntityState, events: readonly Engagement
   return { applied, duplicates, tooLate, initializedViews };
 }
 
+/** What the fold does with an event (classifyEvents). */
+export const Verdict = { apply: 0, duplicate: 1, tooLate: 2 } as const;
+
 /**
- * The events foldEvents would report too late for this state, without folding anything (the state is
- * not modified), appended to `out` in the order foldEvents reports them: the same rules in the same
- * order — a known id is a duplicate (never late), an event older than the watermark − allowedLateness
- * (the watermark as the earlier events of the list moved it) is too late, any other one is applied.
- * foldBatchIntoStore decides with it what goes to the event log before it folds, so the log write runs
- * meanwhile.
+ * What foldEvents does with each event of one entity's list, decided without folding anything (the
+ * state is not modified) and written to verdicts[at + k]: a known id — in the state, or applied
+ * earlier in the list — is a duplicate (never late); an event older than the watermark −
+ * allowedLateness (the watermark as the earlier events of the list moved it) is too late; any other
+ * one is applied. The only place these rules are written: the fold follows these verdicts, and
+ * foldBatchIntoStore decides with them what goes to the event log before it folds, so the log write
+ * runs meanwhile. Returns how many are too late.
  */
-export function lateEvents(state: EntityState, events: readonly EngagementEvent[], registry: FeatureRegistry, out: EngagementEvent[]): void {
+export function classifyEvents(state: EntityState, events: readonly EngagementEvent[], registry: FeatureRegistry, verdicts: Uint8Array, at = 0): number {
+  if (at < 0 || at + events.length > verdicts.length) throw new RangeError(`classifyEvents: verdicts hold ${verdicts.length}, the events need ${events.length} from ${at}`);
   const lateness = registry.allowedLatenessMs;
   const d = state.d;
   // The ids this list applies, for a repeat within it: a scan of a few earlier events, a set for long lists.
   const many = events.length > 16 ? new Set<string>() : undefined;
-  const applied = appliedScratch;
   let w = state.w;
+  let late = 0;
   for (let k = 0; k < events.length; k++) {
     const e = events[k];
     const id = e.eventId;
-    applied[k] = false;
-    if (d.has(id) || (many !== undefined ? many.has(id) : appliedEarlier(events, applied, k, id))) continue;
-    const t = e.eventTimeMs;
-    if (w !== null && t < w - lateness) {
-      out.push(e);
+    if (d.has(id) || (many !== undefined ? many.has(id) : appliedEarlier(events, verdicts, at, k, id))) {
+      verdicts[at + k] = Verdict.duplicate;
       continue;
     }
-    applied[k] = true;
+    const t = e.eventTimeMs;
+    if (w !== null && t < w - lateness) {
+      verdicts[at + k] = Verdict.tooLate;
+      late++;
+      continue;
+    }
+    verdicts[at + k] = Verdict.apply;
     many?.add(id);
     if (w === null || t > w) w = t;
   }
+  return late;
 }
 
-// Reused by every lateEvents call (synchronous): which events of the list were applied.
-const appliedScratch: boolean[] = [];
-
-function appliedEarlier(events: readonly EngagementEvent[], applied: readonly boolean[], k: number, id: string): boolean {
-  for (let i = 0; i < k; i++) if (applied[i] && events[i].eventId === id) return true;
+function appliedEarlier(events: readonly EngagementEvent[], verdicts: Uint8Array, at: number, k: number, id: string): boolean {
+  for (let i = 0; i < k; i++) if (verdicts[at + i] === Verdict.apply && events[i].eventId === id) return true;
   return false;
+}
+
+// Verdicts of a fold whose caller did not classify (synchronous use only: classify, then fold).
+let scratch = new Uint8Array(256);
+function verdictScratch(n: number): Uint8Array {
+  if (scratch.length < n) scratch = new Uint8Array(Math.max(n, scratch.length * 2));
+  return scratch;
 }
 
 /** One applied event into one view's state. */

@@ -1,5 +1,5 @@
 import type { EngagementEvent } from '@pulse/contracts';
-import { foldEntityEvents, lateEvents } from '../engine/apply-events';
+import { classifyEvents, foldEntityEvents, Verdict } from '../engine/apply-events';
 import { emptyState, type EntityState } from '../engine/entity-state';
 import type { FeatureRegistry } from '../engine/feature-registry';
 import { encodeStoredStateTo, StateVersionConflictError, type OnlineStore, type StateUpdate, type StoredState } from './online-store';
@@ -13,7 +13,7 @@ export interface FoldBatchOptions {
    * Called with the events that are not too late (applied or duplicates) and those that are — the
    * place to append to the event log, so that too-late events (which the state does not take) stay
    * out of the log the offline path replays. It is called before the batch is folded (too late is
-   * decided first, by the fold's rules: lateEvents), so it runs concurrently with the fold and the
+   * decided first: classifyEvents, whose verdicts the fold then follows), so it runs concurrently with the fold and the
    * state write (their round trips overlap); the call resolves only when both are done (a caller
    * that finishes its append later returns at once and keeps the append's promise); it runs again on a retry, so make it idempotent (e.g. insert … on conflict (event_id) do nothing). Either
    * order of completion is safe: a state written without its log rows gets them on redelivery (the
@@ -109,16 +109,31 @@ async function foldAttempts(
     const states: EntityState[] = [];
     for (const id of ids) states.push(stored.get(id)?.state ?? loaded?.get(id) ?? emptyState());
 
-    // The log append, the longest round trip of a batch, starts before the fold and runs meanwhile:
-    // the too-late events (which it leaves out) are decided first, by the fold's own rules.
+    // What the fold will do with each event is decided first (the fold follows these verdicts), so
+    // the log append, the longest round trip of a batch, which leaves the too-late events out, starts
+    // before the fold and runs meanwhile.
+    const verdicts = new Uint8Array(events.length);
+    let late = 0;
+    let at = 0;
+    let i = 0;
+    for (const list of byEntity.values()) {
+      late += classifyEvents(states[i++], list, registry, verdicts, at);
+      at += list.length;
+    }
     let appended: Promise<void> = Promise.resolve();
-    let late: EngagementEvent[] | undefined;
     if (options.beforePut) {
-      late = [];
-      let i = 0;
-      for (const list of byEntity.values()) lateEvents(states[i++], list, registry, late);
-      const lateSet = new Set(late);
-      appended = options.beforePut(late.length === 0 ? events : events.filter((e) => !lateSet.has(e)), late);
+      let accepted: readonly EngagementEvent[] = events;
+      const tooLate: EngagementEvent[] = [];
+      if (late > 0) {
+        const kept: EngagementEvent[] = [];
+        at = 0;
+        for (const list of byEntity.values()) {
+          for (let k = 0; k < list.length; k++) (verdicts[at + k] === Verdict.tooLate ? tooLate : kept).push(list[k]);
+          at += list.length;
+        }
+        accepted = kept;
+      }
+      appended = options.beforePut(accepted, tooLate);
       // Its failure is handled below, once the fold is done: not an unhandled rejection meanwhile.
       appended.catch(() => undefined);
       // The append's requests go out only once the event loop turns (connection pool, socket writes):
@@ -132,11 +147,13 @@ async function foldAttempts(
     const initializedViews: { entityId: string; views: string[] }[] = [];
     let applied = 0;
     let duplicates = 0;
-    let i = 0;
+    i = 0;
+    at = 0;
     for (const [id, list] of byEntity) {
       const s = stored.get(id);
       const state = states[i++];
-      const r = foldEntityEvents(state, list, registry);
+      const r = foldEntityEvents(state, list, registry, verdicts, at);
+      at += list.length;
       applied += r.applied;
       duplicates += r.duplicates;
       for (const e of r.tooLate) tooLate.push(e);
@@ -150,11 +167,6 @@ async function foldAttempts(
       }
     }
 
-    if (late !== undefined && !sameEvents(late, tooLate)) {
-      // Cannot happen (lateEvents applies foldEvents' rules); were it to, the log would not hold exactly what the state took.
-      await Promise.allSettled([appended]);
-      throw new Error(`foldBatchIntoStore: the fold found ${tooLate.length} events too late where ${late.length} were expected`);
-    }
     // On failure the states taken from the cache (and folded) are dropped: the retry reads the store.
     const [append, put] = await Promise.allSettled([appended, store.putStates(updates)]);
     if (append.status === 'rejected') throw append.reason;
@@ -166,12 +178,6 @@ async function foldAttempts(
     if (cache) for (const [id, u] of updates) cache.put(id, u.state, u.expectedVersion + 1);
     return { events: events.length, entities: ids.length, applied, duplicates, tooLate, written: updates.size, attempts: attempt, initializedViews };
   }
-}
-
-function sameEvents(a: readonly EngagementEvent[], b: readonly EngagementEvent[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 /** The entities' states: from the cache when there, the rest from the store. */

@@ -4,7 +4,7 @@ import { emptyState, type EntityState } from '../engine/entity-state';
 import type { FeatureRegistry } from '../engine/feature-registry';
 import { encodeStoredStateTo, StateVersionConflictError, type OnlineStore, type StateUpdate, type StoredState } from './online-store';
 import { StateCache } from './state-cache';
-import { ByteSink } from './state-encoder';
+import { ByteSinkPool, type ByteSink } from './state-encoder';
 
 export interface FoldBatchOptions {
   /** Attempts before a version conflict is given up (and thrown, retriable). Default 5. */
@@ -34,10 +34,7 @@ export interface FoldBatchOptions {
 
 const defaultCaches = new WeakMap<OnlineStore, StateCache>();
 
-const INITIAL_SINK_BYTES = 1 << 20;
-// More than one only while batches are folded concurrently.
-const MAX_IDLE_SINKS = 4;
-const idleSinks: ByteSink[] = [];
+const sinks = new ByteSinkPool(1 << 20);
 
 function cacheFor(store: OnlineStore, option: StateCache | false | undefined): StateCache | undefined {
   if (option === false) return undefined;
@@ -80,12 +77,12 @@ export async function foldBatchIntoStore(
   }
   // Each written state is encoded as soon as it is folded, while it is still in the CPU cache (once
   // the whole batch was folded, encoding read most of it back from memory): the store writes these bytes.
-  const sink = idleSinks.pop() ?? new ByteSink(INITIAL_SINK_BYTES);
+  const sink = sinks.take();
   try {
     return await foldAttempts(store, events, byEntity, registry, options, sink);
   } finally {
     // Every put has settled by now: nothing refers to the sink's bytes any more.
-    if (idleSinks.length < MAX_IDLE_SINKS) idleSinks.push(sink);
+    sinks.give(sink);
   }
 }
 

@@ -2,12 +2,10 @@ import { ConnectionError, PulseError } from '@pulse/core';
 import Redis from 'ioredis';
 import { checkTtl, decodeStoredState, DEFAULT_STATE_TTL_SECONDS, encodeStoredStateTo, STATE_FORMAT, StateVersionConflictError, type OnlineStore, type StateUpdate, type StoredState } from './online-store';
 import { bulk, FramedScript } from './framed-command';
-import { ByteSink } from './state-encoder';
+import { ByteSink, ByteSinkPool } from './state-encoder';
 import { VersionWatch } from './version-watch';
 
 const INITIAL_PUT_BYTES = 1 << 20;
-// More than one only while batches are written concurrently.
-const MAX_IDLE_SINKS = 4;
 
 export interface RedisOnlineStoreOptions {
   /** A client the caller owns (not closed by close()), or `url` to let the store own one. */
@@ -146,8 +144,8 @@ export class RedisOnlineStore implements OnlineStore {
   private readonly channel: string;
   private readonly channelBytes: Buffer;
   private readonly watch: VersionWatch | undefined;
-  /** Buffers the batches' values are written into, idle ones kept for the next batch. */
-  private readonly sinks: ByteSink[] = [];
+  /** Buffers the batches' commands are written into. */
+  private readonly sinks = new ByteSinkPool(INITIAL_PUT_BYTES);
   /** A batch's lengths and announcement, while putStates builds its command (synchronously, then copied). */
   private readonly lengths = new ByteSink(64 * 1024);
   private readonly announced = new ByteSink(64 * 1024);
@@ -232,7 +230,7 @@ export class RedisOnlineStore implements OnlineStore {
     // The whole command is written into the sink (the values straight after the room left for the
     // arguments before them, whose lengths are known last) and sent as it is; the sink is reused
     // only once Redis has answered. The lengths and the announcement are written as bytes too.
-    const sink = this.sinks.pop() ?? new ByteSink(INITIAL_PUT_BYTES);
+    const sink = this.sinks.take();
     try {
       const head = CAS_PUT_SCRIPT.head + bulk(String(this.ttlMs)) + bulk(this.scriptPrefix);
       const room = Buffer.byteLength(head) + 24;
@@ -281,7 +279,7 @@ export class RedisOnlineStore implements OnlineStore {
       }
       this.watch?.noteWritten(updates);
     } finally {
-      if (this.sinks.length < MAX_IDLE_SINKS) this.sinks.push(sink);
+      this.sinks.give(sink);
     }
   }
 

@@ -74,10 +74,37 @@ export class ByteSink {
   }
 }
 
-/** Encodes values after a caller-written header; one writer serves any number of values (not concurrently). */
-export class ValueWriter {
-  private buf = Buffer.allocUnsafe(16 * 1024);
-  private pos = 0;
+/** Sinks kept for the next batch: taken for one batch, given back once nothing refers to their bytes. */
+export class ByteSinkPool {
+  private readonly idle: ByteSink[] = [];
+
+  /** `maxIdle`: more than one is needed only while batches overlap. */
+  constructor(private readonly initialBytes: number, private readonly maxIdle = 4) {
+    if (!Number.isInteger(maxIdle) || maxIdle < 0) throw new RangeError(`maxIdle must be a non-negative integer, got ${maxIdle}`);
+  }
+
+  /** An empty sink. */
+  take(): ByteSink {
+    const sink = this.idle.pop() ?? new ByteSink(this.initialBytes);
+    sink.pos = 0;
+    return sink;
+  }
+
+  give(sink: ByteSink): void {
+    if (this.idle.length < this.maxIdle) this.idle.push(sink);
+  }
+}
+
+/**
+ * Encodes values after a caller-written header; one writer serves any number of values (not
+ * concurrently). Its own bytes (the sink it is) are the scratch each value is first written into: the
+ * string table, known only once the value was walked, goes before it.
+ */
+export class ValueWriter extends ByteSink {
+  constructor() {
+    super(16 * 1024);
+  }
+
   // The strings of the value being encoded: the first stringCount entries (the array keeps its
   // capacity from one value to the next; emptying it would free it, and growing it again was most of
   // what encoding allocated).
@@ -308,20 +335,8 @@ export class ValueWriter {
     this.stringChars += s.length;
   }
 
-  private byte(b: number): void {
-    this.ensure(1);
-    this.buf[this.pos++] = b;
-  }
-
   private varint(n: number): void {
     this.pos = putVarint(this.buf, this.pos, n);
-  }
-
-  private ensure(extra: number): void {
-    if (this.pos + extra <= this.buf.length) return;
-    const bigger = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + extra));
-    this.buf.copy(bigger, 0, 0, this.pos);
-    this.buf = bigger;
   }
 }
 

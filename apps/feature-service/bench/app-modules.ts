@@ -11,6 +11,7 @@ import type * as ReadServiceModule from '../src/features/feature-read.service';
 import type * as BatchResponseModule from '../src/features/batch-response';
 import type * as MetricsModule from '../src/app/feature-service.metrics';
 import type * as TokensModule from '../src/app/tokens';
+import type * as EvaluatedViewsModule from '../src/features/evaluated-views';
 
 function load<T>(relative: string): T {
   for (const base of [path.join(__dirname, '..'), path.join(__dirname, '..', 'src')]) {
@@ -30,4 +31,5 @@ export const appModules = {
   batchResponse: () => load<typeof BatchResponseModule>('features/batch-response'),
   metrics: () => load<typeof MetricsModule>('app/feature-service.metrics'),
   tokens: () => load<typeof TokensModule>('app/tokens'),
+  evaluatedViews: () => load<typeof EvaluatedViewsModule>('features/evaluated-views'),
 };

@@ -69,6 +69,10 @@ async function main(): Promise<void> {
     buffers.give(out.buffer);
   };
   const columnsOnly = async (ids: readonly string[]) => service.recycle(await service.readColumns(ids, Date.now()));
+  // Every batch as of a time in a 5-minute epoch nothing was evaluated for: each entity evaluated afresh.
+  const { EPOCH_MS } = appModules.evaluatedViews();
+  let coldEpoch = Math.floor(Date.now() / EPOCH_MS) + 1;
+  const columnsCold = async (ids: readonly string[]) => service.recycle(await service.readColumns(ids, coldEpoch++ * EPOCH_MS + 1));
 
   // The encoding alone: the columns read first, untimed.
   const encodingOnly = async (ids: readonly string[]) => {
@@ -109,6 +113,7 @@ async function main(): Promise<void> {
     line('readColumns alone', await phase(columnsOnly));
     line('readColumns + encode', await phase(encoded));
     line('encode alone', await phase(encodingOnly));
+    line('readColumns cold', await phase(columnsCold));
   }
   console.log(`  answer: ${(bytes / 1024).toFixed(0)} KiB per batch`);
   if (settings.allocations) {

@@ -5,7 +5,7 @@ export { parseDuration, DAY_MS, HOUR_MS, MINUTE_MS } from './definition/duration
 export { emptyState, isEntityState, type EntityState, type ViewState, type ExactInt, type Partial as TilePartial } from './engine/entity-state';
 export { FeatureRegistry, createFeatureRegistry, DEFAULT_ALLOWED_LATENESS_MS, type FeatureRegistryOptions } from './engine/feature-registry';
 export { applyEvents, foldEvents, cloneState, type ApplyCounts, type ApplyResult } from './engine/apply-events';
-export { evaluate, canEvaluateAt, AsOfBeforeWatermarkError } from './engine/evaluate';
+export { evaluate, evaluateViewColumns, canEvaluateAt, AsOfBeforeWatermarkError } from './engine/evaluate';
 export { replayEvents, evaluateOffline, byTimeThenId } from './engine/replay';
 export * from './store/online-store';
 export * from './store/in-memory-online-store';

@@ -1,5 +1,5 @@
 import type { RowTemplate } from './batch-response';
-import { parseDuration, TILE_SIZES, type Aggregation, type FeatureRegistry, type FeatureValue, type FeatureValues, type FeatureView } from '@pulse/features';
+import { evaluateViewColumns, parseDuration, TILE_SIZES, type Aggregation, type EntityState, type FeatureRegistry, type FeatureValue, type FeatureValues, type FeatureView } from '@pulse/features';
 
 /**
  * One view's values for one entity, positional in the view's declared feature order, as evaluated at
@@ -165,25 +165,48 @@ export class EvaluatedViews {
    * returns the entity's entry then.
    */
   store(entityId: string, version: number | undefined, w: number | null, asOfMs: number, positions: readonly number[], values: FeatureValues, out: ViewColumns[], offset: number): EncodingMemo | undefined {
-    const cacheable = version !== undefined && this.maxEntries > 0 && Number.isInteger(asOfMs);
-    let entry: Entry | undefined;
-    if (cacheable) {
-      const epoch = epochOf(asOfMs);
-      entry = this.entries.get(entityId);
-      if (entry === undefined || entry.version !== version || entry.epoch !== epoch || this.now() - entry.at > this.maxAgeMs) {
-        entry = { version, w, epoch, at: this.now(), views: new Array(this.shapes.length), gen: 0 };
-        this.entries.delete(entityId);
-        this.entries.set(entityId, entry);
-        if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
-      }
-    }
+    const entry = this.entryFor(entityId, version, w, asOfMs);
     for (let j = 0; j < positions.length; j++) {
       const shape = this.shapes[positions[j]];
-      const c = columnsOf(shape, asOfMs, values[shape.name]);
-      out[offset + j] = c;
-      if (entry !== undefined && shape.cacheable) entry.views[positions[j]] = c;
+      this.keep(entry, positions[j], (out[offset + j] = columnsOf(shape, asOfMs, values[shape.name])));
     }
-    // The row's columns are new (an uncacheable view's too): encodings made before no longer apply.
+    return this.renewed(entry);
+  }
+
+  /** store() of the state's views evaluated here, straight into columns (evaluateViewColumns: no records in between). */
+  evaluate(entityId: string, version: number, state: EntityState, asOfMs: number, positions: readonly number[], out: ViewColumns[], offset: number): EncodingMemo | undefined {
+    const entry = this.entryFor(entityId, version, state.w, asOfMs);
+    for (let j = 0; j < positions.length; j++) {
+      const shape = this.shapes[positions[j]];
+      const n = shape.features.length;
+      const values = new Array<FeatureValue>(n);
+      const freshness = new Array<number | null>(n);
+      const viewVersion = evaluateViewColumns(state, asOfMs, this.registry, positions[j], values, freshness);
+      this.keep(entry, positions[j], (out[offset + j] = { version: viewVersion, asOf: asOfMs, shifted: shape.shifted, values, freshness }));
+    }
+    return this.renewed(entry);
+  }
+
+  /** The entity's entry for this version and epoch, made afresh if the one there is for others; undefined: not cached. */
+  private entryFor(entityId: string, version: number | undefined, w: number | null, asOfMs: number): Entry | undefined {
+    if (version === undefined || this.maxEntries === 0 || !Number.isInteger(asOfMs)) return undefined;
+    const epoch = epochOf(asOfMs);
+    let entry = this.entries.get(entityId);
+    if (entry === undefined || entry.version !== version || entry.epoch !== epoch || this.now() - entry.at > this.maxAgeMs) {
+      entry = { version, w, epoch, at: this.now(), views: new Array(this.shapes.length), gen: 0 };
+      this.entries.delete(entityId);
+      this.entries.set(entityId, entry);
+      if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
+    }
+    return entry;
+  }
+
+  private keep(entry: Entry | undefined, position: number, columns: ViewColumns): void {
+    if (entry !== undefined && this.shapes[position].cacheable) entry.views[position] = columns;
+  }
+
+  /** The row's columns are new (an uncacheable view's too): encodings made before no longer apply. */
+  private renewed(entry: Entry | undefined): Entry | undefined {
     if (entry !== undefined) entry.gen++;
     return entry;
   }

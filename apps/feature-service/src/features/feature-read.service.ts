@@ -1,5 +1,5 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { canEvaluateAt, evaluate, evaluateOffline, type EntityState, type FeatureRegistry, type FeatureValues, type OnlineStore, type StateCache, type StoredState, type ViewValues } from '@pulse/features';
+import { canEvaluateAt, evaluateOffline, type EntityState, type FeatureRegistry, type FeatureValues, type OnlineStore, type StateCache, type StoredState, type ViewValues } from '@pulse/features';
 import { ValidationError } from '@pulse/core';
 import type { EventLogRepository } from '@pulse/storage';
 import type { FsMetrics } from '../app/feature-service.metrics';
@@ -148,12 +148,12 @@ export class FeatureReadService {
       for (let c = 0; c < chunks; c++) {
         const from = c * VERSION_CHUNK;
         const to = Math.min(n, from + VERSION_CHUNK);
-        await this.answerChunk(a, entityIds, from, to, await probes[c], atMs, views, positions);
+        await this.answerChunk(a, entityIds, from, to, await probes[c], atMs, positions);
         if (onReady !== undefined) onReady(r, firstOffline(a, to));
       }
     } else {
       const stored = await this.store.getStates(entityIds);
-      for (let i = 0; i < n; i++) this.answerStored(a, i, entityIds[i], stored, atMs, views, positions);
+      for (let i = 0; i < n; i++) this.answerStored(a, i, entityIds[i], stored, atMs, positions);
     }
     const offline = a.offline;
     if (offline.length < n) this.metrics.featureReads.inc({ path: 'online' }, n - offline.length);
@@ -202,7 +202,7 @@ export class FeatureReadService {
   }
 
   /** Entities [from, to) given their stored versions: cached evaluations, cached states, else fetched. */
-  private async answerChunk(a: Answer, entityIds: readonly string[], from: number, to: number, versions: Map<string, number>, atMs: number, views: readonly string[] | undefined, positions: readonly number[]): Promise<void> {
+  private async answerChunk(a: Answer, entityIds: readonly string[], from: number, to: number, versions: Map<string, number>, atMs: number, positions: readonly number[]): Promise<void> {
     let fetch: number[] | undefined;
     // One clock read per chunk: per entity, each was a boxed number to collect.
     const now = this.evaluated.clock();
@@ -220,31 +220,31 @@ export class FeatureReadService {
         continue;
       }
       const state = this.states!.peek(id, version);
-      if (state !== undefined) this.online(a, i, id, version, state, atMs, views, positions);
+      if (state !== undefined) this.online(a, i, id, version, state, atMs, positions);
       else (fetch ??= []).push(i);
     }
     if (fetch === undefined) return;
     const stored = await this.store.getStates(fetch.map((i) => entityIds[i]));
-    for (const i of fetch) this.answerStored(a, i, entityIds[i], stored, atMs, views, positions);
+    for (const i of fetch) this.answerStored(a, i, entityIds[i], stored, atMs, positions);
   }
 
-  private answerStored(a: Answer, i: number, id: string, stored: Map<string, StoredState>, atMs: number, views: readonly string[] | undefined, positions: readonly number[]): void {
+  private answerStored(a: Answer, i: number, id: string, stored: Map<string, StoredState>, atMs: number, positions: readonly number[]): void {
     const s = stored.get(id);
     if (s === undefined) {
       a.offline.push(i);
       return;
     }
     this.states?.offer(id, s.state, s.version);
-    this.online(a, i, id, s.version, s.state, atMs, views, positions);
+    this.online(a, i, id, s.version, s.state, atMs, positions);
   }
 
   // Synchronous from peek/fetch to here: a batch folding the cached state can only take it when we yield.
-  private online(a: Answer, i: number, id: string, version: number, state: EntityState, atMs: number, views: readonly string[] | undefined, positions: readonly number[]): void {
+  private online(a: Answer, i: number, id: string, version: number, state: EntityState, atMs: number, positions: readonly number[]): void {
     if (!canEvaluateAt(state, atMs)) {
       offlineAt(a, i, state.w);
       return;
     }
-    const memo = this.evaluated.store(id, version, state.w, atMs, positions, evaluate(state, atMs, this.registry, views), a.columns, i * a.width);
+    const memo = this.evaluated.evaluate(id, version, state, atMs, positions, a.columns, i * a.width);
     setOnline(a, i, state.w, memo);
   }
 }

@@ -1,6 +1,6 @@
 import { applyEvents } from './apply-events';
 import { emptyState } from './entity-state';
-import { evaluate, AsOfBeforeWatermarkError, canEvaluateAt } from './evaluate';
+import { evaluate, evaluateViewColumns, AsOfBeforeWatermarkError, canEvaluateAt } from './evaluate';
 import { FeatureRegistry } from './feature-registry';
 import { defineFeatureView } from '../definition/feature-view.builder';
 import { allAggregationsRegistry, answer, event, HOUR, MIN, T0 } from '../testing/test-views';
@@ -160,5 +160,25 @@ describe('evaluate: distinct counts and modes of time fields read off count tile
     // As of Wed 23:30, both windows cover Wed 00:00–23:59: Wed 05:10 and Wed 23:00; mode tie → 5.
     expect(v.values).toMatchObject({ hours_1d: 2, top_hour_1d: 5, hours_1d_6h: 2 });
     expect(v.freshness.days_3d).toBe(30 * MIN);
+  });
+});
+
+describe('evaluateViewColumns', () => {
+  const { state } = applyEvents(emptyState(), [answer('a', 10, true, 10), answer('b', 20, false, 20.5, 'sms'), event('d', 70, 'lesson_sent', { contentId: 'L1' })], registry);
+  const asOf = T0 + 100 * MIN;
+  it('gives what evaluate gives, positional in the declared feature order', () => {
+    const view = registry.views[0];
+    const values: unknown[] = [];
+    const freshness: (number | null)[] = [];
+    const version = evaluateViewColumns(state, asOf, registry, 0, values as never[], freshness);
+    const keyed = evaluate(state, asOf, registry)[view.name];
+    expect(version).toBe(keyed.version);
+    expect(values).toEqual(view.features.map((f) => keyed.values[f.name]));
+    expect(freshness).toEqual(view.features.map((f) => keyed.freshness[f.name]));
+  });
+  it('rejects a position outside the registry and an as-of time before the watermark', () => {
+    expect(() => evaluateViewColumns(state, asOf, registry, registry.views.length, [], [])).toThrow(RangeError);
+    expect(() => evaluateViewColumns(state, asOf, registry, -1, [], [])).toThrow(/position/);
+    expect(() => evaluateViewColumns(state, T0, registry, 0, [], [])).toThrow(AsOfBeforeWatermarkError);
   });
 });

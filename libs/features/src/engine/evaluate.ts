@@ -31,28 +31,52 @@ export function canEvaluateAt(state: EntityState | null | undefined, asOfMs: num
  * far plus the 6 days before it. Requires asOfMs ≥ the state's watermark (AsOfBeforeWatermarkError).
  */
 export function evaluate(state: EntityState | null | undefined, asOfMs: number, registry: FeatureRegistry, viewNames?: readonly string[]): FeatureValues {
-  if (!Number.isFinite(asOfMs)) throw new RangeError(`asOfMs must be finite, got ${asOfMs}`);
-  if (state && state.w !== null && asOfMs < state.w) throw new AsOfBeforeWatermarkError(asOfMs, state.w);
+  checkAsOf(state, asOfMs);
   const out: FeatureValues = {};
   const n = viewNames ? viewNames.length : registry.compiled.length;
   for (let i = 0; i < n; i++) {
     const reg = viewNames ? registry.registered(viewNames[i]) : registry.compiled[i];
     if (!reg) throw new RangeError(`unknown feature view "${viewNames?.[i]}"`);
     const vs = state?.s[reg.view.key];
-    out[reg.view.name] = evaluateView(vs && vs.h === reg.plan.fingerprint ? vs : undefined, asOfMs, reg.view.version, reg.plan);
+    const plan = reg.plan;
+    // Into arrays reused across calls (evaluation is synchronous): the records copy them.
+    fillView(vs && vs.h === plan.fingerprint ? vs : undefined, asOfMs, plan, values, freshness);
+    out[reg.view.name] = { version: reg.view.version, values: plan.toRecord(values), freshness: plan.toRecord(freshness) } satisfies ViewValues;
   }
   return out;
 }
 
-function evaluateView(vs: ViewState | undefined, asOf: number, version: number, plan: ViewPlan): ViewValues {
+/**
+ * One view — the registry's `position`-th — as evaluate gives it, but positional in the view's declared
+ * feature order: written to `values` and `freshness` from index 0, the view's version returned. For a
+ * reader that keeps columns (feature-service's batch answers): no records to build and take apart.
+ */
+export function evaluateViewColumns(
+  state: EntityState | null | undefined,
+  asOfMs: number,
+  registry: FeatureRegistry,
+  position: number,
+  values: FeatureValue[],
+  freshness: (number | null)[],
+): number {
+  checkAsOf(state, asOfMs);
+  const reg = registry.compiled[position];
+  if (reg === undefined) throw new RangeError(`position must be a view's index in the registry (0 to ${registry.compiled.length - 1}), got ${position}`);
+  const vs = state?.s[reg.view.key];
+  fillView(vs && vs.h === reg.plan.fingerprint ? vs : undefined, asOfMs, reg.plan, values, freshness);
+  return reg.view.version;
+}
+
+function checkAsOf(state: EntityState | null | undefined, asOfMs: number): void {
+  if (!Number.isFinite(asOfMs)) throw new RangeError(`asOfMs must be finite, got ${asOfMs}`);
+  if (state && state.w !== null && asOfMs < state.w) throw new AsOfBeforeWatermarkError(asOfMs, state.w);
+}
+
+/** The view's values and freshness, in its declared feature order (the plan's). */
+function fillView(vs: ViewState | undefined, asOf: number, plan: ViewPlan, values: FeatureValue[], freshness: (number | null)[]): void {
   const features = plan.features;
   const n = features.length;
-  // Reused across calls (evaluation is synchronous); the records copy them.
-  if (values.length < n) {
-    values.length = n;
-    newest.length = n;
-    freshness.length = n;
-  }
+  if (newest.length < n) newest.length = n;
   const p = scratch;
   for (let i = 0; i < n; i++) {
     const f = features[i];
@@ -91,8 +115,6 @@ function evaluateView(vs: ViewState | undefined, asOf: number, version: number, 
     const t = tn === null ? td : td === null ? tn : Math.max(tn, td);
     freshness[i] = t === null ? null : asOf - t;
   }
-  // Declared order, whatever the evaluation order.
-  return { version, values: plan.toRecord(values), freshness: plan.toRecord(freshness) };
 }
 
 const values: FeatureValue[] = [];

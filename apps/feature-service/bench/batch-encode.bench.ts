@@ -18,14 +18,8 @@ import { Registry } from 'prom-client';
 import type { FeatureServiceConfig } from '../src/config/feature-service.config';
 import { AllocationProfiler } from './alloc-profile';
 import { appModules } from './app-modules';
+import { envInt } from './bench-resources';
 import { GcWatch, pick, summarize, type GcPauses, type LatencySummary } from './latency';
-
-const envInt = (name: string, fallback: number) => {
-  const raw = process.env[name];
-  const value = raw === undefined ? fallback : Number(raw);
-  if (!Number.isInteger(value) || value <= 0) throw new RangeError(`${name} must be a positive integer, got ${raw}`);
-  return value;
-};
 
 const settings = {
   learners: envInt('PULSE_BENCH_LEARNERS', 4000),

@@ -177,3 +177,11 @@ export function stealShare(before: ReturnType<typeof machineCpuTicks>, after: Re
   if (before === undefined || after === undefined || after.total <= before.total) return NaN;
   return (after.steal - before.steal) / (after.total - before.total);
 }
+
+/** A positive integer setting from the environment (PULSE_BENCH_*), or the default. */
+export function envInt(name: string, fallback: number): number {
+  const raw = process.env[name];
+  const value = raw === undefined ? fallback : Number(raw);
+  if (!Number.isInteger(value) || value <= 0) throw new RangeError(`${name} must be a positive integer, got ${raw}`);
+  return value;
+}

@@ -37,7 +37,7 @@ import { loadConfig } from '@pulse/nest-common';
 import { createTestDatabase, randomName, randomRedisPrefix, startKafkaMockCluster, testRedisUrl, waitFor } from '@pulse/testing';
 import type { Infrastructure } from '../src/infrastructure/infrastructure';
 import { appModules } from './app-modules';
-import { Cleanup, deleteRedisKeys, machineCpuTicks, mainThreadCpuSeconds, processCpuSeconds, stealShare, terminate, withoutNewSignalListeners } from './bench-resources';
+import { Cleanup, deleteRedisKeys, envInt, machineCpuTicks, mainThreadCpuSeconds, processCpuSeconds, stealShare, terminate, withoutNewSignalListeners } from './bench-resources';
 import { PhaseProfiler, type ProfileSummary } from './cpu-profile';
 import { AllocationProfiler, type AllocationSummary } from './alloc-profile';
 import { GcWatch, pick, ServerTimer, summarize, type GcPauses, type LatencySummary } from './latency';
@@ -48,13 +48,6 @@ import { rawPreloaded, rawStreaming, type PreloadedResult, type RawRate } from '
 import { floorStreaming, type FloorResult } from './floor-consume';
 import { counterTotal, diffTimings, histogramTotals, type OpTiming } from './service-metrics';
 import { consumedBy, cpuSecondsOfInstances, startExtraInstances, stopExtraInstances, type ExtraInstance } from './extra-instances';
-
-const envInt = (name: string, fallback: number) => {
-  const raw = process.env[name];
-  const value = raw === undefined ? fallback : Number(raw);
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer, got ${raw}`);
-  return value;
-};
 
 const settings = {
   learners: envInt('PULSE_BENCH_LEARNERS', 4000),

@@ -175,7 +175,6 @@ export class KafkaSubscription implements Subscription {
     const key = `${topic}:${partition}`;
     for (let i = 0; i < batch.messages.length; i += this.maxBatchSize) {
       // Stopping finishes the slice in hand only; the rest is fetched again by whoever owns the partition next.
-      if (this._state !== 'running' || !isRunning() || isStale()) return;
       if (!(await this.roomIn(key)) || this._state !== 'running' || !isRunning() || isStale()) return;
       const slice = batch.messages.slice(i, i + this.maxBatchSize);
       const messages = slice.map((m) => toBusMessage(topic, partition, m));

@@ -9,7 +9,9 @@
 // events between produced and durable, and both it and the raw consumer ran at the pace of that
 // window (raw "fed" 82–92k events/s against 200–230k with 80k ahead).
 //   1. raw reference: a plain kafkajs consumer (eachBatch, no-op handler, commits) draining the same
-//      messages: preloaded rounds, and fed by the producer exactly as the end-to-end run is;
+//      messages: preloaded rounds, and fed by the producer exactly as the end-to-end run is; then two
+//      floors (floor-consume.ts): the least a consumer meeting the issue's contract must do, with a
+//      row per event and with one row per batch;
 //   2. end to end: the service consuming the stream into the Postgres event log and the Redis online
 //      state, offsets committed after both; events/s from the first event sent to the last one durable
 //      (the service's consumed counter, incremented after both writes), its ratio to the raw rate, and
@@ -21,7 +23,7 @@
 // (600000), PULSE_BENCH_MAX_AHEAD (80000), PULSE_BENCH_SINGLE_READS (5000), PULSE_BENCH_BATCH_READS
 // (200), PULSE_BENCH_INSTANCES (1: copies of the service in one consumer group, the extra ones in
 // child processes, see extra-instances.ts); MAX_BATCH_SIZE and PARTITIONS_CONCURRENTLY are passed on
-// to the service. `npm run bench:ingest -- --profile` also writes CPU
+// to the service. `-- --floors-only` stops after the raw rates and the floors. `npm run bench:ingest -- --profile` also writes CPU
 // profiles of the service's thread (end to end; HTTP batch reads) to the temp dir and prints where the
 // time went; `-- --alloc-profile` samples what the service's thread allocates end to end (what the
 // garbage collector has to clear) and prints it by allocating function.
@@ -62,6 +64,7 @@ const settings = {
   profile: process.argv.includes('--profile'),
   allocations: process.argv.includes('--alloc-profile'),
   instances: envInt('PULSE_BENCH_INSTANCES', 1),
+  floorsOnly: process.argv.includes('--floors-only'),
 };
 
 const TARGETS = { eventsPerSecond: 25_000, ratioToRaw: 0.5, singleP99Ms: 1, batchP99Ms: 10 };
@@ -341,7 +344,32 @@ async function reads(app: INestApplication, port: number, entities: readonly str
   }
 }
 
-function report(stream: BenchStream, events: number, pre: PreloadedResult, streaming: RawRate & { feed: FeedReport; averageBatch: number }, floor: FloorResult, e2e: EndToEnd, checks: Checks, r: Reads): void {
+type FedRate = RawRate & { feed: FeedReport; averageBatch: number };
+
+const FLOOR_LABEL: Record<FloorResult['log'], string> = {
+  'event-rows': 'floor: decode, (id, entity, time) row/event, Redis/entity',
+  'batch-segments': 'floor: decode, one bytea row/batch, Redis/entity',
+};
+
+function floorLine(floor: FloorResult, pre: PreloadedResult, streaming: FedRate): string {
+  return (
+    `  ${FLOOR_LABEL[floor.log].padEnd(58)} ${`${fmt(floor.perSecond)} ev/s`.padStart(16)}  ` +
+    `ratio to raw fed ${(floor.perSecond / streaming.perSecond).toFixed(3)}, to preloaded ${(floor.perSecond / pre.overall.perSecond).toFixed(3)}; ` +
+    `${fmt(floor.rows)} rows; CPU: its process ${fmt(floor.processCpuS, 1)} s, Postgres ${fmt(floor.postgresCpuS, 1)} s, Redis ${fmt(floor.redisCpuS, 1)} s over ${fmt(floor.ms / 1000, 1)} s`
+  );
+}
+
+/** `--floors-only`: the raw rates and the floors, without the service (what bounds any implementation). */
+function reportFloors(events: number, pre: PreloadedResult, streaming: FedRate, floors: readonly FloorResult[]): void {
+  const pct = (x: number) => (Number.isNaN(x) ? '?' : `${(x * 100).toFixed(0)} %`);
+  console.log('\n================ raw consume and floors ================');
+  console.log(`${fmt(events)} events; steal: ${pct(steal.preloaded)} preloaded, ${pct(steal.fed)} fed, ${pct(steal.floor)} floor, ${pct(steal.segments)} segment floor`);
+  console.log(`  raw kafkajs consume, preloaded ${fmt(pre.overall.perSecond)} ev/s (rounds ${pre.rounds.map((x) => fmt(x.perSecond)).join(', ')}); fed ${fmt(streaming.perSecond)} ev/s`);
+  for (const f of floors) console.log(floorLine(f, pre, streaming));
+  console.log('========================================================\n');
+}
+
+function report(stream: BenchStream, events: number, pre: PreloadedResult, streaming: FedRate, floors: readonly FloorResult[], e2e: EndToEnd, checks: Checks, r: Reads): void {
   const ok = (pass: boolean) => (pass ? 'met' : 'NOT met');
   const ratioPre = e2e.perSecond / pre.overall.perSecond;
   const ratioStream = e2e.perSecond / streaming.perSecond;
@@ -356,12 +384,12 @@ function report(stream: BenchStream, events: number, pre: PreloadedResult, strea
   );
   const pct = (x: number) => (Number.isNaN(x) ? '?' : `${(x * 100).toFixed(0)} %`);
   console.log(
-    `CPU time stolen by the hypervisor (other guests): ${pct(steal.preloaded)} during raw preloaded, ${pct(steal.fed)} raw fed, ${pct(steal.floor)} floor, ${pct(steal.e2e)} end to end, ${pct(steal.reads)} reads — compare rates only between phases with similar steal`,
+    `CPU time stolen by the hypervisor (other guests): ${pct(steal.preloaded)} during raw preloaded, ${pct(steal.fed)} raw fed, ${pct(steal.floor)} floor, ${pct(steal.segments)} segment floor, ${pct(steal.e2e)} end to end, ${pct(steal.reads)} reads — compare rates only between phases with similar steal`,
   );
   console.log('\nthroughput');
   line('raw kafkajs consume, preloaded (no producer running)', `${fmt(pre.overall.perSecond)} ev/s`, `${pre.rounds.length} rounds of ${fmt(settings.preloadRound)}: ${pre.rounds.map((x) => fmt(x.perSecond)).join(', ')}; ${fmt(pre.averageBatch)} messages/batch`);
   line('raw kafkajs consume, fed by the producer as end to end', `${fmt(streaming.perSecond)} ev/s`, `${fmt(streaming.events)} events, ${fmt(streaming.averageBatch)} messages/batch; producer ${fmt(streaming.feed.pacedMs / 1000, 1)} s paced, kcat CPU ${fmt(streaming.feed.cpuS, 1)} s`);
-  line('floor: decode, (id, entity, time) log, one Redis value/entity', `${fmt(floor.perSecond)} ev/s`, `ratio to raw fed ${(floor.perSecond / streaming.perSecond).toFixed(3)}, to preloaded ${(floor.perSecond / pre.overall.perSecond).toFixed(3)}; ${fmt(floor.rows)} rows; CPU: its process ${fmt(floor.processCpuS, 1)} s, Postgres ${fmt(floor.postgresCpuS, 1)} s, Redis ${fmt(floor.redisCpuS, 1)} s over ${fmt(floor.ms / 1000, 1)} s`);
+  for (const f of floors) console.log(floorLine(f, pre, streaming));
   line('END TO END (Kafka -> Postgres log + Redis state, committed)', `${fmt(e2e.perSecond)} ev/s`, `${fmt(e2e.events)} events in ${fmt(e2e.ms / 1000, 1)} s; target >= ${fmt(TARGETS.eventsPerSecond)}: ${ok(e2e.perSecond >= TARGETS.eventsPerSecond)}`);
   line('  ratio to raw preloaded', ratioPre.toFixed(3), `target >= ${TARGETS.ratioToRaw}: ${ok(ratioPre >= TARGETS.ratioToRaw)}`);
   line('  ratio to raw fed by the producer', ratioStream.toFixed(3), `target >= ${TARGETS.ratioToRaw}: ${ok(ratioStream >= TARGETS.ratioToRaw)}`);
@@ -428,7 +456,7 @@ function printProfile(what: string, p: ProfileSummary): void {
 
 let kcatPid = NaN;
 /** Share of the machine's CPU time the hypervisor gave to other guests during each phase (/proc/stat steal). */
-const steal = { preloaded: NaN, fed: NaN, floor: NaN, e2e: NaN, reads: NaN };
+const steal = { preloaded: NaN, fed: NaN, floor: NaN, segments: NaN, e2e: NaN, reads: NaN };
 
 async function main(): Promise<void> {
   const cleanup = new Cleanup();
@@ -478,7 +506,18 @@ async function main(): Promise<void> {
     const floor = await floorStreaming(rawBus, producer, events, settings.maxAhead, floorDb.url, testRedisUrl(), floorPrefix);
     stolen('floor');
     log(`  ${fmt(floor.perSecond)} events/s`);
+    log('floor with a batched log: decode + one bytea row per batch + one Redis value per entity, fed by the producer');
+    const segmentPrefix = randomRedisPrefix('pulse-bench-floor-seg');
+    cleanup.add(`redis keys ${segmentPrefix}*`, () => deleteRedisKeys(testRedisUrl(), segmentPrefix));
+    ticks = machineCpuTicks();
+    const segments = await floorStreaming(rawBus, producer, events, settings.maxAhead, floorDb.url, testRedisUrl(), segmentPrefix, 'batch-segments');
+    stolen('segments');
+    log(`  ${fmt(segments.perSecond)} events/s`);
     await rawBus.close();
+    if (settings.floorsOnly) {
+      reportFloors(events, pre, streaming, [floor, segments]);
+      return;
+    }
 
     const db = await createTestDatabase('pulse_bench');
     cleanup.add(`database ${db.name}`, () => db.drop());
@@ -511,7 +550,7 @@ async function main(): Promise<void> {
     ticks = machineCpuTicks();
     const r = await reads(app, port, [...stream.watermarks.keys()], cleanup);
     stolen('reads');
-    report(stream, events, pre, streaming, floor, e2e, checks, r);
+    report(stream, events, pre, streaming, [floor, segments], e2e, checks, r);
   } finally {
     log('cleaning up');
     await cleanup.run();

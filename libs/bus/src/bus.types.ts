@@ -75,7 +75,10 @@ export interface SubscribeOptions {
   /** Where a group with no committed offset starts: the oldest message (true) or new ones only. Default false. */
   fromBeginning?: boolean;
   handler: BatchHandler;
-  /** Upper bound on messages per handler call. Default 1000. */
+  /**
+   * Upper bound on messages per handler call. Default 1000. A handler call gets everything waiting up
+   * to this: the Kafka bus merges what it fetched while the handler was busy.
+   */
   maxBatchSize?: number;
   /**
    * Batches per partition whose effects (BatchContext.completeLater) may still be running while the

@@ -33,7 +33,7 @@ export async function startInfrastructure(config: FeatureServiceConfig, deps: In
     }
     const storage = await initStorage({
       ...(embeddedPg ? embeddedPg.storageOptions : { url: config.infra.databaseUrl! }),
-      eventLog: { observe: (op, seconds) => deps.metrics.postgresOpDuration.observe({ op }, seconds) },
+      eventLog: { ...embeddedPg?.storageOptions.eventLog, observe: (op, seconds) => deps.metrics.postgresOpDuration.observe({ op }, seconds) },
     });
     closers.push(() => storage.close());
 

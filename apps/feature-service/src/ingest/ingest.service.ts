@@ -169,9 +169,10 @@ export class IngestService {
     if (events.length === 0) return { applied: 0, duplicates: 0, logged: async () => ({ tooLate: [], logDuplicates: 0 }) };
     let accepted: readonly EngagementEvent[] = [];
     let tooLate: readonly EngagementEvent[] = [];
+    let duplicates: readonly EngagementEvent[] = [];
     let append: Promise<LogStage> | null = null;
     const startAppend = () => {
-      const running = this.appendToLog(accepted, tooLate);
+      const running = this.appendToLog(accepted, tooLate, duplicates);
       // Awaited by logged(); until then a failure must not be an unhandled rejection.
       running.catch(() => undefined);
       return running;
@@ -179,9 +180,10 @@ export class IngestService {
     const result = await foldBatchIntoStore(this.store, events, this.registry, {
       stateCache: this.stateCache,
       // Called again when a version conflict makes the fold start over: the last split is the one the state took.
-      beforePut: async (acceptedNow, tooLateNow) => {
+      beforePut: async (acceptedNow, tooLateNow, duplicatesNow) => {
         accepted = acceptedNow;
         tooLate = tooLateNow;
+        duplicates = duplicatesNow;
         append = startAppend();
       },
       loadMissing: (entityIds) => this.rebuildFromLog(entityIds),
@@ -203,12 +205,26 @@ export class IngestService {
     };
   }
 
-  private async appendToLog(accepted: readonly EngagementEvent[], tooLate: readonly EngagementEvent[]): Promise<LogStage> {
-    const appended = await this.eventLog.appendMany(accepted);
+  private async appendToLog(accepted: readonly EngagementEvent[], tooLate: readonly EngagementEvent[], duplicates: readonly EngagementEvent[]): Promise<LogStage> {
+    // Events the state already has are most likely logged too: written apart, by a statement that
+    // skips what the log has, so that the rest stays one cheap COPY.
+    let appended;
+    if (duplicates.length === 0) appended = await this.eventLog.appendMany(accepted);
+    else {
+      const seen = new Set(duplicates);
+      const settled = await Promise.allSettled([
+        this.eventLog.appendMany(accepted.filter((e) => !seen.has(e))),
+        this.eventLog.appendMany(duplicates, { mayExist: true }),
+      ]);
+      // Both are over before a failure is reported: a retry must not race the other one.
+      const failed = settled.find((s) => s.status === 'rejected');
+      if (failed) throw failed.reason;
+      appended = { duplicateIds: settled.flatMap((s) => (s.status === 'fulfilled' ? s.value.duplicateIds : [])) };
+    }
     // A redelivered event the state has forgotten (older than its dedup memory) looks too late;
     // if the log already has it, it was applied before and is only a duplicate.
     if (tooLate.length === 0) return { tooLate: [], logDuplicates: appended.duplicateIds.length };
-    const known = await this.eventLog.existingIds(tooLate.map((e) => e.eventId));
+    const known = await this.eventLog.existingIds(tooLate);
     return { tooLate: tooLate.filter((e) => !known.has(e.eventId)), logDuplicates: appended.duplicateIds.length };
   }
 

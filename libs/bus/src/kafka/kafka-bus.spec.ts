@@ -4,6 +4,7 @@ import { describeBusConformance } from '../../test/bus-conformance';
 import type { BusMessage } from '../bus.types';
 import type { BusLogger } from '../bus-logger';
 import { KafkaBus } from './kafka-bus';
+import type { KafkaSubscription } from './kafka-subscription';
 import { toPulseError } from './kafka-support';
 
 // kafkajs reports rebalances as warnings; keep them out of the test output.
@@ -106,6 +107,37 @@ describe('KafkaBus specifics', () => {
     gates.get('6')!();
     await waitFor(() => subscription.lag()[0]?.committedOffset === '9', { timeoutMs: 20_000, message: 'all committed' });
     expect(handled).toEqual(['0', '3', '6']);
+  });
+
+  it('merges what was fetched while the handler was busy into its next batch, up to maxBatchSize', async () => {
+    const bus = make();
+    const topic = randomName('merge');
+    // Five publishes are five record batches, and the mock broker answers a fetch with one of them.
+    for (let p = 0; p < 5; p++) await bus.createPublisher().publish(topic, Array.from({ length: 10 }, (_, i) => ({ key: 'one-entity', value: String(p * 10 + i) })));
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const sizes: number[] = [];
+    const seen: string[] = [];
+    const subscription = (await bus.subscribe({
+      groupId: randomName('g'),
+      topics: [topic],
+      fromBeginning: true,
+      maxBatchSize: 25,
+      handler: async (batch) => {
+        sizes.push(batch.length);
+        for (const m of batch) seen.push(m.value.toString());
+        if (sizes.length === 1) await gate;
+      },
+    })) as KafkaSubscription;
+    // Fetching goes on until maxBatchSize messages wait: three more fetches of 10.
+    await waitFor(() => sizes.length === 1 && subscription.queued() === 30, { timeoutMs: 20_000, message: 'three more fetches queued behind the busy handler' });
+    open();
+    await waitFor(() => seen.length === 50, { timeoutMs: 20_000, message: 'all handled' });
+    // The next batch merges three fetches (cut at maxBatchSize); the last 15 may come as one batch or two.
+    expect(sizes.slice(0, 2)).toEqual([10, 25]);
+    expect(Math.max(...sizes)).toBe(25);
+    expect(seen).toEqual(Array.from({ length: 50 }, (_, i) => String(i)));
+    await waitFor(() => subscription.lag()[0]?.committedOffset === '50', { timeoutMs: 20_000, message: 'all committed' });
   });
 
   it('maps kafkajs errors: transient ones retriable, the rest not', () => {

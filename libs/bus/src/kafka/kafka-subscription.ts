@@ -1,5 +1,5 @@
 import type { Consumer, ConsumerConfig, EachBatchPayload, Kafka } from 'kafkajs';
-import type { PartitionLag, RetryPolicy, SubscribeOptions, Subscription, SubscriptionOutcome, SubscriptionState } from '../bus.types';
+import type { BusMessage, PartitionLag, RetryPolicy, SubscribeOptions, Subscription, SubscriptionOutcome, SubscriptionState } from '../bus.types';
 import type { BusLogger } from '../bus-logger';
 import { resolveMaxBatchSize, resolveMaxPendingBatches, resolveRetryPolicy, runBatch, runEffects, type DeliveryContext, type EffectsOutcome } from '../batch-runner';
 import { toBusMessage, toPulseError } from './kafka-support';
@@ -27,6 +27,18 @@ interface PartitionPipeline {
   commit: (offset: string) => Promise<void>;
 }
 
+/** What kafkajs fetched for a partition and the handler has not taken yet. */
+interface PartitionQueue {
+  readonly topic: string;
+  readonly partition: number;
+  readonly queue: BusMessage[];
+  /** The latest fetch's payload: its commit and heartbeat belong to the group generation kafkajs has now. */
+  latest: EachBatchPayload | null;
+  highWatermark: number;
+  /** Whether drainQueue is running for it. */
+  draining: boolean;
+}
+
 export interface KafkaConsumerSettings {
   consumerConfig: (groupId: string) => ConsumerConfig;
   heartbeatIntervalMs: number;
@@ -34,12 +46,14 @@ export interface KafkaConsumerSettings {
 }
 
 /**
- * One kafkajs consumer. A kafkajs batch larger than maxBatchSize is handed over in slices, each
- * committed on its own once the handler resolved and the effects it left (completeLater) are done.
- * A slice's offset is resolved as soon as the handler resolved, so kafkajs fetches the partition on
- * while those effects finish (a pipeline of at most maxPendingBatches slices per partition); what
- * is committed is only ever the end of a run of finished slices (autoCommit is off: kafkajs would
- * commit whatever is resolved).
+ * One kafkajs consumer. What kafkajs fetches is queued per partition (its offset resolved at once, so
+ * kafkajs fetches on, up to maxBatchSize messages queued), and the handler is given everything queued,
+ * up to maxBatchSize, as one batch: consecutive fetches are merged while the handler is busy. Each
+ * batch is committed on its own once the handler resolved and the effects it left (completeLater) are
+ * done; the handler is given the partition's next batch meanwhile (a pipeline of at most
+ * maxPendingBatches per partition). What is committed is only ever the end of a run of finished
+ * batches (autoCommit is off: kafkajs would commit whatever is resolved); queued messages not handled
+ * yet are never committed, and whoever owns the partition next fetches them again.
  */
 export class KafkaSubscription implements Subscription {
   readonly groupId: string;
@@ -52,9 +66,13 @@ export class KafkaSubscription implements Subscription {
   private readonly maxBatchSize: number;
   private readonly maxPendingBatches: number;
   private readonly pipelines = new Map<string, PartitionPipeline>();
+  private readonly partitions = new Map<string, PartitionQueue>();
   /** Woken whenever a pending slice settles or pipelines are dropped. */
   private pipelineChanged: { promise: Promise<void>; wake: () => void } = signalPair();
-  private activeBatches = 0;
+  /** Partitions whose queue is being handed to the handler (drainQueue running). */
+  private activeHandlers = 0;
+  /** Handler calls running now (at most partitionsConsumedConcurrently). */
+  private handling = 0;
   private readonly retry: Required<RetryPolicy>;
   private assigned: Record<string, number[]> = {};
   private readonly lags = new Map<string, PartitionLag>();
@@ -109,6 +127,7 @@ export class KafkaSubscription implements Subscription {
     if (this._state === 'running') {
       this._state = 'stopping';
       this.interrupt.abort();
+      this.wakeWaiters();
       void this.shutdown({ state: 'stopped' });
     }
     return this.done.then(() => undefined);
@@ -119,6 +138,7 @@ export class KafkaSubscription implements Subscription {
       this._state = 'killed';
       this.killSignal.abort();
       this.interrupt.abort();
+      this.wakeWaiters();
       void this.shutdown({ state: 'killed' });
     }
     return this.done.then(() => undefined);
@@ -126,6 +146,13 @@ export class KafkaSubscription implements Subscription {
 
   assignment(): Record<string, number[]> {
     return Object.fromEntries(Object.entries(this.assigned).map(([t, ps]) => [t, [...ps]]));
+  }
+
+  /** Messages fetched and not yet handed to the handler, over all partitions (what the next batches will merge). */
+  queued(): number {
+    let n = 0;
+    for (const part of this.partitions.values()) n += part.queue.length;
+    return n;
   }
 
   lag(): PartitionLag[] {
@@ -136,6 +163,7 @@ export class KafkaSubscription implements Subscription {
     this._state = 'failed';
     this.killSignal.abort();
     this.interrupt.abort();
+    this.wakeWaiters();
     this.logger.log('error', 'subscription failed', { groupId: this.groupId, error: error instanceof Error ? error.message : String(error) });
     this.options.onError?.(error);
     // Not awaited: disconnect waits for the eachBatch call we may be inside of.
@@ -146,6 +174,8 @@ export class KafkaSubscription implements Subscription {
     this.shuttingDown ??= (async () => {
       // A graceful stop finishes what is in hand, effects included, and commits it while still a member.
       if (outcome.state === 'stopped') await this.drain();
+      // A failed subscription still commits the batches finished before the failure (their commits are under way).
+      if (outcome.state === 'failed') await Promise.all([...this.pipelines.values()].map((p) => p.commits));
       try {
         await this.consumer.disconnect();
       } catch (error) {
@@ -158,69 +188,113 @@ export class KafkaSubscription implements Subscription {
     return this.shuttingDown;
   }
 
+  /**
+   * Queues what kafkajs fetched and returns, so that kafkajs fetches the partition on while the
+   * handler works: the handler then takes everything queued (up to maxBatchSize) as one batch. A busy
+   * handler gets larger batches, which costs it less per message (one state read and write per entity
+   * per batch), an idle one gets each fetch at once. Returns once the queue has room again.
+   */
   private async eachBatch(payload: EachBatchPayload): Promise<void> {
-    this.activeBatches++;
+    const { batch, resolveOffset } = payload;
+    if (batch.messages.length === 0 || this._state !== 'running') return;
+    const { topic, partition } = batch;
+    const key = `${topic}:${partition}`;
+    const part = this.partitionFor(key, topic, partition);
+    for (const m of batch.messages) part.queue.push(toBusMessage(topic, partition, m));
+    part.latest = payload;
+    part.highWatermark = Number(batch.highWatermark);
+    // Resolving lets kafkajs fetch past these messages; only commits say what is done.
+    resolveOffset(batch.lastOffset());
+    if (!part.draining) void this.drainQueue(key, part);
+    while (this.partitions.get(key) === part && part.queue.length >= this.maxBatchSize && this._state === 'running') await this.pipelineChanged.promise;
+  }
+
+  private partitionFor(key: string, topic: string, partition: number): PartitionQueue {
+    let part = this.partitions.get(key);
+    if (!part) this.partitions.set(key, (part = { topic, partition, queue: [], latest: null, highWatermark: 0, draining: false }));
+    return part;
+  }
+
+  /** Hands a partition's queued messages to the handler, up to maxBatchSize at a time, until none are left. */
+  private async drainQueue(key: string, part: PartitionQueue): Promise<void> {
+    part.draining = true;
+    this.activeHandlers++;
     try {
-      await this.handleBatch(payload);
+      while (part.queue.length > 0) {
+        // Stopping finishes the batch in hand only; what is queued is fetched again by whoever owns the partition next.
+        if (!(await this.roomIn(key)) || !(await this.handlerSlot()) || this.partitions.get(key) !== part) return;
+        const payload = part.latest!;
+        if (!payload.isRunning() || payload.isStale()) return;
+        const messages = part.queue.splice(0, this.maxBatchSize);
+        // The queue has room again: a fetch waiting for it may go on.
+        this.wakeWaiters();
+        this.handling++;
+        let go: boolean;
+        try {
+          go = await this.handleSlice(key, part, payload, messages);
+        } finally {
+          this.handling--;
+        }
+        if (!go) return;
+      }
     } finally {
-      this.activeBatches--;
+      part.draining = false;
+      this.activeHandlers--;
       this.wakeWaiters();
     }
   }
 
-  private async handleBatch(payload: EachBatchPayload): Promise<void> {
-    const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale } = payload;
-    const { topic, partition } = batch;
-    const highWatermark = Number(batch.highWatermark);
-    const key = `${topic}:${partition}`;
-    for (let i = 0; i < batch.messages.length; i += this.maxBatchSize) {
-      // Stopping finishes the slice in hand only; the rest is fetched again by whoever owns the partition next.
-      if (!(await this.roomIn(key)) || this._state !== 'running' || !isRunning() || isStale()) return;
-      const slice = batch.messages.slice(i, i + this.maxBatchSize);
-      const messages = slice.map((m) => toBusMessage(topic, partition, m));
-      const ctx: DeliveryContext = { topic, partition, signal: this.killSignal.signal, heartbeat: () => heartbeat().catch(() => undefined) };
-      const started = performance.now();
-      const runOptions = { retry: this.retry, interrupt: this.interrupt.signal, logger: this.logger };
-      // A long handler (or a retry backoff) must not get this member evicted from its group.
-      const keepAlive = setInterval(() => { heartbeat().catch(() => undefined); }, this.settings.heartbeatIntervalMs);
-      let outcome;
-      try {
-        outcome = await runBatch(this.options.handler, messages, ctx, runOptions);
-      } finally {
-        clearInterval(keepAlive);
-      }
-      if (outcome.kind === 'failed') {
-        if (this._state === 'running' || this._state === 'stopping') this.fail(outcome.error);
-        return;
-      }
-      if (outcome.kind === 'aborted' || this.ended()) return;
-      const last = slice[slice.length - 1].offset;
-      const next = String(Number(last) + 1);
-      // Resolving lets kafkajs fetch past this slice; only commits say what is done.
-      resolveOffset(last);
-      const pipeline = this.pipelines.get(key);
-      if (outcome.effects.length === 0 && (!pipeline || pipeline.slices.length === 0)) {
-        // Nothing left to wait for: committed here, and a commit error (a rebalance took the
-        // partition) goes back to kafkajs, which rejoins; the slice is redelivered.
-        await commitOffsetsIfNecessary({ topics: [{ topic, partitions: [{ partition, offset: next }] }] });
-        this.committed(topic, partition, next, slice.length, started, highWatermark);
-        continue;
-      }
-      const pending: PendingSlice = { next, size: slice.length, started, highWatermark, outcome: null };
-      const owner = this.pipelineFor(key, topic, partition);
-      owner.commit = (offset) => commitOffsetsIfNecessary({ topics: [{ topic, partitions: [{ partition, offset }] }] });
-      owner.slices.push(pending);
+  /** One batch through the handler; its effects then run in the partition's pipeline. False when handling must stop. */
+  private async handleSlice(key: string, part: PartitionQueue, payload: EachBatchPayload, messages: BusMessage[]): Promise<boolean> {
+    const { topic, partition, highWatermark } = part;
+    const heartbeat = () => payload.heartbeat().catch(() => undefined);
+    const ctx: DeliveryContext = { topic, partition, signal: this.killSignal.signal, heartbeat };
+    const started = performance.now();
+    const runOptions = { retry: this.retry, interrupt: this.interrupt.signal, logger: this.logger };
+    // A long handler (or a retry backoff) must not get this member evicted from its group.
+    const keepAlive = setInterval(() => void heartbeat(), this.settings.heartbeatIntervalMs);
+    let outcome;
+    try {
+      outcome = await runBatch(this.options.handler, messages, ctx, runOptions);
+    } finally {
+      clearInterval(keepAlive);
+    }
+    if (outcome.kind === 'failed') {
+      if (this._state === 'running' || this._state === 'stopping') this.fail(outcome.error);
+      return false;
+    }
+    if (outcome.kind === 'aborted' || this.ended() || this.partitions.get(key) !== part) return false;
+    const next = String(Number(messages[messages.length - 1].offset) + 1);
+    const pending: PendingSlice = { next, size: messages.length, started, highWatermark, outcome: null };
+    const owner = this.pipelineFor(key, topic, partition);
+    // The latest fetch's commit function: it commits with the group generation kafkajs has now.
+    owner.commit = (offset) => payload.commitOffsetsIfNecessary({ topics: [{ topic, partitions: [{ partition, offset }] }] });
+    owner.slices.push(pending);
+    if (outcome.effects.length === 0) {
+      pending.outcome = { kind: 'done' };
+      this.advance(owner);
+    } else {
       void runEffects(outcome.effects, ctx, runOptions).then((settled) => {
         pending.outcome = settled;
         this.advance(owner);
       });
     }
+    return true;
   }
 
   private pipelineFor(key: string, topic: string, partition: number): PartitionPipeline {
     let pipeline = this.pipelines.get(key);
     if (!pipeline) this.pipelines.set(key, (pipeline = { topic, partition, slices: [], commits: Promise.resolve(), commit: async () => undefined }));
     return pipeline;
+  }
+
+  /** Waits until fewer than partitionsConsumedConcurrently handler calls run; false when the subscription ended meanwhile. */
+  private async handlerSlot(): Promise<boolean> {
+    for (;;) {
+      if (this._state !== 'running') return false;
+      if (this.handling < this.settings.partitionsConsumedConcurrently) return true;
+      await this.pipelineChanged.promise;
+    }
   }
 
   /** Waits until the partition has room for one more pending slice; false when the subscription ended meanwhile. */
@@ -249,7 +323,8 @@ export class KafkaSubscription implements Subscription {
         done = undefined;
         break;
       }
-      if (outcome.kind === 'aborted' || this.ended()) {
+      // A failure elsewhere does not undo this slice's effects (they are durable): only a kill forgets it.
+      if (outcome.kind === 'aborted' || this._state === 'killed') {
         slices.length = 0;
         done = undefined;
         break;
@@ -261,7 +336,7 @@ export class KafkaSubscription implements Subscription {
       const last = done;
       const size = count;
       pipeline.commits = pipeline.commits.then(async () => {
-        if (this.ended() || this.pipelines.get(`${topic}:${partition}`) !== pipeline) return;
+        if (this._state === 'killed' || this.pipelines.get(`${topic}:${partition}`) !== pipeline) return;
         try {
           await pipeline.commit(last.next);
           this.committed(topic, partition, last.next, size, last.started, last.highWatermark);
@@ -288,6 +363,7 @@ export class KafkaSubscription implements Subscription {
 
   private dropPipelines(): void {
     this.pipelines.clear();
+    this.partitions.clear();
     this.wakeWaiters();
   }
 
@@ -295,9 +371,9 @@ export class KafkaSubscription implements Subscription {
   private async drain(): Promise<void> {
     for (;;) {
       const pending = [...this.pipelines.values()];
-      if (this.activeBatches === 0 && pending.every((p) => p.slices.length === 0)) {
+      if (this.activeHandlers === 0 && pending.every((p) => p.slices.length === 0)) {
         await Promise.all(pending.map((p) => p.commits));
-        if (this.activeBatches === 0 && [...this.pipelines.values()].every((p) => p.slices.length === 0)) return;
+        if (this.activeHandlers === 0 && [...this.pipelines.values()].every((p) => p.slices.length === 0)) return;
         continue;
       }
       await this.pipelineChanged.promise;

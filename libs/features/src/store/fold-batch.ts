@@ -18,8 +18,10 @@ export interface FoldBatchOptions {
    * that finishes its append later returns at once and keeps the append's promise); it runs again on a retry, so make it idempotent (e.g. insert … on conflict (event_id) do nothing). Either
    * order of completion is safe: a state written without its log rows gets them on redelivery (the
    * fold skips the applied ids, the append still runs), and rows without state are applied then.
+   * `duplicates` are those of `accepted` the state already has, at the same time (the log most likely
+   * has them too); a known id at another time (a re-send with other content) is in neither list.
    */
-  readonly beforePut?: (accepted: readonly EngagementEvent[], tooLate: readonly EngagementEvent[]) => Promise<void>;
+  readonly beforePut?: (accepted: readonly EngagementEvent[], tooLate: readonly EngagementEvent[], duplicates: readonly EngagementEvent[]) => Promise<void>;
   /**
    * Supplies the starting state of entities the store has none for (new, or expired by TTL) — e.g.
    * rebuilt by replayEvents from the event log. Default: an empty state.
@@ -121,16 +123,30 @@ async function foldAttempts(
     if (options.beforePut) {
       let accepted: readonly EngagementEvent[] = events;
       const tooLate: EngagementEvent[] = [];
-      if (late > 0) {
+      const duplicates: EngagementEvent[] = [];
+      if (late > 0 || verdicts.includes(Verdict.duplicate)) {
         const kept: EngagementEvent[] = [];
         at = 0;
+        i = 0;
         for (const list of byEntity.values()) {
-          for (let k = 0; k < list.length; k++) (verdicts[at + k] === Verdict.tooLate ? tooLate : kept).push(list[k]);
+          const state = states[i++];
+          for (let k = 0; k < list.length; k++) {
+            const verdict = verdicts[at + k];
+            const e = list[k];
+            if (verdict === Verdict.tooLate) tooLate.push(e);
+            else if (verdict === Verdict.apply) kept.push(e);
+            else if (appliedTime(state, list, verdicts, at, k) === e.eventTimeMs) {
+              kept.push(e);
+              duplicates.push(e);
+            }
+            // A duplicate id at another time is a re-send with different content: the state kept the
+            // first version, so the log must not get this one (the offline replay would count it).
+          }
           at += list.length;
         }
         accepted = kept;
       }
-      appended = options.beforePut(accepted, tooLate);
+      appended = options.beforePut(accepted, tooLate, duplicates);
       // Its failure is handled below, once the fold is done: not an unhandled rejection meanwhile.
       appended.catch(() => undefined);
       // The append's requests go out only once the event loop turns (connection pool, socket writes):
@@ -175,6 +191,15 @@ async function foldAttempts(
     if (cache) for (const [id, u] of updates) cache.put(id, u.state, u.expectedVersion + 1);
     return { events: events.length, entities: ids.length, applied, duplicates, tooLate, written: updates.size, attempts: attempt, initializedViews };
   }
+}
+
+/** The time at which the state, or an earlier event of the list, applied the id of list[k] (a duplicate). */
+function appliedTime(state: EntityState, list: readonly EngagementEvent[], verdicts: Uint8Array, at: number, k: number): number | undefined {
+  const id = list[k].eventId;
+  const known = state.d.get(id);
+  if (known !== undefined) return known;
+  for (let j = 0; j < k; j++) if (verdicts[at + j] === Verdict.apply && list[j].eventId === id) return list[j].eventTimeMs;
+  return undefined;
 }
 
 /** The entities' states: from the cache when there, the rest from the store. */

@@ -128,6 +128,18 @@ describe.each(makers)('%s', (_name, make) => {
     expect(seen).toEqual([['a', 'n'], ['late']]);
   });
 
+  it('foldBatchIntoStore: hands beforePut exact duplicates (same time) apart, and keeps re-sends at another time out of the log', async () => {
+    const store = make();
+    await foldBatchIntoStore(store, [event('a', 200, 'lesson_sent')], registry);
+    const seen: string[][] = [];
+    const batch = [event('a', 200, 'lesson_sent'), event('a', 201, 'lesson_sent'), event('b', 210, 'lesson_sent'), event('b', 210, 'lesson_sent'), event('b', 211, 'lesson_sent')];
+    const r = await foldBatchIntoStore(store, batch, registry, {
+      beforePut: async (accepted, tooLate, duplicates) => void seen.push(...[accepted, tooLate, duplicates].map((l) => l.map((e) => `${e.eventId}@${e.eventTimeMs}`))),
+    });
+    expect(r).toMatchObject({ applied: 1, duplicates: 4 });
+    expect(seen).toEqual([[`a@${T0 + 200 * MIN}`, `b@${T0 + 210 * MIN}`, `b@${T0 + 210 * MIN}`], [], [`a@${T0 + 200 * MIN}`, `b@${T0 + 210 * MIN}`]]);
+  });
+
   it('foldBatchIntoStore: takes the states it wrote last from its cache instead of reading the store', async () => {
     const inner = make();
     const read: string[] = [];

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { ConnectionError } from '@pulse/core';
-import type { StorageOptions } from '../data-source';
+import type { InitStorageOptions } from '../data-source';
 
 export interface EmbeddedPostgresOptions {
   /** A directory to keep the database in across restarts, or 'memory' (default) for a throwaway one. */
@@ -26,7 +26,7 @@ export interface EmbeddedPostgres {
   /** postgres:// URL of the loopback server; any Postgres client can use it. */
   readonly url: string;
   /** What to pass to initStorage / createDataSource (pool of one connection, kept open). */
-  readonly storageOptions: StorageOptions;
+  readonly storageOptions: InitStorageOptions;
   stop(): Promise<void>;
 }
 
@@ -106,7 +106,8 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
   const url = `postgres://postgres@${conn}/postgres`;
   return {
     url,
-    storageOptions: { url, poolSize: 1, idleTimeoutMs: 0 },
+    // No COPY: the socket server does not speak Postgres's COPY sub-protocol.
+    storageOptions: { url, poolSize: 1, idleTimeoutMs: 0, eventLog: { bulkLoad: 'insert' } },
     stop() {
       if (exited) return (stopping ??= Promise.resolve());
       stopping ??= new Promise<void>((resolve) => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EngagementEvent } from '@pulse/contracts';
 import { initStorage, type Storage } from '../data-source';
-import { EventLogRepository } from './event-log.repository';
+import { EventLogRepository, type EventLogRepositoryOptions } from './event-log.repository';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../embedded/embedded-postgres';
 import { createTestDatabase, type TestDatabase } from '@pulse/testing';
 
@@ -40,7 +40,7 @@ async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
 }
 
 interface Backend {
-  start(): Promise<{ url: string; poolSize?: number; idleTimeoutMs?: number; stop(): Promise<void> }>;
+  start(): Promise<{ url: string; poolSize?: number; idleTimeoutMs?: number; eventLog?: EventLogRepositoryOptions; stop(): Promise<void> }>;
 }
 
 const backends: [string, Backend][] = [
@@ -71,8 +71,10 @@ describe.each(backends)('EventLogRepository on %s', (_name, backend) => {
 
   beforeAll(async () => {
     server = await backend.start();
-    storage = await initStorage({ ...server, eventLog: { observe: (op) => ops.push(op) } });
+    storage = await initStorage({ ...server, eventLog: { ...server.eventLog, observe: (op) => ops.push(op) } });
   });
+  // A repository with other options on the same backend (PGlite cannot take a COPY).
+  const repository = (options: EventLogRepositoryOptions) => new EventLogRepository(storage.dataSource, { ...server.eventLog, ...options });
   afterAll(async () => {
     try {
       await storage?.close();
@@ -86,16 +88,16 @@ describe.each(backends)('EventLogRepository on %s', (_name, backend) => {
   });
 
   it('applies the migrations on first start', () => {
-    expect(storage.appliedMigrations).toEqual(['CreateEventLog1730000000000', 'EventLogJsonPayload1795500000000']);
+    expect(storage.appliedMigrations).toEqual(['CreateEventLog1730000000000', 'EventLogJsonPayload1795500000000', 'EventLogEntityKey1795600000000']);
   });
 
   it('applies nothing when the schema is current', async () => {
     await storage.close();
-    storage = await initStorage({ ...server, eventLog: { observe: (op) => ops.push(op) } });
+    storage = await initStorage({ ...server, eventLog: { ...server.eventLog, observe: (op) => ops.push(op) } });
     expect(storage.appliedMigrations).toEqual([]);
   });
 
-  it('appends idempotently on event_id, across and within batches', async () => {
+  it('appends idempotently on (entity, time, id), across and within batches', async () => {
     const log = storage.eventLog;
     expect(await log.appendMany([ev('a', 'u1', T0), ev('b', 'u1', T0 + 1)])).toEqual({ inserted: 2, duplicateIds: [] });
     expect(await log.appendMany([ev('b', 'u1', T0 + 1), ev('c', 'u2', T0)])).toEqual({ inserted: 1, duplicateIds: ['b'] });
@@ -104,15 +106,44 @@ describe.each(backends)('EventLogRepository on %s', (_name, backend) => {
     expect(await log.count()).toBe(4);
   });
 
-  it('keeps the first version when an event_id is re-sent with different content', async () => {
+  it('keeps the first version when an event is re-sent with the same key and other content', async () => {
     await storage.eventLog.appendMany([ev('x', 'u1', T0, { eventType: 'lesson_sent' })]);
-    await storage.eventLog.appendMany([ev('x', 'u1', T0 + 5, { eventType: 'lesson_started' })]);
+    expect(await storage.eventLog.appendMany([ev('x', 'u1', T0, { eventType: 'lesson_started' })])).toEqual({ inserted: 0, duplicateIds: ['x'] });
     expect(await storage.eventLog.eventsForEntity('u1')).toEqual([ev('x', 'u1', T0, { eventType: 'lesson_sent' })]);
   });
 
-  it('reports which ids already exist', async () => {
+  it('keys by entity, time and id: the same id at another time or for another entity is another row', async () => {
+    // Keeping a re-send at another time out of the log is the fold's job (foldBatchIntoStore), which knows the time it applied.
+    await storage.eventLog.appendMany([ev('x', 'u1', T0)]);
+    expect(await storage.eventLog.appendMany([ev('x', 'u1', T0 + 5), ev('x', 'u2', T0)])).toEqual({ inserted: 2, duplicateIds: [] });
+  });
+
+  it('writes a COPY chunk that meets a logged event again by INSERT, skipping only that event', async () => {
+    const log = repository({ appendChunkRows: 2 });
+    await log.appendMany([ev('b', 'u1', T0 + 1)]);
+    const result = await log.appendMany([ev('a', 'u1', T0), ev('b', 'u1', T0 + 1), ev('c', 'u1', T0 + 2), ev('d', 'u1', T0 + 3)]);
+    expect(result).toEqual({ inserted: 3, duplicateIds: ['b'] });
+    expect((await log.eventsForEntity('u1')).map((e) => e.eventId)).toEqual(['a', 'b', 'c', 'd']);
+  });
+
+  it('writes with INSERT only when told the events may be logged already, or when bulkLoad is insert', async () => {
+    await storage.eventLog.appendMany([ev('a', 'u1', T0)]);
+    expect(await storage.eventLog.appendMany([ev('a', 'u1', T0), ev('n', 'u1', T0 + 1)], { mayExist: true })).toEqual({ inserted: 1, duplicateIds: ['a'] });
+    const inserting = new EventLogRepository(storage.dataSource, { bulkLoad: 'insert' });
+    expect(await inserting.appendMany([ev('n', 'u1', T0 + 1), ev('m', 'u2', T0)])).toEqual({ inserted: 1, duplicateIds: ['n'] });
+    expect(() => new EventLogRepository(storage.dataSource, { bulkLoad: 'bulk' as 'copy' })).toThrow(/bulkLoad/);
+  });
+
+  it('escapes what COPY text treats specially (backslash, tab, newline, carriage return) in every text column', async () => {
+    const odd = ev('id\\t\t1\n', 'u\r1\\', T0, { eventType: 'lesson_sent', contentId: 'c\t\\N', attributes: { s: 'a\tb\nc\\d\re' } });
+    await storage.eventLog.appendMany([odd]);
+    expect(await storage.eventLog.eventsForEntity('u\r1\\')).toEqual([odd]);
+  });
+
+  it('reports which of the given events are in the log (same entity, time and id)', async () => {
     await storage.eventLog.appendMany([ev('a', 'u1', T0), ev('b', 'u1', T0)]);
-    expect(await storage.eventLog.existingIds(['a', 'zz', 'b'])).toEqual(new Set(['a', 'b']));
+    const known = await storage.eventLog.existingIds([ev('a', 'u1', T0), ev('zz', 'u1', T0), ev('b', 'u1', T0), ev('b', 'u1', T0 + 1), ev('a', 'u2', T0)]);
+    expect(known).toEqual(new Set(['a', 'b']));
     expect(await storage.eventLog.existingIds([])).toEqual(new Set());
   });
 
@@ -132,12 +163,14 @@ describe.each(backends)('EventLogRepository on %s', (_name, backend) => {
   });
 
   it('splits a large append into statements of appendChunkRows, with the same answer', async () => {
-    const log = new EventLogRepository(storage.dataSource, { appendChunkRows: 3 });
-    await log.appendMany([ev('b', 'u1', T0), ev('f', 'u2', T0)]);
-    const batch = ['a', 'b', 'c', 'a', 'd', 'e', 'f', 'g', 'c', 'h'].map((id, i) => ev(id, 'u1', T0 + i));
-    expect(await log.appendMany(batch)).toEqual({ inserted: 6, duplicateIds: ['b', 'a', 'f', 'c'] });
-    expect(await log.count()).toBe(8);
-    expect((await log.eventsForEntity('u1')).map((e) => e.eventId)).toEqual(['a', 'b', 'c', 'd', 'e', 'g', 'h']);
+    const log = repository({ appendChunkRows: 3 });
+    const at = (id: string) => T0 + id.charCodeAt(0);
+    await log.appendMany([ev('b', 'u1', at('b')), ev('f', 'u2', at('f'))]);
+    const batch = ['a', 'b', 'c', 'a', 'd', 'e', 'f', 'g', 'c', 'h'].map((id) => ev(id, 'u1', at(id)));
+    // Repeats within the batch first, then what the log had; u2's f is another entity's event.
+    expect(await log.appendMany(batch)).toEqual({ inserted: 7, duplicateIds: ['a', 'c', 'b'] });
+    expect(await log.count()).toBe(9);
+    expect((await log.eventsForEntity('u1')).map((e) => e.eventId)).toEqual(['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h']);
   });
 
   it('rejects an appendChunkRows that is not a positive integer', () => {
@@ -258,7 +291,7 @@ describe('initStorage on real Postgres', () => {
   it('lets several copies start at once and migrates exactly once', async () => {
     const copies = await Promise.all([initStorage({ url: db.url }), initStorage({ url: db.url }), initStorage({ url: db.url })]);
     try {
-      expect(copies.map((c) => c.appliedMigrations.length).sort()).toEqual([0, 0, 2]);
+      expect(copies.map((c) => c.appliedMigrations.length).sort()).toEqual([0, 0, 3]);
     } finally {
       await Promise.all(copies.map((c) => c.close()));
     }

@@ -134,10 +134,13 @@ describe.each(backends)('EventLogRepository on %s', (_name, backend) => {
     expect(() => new EventLogRepository(storage.dataSource, { bulkLoad: 'bulk' as 'copy' })).toThrow(/bulkLoad/);
   });
 
-  it('escapes what COPY text treats specially (backslash, tab, newline, carriage return) in every text column', async () => {
+  it('round-trips any text and any safe-integer time through the append (binary COPY or INSERT)', async () => {
     const odd = ev('id\\t\t1\n', 'u\r1\\', T0, { eventType: 'lesson_sent', contentId: 'c\t\\N', attributes: { s: 'a\tb\nc\\d\re' } });
-    await storage.eventLog.appendMany([odd]);
+    const wide = ev('ĩd-😀', 'ü-学習者', -86_400_123, { contentId: 'çontent', attributes: { s: 'ß😀', n: -1.5e-9 }, profile: { role: 'é', region: '東' } });
+    const far = ev('far', 'ü-学習者', 2 ** 52 + 7);
+    await storage.eventLog.appendMany([odd, wide, far]);
     expect(await storage.eventLog.eventsForEntity('u\r1\\')).toEqual([odd]);
+    expect(await storage.eventLog.eventsForEntity('ü-学習者')).toEqual([wide, far]);
   });
 
   it('reports which of the given events are in the log (same entity, time and id)', async () => {

@@ -86,6 +86,16 @@ export interface SubscribeOptions {
    * in-memory bus finishes each batch's effects before the next batch, whatever this says.
    */
   maxPendingBatches?: number;
+  /**
+   * Kafka bus: a handler call waits, up to maxBatchWaitMs after the first message of the batch was
+   * fetched, until minBatchSize messages are there (Kafka's fetch.min.bytes / fetch.max.wait.ms, on
+   * the client: librdkafka's mock broker answers a fetch with one producer batch). Larger batches cost
+   * a handler that keeps per-key state less per message. Default 1 (no waiting). The in-memory bus
+   * hands over what its log has.
+   */
+  minBatchSize?: number;
+  /** See minBatchSize. Default 0. */
+  maxBatchWaitMs?: number;
   retry?: RetryPolicy;
   /** Called once when the subscription fails (non-retriable handler error or a broken consumer). */
   onError?: (error: unknown) => void;

@@ -14,6 +14,9 @@ export interface BusServerOptions {
   maxBatchSize?: number;
   /** See SubscribeOptions.maxPendingBatches. */
   maxPendingBatches?: number;
+  /** See SubscribeOptions.minBatchSize and maxBatchWaitMs. */
+  minBatchSize?: number;
+  maxBatchWaitMs?: number;
   retry?: RetryPolicy;
   onBatch?: (report: BatchReport) => void;
   /** Called when the subscription fails (a non-retriable handler error); the default only logs. */
@@ -59,6 +62,8 @@ export class BusServer extends Server<BusServerEvents> implements CustomTranspor
         fromBeginning: this.options.fromBeginning,
         maxBatchSize: this.options.maxBatchSize,
         maxPendingBatches: this.options.maxPendingBatches,
+        minBatchSize: this.options.minBatchSize,
+        maxBatchWaitMs: this.options.maxBatchWaitMs,
         retry: this.options.retry,
         onBatch: this.options.onBatch,
         onError: (error) => this.failed(error),

@@ -44,6 +44,8 @@ export async function createFeatureServiceApp(config: FeatureServiceConfig, opti
     fromBeginning: true,
     maxBatchSize: config.maxBatchSize,
     maxPendingBatches: config.maxPendingBatches,
+    minBatchSize: config.minBatchSize,
+    maxBatchWaitMs: config.maxBatchWaitMs,
     onBatch: (report) => metrics.consumerLag.set({ topic: report.topic, partition: String(report.partition) }, report.lag),
   });
   app.connectMicroservice({ strategy: server }, { inheritAppConfig: true });

@@ -27,6 +27,14 @@ export interface FeatureServiceConfig {
    * the next one is folded; each is committed once its append is done (SubscribeOptions.maxPendingBatches).
    */
   readonly maxPendingBatches: number;
+  /**
+   * MIN_BATCH_SIZE (default 4000, at most MAX_BATCH_SIZE) and MAX_BATCH_WAIT_MS (default 50): a batch
+   * waits up to that long for that many events (SubscribeOptions.minBatchSize). An entity's state is read, folded and
+   * written once per batch, so a busy service spends less per event on larger batches; a quiet one
+   * adds at most the wait to an event's way in.
+   */
+  readonly minBatchSize: number;
+  readonly maxBatchWaitMs: number;
   /** REDIS_KEY_PREFIX, default `pulse:fs:`. */
   readonly redisKeyPrefix: string;
   /** STATE_TTL_SECONDS: online state of an entity without events expires after this, default 90 days. */
@@ -57,6 +65,7 @@ export interface FeatureServiceConfig {
 
 export function loadFeatureServiceConfig(env: EnvReader): FeatureServiceConfig {
   const infra = readInfrastructureConfig(env, { httpPort: 3001 });
+  const maxBatchSize = env.int('MAX_BATCH_SIZE', 10_000, 1, 100_000);
   return {
     infra,
     topics: {
@@ -71,8 +80,11 @@ export function loadFeatureServiceConfig(env: EnvReader): FeatureServiceConfig {
       heartbeatIntervalMs: env.int('KAFKA_HEARTBEAT_INTERVAL_MS', 1000, 100, 60_000),
       maxWaitTimeMs: env.int('KAFKA_MAX_WAIT_MS', 200, 10, 30_000),
     },
-    maxBatchSize: env.int('MAX_BATCH_SIZE', 10_000, 1, 100_000),
+    maxBatchSize,
     maxPendingBatches: env.int('MAX_PENDING_BATCHES', 2, 1, 64),
+    // Never above MAX_BATCH_SIZE: a batch cannot wait for more than it may hold.
+    minBatchSize: Math.min(env.int('MIN_BATCH_SIZE', 4000, 1, 100_000), maxBatchSize),
+    maxBatchWaitMs: env.int('MAX_BATCH_WAIT_MS', 50, 0, 10_000),
     partitionsConcurrently: env.int('PARTITIONS_CONCURRENTLY', 4, 1, 64),
     redisKeyPrefix: env.string('REDIS_KEY_PREFIX', 'pulse:fs:'),
     stateTtlSeconds: env.int('STATE_TTL_SECONDS', 90 * 24 * 3600, 0),

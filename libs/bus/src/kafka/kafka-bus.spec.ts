@@ -140,6 +140,38 @@ describe('KafkaBus specifics', () => {
     await waitFor(() => subscription.lag()[0]?.committedOffset === '50', { timeoutMs: 20_000, message: 'all committed' });
   });
 
+  it('gathers: a batch waits up to maxBatchWaitMs for minBatchSize messages, then goes with what it has', async () => {
+    const bus = make();
+    const topic = randomName('gather');
+    for (let p = 0; p < 3; p++) await bus.createPublisher().publish(topic, Array.from({ length: 10 }, (_, i) => ({ key: 'one-entity', value: String(p * 10 + i) })));
+    const sizes: number[] = [];
+    const subscription = await bus.subscribe({
+      groupId: randomName('g'),
+      topics: [topic],
+      fromBeginning: true,
+      minBatchSize: 30,
+      maxBatchWaitMs: 10_000,
+      handler: async (batch) => void sizes.push(batch.length),
+    });
+    // Three fetches of one record batch each, handed over as one batch.
+    await waitFor(() => sizes.length === 1, { timeoutMs: 20_000, message: 'the gathered batch' });
+    expect(sizes).toEqual([30]);
+    // Fewer than minBatchSize: handed over once maxBatchWaitMs has passed (10 s here would time the test out; a new subscription waits 200 ms).
+    await subscription.stop();
+    await bus.createPublisher().publish(topic, Array.from({ length: 5 }, (_, i) => ({ key: 'one-entity', value: String(30 + i) })));
+    const late: number[] = [];
+    await bus.subscribe({ groupId: randomName('g'), topics: [topic], fromBeginning: true, minBatchSize: 100, maxBatchWaitMs: 200, handler: async (batch) => void late.push(batch.length) });
+    await waitFor(() => late.reduce((n, x) => n + x, 0) === 35, { timeoutMs: 20_000, message: 'everything handed over without reaching minBatchSize' });
+    expect(Math.max(...late)).toBeLessThan(100);
+  });
+
+  it('refuses a minBatchSize above maxBatchSize, or a negative maxBatchWaitMs, naming it', async () => {
+    const bus = make();
+    const base = { groupId: randomName('g'), topics: [randomName('t')], handler: async () => undefined };
+    await expect(bus.subscribe({ ...base, maxBatchSize: 10, minBatchSize: 11 })).rejects.toThrow(/minBatchSize \(11\) must not exceed maxBatchSize \(10\)/);
+    await expect(bus.subscribe({ ...base, maxBatchWaitMs: -1 })).rejects.toThrow(/maxBatchWaitMs/);
+  });
+
   it('maps kafkajs errors: transient ones retriable, the rest not', () => {
     expect(toPulseError(Object.assign(new Error('closed'), { name: 'KafkaJSConnectionError' }), 'x')).toBeInstanceOf(ConnectionError);
     expect(toPulseError(Object.assign(new Error('busy'), { name: 'KafkaJSProtocolError', retriable: true }), 'x').retriable).toBe(true);

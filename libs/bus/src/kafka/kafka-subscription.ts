@@ -37,6 +37,8 @@ interface PartitionQueue {
   highWatermark: number;
   /** Whether drainQueue is running for it. */
   draining: boolean;
+  /** When the batch being gathered began (its first message was queued), for maxBatchWaitMs. */
+  gatheringSince: number;
 }
 
 export interface KafkaConsumerSettings {
@@ -65,6 +67,8 @@ export class KafkaSubscription implements Subscription {
   private settle!: (outcome: SubscriptionOutcome) => void;
   private readonly maxBatchSize: number;
   private readonly maxPendingBatches: number;
+  private readonly minBatchSize: number;
+  private readonly maxBatchWaitMs: number;
   private readonly pipelines = new Map<string, PartitionPipeline>();
   private readonly partitions = new Map<string, PartitionQueue>();
   /** Woken whenever a pending slice settles or pipelines are dropped. */
@@ -82,6 +86,8 @@ export class KafkaSubscription implements Subscription {
     this.groupId = options.groupId;
     this.maxBatchSize = resolveMaxBatchSize(options.maxBatchSize);
     this.maxPendingBatches = resolveMaxPendingBatches(options.maxPendingBatches);
+    this.minBatchSize = options.minBatchSize ?? 1;
+    this.maxBatchWaitMs = options.maxBatchWaitMs ?? 0;
     this.retry = resolveRetryPolicy(options.retry);
     this.done = new Promise((resolve) => { this.settle = resolve; });
     this.consumer = kafka.consumer(settings.consumerConfig(options.groupId));
@@ -200,18 +206,21 @@ export class KafkaSubscription implements Subscription {
     const { topic, partition } = batch;
     const key = `${topic}:${partition}`;
     const part = this.partitionFor(key, topic, partition);
+    if (part.queue.length === 0) part.gatheringSince = performance.now();
     for (const m of batch.messages) part.queue.push(toBusMessage(topic, partition, m));
     part.latest = payload;
     part.highWatermark = Number(batch.highWatermark);
     // Resolving lets kafkajs fetch past these messages; only commits say what is done.
     resolveOffset(batch.lastOffset());
     if (!part.draining) void this.drainQueue(key, part);
+    // A handler call waiting for minBatchSize looks again.
+    else this.wakeWaiters();
     while (this.partitions.get(key) === part && part.queue.length >= this.maxBatchSize && this._state === 'running') await this.pipelineChanged.promise;
   }
 
   private partitionFor(key: string, topic: string, partition: number): PartitionQueue {
     let part = this.partitions.get(key);
-    if (!part) this.partitions.set(key, (part = { topic, partition, queue: [], latest: null, highWatermark: 0, draining: false }));
+    if (!part) this.partitions.set(key, (part = { topic, partition, queue: [], latest: null, highWatermark: 0, draining: false, gatheringSince: 0 }));
     return part;
   }
 
@@ -222,10 +231,11 @@ export class KafkaSubscription implements Subscription {
     try {
       while (part.queue.length > 0) {
         // Stopping finishes the batch in hand only; what is queued is fetched again by whoever owns the partition next.
-        if (!(await this.roomIn(key)) || !(await this.handlerSlot()) || this.partitions.get(key) !== part) return;
+        if (!(await this.gathered(key, part)) || !(await this.roomIn(key)) || !(await this.handlerSlot()) || this.partitions.get(key) !== part) return;
         const payload = part.latest!;
         if (!payload.isRunning() || payload.isStale()) return;
         const messages = part.queue.splice(0, this.maxBatchSize);
+        part.gatheringSince = performance.now();
         // The queue has room again: a fetch waiting for it may go on.
         this.wakeWaiters();
         this.handling++;
@@ -286,6 +296,18 @@ export class KafkaSubscription implements Subscription {
     let pipeline = this.pipelines.get(key);
     if (!pipeline) this.pipelines.set(key, (pipeline = { topic, partition, slices: [], commits: Promise.resolve(), commit: async () => undefined }));
     return pipeline;
+  }
+
+  /** Waits until minBatchSize messages are queued or maxBatchWaitMs passed since the batch began; false when the subscription ended meanwhile. */
+  private async gathered(key: string, part: PartitionQueue): Promise<boolean> {
+    for (;;) {
+      if (this._state !== 'running' || this.partitions.get(key) !== part) return false;
+      const left = part.gatheringSince + this.maxBatchWaitMs - performance.now();
+      if (part.queue.length >= this.minBatchSize || left <= 0) return true;
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([this.pipelineChanged.promise, new Promise<void>((resolve) => (timer = setTimeout(resolve, left)))]);
+      clearTimeout(timer);
+    }
   }
 
   /** Waits until fewer than partitionsConsumedConcurrently handler calls run; false when the subscription ended meanwhile. */

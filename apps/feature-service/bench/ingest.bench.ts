@@ -22,8 +22,8 @@
 // Options (environment): PULSE_BENCH_LEARNERS (4000), PULSE_BENCH_DAYS (60), PULSE_BENCH_EVENTS
 // (600000), PULSE_BENCH_MAX_AHEAD (80000), PULSE_BENCH_SINGLE_READS (5000), PULSE_BENCH_BATCH_READS
 // (200), PULSE_BENCH_INSTANCES (1: copies of the service in one consumer group, the extra ones in
-// child processes, see extra-instances.ts); MAX_BATCH_SIZE and PARTITIONS_CONCURRENTLY are passed on
-// to the service. `-- --floors-only` stops after the raw rates and the floors. `npm run bench:ingest -- --profile` also writes CPU
+// child processes, see extra-instances.ts); MAX_BATCH_SIZE, PARTITIONS_CONCURRENTLY,
+// MAX_PENDING_BATCHES, MIN_BATCH_SIZE and MAX_BATCH_WAIT_MS are passed on to the service. `-- --floors-only` stops after the raw rates and the floors. `npm run bench:ingest -- --profile` also writes CPU
 // profiles of the service's thread (end to end; HTTP batch reads) to the temp dir and prints where the
 // time went; `-- --alloc-profile` samples what the service's thread allocates end to end (what the
 // garbage collector has to clear) and prints it by allocating function.
@@ -66,6 +66,9 @@ const settings = {
   instances: envInt('PULSE_BENCH_INSTANCES', 1),
   floorsOnly: process.argv.includes('--floors-only'),
 };
+
+/** The service's batching settings a run may set in its environment (passed on to the service). */
+const SERVICE_KNOBS = ['MAX_BATCH_SIZE', 'PARTITIONS_CONCURRENTLY', 'MAX_PENDING_BATCHES', 'MIN_BATCH_SIZE', 'MAX_BATCH_WAIT_MS'];
 
 const TARGETS = { eventsPerSecond: 25_000, ratioToRaw: 0.5, singleP99Ms: 1, batchP99Ms: 10 };
 
@@ -134,8 +137,7 @@ async function startService(brokers: string, databaseUrl: string, redisUrl: stri
     KAFKA_MAX_WAIT_MS: '200',
     SIMULATOR: 'false',
     PORT: '0',
-    ...(process.env.MAX_BATCH_SIZE ? { MAX_BATCH_SIZE: process.env.MAX_BATCH_SIZE } : {}),
-    ...(process.env.PARTITIONS_CONCURRENTLY ? { PARTITIONS_CONCURRENTLY: process.env.PARTITIONS_CONCURRENTLY } : {}),
+    ...Object.fromEntries(SERVICE_KNOBS.filter((name) => process.env[name]).map((name) => [name, process.env[name]!])),
   };
   const { loadFeatureServiceConfig } = appModules.config();
   const { createFeatureServiceApp, busServerOf } = appModules.createApp();

@@ -1,5 +1,6 @@
-// Event-log append throughput on a real Postgres: the repository's unnest() bulk insert next to the
-// classic multi-row INSERT ... VALUES with the same ON CONFLICT, both one statement per batch.
+// Event-log append throughput on a real Postgres: the repository's binary COPY (its default), its
+// INSERT ... SELECT FROM json_to_recordset (bulkLoad 'insert', the embedded database's way) and the
+// classic multi-row INSERT ... VALUES with the same ON CONFLICT, one statement per 1000 rows.
 // Then streams the whole log back in replay order and reports the rate and the peak heap, which
 // must stay flat however large the log is.
 // Usage: node dist/libs/storage/bench/event-log-append.js [postgres admin URL]
@@ -8,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import type { EngagementEvent } from '@pulse/contracts';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- bench/ and src/ compile to sibling dist folders; only the alias resolves in both
-import { initStorage, type Storage } from '@pulse/storage';
+import { EventLogRepository, initStorage, type Storage } from '@pulse/storage';
 
 const ADMIN_URL = process.argv[2] ?? process.env.PULSE_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const BATCH_SIZES = [500, 2000, 5000];
@@ -43,7 +44,7 @@ async function multiRow(storage: Storage, events: EngagementEvent[]): Promise<vo
   }
   await storage.dataSource.query(
     `INSERT INTO event_log (event_id, entity_id, event_type, event_time_ms, channel, content_id, attributes, profile)
-     VALUES ${rows.join(',')} ON CONFLICT (event_id) DO NOTHING RETURNING event_id`,
+     VALUES ${rows.join(',')} ON CONFLICT (entity_id, event_time_ms, event_id) DO NOTHING RETURNING event_id`,
     params,
   );
 }
@@ -78,20 +79,22 @@ async function main(): Promise<void> {
   const storage = await initStorage({ url: url.toString() });
   try {
     console.log(`event_log append, ${ROUNDS} rounds per cell, median events/s (higher is better)`);
-    console.log('batch   unnest (repository)   multi-row VALUES');
+    console.log('batch   COPY (repository)   json_to_recordset (repository)   multi-row VALUES');
+    const inserting = new EventLogRepository(storage.dataSource, { bulkLoad: 'insert' });
     for (const size of BATCH_SIZES) {
-      const rates: Record<'unnest' | 'values', number[]> = { unnest: [], values: [] };
+      const rates: Record<'copy' | 'insert' | 'values', number[]> = { copy: [], insert: [], values: [] };
       for (let r = 0; r < ROUNDS; r++) {
-        for (const method of ['unnest', 'values'] as const) {
+        for (const method of ['copy', 'insert', 'values'] as const) {
           const events = batch(size);
           const start = process.hrtime.bigint();
-          if (method === 'unnest') await storage.eventLog.appendMany(events);
+          if (method === 'copy') await storage.eventLog.appendMany(events);
+          else if (method === 'insert') await inserting.appendMany(events);
           else await multiRow(storage, events);
           rates[method].push(size / (Number(process.hrtime.bigint() - start) / 1e9));
         }
       }
       console.log(
-        `${String(size).padEnd(8)}${String(Math.round(median(rates.unnest))).padEnd(22)}${Math.round(median(rates.values))}`,
+        `${String(size).padEnd(8)}${String(Math.round(median(rates.copy))).padEnd(20)}${String(Math.round(median(rates.insert))).padEnd(33)}${Math.round(median(rates.values))}`,
       );
     }
     await streamBench(storage);

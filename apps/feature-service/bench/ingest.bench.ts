@@ -362,16 +362,16 @@ function floorLine(floor: FloorResult, pre: PreloadedResult, streaming: FedRate)
 }
 
 /** `--floors-only`: the raw rates and the floors, without the service (what bounds any implementation). */
-function reportFloors(events: number, pre: PreloadedResult, streaming: FedRate, floors: readonly FloorResult[]): void {
+function reportFloors(events: number, pre: PreloadedResult, perMessage: PreloadedResult, streaming: FedRate, floors: readonly FloorResult[]): void {
   const pct = (x: number) => (Number.isNaN(x) ? '?' : `${(x * 100).toFixed(0)} %`);
   console.log('\n================ raw consume and floors ================');
   console.log(`${fmt(events)} events; steal: ${pct(steal.preloaded)} preloaded, ${pct(steal.fed)} fed, ${pct(steal.floor)} floor, ${pct(steal.segments)} segment floor`);
-  console.log(`  raw kafkajs consume, preloaded ${fmt(pre.overall.perSecond)} ev/s (rounds ${pre.rounds.map((x) => fmt(x.perSecond)).join(', ')}); fed ${fmt(streaming.perSecond)} ev/s`);
+  console.log(`  raw kafkajs consume, preloaded ${fmt(pre.overall.perSecond)} ev/s (rounds ${pre.rounds.map((x) => fmt(x.perSecond)).join(', ')}); fed ${fmt(streaming.perSecond)} ev/s; eachMessage preloaded ${fmt(perMessage.overall.perSecond)} ev/s`);
   for (const f of floors) console.log(floorLine(f, pre, streaming));
   console.log('========================================================\n');
 }
 
-function report(stream: BenchStream, events: number, pre: PreloadedResult, streaming: FedRate, floors: readonly FloorResult[], e2e: EndToEnd, checks: Checks, r: Reads): void {
+function report(stream: BenchStream, events: number, pre: PreloadedResult, perMessage: PreloadedResult, streaming: FedRate, floors: readonly FloorResult[], e2e: EndToEnd, checks: Checks, r: Reads): void {
   const ok = (pass: boolean) => (pass ? 'met' : 'NOT met');
   const ratioPre = e2e.perSecond / pre.overall.perSecond;
   const ratioStream = e2e.perSecond / streaming.perSecond;
@@ -391,6 +391,7 @@ function report(stream: BenchStream, events: number, pre: PreloadedResult, strea
   console.log('\nthroughput');
   line('raw kafkajs consume, preloaded (no producer running)', `${fmt(pre.overall.perSecond)} ev/s`, `${pre.rounds.length} rounds of ${fmt(settings.preloadRound)}: ${pre.rounds.map((x) => fmt(x.perSecond)).join(', ')}; ${fmt(pre.averageBatch)} messages/batch`);
   line('raw kafkajs consume, fed by the producer as end to end', `${fmt(streaming.perSecond)} ev/s`, `${fmt(streaming.events)} events, ${fmt(streaming.averageBatch)} messages/batch; producer ${fmt(streaming.feed.pacedMs / 1000, 1)} s paced, kcat CPU ${fmt(streaming.feed.cpuS, 1)} s`);
+  line('raw kafkajs eachMessage (no-op), preloaded, for information', `${fmt(perMessage.overall.perSecond)} ev/s`, `${perMessage.rounds.length} rounds: ${perMessage.rounds.map((x) => fmt(x.perSecond)).join(', ')}; end to end is ${(e2e.perSecond / perMessage.overall.perSecond).toFixed(3)} of it`);
   for (const f of floors) console.log(floorLine(f, pre, streaming));
   line('END TO END (Kafka -> Postgres log + Redis state, committed)', `${fmt(e2e.perSecond)} ev/s`, `${fmt(e2e.events)} events in ${fmt(e2e.ms / 1000, 1)} s; target >= ${fmt(TARGETS.eventsPerSecond)}: ${ok(e2e.perSecond >= TARGETS.eventsPerSecond)}`);
   line('  ratio to raw preloaded', ratioPre.toFixed(3), `target >= ${TARGETS.ratioToRaw}: ${ok(ratioPre >= TARGETS.ratioToRaw)}`);
@@ -494,6 +495,9 @@ async function main(): Promise<void> {
     const pre = await rawPreloaded(rawBus, producer, settings.preloadRound, settings.preloadRounds);
     stolen('preloaded');
     log(`  ${fmt(pre.overall.perSecond)} events/s`);
+    log('raw kafkajs consume with eachMessage, preloaded rounds (for information)');
+    const perMessage = await rawPreloaded(rawBus, producer, settings.preloadRound, 2, 'eachMessage');
+    log(`  ${fmt(perMessage.overall.perSecond)} events/s`);
     log('raw kafkajs consume, fed by the producer');
     ticks = machineCpuTicks();
     const streaming = await rawStreaming(rawBus, producer, events, settings.maxAhead);
@@ -517,7 +521,7 @@ async function main(): Promise<void> {
     log(`  ${fmt(segments.perSecond)} events/s`);
     await rawBus.close();
     if (settings.floorsOnly) {
-      reportFloors(events, pre, streaming, [floor, segments]);
+      reportFloors(events, pre, perMessage, streaming, [floor, segments]);
       return;
     }
 
@@ -552,7 +556,7 @@ async function main(): Promise<void> {
     ticks = machineCpuTicks();
     const r = await reads(app, port, [...stream.watermarks.keys()], cleanup);
     stolen('reads');
-    report(stream, events, pre, streaming, [floor, segments], e2e, checks, r);
+    report(stream, events, pre, perMessage, streaming, [floor, segments], e2e, checks, r);
   } finally {
     log('cleaning up');
     await cleanup.run();

@@ -1,5 +1,7 @@
 // The reference: how fast a plain kafkajs consumer (eachBatch, no-op handler, offsets committed after
-// every batch) drains the same broker, with the same consumer settings as the service's bus.
+// every batch) drains the same broker, with the same consumer settings as the service's bus. Also, for
+// information, kafkajs's per-message API (eachMessage, no-op, kafkajs's own auto-commit): the way most
+// kafkajs consumers are written, and much slower per message.
 import type { Consumer, EachBatchPayload } from 'kafkajs';
 import { KafkaBus } from '@pulse/bus';
 import { randomName } from '@pulse/testing';
@@ -31,7 +33,10 @@ interface Counting {
 
 const rate = (events: number, ms: number): RawRate => ({ events, ms, perSecond: (events * 1000) / ms });
 
-async function countingConsumer(bus: KafkaBus, topic: string): Promise<Counting> {
+/** Which kafkajs consumer API the no-op reference uses. */
+export type RawApi = 'eachBatch' | 'eachMessage';
+
+async function countingConsumer(bus: KafkaBus, topic: string, api: RawApi): Promise<Counting> {
   const consumer = bus.kafka.consumer(bus.consumerConfig(randomName('bench-raw')));
   let count = 0;
   let batches = 0;
@@ -39,7 +44,21 @@ async function countingConsumer(bus: KafkaBus, topic: string): Promise<Counting>
   const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
   await consumer.connect();
   await consumer.subscribe({ topics: [topic], fromBeginning: true });
-  await consumer.run({
+  const reached = () => {
+    if (target && count >= target.n) {
+      target.resolve();
+      target = null;
+    }
+  };
+  if (api === 'eachMessage') {
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        if ((message.value?.length ?? 0) < 0) throw new Error('unreachable');
+        count++;
+        reached();
+      },
+    });
+  } else await consumer.run({
     eachBatch: async ({ batch, resolveOffset, commitOffsetsIfNecessary }: EachBatchPayload) => {
       // The no-op handler: look at each message as a handler would, do nothing with it.
       let bytes = 0;
@@ -49,10 +68,7 @@ async function countingConsumer(bus: KafkaBus, topic: string): Promise<Counting>
       batches++;
       resolveOffset(batch.lastOffset());
       await commitOffsetsIfNecessary();
-      if (target && count >= target.n) {
-        target.resolve();
-        target = null;
-      }
+      reached();
     },
   });
   await joined;
@@ -69,9 +85,9 @@ async function countingConsumer(bus: KafkaBus, topic: string): Promise<Counting>
  * Preloaded drain: with the consumer paused, produce a round (small enough for the broker's 5 MiB per
  * partition), then resume and time until the round is consumed. Repeated to smooth out noise.
  */
-export async function rawPreloaded(bus: KafkaBus, producer: KcatProducer, roundSize: number, rounds: number): Promise<PreloadedResult> {
+export async function rawPreloaded(bus: KafkaBus, producer: KcatProducer, roundSize: number, rounds: number, api: RawApi = 'eachBatch'): Promise<PreloadedResult> {
   const topic = randomName('bench-raw-preloaded');
-  const c = await countingConsumer(bus, topic);
+  const c = await countingConsumer(bus, topic, api);
   const results: RawRate[] = [];
   let leaked = 0;
   let batches = 0;
@@ -100,7 +116,7 @@ export async function rawPreloaded(bus: KafkaBus, producer: KcatProducer, roundS
 /** Streaming drain: the producer feeds the consumer as in the end-to-end run (same pacing). */
 export async function rawStreaming(bus: KafkaBus, producer: KcatProducer, events: number, maxAhead: number): Promise<RawRate & { feed: FeedReport; averageBatch: number }> {
   const topic = randomName('bench-raw-streaming');
-  const c = await countingConsumer(bus, topic);
+  const c = await countingConsumer(bus, topic, 'eachBatch');
   try {
     const plan = producer.prepare(0, events);
     const started = performance.now();

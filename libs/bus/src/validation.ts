@@ -1,4 +1,5 @@
 import type { OutgoingMessage, SubscribeOptions } from './bus.types';
+import { defaultMaxBatchSize } from './batch-runner';
 
 export function validateOutgoing(topic: string, messages: readonly OutgoingMessage[]): void {
   if (typeof topic !== 'string' || topic.length === 0) throw new TypeError(`topic must be a non-empty string, got ${JSON.stringify(topic)}`);
@@ -21,8 +22,8 @@ export function validateSubscribeOptions(options: SubscribeOptions): void {
     throw new TypeError(`subscribe: topics must be a non-empty array of topic names (group ${options.groupId})`);
   }
   if (typeof options.handler !== 'function') throw new TypeError(`subscribe: handler must be a function (group ${options.groupId})`);
-  const { minBatchSize = 1, maxBatchWaitMs = 0, maxBatchSize } = options;
+  const { minBatchSize = 1, maxBatchWaitMs = 0, maxBatchSize = defaultMaxBatchSize } = options;
   if (!Number.isInteger(minBatchSize) || minBatchSize < 1) throw new RangeError(`subscribe: minBatchSize must be a positive integer, got ${minBatchSize} (group ${options.groupId})`);
-  if (maxBatchSize !== undefined && minBatchSize > maxBatchSize) throw new RangeError(`subscribe: minBatchSize (${minBatchSize}) must not exceed maxBatchSize (${maxBatchSize}) (group ${options.groupId})`);
+  if (minBatchSize > maxBatchSize) throw new RangeError(`subscribe: minBatchSize (${minBatchSize}) must not exceed maxBatchSize (${maxBatchSize}) (group ${options.groupId})`);
   if (!Number.isFinite(maxBatchWaitMs) || maxBatchWaitMs < 0) throw new RangeError(`subscribe: maxBatchWaitMs must be a non-negative number, got ${maxBatchWaitMs} (group ${options.groupId})`);
 }

@@ -22,7 +22,7 @@ const encoded = (e: EngagementEvent, offset: number) => message(Buffer.from(enco
 function setUp(appendMany: EventLogRepository['appendMany']) {
   const config = loadConfig({ load: loadFeatureServiceConfig, env: { DLQ_TOPIC: 'dlq', ALLOWED_LATENESS_MS: '3600000' } });
   const bus = new InMemoryBus();
-  const log = { appendMany, existingIds: async () => new Set<string>(), streamForEntities: async function* () {} } as unknown as EventLogRepository;
+  const log = { appendMany, existing: async (events: unknown[]) => events.map(() => false), streamForEntities: async function* () {} } as unknown as EventLogRepository;
   const store = new InMemoryOnlineStore();
   const service = new IngestService(config, log, store, learningEngagementRegistry(), bus.createPublisher(), createFsMetrics(new Registry()), new StateCache());
   return { bus, store, service };

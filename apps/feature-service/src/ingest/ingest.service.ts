@@ -224,8 +224,8 @@ export class IngestService {
     // A redelivered event the state has forgotten (older than its dedup memory) looks too late;
     // if the log already has it, it was applied before and is only a duplicate.
     if (tooLate.length === 0) return { tooLate: [], logDuplicates: appended.duplicateIds.length };
-    const known = await this.eventLog.existingIds(tooLate);
-    return { tooLate: tooLate.filter((e) => !known.has(e.eventId)), logDuplicates: appended.duplicateIds.length };
+    const known = await this.eventLog.existing(tooLate);
+    return { tooLate: tooLate.filter((_, i) => !known[i]), logDuplicates: appended.duplicateIds.length };
   }
 
   /** An entity without online state (new, or expired by TTL) starts from its history in the log. */

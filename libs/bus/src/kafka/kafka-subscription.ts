@@ -71,6 +71,8 @@ export class KafkaSubscription implements Subscription {
   private readonly maxBatchWaitMs: number;
   private readonly pipelines = new Map<string, PartitionPipeline>();
   private readonly partitions = new Map<string, PartitionQueue>();
+  /** The handler call running on each partition; kept across rejoins (see handleSlice). */
+  private readonly inFlight = new Map<string, Promise<void>>();
   /** Woken whenever a pending slice settles or pipelines are dropped. */
   private pipelineChanged: { promise: Promise<void>; wake: () => void } = signalPair();
   /** Partitions whose queue is being handed to the handler (drainQueue running). */
@@ -244,6 +246,8 @@ export class KafkaSubscription implements Subscription {
           go = await this.handleSlice(key, part, payload, messages);
         } finally {
           this.handling--;
+          // Another partition may be waiting for this slot.
+          this.wakeWaiters();
         }
         if (!go) return;
       }
@@ -256,6 +260,23 @@ export class KafkaSubscription implements Subscription {
 
   /** One batch through the handler; its effects then run in the partition's pipeline. False when handling must stop. */
   private async handleSlice(key: string, part: PartitionQueue, payload: EachBatchPayload, messages: BusMessage[]): Promise<boolean> {
+    // A call from before a rejoin may still run on this partition (the rejoin dropped its queue, not
+    // the call): the partition's batches are handled one at a time, so this one waits for it.
+    const earlier = this.inFlight.get(key);
+    if (earlier) await earlier;
+    if (this.partitions.get(key) !== part || this._state !== 'running') return false;
+    let finished!: () => void;
+    const mine = new Promise<void>((resolve) => (finished = resolve));
+    this.inFlight.set(key, mine);
+    try {
+      return await this.runSlice(key, part, payload, messages);
+    } finally {
+      finished();
+      if (this.inFlight.get(key) === mine) this.inFlight.delete(key);
+    }
+  }
+
+  private async runSlice(key: string, part: PartitionQueue, payload: EachBatchPayload, messages: BusMessage[]): Promise<boolean> {
     const { topic, partition, highWatermark } = part;
     const heartbeat = () => payload.heartbeat().catch(() => undefined);
     const ctx: DeliveryContext = { topic, partition, signal: this.killSignal.signal, heartbeat };

@@ -186,6 +186,10 @@ export class EventLogRepository {
     const pool = (this.dataSource.driver as unknown as { master: Pool }).master;
     const client: PoolClient = await pool.connect();
     let failure: unknown;
+    // A checked-out client has no 'error' listener of the pool's: a connection dropped mid-COPY would
+    // be an unhandled 'error' event (a crash). The COPY stream reports the same error right after.
+    const onError = (error: unknown) => (failure ??= error);
+    client.on('error', onError);
     // Taken back only once the COPY is over: until then the socket may still be sending from it.
     let buffer = this.copyBuffers.pop() ?? Buffer.allocUnsafe(256 * 1024);
     try {
@@ -203,6 +207,7 @@ export class EventLogRepository {
       failure = error;
       if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
     } finally {
+      client.off('error', onError);
       // A connection whose COPY failed is closed rather than reused: its protocol state is not worth trusting.
       client.release(failure === undefined ? undefined : true);
       if (this.copyBuffers.length < 8) this.copyBuffers.push(buffer);
@@ -210,18 +215,19 @@ export class EventLogRepository {
     return this.insertChunk(rows);
   }
 
-  /** The ids of those of `events` that are in the log (same entity, time and id). */
-  async existingIds(events: readonly EventKey[]): Promise<Set<string>> {
-    if (events.length === 0) return new Set();
-    const rows: { event_id: string }[] = await this.timed('existing_ids', () =>
+  /** Whether each of `events` is in the log (a row with its entity, time and id), in their order. */
+  async existing(events: readonly EventKey[]): Promise<boolean[]> {
+    if (events.length === 0) return [];
+    const rows: KnownRow[] = await this.timed('existing', () =>
       this.dataSource.query(
-        `SELECT l.event_id FROM event_log l
+        `SELECT l.entity_id, l.event_time_ms, l.event_id FROM event_log l
          JOIN unnest($1::text[], $2::bigint[], $3::text[]) AS k(e, ms, i)
            ON l.entity_id = k.e AND l.event_time_ms = k.ms AND l.event_id = k.i`,
         [events.map((e) => e.entityId), events.map((e) => e.eventTimeMs), events.map((e) => e.eventId)],
       ),
     );
-    return new Set(rows.map((r) => r.event_id));
+    const known = new Set(rows.map((r) => keyOf(r.entity_id, r.event_time_ms, r.event_id)));
+    return events.map((e) => known.has(keyOf(e.entityId, e.eventTimeMs, e.eventId)));
   }
 
   /**

@@ -6,7 +6,9 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * column goes. An append then updates one B-tree per event and can be a COPY (see
  * EventLogRepository.appendMany); on the ingest benchmark's rows that took the append's Postgres CPU
  * from ~20 to ~7 µs per event. Duplicates are still refused: a re-sent or redelivered event has the
- * same entity, time and id. Rewrites the indexes once.
+ * same entity, time and id. Builds the new index once, under the table's lock (appends and reads wait
+ * for it; on a large log, run it in a quiet moment). `down` fails once the log holds one id at two
+ * times or for two entities, which the new key allows.
  */
 export class EventLogEntityKey1795600000000 implements MigrationInterface {
   name = 'EventLogEntityKey1795600000000';

@@ -217,7 +217,7 @@ export class KafkaSubscription implements Subscription {
     if (!part.draining) void this.drainQueue(key, part);
     // A handler call waiting for minBatchSize looks again.
     else this.wakeWaiters();
-    while (this.partitions.get(key) === part && part.queue.length >= this.maxBatchSize && this._state === 'running') await this.pipelineChanged.promise;
+    await this.waitUntil(() => part.queue.length < this.maxBatchSize, () => this.partitions.get(key) === part);
   }
 
   private partitionFor(key: string, topic: string, partition: number): PartitionQueue {
@@ -233,7 +233,11 @@ export class KafkaSubscription implements Subscription {
     try {
       while (part.queue.length > 0) {
         // Stopping finishes the batch in hand only; what is queued is fetched again by whoever owns the partition next.
-        if (!(await this.gathered(key, part)) || !(await this.roomIn(key)) || !(await this.handlerSlot()) || this.partitions.get(key) !== part) return;
+        const current = () => this.partitions.get(key) === part;
+        // minBatchSize queued, or maxBatchWaitMs since the batch began; then room in the pipeline and a handler slot.
+        if (!(await this.waitUntil(() => part.queue.length >= this.minBatchSize, current, part.gatheringSince + this.maxBatchWaitMs))) return;
+        if (!(await this.waitUntil(() => (this.pipelines.get(key)?.slices.length ?? 0) < this.maxPendingBatches, current))) return;
+        if (!(await this.waitUntil(() => this.handling < this.settings.partitionsConsumedConcurrently, current))) return;
         const payload = part.latest!;
         if (!payload.isRunning() || payload.isStale()) return;
         const messages = part.queue.splice(0, this.maxBatchSize);
@@ -319,34 +323,24 @@ export class KafkaSubscription implements Subscription {
     return pipeline;
   }
 
-  /** Waits until minBatchSize messages are queued or maxBatchWaitMs passed since the batch began; false when the subscription ended meanwhile. */
-  private async gathered(key: string, part: PartitionQueue): Promise<boolean> {
+  /**
+   * Waits until `ready()` holds (true), re-checked whenever pipelines or queues change and, with a
+   * `deadline` (performance.now() ms), once it has passed; false as soon as the subscription stops
+   * running or `current()` fails (the partition was dropped by a rejoin).
+   */
+  private async waitUntil(ready: () => boolean, current: () => boolean = () => true, deadline?: number): Promise<boolean> {
     for (;;) {
-      if (this._state !== 'running' || this.partitions.get(key) !== part) return false;
-      const left = part.gatheringSince + this.maxBatchWaitMs - performance.now();
-      if (part.queue.length >= this.minBatchSize || left <= 0) return true;
+      if (this._state !== 'running' || !current()) return false;
+      if (ready()) return true;
+      if (deadline === undefined) {
+        await this.pipelineChanged.promise;
+        continue;
+      }
+      const left = deadline - performance.now();
+      if (left <= 0) return true;
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([this.pipelineChanged.promise, new Promise<void>((resolve) => (timer = setTimeout(resolve, left)))]);
       clearTimeout(timer);
-    }
-  }
-
-  /** Waits until fewer than partitionsConsumedConcurrently handler calls run; false when the subscription ended meanwhile. */
-  private async handlerSlot(): Promise<boolean> {
-    for (;;) {
-      if (this._state !== 'running') return false;
-      if (this.handling < this.settings.partitionsConsumedConcurrently) return true;
-      await this.pipelineChanged.promise;
-    }
-  }
-
-  /** Waits until the partition has room for one more pending slice; false when the subscription ended meanwhile. */
-  private async roomIn(key: string): Promise<boolean> {
-    for (;;) {
-      if (this._state !== 'running') return false;
-      const pipeline = this.pipelines.get(key);
-      if (!pipeline || pipeline.slices.length < this.maxPendingBatches) return true;
-      await this.pipelineChanged.promise;
     }
   }
 

@@ -4,7 +4,7 @@ import { emptyState, type EntityState } from '../engine/entity-state';
 import type { FeatureRegistry } from '../engine/feature-registry';
 import { encodeStoredStateTo, StateVersionConflictError, type OnlineStore, type StateUpdate, type StoredState } from './online-store';
 import { StateCache } from './state-cache';
-import { ByteSinkPool, type ByteSink } from './state-encoder';
+import { ByteSinkPool, type ByteSink } from '@pulse/core';
 
 export interface FoldBatchOptions {
   /** Attempts before a version conflict is given up (and thrown, retriable). Default 5. */

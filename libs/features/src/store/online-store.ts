@@ -1,7 +1,8 @@
 import { PulseError, ValidationError } from '@pulse/core';
 import { isEntityState, type EntityState } from '../engine/entity-state';
 import { decodeValue } from './state-decoder';
-import { ByteSink, ValueWriter } from './state-encoder';
+import type { ByteSink } from '@pulse/core';
+import { ValueWriter } from './state-encoder';
 
 export interface StoredState {
   readonly state: EntityState;

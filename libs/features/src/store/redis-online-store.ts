@@ -2,7 +2,7 @@ import { ConnectionError, PulseError } from '@pulse/core';
 import Redis from 'ioredis';
 import { checkTtl, decodeStoredState, DEFAULT_STATE_TTL_SECONDS, encodeStoredStateTo, STATE_FORMAT, StateVersionConflictError, type OnlineStore, type StateUpdate, type StoredState } from './online-store';
 import { bulk, FramedScript } from './framed-command';
-import { ByteSink, ByteSinkPool } from './state-encoder';
+import { ByteSink, ByteSinkPool } from '@pulse/core';
 import { VersionWatch } from './version-watch';
 
 const INITIAL_PUT_BYTES = 1 << 20;

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { CorruptEncodingError } from './state-codec';
 import { decodeValue } from './state-decoder';
-import { ByteSink, putVarint, ValueWriter } from './state-encoder';
+import { ByteSink } from '@pulse/core';
+import { putVarint, ValueWriter } from './state-encoder';
 
 const writer = new ValueWriter();
 const encode = (v: unknown) => writer.encode('', v);

@@ -2,7 +2,7 @@ import type { Pool, PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { DataSource } from 'typeorm';
 import type { EngagementEvent } from '@pulse/contracts';
-import { assertInteger, ValidationError } from '@pulse/core';
+import { assertInteger, ByteSinkPool, ValidationError } from '@pulse/core';
 import { EVENT_COLUMNS, eventFromRow, type EventRow } from './event-row';
 import { COPY_BINARY_COLUMNS, copyBinaryRows } from './copy-binary';
 
@@ -102,8 +102,8 @@ export class EventLogRepository {
   private readonly observe?: StorageOpObserver;
   private readonly appendChunkRows: number;
   private readonly bulkLoad: 'copy' | 'insert';
-  /** Buffers the COPYs write their rows into, kept for the next appends. */
-  private readonly copyBuffers: Buffer[] = [];
+  /** Where the COPYs write their rows, kept for the next appends (one per chunk written at once). */
+  private readonly copySinks = new ByteSinkPool(256 * 1024, 8);
 
   constructor(
     private readonly dataSource: DataSource,
@@ -190,12 +190,11 @@ export class EventLogRepository {
     // be an unhandled 'error' event (a crash). The COPY stream reports the same error right after.
     const onError = (error: unknown) => (failure ??= error);
     client.on('error', onError);
-    // Taken back only once the COPY is over: until then the socket may still be sending from it.
-    let buffer = this.copyBuffers.pop() ?? Buffer.allocUnsafe(256 * 1024);
+    // Given back only once the COPY is over: until then the socket may still be sending from it.
+    const sink = this.copySinks.take();
     try {
-      const copy = copyBinaryRows(rows, buffer);
-      buffer = copy.buffer;
-      const { data } = copy;
+      copyBinaryRows(rows, sink);
+      const data = sink.written();
       await new Promise<void>((resolve, reject) => {
         const stream = client.query(copyFrom(COPY_SQL));
         stream.on('finish', resolve);
@@ -210,7 +209,7 @@ export class EventLogRepository {
       client.off('error', onError);
       // A connection whose COPY failed is closed rather than reused: its protocol state is not worth trusting.
       client.release(failure === undefined ? undefined : true);
-      if (this.copyBuffers.length < 8) this.copyBuffers.push(buffer);
+      this.copySinks.give(sink);
     }
     return this.insertChunk(rows);
   }

@@ -8,6 +8,7 @@
 // Options (environment): PULSE_BENCH_LEARNERS (4000), PULSE_BENCH_DAYS (60), PULSE_BENCH_EVENTS
 // (600000), PULSE_BENCH_BATCH_READS (200), PULSE_BENCH_ROUNDS (3: measured rounds of each phase).
 // `-- --alloc-profile`: after the rounds, what one more read + encode phase allocates, by function.
+// `-- --profile-cold`: after the rounds, a CPU profile of one more cold readColumns phase, by function.
 import os from 'node:os';
 import path from 'node:path';
 import type { EngagementEvent } from '@pulse/contracts';
@@ -17,6 +18,7 @@ import type { EventLogRepository } from '@pulse/storage';
 import { Registry } from 'prom-client';
 import type { FeatureServiceConfig } from '../src/config/feature-service.config';
 import { AllocationProfiler } from './alloc-profile';
+import { PhaseProfiler, printProfile } from './cpu-profile';
 import { appModules } from './app-modules';
 import { envInt } from './bench-resources';
 import { GcWatch, pick, summarize, type GcPauses, type LatencySummary } from './latency';
@@ -29,6 +31,7 @@ const settings = {
   rounds: envInt('PULSE_BENCH_ROUNDS', 3),
   batchEntities: 1000,
   allocations: process.argv.includes('--alloc-profile'),
+  profileCold: process.argv.includes('--profile-cold'),
 };
 
 const ms = (from: bigint) => Number(process.hrtime.bigint() - from) / 1e6;
@@ -110,6 +113,12 @@ async function main(): Promise<void> {
     line('readColumns cold', await phase(columnsCold));
   }
   console.log(`  answer: ${(bytes / 1024).toFixed(0)} KiB per batch`);
+  if (settings.profileCold) {
+    const profiler = new PhaseProfiler();
+    await profiler.start();
+    await phase(columnsCold);
+    printProfile(`${settings.batchReads} cold readColumns`, await profiler.stop(path.join(os.tmpdir(), `pulse-batch-cold-${Date.now()}.cpuprofile`), 40));
+  }
   if (settings.allocations) {
     const profiler = new AllocationProfiler();
     await profiler.start();

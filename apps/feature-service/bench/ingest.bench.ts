@@ -40,7 +40,7 @@ import { createTestDatabase, randomName, randomRedisPrefix, startKafkaMockCluste
 import type { Infrastructure } from '../src/infrastructure/infrastructure';
 import { appModules } from './app-modules';
 import { Cleanup, deleteRedisKeys, envInt, machineCpuTicks, mainThreadCpuSeconds, processCpuSeconds, stealShare, terminate, withoutNewSignalListeners } from './bench-resources';
-import { PhaseProfiler, type ProfileSummary } from './cpu-profile';
+import { PhaseProfiler, printProfile, type ProfileSummary } from './cpu-profile';
 import { AllocationProfiler, type AllocationSummary } from './alloc-profile';
 import { GcWatch, pick, ServerTimer, summarize, type GcPauses, type LatencySummary } from './latency';
 import { ReadClient, type PhaseResult } from './read-client';
@@ -444,17 +444,6 @@ function printAllocations(what: string, a: AllocationSummary, units: number, uni
   console.log(`\nallocations on ${what} (sampled, freed objects included): ${a.file}`);
   console.log(`  ${fmt(a.totalBytes / 2 ** 20)} MiB sampled in all, ${fmt(a.totalBytes / units)} B per ${unit}; by allocating function:`);
   for (const site of a.sites) console.log(`    ${(site.share * 100).toFixed(1).padStart(5)} %  ${fmt(site.bytes / units).padStart(8)} B/${unit}  ${site.name}`);
-}
-
-function printProfile(what: string, p: ProfileSummary): void {
-  console.log(`\nCPU profile of ${what}: ${p.file}`);
-  console.log(`  sampled ${fmt(p.totalMs)} ms, idle ${fmt(p.idleMs)} ms; shares below are of busy time`);
-  console.log('  self time by area:');
-  for (const a of p.byArea) console.log(`    ${(a.share * 100).toFixed(1).padStart(5)} %  ${fmt(a.ms).padStart(7)} ms  ${a.name}`);
-  console.log('  self time by function:');
-  for (const f of p.self) console.log(`    ${(f.share * 100).toFixed(1).padStart(5)} %  ${fmt(f.ms).padStart(7)} ms  ${f.name}`);
-  console.log('  inclusive time by function (synchronous stacks; async continuations count where they resume):');
-  for (const f of p.inclusive) console.log(`    ${(f.share * 100).toFixed(1).padStart(5)} %  ${fmt(f.ms).padStart(7)} ms  ${f.name}`);
 }
 
 let kcatPid = NaN;

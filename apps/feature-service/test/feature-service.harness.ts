@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { createBus, type BusMessage, type MessageBus, type Subscription } from '@pulse/bus';
+import type { FeatureRegistry } from '@pulse/features';
 import { loadConfig } from '@pulse/nest-common';
 import { createTestDatabase, kafkaTestBusOptions, randomName, randomRedisPrefix, testRedisUrl, type TestDatabase } from '@pulse/testing';
 import type { AddressInfo } from 'node:net';
@@ -55,10 +56,10 @@ export class FeatureServiceHarness {
     });
   }
 
-  /** Starts a service instance; returns it with its base URL and metrics registry. */
-  async start(): Promise<{ app: INestApplication; url: string; registry: Registry }> {
+  /** Starts a service instance (with the given feature views, default the service's); returns it with its base URL and metrics registry. */
+  async start(options: { featureRegistry?: FeatureRegistry } = {}): Promise<{ app: INestApplication; url: string; registry: Registry }> {
     const registry = new Registry();
-    const app = await createFeatureServiceApp(this.config(), { registry, logger: false });
+    const app = await createFeatureServiceApp(this.config(), { registry, logger: false, ...options });
     await app.listen(0, '127.0.0.1');
     this.apps.push(app);
     const { port } = app.getHttpServer().address() as AddressInfo;

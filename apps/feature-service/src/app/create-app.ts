@@ -2,6 +2,7 @@ import { Logger, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { FeatureRegistry } from '@pulse/features';
 import { BusServer } from '@pulse/nest-bus';
 import { Registry } from 'prom-client';
 import type { FeatureServiceConfig } from '../config/feature-service.config';
@@ -16,6 +17,8 @@ const MAX_BODY_BYTES = 16 * 1024 * 1024;
 
 export interface CreateAppOptions {
   readonly registry?: Registry;
+  /** See FeatureServiceModuleOptions.featureRegistry. */
+  readonly featureRegistry?: FeatureRegistry;
   /** Nest's logger setting; tests pass false. */
   readonly logger?: false | ('log' | 'error' | 'warn' | 'debug' | 'verbose')[];
 }
@@ -30,7 +33,7 @@ export async function createFeatureServiceApp(config: FeatureServiceConfig, opti
   // reads: Express's routing and response objects were most of the garbage the GC promoted while
   // serving them). It computes no ETag (the answers change with every event anyway).
   const adapter = new FastifyAdapter({ bodyLimit: MAX_BODY_BYTES });
-  const app = await NestFactory.create<NestFastifyApplication>(FeatureServiceModule.register({ config, registry }), adapter, {
+  const app = await NestFactory.create<NestFastifyApplication>(FeatureServiceModule.register({ config, registry, ...(options.featureRegistry ? { featureRegistry: options.featureRegistry } : {}) }), adapter, {
     logger: options.logger ?? ['log', 'warn', 'error'],
   });
   app.useGlobalFilters(new ValidationErrorFilter(app.getHttpAdapter()));

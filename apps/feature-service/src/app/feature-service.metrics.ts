@@ -5,6 +5,7 @@ import { counter, createFeatureServiceMetrics, type FeatureServiceMetrics } from
 export interface FsMetrics extends FeatureServiceMetrics {
   readonly httpEventsRejected: Counter<'reason'>;
   readonly featureReads: Counter<'path'>;
+  readonly statesRebuilt: Counter;
 }
 
 export function createFsMetrics(registry: Registry): FsMetrics {
@@ -19,6 +20,10 @@ export function createFsMetrics(registry: Registry): FsMetrics {
       name: 'pulse_feature_reads_total',
       help: 'Entity feature reads by path: online state, or offline replay of the event log',
       labelNames: ['path'],
+    }),
+    statesRebuilt: counter(registry, {
+      name: 'pulse_states_rebuilt_total',
+      help: 'Online states rebuilt from the event log by ingest: entities with history but no state (TTL), or a state written under other feature view definitions',
     }),
   };
 }

@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { learningEngagementRegistry } from '@pulse/features';
+import { learningEngagementRegistry, type FeatureRegistry } from '@pulse/features';
 import { HealthModule, MetricsModule } from '@pulse/nest-common';
 import { Registry } from 'prom-client';
 import type { FeatureServiceConfig } from '../config/feature-service.config';
@@ -19,6 +19,11 @@ export interface FeatureServiceModuleOptions {
   readonly config: FeatureServiceConfig;
   /** Metrics registry; default a new one (tests running several apps in one process pass their own). */
   readonly registry?: Registry;
+  /**
+   * The feature views to keep and serve; default the learning-engagement views with the configured
+   * ALLOWED_LATENESS_MS (a registry passed here keeps its own lateness).
+   */
+  readonly featureRegistry?: FeatureRegistry;
 }
 
 /**
@@ -48,7 +53,7 @@ export class FeatureServiceModule {
         {
           provide: FEATURE_REGISTRY,
           inject: [FS_CONFIG],
-          useFactory: (config: FeatureServiceConfig) => learningEngagementRegistry({ allowedLatenessMs: config.allowedLatenessMs }),
+          useFactory: (config: FeatureServiceConfig) => options.featureRegistry ?? learningEngagementRegistry({ allowedLatenessMs: config.allowedLatenessMs }),
         },
         IngestService,
         HttpIngestService,

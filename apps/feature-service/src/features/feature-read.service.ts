@@ -1,5 +1,5 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { canEvaluateAt, evaluateOffline, type EntityState, type FeatureRegistry, type FeatureValues, type OnlineStore, type StateCache, type StoredState, type ViewValues } from '@pulse/features';
+import { canEvaluateAt, evaluateOffline, stateIsCurrent, type EntityState, type FeatureRegistry, type FeatureValues, type OnlineStore, type StateCache, type StoredState, type ViewValues } from '@pulse/features';
 import { ValidationError } from '@pulse/core';
 import type { EventLogRepository } from '@pulse/storage';
 import type { FsMetrics } from '../app/feature-service.metrics';
@@ -66,8 +66,9 @@ interface Answer {
 
 /**
  * Answers feature reads as of a time. The online state answers any time at or after its watermark;
- * an earlier time, or an entity whose state is gone (TTL), is answered by replaying the event log
- * through the same code (evaluateOffline), never by a wrong online read.
+ * an earlier time, an entity whose state is gone (TTL), or one whose state was built under other view
+ * definitions (not yet rebuilt by ingest) is answered by replaying the event log through the same
+ * code (evaluateOffline), never by a wrong online read.
  *
  * Fast path: the store is asked only for the entities' versions (a few bytes each); an entity whose
  * views were evaluated at that version in the same 5-minute epoch is answered from EvaluatedViews, one
@@ -240,7 +241,8 @@ export class FeatureReadService {
 
   // Synchronous from peek/fetch to here: a batch folding the cached state can only take it when we yield.
   private online(a: Answer, i: number, id: string, version: number, state: EntityState, atMs: number, positions: readonly number[]): void {
-    if (!canEvaluateAt(state, atMs)) {
+    // A state built under other view definitions is answered by the replay until ingest rebuilds it.
+    if (!canEvaluateAt(state, atMs) || !stateIsCurrent(state, this.registry)) {
       offlineAt(a, i, state.w);
       return;
     }

@@ -228,7 +228,10 @@ export class IngestService {
     return { tooLate: tooLate.filter((_, i) => !known[i]), logDuplicates: appended.duplicateIds.length };
   }
 
-  /** An entity without online state (new, or expired by TTL) starts from its history in the log. */
+  /**
+   * An entity without online state (new, or expired by TTL), or whose state was written under other
+   * feature view definitions, starts from its history in the log.
+   */
   private async rebuildFromLog(entityIds: readonly string[]): Promise<Map<string, EntityState>> {
     const states = new Map<string, EntityState>();
     let current: string | null = null;
@@ -245,6 +248,7 @@ export class IngestService {
       events.push(e);
     }
     flush();
+    if (states.size > 0) this.metrics.statesRebuilt.inc(states.size);
     return states;
   }
 

@@ -1,6 +1,7 @@
 import { DefinitionError } from '@pulse/core';
 import { planOf } from '../definition/feature-view.builder';
 import type { FeatureView } from '../definition/feature-view.types';
+import type { EntityState } from './entity-state';
 import { HOUR_MS } from '../definition/duration';
 import type { EventRoute, ViewPlan } from './plan';
 
@@ -82,6 +83,23 @@ export class FeatureRegistry {
   registered(name: string): RegisteredView | undefined {
     return this.byName.get(name);
   }
+}
+
+/**
+ * Whether `state` was built under the registry's views: each of them there with its plan's fingerprint,
+ * or no event applied yet. A state built under other definitions (a view added since, or changed in a
+ * way that changes what it keeps) cannot be folded into — the changed views would start from empty
+ * although the entity has history — nor evaluated — they would read as if it had none. Rebuild it from
+ * the event log instead (replayEvents), which the offline path does anyway.
+ */
+export function stateIsCurrent(state: EntityState, registry: FeatureRegistry): boolean {
+  if (state.w === null) return true;
+  const compiled = registry.compiled;
+  for (let i = 0; i < compiled.length; i++) {
+    const vs = state.s[compiled[i].view.key];
+    if (vs === undefined || vs.h !== compiled[i].plan.fingerprint) return false;
+  }
+  return true;
 }
 
 export function createFeatureRegistry(views: readonly FeatureView[], options?: FeatureRegistryOptions): FeatureRegistry {

@@ -1,7 +1,7 @@
 import type { EngagementEvent } from '@pulse/contracts';
 import { classifyEvents, foldEntityEvents, Verdict } from '../engine/apply-events';
 import { emptyState, type EntityState } from '../engine/entity-state';
-import type { FeatureRegistry } from '../engine/feature-registry';
+import { stateIsCurrent, type FeatureRegistry } from '../engine/feature-registry';
 import { encodeStoredStateTo, StateVersionConflictError, type OnlineStore, type StateUpdate, type StoredState } from './online-store';
 import { StateCache } from './state-cache';
 import { ByteSinkPool, type ByteSink } from '@pulse/core';
@@ -23,8 +23,11 @@ export interface FoldBatchOptions {
    */
   readonly beforePut?: (accepted: readonly EngagementEvent[], tooLate: readonly EngagementEvent[], duplicates: readonly EngagementEvent[]) => Promise<void>;
   /**
-   * Supplies the starting state of entities the store has none for (new, or expired by TTL) — e.g.
-   * rebuilt by replayEvents from the event log. Default: an empty state.
+   * Supplies the starting state of entities the store has none for (new, or expired by TTL) or whose
+   * stored state was built under other view definitions (see stateIsCurrent) — e.g. rebuilt by
+   * replayEvents from the event log; an entity it leaves out keeps what the store has. Default: an
+   * empty state for the first, and for the second the changed views restart from empty (reported in
+   * initializedViews).
    */
   readonly loadMissing?: (entityIds: readonly string[]) => Promise<Map<string, EntityState>>;
   /**
@@ -102,11 +105,12 @@ async function foldAttempts(
 
   for (let attempt = 1; ; attempt++) {
     const stored = await readStates(store, cache, ids);
-    const missing = ids.filter((id) => !stored.has(id));
-    const loaded = missing.length > 0 && options.loadMissing ? await options.loadMissing(missing) : undefined;
+    // New or expired entities, and states built under other view definitions: started afresh.
+    const rebuild = options.loadMissing ? ids.filter((id) => !isCurrent(stored.get(id), registry)) : [];
+    const loaded = rebuild.length > 0 ? await options.loadMissing!(rebuild) : undefined;
 
     const states: EntityState[] = [];
-    for (const id of ids) states.push(stored.get(id)?.state ?? loaded?.get(id) ?? emptyState());
+    for (const id of ids) states.push(loaded?.get(id) ?? stored.get(id)?.state ?? emptyState());
 
     // What the fold will do with each event is decided first (the fold follows these verdicts), so
     // the log append, the longest round trip of a batch, which leaves the too-late events out, starts
@@ -216,4 +220,9 @@ async function readStates(store: OnlineStore, cache: StateCache | undefined, ids
   const stored = await store.getStates(rest);
   for (const [id, s] of taken) stored.set(id, s);
   return stored;
+}
+
+/** A stored state that can be folded into as it is: there, and built under the registry's views. */
+function isCurrent(s: StoredState | undefined, registry: FeatureRegistry): boolean {
+  return s !== undefined && stateIsCurrent(s.state, registry);
 }

@@ -5,7 +5,9 @@ import { foldEvents } from '../engine/apply-events';
 import { emptyState, type EntityState } from '../engine/entity-state';
 import { evaluate } from '../engine/evaluate';
 import { evaluateOffline, replayEvents } from '../engine/replay';
-import { allAggregationsRegistry, event, MIN, T0 } from '../testing/test-views';
+import { defineFeatureView } from '../definition/feature-view.builder';
+import { FeatureRegistry, stateIsCurrent } from '../engine/feature-registry';
+import { allAggregationsRegistry, allAggregationsView, event, MIN, T0 } from '../testing/test-views';
 import { foldBatchIntoStore } from './fold-batch';
 import { InMemoryOnlineStore } from './in-memory-online-store';
 import { encodeStoredState, StateVersionConflictError, type OnlineStore } from './online-store';
@@ -171,6 +173,28 @@ describe.each(makers)('%s', (_name, make) => {
     expect(r.attempts).toBe(2);
     const { state } = (await store.getStates(['learner-1'])).get('learner-1')!;
     expect(evaluate(state, T0 + 3 * MIN, registry).all_aggs.values.n).toBe(3);
+  });
+
+  it('foldBatchIntoStore: rebuilds a state written under other view definitions through loadMissing, history kept', async () => {
+    const store = make();
+    const older = new FeatureRegistry([defineFeatureView({ ...allAggregationsView, features: allAggregationsView.features.filter((f) => f.name !== 'n_1d') })]);
+    const history = [event('a', 1, 'lesson_sent')];
+    await foldBatchIntoStore(store, history, older, { stateCache: false });
+    const asked: string[][] = [];
+    const loadMissing = async (ids: readonly string[]) => (asked.push([...ids]), new Map(ids.map((id) => [id, replayEvents(history, registry)])));
+    const r = await foldBatchIntoStore(store, [event('b', 2, 'lesson_sent')], registry, { stateCache: false, loadMissing });
+    expect([asked, r.initializedViews]).toEqual([[['learner-1']], []]);
+    const { state, version } = (await store.getStates(['learner-1'])).get('learner-1')!;
+    expect([version, stateIsCurrent(state, registry)]).toEqual([2, true]);
+    expect(evaluate(state, T0 + 3 * MIN, registry)).toEqual(evaluateOffline([...history, event('b', 2, 'lesson_sent')], T0 + 3 * MIN, registry));
+  });
+
+  it('foldBatchIntoStore: without loadMissing, a changed view of a stored state restarts (and is reported)', async () => {
+    const store = make();
+    const older = new FeatureRegistry([defineFeatureView({ ...allAggregationsView, features: allAggregationsView.features.filter((f) => f.name !== 'n_1d') })]);
+    await foldBatchIntoStore(store, [event('a', 1, 'lesson_sent')], older, { stateCache: false });
+    const r = await foldBatchIntoStore(store, [event('b', 2, 'lesson_sent')], registry, { stateCache: false });
+    expect(r.initializedViews).toEqual([{ entityId: 'learner-1', views: ['all_aggs@3'] }]);
   });
 
   it('foldBatchIntoStore: starts a missing entity from loadMissing (e.g. rebuilt from the event log)', async () => {

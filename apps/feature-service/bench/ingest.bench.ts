@@ -105,7 +105,7 @@ interface Checks {
 
 interface Reads {
   single: { client: LatencySummary; server: LatencySummary; service: LatencySummary; offline: number; errors: number; meanBytes: number; gc: GcPauses };
-  batch: { client: LatencySummary; server: LatencySummary; service: LatencySummary; cold: LatencySummary; offline: number; errors: number; meanBytes: number; gc: GcPauses };
+  batch: { client: LatencySummary; server: LatencySummary; service: LatencySummary; cold: LatencySummary; replayed: LatencySummary; offline: number; errors: number; meanBytes: number; gc: GcPauses };
   /** CPU profiles of the HTTP single and batch reads (with --profile). */
   singleProfile?: ProfileSummary;
   batchProfile?: ProfileSummary;
@@ -283,7 +283,7 @@ function summarizePhase(run: PhaseResult) {
 
 // The HTTP client runs in its own process (read-client.ts says why); the server-side times are taken
 // here, in the service's process, around the requests of each phase.
-async function reads(app: INestApplication, port: number, entities: readonly string[], cleanup: Cleanup): Promise<Reads> {
+async function reads(app: INestApplication, port: number, entities: readonly string[], earliestWatermarkMs: number, cleanup: Cleanup): Promise<Reads> {
   const { FeatureReadService } = appModules.readService();
   const service = app.get(FeatureReadService);
   const timer = new ServerTimer(app.getHttpServer() as http.Server);
@@ -330,10 +330,18 @@ async function reads(app: INestApplication, port: number, entities: readonly str
       await service.readColumns(ids, firstEpoch + i * epochMs + 1);
       coldService.push(Number(process.hrtime.bigint() - t) / 1e6);
     }
+    // As of a day before every learner's newest event: the whole batch answered by replaying the log.
+    const replayed: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const t = process.hrtime.bigint();
+      const r = await service.readColumns(pick(entities, batchSize), earliestWatermarkMs - 86_400_000 - i * 3_600_000);
+      replayed.push(Number(process.hrtime.bigint() - t) / 1e6);
+      if (r.online.includes(1)) throw new Error('an earlier as-of time was answered online');
+    }
 
     return {
       single: { ...summarizePhase(single.run), server: summarize(single.server), service: summarize(singleService), gc: single.gc },
-      batch: { ...summarizePhase(batch.run), server: summarize(batch.server), service: summarize(batchService), cold: summarize(coldService), gc: batch.gc },
+      batch: { ...summarizePhase(batch.run), server: summarize(batch.server), service: summarize(batchService), cold: summarize(coldService), replayed: summarize(replayed), gc: batch.gc },
       ...(single.profile ? { singleProfile: single.profile } : {}),
       ...(batch.profile ? { batchProfile: batch.profile } : {}),
       ...(single.allocations ? { singleAllocations: single.allocations } : {}),
@@ -425,6 +433,7 @@ function report(stream: BenchStream, events: number, pre: PreloadedResult, perMe
   lat('  server side (request -> response finished)', r.batch.server, `target p99 <= ${TARGETS.batchP99Ms} ms: ${ok(r.batch.server.p99 <= TARGETS.batchP99Ms)}`);
   lat('  FeatureReadService.readColumns alone (no encoding)', r.batch.service);
   lat('  the same, cold: each batch in an epoch not evaluated yet (n=50)', r.batch.cold);
+  lat('  the same, a day before the newest events: replayed from the log (n=10)', r.batch.replayed);
   console.log(`  offline-path answers: ${r.single.offline} single, ${r.batch.offline} in batches; non-200 answers: ${r.single.errors + r.batch.errors}`);
   console.log(`  response size: ${fmt(r.single.meanBytes)} B single, ${fmt(r.batch.meanBytes / 1024)} KiB per batch of ${settings.batchEntities}`);
   const gcLine = (label: string, g: GcPauses) =>
@@ -543,7 +552,7 @@ async function main(): Promise<void> {
     stream.framed.length = 0;
     log('reads');
     ticks = machineCpuTicks();
-    const r = await reads(app, port, [...stream.watermarks.keys()], cleanup);
+    const r = await reads(app, port, [...stream.watermarks.keys()], Math.min(...stream.watermarks.values()), cleanup);
     stolen('reads');
     report(stream, events, pre, perMessage, streaming, [floor, segments], e2e, checks, r);
   } finally {

@@ -47,8 +47,13 @@ function setUp(registry: FeatureRegistry, options: { cache?: boolean } = {}) {
     close: () => inner.close(),
   };
   const logged: EngagementEvent[] = [];
+  // In the log's key order (entity, time, id), as the repository streams.
+  const byKey = (a: EngagementEvent, b: EngagementEvent) => (a.entityId < b.entityId ? -1 : a.entityId > b.entityId ? 1 : a.eventTimeMs - b.eventTimeMs || (a.eventId < b.eventId ? -1 : 1));
   const eventLog = {
-    eventsForEntity: async (id: string, untilMs: number) => logged.filter((e) => e.entityId === id && e.eventTimeMs <= untilMs),
+    eventsForEntity: async (id: string, untilMs: number) => logged.filter((e) => e.entityId === id && e.eventTimeMs <= untilMs).sort(byKey),
+    streamForEntities: async function* (q: { entityIds: string[]; untilMs: number }) {
+      yield* logged.filter((e) => q.entityIds.includes(e.entityId) && e.eventTimeMs <= q.untilMs).sort(byKey);
+    },
   } as unknown as EventLogRepository;
   const cache = options.cache === false ? undefined : new StateCache({ maxEntries: 1000 });
   const config = { stateCacheEntries: 1000 } as FeatureServiceConfig;

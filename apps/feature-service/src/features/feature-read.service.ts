@@ -1,5 +1,6 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { canEvaluateAt, evaluateOffline, stateIsCurrent, type EntityState, type FeatureRegistry, type FeatureValues, type OnlineStore, type StateCache, type StoredState, type ViewValues } from '@pulse/features';
+import type { EngagementEvent } from '@pulse/contracts';
 import { ValidationError } from '@pulse/core';
 import type { EventLogRepository } from '@pulse/storage';
 import type { FsMetrics } from '../app/feature-service.metrics';
@@ -162,9 +163,10 @@ export class FeatureReadService {
       this.metrics.featureReads.inc({ path: 'offline' }, offline.length);
       offline.sort((x, y) => x - y);
     }
+    const logged = offline.length > 0 ? await this.loggedEvents(offline.map((i) => entityIds[i]), atMs) : undefined;
     for (const i of offline) {
       const entityId = entityIds[i];
-      const events = await this.eventLog.eventsForEntity(entityId, atMs);
+      const events = logged!.get(entityId) ?? [];
       let watermark = a.offlineWatermarks.get(i);
       if (watermark === undefined) watermark = events.length > 0 ? Math.max(...events.map((e) => e.eventTimeMs)) : null;
       this.evaluated.store(entityId, undefined, watermark, atMs, positions, evaluateOffline(events, atMs, this.registry, views), a.columns, i * width);
@@ -173,6 +175,26 @@ export class FeatureReadService {
       a.memos[i] = undefined;
     }
     return r;
+  }
+
+  /**
+   * The entities' logged events up to atMs, in replay order: one query for a single entity, one stream
+   * (paged, in key order) for many — a batch read answered offline (an earlier time, expired or stale
+   * states) then costs a few round trips, not one per entity.
+   */
+  private async loggedEvents(ids: readonly string[], atMs: number): Promise<Map<string, EngagementEvent[]>> {
+    const out = new Map<string, EngagementEvent[]>();
+    const unique = [...new Set(ids)];
+    if (unique.length === 1) {
+      out.set(unique[0], await this.eventLog.eventsForEntity(unique[0], atMs));
+      return out;
+    }
+    for await (const e of this.eventLog.streamForEntities({ entityIds: unique, untilMs: atMs })) {
+      const list = out.get(e.entityId);
+      if (list) list.push(e);
+      else out.set(e.entityId, [e]);
+    }
+    return out;
   }
 
   /**

@@ -216,6 +216,18 @@ describe.each(backends)('EventLogRepository on %s', (_name, backend) => {
     expect(await collect(storage.eventLog.streamForEntities({ entityIds: [] }))).toEqual([]);
   });
 
+  it('streams the listed entities page by page whatever their text: UTF-8 byte order, as the key sorts', async () => {
+    // U+E000 sorts before an astral character in UTF-8 bytes but after it in UTF-16 (JavaScript).
+    const ids = ['learner-9', 'é-1', '\u{1D4B3}-2', '\uE000-x', 'a', 'learner-10'];
+    const events = ids.flatMap((id, k) => Array.from({ length: 7 }, (_, i) => ev(`${k}-${i}`, id, T0 + i * 60_000)));
+    await storage.eventLog.appendMany([...events, ev('other', 'not-listed', T0)]);
+    const bytes = (a: EngagementEvent, b: EngagementEvent) => Buffer.compare(Buffer.from(a.entityId), Buffer.from(b.entityId)) || a.eventTimeMs - b.eventTimeMs;
+    const listed = [...ids].reverse().concat(ids[0], 'never-logged');
+    for (const pageSize of [1, 3, 7, 100]) {
+      expect(await collect(storage.eventLog.streamForEntities({ entityIds: listed, pageSize }))).toEqual([...events].sort(bytes));
+    }
+  });
+
   it('answers a single point-in-time lookup up to the as-of time', async () => {
     await storage.eventLog.appendMany([ev('3', 'u', T0 + 3), ev('1', 'u', T0 + 1), ev('2', 'u', T0 + 2), ev('o', 'other', T0)]);
     expect((await storage.eventLog.eventsForEntity('u', T0 + 2)).map((e) => e.eventId)).toEqual(['1', '2']);

@@ -240,13 +240,14 @@ export class EventLogRepository {
     assertInteger(pageSize, 'pageSize', 1);
     if (query.untilMs !== undefined) assertInteger(query.untilMs, 'untilMs');
     if (query.entityIds !== undefined && query.entityIds.length === 0) return;
-    let pending: Promise<EventRow[]> | undefined = this.fetchPage(query, pageSize, undefined);
+    const entities = query.entityIds === undefined ? undefined : inKeyOrder(query.entityIds);
+    let pending: Promise<EventRow[]> | undefined = this.fetchPage(query, entities, pageSize, undefined);
     while (pending !== undefined) {
       const rows: EventRow[] = await pending;
       pending = undefined;
       if (rows.length === pageSize) {
         const last = rows[rows.length - 1];
-        pending = this.fetchPage(query, pageSize, {
+        pending = this.fetchPage(query, entities, pageSize, {
           entityId: last.entity_id,
           eventTimeMs: last.event_time_ms,
           eventId: last.event_id,
@@ -279,11 +280,14 @@ export class EventLogRepository {
     return Number(rows[0].n);
   }
 
-  private fetchPage(query: EventStreamQuery, pageSize: number, after: Key | undefined): Promise<EventRow[]> {
+  /** `entities`: the query's entity ids in the log's key order (inKeyOrder), undefined for all. */
+  private fetchPage(query: EventStreamQuery, entities: EntityIdsInKeyOrder | undefined, pageSize: number, after: Key | undefined): Promise<EventRow[]> {
     const where: string[] = [];
     const params: unknown[] = [];
-    if (query.entityIds !== undefined) {
-      params.push(query.entityIds);
+    if (entities !== undefined) {
+      // Only the entities from the last page's on: Postgres walks each listed entity's index entries
+      // up to the keyset, so a page after the first listing every id took seconds for 1,000 entities.
+      params.push(after === undefined ? entities.ids : entities.from(after.entityId));
       where.push(`entity_id = ANY($${params.length}::text[])`);
     }
     if (query.untilMs !== undefined) {
@@ -315,4 +319,34 @@ export class EventLogRepository {
       this.observe(op, Number(process.hrtime.bigint() - start) / 1e9, ok);
     }
   }
+}
+
+interface EntityIdsInKeyOrder {
+  readonly ids: readonly string[];
+  /** The ids at or after `entityId` in key order. */
+  from(entityId: string): readonly string[];
+}
+
+/**
+ * Distinct ids sorted as the log's key sorts them: entity_id has collation "C", byte order of the
+ * UTF-8 text (which JavaScript's UTF-16 comparison differs from above the BMP).
+ */
+function inKeyOrder(entityIds: readonly string[]): EntityIdsInKeyOrder {
+  const keyed = [...new Set(entityIds)].map((id) => ({ id, bytes: Buffer.from(id, 'utf8') }));
+  keyed.sort((a, b) => Buffer.compare(a.bytes, b.bytes));
+  const ids = keyed.map((k) => k.id);
+  return {
+    ids,
+    from(entityId) {
+      const bytes = Buffer.from(entityId, 'utf8');
+      let lo = 0;
+      let hi = keyed.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (Buffer.compare(keyed[mid].bytes, bytes) < 0) lo = mid + 1;
+        else hi = mid;
+      }
+      return ids.slice(lo);
+    },
+  };
 }

@@ -148,7 +148,9 @@ describe('FeatureReadService', () => {
     const events = simulated(5, 4);
     const { store, service, ingest, logged } = setUp(registry, { cache: false });
     await ingest(events);
-    const ids = [...new Set(events.map((e) => e.entityId)), 'nobody'];
+    const learners = [...new Set(events.map((e) => e.entityId))];
+    // Repeats and an unknown entity mixed in, out of key order: each position gets its entity's answer.
+    const ids = [...learners, 'nobody', ...[...learners].reverse()];
     for (const at of [START + 5 * DAY, START + 2 * DAY]) expect(await service.read(ids, at)).toEqual(await expected(store, registry, logged, ids, at));
     expect((await service.read(['nobody'], START)).map((r) => [r.path, r.watermark])).toEqual([['offline', null]]);
   });

@@ -161,40 +161,53 @@ export class FeatureReadService {
     if (offline.length < n) this.metrics.featureReads.inc({ path: 'online' }, n - offline.length);
     if (offline.length > 0) {
       this.metrics.featureReads.inc({ path: 'offline' }, offline.length);
-      offline.sort((x, y) => x - y);
-    }
-    const logged = offline.length > 0 ? await this.loggedEvents(offline.map((i) => entityIds[i]), atMs) : undefined;
-    for (const i of offline) {
-      const entityId = entityIds[i];
-      const events = logged!.get(entityId) ?? [];
-      let watermark = a.offlineWatermarks.get(i);
-      if (watermark === undefined) watermark = events.length > 0 ? Math.max(...events.map((e) => e.eventTimeMs)) : null;
-      this.evaluated.store(entityId, undefined, watermark, atMs, positions, evaluateOffline(events, atMs, this.registry, views), a.columns, i * width);
-      a.online[i] = 0;
-      a.watermarks[i] = watermark ?? NaN;
-      a.memos[i] = undefined;
+      await this.replay(a, entityIds, atMs, positions, views);
     }
     return r;
   }
 
   /**
-   * The entities' logged events up to atMs, in replay order: one query for a single entity, one stream
-   * (paged, in key order) for many — a batch read answered offline (an earlier time, expired or stale
-   * states) then costs a few round trips, not one per entity.
+   * Answers the entities waiting for the offline path by replaying their logged events up to atMs: one
+   * query for a single entity, one stream (paged, in key order) for many, so a batch answered offline
+   * (an earlier time, expired or stale states) costs a few round trips rather than one per entity, and
+   * holds one entity's history at a time.
    */
-  private async loggedEvents(ids: readonly string[], atMs: number): Promise<Map<string, EngagementEvent[]>> {
-    const out = new Map<string, EngagementEvent[]>();
-    const unique = [...new Set(ids)];
-    if (unique.length === 1) {
-      out.set(unique[0], await this.eventLog.eventsForEntity(unique[0], atMs));
-      return out;
+  private async replay(a: Answer, entityIds: readonly string[], atMs: number, positions: readonly number[], views: readonly string[] | undefined): Promise<void> {
+    const at = new Map<string, number[]>();
+    for (const i of a.offline) {
+      const list = at.get(entityIds[i]);
+      if (list) list.push(i);
+      else at.set(entityIds[i], [i]);
     }
-    for await (const e of this.eventLog.streamForEntities({ entityIds: unique, untilMs: atMs })) {
-      const list = out.get(e.entityId);
-      if (list) list.push(e);
-      else out.set(e.entityId, [e]);
+    const answer = (entityId: string, events: readonly EngagementEvent[]) => {
+      const values = evaluateOffline(events, atMs, this.registry, views);
+      for (const i of at.get(entityId)!) {
+        let watermark = a.offlineWatermarks.get(i);
+        if (watermark === undefined) watermark = newestTime(events);
+        this.evaluated.store(entityId, undefined, watermark, atMs, positions, values, a.columns, i * a.width);
+        a.online[i] = 0;
+        a.watermarks[i] = watermark ?? NaN;
+        a.memos[i] = undefined;
+      }
+      at.delete(entityId);
+    };
+    if (at.size === 1) {
+      const [entityId] = at.keys();
+      return answer(entityId, await this.eventLog.eventsForEntity(entityId, atMs));
     }
-    return out;
+    let current: string | undefined;
+    let events: EngagementEvent[] = [];
+    for await (const e of this.eventLog.streamForEntities({ entityIds: [...at.keys()], untilMs: atMs })) {
+      if (e.entityId !== current) {
+        if (current !== undefined) answer(current, events);
+        current = e.entityId;
+        events = [];
+      }
+      events.push(e);
+    }
+    if (current !== undefined) answer(current, events);
+    // Entities without a logged event up to atMs.
+    for (const entityId of [...at.keys()]) answer(entityId, []);
   }
 
   /**
@@ -271,6 +284,13 @@ export class FeatureReadService {
     const memo = this.evaluated.evaluate(id, version, state, atMs, positions, a.columns, i * a.width);
     setOnline(a, i, state.w, memo);
   }
+}
+
+/** The newest event time of a replay, null without events (a loop: a spread of a long history overflows the stack). */
+function newestTime(events: readonly EngagementEvent[]): number | null {
+  let newest: number | null = null;
+  for (const e of events) if (newest === null || e.eventTimeMs > newest) newest = e.eventTimeMs;
+  return newest;
 }
 
 /** The first entity waiting for the offline path, or `end` when none before it does. */

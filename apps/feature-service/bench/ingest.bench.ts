@@ -552,7 +552,9 @@ async function main(): Promise<void> {
     stream.framed.length = 0;
     log('reads');
     ticks = machineCpuTicks();
-    const r = await reads(app, port, [...stream.watermarks.keys()], Math.min(...stream.watermarks.values()), cleanup);
+    let earliestWatermark = Infinity;
+    for (const w of stream.watermarks.values()) earliestWatermark = Math.min(earliestWatermark, w);
+    const r = await reads(app, port, [...stream.watermarks.keys()], earliestWatermark, cleanup);
     stolen('reads');
     report(stream, events, pre, perMessage, streaming, [floor, segments], e2e, checks, r);
   } finally {

@@ -155,6 +155,19 @@ describe('FeatureReadService', () => {
     expect((await service.read(['nobody'], START)).map((r) => [r.path, r.watermark])).toEqual([['offline', null]]);
   });
 
+  it('answers an id the log hands back altered (a lone surrogate comes back as U+FFFD) as one without events', async () => {
+    const odd = 'learner-\ud800';
+    const altered = { ...simulated(1, 1)[0], entityId: 'learner-\ufffd' };
+    const eventLog = {
+      streamForEntities: async function* () {
+        yield altered;
+      },
+    } as unknown as EventLogRepository;
+    const service = new FeatureReadService(new InMemoryOnlineStore(), eventLog, registry, createFsMetrics(new Registry()));
+    const rows = await service.read([odd, 'nobody'], START + DAY);
+    expect(rows.map((r) => [r.entityId, r.path, r.watermark])).toEqual([[odd, 'offline', null], ['nobody', 'offline', null]]);
+  });
+
   it('answers a large batch in version chunks, rows handed over in order as they become final', async () => {
     const events = simulated(320, 2);
     const { store, service, ingest, logged } = setUp(registry);

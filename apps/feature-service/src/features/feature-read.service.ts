@@ -180,8 +180,12 @@ export class FeatureReadService {
       else at.set(entityIds[i], [i]);
     }
     const answer = (entityId: string, events: readonly EngagementEvent[]) => {
+      const waiting = at.get(entityId);
+      // Not one asked for: an id that is not well-formed UTF-16 comes back from Postgres otherwise
+      // (a lone surrogate as U+FFFD); the one asked for is answered with no events below.
+      if (waiting === undefined) return;
       const values = evaluateOffline(events, atMs, this.registry, views);
-      for (const i of at.get(entityId)!) {
+      for (const i of waiting) {
         let watermark = a.offlineWatermarks.get(i);
         if (watermark === undefined) watermark = newestTime(events);
         this.evaluated.store(entityId, undefined, watermark, atMs, positions, values, a.columns, i * a.width);

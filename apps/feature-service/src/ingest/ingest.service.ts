@@ -188,6 +188,7 @@ export class IngestService {
       },
       loadMissing: (entityIds) => this.rebuildFromLog(entityIds),
     });
+    if (result.rebuilt > 0) this.metrics.statesRebuilt.inc(result.rebuilt);
     let attempt = append ?? startAppend();
     let failed = false;
     return {
@@ -248,7 +249,6 @@ export class IngestService {
       events.push(e);
     }
     flush();
-    if (states.size > 0) this.metrics.statesRebuilt.inc(states.size);
     return states;
   }
 

@@ -75,6 +75,14 @@ describe('applyEvents', () => {
     expect(r.initializedViews).toEqual(['all_aggs@3']);
     expect(evaluate(state, T0 + 3 * MIN, new FeatureRegistry([changed])).all_aggs.values.n).toBe(1);
   });
+  it('drops the views the registry no longer has once it applies an event', () => {
+    const extra = defineFeatureView({ name: 'sent', version: 1, entity: 'learner', sources: ['lesson_sent'], features: [{ name: 'sent', aggregation: 'count' }] });
+    const state = cloneState(applyEvents(emptyState(), [event('a', 1, 'lesson_sent')], new FeatureRegistry([allAggregationsView, extra])).state);
+    foldEvents(state, [event('a', 1, 'lesson_sent')], registry);
+    expect(Object.keys(state.s)).toEqual(['all_aggs@3', 'sent@1']);
+    foldEvents(state, [event('b', 2, 'lesson_sent')], registry);
+    expect(Object.keys(state.s)).toEqual(['all_aggs@3']);
+  });
   it('ignores event types outside every view but still advances the watermark', () => {
     const r = fold([event('a', 5, 'unknown_type')]);
     expect([r.applied, r.state.w]).toEqual([1, T0 + 5 * MIN]);

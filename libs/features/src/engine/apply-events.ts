@@ -214,8 +214,13 @@ function tileAt(tiles: unknown[], idx: number, size: number): number {
   return at;
 }
 
-/** Drops what the new watermark makes unreachable: old ids, tiles behind the horizon, settled streak outcomes. */
+/**
+ * Drops what the new watermark makes unreachable: old ids, tiles behind the horizon, settled streak
+ * outcomes; and the views the registry no longer has, which stop taking events here: kept, one
+ * registered again later would look current although it missed the events in between.
+ */
 function compact(state: EntityState, registry: FeatureRegistry, viewStates: ViewState[]): void {
+  for (const key in state.s) if (!registry.viewKeys.has(key)) delete state.s[key];
   const w = state.w as number;
   const idCutoff = w - registry.dedupRetentionMs;
   // forEach, not for-of: no [id, time] pair per entry (deleting the visited entry is allowed).

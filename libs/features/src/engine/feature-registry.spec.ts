@@ -17,5 +17,9 @@ describe('stateIsCurrent', () => {
   it('holds when the registry dropped a view the state has', () => expect(stateIsCurrent(replayEvents(events, new FeatureRegistry([allAggregationsView, extraView])), registry)).toBe(true));
   it('fails when a view was added since', () => expect(stateIsCurrent(built, new FeatureRegistry([allAggregationsView, extraView]))).toBe(false));
   it('fails when a view changed what it keeps', () => expect(stateIsCurrent(built, new FeatureRegistry([changed]))).toBe(false));
+  it('fails when a view takes another source (its features without event types take every source)', () => {
+    const more = defineFeatureView({ name: 'sent', version: 1, entity: 'learner', sources: ['lesson_sent', 'lesson_completed'], features: [{ name: 'sent', aggregation: 'count' }] });
+    expect(stateIsCurrent(replayEvents(events, new FeatureRegistry([extraView])), new FeatureRegistry([more]))).toBe(false);
+  });
   it('holds again once replayed under the new views', () => expect(stateIsCurrent(replayEvents(events, new FeatureRegistry([changed])), new FeatureRegistry([changed]))).toBe(true));
 });

@@ -35,6 +35,8 @@ export class FeatureRegistry {
   readonly dedupRetentionMs: number;
   /** @internal the compiled views, in registration order. */
   readonly compiled: readonly RegisteredView[];
+  /** @internal the views' keys (`name@version`), as entity states key their view states. */
+  readonly viewKeys: ReadonlySet<string>;
   /**
    * @internal per event type, the views that take it (index into `compiled`) with their route, in
    * registration order: one lookup per folded event instead of one per view.
@@ -64,6 +66,7 @@ export class FeatureRegistry {
     this.allowedLatenessMs = lateness;
     this.dedupRetentionMs = retention;
     this.compiled = [...this.byName.values()];
+    this.viewKeys = new Set(this.compiled.map((c) => c.view.key));
     const routesByType = new Map<string, { view: number; route: EventRoute }[]>();
     this.compiled.forEach(({ plan }, view) => {
       for (const [type, route] of plan.routes) {
@@ -87,7 +90,7 @@ export class FeatureRegistry {
 
 /**
  * Whether `state` was built under the registry's views: each of them there with its plan's fingerprint,
- * or no event applied yet. A state built under other definitions (a view added since, or changed in a
+ * or no event applied yet (views it has besides do not matter: a fold under this registry drops them). A state built under other definitions (a view added since, or changed in a
  * way that changes what it keeps) cannot be folded into — the changed views would start from empty
  * although the entity has history — nor evaluated — they would read as if it had none. Rebuild it from
  * the event log instead (replayEvents), which the offline path does anyway.

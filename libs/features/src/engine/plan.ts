@@ -137,7 +137,7 @@ export function compilePlan(def: FeatureViewDefinition, valueTypes: Readonly<Rec
     // A tile-keyed bag is stored as the count of the same events.
     const stored: FeatureDefinition = tileKey ? { name: f.name, aggregation: 'count', eventTypes: f.eventTypes, where: f.where } : f;
     const kind = KIND_OF[stored.aggregation as Exclude<Aggregation, 'ratio'>];
-    const signature = accumulatorSignature(kind, tile, stored);
+    const signature = accumulatorSignature(kind, tile, stored, def);
     let acc = accs.get(signature);
     if (!acc) {
       acc = newAccumulator(kind, tile, tMs, stored, signature, def);
@@ -240,13 +240,19 @@ function partialWidth(a: AccumulatorPlan): number {
   }
 }
 
-function accumulatorSignature(kind: AccumulatorKind, tile: TileSize | null, f: FeatureDefinition): string {
+// What the accumulator takes and how it reads it, as the fold sees it: the event types it takes (a
+// feature without its own takes every source of the view) and the type its field is read as. Both are
+// in the fingerprint, so adding a source or retyping an attribute makes stored states stale (rebuilt
+// from the log) rather than silently missing that history.
+function accumulatorSignature(kind: AccumulatorKind, tile: TileSize | null, f: FeatureDefinition, def: FeatureViewDefinition): string {
+  const takes = [...(f.eventTypes ?? def.sources)].sort();
   return JSON.stringify([
     kind,
     tile,
-    f.eventTypes ? [...f.eventTypes].sort() : null,
+    takes,
     f.where ?? [],
     f.of ?? null,
+    f.of ? fieldType(f.of, takes, def.schema) : null,
     f.map ?? null,
     kind === 'moments' ? (f.decimals ?? DEFAULT_DECIMALS) : null,
   ]);

@@ -55,8 +55,10 @@ export interface FoldBatchResult {
   readonly applied: number;
   readonly duplicates: number;
   readonly tooLate: readonly EngagementEvent[];
-  /** States written (entities where something was applied). */
+  /** States written (entities where something was applied, and rebuilt states). */
   readonly written: number;
+  /** Of those, states that started from loadMissing (rebuilt from the log). */
+  readonly rebuilt: number;
   readonly attempts: number;
   /** Entities whose state for a view (name@version) restarted although they had history. */
   readonly initializedViews: readonly { entityId: string; views: readonly string[] }[];
@@ -175,7 +177,9 @@ async function foldAttempts(
       duplicates += r.duplicates;
       for (const e of r.tooLate) tooLate.push(e);
       if (r.initializedViews.length > 0) initializedViews.push({ entityId: id, views: r.initializedViews });
-      if (r.applied > 0) {
+      // A rebuilt state is written even if nothing was applied: otherwise the entity stays stale and
+      // its next batch streams its history from the log again.
+      if (r.applied > 0 || loaded?.has(id) === true) {
         const expectedVersion = s?.version ?? 0;
         const start = sink.pos;
         encodeStoredStateTo(sink, state, expectedVersion + 1);
@@ -193,7 +197,8 @@ async function foldAttempts(
     }
     // Only written states are kept (a state nothing was applied to may still differ from the stored one: a view restarted).
     if (cache) for (const [id, u] of updates) cache.put(id, u.state, u.expectedVersion + 1);
-    return { events: events.length, entities: ids.length, applied, duplicates, tooLate, written: updates.size, attempts: attempt, initializedViews };
+    const rebuilt = loaded === undefined ? 0 : ids.filter((id) => loaded.has(id)).length;
+    return { events: events.length, entities: ids.length, applied, duplicates, tooLate, written: updates.size, rebuilt, attempts: attempt, initializedViews };
   }
 }
 

@@ -183,10 +183,21 @@ describe.each(makers)('%s', (_name, make) => {
     const asked: string[][] = [];
     const loadMissing = async (ids: readonly string[]) => (asked.push([...ids]), new Map(ids.map((id) => [id, replayEvents(history, registry)])));
     const r = await foldBatchIntoStore(store, [event('b', 2, 'lesson_sent')], registry, { stateCache: false, loadMissing });
-    expect([asked, r.initializedViews]).toEqual([[['learner-1']], []]);
+    expect([asked, r.initializedViews, r.rebuilt]).toEqual([[['learner-1']], [], 1]);
     const { state, version } = (await store.getStates(['learner-1'])).get('learner-1')!;
     expect([version, stateIsCurrent(state, registry)]).toEqual([2, true]);
     expect(evaluate(state, T0 + 3 * MIN, registry)).toEqual(evaluateOffline([...history, event('b', 2, 'lesson_sent')], T0 + 3 * MIN, registry));
+  });
+
+  it('foldBatchIntoStore: writes a rebuilt state even when the batch applies nothing (a duplicate)', async () => {
+    const store = make();
+    const older = new FeatureRegistry([defineFeatureView({ ...allAggregationsView, features: allAggregationsView.features.filter((f) => f.name !== 'n_1d') })]);
+    const history = [event('a', 1, 'lesson_sent')];
+    await foldBatchIntoStore(store, history, older, { stateCache: false });
+    const r = await foldBatchIntoStore(store, history, registry, { stateCache: false, loadMissing: async (ids) => new Map(ids.map((id) => [id, replayEvents(history, registry)])) });
+    expect([r.applied, r.duplicates, r.written, r.rebuilt]).toEqual([0, 1, 1, 1]);
+    const { state, version } = (await store.getStates(['learner-1'])).get('learner-1')!;
+    expect([version, stateIsCurrent(state, registry)]).toEqual([2, true]);
   });
 
   it('foldBatchIntoStore: without loadMissing, a changed view of a stored state restarts (and is reported)', async () => {

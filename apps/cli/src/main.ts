@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The project CLI (`npm run pulse -- <command>`). Each command lives in its own file under commands/.
 import { Command } from 'commander';
+import { registerFeaturesCommand } from './commands/features.command';
 import { registerGbdtCommand } from './commands/gbdt.command';
 import { registerSimulateCommand } from './commands/simulate.command';
 
@@ -10,6 +11,7 @@ const program = new Command('pulse')
 
 registerSimulateCommand(program);
 registerGbdtCommand(program);
+registerFeaturesCommand(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   console.error(`pulse: ${err instanceof Error ? err.message : String(err)}`);

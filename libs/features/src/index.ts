@@ -11,6 +11,7 @@ export * from './store/online-store';
 export * from './store/in-memory-online-store';
 export * from './store/redis-online-store';
 export * from './store/fold-batch';
+export * from './store/rebuild-states';
 export * from './training/training-set.builder';
 export * from './vector/feature-vector';
 export * from './learning-engagement/event-schema';

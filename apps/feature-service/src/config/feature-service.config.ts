@@ -1,6 +1,7 @@
 import { readInfrastructureConfig, type InfrastructureConfig } from '@pulse/nest-common';
 import { Topics } from '@pulse/contracts';
 import type { EnvReader } from '@pulse/core';
+import { DEFAULT_ALLOWED_LATENESS_MS, DEFAULT_SERVICE_STATE_KEY_PREFIX, DEFAULT_STATE_TTL_SECONDS } from '@pulse/features';
 
 export interface FeatureServiceConfig {
   readonly infra: InfrastructureConfig;
@@ -86,11 +87,11 @@ export function loadFeatureServiceConfig(env: EnvReader): FeatureServiceConfig {
     minBatchSize: Math.min(env.int('MIN_BATCH_SIZE', 4000, 1, 100_000), maxBatchSize),
     maxBatchWaitMs: env.int('MAX_BATCH_WAIT_MS', 50, 0, 10_000),
     partitionsConcurrently: env.int('PARTITIONS_CONCURRENTLY', 4, 1, 64),
-    redisKeyPrefix: env.string('REDIS_KEY_PREFIX', 'pulse:fs:'),
-    stateTtlSeconds: env.int('STATE_TTL_SECONDS', 90 * 24 * 3600, 0),
+    redisKeyPrefix: env.string('REDIS_KEY_PREFIX', DEFAULT_SERVICE_STATE_KEY_PREFIX),
+    stateTtlSeconds: env.int('STATE_TTL_SECONDS', DEFAULT_STATE_TTL_SECONDS, 0),
     stateCacheEntries: env.int('FEATURE_STATE_CACHE_ENTRIES', 20_000, 0, 10_000_000),
     versionWatch: env.bool('VERSION_WATCH', true),
-    allowedLatenessMs: env.int('ALLOWED_LATENESS_MS', 3_600_000, 0),
+    allowedLatenessMs: env.int('ALLOWED_LATENESS_MS', DEFAULT_ALLOWED_LATENESS_MS, 0),
     maxFutureSkewMs: env.int('MAX_FUTURE_SKEW_MS', 300_000, 0),
     simulator: {
       enabled: env.bool('SIMULATOR', infra.kafkaBrokers === undefined),

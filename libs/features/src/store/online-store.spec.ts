@@ -1,12 +1,11 @@
-import { randomUUID } from 'node:crypto';
 import { isRetriable, ValidationError } from '@pulse/core';
-import Redis from 'ioredis';
 import { foldEvents } from '../engine/apply-events';
 import { emptyState, type EntityState } from '../engine/entity-state';
 import { evaluate } from '../engine/evaluate';
 import { evaluateOffline, replayEvents } from '../engine/replay';
 import { defineFeatureView } from '../definition/feature-view.builder';
 import { FeatureRegistry, stateIsCurrent } from '../engine/feature-registry';
+import { testStores } from '../testing/test-stores';
 import { allAggregationsRegistry, allAggregationsView, event, MIN, T0 } from '../testing/test-views';
 import { foldBatchIntoStore } from './fold-batch';
 import { InMemoryOnlineStore } from './in-memory-online-store';
@@ -15,29 +14,8 @@ import { RedisOnlineStore } from './redis-online-store';
 import { StateCache } from './state-cache';
 
 const registry = allAggregationsRegistry();
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const redis = new Redis(REDIS_URL, { lazyConnect: true });
-const prefixes: string[] = [];
-
-afterAll(async () => {
-  for (const p of prefixes) {
-    const keys = await redis.keys(`${p}*`);
-    if (keys.length) await redis.del(...keys);
-  }
-  await redis.quit();
-});
-
-const makers: [string, (ttlSeconds?: number) => OnlineStore][] = [
-  ['InMemoryOnlineStore', (ttlSeconds) => new InMemoryOnlineStore({ ttlSeconds })],
-  [
-    'RedisOnlineStore',
-    (ttlSeconds) => {
-      const keyPrefix = `pulse-test:${randomUUID()}:`;
-      prefixes.push(keyPrefix);
-      return new RedisOnlineStore({ redis, keyPrefix, ttlSeconds });
-    },
-  ],
-];
+const { redis, makers, newPrefix, cleanUp } = testStores();
+afterAll(cleanUp);
 
 describe.each(makers)('%s', (_name, make) => {
   const s1 = foldOnce([event('a', 1, 'lesson_sent')]);
@@ -235,8 +213,7 @@ describe('InMemoryOnlineStore', () => {
 
 describe('RedisOnlineStore', () => {
   it('reports a corrupt value as a ValidationError naming the entity', async () => {
-    const keyPrefix = `pulse-test:${randomUUID()}:`;
-    prefixes.push(keyPrefix);
+    const keyPrefix = newPrefix();
     const store = new RedisOnlineStore({ redis, keyPrefix });
     const good = encodeStoredState(foldOnce([event('a', 1, 'lesson_sent')]), 1);
     await redis.set(`${keyPrefix}cut`, good.subarray(0, good.length - 3));
@@ -250,8 +227,7 @@ describe('RedisOnlineStore', () => {
     expect([versions.get('cut'), versions.get('other'), versions.get('garbage'), versions.get('zero')]).toEqual([1, 1, NaN, NaN]);
   });
   it('reads a state in another format (e.g. the JSON of format 1) as absent, and a first write replaces it', async () => {
-    const keyPrefix = `pulse-test:${randomUUID()}:`;
-    prefixes.push(keyPrefix);
+    const keyPrefix = newPrefix();
     const store = new RedisOnlineStore({ redis, keyPrefix });
     await redis.set(`${keyPrefix}old`, '7|{"v":1,"w":null,"d":{},"s":{}}');
     expect((await store.getStates(['old'])).size).toBe(0);
@@ -262,8 +238,7 @@ describe('RedisOnlineStore', () => {
     await expect(store.putStates(new Map([['old', { state: s1, expectedVersion: 0 }]]))).rejects.toThrow(StateVersionConflictError);
   });
   it('loads its write script again when Redis has forgotten it (SCRIPT FLUSH, restart)', async () => {
-    const keyPrefix = `pulse-test:${randomUUID()}:`;
-    prefixes.push(keyPrefix);
+    const keyPrefix = newPrefix();
     const store = new RedisOnlineStore({ redis, keyPrefix });
     const s1 = foldOnce([event('a', 1, 'lesson_sent')]);
     await store.putStates(new Map([['x', { state: s1, expectedVersion: 0 }]]));
@@ -272,9 +247,8 @@ describe('RedisOnlineStore', () => {
     expect([...(await store.getVersions(['x', 'y']))]).toEqual([['x', 2], ['y', 1]]);
   });
   it("writes and reads under the client's own key prefix as well", async () => {
-    const clientPrefix = `pulse-test:${randomUUID()}:`;
-    prefixes.push(clientPrefix);
-    const prefixed = new Redis(REDIS_URL, { keyPrefix: clientPrefix });
+    const clientPrefix = newPrefix();
+    const prefixed = redis.duplicate({ keyPrefix: clientPrefix });
     const store = new RedisOnlineStore({ redis: prefixed, keyPrefix: 'p:' });
     const s1 = foldOnce([event('a', 1, 'lesson_sent')]);
     await store.putStates(new Map([['x', { state: s1, expectedVersion: 0 }]]));

@@ -54,6 +54,9 @@ export class StateVersionConflictError extends PulseError {
 /** Default time to live of an entity's online state: 90 days without events. */
 export const DEFAULT_STATE_TTL_SECONDS = 90 * 24 * 3600;
 
+/** Where feature-service keeps its states in Redis unless told otherwise (REDIS_KEY_PREFIX); its tools use the same. */
+export const DEFAULT_SERVICE_STATE_KEY_PREFIX = 'pulse:fs:';
+
 /**
  * Stored form: the ASCII `<version>|` (the compare-and-set reads the version without the state), the
  * format byte, then the state in that format. Format 0x02: the state as one value of state-codec.ts.

@@ -1,0 +1,94 @@
+import type { EngagementEvent } from '@pulse/contracts';
+import { stateIsCurrent, type FeatureRegistry } from '../engine/feature-registry';
+import { replayEvents } from '../engine/replay';
+import { StateVersionConflictError, type OnlineStore, type StateUpdate } from './online-store';
+
+export interface RebuildStatesOptions {
+  /** The event log in (entity, event time, event id) order, as EventLogRepository.streamForEntities gives it. */
+  readonly events: AsyncIterable<EngagementEvent> | Iterable<EngagementEvent>;
+  readonly store: OnlineStore;
+  /** The views the states must be built under (the serving service's). */
+  readonly registry: FeatureRegistry;
+  /** Entities read and written per round trip. Default 500. */
+  readonly chunkEntities?: number;
+  /** Attempts per chunk when a writer changes one of its states meanwhile. Default 5. */
+  readonly maxAttempts?: number;
+  /** Called after each chunk with the totals so far. */
+  readonly onProgress?: (progress: RebuildStatesResult) => void;
+}
+
+export interface RebuildStatesResult {
+  /** Entities with events in the log, seen so far. */
+  readonly entities: number;
+  /** Of those, with a stored state written under other view definitions. */
+  readonly stale: number;
+  /** Stale states replaced by their replay under the registry. */
+  readonly rebuilt: number;
+  /** Stale states another writer replaced first (ingest rebuilds them itself). */
+  readonly skipped: number;
+}
+
+/**
+ * The backfill after a change of feature views: every stored state written under other definitions
+ * (see stateIsCurrent) is replaced by the replay of its entity's events from the log. Ingest rebuilds
+ * such a state on the entity's next batch anyway; this does it for the quiet ones, whose reads are
+ * replays until then. Entities without a stored state (never seen, or expired) are left alone.
+ *
+ * Writes are compare-and-set on the version read: a state a running service changes meanwhile is
+ * read again, and left to that service once current. Run it once every copy of the service runs the
+ * new views: a copy on the old views may have applied events whose log rows are not written yet.
+ */
+export async function rebuildStaleStates(options: RebuildStatesOptions): Promise<RebuildStatesResult> {
+  const chunkEntities = options.chunkEntities ?? 500;
+  const maxAttempts = options.maxAttempts ?? 5;
+  if (!Number.isInteger(chunkEntities) || chunkEntities < 1) throw new RangeError(`chunkEntities must be a positive integer, got ${chunkEntities}`);
+  if (!Number.isInteger(maxAttempts) || maxAttempts < 1) throw new RangeError(`maxAttempts must be a positive integer, got ${maxAttempts}`);
+  const totals = { entities: 0, stale: 0, rebuilt: 0, skipped: 0 };
+  let chunk = new Map<string, EngagementEvent[]>();
+  let current: EngagementEvent[] | undefined;
+  const flush = async () => {
+    if (chunk.size === 0) return;
+    await rebuildChunk(chunk, options.store, options.registry, maxAttempts, totals);
+    chunk = new Map();
+    options.onProgress?.({ ...totals });
+  };
+  for await (const e of options.events) {
+    if (current === undefined || current[0].entityId !== e.entityId) {
+      // An entity's events are complete once the next one starts: the chunk may go then.
+      if (chunk.size >= chunkEntities) await flush();
+      if (chunk.has(e.entityId)) throw new RangeError(`events must come grouped by entity (as the log streams them); ${e.entityId} came again after others`);
+      current = [];
+      chunk.set(e.entityId, current);
+      totals.entities++;
+    }
+    current.push(e);
+  }
+  await flush();
+  return totals;
+}
+
+async function rebuildChunk(chunk: ReadonlyMap<string, EngagementEvent[]>, store: OnlineStore, registry: FeatureRegistry, maxAttempts: number, totals: { stale: number; rebuilt: number; skipped: number }): Promise<void> {
+  const ids = [...chunk.keys()];
+  // Stale at any attempt: a state may turn current (a service rebuilt it) or stale (a copy on old views wrote it) meanwhile.
+  const stale = new Set<string>();
+  for (let attempt = 1; ; attempt++) {
+    const stored = await store.getStates(ids);
+    const updates = new Map<string, StateUpdate>();
+    for (const [id, s] of stored) {
+      if (stateIsCurrent(s.state, registry)) continue;
+      stale.add(id);
+      updates.set(id, { state: replayEvents(chunk.get(id)!, registry), expectedVersion: s.version });
+    }
+    try {
+      if (updates.size > 0) await store.putStates(updates);
+    } catch (error) {
+      // All or nothing per call: the chunk is read again, and what turned current drops out.
+      if (error instanceof StateVersionConflictError && attempt < maxAttempts) continue;
+      throw error;
+    }
+    totals.stale += stale.size;
+    totals.rebuilt += updates.size;
+    totals.skipped += stale.size - updates.size;
+    return;
+  }
+}

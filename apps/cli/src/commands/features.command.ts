@@ -2,7 +2,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { SingleBar } from 'cli-progress';
 import Redis from 'ioredis';
 import type { EngagementEvent } from '@pulse/contracts';
-import { ConnectionError, EnvReader } from '@pulse/core';
+import { ConfigError, ConnectionError, EnvReader } from '@pulse/core';
 import {
   DEFAULT_ALLOWED_LATENESS_MS,
   DEFAULT_SERVICE_STATE_KEY_PREFIX,
@@ -51,8 +51,8 @@ export function registerFeaturesCommand(program: Command): void {
 /** The command's work, with its settings from `options` or else the environment (a missing one names its variable). */
 export async function runRebuildStates(options: RebuildStatesOptions, env: Readonly<Record<string, string | undefined>>): Promise<RebuildStatesResult> {
   const read = new EnvReader(env);
-  const databaseUrl = options.databaseUrl ?? read.string('DATABASE_URL');
-  const redisUrl = options.redisUrl ?? read.string('REDIS_URL');
+  const databaseUrl = options.databaseUrl ?? required(read, 'DATABASE_URL', '--database-url');
+  const redisUrl = options.redisUrl ?? required(read, 'REDIS_URL', '--redis-url');
   const keyPrefix = options.keyPrefix ?? read.string('REDIS_KEY_PREFIX', DEFAULT_SERVICE_STATE_KEY_PREFIX);
   const ttlSeconds = read.int('STATE_TTL_SECONDS', DEFAULT_STATE_TTL_SECONDS, 0);
   const registry = learningEngagementRegistry({ allowedLatenessMs: read.int('ALLOWED_LATENESS_MS', DEFAULT_ALLOWED_LATENESS_MS, 0) });
@@ -67,7 +67,7 @@ export async function runRebuildStates(options: RebuildStatesOptions, env: Reado
     const store = new RedisOnlineStore({ redis, keyPrefix, ttlSeconds });
     if (options.progress) {
       bar = new SingleBar({ stream: process.stderr, format: 'rebuild-states |{bar}| {value}/{total} events | {rebuilt} rebuilt', hideCursor: true });
-      bar.start(await storage.eventLog.count(), 0, { rebuilt: 0 });
+      bar.start(await storage.eventLog.estimatedCount(), 0, { rebuilt: 0 });
     }
     let seen = 0;
     const events = storage.eventLog.streamForEntities();
@@ -89,4 +89,10 @@ export async function runRebuildStates(options: RebuildStatesOptions, env: Reado
     redis.disconnect();
     await storage.close();
   }
+}
+
+function required(read: EnvReader, name: string, flag: string): string {
+  const value = read.optionalString(name);
+  if (value === undefined) throw new ConfigError(name, `missing ${name}: set it, or pass ${flag}`);
+  return value;
 }

@@ -59,10 +59,36 @@ describe.each(makers)('rebuildStaleStates on %s', (_name, make) => {
     expect([stored.get('learner-0')!.version, stored.get('learner-1')!.version]).toEqual([2, 2]);
   });
 
+  it('leaves a chunk to a writer that keeps changing it, after maxAttempts, and goes on', async () => {
+    const inner = make();
+    await foldBatchIntoStore(inner, logOf([0, 1, 2]), older, { stateCache: false });
+    let puts = 0;
+    // A copy still on the old views, writing learner-0 before every write of the backfill.
+    const store: OnlineStore = {
+      getStates: (ids) => inner.getStates(ids),
+      getVersions: (ids) => inner.getVersions(ids),
+      deleteStates: (ids) => inner.deleteStates(ids),
+      close: () => inner.close(),
+      putStates: async (updates) => {
+        if (updates.has('learner-0')) {
+          puts++;
+          const s = (await inner.getStates(['learner-0'])).get('learner-0')!;
+          await inner.putStates(new Map([['learner-0', { state: s.state, expectedVersion: s.version }]]));
+        }
+        return inner.putStates(updates);
+      },
+    };
+    expect(await rebuildStaleStates({ events: logOf([0, 1, 2]), store, registry, chunkEntities: 2, maxAttempts: 3 })).toEqual({ entities: 3, stale: 3, rebuilt: 1, skipped: 2 });
+    expect(puts).toBe(3);
+    expect(stateIsCurrent((await inner.getStates(['learner-2'])).get('learner-2')!.state, registry)).toBe(true);
+  });
+
   it('rejects events not grouped by entity, and bad options', async () => {
     const store = make();
     const scattered = [event('a', 1, 'lesson_sent', { entityId: 'x' }), event('b', 1, 'lesson_sent', { entityId: 'y' }), event('c', 2, 'lesson_sent', { entityId: 'x' })];
     await expect(rebuildStaleStates({ events: scattered, store, registry })).rejects.toThrow(/grouped by entity.*x came again/);
+    // Also when it comes back in a later chunk.
+    await expect(rebuildStaleStates({ events: scattered, store, registry, chunkEntities: 1 })).rejects.toThrow(/x came again/);
     await expect(rebuildStaleStates({ events: [], store, registry, chunkEntities: 0 })).rejects.toThrow(RangeError);
     await expect(rebuildStaleStates({ events: [], store, registry, maxAttempts: 1.5 })).rejects.toThrow(/maxAttempts/);
   });

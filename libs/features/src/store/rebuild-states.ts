@@ -1,7 +1,8 @@
 import type { EngagementEvent } from '@pulse/contracts';
 import { stateIsCurrent, type FeatureRegistry } from '../engine/feature-registry';
+import type { EntityState } from '../engine/entity-state';
 import { replayEvents } from '../engine/replay';
-import { StateVersionConflictError, type OnlineStore, type StateUpdate } from './online-store';
+import { StateVersionConflictError, type OnlineStore, type StateUpdate, type StoredState } from './online-store';
 
 export interface RebuildStatesOptions {
   /** The event log in (entity, event time, event id) order, as EventLogRepository.streamForEntities gives it. */
@@ -24,7 +25,7 @@ export interface RebuildStatesResult {
   readonly stale: number;
   /** Stale states replaced by their replay under the registry. */
   readonly rebuilt: number;
-  /** Stale states another writer replaced first (ingest rebuilds them itself). */
+  /** Stale states another writer changed first, or still changing after maxAttempts (left to it). */
   readonly skipped: number;
 }
 
@@ -35,8 +36,10 @@ export interface RebuildStatesResult {
  * replays until then. Entities without a stored state (never seen, or expired) are left alone.
  *
  * Writes are compare-and-set on the version read: a state a running service changes meanwhile is
- * read again, and left to that service once current. Run it once every copy of the service runs the
- * new views: a copy on the old views may have applied events whose log rows are not written yet.
+ * read again, and left to that service once current (or after maxAttempts). Run it once every copy of
+ * the service runs the new views: a copy on the old views may have applied events whose log rows are
+ * not written yet. It reads the whole log once, and every stored state of its entities; a rebuilt
+ * state's TTL starts again, as after an event.
  */
 export async function rebuildStaleStates(options: RebuildStatesOptions): Promise<RebuildStatesResult> {
   const chunkEntities = options.chunkEntities ?? 500;
@@ -46,6 +49,8 @@ export async function rebuildStaleStates(options: RebuildStatesOptions): Promise
   const totals = { entities: 0, stale: 0, rebuilt: 0, skipped: 0 };
   let chunk = new Map<string, EngagementEvent[]>();
   let current: EngagementEvent[] | undefined;
+  // Every entity started so far: one coming again would be rebuilt from part of its events.
+  const seen = new Set<string>();
   const flush = async () => {
     if (chunk.size === 0) return;
     await rebuildChunk(chunk, options.store, options.registry, maxAttempts, totals);
@@ -56,7 +61,8 @@ export async function rebuildStaleStates(options: RebuildStatesOptions): Promise
     if (current === undefined || current[0].entityId !== e.entityId) {
       // An entity's events are complete once the next one starts: the chunk may go then.
       if (chunk.size >= chunkEntities) await flush();
-      if (chunk.has(e.entityId)) throw new RangeError(`events must come grouped by entity (as the log streams them); ${e.entityId} came again after others`);
+      if (seen.has(e.entityId)) throw new RangeError(`events must come grouped by entity (as the log streams them); ${e.entityId} came again after others`);
+      seen.add(e.entityId);
       current = [];
       chunk.set(e.entityId, current);
       totals.entities++;
@@ -68,27 +74,32 @@ export async function rebuildStaleStates(options: RebuildStatesOptions): Promise
 }
 
 async function rebuildChunk(chunk: ReadonlyMap<string, EngagementEvent[]>, store: OnlineStore, registry: FeatureRegistry, maxAttempts: number, totals: { stale: number; rebuilt: number; skipped: number }): Promise<void> {
-  const ids = [...chunk.keys()];
-  // Stale at any attempt: a state may turn current (a service rebuilt it) or stale (a copy on old views wrote it) meanwhile.
-  const stale = new Set<string>();
+  let stored: Map<string, StoredState> = await store.getStates([...chunk.keys()]);
+  // Each stale entity replayed once: the replay depends on the log alone, not on the state it replaces.
+  const replays = new Map<string, EntityState>();
+  for (const [id, s] of stored) if (!stateIsCurrent(s.state, registry)) replays.set(id, replayEvents(chunk.get(id)!, registry));
+  let written = 0;
   for (let attempt = 1; ; attempt++) {
-    const stored = await store.getStates(ids);
     const updates = new Map<string, StateUpdate>();
-    for (const [id, s] of stored) {
-      if (stateIsCurrent(s.state, registry)) continue;
-      stale.add(id);
-      updates.set(id, { state: replayEvents(chunk.get(id)!, registry), expectedVersion: s.version });
+    for (const [id, state] of replays) {
+      const s = stored.get(id);
+      // Gone (expired) or made current by a service meanwhile: left as it is.
+      if (s !== undefined && !stateIsCurrent(s.state, registry)) updates.set(id, { state, expectedVersion: s.version });
     }
+    if (updates.size === 0) break;
     try {
-      if (updates.size > 0) await store.putStates(updates);
+      await store.putStates(updates);
+      written = updates.size;
+      break;
     } catch (error) {
-      // All or nothing per call: the chunk is read again, and what turned current drops out.
-      if (error instanceof StateVersionConflictError && attempt < maxAttempts) continue;
-      throw error;
+      if (!(error instanceof StateVersionConflictError)) throw error;
+      // All or nothing per call: the states read again, those still stale written again; after the
+      // last attempt, the ones still changing are left to their writers.
+      if (attempt >= maxAttempts) break;
+      stored = await store.getStates([...updates.keys()]);
     }
-    totals.stale += stale.size;
-    totals.rebuilt += updates.size;
-    totals.skipped += stale.size - updates.size;
-    return;
   }
+  totals.stale += replays.size;
+  totals.rebuilt += written;
+  totals.skipped += replays.size - written;
 }

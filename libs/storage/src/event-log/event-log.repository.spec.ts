@@ -228,6 +228,13 @@ describe.each(backends)('EventLogRepository on %s', (_name, backend) => {
     }
   });
 
+  it('estimates its size from the statistics, or counts where there are none yet', async () => {
+    await storage.eventLog.appendMany(generate(300, 5));
+    expect(await storage.eventLog.estimatedCount()).toBe(await storage.eventLog.count());
+    await storage.dataSource.query('ANALYZE event_log');
+    expect(await storage.eventLog.estimatedCount()).toBeGreaterThan(0);
+  });
+
   it('answers a single point-in-time lookup up to the as-of time', async () => {
     await storage.eventLog.appendMany([ev('3', 'u', T0 + 3), ev('1', 'u', T0 + 1), ev('2', 'u', T0 + 2), ev('o', 'other', T0)]);
     expect((await storage.eventLog.eventsForEntity('u', T0 + 2)).map((e) => e.eventId)).toEqual(['1', '2']);

@@ -5,7 +5,7 @@ import { replayEvents } from '../engine/replay';
 import { testStores } from '../testing/test-stores';
 import { allAggregationsView, event } from '../testing/test-views';
 import { foldBatchIntoStore } from './fold-batch';
-import type { OnlineStore } from './online-store';
+import type { OnlineStore, StateUpdate } from './online-store';
 import { rebuildStaleStates } from './rebuild-states';
 
 const registry = new FeatureRegistry([allAggregationsView]);
@@ -17,6 +17,18 @@ afterAll(cleanUp);
 const history = (i: number): EngagementEvent[] => Array.from({ length: i + 1 }, (_, k) => event(`${i}-${k}`, k, 'lesson_sent', { entityId: `learner-${i}` }));
 /** The log: entities in key order, each one's events in time order. */
 const logOf = (learners: number[]) => learners.flatMap(history).sort((a, b) => (a.entityId < b.entityId ? -1 : a.entityId > b.entityId ? 1 : a.eventTimeMs - b.eventTimeMs));
+
+/** `inner`, with `before` run ahead of every write: another writer racing the backfill. */
+const racing = (inner: OnlineStore, before: (updates: ReadonlyMap<string, StateUpdate>) => Promise<void>): OnlineStore => ({
+  getStates: (ids) => inner.getStates(ids),
+  getVersions: (ids) => inner.getVersions(ids),
+  deleteStates: (ids) => inner.deleteStates(ids),
+  close: () => inner.close(),
+  putStates: async (updates) => {
+    await before(updates);
+    return inner.putStates(updates);
+  },
+});
 
 describe.each(makers)('rebuildStaleStates on %s', (_name, make) => {
   it('replaces the states written under other views by their replay, and leaves current and absent ones', async () => {
@@ -40,20 +52,12 @@ describe.each(makers)('rebuildStaleStates on %s', (_name, make) => {
     await foldBatchIntoStore(inner, logOf([0, 1]), older, { stateCache: false });
     let raced = false;
     // A service rebuilding learner-0 between the backfill's read and its write.
-    const store: OnlineStore = {
-      getStates: (ids) => inner.getStates(ids),
-      getVersions: (ids) => inner.getVersions(ids),
-      deleteStates: (ids) => inner.deleteStates(ids),
-      close: () => inner.close(),
-      putStates: async (updates) => {
-        if (!raced) {
-          raced = true;
-          const s = (await inner.getStates(['learner-0'])).get('learner-0')!;
-          await inner.putStates(new Map([['learner-0', { state: replayEvents(history(0), registry), expectedVersion: s.version }]]));
-        }
-        return inner.putStates(updates);
-      },
-    };
+    const store = racing(inner, async () => {
+      if (raced) return;
+      raced = true;
+      const s = (await inner.getStates(['learner-0'])).get('learner-0')!;
+      await inner.putStates(new Map([['learner-0', { state: replayEvents(history(0), registry), expectedVersion: s.version }]]));
+    });
     expect(await rebuildStaleStates({ events: logOf([0, 1]), store, registry })).toEqual({ entities: 2, stale: 2, rebuilt: 1, skipped: 1 });
     const stored = await inner.getStates(['learner-0', 'learner-1']);
     expect([stored.get('learner-0')!.version, stored.get('learner-1')!.version]).toEqual([2, 2]);
@@ -64,20 +68,12 @@ describe.each(makers)('rebuildStaleStates on %s', (_name, make) => {
     await foldBatchIntoStore(inner, logOf([0, 1, 2]), older, { stateCache: false });
     let puts = 0;
     // A copy still on the old views, writing learner-0 before every write of the backfill.
-    const store: OnlineStore = {
-      getStates: (ids) => inner.getStates(ids),
-      getVersions: (ids) => inner.getVersions(ids),
-      deleteStates: (ids) => inner.deleteStates(ids),
-      close: () => inner.close(),
-      putStates: async (updates) => {
-        if (updates.has('learner-0')) {
-          puts++;
-          const s = (await inner.getStates(['learner-0'])).get('learner-0')!;
-          await inner.putStates(new Map([['learner-0', { state: s.state, expectedVersion: s.version }]]));
-        }
-        return inner.putStates(updates);
-      },
-    };
+    const store = racing(inner, async (updates) => {
+      if (!updates.has('learner-0')) return;
+      puts++;
+      const s = (await inner.getStates(['learner-0'])).get('learner-0')!;
+      await inner.putStates(new Map([['learner-0', { state: s.state, expectedVersion: s.version }]]));
+    });
     expect(await rebuildStaleStates({ events: logOf([0, 1, 2]), store, registry, chunkEntities: 2, maxAttempts: 3 })).toEqual({ entities: 3, stale: 3, rebuilt: 1, skipped: 2 });
     expect(puts).toBe(3);
     expect(stateIsCurrent((await inner.getStates(['learner-2'])).get('learner-2')!.state, registry)).toBe(true);

@@ -86,6 +86,7 @@ describe('feature-service HTTP API', () => {
     const tooMany = Array.from({ length: 1001 }, (_, i) => `e${i}`);
     expect(await postJson(`${url}/v1/features/batch`, { entityIds: tooMany })).toEqual({ status: 400, body: expect.objectContaining({ field: 'entityIds' }) });
     expect(await postJson(`${url}/v1/features/batch`, { entityIds: ['ok', 7] })).toEqual({ status: 400, body: expect.objectContaining({ field: 'entityIds[1]' }) });
+    expect(await postJson(`${url}/v1/features/batch`, { entityIds: ['ok', 'ok', 'x\ud800'] })).toEqual({ status: 400, body: expect.objectContaining({ field: 'entityIds[2]' }) });
   });
 
   it('lists the feature views with versions, 15+ features in all', async () => {

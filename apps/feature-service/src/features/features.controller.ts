@@ -55,6 +55,8 @@ export class FeaturesController {
     }
     entityIds.forEach((id, i) => {
       if (typeof id !== 'string' || id.length === 0) throw new ValidationError('must be a non-empty string', { field: `entityIds[${i}]` });
+      // An id no event can have (see the event validation): Postgres and Redis would read it as another.
+      if (!id.isWellFormed()) throw new ValidationError('holds a lone surrogate (not well-formed Unicode)', { field: `entityIds[${i}]` });
     });
     if (body.views !== undefined && (!Array.isArray(body.views) || body.views.some((v) => typeof v !== 'string'))) {
       throw new ValidationError('views must be an array of view names', { field: 'views' });

@@ -68,6 +68,9 @@ function checkString(value: unknown, field: string, required: boolean): Failure 
   if (value.length > MAX_ID_LENGTH) {
     return rejection('invalid_value', `${field} is ${value.length} characters long; at most ${MAX_ID_LENGTH} are allowed`, field);
   }
+  // JSON can carry one ("\ud800"); Postgres and Redis would store it as U+FFFD, another id than the one
+  // the service keeps in memory.
+  if (!value.isWellFormed()) return rejection('invalid_value', `${field} holds a lone surrogate (not well-formed Unicode)`, field);
   return undefined;
 }
 

@@ -117,6 +117,8 @@ describe('decodeEngagementEvent: JSON specifics', () => {
     ['a negative epoch ms', { ...base, event_time: -1 }, 'invalid_value event_time'],
     ['a boolean event_time', { ...base, event_time: true }, 'wrong_type event_time'],
     ['a numeric entity_id', { ...base, entity_id: 42 }, 'wrong_type entity_id'],
+    ['a lone surrogate in entity_id', { ...base, entity_id: 'learner-\ud800' }, 'invalid_value entity_id'],
+    ['a lone surrogate in event_id', { ...base, event_id: '\udc00-1' }, 'invalid_value event_id'],
     ['an unknown channel', { ...base, channel: 'fax' }, 'invalid_value channel'],
     ['an upper-case proto channel name', { ...base, channel: 'CHANNEL_SMS' }, 'ok'],
     ['a proto enum number channel', { ...base, channel: 2 }, 'ok'],

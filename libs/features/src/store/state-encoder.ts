@@ -83,7 +83,7 @@ export class ValueWriter extends ByteSink {
     const utf8Bytes = Buffer.byteLength(joined, 'utf8');
     // All ASCII when no character takes more than a byte. Lone surrogates have no UTF-8 form: such
     // strings travel as a JSON string literal (escaped).
-    const form = utf8Bytes === joined.length ? LATIN1 : isWellFormed(joined) ? UTF8 : JSON_TEXT;
+    const form = utf8Bytes === joined.length ? LATIN1 : joined.isWellFormed() ? UTF8 : JSON_TEXT;
     if (form !== JSON_TEXT) return { form, strings: joined, bytes: utf8Bytes };
     const strings = JSON.stringify(joined);
     return { form, strings, bytes: Buffer.byteLength(strings, 'utf8') };
@@ -277,19 +277,6 @@ function isIntString(s: string): boolean {
   for (let i = 1; i < n; i++) {
     const c = s.charCodeAt(i);
     if (c < 0x30 || c > 0x39) return false;
-  }
-  return true;
-}
-
-/** No lone surrogate (String.prototype.isWellFormed, which this TypeScript target lacks). */
-function isWellFormed(s: string): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0xd800 || c > 0xdfff) continue;
-    if (c > 0xdbff) return false;
-    const d = s.charCodeAt(i + 1);
-    if (!(d >= 0xdc00 && d <= 0xdfff)) return false;
-    i++;
   }
   return true;
 }

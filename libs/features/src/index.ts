@@ -6,7 +6,7 @@ export { emptyState, isEntityState, type EntityState, type ViewState, type Exact
 export { FeatureRegistry, createFeatureRegistry, stateIsCurrent, DEFAULT_ALLOWED_LATENESS_MS, type FeatureRegistryOptions } from './engine/feature-registry';
 export { applyEvents, foldEvents, cloneState, type ApplyCounts, type ApplyResult } from './engine/apply-events';
 export { evaluate, evaluateViewColumns, canEvaluateAt, AsOfBeforeWatermarkError } from './engine/evaluate';
-export { replayEvents, evaluateOffline, byTimeThenId } from './engine/replay';
+export { replayEvents, evaluateOffline, byTimeThenId, entityHistories } from './engine/replay';
 export * from './store/online-store';
 export * from './store/in-memory-online-store';
 export * from './store/redis-online-store';

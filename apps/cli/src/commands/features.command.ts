@@ -1,4 +1,4 @@
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { SingleBar } from 'cli-progress';
 import Redis from 'ioredis';
 import type { EngagementEvent } from '@pulse/contracts';
@@ -13,6 +13,7 @@ import {
   type RebuildStatesResult,
 } from '@pulse/features';
 import { initStorage, redactUrl } from '@pulse/storage';
+import { positiveInt } from './option-parsers';
 
 export interface RebuildStatesOptions {
   databaseUrl?: string;
@@ -20,12 +21,6 @@ export interface RebuildStatesOptions {
   keyPrefix?: string;
   chunk: number;
   progress: boolean;
-}
-
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1 || n > 100_000) throw new InvalidArgumentError('expected an integer from 1 to 100000.');
-  return n;
 }
 
 export function registerFeaturesCommand(program: Command): void {
@@ -40,7 +35,7 @@ export function registerFeaturesCommand(program: Command): void {
     .option('--database-url <url>', 'Postgres holding the event log (default: DATABASE_URL)')
     .option('--redis-url <url>', 'Redis holding the online states (default: REDIS_URL)')
     .option('--key-prefix <prefix>', `the service's state key prefix (default: REDIS_KEY_PREFIX, else ${DEFAULT_SERVICE_STATE_KEY_PREFIX})`)
-    .option('--chunk <n>', 'entities read and written per round trip', positiveInt, 500)
+    .option('--chunk <n>', 'entities read and written per round trip', positiveInt(100_000), 500)
     .option('--no-progress', 'no progress bar')
     .action(async (options: RebuildStatesOptions) => {
       const r = await runRebuildStates(options, process.env);

@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { SingleBar } from 'cli-progress';
+import { positiveInt } from './option-parsers';
 import { createBus } from '@pulse/bus';
 import type { MessageBus } from '@pulse/bus';
 import type { EngagementEvent, WireFormat } from '@pulse/contracts';
@@ -26,14 +27,6 @@ interface SimulateOptions {
   batchSize: number;
   progress: boolean;
   live: boolean;
-}
-
-function positiveInt(max: number) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1 || n > max) throw new InvalidArgumentError(`expected an integer from 1 to ${max}.`);
-    return n;
-  };
 }
 
 function fraction(value: string): number {

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { canEvaluateAt, evaluateOffline, stateIsCurrent, type EntityState, type FeatureRegistry, type FeatureValues, type OnlineStore, type StateCache, type StoredState, type ViewValues } from '@pulse/features';
+import { canEvaluateAt, entityHistories, evaluateOffline, stateIsCurrent, type EntityState, type FeatureRegistry, type FeatureValues, type OnlineStore, type StateCache, type StoredState, type ViewValues } from '@pulse/features';
 import type { EngagementEvent } from '@pulse/contracts';
 import { ValidationError } from '@pulse/core';
 import type { EventLogRepository } from '@pulse/storage';
@@ -199,17 +199,7 @@ export class FeatureReadService {
       const [entityId] = at.keys();
       return answer(entityId, await this.eventLog.eventsForEntity(entityId, atMs));
     }
-    let current: string | undefined;
-    let events: EngagementEvent[] = [];
-    for await (const e of this.eventLog.streamForEntities({ entityIds: [...at.keys()], untilMs: atMs })) {
-      if (e.entityId !== current) {
-        if (current !== undefined) answer(current, events);
-        current = e.entityId;
-        events = [];
-      }
-      events.push(e);
-    }
-    if (current !== undefined) answer(current, events);
+    for await (const { entityId, events } of entityHistories(this.eventLog.streamForEntities({ entityIds: [...at.keys()], untilMs: atMs }))) answer(entityId, events);
     // Entities without a logged event up to atMs.
     for (const entityId of [...at.keys()]) answer(entityId, []);
   }

@@ -11,7 +11,7 @@ import {
   type DeadLetterRecord,
   type EngagementEvent,
 } from '@pulse/contracts';
-import { foldBatchIntoStore, replayEvents, type EntityState, type FeatureRegistry, type OnlineStore, type StateCache } from '@pulse/features';
+import { entityHistories, foldBatchIntoStore, replayEvents, type EntityState, type FeatureRegistry, type OnlineStore, type StateCache } from '@pulse/features';
 import type { FsMetrics } from '../app/feature-service.metrics';
 import type { EventLogRepository } from '@pulse/storage';
 import type { FeatureServiceConfig } from '../config/feature-service.config';
@@ -235,20 +235,7 @@ export class IngestService {
    */
   private async rebuildFromLog(entityIds: readonly string[]): Promise<Map<string, EntityState>> {
     const states = new Map<string, EntityState>();
-    let current: string | null = null;
-    let events: EngagementEvent[] = [];
-    const flush = () => {
-      if (current !== null) states.set(current, replayEvents(events, this.registry));
-    };
-    for await (const e of this.eventLog.streamForEntities({ entityIds })) {
-      if (e.entityId !== current) {
-        flush();
-        current = e.entityId;
-        events = [];
-      }
-      events.push(e);
-    }
-    flush();
+    for await (const { entityId, events } of entityHistories(this.eventLog.streamForEntities({ entityIds }))) states.set(entityId, replayEvents(events, this.registry));
     return states;
   }
 

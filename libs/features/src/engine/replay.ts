@@ -27,3 +27,23 @@ export function evaluateOffline(events: Iterable<EngagementEvent>, asOfMs: numbe
 export function byTimeThenId(a: EngagementEvent, b: EngagementEvent): number {
   return a.eventTimeMs - b.eventTimeMs || (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0);
 }
+
+/**
+ * One entity's events at a time from a stream grouped by entity (the event log's order), each yielded
+ * once the next entity starts: only one history is held. An entity coming back after another is an
+ * error, since whatever folds the histories would see only part of its events.
+ */
+export async function* entityHistories(events: AsyncIterable<EngagementEvent> | Iterable<EngagementEvent>): AsyncGenerator<{ readonly entityId: string; readonly events: EngagementEvent[] }> {
+  const seen = new Set<string>();
+  let current: { entityId: string; events: EngagementEvent[] } | undefined;
+  for await (const e of events) {
+    if (current === undefined || e.entityId !== current.entityId) {
+      if (current !== undefined) yield current;
+      if (seen.has(e.entityId)) throw new RangeError(`event log is not grouped by entity: ${e.entityId} reappears after other entities (${e.entityId} came again; the log streams each entity's events together)`);
+      seen.add(e.entityId);
+      current = { entityId: e.entityId, events: [] };
+    }
+    current.events.push(e);
+  }
+  if (current !== undefined) yield current;
+}

@@ -1,7 +1,7 @@
 import type { EngagementEvent } from '@pulse/contracts';
 import { stateIsCurrent, type FeatureRegistry } from '../engine/feature-registry';
 import type { EntityState } from '../engine/entity-state';
-import { replayEvents } from '../engine/replay';
+import { entityHistories, replayEvents } from '../engine/replay';
 import { StateVersionConflictError, type OnlineStore, type StateUpdate, type StoredState } from './online-store';
 
 export interface RebuildStatesOptions {
@@ -48,26 +48,16 @@ export async function rebuildStaleStates(options: RebuildStatesOptions): Promise
   if (!Number.isInteger(maxAttempts) || maxAttempts < 1) throw new RangeError(`maxAttempts must be a positive integer, got ${maxAttempts}`);
   const totals = { entities: 0, stale: 0, rebuilt: 0, skipped: 0 };
   let chunk = new Map<string, EngagementEvent[]>();
-  let current: EngagementEvent[] | undefined;
-  // Every entity started so far: one coming again would be rebuilt from part of its events.
-  const seen = new Set<string>();
   const flush = async () => {
     if (chunk.size === 0) return;
     await rebuildChunk(chunk, options.store, options.registry, maxAttempts, totals);
     chunk = new Map();
     options.onProgress?.({ ...totals });
   };
-  for await (const e of options.events) {
-    if (current === undefined || current[0].entityId !== e.entityId) {
-      // An entity's events are complete once the next one starts: the chunk may go then.
-      if (chunk.size >= chunkEntities) await flush();
-      if (seen.has(e.entityId)) throw new RangeError(`events must come grouped by entity (as the log streams them); ${e.entityId} came again after others`);
-      seen.add(e.entityId);
-      current = [];
-      chunk.set(e.entityId, current);
-      totals.entities++;
-    }
-    current.push(e);
+  for await (const { entityId, events } of entityHistories(options.events)) {
+    chunk.set(entityId, events);
+    totals.entities++;
+    if (chunk.size >= chunkEntities) await flush();
   }
   await flush();
   return totals;

@@ -4,7 +4,7 @@ import { foldEvents } from '../engine/apply-events';
 import { emptyState } from '../engine/entity-state';
 import { evaluate } from '../engine/evaluate';
 import type { FeatureRegistry } from '../engine/feature-registry';
-import { byTimeThenId } from '../engine/replay';
+import { byTimeThenId, entityHistories } from '../engine/replay';
 
 export interface TrainingPoint {
   readonly entityId: string;
@@ -64,20 +64,7 @@ export interface BuildTrainingSetOptions {
 export async function* buildTrainingSet(options: BuildTrainingSetOptions): AsyncGenerator<TrainingRow> {
   const { points } = options;
   const explicit = 'at' in points ? groupPoints(points.at) : null;
-  const seen = new Set<string>();
-  let current: string | null = null;
-  let buffer: EngagementEvent[] = [];
-  for await (const e of options.events) {
-    if (e.entityId !== current) {
-      if (current !== null) yield* entityRows(current, buffer, explicit, options);
-      if (seen.has(e.entityId)) throw new RangeError(`event log is not grouped by entity: ${e.entityId} reappears after other entities`);
-      seen.add(e.entityId);
-      current = e.entityId;
-      buffer = [];
-    }
-    buffer.push(e);
-  }
-  if (current !== null) yield* entityRows(current, buffer, explicit, options);
+  for await (const { entityId, events } of entityHistories(options.events)) yield* entityRows(entityId, events, explicit, options);
   if (explicit) for (const id of [...explicit.keys()]) yield* entityRows(id, [], explicit, options);
 }
 

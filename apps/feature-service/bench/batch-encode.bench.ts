@@ -53,7 +53,7 @@ async function main(): Promise<void> {
   const entities = [...new Set(events.map((e) => e.entityId))];
   events.length = 0;
 
-  const eventLog = { eventsForEntity: async () => [] } as unknown as EventLogRepository;
+  const eventLog = { streamForEntities: async function* () {} } as unknown as EventLogRepository;
   const config = { stateCacheEntries: 20_000 } as FeatureServiceConfig;
   const service = new FeatureReadService(store, eventLog, registry, createFsMetrics(new Registry()), cache, config);
   const buffers = new ResponseBuffers();

@@ -168,7 +168,7 @@ export class FeatureReadService {
 
   /**
    * Answers the entities waiting for the offline path by replaying their logged events up to atMs: one
-   * query for a single entity, one stream (paged, in key order) for many, so a batch answered offline
+   * stream (paged, in key order) for all of them, so a batch answered offline
    * (an earlier time, expired or stale states) costs a few round trips rather than one per entity, and
    * holds one entity's history at a time.
    */
@@ -195,10 +195,6 @@ export class FeatureReadService {
       }
       at.delete(entityId);
     };
-    if (at.size === 1) {
-      const [entityId] = at.keys();
-      return answer(entityId, await this.eventLog.eventsForEntity(entityId, atMs));
-    }
     for await (const { entityId, events } of entityHistories(this.eventLog.streamForEntities({ entityIds: [...at.keys()], untilMs: atMs }))) answer(entityId, events);
     // Entities without a logged event up to atMs.
     for (const entityId of [...at.keys()]) answer(entityId, []);

@@ -71,6 +71,8 @@ function checkString(value: unknown, field: string, required: boolean): Failure 
   // JSON can carry one ("\ud800"); Postgres and Redis would store it as U+FFFD, another id than the one
   // the service keeps in memory.
   if (!value.isWellFormed()) return rejection('invalid_value', `${field} holds a lone surrogate (not well-formed Unicode)`, field);
+  // Postgres text cannot hold U+0000: the event log would refuse the event after the state took it.
+  if (value.includes('\u0000')) return rejection('invalid_value', `${field} holds a NUL character (U+0000), which the event log cannot store`, field);
   return undefined;
 }
 

@@ -5,6 +5,7 @@ import type { EngagementEvent } from '@pulse/contracts';
 import { initStorage, type Storage } from '../data-source';
 import { EventLogRepository, type EventLogRepositoryOptions } from './event-log.repository';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../embedded/embedded-postgres';
+import { STORAGE_MIGRATIONS } from '../migrations/migrations';
 import { createTestDatabase, type TestDatabase } from '@pulse/testing';
 
 const T0 = Date.UTC(2024, 0, 1);
@@ -88,7 +89,7 @@ describe.each(backends)('EventLogRepository on %s', (_name, backend) => {
   });
 
   it('applies the migrations on first start', () => {
-    expect(storage.appliedMigrations).toEqual(['CreateEventLog1730000000000', 'EventLogJsonPayload1795500000000', 'EventLogEntityKey1795600000000']);
+    expect(storage.appliedMigrations).toEqual(STORAGE_MIGRATIONS.map((m) => new m().name));
   });
 
   it('applies nothing when the schema is current', async () => {
@@ -99,38 +100,48 @@ describe.each(backends)('EventLogRepository on %s', (_name, backend) => {
 
   it('appends idempotently on (entity, time, id), across and within batches', async () => {
     const log = storage.eventLog;
-    expect(await log.appendMany([ev('a', 'u1', T0), ev('b', 'u1', T0 + 1)])).toEqual({ inserted: 2, duplicateIds: [] });
-    expect(await log.appendMany([ev('b', 'u1', T0 + 1), ev('c', 'u2', T0)])).toEqual({ inserted: 1, duplicateIds: ['b'] });
-    expect(await log.appendMany([ev('d', 'u3', T0), ev('d', 'u3', T0)])).toEqual({ inserted: 1, duplicateIds: ['d'] });
-    expect(await log.appendMany([])).toEqual({ inserted: 0, duplicateIds: [] });
+    expect(await log.appendMany([ev('a', 'u1', T0), ev('b', 'u1', T0 + 1)])).toEqual({ inserted: 2, duplicateIds: [], conflicts: [] });
+    expect(await log.appendMany([ev('b', 'u1', T0 + 1), ev('c', 'u2', T0)])).toEqual({ inserted: 1, duplicateIds: ['b'], conflicts: [] });
+    expect(await log.appendMany([ev('d', 'u3', T0), ev('d', 'u3', T0)])).toEqual({ inserted: 1, duplicateIds: ['d'], conflicts: [] });
+    expect(await log.appendMany([])).toEqual({ inserted: 0, duplicateIds: [], conflicts: [] });
     expect(await log.count()).toBe(4);
   });
 
   it('keeps the first version when an event is re-sent with the same key and other content', async () => {
     await storage.eventLog.appendMany([ev('x', 'u1', T0, { eventType: 'lesson_sent' })]);
-    expect(await storage.eventLog.appendMany([ev('x', 'u1', T0, { eventType: 'lesson_started' })])).toEqual({ inserted: 0, duplicateIds: ['x'] });
+    expect(await storage.eventLog.appendMany([ev('x', 'u1', T0, { eventType: 'lesson_started' })])).toEqual({ inserted: 0, duplicateIds: ['x'], conflicts: [] });
     expect(await storage.eventLog.eventsForEntity('u1')).toEqual([ev('x', 'u1', T0, { eventType: 'lesson_sent' })]);
   });
 
-  it('keys by entity, time and id: the same id at another time or for another entity is another row', async () => {
-    // Keeping a re-send at another time out of the log is the fold's job (foldBatchIntoStore), which knows the time it applied.
+  it('counts an id once per entity: the same id at another time is a conflict, for another entity another row', async () => {
     await storage.eventLog.appendMany([ev('x', 'u1', T0)]);
-    expect(await storage.eventLog.appendMany([ev('x', 'u1', T0 + 5), ev('x', 'u2', T0)])).toEqual({ inserted: 2, duplicateIds: [] });
+    const later = ev('x', 'u1', T0 + 3_600_001);
+    expect(await storage.eventLog.appendMany([later, ev('x', 'u2', T0)])).toEqual({ inserted: 1, duplicateIds: [], conflicts: [later] });
+    // By COPY (which fails on the unique id and is redone by INSERT) and by INSERT alike.
+    const earlier = ev('x', 'u1', T0 - 5);
+    expect(await storage.eventLog.appendMany([earlier, ev('y', 'u1', T0)], { mayExist: true })).toEqual({ inserted: 1, duplicateIds: [], conflicts: [earlier] });
+    expect((await storage.eventLog.eventsForEntity('u1')).map((e) => [e.eventId, e.eventTimeMs])).toEqual([['x', T0], ['y', T0]]);
+  });
+
+  it('keeps the first of one id at two times within a batch', async () => {
+    const second = ev('x', 'u1', T0 + 9);
+    const result = await storage.eventLog.appendMany([ev('x', 'u1', T0), second]);
+    expect(result).toEqual({ inserted: 1, duplicateIds: [], conflicts: [second] });
   });
 
   it('writes a COPY chunk that meets a logged event again by INSERT, skipping only that event', async () => {
     const log = repository({ appendChunkRows: 2 });
     await log.appendMany([ev('b', 'u1', T0 + 1)]);
     const result = await log.appendMany([ev('a', 'u1', T0), ev('b', 'u1', T0 + 1), ev('c', 'u1', T0 + 2), ev('d', 'u1', T0 + 3)]);
-    expect(result).toEqual({ inserted: 3, duplicateIds: ['b'] });
+    expect(result).toEqual({ inserted: 3, duplicateIds: ['b'], conflicts: [] });
     expect((await log.eventsForEntity('u1')).map((e) => e.eventId)).toEqual(['a', 'b', 'c', 'd']);
   });
 
   it('writes with INSERT only when told the events may be logged already, or when bulkLoad is insert', async () => {
     await storage.eventLog.appendMany([ev('a', 'u1', T0)]);
-    expect(await storage.eventLog.appendMany([ev('a', 'u1', T0), ev('n', 'u1', T0 + 1)], { mayExist: true })).toEqual({ inserted: 1, duplicateIds: ['a'] });
+    expect(await storage.eventLog.appendMany([ev('a', 'u1', T0), ev('n', 'u1', T0 + 1)], { mayExist: true })).toEqual({ inserted: 1, duplicateIds: ['a'], conflicts: [] });
     const inserting = new EventLogRepository(storage.dataSource, { bulkLoad: 'insert' });
-    expect(await inserting.appendMany([ev('n', 'u1', T0 + 1), ev('m', 'u2', T0)])).toEqual({ inserted: 1, duplicateIds: ['n'] });
+    expect(await inserting.appendMany([ev('n', 'u1', T0 + 1), ev('m', 'u2', T0)])).toEqual({ inserted: 1, duplicateIds: ['n'], conflicts: [] });
     expect(() => new EventLogRepository(storage.dataSource, { bulkLoad: 'bulk' as 'copy' })).toThrow(/bulkLoad/);
   });
 
@@ -143,10 +154,10 @@ describe.each(backends)('EventLogRepository on %s', (_name, backend) => {
     expect(await storage.eventLog.eventsForEntity('ü-学習者')).toEqual([wide, far]);
   });
 
-  it('reports which of the given events are in the log (same entity, time and id)', async () => {
+  it('reports which of the given events have their id logged for their entity (at any time)', async () => {
     await storage.eventLog.appendMany([ev('a', 'u1', T0), ev('b', 'u1', T0)]);
     const known = await storage.eventLog.existing([ev('a', 'u1', T0), ev('zz', 'u1', T0), ev('b', 'u1', T0), ev('b', 'u1', T0 + 1), ev('a', 'u2', T0)]);
-    expect(known).toEqual([true, false, true, false, false]);
+    expect(known).toEqual([true, false, true, true, false]);
     expect(await storage.eventLog.existing([])).toEqual([]);
   });
 
@@ -171,7 +182,7 @@ describe.each(backends)('EventLogRepository on %s', (_name, backend) => {
     await log.appendMany([ev('b', 'u1', at('b')), ev('f', 'u2', at('f'))]);
     const batch = ['a', 'b', 'c', 'a', 'd', 'e', 'f', 'g', 'c', 'h'].map((id) => ev(id, 'u1', at(id)));
     // Repeats within the batch first, then what the log had; u2's f is another entity's event.
-    expect(await log.appendMany(batch)).toEqual({ inserted: 7, duplicateIds: ['a', 'c', 'b'] });
+    expect(await log.appendMany(batch)).toEqual({ inserted: 7, duplicateIds: ['a', 'c', 'b'], conflicts: [] });
     expect(await log.count()).toBe(9);
     expect((await log.eventsForEntity('u1')).map((e) => e.eventId)).toEqual(['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h']);
   });
@@ -183,7 +194,7 @@ describe.each(backends)('EventLogRepository on %s', (_name, backend) => {
   it('writes a batch of 10,000 events in one append', async () => {
     const events = generate(10_000, 300);
     const start = Date.now();
-    expect(await storage.eventLog.appendMany(events)).toEqual({ inserted: 10_000, duplicateIds: [] });
+    expect(await storage.eventLog.appendMany(events)).toEqual({ inserted: 10_000, duplicateIds: [], conflicts: [] });
     const ms = Date.now() - start;
     expect(ops).toEqual(['append']);
     expect(await storage.eventLog.count()).toBe(10_000);
@@ -313,7 +324,7 @@ describe('initStorage on real Postgres', () => {
   it('lets several copies start at once and migrates exactly once', async () => {
     const copies = await Promise.all([initStorage({ url: db.url }), initStorage({ url: db.url }), initStorage({ url: db.url })]);
     try {
-      expect(copies.map((c) => c.appliedMigrations.length).sort()).toEqual([0, 0, 3]);
+      expect(copies.map((c) => c.appliedMigrations.length).sort()).toEqual([0, 0, STORAGE_MIGRATIONS.length]);
     } finally {
       await Promise.all(copies.map((c) => c.close()));
     }

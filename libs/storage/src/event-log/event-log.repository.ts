@@ -35,14 +35,19 @@ export interface AppendOptions {
   readonly mayExist?: boolean;
 }
 
-/** The log's key: an event is in the log when a row has its entity, time and id. */
+/** The log's replay key; an event id is unique per entity too (whatever its time). */
 export type EventKey = Pick<EngagementEvent, 'entityId' | 'eventTimeMs' | 'eventId'>;
 
 export interface AppendResult {
   /** Rows actually written. */
   readonly inserted: number;
-  /** Ids that were already in the log, or repeated within the batch (every repeat after the first). */
+  /** Ids that were already in the log at the same time, or repeated within the batch (every repeat after the first). */
   readonly duplicateIds: string[];
+  /**
+   * Events not written because the log holds their entity's id at another time: a re-send of a known
+   * id with other content. An event id counts once per entity, so the first one logged stays.
+   */
+  readonly conflicts: EngagementEvent[];
 }
 
 export interface EventStreamQuery {
@@ -71,7 +76,7 @@ const INSERT_SQL = `
   ), inserted AS (
     INSERT INTO event_log (event_id, entity_id, event_type, event_time_ms, channel, content_id, attributes, profile)
     SELECT i, e, t, ms, c, ct, a, p FROM input
-    ON CONFLICT (entity_id, event_time_ms, event_id) DO NOTHING
+    ON CONFLICT DO NOTHING
     RETURNING entity_id, event_time_ms, event_id
   )
   SELECT e AS entity_id, ms AS event_time_ms, i AS event_id FROM input
@@ -91,6 +96,10 @@ interface KnownRow {
 function keyOf(entityId: string, eventTimeMs: number | string, eventId: string): string {
   // NUL cannot occur in a Postgres text value, so it cannot occur inside these parts either.
   return `${entityId}\u0000${eventTimeMs}\u0000${eventId}`;
+}
+
+function idKeyOf(entityId: string, eventId: string): string {
+  return `${entityId}\u0000${eventId}`;
 }
 
 /**
@@ -128,7 +137,7 @@ export class EventLogRepository {
    * only the keys already in the log come back (see INSERT_SQL).
    */
   async appendMany(events: readonly EngagementEvent[], options: AppendOptions = {}): Promise<AppendResult> {
-    if (events.length === 0) return { inserted: 0, duplicateIds: [] };
+    if (events.length === 0) return { inserted: 0, duplicateIds: [], conflicts: [] };
     const n = events.length;
     // A repeat within the batch is a duplicate of its first occurrence: only first occurrences are sent.
     const firsts = new Set<string>();
@@ -150,8 +159,28 @@ export class EventLogRepository {
     }
     const insert = options.mayExist === true || this.bulkLoad === 'insert';
     const known = await this.timed('append', () => this.writeChunks(rows, insert));
-    for (const row of known) duplicateIds.push(row.event_id);
-    return { inserted: rows.length - known.length, duplicateIds };
+    if (known.length === 0) return { inserted: rows.length, duplicateIds, conflicts: [] };
+    // Not written: the log has the id, at this time (a duplicate) or another one (a conflict).
+    const loggedAt = await this.loggedTimes(known.map((r) => ({ entityId: r.entity_id, eventId: r.event_id })));
+    const conflicting = new Set<string>();
+    for (const r of known) {
+      if (loggedAt.get(idKeyOf(r.entity_id, r.event_id)) === String(r.event_time_ms)) duplicateIds.push(r.event_id);
+      else conflicting.add(keyOf(r.entity_id, r.event_time_ms, r.event_id));
+    }
+    const conflicts = conflicting.size === 0 ? [] : rows.filter((e) => conflicting.has(keyOf(e.entityId, e.eventTimeMs, e.eventId)));
+    return { inserted: rows.length - known.length, duplicateIds, conflicts };
+  }
+
+  /** The logged time of each (entity, id) the log has, keyed by idKeyOf. */
+  private async loggedTimes(ids: readonly Pick<EngagementEvent, 'entityId' | 'eventId'>[]): Promise<Map<string, string>> {
+    const rows: KnownRow[] = await this.timed('logged_times', () =>
+      this.dataSource.query(
+        `SELECT l.entity_id, l.event_time_ms, l.event_id FROM event_log l
+         JOIN unnest($1::text[], $2::text[]) AS k(e, i) ON l.entity_id = k.e AND l.event_id = k.i`,
+        [ids.map((e) => e.entityId), ids.map((e) => e.eventId)],
+      ),
+    );
+    return new Map(rows.map((r) => [idKeyOf(r.entity_id, r.event_id), String(r.event_time_ms)]));
   }
 
   // Chunks commit independently: a failed append may leave some written, which its retry (the batch is
@@ -214,19 +243,11 @@ export class EventLogRepository {
     return this.insertChunk(rows);
   }
 
-  /** Whether each of `events` is in the log (a row with its entity, time and id), in their order. */
-  async existing(events: readonly EventKey[]): Promise<boolean[]> {
+  /** Whether the log has each event's id for its entity (at any time: an id counts once per entity), in their order. */
+  async existing(events: readonly Pick<EngagementEvent, 'entityId' | 'eventId'>[]): Promise<boolean[]> {
     if (events.length === 0) return [];
-    const rows: KnownRow[] = await this.timed('existing', () =>
-      this.dataSource.query(
-        `SELECT l.entity_id, l.event_time_ms, l.event_id FROM event_log l
-         JOIN unnest($1::text[], $2::bigint[], $3::text[]) AS k(e, ms, i)
-           ON l.entity_id = k.e AND l.event_time_ms = k.ms AND l.event_id = k.i`,
-        [events.map((e) => e.entityId), events.map((e) => e.eventTimeMs), events.map((e) => e.eventId)],
-      ),
-    );
-    const known = new Set(rows.map((r) => keyOf(r.entity_id, r.event_time_ms, r.event_id)));
-    return events.map((e) => known.has(keyOf(e.entityId, e.eventTimeMs, e.eventId)));
+    const logged = await this.loggedTimes(events);
+    return events.map((e) => logged.has(idKeyOf(e.entityId, e.eventId)));
   }
 
   /**

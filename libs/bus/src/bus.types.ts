@@ -22,6 +22,36 @@ export interface Publisher {
   publish(topic: string, messages: readonly OutgoingMessage[]): Promise<void>;
 }
 
+export interface PublisherOptions {
+  /**
+   * Whether the publisher may send a message again on its own after an attempt failed (producer
+   * retries: duplicates without an idempotent producer). Default true. With false, a rejected
+   * publish may have landed in part, but nothing it sent lands twice: for callers that find out
+   * themselves what landed (an outbox relay reading the topic back).
+   */
+  resend?: boolean;
+}
+
+/** Offsets by partition number, as decimal strings (Kafka's are 64-bit). */
+export type PartitionOffsets = Record<number, string>;
+
+export interface ReadRangeOptions {
+  /** Rejects if the range was not read within this long. Default 60 s. */
+  timeoutMs?: number;
+}
+
+/** Reading a topic back: how an outbox relay finds out which of its messages landed. */
+export interface TopicReader {
+  /** Each partition's end offset (the offset its next message will get), by partition number. */
+  fetchEndOffsets(topic: string): Promise<PartitionOffsets>;
+  /**
+   * Hands `onMessages` every message of each partition p in `to` from from[p] (inclusive; the
+   * oldest kept when absent or older) up to to[p] (exclusive), in offset order per partition, in
+   * batches; resolves once all are handed over. Joins no group that anyone else uses, commits nothing.
+   */
+  readRange(topic: string, from: PartitionOffsets, to: PartitionOffsets, onMessages: (messages: BusMessage[]) => void | Promise<void>, options?: ReadRangeOptions): Promise<void>;
+}
+
 /** What a handler gets besides its batch. A batch always comes from one topic-partition. */
 export interface BatchContext {
   topic: string;
@@ -133,9 +163,9 @@ export interface Subscription {
   lag(): PartitionLag[];
 }
 
-export interface MessageBus {
+export interface MessageBus extends TopicReader {
   readonly kind: 'kafka' | 'in-memory';
-  createPublisher(): Publisher;
+  createPublisher(options?: PublisherOptions): Publisher;
   subscribe(options: SubscribeOptions): Promise<Subscription>;
   /** Throws a ConnectionError when the bus cannot be reached (used by health checks). */
   ping(): Promise<void>;

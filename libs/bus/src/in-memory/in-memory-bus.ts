@@ -1,6 +1,6 @@
 import { setImmediate as nextMacrotask } from 'node:timers/promises';
 import { PulseError } from '@pulse/core';
-import type { BusMessage, MessageBus, OutgoingMessage, Publisher, SubscribeOptions, Subscription } from '../bus.types';
+import type { BusMessage, MessageBus, OutgoingMessage, PartitionOffsets, Publisher, SubscribeOptions, Subscription } from '../bus.types';
 import { silentBusLogger, type BusLogger } from '../bus-logger';
 import { partitionForKey } from '../murmur2';
 import { validateOutgoing, validateSubscribeOptions } from '../validation';
@@ -46,6 +46,7 @@ export class InMemoryBus implements MessageBus {
     this.logger = options.logger ?? silentBusLogger;
   }
 
+  /** Publishing never resends here (nothing fails half-way), so options change nothing. */
   createPublisher(): Publisher {
     return { publish: (topic, messages) => this.publish(topic, messages) };
   }
@@ -78,6 +79,30 @@ export class InMemoryBus implements MessageBus {
   /** Number of messages ever appended to a topic's partitions (end offsets), for tests and metrics. */
   endOffsets(topic: string): number[] {
     return this.topic(topic).partitions.map((p) => p.endOffset);
+  }
+
+  async fetchEndOffsets(topic: string): Promise<PartitionOffsets> {
+    this.assertOpen();
+    const offsets: PartitionOffsets = {};
+    this.topic(topic).partitions.forEach((p, i) => (offsets[i] = String(p.endOffset)));
+    return offsets;
+  }
+
+  async readRange(topic: string, from: PartitionOffsets, to: PartitionOffsets, onMessages: (messages: BusMessage[]) => void | Promise<void>): Promise<void> {
+    this.assertOpen();
+    const partitions = this.topic(topic).partitions;
+    for (const [p, endText] of Object.entries(to)) {
+      const log = partitions[Number(p)];
+      if (log === undefined) continue;
+      const end = Math.min(Number(endText), log.endOffset);
+      let offset = Math.max(Number(from[Number(p)] ?? 0), log.startOffset);
+      while (offset < end) {
+        const messages = log.read(offset, Math.min(1000, end - offset));
+        if (messages.length === 0) break;
+        await onMessages(messages);
+        offset = Number(messages[messages.length - 1].offset) + 1;
+      }
+    }
   }
 
   private async publish(topic: string, messages: readonly OutgoingMessage[]): Promise<void> {

@@ -1,10 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { Kafka, type Admin, type ConsumerConfig } from 'kafkajs';
 import { PulseError } from '@pulse/core';
-import type { MessageBus, Publisher, SubscribeOptions, Subscription } from '../bus.types';
+import type { BusMessage, MessageBus, PartitionOffsets, Publisher, PublisherOptions, ReadRangeOptions, SubscribeOptions, Subscription } from '../bus.types';
 import { consoleBusLogger, type BusLogger, type BusLogLevel } from '../bus-logger';
 import { validateSubscribeOptions } from '../validation';
 import { CoalescingProducer, type ProducerBatchingOptions } from './kafka-producer';
-import { delayedRoundRobinAssigner, kafkaLogCreator, kafkaLogLevels, toPulseError } from './kafka-support';
+import { delayedRoundRobinAssigner, kafkaLogCreator, kafkaLogLevels, toBusMessage, toPulseError } from './kafka-support';
 import { KafkaSubscription } from './kafka-subscription';
 
 export interface KafkaBusOptions {
@@ -48,6 +49,8 @@ export class KafkaBus implements MessageBus {
   readonly kafka: Kafka;
   private readonly logger: BusLogger;
   private readonly producer: CoalescingProducer;
+  /** Producers of publishers that must not resend (createPublisher({ resend: false })), closed with the bus. */
+  private readonly onceProducers: CoalescingProducer[] = [];
   private readonly subscriptions = new Set<KafkaSubscription>();
   private admin: Promise<Admin> | null = null;
   private closed = false;
@@ -84,8 +87,112 @@ export class KafkaBus implements MessageBus {
     };
   }
 
-  createPublisher(): Publisher {
-    return { publish: (topic, messages) => this.producer.publish(topic, messages) };
+  /**
+   * The bus's shared producer; with `resend: false` and a producer that is not idempotent, a
+   * producer of its own that never retries a send (a retry of a request that did land would write
+   * its messages twice; an idempotent producer's retries cannot).
+   */
+  createPublisher(options: PublisherOptions = {}): Publisher {
+    let producer = this.producer;
+    if (options.resend === false && !(this.options.idempotent ?? true)) {
+      if (this.closed) throw new PulseError('kafka bus is closed');
+      producer = new CoalescingProducer(this.kafka, { idempotent: false, gzip: this.options.gzip ?? false, retries: 0, batching: this.options.producerBatching });
+      this.onceProducers.push(producer);
+    }
+    return { publish: (topic, messages) => producer.publish(topic, messages) };
+  }
+
+  async fetchEndOffsets(topic: string): Promise<PartitionOffsets> {
+    try {
+      const admin = await this.connectAdmin();
+      const offsets: PartitionOffsets = {};
+      for (const p of await admin.fetchTopicOffsets(topic)) offsets[p.partition] = p.high;
+      return offsets;
+    } catch (error) {
+      throw toPulseError(error, `cannot read the end offsets of ${topic}`);
+    }
+  }
+
+  /**
+   * A consumer of a throwaway group (random id, nothing committed) seeks each partition to its start
+   * and reads until every partition's fetch position passed its end. Its first join takes about a
+   * session timeout on some brokers (the librdkafka mock waits sessionTimeout - 1 s).
+   */
+  async readRange(topic: string, from: PartitionOffsets, to: PartitionOffsets, onMessages: (messages: BusMessage[]) => void | Promise<void>, options: ReadRangeOptions = {}): Promise<void> {
+    if (this.closed) throw new PulseError('kafka bus is closed');
+    const ends = new Map<number, bigint>();
+    for (const [p, end] of Object.entries(to)) {
+      const start = from[Number(p)];
+      if (BigInt(end) > 0n && (start === undefined || BigInt(start) < BigInt(end))) ends.set(Number(p), BigInt(end));
+    }
+    if (ends.size === 0) return;
+    const timeoutMs = options.timeoutMs ?? 60_000;
+    const now = await this.fetchEndOffsets(topic);
+    const consumer = this.kafka.consumer(this.consumerConfig(`pulse-read-range-${randomUUID()}`));
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topics: [topic], fromBeginning: true });
+      const remaining = new Set(ends.keys());
+      /** Next offset to hand over, by partition: a fetch made again (before the seeks) hands nothing over twice. */
+      const handedOver = new Map<number, bigint>();
+      let finish!: () => void;
+      let fail!: (error: unknown) => void;
+      const done = new Promise<void>((resolve, reject) => { finish = resolve; fail = reject; });
+      done.catch(() => undefined); // settled before the race below listens: not an unhandled rejection
+      const advanced = (partition: number, lastOffset: string | null) => {
+        const end = ends.get(partition);
+        if (end === undefined || lastOffset === null || BigInt(lastOffset) < end - 1n || !remaining.delete(partition)) return;
+        if (remaining.size === 0) finish();
+      };
+      // A crash of the consumer (e.g. the broker going away) rejects the read rather than hanging it.
+      consumer.on(consumer.events.CRASH, (event) => fail(event.payload.error));
+      // Also reported for fetches of control records only (transaction markers), never handed to eachBatch.
+      consumer.on(consumer.events.END_BATCH_PROCESS, (event) => advanced(event.payload.partition, event.payload.lastOffset));
+      await consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        eachBatch: async ({ batch }) => {
+          const end = ends.get(batch.partition);
+          if (end === undefined || !remaining.has(batch.partition)) return;
+          const messages: BusMessage[] = [];
+          let position = handedOver.get(batch.partition) ?? BigInt(from[batch.partition] ?? '0');
+          for (const m of batch.messages) {
+            const offset = BigInt(m.offset);
+            if (offset >= position && offset < end) {
+              messages.push(toBusMessage(topic, batch.partition, m));
+              position = offset + 1n;
+            }
+          }
+          handedOver.set(batch.partition, position);
+          try {
+            if (messages.length > 0) await onMessages(messages);
+          } catch (error) {
+            fail(error);
+            return;
+          }
+          advanced(batch.partition, batch.lastOffset());
+        },
+      });
+      // Applied once the partitions are assigned. Every partition seeks: the ones outside the range to
+      // their end, so that none is read from its start for nothing. (Messages are picked by offset, so
+      // a fetch made before the seeks only costs a read.)
+      for (const [p, end] of Object.entries(now)) {
+        const partition = Number(p);
+        consumer.seek({ topic, partition, offset: ends.has(partition) ? from[partition] ?? '0' : end });
+      }
+      await Promise.race([
+        done,
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new PulseError(`reading ${topic} back did not finish within ${timeoutMs} ms (partitions ${[...ends.keys()].join(', ')})`, { retriable: true })), timeoutMs);
+        }),
+      ]);
+    } catch (error) {
+      throw toPulseError(error, `cannot read ${topic} back`);
+    } finally {
+      clearTimeout(timer);
+      await consumer.disconnect().catch(() => undefined);
+    }
   }
 
   async subscribe(options: SubscribeOptions): Promise<Subscription> {
@@ -116,6 +223,7 @@ export class KafkaBus implements MessageBus {
     this.closed = true;
     await Promise.all([...this.subscriptions].map((s) => s.stop()));
     await this.producer.close();
+    await Promise.all(this.onceProducers.map((p) => p.close()));
     if (this.admin) await (await this.admin.catch(() => null))?.disconnect();
   }
 

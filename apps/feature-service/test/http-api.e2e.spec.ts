@@ -102,7 +102,7 @@ describe('feature-service HTTP API', () => {
   it('reports health of Postgres, Redis and Kafka, Prometheus metrics and OpenAPI docs', async () => {
     const health = await getJson(`${url}/health`);
     expect(health.status).toBe(200);
-    expect(Object.keys(health.body.details).sort()).toEqual(['kafka', 'postgres', 'redis']);
+    expect(Object.keys(health.body.details).sort()).toEqual(['ingest', 'kafka', 'postgres', 'redis']);
     const metrics = await (await fetch(`${url}/metrics`)).text();
     for (const name of ['pulse_events_consumed_total', 'pulse_batch_duration_seconds', 'pulse_consumer_lag', 'pulse_redis_op_duration_seconds', 'pulse_postgres_op_duration_seconds', 'pulse_http_request_duration_seconds']) {
       expect(metrics).toContain(name);

@@ -12,7 +12,8 @@ import { engagementEventsHandler } from '../ingest/engagement-events.handler';
 import { EventsController } from '../ingest/events.controller';
 import { HttpIngestService } from '../ingest/http-ingest.service';
 import { IngestService } from '../ingest/ingest.service';
-import { FEATURE_REGISTRY, FS_CONFIG, INFRASTRUCTURE } from './tokens';
+import { FEATURE_REGISTRY, FS_CONFIG, INFRASTRUCTURE, INGEST_STATUS } from './tokens';
+import { IngestStatus } from '../ingest/ingest-status';
 
 export interface FeatureServiceModuleOptions {
   /** The configuration, read and validated once at startup (loadConfig + loadFeatureServiceConfig). */
@@ -34,6 +35,7 @@ export interface FeatureServiceModuleOptions {
 export class FeatureServiceModule {
   static register(options: FeatureServiceModuleOptions): DynamicModule {
     const registry = options.registry ?? new Registry();
+    const ingestStatus = new IngestStatus();
     return {
       module: FeatureServiceModule,
       imports: [
@@ -45,6 +47,7 @@ export class FeatureServiceModule {
             postgres: infra.storage.dataSource,
             ...(infra.redis ? { redis: infra.redis } : {}),
             ...(infra.embedded.bus ? {} : { kafka: () => infra.bus.ping() }),
+            checks: { ingest: () => ingestStatus.check() },
           }),
         }),
       ],
@@ -55,6 +58,7 @@ export class FeatureServiceModule {
           inject: [FS_CONFIG],
           useFactory: (config: FeatureServiceConfig) => options.featureRegistry ?? learningEngagementRegistry({ allowedLatenessMs: config.allowedLatenessMs }),
         },
+        { provide: INGEST_STATUS, useValue: ingestStatus },
         IngestService,
         HttpIngestService,
         FeatureReadService,

@@ -8,3 +8,5 @@ export const FS_METRICS = Symbol('FS_METRICS');
 export const INFRASTRUCTURE = Symbol('INFRASTRUCTURE');
 /** The StateCache shared by ingest (foldBatchIntoStore's stateCache) and feature reads. */
 export const FEATURE_STATE_CACHE = Symbol('FEATURE_STATE_CACHE');
+/** The IngestStatus that ingest reports to and /health reads. */
+export const INGEST_STATUS = Symbol('INGEST_STATUS');

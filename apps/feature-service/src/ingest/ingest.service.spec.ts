@@ -9,6 +9,7 @@ import { waitFor } from '@pulse/testing';
 import { createFsMetrics } from '../app/feature-service.metrics';
 import { loadFeatureServiceConfig } from '../config/feature-service.config';
 import { IngestService } from './ingest.service';
+import { IngestStatus } from './ingest-status';
 
 // Unit test of the service alone: the event log is a stand-in so its failures can be provoked; the
 // store, registry and DLQ publisher are the real in-process ones.
@@ -24,8 +25,22 @@ function setUp(appendMany: EventLogRepository['appendMany']) {
   const bus = new InMemoryBus();
   const log = { appendMany, existing: async (events: unknown[]) => events.map(() => false), streamForEntities: async function* () {} } as unknown as EventLogRepository;
   const store = new InMemoryOnlineStore();
-  const service = new IngestService(config, log, store, learningEngagementRegistry(), bus.createPublisher(), createFsMetrics(new Registry()), new StateCache());
-  return { bus, store, service };
+  const status = new IngestStatus();
+  const service = new IngestService(config, log, store, learningEngagementRegistry(), bus.createPublisher(), createFsMetrics(new Registry()), new StateCache(), status);
+  return { bus, store, service, status };
+}
+
+async function deadLetters(bus: InMemoryBus, count: number): Promise<string[]> {
+  const dead: string[] = [];
+  const sub = await bus.subscribe({
+    groupId: 'g',
+    topics: ['dlq'],
+    fromBeginning: true,
+    handler: async (b) => void dead.push(...b.map((m) => decodeDeadLetter(m.value)).map((d) => `${d.sourceOffset}:${d.reason}${d.field ? `:${d.field}` : ''}`)),
+  });
+  await waitFor(() => dead.length >= count, { message: `${count} dead letters` });
+  await sub.stop();
+  return dead.sort();
 }
 
 describe('IngestService', () => {
@@ -33,7 +48,7 @@ describe('IngestService', () => {
     const appended: string[] = [];
     const { bus, store, service } = setUp(async (events) => {
       appended.push(...events.map((e) => e.eventId));
-      return { inserted: events.length, duplicateIds: [] };
+      return { inserted: events.length, duplicateIds: [], conflicts: [] };
     });
     const result = await service.ingestBatch([
       encoded(event('a', 180), 0),
@@ -44,11 +59,52 @@ describe('IngestService', () => {
     expect(result).toEqual({ received: 4, applied: 2, duplicates: 0, deadLettered: 2 });
     expect(appended).toEqual(['a', 'c']);
     expect((await store.getStates(['learner-1'])).get('learner-1')?.state.w).toBe(t0 + 185 * 60_000);
-    const dead: string[] = [];
-    const sub = await bus.subscribe({ groupId: 'g', topics: ['dlq'], fromBeginning: true, handler: async (b) => void dead.push(...b.map((m) => `${decodeDeadLetter(m.value).sourceOffset}:${decodeDeadLetter(m.value).reason}`)) });
-    await waitFor(() => dead.length === 2, { message: 'two dead letters' });
-    await sub.stop();
-    expect(dead.sort()).toEqual(['1:undecodable', '2:too_late']);
+    expect(await deadLetters(bus, 2)).toEqual(['1:undecodable', '2:too_late:event_time']);
+    await bus.close();
+  });
+
+  it('isolates a record the log refuses: dead-lettered with the column, the rest of the batch applied', async () => {
+    const appended: string[] = [];
+    const { bus, store, service, status } = setUp(async (events) => {
+      if (events.some((e) => e.eventId === 'poison')) {
+        throw Object.assign(new Error('invalid byte sequence for encoding "UTF8": 0x00'), { code: '22021', where: 'COPY event_log, line 2, column content_id: "a"' });
+      }
+      appended.push(...events.map((e) => e.eventId));
+      return { inserted: events.length, duplicateIds: [], conflicts: [] };
+    });
+    const ids = ['a', 'b', 'poison', 'c', 'd'];
+    const result = await service.ingestBatch(ids.map((id, i) => encoded(event(id, i), i)));
+    expect(result).toEqual({ received: 5, applied: 4, duplicates: 0, deadLettered: 1 });
+    expect(appended.sort()).toEqual(['a', 'b', 'c', 'd']);
+    expect([...(await store.getStates(['learner-1'])).get('learner-1')!.state.d.keys()].sort()).toEqual(['a', 'b', 'c', 'd']);
+    expect(await deadLetters(bus, 1)).toEqual(['2:storage_rejected:content_id']);
+    await expect(status.check()).resolves.toBeUndefined();
+    await bus.close();
+  });
+
+  it('writes no state before the log took its events, and reports ingest down until a batch succeeds', async () => {
+    let down = true;
+    const { bus, store, service, status } = setUp(async (events) => {
+      if (down) throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+      return { inserted: events.length, duplicateIds: [], conflicts: [] };
+    });
+    await expect(service.ingestBatch([encoded(event('a', 0), 0)])).rejects.toBeInstanceOf(ConnectionError);
+    expect((await store.getStates(['learner-1'])).size).toBe(0);
+    await expect(status.check()).rejects.toThrow(/ingest failing since .*ECONNREFUSED/);
+    down = false;
+    expect(await service.ingestBatch([encoded(event('a', 0), 0)])).toMatchObject({ applied: 1 });
+    await expect(status.check()).resolves.toBeUndefined();
+    await bus.close();
+  });
+
+  it('leaves out of the state an event whose id the log holds at another time, counted as a duplicate', async () => {
+    const { bus, store, service } = setUp(async (events) => {
+      const conflicts = events.filter((e) => e.eventId === 'x');
+      return { inserted: events.length - conflicts.length, duplicateIds: [], conflicts };
+    });
+    const result = await service.ingestBatch([encoded(event('x', 90), 0), encoded(event('y', 91), 1)]);
+    expect(result).toEqual({ received: 2, applied: 1, duplicates: 1, deadLettered: 0 });
+    expect([...(await store.getStates(['learner-1'])).get('learner-1')!.state.d.keys()]).toEqual(['y']);
     await bus.close();
   });
 

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { BusMessage, OutgoingMessage, Publisher } from '@pulse/bus';
 import { ConnectionError, PulseError } from '@pulse/core';
+import { isDataError, isTransient, unprocessable } from './failure-kinds';
 import {
   CONTENT_TYPE_HEADER,
   ContentTypes,
@@ -13,9 +14,10 @@ import {
 } from '@pulse/contracts';
 import { entityHistories, foldBatchIntoStore, replayEvents, type EntityState, type FeatureRegistry, type OnlineStore, type StateCache } from '@pulse/features';
 import type { FsMetrics } from '../app/feature-service.metrics';
-import type { EventLogRepository } from '@pulse/storage';
+import type { AppendResult, EventLogRepository } from '@pulse/storage';
 import type { FeatureServiceConfig } from '../config/feature-service.config';
-import { EVENT_LOG, FEATURE_REGISTRY, FEATURE_STATE_CACHE, FS_CONFIG, FS_METRICS, ONLINE_STORE, PUBLISHER } from '../app/tokens';
+import { EVENT_LOG, FEATURE_REGISTRY, FEATURE_STATE_CACHE, FS_CONFIG, FS_METRICS, INGEST_STATUS, ONLINE_STORE, PUBLISHER } from '../app/tokens';
+import type { IngestStatus } from './ingest-status';
 
 export interface IngestResult {
   readonly received: number;
@@ -26,17 +28,20 @@ export interface IngestResult {
 
 const SERVICE = 'feature-service';
 
-interface LogStage {
-  /** Too late for the state and not in the log before: dead-lettered. */
-  readonly tooLate: readonly EngagementEvent[];
-  readonly logDuplicates: number;
-}
-
 interface FoldStage {
   readonly applied: number;
+  /** Valid events skipped because their id was taken before (by the state, or the log at any time). */
   readonly duplicates: number;
-  readonly logged: () => Promise<LogStage>;
+  /** Too late for the state and not in the log before: dead-lettered. */
+  readonly tooLate: readonly EngagementEvent[];
+  /** Events no attempt could store (isolated by bisecting the batch): dead-lettered with the error. */
+  readonly unprocessable: readonly { readonly event: EngagementEvent; readonly error: unknown }[];
 }
+
+const NOTHING: FoldStage = { applied: 0, duplicates: 0, tooLate: [], unprocessable: [] };
+
+/** Attempts of a batch (or of a part of it, once bisected) that fails other than transiently, before it is split. */
+const ISOLATION_ATTEMPTS = 3;
 
 /**
  * One consumed batch -> validated events -> event log (Postgres) + online state (Redis) -> DLQ for the
@@ -57,6 +62,7 @@ export class IngestService {
     @Inject(FS_METRICS) private readonly metrics: FsMetrics,
     // Shared with the read path: states this process wrote are served decoded, checked by version.
     @Inject(FEATURE_STATE_CACHE) private readonly stateCache: StateCache,
+    @Inject(INGEST_STATUS) private readonly status: IngestStatus,
   ) {}
 
   /** The whole batch, effects included: resolves when everything is durable. */
@@ -81,49 +87,93 @@ export class IngestService {
     let valid: EngagementEvent[];
     try {
       ({ valid, validMessages, dead } = this.decode(batch, nowMs));
-      folded = await this.fold(valid);
+      folded = await this.foldIsolating(valid);
     } catch (err) {
-      throw this.asIngestError(err, batch.length);
+      throw this.failed(this.asIngestError(err, batch.length));
+    }
+    const deadLetters = [...dead];
+    if (folded.tooLate.length > 0 || folded.unprocessable.length > 0) {
+      const sources = new Map(valid.map((e, i) => [e, validMessages[i]]));
+      const from = (event: EngagementEvent) => {
+        const message = sources.get(event)!;
+        return this.sourceOf(message, message.headers[CONTENT_TYPE_HEADER], nowMs);
+      };
+      for (const event of folded.tooLate) {
+        deadLetters.push({
+          reason: 'too_late',
+          message: `event time is more than ${this.registry.allowedLatenessMs} ms behind the entity's newest event; it cannot be applied exactly`,
+          field: 'event_time',
+          ...from(event),
+        });
+      }
+      for (const { event, error } of folded.unprocessable) deadLetters.push({ ...unprocessable(error), ...from(event) });
     }
     let finished: IngestResult | null = null;
+    // The log and the states are written by now; what is left (dead letters, metrics) may finish while
+    // the bus hands over the partition's next batch. It runs again if it failed: idempotent.
     return async () => {
       if (finished) return finished;
       try {
-        const logged = await folded.logged();
-        const deadLetters = [...dead];
-        const sources = logged.tooLate.length === 0 ? undefined : new Map(valid.map((e, i) => [e, validMessages[i]]));
-        for (const event of logged.tooLate) {
-          const message = sources!.get(event)!;
-          deadLetters.push({
-            reason: 'too_late',
-            message: `event time is more than ${this.registry.allowedLatenessMs} ms behind the entity's newest event; it cannot be applied exactly`,
-            field: 'event_time',
-            ...this.sourceOf(message, message.headers[CONTENT_TYPE_HEADER], nowMs),
-          });
-        }
         await this.deadLetter(deadLetters);
-        const duplicates = Math.max(folded.duplicates, logged.logDuplicates);
-        const m = this.metrics;
-        m.eventsConsumed.inc({ source: 'bus' }, batch.length);
-        if (duplicates > 0) m.eventsDuplicate.inc(duplicates);
-        m.batchSize.observe(batch.length);
-        m.batchDuration.observe(Number(process.hrtime.bigint() - started) / 1e9);
-        this.progress(batch.length, folded.applied, deadLetters.length);
-        finished = { received: batch.length, applied: folded.applied, duplicates, deadLettered: deadLetters.length };
-        return finished;
       } catch (err) {
-        throw this.asIngestError(err, batch.length);
+        throw this.failed(this.asIngestError(err, batch.length));
       }
+      this.status.succeeded();
+      const m = this.metrics;
+      if (folded.applied > 0) m.eventsConsumed.inc({ source: 'bus' }, folded.applied);
+      if (folded.duplicates > 0) m.eventsDuplicate.inc(folded.duplicates);
+      m.batchSize.observe(batch.length);
+      m.batchDuration.observe(Number(process.hrtime.bigint() - started) / 1e9);
+      this.progress(batch.length, folded.applied, deadLetters.length);
+      finished = { received: batch.length, applied: folded.applied, duplicates: folded.duplicates, deadLettered: deadLetters.length };
+      return finished;
     };
   }
 
+  private failed(err: unknown): unknown {
+    this.status.failed(err);
+    return err;
+  }
+
   /**
-   * Bad input never throws (it is dead-lettered), so what does is Postgres, Redis or Kafka failing:
-   * retriable, the bus retries with backoff. Our own errors say for themselves.
+   * What reaches the bus is a store or the broker failing transiently (foldIsolating dead-letters
+   * what fails otherwise): retriable, the bus retries with backoff. Our own errors say for themselves.
    */
   private asIngestError(err: unknown, size: number): unknown {
     if (err instanceof PulseError) return err;
     return new ConnectionError(`ingesting a batch of ${size} failed: ${(err as Error).message}`, { cause: err });
+  }
+
+  /**
+   * fold(), and when it keeps failing other than transiently (a store refusing a value: Postgres
+   * cannot hold it; a bug on one record), the batch is split in halves, each folded in turn (entity
+   * order is kept), down to the records that fail alone: those are dead-lettered with the error and
+   * the partition goes on. A transient failure (a store unreachable) is thrown: the bus retries.
+   */
+  private async foldIsolating(events: readonly EngagementEvent[]): Promise<FoldStage> {
+    let lastError: unknown;
+    for (let attempt = 1; attempt <= ISOLATION_ATTEMPTS; attempt++) {
+      try {
+        return await this.fold(events);
+      } catch (err) {
+        if (isTransient(err)) throw err;
+        lastError = err;
+        this.logger.warn(`a batch of ${events.length} failed (attempt ${attempt} of ${ISOLATION_ATTEMPTS}): ${(err as Error).message}`);
+        // A value the store refuses fails the same way every time: no point in trying it again.
+        if (isDataError(err)) break;
+        await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
+      }
+    }
+    if (events.length === 1) return { ...NOTHING, unprocessable: [{ event: events[0], error: lastError }] };
+    const mid = events.length >> 1;
+    const first = await this.foldIsolating(events.slice(0, mid));
+    const second = await this.foldIsolating(events.slice(mid));
+    return {
+      applied: first.applied + second.applied,
+      duplicates: first.duplicates + second.duplicates,
+      tooLate: [...first.tooLate, ...second.tooLate],
+      unprocessable: [...first.unprocessable, ...second.unprocessable],
+    };
   }
 
   private decode(batch: readonly BusMessage[], nowMs: number): { valid: EngagementEvent[]; validMessages: BusMessage[]; dead: DeadLetterRecord[] } {
@@ -160,73 +210,52 @@ export class IngestService {
   }
 
   /**
-   * Folds into the online state, the log append started in between (beforePut) and left running: the
-   * log then holds exactly the events the state took, which is what makes the offline replay equal
-   * the online state. Resolves once the states are written; `logged` waits for the append (and, run
-   * again after it failed, appends again: the log ignores ids it has).
+   * Folds into the online state, the log append started in between (beforePut) and awaited before the
+   * states are written: the log then holds every event a state took, which is what makes the offline
+   * replay equal the online state, also across a crash at any instant.
    */
   private async fold(events: readonly EngagementEvent[]): Promise<FoldStage> {
-    if (events.length === 0) return { applied: 0, duplicates: 0, logged: async () => ({ tooLate: [], logDuplicates: 0 }) };
-    let accepted: readonly EngagementEvent[] = [];
+    if (events.length === 0) return NOTHING;
     let tooLate: readonly EngagementEvent[] = [];
-    let duplicates: readonly EngagementEvent[] = [];
-    let append: Promise<LogStage> | null = null;
-    const startAppend = () => {
-      const running = this.appendToLog(accepted, tooLate, duplicates);
-      // Awaited by logged(); until then a failure must not be an unhandled rejection.
-      running.catch(() => undefined);
-      return running;
-    };
+    let knownLate = 0;
     const result = await foldBatchIntoStore(this.store, events, this.registry, {
       stateCache: this.stateCache,
-      // Called again when a version conflict makes the fold start over: the last split is the one the state took.
-      beforePut: async (acceptedNow, tooLateNow, duplicatesNow) => {
-        accepted = acceptedNow;
-        tooLate = tooLateNow;
-        duplicates = duplicatesNow;
-        append = startAppend();
+      // Called again when the fold starts over: the last split is the one the state took.
+      beforePut: async (accepted, late, duplicates) => {
+        const logged = await this.appendToLog(accepted, late, duplicates);
+        tooLate = logged.tooLate;
+        knownLate = late.length - logged.tooLate.length;
+        return { refused: logged.refused };
       },
       loadMissing: (entityIds) => this.rebuildFromLog(entityIds),
     });
     if (result.rebuilt > 0) this.metrics.statesRebuilt.inc(result.rebuilt);
-    let attempt = append ?? startAppend();
-    let failed = false;
-    return {
-      applied: result.applied,
-      duplicates: result.duplicates,
-      logged: async () => {
-        if (failed) attempt = startAppend();
-        try {
-          return await attempt;
-        } catch (err) {
-          failed = true;
-          throw err;
-        }
-      },
-    };
+    // Skipped as known ids: by the state, as too late but logged before, or refused by the log (logged at another time).
+    return { applied: result.applied, duplicates: result.duplicates + knownLate + result.refused.length, tooLate, unprocessable: [] };
   }
 
-  private async appendToLog(accepted: readonly EngagementEvent[], tooLate: readonly EngagementEvent[], duplicates: readonly EngagementEvent[]): Promise<LogStage> {
+  private async appendToLog(
+    accepted: readonly EngagementEvent[],
+    tooLate: readonly EngagementEvent[],
+    duplicates: readonly EngagementEvent[],
+  ): Promise<{ tooLate: readonly EngagementEvent[]; refused: readonly EngagementEvent[] }> {
     // Events the state already has are most likely logged too: written apart, by a statement that
     // skips what the log has, so that the rest stays one cheap COPY.
-    let appended;
-    if (duplicates.length === 0) appended = await this.eventLog.appendMany(accepted);
-    else {
-      const seen = new Set(duplicates);
-      const settled = await Promise.allSettled([
-        this.eventLog.appendMany(accepted.filter((e) => !seen.has(e))),
-        this.eventLog.appendMany(duplicates, { mayExist: true }),
-      ]);
-      // Both are over before a failure is reported: a retry must not race the other one.
-      const failed = settled.find((s) => s.status === 'rejected');
-      if (failed) throw failed.reason;
-      appended = { duplicateIds: settled.flatMap((s) => (s.status === 'fulfilled' ? s.value.duplicateIds : [])) };
-    }
-    // A redelivered event the state has forgotten (older than its dedup memory) looks too late;
-    // if the log already has it, it was applied before and is only a duplicate.
-    if (tooLate.length === 0) return { tooLate: [], logDuplicates: appended.duplicateIds.length };
-    const known = await this.eventLog.existing(tooLate);
-    return { tooLate: tooLate.filter((_, i) => !known[i]), logDuplicates: appended.duplicateIds.length };
+    const seen = new Set(duplicates);
+    const settled = await Promise.allSettled([
+      // A redelivered event the state has forgotten (older than its dedup memory) looks too late;
+      // if the log has its id, it was applied before and is only a duplicate.
+      tooLate.length === 0 ? Promise.resolve([]) : this.eventLog.existing(tooLate),
+      this.eventLog.appendMany(duplicates.length === 0 ? accepted : accepted.filter((e) => !seen.has(e))),
+      duplicates.length === 0 ? Promise.resolve(undefined) : this.eventLog.appendMany(duplicates, { mayExist: true }),
+    ]);
+    // All are over before a failure is reported: a retry must not race the others.
+    const failed = settled.find((s) => s.status === 'rejected');
+    if (failed) throw failed.reason;
+    const [known, fresh, again] = settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as [boolean[], AppendResult, AppendResult | undefined];
+    // Their id is logged at another time: a re-send with other content, which the state must not take.
+    const refused = again === undefined || again.conflicts.length === 0 ? fresh.conflicts : [...fresh.conflicts, ...again.conflicts];
+    return { tooLate: tooLate.filter((_, i) => !known[i]), refused };
   }
 
   /**

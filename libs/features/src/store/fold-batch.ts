@@ -13,15 +13,21 @@ export interface FoldBatchOptions {
    * Called with the events that are not too late (applied or duplicates) and those that are — the
    * place to append to the event log, so that too-late events (which the state does not take) stay
    * out of the log the offline path replays. It is called before the batch is folded (too late is
-   * decided first: classifyEvents, whose verdicts the fold then follows), so it runs concurrently with the fold and the
-   * state write (their round trips overlap); the call resolves only when both are done (a caller
-   * that finishes its append later returns at once and keeps the append's promise); it runs again on a retry, so make it idempotent (e.g. insert … on conflict (event_id) do nothing). Either
-   * order of completion is safe: a state written without its log rows gets them on redelivery (the
-   * fold skips the applied ids, the append still runs), and rows without state are applied then.
+   * decided first: classifyEvents, whose verdicts the fold then follows), so it runs concurrently
+   * with the fold; the states are written only once it resolved. So the log holds every event a
+   * state took, whatever is killed when: a redelivered event the state forgot (older than its dedup
+   * memory) is found in the log, and one logged but not in the state is applied then, by the same
+   * verdict (the state is as it was). It runs again on a retry, so make it idempotent.
    * `duplicates` are those of `accepted` the state already has, at the same time (the log most likely
    * has them too); a known id at another time (a re-send with other content) is in neither list.
+   * It may answer with events of `accepted` the log refused (e.g. their id is logged at another
+   * time): the batch is folded again without them, and they are reported in FoldBatchResult.refused.
    */
-  readonly beforePut?: (accepted: readonly EngagementEvent[], tooLate: readonly EngagementEvent[], duplicates: readonly EngagementEvent[]) => Promise<void>;
+  readonly beforePut?: (
+    accepted: readonly EngagementEvent[],
+    tooLate: readonly EngagementEvent[],
+    duplicates: readonly EngagementEvent[],
+  ) => Promise<BeforePutResult | void>;
   /**
    * Supplies the starting state of entities the store has none for (new, or expired by TTL) or whose
    * stored state was built under other view definitions (see stateIsCurrent) — e.g. rebuilt by
@@ -49,6 +55,11 @@ function cacheFor(store: OnlineStore, option: StateCache | false | undefined): S
   return cache;
 }
 
+export interface BeforePutResult {
+  /** Events the log did not take: not applied to any state. */
+  readonly refused?: readonly EngagementEvent[];
+}
+
 export interface FoldBatchResult {
   readonly events: number;
   readonly entities: number;
@@ -62,6 +73,8 @@ export interface FoldBatchResult {
   readonly attempts: number;
   /** Entities whose state for a view (name@version) restarted although they had history. */
   readonly initializedViews: readonly { entityId: string; views: readonly string[] }[];
+  /** Events beforePut refused: left out of the fold. */
+  readonly refused: readonly EngagementEvent[];
 }
 
 /**
@@ -76,36 +89,42 @@ export async function foldBatchIntoStore(
   registry: FeatureRegistry,
   options: FoldBatchOptions = {},
 ): Promise<FoldBatchResult> {
-  const byEntity = new Map<string, EngagementEvent[]>();
-  for (const e of events) {
-    const list = byEntity.get(e.entityId);
-    if (list) list.push(e);
-    else byEntity.set(e.entityId, [e]);
-  }
   // Each written state is encoded as soon as it is folded, while it is still in the CPU cache (once
   // the whole batch was folded, encoding read most of it back from memory): the store writes these bytes.
   const sink = sinks.take();
   try {
-    return await foldAttempts(store, events, byEntity, registry, options, sink);
+    return await foldAttempts(store, events, registry, options, sink);
   } finally {
     // Every put has settled by now: nothing refers to the sink's bytes any more.
     sinks.give(sink);
   }
 }
 
+function groupByEntity(events: readonly EngagementEvent[]): Map<string, EngagementEvent[]> {
+  const byEntity = new Map<string, EngagementEvent[]>();
+  for (const e of events) {
+    const list = byEntity.get(e.entityId);
+    if (list) list.push(e);
+    else byEntity.set(e.entityId, [e]);
+  }
+  return byEntity;
+}
+
 async function foldAttempts(
   store: OnlineStore,
-  events: readonly EngagementEvent[],
-  byEntity: ReadonlyMap<string, EngagementEvent[]>,
+  allEvents: readonly EngagementEvent[],
   registry: FeatureRegistry,
   options: FoldBatchOptions,
   sink: ByteSink,
 ): Promise<FoldBatchResult> {
   const maxAttempts = options.maxAttempts ?? 5;
-  const ids = [...byEntity.keys()];
   const cache = cacheFor(store, options.stateCache);
+  let events = allEvents;
+  let byEntity = groupByEntity(events);
+  let ids = [...byEntity.keys()];
+  const refused = new Set<EngagementEvent>();
 
-  for (let attempt = 1; ; attempt++) {
+  for (let attempt = 1; ; ) {
     const stored = await readStates(store, cache, ids);
     // New or expired entities, and states built under other view definitions: started afresh.
     const rebuild = options.loadMissing ? ids.filter((id) => !isCurrent(stored.get(id), registry)) : [];
@@ -125,7 +144,7 @@ async function foldAttempts(
       late += classifyEvents(states[i++], list, registry, verdicts, at);
       at += list.length;
     }
-    let appended: Promise<void> = Promise.resolve();
+    let appended: Promise<BeforePutResult | void> = Promise.resolve();
     if (options.beforePut) {
       let accepted: readonly EngagementEvent[] = events;
       const tooLate: EngagementEvent[] = [];
@@ -188,17 +207,31 @@ async function foldAttempts(
       }
     }
 
-    // On failure the states taken from the cache (and folded) are dropped: the retry reads the store.
-    const [append, put] = await Promise.allSettled([appended, store.putStates(updates)]);
-    if (append.status === 'rejected') throw append.reason;
-    if (put.status === 'rejected') {
-      if (put.reason instanceof StateVersionConflictError && attempt < maxAttempts) continue;
-      throw put.reason;
+    // The log first: a state must never hold an event the log lacks. On failure the states taken from
+    // the cache (and folded) are dropped: the retry reads the store.
+    const logged = await appended;
+    const refusedNow = logged?.refused ?? [];
+    if (refusedNow.length > 0) {
+      // Folded again without them (each round refuses at least one more event, so this ends).
+      for (const e of refusedNow) refused.add(e);
+      events = allEvents.filter((e) => !refused.has(e));
+      byEntity = groupByEntity(events);
+      ids = [...byEntity.keys()];
+      continue;
+    }
+    try {
+      await store.putStates(updates);
+    } catch (err) {
+      if (err instanceof StateVersionConflictError && attempt < maxAttempts) {
+        attempt++;
+        continue;
+      }
+      throw err;
     }
     // Only written states are kept (a state nothing was applied to may still differ from the stored one: a view restarted).
     if (cache) for (const [id, u] of updates) cache.put(id, u.state, u.expectedVersion + 1);
     const rebuilt = loaded === undefined ? 0 : ids.filter((id) => loaded.has(id)).length;
-    return { events: events.length, entities: ids.length, applied, duplicates, tooLate, written: updates.size, rebuilt, attempts: attempt, initializedViews };
+    return { events: allEvents.length, entities: ids.length, applied, duplicates, tooLate, written: updates.size, rebuilt, attempts: attempt, initializedViews, refused: [...refused] };
   }
 }
 

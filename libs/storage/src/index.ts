@@ -4,3 +4,6 @@ export * from './event-log/event-log.repository';
 export * from './migrations/migrations';
 export * from './data-source';
 export * from './embedded/embedded-postgres';
+export * from './dead-letter/dead-letter-outbox.repository';
+export * from './dead-letter/dead-letter-relay';
+export * from './dead-letter/dead-letter-outbox';

@@ -2,6 +2,8 @@ import { Logger, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { MAX_ID_LENGTH } from '@pulse/contracts';
+import { ValidationError } from '@pulse/core';
 import type { FeatureRegistry } from '@pulse/features';
 import { BusServer } from '@pulse/nest-bus';
 import { Registry } from 'prom-client';
@@ -10,10 +12,13 @@ import type { Infrastructure } from '../infrastructure/infrastructure';
 import type { FsMetrics } from './feature-service.metrics';
 import { FeatureServiceModule } from './feature-service.module';
 import { FS_METRICS, INFRASTRUCTURE } from './tokens';
-import { ValidationErrorFilter } from './validation-error.filter';
+import { badRequestBody, UnsupportedMediaTypeFilter, ValidationErrorFilter, type ErrorBody } from './validation-error.filter';
 
 // POST /v1/events takes up to MAX_EVENTS_PER_REQUEST events of a few hundred bytes each.
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
+// A path segment as long as the longest entity id percent-encoded (9 characters per UTF-16 unit at
+// most), so that every id is the read's to refuse (400 naming entityId) rather than the router's.
+const MAX_PARAM_LENGTH = MAX_ID_LENGTH * 9;
 
 export interface CreateAppOptions {
   readonly registry?: Registry;
@@ -27,16 +32,30 @@ export interface CreateAppOptions {
  * The feature service as a Nest application with the bus transport connected (not yet listening):
  * HTTP API, OpenAPI docs at /docs, and the engagement-events consumer.
  */
+/** How often pulse_consumer_lag is read off the subscription besides after each commit. */
+const LAG_REFRESH_MS = 1000;
+
 export async function createFeatureServiceApp(config: FeatureServiceConfig, options: CreateAppOptions = {}): Promise<INestApplication> {
   const registry = options.registry ?? new Registry();
   // Fastify rather than Express: fewer objects and less work per request (measured on the feature
   // reads: Express's routing and response objects were most of the garbage the GC promoted while
   // serving them). It computes no ETag (the answers change with every event anyway).
-  const adapter = new FastifyAdapter({ bodyLimit: MAX_BODY_BYTES });
+  const adapter = new FastifyAdapter({
+    bodyLimit: MAX_BODY_BYTES,
+    maxParamLength: MAX_PARAM_LENGTH,
+    // Fastify's reply, typed by what is used of it (its generic type is not this function's to name)
+    frameworkErrors: (error: { readonly code: string; readonly message: string }, _request: unknown, reply: unknown) => {
+      const body = routingErrorBody(error);
+      void (reply as { code(status: number): { send(body: ErrorBody): unknown } }).code(body.statusCode).send(body);
+    },
+  });
   const app = await NestFactory.create<NestFastifyApplication>(FeatureServiceModule.register({ config, registry, ...(options.featureRegistry ? { featureRegistry: options.featureRegistry } : {}) }), adapter, {
     logger: options.logger ?? ['log', 'warn', 'error'],
+    // the body parsers are set here (readJsonBodiesOnly), not Nest's (JSON and urlencoded)
+    bodyParser: false,
   });
-  app.useGlobalFilters(new ValidationErrorFilter(app.getHttpAdapter()));
+  readJsonBodiesOnly(app);
+  app.useGlobalFilters(new UnsupportedMediaTypeFilter(app.getHttpAdapter()), new ValidationErrorFilter(app.getHttpAdapter()));
   app.enableShutdownHooks();
 
   const infra = app.get<Infrastructure>(INFRASTRUCTURE);
@@ -61,11 +80,51 @@ export async function createFeatureServiceApp(config: FeatureServiceConfig, opti
   SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, docs));
 
   await app.startAllMicroservices();
+  // Also between commits: a partition whose batch keeps failing commits nothing, and its lag must show.
+  const lagTimer = setInterval(() => {
+    for (const l of server.current?.lag() ?? []) metrics.consumerLag.set({ topic: l.topic, partition: String(l.partition) }, l.lag);
+  }, LAG_REFRESH_MS);
+  lagTimer.unref();
+  app.getHttpServer().once('close', () => clearInterval(lagTimer));
   const e = infra.embedded;
   new Logger('FeatureService').log(
     `bus: ${e.bus ? 'in-process' : 'kafka'}, database: ${e.database ? 'embedded PGlite' : 'postgres'}, online store: ${e.onlineStore ? 'in-process' : 'redis'}; consuming ${config.topics.events} as group ${config.consumerGroup}`,
   );
   return app;
+}
+
+/**
+ * Request bodies are JSON only. Fastify's text/plain parser is left out, so a body of another type is a
+ * 415 naming the types to send (UnsupportedMediaTypeFilter) rather than a string a handler misreads;
+ * an empty or unreadable JSON body is a 400 naming the body.
+ */
+function readJsonBodiesOnly(app: NestFastifyApplication): void {
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.removeAllContentTypeParsers();
+  const parseJson = fastify.getDefaultJsonParser('error', 'error');
+  fastify.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: MAX_BODY_BYTES }, (request, raw, done) => {
+    const body = raw.toString(); // a string already (parseAs), typed as either
+    if (body.length === 0) {
+      done(new ValidationError('the body is empty; a JSON document is expected', { field: 'body' }), undefined);
+      return;
+    }
+    parseJson(request, body, (error, value) => {
+      if (error) done(new ValidationError(`the body is not valid JSON: ${error.message}`, { field: 'body', cause: error }), undefined);
+      else done(null, value);
+    });
+  });
+}
+
+/**
+ * The answer to the router's refusals, before any handler: a path that is not percent-encoded UTF-8 (the
+ * only way a lone surrogate can be sent in one) or a segment longer than MAX_PARAM_LENGTH; like the
+ * handlers' bad requests, naming the path.
+ */
+function routingErrorBody(error: { readonly code: string; readonly message: string }): ErrorBody {
+  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    return { statusCode: 414, error: 'URI Too Long', message: `a path segment is longer than ${MAX_PARAM_LENGTH} characters`, field: 'path' };
+  }
+  return badRequestBody(error.code === 'FST_ERR_BAD_URL' ? 'the path is not valid percent-encoded UTF-8' : error.message, 'path');
 }
 
 /** The bus transport of an app made by createFeatureServiceApp (tests use it to kill the consumer). */

@@ -41,6 +41,19 @@ describe('KafkaBus specifics', () => {
     expect(await highWatermarkSum(bus, topic)).toBe(6000);
   });
 
+  it('reports the lag of a partition whose batch keeps failing (nothing committed)', async () => {
+    const bus = make();
+    const topic = randomName('stalled');
+    await bus.createPublisher().publish(topic, Array.from({ length: 40 }, (_, i) => ({ key: 'one-key', value: `m${i}` })));
+    let attempts = 0;
+    const sub = await bus.subscribe({
+      groupId: randomName('g'), topics: [topic], fromBeginning: true, retry: { initialDelayMs: 20, maxDelayMs: 50 },
+      handler: async () => { attempts++; throw new ConnectionError('store unreachable'); },
+    });
+    await waitFor(() => attempts >= 3 && sub.lag().some((l) => l.lag === 40), { timeoutMs: 20_000, message: 'lag of 40 while failing' });
+    expect(sub.lag().map((l) => [l.committedOffset, l.lag])).toEqual([['0', 40]]);
+  });
+
   it('produces and consumes GZIP-compressed batches', async () => {
     const bus = make({ gzip: true });
     const topic = randomName('gzip');

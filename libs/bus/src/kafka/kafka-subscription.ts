@@ -96,7 +96,8 @@ export class KafkaSubscription implements Subscription {
     const { GROUP_JOIN, CRASH } = this.consumer.events;
     this.consumer.on(GROUP_JOIN, ({ payload }) => {
       this.assigned = Object.fromEntries(Object.entries(payload.memberAssignment).map(([t, ps]) => [t, [...ps].sort((a, b) => a - b)]));
-      for (const [key, lag] of this.lags) if (!this.assigned[lag.topic]?.includes(lag.partition)) this.lags.delete(key);
+      // Each partition's committed position is learnt again from its first fetch (another member may have moved it).
+      this.lags.clear();
       // A (re)join restarts every partition from its committed offset: what is pending is delivered
       // again, and committing it now could move back an offset another member has committed since.
       this.dropPipelines();
@@ -212,6 +213,7 @@ export class KafkaSubscription implements Subscription {
     for (const m of batch.messages) part.queue.push(toBusMessage(topic, partition, m));
     part.latest = payload;
     part.highWatermark = Number(batch.highWatermark);
+    this.fetched(topic, partition, batch.firstOffset(), part.highWatermark);
     // Resolving lets kafkajs fetch past these messages; only commits say what is done.
     resolveOffset(batch.lastOffset());
     if (!part.draining) void this.drainQueue(key, part);
@@ -386,7 +388,23 @@ export class KafkaSubscription implements Subscription {
     this.wakeWaiters();
   }
 
-  private committed(topic: string, partition: number, next: string, size: number, started: number, highWatermark: number): void {
+  /**
+   * The lag as fetches see it, between commits: a partition whose batch keeps failing commits nothing,
+   * and its lag must grow rather than stay at what the last commit saw. Before its first commit here,
+   * the partition's committed position is where this member's fetching began.
+   */
+  private fetched(topic: string, partition: number, firstOffset: string | null, highWatermark: number): void {
+    const key = `${topic}:${partition}`;
+    const known = this.lags.get(key);
+    const committedOffset = known?.committedOffset ?? firstOffset;
+    if (committedOffset === null || committedOffset === undefined) return;
+    const hw = Math.max(highWatermark, Number(known?.highWatermark ?? 0));
+    this.lags.set(key, { topic, partition, committedOffset, highWatermark: String(hw), lag: Math.max(0, hw - Number(committedOffset)) });
+  }
+
+  private committed(topic: string, partition: number, next: string, size: number, started: number, fetchedHighWatermark: number): void {
+    // The newest fetch may have seen a higher end than the one this batch came with.
+    const highWatermark = Math.max(fetchedHighWatermark, Number(this.lags.get(`${topic}:${partition}`)?.highWatermark ?? 0));
     const lag = Math.max(0, highWatermark - Number(next));
     this.lags.set(`${topic}:${partition}`, { topic, partition, committedOffset: next, highWatermark: String(highWatermark), lag });
     this.options.onBatch?.({ topic, partition, size, durationMs: performance.now() - started, lag });

@@ -51,7 +51,7 @@ export function createConsumerMetrics(registry: Registry): ConsumerMetrics {
   return {
     eventsConsumed: counter(registry, {
       name: 'pulse_events_consumed_total',
-      help: 'Valid events taken in, by source (kafka, http)',
+      help: 'Valid events taken into the event log and the online state (new ones: duplicates and dead letters are counted apart), by source',
       labelNames: ['source'],
     }),
     eventsRejected: counter(registry, {
@@ -61,7 +61,7 @@ export function createConsumerMetrics(registry: Registry): ConsumerMetrics {
     }),
     eventsDuplicate: counter(registry, {
       name: 'pulse_events_duplicate_total',
-      help: 'Events whose event_id had already been applied (redelivery or re-send); not counted twice',
+      help: 'Valid events skipped because their event_id had been taken before for their entity (redelivery or re-send)',
     }),
     batchDuration: histogram(registry, {
       name: 'pulse_batch_duration_seconds',

@@ -34,11 +34,9 @@ function ensureDebianPackages(wanted) {
   run(`${sudo}env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${packages.join(' ')}`);
 }
 
-// Not `npm ci`: these machines write lockfiles without registry URLs (omit-lockfile-registry-resolved),
-// and such a lockfile lacks the entries of other platforms' optional binaries (swc, buf), which
-// `npm ci` then refuses as out of sync. `npm install --no-save` installs the locked versions and
-// leaves package-lock.json untouched.
-if (npmDepsStale()) run('npm install --no-save --no-audit --no-fund');
+// `npm ci`, as Docker builds and CI pipelines do: exactly the locked versions. The lockfile lists every
+// platform's optional binaries (swc, buf, nx), which `npm ci` requires; a test keeps it so.
+if (npmDepsStale()) run('npm ci --no-audit --no-fund');
 
 ensureDebianPackages([...new Set([...aptFor, ...(forTests ? ['kcat', 'python3-onnx'] : [])])]);
 

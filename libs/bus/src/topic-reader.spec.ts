@@ -54,6 +54,15 @@ describe.each(buses)('TopicReader: %s', (_name, makeBus) => {
     }
   });
 
+  it('reads a range that spans several produce requests of one partition', async () => {
+    const topic = randomName('requests');
+    const publisher = bus.createPublisher();
+    // The mock broker answers a fetch with one producer batch: the read must move past each one.
+    for (let request = 0; request < 5; request++) await publisher.publish(topic, Array.from({ length: 4 }, (_, i) => ({ key: 'one-key', value: `${request}-${i}` })));
+    const got = await readAll(bus, topic, {}, await bus.fetchEndOffsets(topic));
+    expect(got.map((m) => m.value.toString())).toEqual(Array.from({ length: 20 }, (_, i) => `${Math.floor(i / 4)}-${i % 4}`));
+  });
+
   it('returns at once for an empty range, and reads from the oldest message for a partition without a start', async () => {
     const topic = randomName('empty');
     await bus.createPublisher().publish(topic, Array.from({ length: 8 }, (_, i) => ({ key: 'same', value: String(i) })));

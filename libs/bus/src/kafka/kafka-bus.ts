@@ -150,8 +150,8 @@ export class KafkaBus implements MessageBus {
       // Also reported for fetches of control records only (transaction markers), never handed to eachBatch.
       consumer.on(consumer.events.END_BATCH_PROCESS, (event) => advanced(event.payload.partition, event.payload.lastOffset));
       await consumer.run({
+        // Nothing committed; each batch resolved (the default) so that the fetch position moves on.
         autoCommit: false,
-        eachBatchAutoResolve: false,
         eachBatch: async ({ batch }) => {
           const end = ends.get(batch.partition);
           if (end === undefined || !remaining.has(batch.partition)) return;

@@ -1,6 +1,7 @@
 import { createTestDatabase } from '@pulse/testing';
 import { initStorage, type Storage } from '../data-source';
 import { startEmbeddedPostgres } from '../embedded/embedded-postgres';
+import { CreateDeadLetterOutbox1795800000000 } from '../migrations/dead-letter-outbox.migration';
 import { DeadLetterOutboxRepository, type OutboxRecord } from './dead-letter-outbox.repository';
 
 interface Backend {
@@ -166,5 +167,18 @@ describe.each(backends)('DeadLetterOutboxRepository (%s)', (_name, backend) => {
     expect((await rows(dlq)).map((r) => r.source_offset)).toEqual(['4', '5']);
     // The pruned sources could be added again (their batches are long committed).
     expect((await repo.backlog(dlq)).oldestUnpublishedMs).toBeGreaterThan(86_000_000);
+  });
+
+  it('has a migration that reverts and applies again', async () => {
+    const migration = new CreateDeadLetterOutbox1795800000000();
+    const runner = storage.dataSource.createQueryRunner();
+    try {
+      await migration.down(runner);
+      expect(await runner.query(`SELECT to_regclass('dead_letter_outbox') AS t, to_regclass('dead_letter_relay') AS r`)).toEqual([{ t: null, r: null }]);
+      await migration.up(runner);
+    } finally {
+      await runner.release();
+    }
+    expect((await repo.add([record('s', 1, uniqueTopic('dlq'))])).added).toBe(1);
   });
 });

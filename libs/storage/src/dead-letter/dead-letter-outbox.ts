@@ -27,13 +27,18 @@ export function deadLetterOutboxRecord(record: DeadLetterRecord, topic: string):
   };
 }
 
+/** What a consumer needs to dead-letter records (DeadLetterOutbox; a stub in unit tests). */
+export interface DeadLetterWriter {
+  write(records: readonly DeadLetterRecord[]): Promise<OutboxAddResult>;
+}
+
 /**
  * Exactly-once dead letters: `write` makes a batch's dead letters durable in Postgres, once per source
  * record (topic, partition, offset), and the relay (`start`/`stop`) publishes each to the DLQ topic
  * once (see DeadLetterRelay). Call `write` in the batch's effect, before its offsets are committed:
  * a redelivered batch then writes nothing new, and nothing of it is published again.
  */
-export class DeadLetterOutbox {
+export class DeadLetterOutbox implements DeadLetterWriter {
   readonly repository: DeadLetterOutboxRepository;
   readonly relay: DeadLetterRelay;
   readonly topic: string;

@@ -195,6 +195,11 @@ export class FaultHarness {
     return this.pool;
   }
 
+  /** Runs SQL in the test database (e.g. to make it refuse something). */
+  async sql(text: string): Promise<void> {
+    await this.pg.query(text);
+  }
+
   /** Rows in the event log (0 before the service created the table). */
   async logCount(): Promise<number> {
     try {

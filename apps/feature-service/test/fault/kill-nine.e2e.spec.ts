@@ -1,12 +1,11 @@
-import type { EngagementEvent } from '@pulse/contracts';
-import { DEFAULT_ALLOWED_LATENESS_MS, learningEngagementRegistry, type EntityState } from '@pulse/features';
+import { DEFAULT_ALLOWED_LATENESS_MS, learningEngagementRegistry } from '@pulse/features';
 import { Prng } from '@pulse/simulator';
 import { waitFor } from '@pulse/testing';
-import { endOffsets, FaultHarness } from './fault-harness';
-import { readOnlineAnswers, readRedisStates } from './service-reads';
+import { FaultHarness } from './fault-harness';
+import { collectOutcome, type Outcome } from './outcome';
 import type { ServiceProcess } from './service-process';
 import { generateStream, StreamProducer, type GeneratedStream } from './stream';
-import { compareDlq, compareLog, compareStates, computeTruth, expectNoFaults, plainSplit, type FeatureAnswer, type Truth } from './truth';
+import { compareDlq, compareLog, compareStates, computeTruth, expectNoFaults, plainSplit, type Truth } from './truth';
 
 // The reliability bar for crashes: a stream of ~158k records of 1,200 learners (re-sends, events too
 // late and at the lateness bound, bad records) produced as fast as the service takes it, while the
@@ -34,14 +33,9 @@ describe('feature-service killed with SIGKILL mid-stream (child process; Kafka m
   const run = {
     kills: [] as { readonly when: string; readonly logRows: number; readonly restartAfterMs: number }[],
     errors: [] as string[],
-    caughtUp: false,
-    lag: [] as number[],
-    endOffsets: [] as number[],
     timings: {} as Record<string, number>,
   };
-  let log: EngagementEvent[] = [];
-  let answers = new Map<string, FeatureAnswer>();
-  let redisStates = new Map<string, EntityState>();
+  let outcome: Outcome;
 
   beforeAll(async () => {
     const t0 = Date.now();
@@ -96,23 +90,8 @@ describe('feature-service killed with SIGKILL mid-stream (child process; Kafka m
     }
     await producer.disconnect();
 
-    const caught = await h.waitCaughtUp(150_000);
-    run.caughtUp = caught.caughtUp;
-    run.lag = caught.lag;
-    lap('caught up');
-    run.endOffsets = await endOffsets(h.admin, h.topics.events);
-    try {
-      await h.dlq.waitDrained(h.admin, 60_000);
-    } catch (err) {
-      run.errors.push(`DLQ: ${(err as Error).message}`);
-    }
-    log = await h.readLog();
-    if (svc.running) {
-      answers = await readOnlineAnswers(svc.url, truth);
-    } else {
-      run.errors.push(`the service is not running at the end:\n${svc.logTail()}`);
-    }
-    redisStates = await readRedisStates(h.redisStore(), truth);
+    outcome = await collectOutcome(h, svc, truth);
+    run.errors.push(...outcome.errors);
     lap('read back');
   }, 480_000);
 
@@ -120,7 +99,7 @@ describe('feature-service killed with SIGKILL mid-stream (child process; Kafka m
     if (truth) {
       console.log(
         `kill-nine (seed ${SEED}): ${JSON.stringify(truth.counts)}; kcat records ${producer?.kcatRecords}; kills ${JSON.stringify(run.kills)}; ` +
-          `timings (s from start) ${JSON.stringify(run.timings)}; caught up ${run.caughtUp} (lag ${run.lag.join(',')})`,
+          `timings (s from start) ${JSON.stringify(run.timings)}; caught up ${outcome?.caughtUp} (lag ${outcome?.lag.join(',')})`,
       );
     }
     await h.tearDown();
@@ -138,13 +117,13 @@ describe('feature-service killed with SIGKILL mid-stream (child process; Kafka m
     expect(producer.kcatRecords).toBeGreaterThan(0);
     expect(stream.records.every((r) => r.offset >= 0)).toBe(true);
     // Nothing but these records in the topic: the offsets the DLQ is matched by are the records'.
-    expect(run.endOffsets.reduce((a, b) => a + b, 0)).toBe(stream.records.length);
-    expect(run.endOffsets).toEqual([...producer.endOffsets]);
+    expect(outcome.endOffsets.reduce((a, b) => a + b, 0)).toBe(stream.records.length);
+    expect(outcome.endOffsets).toEqual([...producer.endOffsets]);
     // The truth (the product's fold) splits the stream as the contract's rules say.
     const plain = plainSplit(stream.records, DEFAULT_ALLOWED_LATENESS_MS);
     expect(plain.duplicates).toBe(counts.duplicates);
     expect(new Set(truth.applied.keys())).toEqual(plain.applied);
-    expect(new Set(truth.dead.filter((d) => d.reason === 'too_late').map((d) => d.record.seq))).toEqual(plain.tooLate);
+    expect(new Set(truth.dead.filter((d) => d.reasons[0] === 'too_late').map((d) => d.record.seq))).toEqual(plain.tooLate);
   });
 
   it('killed the service with SIGKILL at least three times mid-stream, and it came back every time', () => {
@@ -155,15 +134,15 @@ describe('feature-service killed with SIGKILL mid-stream (child process; Kafka m
   });
 
   it('the consumer group committed every partition up to its end', () => {
-    expect({ caughtUp: run.caughtUp, lag: run.lag }).toEqual({ caughtUp: true, lag: [0, 0, 0, 0] });
+    expect({ caughtUp: outcome.caughtUp, lag: outcome.lag }).toEqual({ caughtUp: true, lag: [0, 0, 0, 0] });
   });
 
   it('(a) the event log holds exactly the accepted events: none missing, none extra, none twice, each as sent', () => {
-    expectNoFaults(compareLog(truth, log));
+    expectNoFaults(compareLog(truth, outcome.log));
   });
 
   it('(b) every learner’s online state (HTTP online path, and Redis decoded) equals the truth and its replay from the log', () => {
-    expectNoFaults(compareStates(truth, log, registry, answers, redisStates));
+    expectNoFaults(compareStates(truth, outcome.log, registry, outcome.answers, outcome.redisStates));
   });
 
   it('(c) every bad and too-late record is in the DLQ exactly once per send, with its reason and bytes, and nothing else is', () => {

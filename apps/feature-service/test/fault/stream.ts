@@ -34,7 +34,14 @@ export interface SentRecord {
   /** A valid record: the event the service decodes from it (an object of its own per send). */
   readonly event?: EngagementEvent;
   /** A bad record: its defect and the DLQ reason (and field) it must get. */
-  readonly bad?: { readonly kind: BadKind | 'poison'; readonly reason: RejectionReason; readonly field?: string };
+  readonly bad?: {
+    readonly kind: BadKind | 'poison';
+    readonly reason: string;
+    readonly field?: string;
+    /** Other reasons and fields the DLQ record may give (e.g. a validation or a storage rejection). */
+    readonly alsoReasons?: readonly string[];
+    readonly alsoFields?: readonly string[];
+  };
   /** Kafka offset, set once the broker acknowledged it. */
   offset: number;
   via?: 'kafkajs' | 'kcat';
@@ -219,6 +226,11 @@ export interface ProducerOptions {
   /** Share of chunks sent by kcat (JSON lines) instead of kafkajs. Default 0.15. */
   readonly kcatShare?: number;
   readonly seed?: string;
+  /**
+   * Records per second at most (the stream then lasts records/rate seconds: a steady flow through a
+   * fault, rather than a burst before it). Default: as fast as the broker and the pacing allow.
+   */
+  readonly ratePerSecond?: number;
   /** How long to wait for the service to make room before giving up. Default 180 s. */
   readonly stallTimeoutMs?: number;
 }
@@ -259,8 +271,12 @@ export class StreamProducer {
   /** Produces `records` in order (resolves when all are acknowledged). */
   async produce(records: readonly SentRecord[], hooks: { onChunk?: (sent: number) => void } = {}): Promise<void> {
     const chunkSize = this.options.chunkSize ?? 2000;
+    const started = Date.now();
     for (let from = 0; from < records.length; from += chunkSize) {
       const chunk = records.slice(from, from + chunkSize);
+      const rate = this.options.ratePerSecond;
+      // Rate control: a chunk leaves no earlier than its place in a steady flow.
+      if (rate !== undefined) await sleepUntil(started + (from / rate) * 1000);
       await this.pace(chunk);
       if (this.rng.bernoulli(this.options.kcatShare ?? 0.15)) await this.sendKcat(chunk);
       else await this.sendKafkajs(chunk);
@@ -339,6 +355,11 @@ export class StreamProducer {
       this.kcatRecords += list.length;
     }
   }
+}
+
+function sleepUntil(atMs: number): Promise<void> {
+  const ms = atMs - Date.now();
+  return ms <= 0 ? Promise.resolve() : new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** kcat -P: one `key<TAB>value` line per record, all to one partition, acks=all; resolves when kcat exits 0. */

@@ -3,12 +3,19 @@ import { applyEvents, emptyState, evaluate, replayEvents, type EntityState, type
 import type { DlqEntry } from './fault-harness';
 import type { SentRecord } from './stream';
 
+/** A record the DLQ must hold once: its reason and field (or one of the alternatives a bad record allows). */
+export interface ExpectedDeadLetter {
+  readonly record: SentRecord;
+  readonly reasons: readonly string[];
+  readonly fields?: readonly string[];
+}
+
 /** What the service must end with, computed from what was sent with the product's reference fold. */
 export interface Truth {
   /** The event log: every applied event, by event id. */
   readonly applied: ReadonlyMap<string, EngagementEvent>;
   /** Records that must be dead-lettered, once per send: bad ones and events too late. */
-  readonly dead: readonly { readonly record: SentRecord; readonly reason: string; readonly field?: string }[];
+  readonly dead: readonly ExpectedDeadLetter[];
   /** Each learner's state after its valid events in send order. */
   readonly states: ReadonlyMap<string, EntityState>;
   readonly counts: {
@@ -31,12 +38,13 @@ export interface Truth {
  */
 export function computeTruth(records: readonly SentRecord[], registry: FeatureRegistry): Truth {
   const byLearner = new Map<string, SentRecord[]>();
-  const dead: { record: SentRecord; reason: string; field?: string }[] = [];
+  const dead: ExpectedDeadLetter[] = [];
   let bad = 0;
   for (const r of records) {
     if (r.kind === 'bad') {
       bad++;
-      dead.push({ record: r, reason: r.bad!.reason, ...(r.bad!.field === undefined ? {} : { field: r.bad!.field }) });
+      const b = r.bad!;
+      dead.push({ record: r, reasons: [b.reason, ...(b.alsoReasons ?? [])], ...(b.field === undefined ? {} : { fields: [b.field, ...(b.alsoFields ?? [])] }) });
       continue;
     }
     const list = byLearner.get(r.event!.entityId) ?? [];
@@ -55,7 +63,7 @@ export function computeTruth(records: readonly SentRecord[], registry: FeatureRe
       const e = r.event!;
       if (late.has(e)) {
         tooLate++;
-        dead.push({ record: r, reason: 'too_late', field: 'event_time' });
+        dead.push({ record: r, reasons: ['too_late'], fields: ['event_time'] });
       } else if (seen.has(e.eventId)) {
         duplicates++;
       } else {
@@ -209,23 +217,24 @@ export function compareDlq(truth: Truth, entries: readonly DlqEntry[], sourceTop
     const key = `${d.record.partition}:${d.record.offset}`;
     expectedKeys.add(key);
     const got = byKey.get(key) ?? [];
-    const describe = () => ({ seq: d.record.seq, note: d.record.note, key, reason: d.reason, field: d.field, got: got.map((g) => `${g.reason}/${g.field ?? ''}`) });
+    const reason = d.reasons[0];
+    const describe = () => ({ seq: d.record.seq, note: d.record.note, key, reasons: d.reasons, fields: d.fields, got: got.map((g) => `${g.reason}/${g.field ?? ''}`) });
     if (got.length === 0) {
       missing++;
-      missingByReason[d.reason] = (missingByReason[d.reason] ?? 0) + 1;
+      missingByReason[reason] = (missingByReason[reason] ?? 0) + 1;
       sample(samples.missing, describe());
       continue;
     }
     if (got.length > 1) {
       extraCopies += got.length - 1;
-      extraByReason[d.reason] = (extraByReason[d.reason] ?? 0) + got.length - 1;
+      extraByReason[reason] = (extraByReason[reason] ?? 0) + got.length - 1;
       sample(samples.extraCopies, describe());
     }
-    if (got.some((g) => g.reason !== d.reason)) {
+    if (got.some((g) => !d.reasons.includes(g.reason))) {
       wrongReason++;
       sample(samples.wrongReason, describe());
     }
-    if (d.field !== undefined && got.some((g) => g.field !== d.field)) {
+    if (d.fields !== undefined && got.some((g) => !d.fields!.includes(g.field ?? ''))) {
       wrongField++;
       sample(samples.wrongField, describe());
     }

@@ -4,6 +4,8 @@ export const EVENT_LOG = Symbol('EVENT_LOG');
 export const ONLINE_STORE = Symbol('ONLINE_STORE');
 export const FEATURE_REGISTRY = Symbol('FEATURE_REGISTRY');
 export const PUBLISHER = Symbol('PUBLISHER');
+/** The dead-letter outbox (DeadLetterWriter) ingest writes its dead letters to. */
+export const DEAD_LETTERS = Symbol('DEAD_LETTERS');
 export const FS_METRICS = Symbol('FS_METRICS');
 export const INFRASTRUCTURE = Symbol('INFRASTRUCTURE');
 /** The StateCache shared by ingest (foldBatchIntoStore's stateCache) and feature reads. */

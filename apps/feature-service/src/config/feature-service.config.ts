@@ -52,6 +52,11 @@ export interface FeatureServiceConfig {
   readonly allowedLatenessMs: number;
   /** MAX_FUTURE_SKEW_MS: events further ahead of the wall clock are rejected, default 5 min. */
   readonly maxFutureSkewMs: number;
+  /**
+   * DLQ_RELAY_LEASE_MS (default 5000): one instance at a time publishes the dead-letter outbox to the
+   * DLQ topic, holding a lease this long; another takes over this long after the holder died.
+   */
+  readonly dlqRelayLeaseMs: number;
   /** SIMULATOR: feed the platform with simulated learners; default on in embedded mode (no KAFKA_BROKERS). */
   readonly simulator: {
     readonly enabled: boolean;
@@ -93,6 +98,7 @@ export function loadFeatureServiceConfig(env: EnvReader): FeatureServiceConfig {
     versionWatch: env.bool('VERSION_WATCH', true),
     allowedLatenessMs: env.int('ALLOWED_LATENESS_MS', DEFAULT_ALLOWED_LATENESS_MS, 0),
     maxFutureSkewMs: env.int('MAX_FUTURE_SKEW_MS', 300_000, 0),
+    dlqRelayLeaseMs: env.int('DLQ_RELAY_LEASE_MS', 5000, 200, 600_000),
     simulator: {
       enabled: env.bool('SIMULATOR', infra.kafkaBrokers === undefined),
       learners: env.int('SIMULATOR_LEARNERS', 300, 1, 1_000_000),

@@ -1,8 +1,9 @@
+import { Logger } from '@nestjs/common';
 import Redis from 'ioredis';
 import { createBus, type BusLogger, type MessageBus } from '@pulse/bus';
 import { InMemoryOnlineStore, RedisOnlineStore, type OnlineStore } from '@pulse/features';
 import type { StoreMetrics } from '@pulse/observability';
-import { initStorage, startEmbeddedPostgres, type EmbeddedPostgres, type Storage } from '@pulse/storage';
+import { DeadLetterOutbox, initStorage, startEmbeddedPostgres, type EmbeddedPostgres, type Storage } from '@pulse/storage';
 import type { FeatureServiceConfig } from '../config/feature-service.config';
 import { TimedOnlineStore } from './timed-online-store';
 
@@ -11,6 +12,8 @@ export interface Infrastructure {
   readonly bus: MessageBus;
   readonly storage: Storage;
   readonly onlineStore: OnlineStore;
+  /** Dead letters: written durably once per source record, published to the DLQ topic once by its relay. */
+  readonly deadLetters: DeadLetterOutbox;
   /** The Redis client behind the online store, when there is one (for /health). */
   readonly redis?: Redis;
   /** Which parts are embedded, for the startup log and /health. */
@@ -59,10 +62,23 @@ export async function startInfrastructure(config: FeatureServiceConfig, deps: In
     });
     closers.push(() => bus.close());
 
+    const relayLog = new Logger('DeadLetterRelay');
+    const deadLetters = new DeadLetterOutbox(storage.dataSource, bus, {
+      topic: config.topics.dlq,
+      leaseMs: config.dlqRelayLeaseMs,
+      observe: (op, seconds) => deps.metrics.postgresOpDuration.observe({ op }, seconds),
+      onError: (error) => relayLog.warn(`publishing dead letters failed, retrying: ${error instanceof Error ? error.message : String(error)}`),
+      onRecovered: (r) => relayLog.log(`dead letters left in flight resolved by reading ${config.topics.dlq} back: ${r.landed} had landed, ${r.requeued} published again`),
+    });
+    deadLetters.start();
+    // Closers run in reverse: the relay stops before the bus and Postgres close.
+    closers.push(() => deadLetters.stop());
+
     return {
       bus,
       storage,
       onlineStore,
+      deadLetters,
       redis,
       embedded: { bus: bus.kind === 'in-memory', database: embeddedPg !== undefined, onlineStore: !config.infra.redisUrl },
       // Bus first (stops consuming and finishes the batch in hand), then the stores it writes to.

@@ -1,11 +1,10 @@
 import { InMemoryBus, type BusMessage } from '@pulse/bus';
-import { CONTENT_TYPE_HEADER, decodeDeadLetter, encodeEngagementEvent, type EngagementEvent } from '@pulse/contracts';
+import { CONTENT_TYPE_HEADER, encodeEngagementEvent, type DeadLetterRecord, type EngagementEvent } from '@pulse/contracts';
 import { ConnectionError } from '@pulse/core';
 import { InMemoryOnlineStore, learningEngagementRegistry, StateCache } from '@pulse/features';
-import type { EventLogRepository } from '@pulse/storage';
+import type { DeadLetterWriter, EventLogRepository } from '@pulse/storage';
 import { Registry } from 'prom-client';
 import { loadConfig } from '@pulse/nest-common';
-import { waitFor } from '@pulse/testing';
 import { createFsMetrics } from '../app/feature-service.metrics';
 import { loadFeatureServiceConfig } from '../config/feature-service.config';
 import { IngestService } from './ingest.service';
@@ -26,27 +25,24 @@ function setUp(appendMany: EventLogRepository['appendMany']) {
   const log = { appendMany, existing: async (events: unknown[]) => events.map(() => false), streamForEntities: async function* () {} } as unknown as EventLogRepository;
   const store = new InMemoryOnlineStore();
   const status = new IngestStatus();
-  const service = new IngestService(config, log, store, learningEngagementRegistry(), bus.createPublisher(), createFsMetrics(new Registry()), new StateCache(), status);
-  return { bus, store, service, status };
-}
-
-async function deadLetters(bus: InMemoryBus, count: number): Promise<string[]> {
-  const dead: string[] = [];
-  const sub = await bus.subscribe({
-    groupId: 'g',
-    topics: ['dlq'],
-    fromBeginning: true,
-    handler: async (b) => void dead.push(...b.map((m) => decodeDeadLetter(m.value)).map((d) => `${d.sourceOffset}:${d.reason}${d.field ? `:${d.field}` : ''}`)),
-  });
-  await waitFor(() => dead.length >= count, { message: `${count} dead letters` });
-  await sub.stop();
-  return dead.sort();
+  // The outbox's contract (durable, once per source record) kept in memory; its own specs run it on Postgres.
+  const written = new Map<string, DeadLetterRecord>();
+  const outbox: DeadLetterWriter = {
+    write: async (records) => {
+      const fresh = records.filter((r) => !written.has(`${r.sourcePartition}:${r.sourceOffset}`));
+      for (const r of fresh) written.set(`${r.sourcePartition}:${r.sourceOffset}`, r);
+      return { added: fresh.length, duplicates: records.length - fresh.length, addedByReason: {} };
+    },
+  };
+  const service = new IngestService(config, log, store, learningEngagementRegistry(), outbox, createFsMetrics(new Registry()), new StateCache(), status);
+  const deadLetters = () => [...written.values()].map((d) => `${d.sourceOffset}:${d.reason}${d.field ? `:${d.field}` : ''}`).sort();
+  return { bus, store, service, status, deadLetters };
 }
 
 describe('IngestService', () => {
   it('dead-letters the bad and too-late records and applies the rest of the batch', async () => {
     const appended: string[] = [];
-    const { bus, store, service } = setUp(async (events) => {
+    const { bus, store, service, deadLetters } = setUp(async (events) => {
       appended.push(...events.map((e) => e.eventId));
       return { inserted: events.length, duplicateIds: [], conflicts: [] };
     });
@@ -59,13 +55,16 @@ describe('IngestService', () => {
     expect(result).toEqual({ received: 4, applied: 2, duplicates: 0, deadLettered: 2 });
     expect(appended).toEqual(['a', 'c']);
     expect((await store.getStates(['learner-1'])).get('learner-1')?.state.w).toBe(t0 + 185 * 60_000);
-    expect(await deadLetters(bus, 2)).toEqual(['1:undecodable', '2:too_late:event_time']);
+    expect(deadLetters()).toEqual(['1:undecodable', '2:too_late:event_time']);
+    // Redelivered (a crash before the commit): nothing is dead-lettered twice.
+    await service.ingestBatch([message(Buffer.from('{"event_id": 1'), 1, 'application/json'), encoded(event('b', 0), 2)]);
+    expect(deadLetters()).toEqual(['1:undecodable', '2:too_late:event_time']);
     await bus.close();
   });
 
   it('isolates a record the log refuses: dead-lettered with the column, the rest of the batch applied', async () => {
     const appended: string[] = [];
-    const { bus, store, service, status } = setUp(async (events) => {
+    const { bus, store, service, status, deadLetters } = setUp(async (events) => {
       if (events.some((e) => e.eventId === 'poison')) {
         throw Object.assign(new Error('invalid byte sequence for encoding "UTF8": 0x00'), { code: '22021', where: 'COPY event_log, line 2, column content_id: "a"' });
       }
@@ -77,7 +76,7 @@ describe('IngestService', () => {
     expect(result).toEqual({ received: 5, applied: 4, duplicates: 0, deadLettered: 1 });
     expect(appended.sort()).toEqual(['a', 'b', 'c', 'd']);
     expect([...(await store.getStates(['learner-1'])).get('learner-1')!.state.d.keys()].sort()).toEqual(['a', 'b', 'c', 'd']);
-    expect(await deadLetters(bus, 1)).toEqual(['2:storage_rejected:content_id']);
+    expect(deadLetters()).toEqual(['2:storage_rejected:content_id']);
     await expect(status.check()).resolves.toBeUndefined();
     await bus.close();
   });

@@ -1,22 +1,20 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { BusMessage, OutgoingMessage, Publisher } from '@pulse/bus';
+import type { BusMessage } from '@pulse/bus';
 import { ConnectionError, PulseError } from '@pulse/core';
 import { isDataError, isTransient, unprocessable } from './failure-kinds';
 import {
   CONTENT_TYPE_HEADER,
-  ContentTypes,
   decodeEngagementEvent,
   deadLetterFor,
-  encodeDeadLetter,
   LEARNING_ENGAGEMENT_CATALOG,
   type DeadLetterRecord,
   type EngagementEvent,
 } from '@pulse/contracts';
 import { entityHistories, foldBatchIntoStore, replayEvents, type EntityState, type FeatureRegistry, type OnlineStore, type StateCache } from '@pulse/features';
 import type { FsMetrics } from '../app/feature-service.metrics';
-import type { AppendResult, EventLogRepository } from '@pulse/storage';
+import type { AppendResult, DeadLetterWriter, EventLogRepository } from '@pulse/storage';
 import type { FeatureServiceConfig } from '../config/feature-service.config';
-import { EVENT_LOG, FEATURE_REGISTRY, FEATURE_STATE_CACHE, FS_CONFIG, FS_METRICS, INGEST_STATUS, ONLINE_STORE, PUBLISHER } from '../app/tokens';
+import { DEAD_LETTERS, EVENT_LOG, FEATURE_REGISTRY, FEATURE_STATE_CACHE, FS_CONFIG, FS_METRICS, INGEST_STATUS, ONLINE_STORE } from '../app/tokens';
 import type { IngestStatus } from './ingest-status';
 
 export interface IngestResult {
@@ -58,7 +56,7 @@ export class IngestService {
     @Inject(EVENT_LOG) private readonly eventLog: EventLogRepository,
     @Inject(ONLINE_STORE) private readonly store: OnlineStore,
     @Inject(FEATURE_REGISTRY) private readonly registry: FeatureRegistry,
-    @Inject(PUBLISHER) private readonly publisher: Publisher,
+    @Inject(DEAD_LETTERS) private readonly deadLetters: DeadLetterWriter,
     @Inject(FS_METRICS) private readonly metrics: FsMetrics,
     // Shared with the read path: states this process wrote are served decoded, checked by version.
     @Inject(FEATURE_STATE_CACHE) private readonly stateCache: StateCache,
@@ -281,17 +279,10 @@ export class IngestService {
     };
   }
 
+  /** Durable and idempotent: a redelivered batch's dead letters are in the outbox already, and counted once. */
   private async deadLetter(records: readonly DeadLetterRecord[]): Promise<void> {
     if (records.length === 0) return;
-    const messages: OutgoingMessage[] = records.map((r) => {
-      const bytes = encodeDeadLetter(r);
-      return {
-        key: r.sourceKey ?? null,
-        value: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
-        headers: { [CONTENT_TYPE_HEADER]: ContentTypes.protobuf, 'x-pulse-reason': r.reason },
-      };
-    });
-    await this.publisher.publish(this.config.topics.dlq, messages);
-    for (const r of records) this.metrics.eventsRejected.inc({ reason: r.reason });
+    const { addedByReason } = await this.deadLetters.write(records);
+    for (const [reason, n] of Object.entries(addedByReason)) this.metrics.eventsRejected.inc({ reason }, n);
   }
 }

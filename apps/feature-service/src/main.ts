@@ -26,6 +26,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
+  // A setting the infrastructure cannot serve (e.g. KAFKA_IDEMPOTENT against a broker without idempotence) is found at start.
+  if (err instanceof ConfigError) {
+    console.error(`feature-service: configuration error: ${err.message}`);
+    process.exit(1);
+  }
   console.error(`feature-service: failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
   process.exit(1);
 });

@@ -169,6 +169,11 @@ export interface MessageBus extends TopicReader {
   subscribe(options: SubscribeOptions): Promise<Subscription>;
   /** Throws a ConnectionError when the bus cannot be reached (used by health checks). */
   ping(): Promise<void>;
+  /**
+   * Connects the bus's publisher now rather than at the first publish, so that a broker that cannot
+   * serve it as configured fails the start (a ConfigError naming the setting) instead of later publishes.
+   */
+  connectPublisher(): Promise<void>;
   /** Stops every subscription gracefully and releases connections. */
   close(): Promise<void>;
 }

@@ -61,6 +61,9 @@ export async function startInfrastructure(config: FeatureServiceConfig, deps: In
       logger: deps.busLogger,
     });
     closers.push(() => bus.close());
+    // At start, not at the first dead letter or POST /v1/events: a broker that cannot serve the
+    // producer as configured (KAFKA_IDEMPOTENT) fails the start, naming the variable.
+    await bus.connectPublisher();
 
     const relayLog = new Logger('DeadLetterRelay');
     const deadLetters = new DeadLetterOutbox(storage.dataSource, bus, {

@@ -70,6 +70,10 @@ export class InMemoryBus implements MessageBus {
     this.assertOpen();
   }
 
+  async connectPublisher(): Promise<void> {
+    this.assertOpen();
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;

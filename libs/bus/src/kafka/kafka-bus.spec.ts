@@ -1,4 +1,4 @@
-import { ConnectionError, PulseError } from '@pulse/core';
+import { ConfigError, ConnectionError, PulseError } from '@pulse/core';
 import { kafkaTestBusOptions, randomName, waitFor } from '@pulse/testing';
 import { describeBusConformance } from '../../test/bus-conformance';
 import type { BusMessage } from '../bus.types';
@@ -52,6 +52,13 @@ describe('KafkaBus specifics', () => {
     });
     await waitFor(() => attempts >= 3 && sub.lag().some((l) => l.lag === 40), { timeoutMs: 20_000, message: 'lag of 40 while failing' });
     expect(sub.lag().map((l) => [l.committedOffset, l.lag])).toEqual([['0', 40]]);
+  });
+
+  it('refuses to start an idempotent producer on a broker without idempotence, naming KAFKA_IDEMPOTENT', async () => {
+    const failure = make({ idempotent: true, retries: 1 }).connectPublisher();
+    await expect(failure).rejects.toBeInstanceOf(ConfigError);
+    await expect(failure).rejects.toMatchObject({ variable: 'KAFKA_IDEMPOTENT', message: expect.stringContaining('set KAFKA_IDEMPOTENT=false') });
+    await expect(make({ idempotent: false }).connectPublisher()).resolves.toBeUndefined();
   });
 
   it('produces and consumes GZIP-compressed batches', async () => {

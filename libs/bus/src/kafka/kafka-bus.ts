@@ -102,6 +102,11 @@ export class KafkaBus implements MessageBus {
     return { publish: (topic, messages) => producer.publish(topic, messages) };
   }
 
+  connectPublisher(): Promise<void> {
+    if (this.closed) return Promise.reject(new PulseError('kafka bus is closed'));
+    return this.producer.connect();
+  }
+
   async fetchEndOffsets(topic: string): Promise<PartitionOffsets> {
     try {
       const admin = await this.connectAdmin();

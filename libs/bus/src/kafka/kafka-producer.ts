@@ -1,5 +1,5 @@
 import { CompressionTypes, Partitioners, type Kafka, type Message, type Producer, type TopicMessages } from 'kafkajs';
-import { PulseError } from '@pulse/core';
+import { ConfigError, PulseError } from '@pulse/core';
 import type { OutgoingMessage } from '../bus.types';
 import { validateOutgoing } from '../validation';
 import { toPulseError } from './kafka-support';
@@ -24,6 +24,9 @@ interface Pending {
   bytes: number;
   call: PendingCall;
 }
+
+/** What kafkajs says when the cluster cannot give an idempotent producer its id. */
+const IDEMPOTENCE_UNSUPPORTED = /Broker -?\d+ not found in the cached metadata|CLUSTER_AUTHORIZATION_FAILED|UNSUPPORTED_VERSION|not support/i;
 
 /**
  * One kafkajs producer per bus. Publish calls made while a send is in flight are coalesced into the
@@ -83,9 +86,19 @@ export class CoalescingProducer {
     if (this.connecting) await this.producer.disconnect();
   }
 
-  private connect(): Promise<void> {
+  /** Connects once (the first publish does it too); a broker that cannot serve an idempotent producer is a ConfigError naming KAFKA_IDEMPOTENT. */
+  connect(): Promise<void> {
     this.connecting ??= this.producer.connect().catch((error) => {
       this.connecting = null;
+      const message = error instanceof Error ? error.message : String(error);
+      // An idempotent producer asks the cluster's controller for a producer id first: a broker
+      // without that support (e.g. librdkafka's mock cluster) answers with a controller nobody knows.
+      if (this.settings.idempotent && IDEMPOTENCE_UNSUPPORTED.test(message)) {
+        throw new ConfigError(
+          'KAFKA_IDEMPOTENT',
+          `KAFKA_IDEMPOTENT is true (the default), but the Kafka cluster cannot serve an idempotent producer (${message}); set KAFKA_IDEMPOTENT=false for this broker`,
+        );
+      }
       throw toPulseError(error, 'cannot connect the Kafka producer');
     });
     return this.connecting;

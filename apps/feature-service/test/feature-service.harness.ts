@@ -3,6 +3,7 @@ import { createBus, type BusMessage, type MessageBus, type Subscription } from '
 import type { FeatureRegistry } from '@pulse/features';
 import { loadConfig } from '@pulse/nest-common';
 import { createTestDatabase, kafkaTestBusOptions, randomName, randomRedisPrefix, testRedisUrl, type TestDatabase } from '@pulse/testing';
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Redis from 'ioredis';
 import { Registry } from 'prom-client';
@@ -94,4 +95,30 @@ export async function getJson(url: string): Promise<{ status: number; body: any 
 export async function postJson(url: string, payload: unknown): Promise<{ status: number; body: any }> {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload) });
   return { status: res.status, body: await res.json() };
+}
+
+export interface RawAnswer {
+  readonly status: number;
+  readonly headers: IncomingHttpHeaders;
+  readonly text: string;
+}
+
+/**
+ * One HTTP request exactly as given: the path is sent as it is (fetch would resolve `..` and re-encode
+ * it), any headers (none added but content-length when there is a body), any body bytes.
+ */
+export function rawRequest(url: string, options: { method: string; path: string; headers?: Record<string, string>; body?: string | Buffer }): Promise<RawAnswer> {
+  const { hostname, port } = new URL(url);
+  const { method, path, body } = options;
+  const headers = { ...(body !== undefined ? { 'content-length': String(Buffer.byteLength(body)) } : {}), ...options.headers };
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: hostname, port, method, path, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }

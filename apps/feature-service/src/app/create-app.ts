@@ -42,7 +42,7 @@ export async function createFeatureServiceApp(config: FeatureServiceConfig, opti
   // serving them). It computes no ETag (the answers change with every event anyway).
   const adapter = new FastifyAdapter({
     bodyLimit: MAX_BODY_BYTES,
-    maxParamLength: MAX_PARAM_LENGTH,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     // Fastify's reply, typed by what is used of it (its generic type is not this function's to name)
     frameworkErrors: (error: { readonly code: string; readonly message: string }, _request: unknown, reply: unknown) => {
       const body = routingErrorBody(error);

@@ -64,14 +64,17 @@ function setUp(registry: FeatureRegistry, options: { cache?: boolean } = {}) {
   return { store, service, ingest, cache, logged };
 }
 
-/** What a read must answer: evaluate() on the stored state, or the replay before its watermark. */
+/**
+ * What a read must answer: evaluate() on the stored state, or the replay before its watermark, with
+ * the watermark of what it evaluated (the replay's: the newest event up to atMs).
+ */
 async function expected(store: OnlineStore, registry: FeatureRegistry, logged: readonly EngagementEvent[], ids: readonly string[], atMs: number, views?: string[]): Promise<EntityFeatures[]> {
   const states = await store.getStates(ids);
   return ids.map((entityId) => {
     const s = states.get(entityId)?.state;
     const online = s !== undefined && (s.w === null || atMs >= s.w);
     const events = logged.filter((e) => e.entityId === entityId && e.eventTimeMs <= atMs);
-    const w = s ? s.w : events.length > 0 ? Math.max(...events.map((e) => e.eventTimeMs)) : null;
+    const w = online ? s.w : events.length > 0 ? Math.max(...events.map((e) => e.eventTimeMs)) : null;
     return {
       entityId,
       at: new Date(atMs).toISOString(),
@@ -153,6 +156,24 @@ describe('FeatureReadService', () => {
     const ids = [...learners, 'nobody', ...[...learners].reverse()];
     for (const at of [START + 5 * DAY, START + 2 * DAY]) expect(await service.read(ids, at)).toEqual(await expected(store, registry, logged, ids, at));
     expect((await service.read(['nobody'], START)).map((r) => [r.path, r.watermark])).toEqual([['offline', null]]);
+  });
+
+  it('reports an offline answer\'s watermark as of its time, not the newer state\'s, single and batch', async () => {
+    const events = simulated(3, 4);
+    const { service, ingest } = setUp(registry);
+    await ingest(events);
+    const learner = events[0].entityId;
+    const times = events.filter((e) => e.entityId === learner).map((e) => e.eventTimeMs);
+    // Between two of the learner's events, well before its newest.
+    const at = times[Math.floor(times.length / 2)] + 1;
+    const asOf = new Date(Math.max(...times.filter((t) => t <= at))).toISOString();
+    expect(asOf < new Date(Math.max(...times)).toISOString()).toBe(true);
+    const [single] = await service.read([learner], at);
+    expect([single.path, single.watermark]).toEqual(['offline', asOf]);
+    const batch = JSON.parse(writeBatchResponse(await service.readColumns([learner, learner], at)).toString());
+    expect(batch.results.map((r: EntityFeatures) => [r.path, r.watermark])).toEqual([['offline', asOf], ['offline', asOf]]);
+    // Before the learner's first event: nothing replayed, no watermark.
+    expect((await service.read([learner], times[0] - 1)).map((r) => [r.path, r.watermark])).toEqual([['offline', null]]);
   });
 
   it('answers an id the log hands back altered (a lone surrogate comes back as U+FFFD) as one without events', async () => {

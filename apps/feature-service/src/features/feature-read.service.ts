@@ -20,7 +20,10 @@ export interface EntityFeatures {
   readonly at: string;
   /** online: evaluated from the online state; offline: replayed from the event log up to `at`. */
   readonly path: ReadPath;
-  /** Newest event time folded into the entity's state (ISO), null for an entity without events. */
+  /**
+   * Newest event time the answer covers (ISO), null without events: online, the state's; offline, the
+   * newest logged event at or before `at` (a later one is not part of the answer).
+   */
   readonly watermark: string | null;
   readonly views: FeatureValues;
 }
@@ -36,7 +39,7 @@ export interface ColumnarRead {
   readonly entityIds: readonly string[];
   /** Per entity: 1 when answered from the online state, 0 when replayed from the event log. */
   readonly online: Uint8Array;
-  /** Per entity: the newest event time folded into its state, NaN for an entity without events. */
+  /** Per entity: the newest event time its answer covers (see EntityFeatures.watermark), NaN without events. */
   readonly watermarks: Float64Array;
   /** Entity i's j-th requested view: `columns[i * views.length + j]`. */
   readonly columns: readonly ViewColumns[];
@@ -60,9 +63,8 @@ interface Answer {
   readonly watermarks: Float64Array;
   readonly columns: ViewColumns[];
   readonly memos: (EncodingMemo | undefined)[];
-  /** Entities to replay from the log, with their watermark when the online state told it. */
+  /** Entities to replay from the log. */
   readonly offline: number[];
-  readonly offlineWatermarks: Map<number, number | null>;
 }
 
 /**
@@ -97,13 +99,14 @@ export class FeatureReadService {
     return this.registry.views;
   }
 
-  viewNames(requested: readonly string[] | undefined): readonly string[] | undefined {
+  /** The requested view names, all known (undefined: all views); `field(i)` names the i-th in an error. */
+  viewNames(requested: readonly string[] | undefined, field: (i: number) => string): readonly string[] | undefined {
     if (!requested || requested.length === 0) return undefined;
-    for (const name of requested) {
+    requested.forEach((name, i) => {
       if (!this.registry.view(name)) {
-        throw new ValidationError(`unknown feature view "${name}" (known: ${this.registry.views.map((v) => v.name).join(', ')})`, { field: 'view' });
+        throw new ValidationError(`unknown feature view ${JSON.stringify(name.slice(0, 64))} (known: ${this.registry.views.map((v) => v.name).join(', ')})`, { field: field(i) });
       }
-    }
+    });
     return requested;
   }
 
@@ -138,7 +141,6 @@ export class FeatureReadService {
       columns: spare?.columns ?? new Array<ViewColumns>(n * width),
       memos: spare?.memos ?? new Array<EncodingMemo | undefined>(n),
       offline: [],
-      offlineWatermarks: new Map(),
     };
     const r: ColumnarRead = { atMs, views: positions.map((p) => this.evaluated.shape(p)), entityIds, online: a.online, watermarks: a.watermarks, columns: a.columns, memos: a.memos };
     if (this.states !== undefined) {
@@ -185,9 +187,9 @@ export class FeatureReadService {
       // (a lone surrogate as U+FFFD); the one asked for is answered with no events below.
       if (waiting === undefined) return;
       const values = evaluateOffline(events, atMs, this.registry, views);
+      // As of atMs, not the state's: the events replayed are those up to atMs.
+      const watermark = newestTime(events);
       for (const i of waiting) {
-        let watermark = a.offlineWatermarks.get(i);
-        if (watermark === undefined) watermark = newestTime(events);
         this.evaluated.store(entityId, undefined, watermark, atMs, positions, values, a.columns, i * a.width);
         a.online[i] = 0;
         a.watermarks[i] = watermark ?? NaN;
@@ -242,7 +244,7 @@ export class FeatureReadService {
       const hit = this.evaluated.lookup(id, version, atMs, positions, a.columns, i * a.width, now);
       if (hit !== undefined) {
         if (hit.w === null || atMs >= hit.w) setOnline(a, i, hit.w, hit);
-        else offlineAt(a, i, hit.w);
+        else a.offline.push(i);
         continue;
       }
       const state = this.states!.peek(id, version);
@@ -268,7 +270,7 @@ export class FeatureReadService {
   private online(a: Answer, i: number, id: string, version: number, state: EntityState, atMs: number, positions: readonly number[]): void {
     // A state built under other view definitions is answered by the replay until ingest rebuilds it.
     if (!canEvaluateAt(state, atMs) || !stateIsCurrent(state, this.registry)) {
-      offlineAt(a, i, state.w);
+      a.offline.push(i);
       return;
     }
     const memo = this.evaluated.evaluate(id, version, state, atMs, positions, a.columns, i * a.width);
@@ -294,11 +296,6 @@ function setOnline(a: Answer, i: number, watermark: number | null, memo: Encodin
   a.online[i] = 1;
   a.watermarks[i] = watermark ?? NaN;
   a.memos[i] = memo;
-}
-
-function offlineAt(a: Answer, i: number, watermark: number | null): void {
-  a.offline.push(i);
-  a.offlineWatermarks.set(i, watermark);
 }
 
 /** A view's values as of `atMs` keyed by feature name (columns evaluated in the same epoch, see ViewColumns). */

@@ -1,10 +1,11 @@
 import { Body, Controller, Get, Header, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { MAX_ID_LENGTH } from '@pulse/contracts';
 import { ValidationError } from '@pulse/core';
 import { FeatureReadService, type EntityFeatures } from './feature-read.service';
 import { BatchResponseWriter, ResponseBuffers } from './batch-response';
 import { describeViews, type FeatureViewDescription } from './feature-view.description';
-import { parseAt, parseViews } from './query-parsing';
+import { AT_DESCRIPTION, checkEntityId, parseAt, parseViews, singleQueryValue } from './query-parsing';
 
 export const MAX_BATCH_ENTITIES = 1000;
 
@@ -15,7 +16,7 @@ interface SentResponse {
 
 class BatchFeaturesRequest {
   entityIds!: string[];
-  at?: string;
+  at?: string | number | null;
   views?: string[];
 }
 
@@ -28,13 +29,15 @@ export class FeaturesController {
 
   @Get('features/:entityId')
   @ApiOperation({ summary: "An entity's feature values as of a time (default now), with view versions and freshness" })
-  @ApiQuery({ name: 'at', required: false, description: 'ISO-8601 time (or epoch ms); default now' })
+  @ApiQuery({ name: 'at', required: false, description: AT_DESCRIPTION })
   @ApiQuery({ name: 'view', required: false, description: 'view name; repeat or comma-separate for several; default all' })
   // Encoded here and sent as a Buffer (an EntityFeatures as JSON): the framework's serialisation of
   // the object took three copies of the answer (string, flattened string, socket buffer) per read.
   @Header('Content-Type', 'application/json')
-  async one(@Param('entityId') entityId: string, @Query('at') at?: string, @Query('view') view?: string | string[]): Promise<Buffer> {
-    const [result] = await this.reads.read([entityId], parseAt(at, 'at'), this.reads.viewNames(parseViews(view)));
+  async one(@Param('entityId') entityId: string, @Query('at') at?: string | string[], @Query('view') view?: string | string[]): Promise<Buffer> {
+    const id = checkEntityId(entityId, 'entityId');
+    const atMs = parseAt(singleQueryValue(at, 'at'), 'at');
+    const [result] = await this.reads.read([id], atMs, this.reads.viewNames(parseViews(view), () => 'view'));
     return Buffer.from(JSON.stringify(result satisfies EntityFeatures));
   }
 
@@ -45,25 +48,32 @@ export class FeaturesController {
   // exactly this type).
   @Header('Content-Type', 'application/json')
   @ApiOperation({ summary: `Feature values of up to ${MAX_BATCH_ENTITIES} entities as of one time, columnar: feature names once per view, positional values and freshness per entity` })
-  @ApiBody({ schema: { type: 'object', required: ['entityIds'], properties: { entityIds: { type: 'array', items: { type: 'string' }, maxItems: MAX_BATCH_ENTITIES }, at: { type: 'string' }, views: { type: 'array', items: { type: 'string' } } } } })
+  @ApiBody({
+    schema: {
+      type: 'object',
+      required: ['entityIds'],
+      properties: {
+        entityIds: { type: 'array', items: { type: 'string', minLength: 1, maxLength: MAX_ID_LENGTH }, minItems: 1, maxItems: MAX_BATCH_ENTITIES },
+        at: { oneOf: [{ type: 'string' }, { type: 'integer' }], description: AT_DESCRIPTION },
+        views: { type: 'array', items: { type: 'string' } },
+      },
+    },
+  })
   async batch(@Body() body: BatchFeaturesRequest, @Res({ passthrough: true }) reply: SentResponse): Promise<Buffer> {
-    if (typeof body !== 'object' || body === null) throw new ValidationError('body must be a JSON object', { field: 'body' });
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new ValidationError('the body must be a JSON object', { field: 'body' });
     const { entityIds } = body;
     if (!Array.isArray(entityIds)) throw new ValidationError('entityIds must be an array of strings', { field: 'entityIds' });
     if (entityIds.length === 0 || entityIds.length > MAX_BATCH_ENTITIES) {
       throw new ValidationError(`entityIds must hold 1 to ${MAX_BATCH_ENTITIES} ids, got ${entityIds.length}`, { field: 'entityIds' });
     }
-    entityIds.forEach((id, i) => {
-      if (typeof id !== 'string' || id.length === 0) throw new ValidationError('must be a non-empty string', { field: `entityIds[${i}]` });
-      // An id no event can have (see the event validation): Postgres and Redis would read it as another.
-      if (!id.isWellFormed()) throw new ValidationError('holds a lone surrogate (not well-formed Unicode)', { field: `entityIds[${i}]` });
-    });
+    entityIds.forEach((id, i) => checkEntityId(id, `entityIds[${i}]`));
     if (body.views !== undefined && (!Array.isArray(body.views) || body.views.some((v) => typeof v !== 'string'))) {
       throw new ValidationError('views must be an array of view names', { field: 'views' });
     }
     const atMs = parseAt(body.at, 'at');
+    const views = this.reads.viewNames(body.views, (i) => `views[${i}]`);
     const out = new BatchResponseWriter(this.buffers.take());
-    const read = await this.reads.readColumns(entityIds, atMs, this.reads.viewNames(body.views), (r, end) => out.write(r, end));
+    const read = await this.reads.readColumns(entityIds, atMs, views, (r, end) => out.write(r, end));
     const answer = out.finish(read);
     this.reads.recycle(read);
     // 'finish': the whole answer is with the operating system, so its buffer may be written again

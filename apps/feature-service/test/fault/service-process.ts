@@ -58,9 +58,16 @@ function watchdogPath(): string {
  * Makes sure the built service is there and not older than the sources it is built from: runs the
  * incremental build (tools/build.mjs) when a source is newer than its output, under a lock so that
  * parallel Jest workers do not write the same files at once. With PULSE_FAULT_SERVICE_MAIN set, the
- * given build is used as it is.
+ * given build is used as it is. Checked once per test process.
  */
-export async function ensureServiceBuilt(): Promise<string> {
+export function ensureServiceBuilt(): Promise<string> {
+  // Once per test process: every restart of a test runs the same build, even if sources change meanwhile.
+  built ??= buildIfStale();
+  return built;
+}
+let built: Promise<string> | undefined;
+
+async function buildIfStale(): Promise<string> {
   const main = serviceMainPath();
   if (process.env.PULSE_FAULT_SERVICE_MAIN !== undefined) {
     if (!fs.existsSync(main)) throw new Error(`PULSE_FAULT_SERVICE_MAIN=${main} does not exist`);

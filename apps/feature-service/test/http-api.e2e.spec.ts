@@ -59,6 +59,10 @@ describe('feature-service HTTP API', () => {
     expect(earlier.body.path).toBe('offline');
     expect(earlier.body.views.learner_behaviour.values.lessons_sent).toBe(1);
     expect(earlier.body.views.learner_behaviour.values.lessons_completed).toBe(0);
+    // Its watermark is that of the events replayed (up to the time asked), not the newer state's.
+    expect(earlier.body.watermark).toBe(new Date(t0).toISOString());
+    const earlierBatch = await postJson(`${url}/v1/features/batch`, { entityIds: [learner], at: t0 + 10 * 60_000 });
+    expect([earlierBatch.body.results[0].path, earlierBatch.body.results[0].watermark]).toEqual(['offline', new Date(t0).toISOString()]);
 
     const batch = await postJson(`${url}/v1/features/batch`, { entityIds: [learner, 'nobody'], at, views: ['learner_behaviour'] });
     expect(batch.status).toBe(200);
@@ -87,6 +91,14 @@ describe('feature-service HTTP API', () => {
     expect(await postJson(`${url}/v1/features/batch`, { entityIds: tooMany })).toEqual({ status: 400, body: expect.objectContaining({ field: 'entityIds' }) });
     expect(await postJson(`${url}/v1/features/batch`, { entityIds: ['ok', 7] })).toEqual({ status: 400, body: expect.objectContaining({ field: 'entityIds[1]' }) });
     expect(await postJson(`${url}/v1/features/batch`, { entityIds: ['ok', 'ok', 'x\ud800'] })).toEqual({ status: 400, body: expect.objectContaining({ field: 'entityIds[2]' }) });
+    expect(await postJson(`${url}/v1/features/batch`, { entityIds: ['ok'], views: ['learner_behaviour', 'nope'] })).toEqual({ status: 400, body: expect.objectContaining({ field: 'views[1]' }) });
+    expect(await getJson(`${url}/v1/features/a?at=2030`)).toEqual({ status: 400, body: expect.objectContaining({ field: 'at' }) });
+    expect(await getJson(`${url}/v1/features/a%00b`)).toEqual({ status: 400, body: expect.objectContaining({ field: 'entityId' }) });
+  });
+
+  it('answers a body of another type than JSON with 415 naming the type to send', async () => {
+    const res = await fetch(`${url}/v1/events`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: JSON.stringify([event('t-1', 'someone', 'lesson_sent', 0)]) });
+    expect({ status: res.status, body: await res.json() }).toEqual({ status: 415, body: expect.objectContaining({ field: 'content-type', expected: ['application/json'] }) });
   });
 
   it('lists the feature views with versions, 15+ features in all', async () => {
@@ -109,5 +121,8 @@ describe('feature-service HTTP API', () => {
     }
     const docs = await getJson(`${url}/docs-json`);
     expect(Object.keys(docs.body.paths)).toEqual(expect.arrayContaining(['/v1/events', '/v1/features/{entityId}', '/v1/features/batch', '/v1/feature-views']));
+    // What `at` accepts, ranges included.
+    const at = docs.body.paths['/v1/features/{entityId}'].get.parameters.find((p: { name: string }) => p.name === 'at');
+    expect(at.description).toMatch(/RFC 3339.*9999-12-31T23:59:59\.999Z.*epoch milliseconds from 946684800000/);
   });
 });

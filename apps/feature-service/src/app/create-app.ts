@@ -28,12 +28,13 @@ export interface CreateAppOptions {
   readonly logger?: false | ('log' | 'error' | 'warn' | 'debug' | 'verbose')[];
 }
 
+/** How often pulse_consumer_lag is read off the subscription besides after each commit. */
+const LAG_REFRESH_MS = 1000;
+
 /**
  * The feature service as a Nest application with the bus transport connected (not yet listening):
  * HTTP API, OpenAPI docs at /docs, and the engagement-events consumer.
  */
-/** How often pulse_consumer_lag is read off the subscription besides after each commit. */
-const LAG_REFRESH_MS = 1000;
 
 export async function createFeatureServiceApp(config: FeatureServiceConfig, options: CreateAppOptions = {}): Promise<INestApplication> {
   const registry = options.registry ?? new Registry();
@@ -109,7 +110,8 @@ function readJsonBodiesOnly(app: NestFastifyApplication): void {
       return;
     }
     parseJson(request, body, (error, value) => {
-      if (error) done(new ValidationError(`the body is not valid JSON: ${error.message}`, { field: 'body', cause: error }), undefined);
+      // Fastify's error says no more than this (nor which); __proto__ keys are refused as well.
+      if (error) done(new ValidationError('the body is not valid JSON (or holds a __proto__ or constructor.prototype key)', { field: 'body', cause: error }), undefined);
       else done(null, value);
     });
   });

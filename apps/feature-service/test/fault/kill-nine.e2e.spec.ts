@@ -1,24 +1,23 @@
 import { DEFAULT_ALLOWED_LATENESS_MS, learningEngagementRegistry } from '@pulse/features';
 import { Prng } from '@pulse/simulator';
 import { waitFor } from '@pulse/testing';
-import { FaultHarness } from './fault-harness';
+import { endOffsets, FaultHarness } from './fault-harness';
 import { collectOutcome, type Outcome } from './outcome';
 import type { ServiceProcess } from './service-process';
 import { generateStream, StreamProducer, type GeneratedStream } from './stream';
 import { compareDlq, compareLog, compareStates, computeTruth, expectNoFaults, plainSplit, type Truth } from './truth';
 
-// The reliability bar for crashes: a stream of ~158k records of 1,200 learners (re-sends, events too
+// The reliability bar for crashes: a stream of ~154k records of 1,200 learners (re-sends, events too
 // late and at the lateness bound, bad records) produced as fast as the service takes it, while the
-// service — the built one, a child process — is killed with SIGKILL five times: at ~30, ~55 and ~75 %
-// of the log (each restarted after 0–3 s), once 0.2–1.5 s into a restart, and once in the first write
-// after the last restart.
+// service — the built one, a child process — is killed with SIGKILL eleven times: at ~20, 32, 44, 56,
+// 68 and 80 % of the log (restarted after 0–3 s), 0.2–1.5 s into a restart, in the first write after a
+// restart (twice), and just after the DLQ topic grew (twice).
 // Afterwards the log, the online states and the DLQ must be exactly what the product's own fold says
 // the sent stream means: nothing lost, nothing twice. PULSE_FAULT_SEED picks another stream and
 // schedule; PULSE_FAULT_VERBOSE=1 prints the service's output.
 const SEED = process.env.PULSE_FAULT_SEED ?? 'kill-nine-1';
 const LEARNERS = 1200;
 const DAYS = 25;
-const KILL_AT = [0.3, 0.55, 0.75];
 
 /** A pause that is part of the fault schedule (how long the service stays dead), not a wait for a condition. */
 const faultPause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -52,16 +51,46 @@ describe('feature-service killed with SIGKILL mid-stream (child process; Kafka m
 
     const rng = new Prng(`kill-schedule-${SEED}`);
     const producing = producer.produce(stream.records).then(() => lap('produced'));
+    // The kill schedule: each step waits (polling) for its moment, kills, waits 0–3 s (or not), restarts.
+    const logAt = (fraction: number) => async () => {
+      const target = Math.floor(truth.counts.applied * (fraction + rng.uniform(-0.02, 0.02)));
+      await waitFor(async () => (await h.logCount()) >= target, { timeoutMs: 180_000, intervalMs: 100, message: `the event log at ${target} rows` });
+      return `log ≥ ${(fraction * 100).toFixed(0)} %`;
+    };
+    // As soon as the restarted service has written rows: its first batches' effects and commits in flight.
+    const firstWrite = async () => {
+      const before = await h.logCount();
+      await waitFor(async () => (await h.logCount()) > before, { timeoutMs: 180_000, intervalMs: 20, message: 'rows written after the restart' });
+      return 'first write after a restart';
+    };
+    // As soon as the DLQ topic grew: a dead letter just published, its bookkeeping maybe not yet.
+    const dlqGrew = async () => {
+      const sum = async () => (await endOffsets(h.admin, h.topics.dlq)).reduce((a, b) => a + b, 0);
+      const before = await sum();
+      await waitFor(async () => (await sum()) > before, { timeoutMs: 180_000, intervalMs: 10, message: 'the DLQ topic growing' });
+      return 'the DLQ just grew';
+    };
+    const schedule: { readonly moment: () => Promise<string>; readonly killWhileStarting?: boolean; readonly restartAtOnce?: boolean }[] = [
+      { moment: logAt(0.2) },
+      { moment: logAt(0.32), killWhileStarting: true },
+      { moment: firstWrite, restartAtOnce: true },
+      { moment: logAt(0.44) },
+      { moment: dlqGrew, restartAtOnce: true },
+      { moment: logAt(0.56) },
+      { moment: logAt(0.68) },
+      { moment: dlqGrew },
+      { moment: logAt(0.8) },
+      { moment: firstWrite, restartAtOnce: true },
+    ];
     const killing = (async () => {
-      for (const [i, fraction] of KILL_AT.entries()) {
-        const target = Math.floor(truth.counts.applied * (fraction + rng.uniform(-0.03, 0.03)));
-        await waitFor(async () => (await h.logCount()) >= target, { timeoutMs: 180_000, intervalMs: 100, message: `the event log at ${target} rows` });
+      for (const step of schedule) {
+        const when = await step.moment();
         const logRows = await h.logCount();
-        await svc.kill9(`log at ${logRows} rows`);
-        const restartAfterMs = rng.int(0, 3000);
+        await svc.kill9(`${when}, log at ${logRows} rows`);
+        const restartAfterMs = step.restartAtOnce ? 0 : rng.int(0, 3000);
         await faultPause(restartAfterMs);
-        run.kills.push({ when: `log ≥ ${(fraction * 100).toFixed(0)} % (${logRows} rows)`, logRows, restartAfterMs });
-        if (i === 1) {
+        run.kills.push({ when, logRows, restartAfterMs });
+        if (step.killWhileStarting) {
           // This restart is killed again while it starts (migrations, joining the group), then started for good.
           await svc.start({ ready: false });
           const startingFor = rng.int(200, 1500);
@@ -71,14 +100,6 @@ describe('feature-service killed with SIGKILL mid-stream (child process; Kafka m
         }
         await svc.start();
       }
-      // Once more, as soon as the restarted service has written its first rows (its first batch's
-      // effects, dead letters and commit in flight).
-      const before = await h.logCount();
-      await waitFor(async () => (await h.logCount()) > before, { timeoutMs: 180_000, intervalMs: 20, message: 'the first rows written after the last restart' });
-      const logRows = await h.logCount();
-      await svc.kill9(`first write after restart, log at ${logRows} rows`);
-      await svc.start();
-      run.kills.push({ when: 'first write after a restart', logRows, restartAfterMs: 0 });
       lap('last kill');
     })();
     for (const [what, p] of [['producing', producing], ['kill schedule', killing]] as const) {
@@ -126,9 +147,9 @@ describe('feature-service killed with SIGKILL mid-stream (child process; Kafka m
     expect(new Set(truth.dead.filter((d) => d.reasons[0] === 'too_late').map((d) => d.record.seq))).toEqual(plain.tooLate);
   });
 
-  it('killed the service with SIGKILL at least three times mid-stream, and it came back every time', () => {
+  it('killed the service with SIGKILL eleven times mid-stream (≥ 3 required), and it came back every time', () => {
     expect(run.errors).toEqual([]);
-    expect(run.kills.length).toBeGreaterThanOrEqual(3);
+    expect(run.kills.length).toBe(11);
     expect(svc.kills).toBe(run.kills.length);
     expect(svc.running).toBe(true);
   });

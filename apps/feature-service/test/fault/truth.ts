@@ -301,9 +301,12 @@ export function compareStates(
     const want = canonical(asJson(evaluate(state, w, registry)));
     const replay = replayEvents(logByLearner.get(entityId) ?? [], registry);
     const replayW = replay.w ?? -Infinity;
-    if (replayW !== w || canonical(asJson(evaluate(replay, Math.max(w, replayW), registry))) !== want) {
+    if (replayW !== w) {
       faults.replayVsTruth++;
       sample(samples.replayVsTruth, `${entityId}: replay watermark ${replay.w} vs ${w}`);
+    } else if (canonical(asJson(evaluate(replay, w, registry))) !== want) {
+      faults.replayVsTruth++;
+      sample(samples.replayVsTruth, firstDifference(entityId, asJson(evaluate(replay, w, registry)), asJson(evaluate(state, w, registry))));
     }
     const answer = http.get(entityId);
     if (!answer || answer.status !== 200) {

@@ -367,7 +367,7 @@ function kcatProduce(topic: string, partition: number, records: readonly SentRec
   return new Promise((resolve, reject) => {
     const child = spawn(
       'kcat',
-      ['-P', '-b', kafkaTestBrokers().join(','), '-t', topic, '-p', String(partition), '-K', '\\t', '-H', `${CONTENT_TYPE_HEADER}=${ContentTypes.json}`, '-X', 'acks=all', '-X', 'linger.ms=5'],
+      ['-P', '-b', kafkaTestBrokers().join(','), '-t', topic, '-p', String(partition), '-K', '\\t', '-H', `${CONTENT_TYPE_HEADER}=${ContentTypes.json}`, '-X', 'acks=all', '-X', 'linger.ms=5', '-X', 'max.in.flight.requests.per.connection=1'],
       { stdio: ['pipe', 'ignore', 'pipe'] },
     );
     let stderr = '';

@@ -12,6 +12,8 @@ export interface ExpectedDeadLetter {
 
 /** What the service must end with, computed from what was sent with the product's reference fold. */
 export interface Truth {
+  /** What was sent, in send order. */
+  readonly records: readonly SentRecord[];
   /** The event log: every applied event, by event id. */
   readonly applied: ReadonlyMap<string, EngagementEvent>;
   /** Records that must be dead-lettered, once per send: bad ones and events too late. */
@@ -76,6 +78,7 @@ export function computeTruth(records: readonly SentRecord[], registry: FeatureRe
   }
   dead.sort((a, b) => a.record.seq - b.record.seq);
   return {
+    records,
     applied,
     dead,
     states,
@@ -155,7 +158,10 @@ export function compareLog(truth: Truth, log: readonly EngagementEvent[]): Findi
     const rows = rowsById.get(id);
     if (!rows) {
       missing++;
-      sample(samples.missing, `${expected.entityId} ${id} @${expected.eventTimeMs}`);
+      if (samples.missing.length < 5) {
+        const sent = truth.records.find((r) => r.event?.eventId === id);
+        sample(samples.missing, `${expected.entityId} ${id} @${expected.eventTimeMs} (sent as #${sent?.seq} ${sent?.note} at ${sent?.partition}:${sent?.offset} by ${sent?.via})`);
+      }
       continue;
     }
     if (rows.length > 1) {
@@ -249,7 +255,11 @@ export function compareDlq(truth: Truth, entries: readonly DlqEntry[], sourceTop
     if (expectedKeys.has(key)) continue;
     unexpected += list.length;
     for (const g of list) unexpectedByReason[g.reason] = (unexpectedByReason[g.reason] ?? 0) + 1;
-    sample(samples.unexpected, { key, reasons: list.map((g) => g.reason), message: list[0].message });
+    if (samples.unexpected.length < 5) {
+      const sent = truth.records.find((r) => `${r.partition}:${r.offset}` === key);
+      const what = sent ? { seq: sent.seq, note: sent.note, via: sent.via, entity: sent.event?.entityId ?? sent.key, eventId: sent.event?.eventId, time: sent.event?.eventTimeMs } : 'not a record this test sent';
+      sample(samples.unexpected, { key, reasons: list.map((g) => g.reason), sent: what });
+    }
   }
   const context: Record<string, number> = { expected: truth.dead.length, received: entries.length };
   for (const [reason, n] of Object.entries(missingByReason)) context[`missing.${reason}`] = n;

@@ -232,28 +232,21 @@ export class IngestService {
     return { applied: result.applied, duplicates: result.duplicates + knownLate + result.refused.length, tooLate, unprocessable: [] };
   }
 
-  private async appendToLog(
-    accepted: readonly EngagementEvent[],
-    tooLate: readonly EngagementEvent[],
-    duplicates: readonly EngagementEvent[],
-  ): Promise<{ tooLate: readonly EngagementEvent[]; refused: readonly EngagementEvent[] }> {
-    // Events the state already has are most likely logged too: written apart, by a statement that
-    // skips what the log has, so that the rest stays one cheap COPY.
-    const seen = new Set(duplicates);
+  private async appendToLog(accepted: readonly EngagementEvent[], tooLate: readonly EngagementEvent[], duplicates: readonly EngagementEvent[]): Promise<{ tooLate: readonly EngagementEvent[]; refused: readonly EngagementEvent[] }> {
+    // Events the state has are in the log already (it is written first): only the others are appended.
+    const seen = duplicates.length === 0 ? undefined : new Set(duplicates);
     const settled = await Promise.allSettled([
       // A redelivered event the state has forgotten (older than its dedup memory) looks too late;
       // if the log has its id, it was applied before and is only a duplicate.
       tooLate.length === 0 ? Promise.resolve([]) : this.eventLog.existing(tooLate),
-      this.eventLog.appendMany(duplicates.length === 0 ? accepted : accepted.filter((e) => !seen.has(e))),
-      duplicates.length === 0 ? Promise.resolve(undefined) : this.eventLog.appendMany(duplicates, { mayExist: true }),
+      this.eventLog.appendMany(seen === undefined ? accepted : accepted.filter((e) => !seen.has(e))),
     ]);
-    // All are over before a failure is reported: a retry must not race the others.
+    // Both are over before a failure is reported: a retry must not race the other.
     const failed = settled.find((s) => s.status === 'rejected');
     if (failed) throw failed.reason;
-    const [known, fresh, again] = settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as [boolean[], AppendResult, AppendResult | undefined];
+    const [known, appended] = settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as [boolean[], AppendResult];
     // Their id is logged at another time: a re-send with other content, which the state must not take.
-    const refused = again === undefined || again.conflicts.length === 0 ? fresh.conflicts : [...fresh.conflicts, ...again.conflicts];
-    return { tooLate: tooLate.filter((_, i) => !known[i]), refused };
+    return { tooLate: tooLate.filter((_, i) => !known[i]), refused: appended.conflicts };
   }
 
   /**

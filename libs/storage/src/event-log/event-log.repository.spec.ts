@@ -123,6 +123,16 @@ describe.each(backends)('EventLogRepository on %s', (_name, backend) => {
     expect((await storage.eventLog.eventsForEntity('u1')).map((e) => [e.eventId, e.eventTimeMs])).toEqual([['x', T0], ['y', T0]]);
   });
 
+  it('appends atomically: a chunk Postgres refuses leaves none of the append in the log (COPY and INSERT)', async () => {
+    for (const options of [{ appendChunkRows: 2 }, { appendChunkRows: 2, bulkLoad: 'insert' as const }]) {
+      const log = repository(options);
+      const before = await log.count();
+      const batch = [ev('a1', 'u1', T0), ev('b1', 'u1', T0 + 1), ev('c1', 'u1', T0 + 2, { contentId: 'a\u0000b' }), ev('d1', 'u1', T0 + 3)];
+      await expect(log.appendMany(batch)).rejects.toMatchObject({ code: expect.stringMatching(/^22/) });
+      expect(await log.count()).toBe(before);
+    }
+  });
+
   it('keeps the first of one id at two times within a batch', async () => {
     const second = ev('x', 'u1', T0 + 9);
     const result = await storage.eventLog.appendMany([ev('x', 'u1', T0), second]);

@@ -13,11 +13,7 @@ export interface EventLogRepositoryOptions {
   /** Rows fetched per round trip when streaming. Default 5000. */
   readonly pageSize?: number;
   readonly observe?: StorageOpObserver;
-  /**
-   * Rows per INSERT statement of an append: a larger batch is written by several statements at once,
-   * on as many pooled connections, so one batch's insert uses more than one Postgres backend (core).
-   * Default 1000.
-   */
+  /** Rows per statement of an append (all of an append's statements are one transaction). Default 1000. */
   readonly appendChunkRows?: number;
   /**
    * How appends write: 'copy' (COPY … FROM STDIN, falling back to INSERT … ON CONFLICT for a chunk
@@ -128,10 +124,11 @@ export class EventLogRepository {
   }
 
   /**
-   * Writes a batch, in chunks of appendChunkRows on as many pooled connections at once. Each chunk is
-   * a binary COPY (copy-binary.ts), the cheapest write Postgres has (no statement to plan, no text to parse);
-   * a chunk that meets an event already in the log is undone whole by Postgres and written again by
-   * INSERT … ON CONFLICT DO NOTHING, which skips what is there. With `mayExist`, or bulkLoad
+   * Writes a batch atomically (one transaction: all of it or nothing, whatever fails or is killed
+   * when), in chunks of appendChunkRows. Each chunk is a binary COPY (copy-binary.ts), the cheapest
+   * write Postgres has (no statement to plan, no text to parse); an append that meets an event already
+   * in the log is undone whole by Postgres and written again by INSERT … ON CONFLICT DO NOTHING, which
+   * skips what is there. With `mayExist`, or bulkLoad
    * 'insert', every chunk is an INSERT: its rows travel as one JSON array expanded by
    * json_to_recordset() (one statement text and plan whatever the size, no parameter ceiling), and
    * only the keys already in the log come back (see INSERT_SQL).
@@ -183,42 +180,68 @@ export class EventLogRepository {
     return new Map(rows.map((r) => [idKeyOf(r.entity_id, r.event_id), String(r.event_time_ms)]));
   }
 
-  // Chunks commit independently: a failed append may leave some written, which its retry (the batch is
-  // redelivered or refolded) finds as already there — idempotent, only duplicateIds then overcounts.
+  /**
+   * All chunks in one transaction, on one connection: an append is in the log whole or not at all. A
+   * partial append (a chunk refused, or the process killed) would leave an entity's later events
+   * logged without its earlier ones, and a state rebuilt from such a log would take those earlier
+   * events, redelivered, for late ones. A COPY that meets a logged event aborts the transaction: the
+   * append is then redone, whole, by INSERT … ON CONFLICT.
+   */
   private async writeChunks(rows: readonly EngagementEvent[], insert: boolean): Promise<KnownRow[]> {
-    // Equal chunks: the statement that finishes last decides the append's time.
-    const chunks = Math.ceil(rows.length / this.appendChunkRows);
-    const each = Math.ceil(rows.length / chunks);
-    const parts: Promise<KnownRow[]>[] = [];
-    for (let from = 0; from < rows.length; from += each) {
-      const chunk = chunks === 1 ? rows : rows.slice(from, from + each);
-      parts.push(insert ? this.insertChunk(chunk) : this.copyChunk(chunk));
-    }
-    // Every statement is over before the append answers, even when one failed: a retry must not race them.
-    const settled = await Promise.allSettled(parts);
-    const out: KnownRow[] = [];
-    for (const s of settled) {
-      if (s.status === 'rejected') throw s.reason;
-      for (const row of s.value) out.push(row);
-    }
-    return out;
-  }
-
-  private insertChunk(rows: readonly EngagementEvent[]): Promise<KnownRow[]> {
-    const json = JSON.stringify(
-      rows.map((e) => ({ i: e.eventId, e: e.entityId, t: e.eventType, ms: e.eventTimeMs, c: e.channel, ct: e.contentId ?? null, a: e.attributes, p: e.profile ?? null })),
-    );
-    return this.dataSource.query(INSERT_SQL, [json]);
-  }
-
-  private async copyChunk(rows: readonly EngagementEvent[]): Promise<KnownRow[]> {
+    const chunks: (readonly EngagementEvent[])[] = [];
+    for (let from = 0; from < rows.length; from += this.appendChunkRows) chunks.push(rows.length <= this.appendChunkRows ? rows : rows.slice(from, from + this.appendChunkRows));
     const pool = (this.dataSource.driver as unknown as { master: Pool }).master;
     const client: PoolClient = await pool.connect();
     let failure: unknown;
-    // A checked-out client has no 'error' listener of the pool's: a connection dropped mid-COPY would
-    // be an unhandled 'error' event (a crash). The COPY stream reports the same error right after.
+    // A checked-out client has no 'error' listener of the pool's: a connection dropped mid-append would
+    // be an unhandled 'error' event (a crash). The statement under way reports the same error right after.
     const onError = (error: unknown) => (failure ??= error);
     client.on('error', onError);
+    try {
+      if (!insert) {
+        try {
+          await this.inTransaction(client, async () => {
+            for (const chunk of chunks) await this.copyChunk(client, chunk);
+          });
+          return [];
+        } catch (error) {
+          if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
+        }
+      }
+      const known: KnownRow[] = [];
+      await this.inTransaction(client, async () => {
+        for (const chunk of chunks) for (const row of await this.insertChunk(client, chunk)) known.push(row);
+      });
+      return known;
+    } catch (error) {
+      failure ??= error;
+      throw error;
+    } finally {
+      client.off('error', onError);
+      // A connection whose append failed is closed rather than reused: its protocol state is not worth trusting.
+      client.release(failure === undefined ? undefined : true);
+    }
+  }
+
+  private async inTransaction(client: PoolClient, work: () => Promise<void>): Promise<void> {
+    await client.query('BEGIN');
+    try {
+      await work();
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private async insertChunk(client: PoolClient, rows: readonly EngagementEvent[]): Promise<KnownRow[]> {
+    const json = JSON.stringify(
+      rows.map((e) => ({ i: e.eventId, e: e.entityId, t: e.eventType, ms: e.eventTimeMs, c: e.channel, ct: e.contentId ?? null, a: e.attributes, p: e.profile ?? null })),
+    );
+    return (await client.query<KnownRow>(INSERT_SQL, [json])).rows;
+  }
+
+  private async copyChunk(client: PoolClient, rows: readonly EngagementEvent[]): Promise<void> {
     // Given back only once the COPY is over: until then the socket may still be sending from it.
     const sink = this.copySinks.take();
     try {
@@ -230,17 +253,9 @@ export class EventLogRepository {
         stream.on('error', reject);
         stream.end(data);
       });
-      return [];
-    } catch (error) {
-      failure = error;
-      if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
     } finally {
-      client.off('error', onError);
-      // A connection whose COPY failed is closed rather than reused: its protocol state is not worth trusting.
-      client.release(failure === undefined ? undefined : true);
       this.copySinks.give(sink);
     }
-    return this.insertChunk(rows);
   }
 
   /** Whether the log has each event's id for its entity (at any time: an id counts once per entity), in their order. */

@@ -1,6 +1,7 @@
 // Postgres storage: TypeORM entities, migrations, event log, embedded PGlite server
 export * from './event-log/event-log.entity';
 export * from './event-log/event-log.repository';
+export { EVENT_COLUMNS, eventFromRow, type EventRow } from './event-log/event-row';
 export * from './migrations/migrations';
 export * from './data-source';
 export * from './embedded/embedded-postgres';

@@ -1,7 +1,8 @@
 import { Kafka, logLevel, type Admin, type Consumer } from 'kafkajs';
 import Redis from 'ioredis';
 import { Pool } from 'pg';
-import { decodeDeadLetter, type Channel, type DeadLetterRecord, type EngagementEvent } from '@pulse/contracts';
+import { decodeDeadLetter, type DeadLetterRecord, type EngagementEvent } from '@pulse/contracts';
+import { EVENT_COLUMNS, eventFromRow, type EventRow } from '@pulse/storage';
 import { RedisOnlineStore } from '@pulse/features';
 import {
   createTestDatabase,
@@ -93,17 +94,6 @@ export async function endOffsets(admin: Admin, topic: string): Promise<number[]>
   return out;
 }
 
-
-interface LogRow {
-  event_id: string;
-  entity_id: string;
-  event_type: string;
-  event_time_ms: string;
-  channel: string;
-  content_id: string | null;
-  attributes: Record<string, string | number | boolean>;
-  profile: { role?: string; region?: string } | null;
-}
 
 /**
  * One fault-injection test file's world: unique topics and consumer group, a throwaway Postgres
@@ -213,19 +203,8 @@ export class FaultHarness {
 
   /** Every row of the event log, as events (in key order). */
   async readLog(): Promise<EngagementEvent[]> {
-    const { rows } = await this.pg.query<LogRow>(
-      'SELECT event_id, entity_id, event_type, event_time_ms, channel, content_id, attributes, profile FROM event_log ORDER BY entity_id, event_time_ms, event_id',
-    );
-    return rows.map((row) => ({
-      eventId: row.event_id,
-      entityId: row.entity_id,
-      eventType: row.event_type,
-      eventTimeMs: Number(row.event_time_ms),
-      channel: row.channel as Channel,
-      ...(row.content_id !== null ? { contentId: row.content_id } : {}),
-      attributes: row.attributes,
-      ...(row.profile !== null ? { profile: row.profile } : {}),
-    }));
+    const { rows } = await this.pg.query<EventRow>(`SELECT ${EVENT_COLUMNS} FROM event_log ORDER BY entity_id, event_time_ms, event_id`);
+    return rows.map(eventFromRow);
   }
 
   /** The service group's committed offset per partition of the events topic (0 where none). */

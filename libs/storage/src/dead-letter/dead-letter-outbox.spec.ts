@@ -89,6 +89,25 @@ function describeRelay(name: string, setUp: () => Promise<Env & { tearDown(): Pr
     afterEach(async () => { await Promise.all(outboxes.splice(0).map((o) => o.stop())); });
     afterAll(() => env.tearDown());
     const wait = (what: string, predicate: () => unknown) => waitFor(predicate, { timeoutMs: timing.timeoutMs, message: what });
+    /** A relay that crashes (kill, then throws) the first time it reaches `at`, with 20 records written and started. */
+    const crashingRelay = async (dlq: string, source: string, at: 'claimed' | 'published') => {
+      let crashed = false;
+      const first: DeadLetterOutbox = make(dlq, {
+        crashPoint: (point) => {
+          if (point === at && !crashed) {
+            crashed = true;
+            first.relay.kill();
+            throw new Error('kill -9');
+          }
+        },
+      });
+      const records = batch(source, 0, 20);
+      await first.write(records);
+      first.start();
+      await wait('the crash', () => crashed);
+      await first.relay.done();
+      return { first, records };
+    };
 
     it('publishes each written dead letter once, within a second, and a redelivered batch adds nothing', async () => {
       const dlq = randomName('dlq');
@@ -116,21 +135,7 @@ function describeRelay(name: string, setUp: () => Promise<Env & { tearDown(): Pr
     it('a relay killed after the broker acked a chunk, before marking it: the next one marks it from the topic and publishes nothing twice', async () => {
       const dlq = randomName('dlq');
       const source = randomName('src');
-      let crashed = false;
-      const first: DeadLetterOutbox = make(dlq, {
-        crashPoint: (point) => {
-          if (point === 'published' && !crashed) {
-            crashed = true;
-            first.relay.kill();
-            throw new Error('kill -9');
-          }
-        },
-      });
-      const records = batch(source, 0, 20);
-      await first.write(records);
-      first.start();
-      await wait('the crash', () => crashed);
-      await first.relay.done();
+      const { first, records } = await crashingRelay(dlq, source, 'published');
       expect(await first.backlog()).toMatchObject({ pending: 12, inFlight: 8 });
 
       const recovered: RecoveryReport[] = [];
@@ -144,21 +149,7 @@ function describeRelay(name: string, setUp: () => Promise<Env & { tearDown(): Pr
     it('a relay killed after recording the offsets, before publishing: the next one publishes the chunk, nothing lost', async () => {
       const dlq = randomName('dlq');
       const source = randomName('src');
-      let crashed = false;
-      const first: DeadLetterOutbox = make(dlq, {
-        crashPoint: (point) => {
-          if (point === 'claimed' && !crashed) {
-            crashed = true;
-            first.relay.kill();
-            throw new Error('kill -9');
-          }
-        },
-      });
-      const records = batch(source, 0, 20);
-      await first.write(records);
-      first.start();
-      await wait('the crash', () => crashed);
-      await first.relay.done();
+      const { records } = await crashingRelay(dlq, source, 'claimed');
 
       const recovered: RecoveryReport[] = [];
       const second = make(dlq, { onRecovered: (r) => recovered.push(r) });

@@ -12,12 +12,14 @@ export interface FoldBatchOptions {
   /**
    * Called with the events that are not too late (applied or duplicates) and those that are — the
    * place to append to the event log, so that too-late events (which the state does not take) stay
-   * out of the log the offline path replays. It is called before the batch is folded (too late is
-   * decided first: classifyEvents, whose verdicts the fold then follows), so it runs concurrently
-   * with the fold; the states are written only once it resolved. So the log holds every event a
-   * state took, whatever is killed when: a redelivered event the state forgot (older than its dedup
-   * memory) is found in the log, and one logged but not in the state is applied then, by the same
-   * verdict (the state is as it was). It runs again on a retry, so make it idempotent.
+   * out of the log the offline path replays. It is called once the batch is folded (so a fold that
+   * throws logs nothing; what goes where was decided before the fold, by classifyEvents, whose
+   * verdicts the fold follows), and the states are written only once it resolved. So the log holds
+   * every event a state took, whatever is killed when: a redelivered event the state forgot (older
+   * than its dedup memory) is found in the log, and one logged but not in the state is applied then,
+   * by the same verdict (the state is as it was). It runs again on a retry, so make it idempotent;
+   * an entity whose write lost a compare-and-set starts the retry from loadMissing (the log), which
+   * holds what the earlier attempt logged.
    * `duplicates` are those of `accepted` the state already has, at the same time (the log most likely
    * has them too); a known id at another time (a re-send with other content) is in neither list.
    * It may answer with events of `accepted` the log refused (e.g. their id is logged at another
@@ -123,19 +125,21 @@ async function foldAttempts(
   let byEntity = groupByEntity(events);
   let ids = [...byEntity.keys()];
   const refused = new Set<EngagementEvent>();
+  // Entities another writer changed under an earlier attempt: that attempt may have logged events
+  // its state then lost, so they start from the log (which holds them) rather than the store.
+  const contested = new Set<string>();
 
   for (let attempt = 1; ; ) {
     const stored = await readStates(store, cache, ids);
-    // New or expired entities, and states built under other view definitions: started afresh.
-    const rebuild = options.loadMissing ? ids.filter((id) => !isCurrent(stored.get(id), registry)) : [];
+    // New or expired entities, states built under other view definitions, contested ones: from the log.
+    const rebuild = options.loadMissing ? ids.filter((id) => contested.has(id) || !isCurrent(stored.get(id), registry)) : [];
     const loaded = rebuild.length > 0 ? await options.loadMissing!(rebuild) : undefined;
 
     const states: EntityState[] = [];
     for (const id of ids) states.push(loaded?.get(id) ?? stored.get(id)?.state ?? emptyState());
 
-    // What the fold will do with each event is decided first (the fold follows these verdicts), so
-    // the log append, the longest round trip of a batch, which leaves the too-late events out, starts
-    // before the fold and runs meanwhile.
+    // What the fold will do with each event is decided first, on the states as they are (the fold
+    // follows these verdicts): which events the log gets, which are too late, which are duplicates.
     const verdicts = new Uint8Array(events.length);
     let late = 0;
     let at = 0;
@@ -144,11 +148,12 @@ async function foldAttempts(
       late += classifyEvents(states[i++], list, registry, verdicts, at);
       at += list.length;
     }
-    let appended: Promise<BeforePutResult | void> = Promise.resolve();
+    let accepted: readonly EngagementEvent[] = events;
+    const lateForLog: EngagementEvent[] = [];
+    const duplicatesForLog: EngagementEvent[] = [];
     if (options.beforePut) {
-      let accepted: readonly EngagementEvent[] = events;
-      const tooLate: EngagementEvent[] = [];
-      const duplicates: EngagementEvent[] = [];
+      const tooLate = lateForLog;
+      const duplicates = duplicatesForLog;
       if (late > 0 || verdicts.includes(Verdict.duplicate)) {
         const kept: EngagementEvent[] = [];
         at = 0;
@@ -171,12 +176,6 @@ async function foldAttempts(
         }
         accepted = kept;
       }
-      appended = options.beforePut(accepted, tooLate, duplicates);
-      // Its failure is handled below, once the fold is done: not an unhandled rejection meanwhile.
-      appended.catch(() => undefined);
-      // The append's requests go out only once the event loop turns (connection pool, socket writes):
-      // let it turn before the fold, which would otherwise hold them back for its whole length.
-      await new Promise<void>((resolve) => setImmediate(resolve));
     }
 
     sink.pos = 0;
@@ -207,9 +206,10 @@ async function foldAttempts(
       }
     }
 
-    // The log first: a state must never hold an event the log lacks. On failure the states taken from
-    // the cache (and folded) are dropped: the retry reads the store.
-    const logged = await appended;
+    // The log after the fold (a fold that throws logs nothing) and before the states: a state must
+    // never hold an event the log lacks. On failure the states taken from the cache (and folded) are
+    // dropped: the retry reads the store.
+    const logged = options.beforePut ? await options.beforePut(accepted, lateForLog, duplicatesForLog) : undefined;
     const refusedNow = logged?.refused ?? [];
     if (refusedNow.length > 0) {
       // Folded again without them (each round refuses at least one more event, so this ends).
@@ -223,6 +223,7 @@ async function foldAttempts(
       await store.putStates(updates);
     } catch (err) {
       if (err instanceof StateVersionConflictError && attempt < maxAttempts) {
+        for (const id of err.entityIds) contested.add(id);
         attempt++;
         continue;
       }

@@ -153,6 +153,35 @@ describe.each(makers)('%s', (_name, make) => {
     expect(evaluate(state, T0 + 3 * MIN, registry).all_aggs.values.n).toBe(3);
   });
 
+  it('foldBatchIntoStore: a retry after a lost compare-and-set starts the contested entity from loadMissing (the log)', async () => {
+    const store = make();
+    const [mine, theirs] = [new StateCache(), new StateCache()];
+    await foldBatchIntoStore(store, [event('a', 1, 'lesson_sent')], registry, { stateCache: mine });
+    await foldBatchIntoStore(store, [event('b', 2, 'lesson_sent')], registry, { stateCache: theirs });
+    // The log as the two writers left it, plus what the first attempt below logs before its write fails.
+    const log = [event('a', 1, 'lesson_sent'), event('b', 2, 'lesson_sent'), event('c', 3, 'lesson_sent')];
+    const asked: string[][] = [];
+    const logged: string[][] = [];
+    const r = await foldBatchIntoStore(store, [event('c', 3, 'lesson_sent')], registry, {
+      stateCache: mine,
+      beforePut: async (accepted) => void logged.push(accepted.map((e) => e.eventId)),
+      loadMissing: async (ids) => (asked.push([...ids]), new Map(ids.map((id) => [id, replayEvents(log, registry)]))),
+    });
+    expect([r.attempts, asked, logged]).toEqual([2, [['learner-1']], [['c'], ['c']]]);
+    const { state } = (await store.getStates(['learner-1'])).get('learner-1')!;
+    expect(state).toEqual(replayEvents(log, registry));
+  });
+
+  it('foldBatchIntoStore: a batch whose fold throws logs nothing (beforePut is not called)', async () => {
+    const store = make();
+    const logged: string[] = [];
+    // Classified fine (ids and watermark are there), but the fold finds no view states.
+    const broken = async (ids: readonly string[]) => new Map(ids.map((id) => [id, { w: null, d: new Map() } as unknown as EntityState]));
+    const attempt = foldBatchIntoStore(store, [event('a', 1, 'lesson_sent')], registry, { beforePut: async (accepted) => void logged.push(...accepted.map((e) => e.eventId)), loadMissing: broken });
+    await expect(attempt).rejects.toThrow(TypeError);
+    expect(logged).toEqual([]);
+  });
+
   it('foldBatchIntoStore: rebuilds a state written under other view definitions through loadMissing, history kept', async () => {
     const store = make();
     const older = new FeatureRegistry([defineFeatureView({ ...allAggregationsView, features: allAggregationsView.features.filter((f) => f.name !== 'n_1d') })]);

@@ -1,4 +1,4 @@
-import { isRetriable } from '@pulse/core';
+import { PulseError } from '@pulse/core';
 
 /**
  * How ingest tells a store that cannot be reached (wait and retry the batch, however long: nothing may
@@ -6,10 +6,15 @@ import { isRetriable } from '@pulse/core';
  * dead-letter it, so the partition goes on).
  */
 
-/** SQLSTATE classes of a Postgres that is down, busy or restarting: 08 connection, 40 rollback, 53 resources, 55 lock, 57 operator, 58 system. */
-const TRANSIENT_SQLSTATE = /^(08|40|53|55|57|58)/;
-/** SQLSTATE classes of a value or statement Postgres refuses: 22 data, 23 integrity, 42 syntax or access, 54 limits. */
-const DATA_SQLSTATE = /^(22|23|42|54)/;
+/**
+ * SQLSTATEs of a value Postgres refuses, the same for it every time whatever the server's state: 22
+ * data exceptions (an invalid byte sequence, a value out of range), 23514 a check constraint, 54000
+ * a value over a limit (an index row too large). Every other SQLSTATE — a server down, read-only,
+ * out of resources, a password rotated, a schema or grant out of step during a deploy — is waited
+ * for: dead-lettering the stream for it would lose good events.
+ */
+const DATA_SQLSTATE = /^(22...|23514|54000)$/;
+const SQLSTATE = /^[0-9A-Z]{5}$/;
 /** Node's socket errors. */
 const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ECONNABORTED']);
 /** What pg, ioredis and kafkajs say when a connection is gone or slow (they do not all set a code). */
@@ -20,16 +25,17 @@ function codeOf(err: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
-/** A failure that trying again later can cure: a store or the broker unreachable, busy or racing us. */
-export function isTransient(err: unknown): boolean {
-  if (isRetriable(err)) return true;
+/** A failure that trying again later can cure: a store or the broker unreachable, busy, misconfigured for now, or racing us. */
+export function isTransient(err: unknown, depth = 0): boolean {
+  // Our own errors say for themselves (their messages may quote user data: never read them for words).
+  if (err instanceof PulseError) return err.retriable;
   const code = codeOf(err);
   if (code !== undefined) {
-    if (SOCKET_CODES.has(code) || TRANSIENT_SQLSTATE.test(code)) return true;
-    if (DATA_SQLSTATE.test(code)) return false;
+    if (SOCKET_CODES.has(code)) return true;
+    if (SQLSTATE.test(code)) return !DATA_SQLSTATE.test(code);
   }
   const cause = (err as { cause?: unknown } | null)?.cause;
-  if (cause !== undefined && cause !== err && isTransient(cause)) return true;
+  if (cause !== undefined && cause !== err && depth < 8 && isTransient(cause, depth + 1)) return true;
   return err instanceof Error && CONNECTION_MESSAGE.test(err.message);
 }
 

@@ -79,15 +79,16 @@ export class IngestService {
   async beginBatch(batch: readonly BusMessage[]): Promise<() => Promise<IngestResult>> {
     const started = process.hrtime.bigint();
     const nowMs = Date.now();
+    const partition = batch.length === 0 ? '' : `${batch[0].topic}:${batch[0].partition}`;
     let folded: FoldStage;
     let dead: DeadLetterRecord[];
     let validMessages: BusMessage[];
     let valid: EngagementEvent[];
     try {
       ({ valid, validMessages, dead } = this.decode(batch, nowMs));
-      folded = await this.foldIsolating(valid);
+      folded = await this.foldIsolating(valid, partition);
     } catch (err) {
-      throw this.failed(this.asIngestError(err, batch.length));
+      throw this.failed(partition, this.asIngestError(err, batch.length));
     }
     const deadLetters = [...dead];
     if (folded.tooLate.length > 0 || folded.unprocessable.length > 0) {
@@ -114,9 +115,9 @@ export class IngestService {
       try {
         await this.deadLetter(deadLetters);
       } catch (err) {
-        throw this.failed(this.asIngestError(err, batch.length));
+        throw this.failed(partition, this.asIngestError(err, batch.length));
       }
-      this.status.succeeded();
+      this.status.succeeded(partition);
       const m = this.metrics;
       if (folded.applied > 0) m.eventsConsumed.inc({ source: 'bus' }, folded.applied);
       if (folded.duplicates > 0) m.eventsDuplicate.inc(folded.duplicates);
@@ -128,8 +129,8 @@ export class IngestService {
     };
   }
 
-  private failed(err: unknown): unknown {
-    this.status.failed(err);
+  private failed(partition: string, err: unknown): unknown {
+    this.status.failed(partition, err);
     return err;
   }
 
@@ -148,7 +149,7 @@ export class IngestService {
    * order is kept), down to the records that fail alone: those are dead-lettered with the error and
    * the partition goes on. A transient failure (a store unreachable) is thrown: the bus retries.
    */
-  private async foldIsolating(events: readonly EngagementEvent[]): Promise<FoldStage> {
+  private async foldIsolating(events: readonly EngagementEvent[], partition: string): Promise<FoldStage> {
     let lastError: unknown;
     for (let attempt = 1; attempt <= ISOLATION_ATTEMPTS; attempt++) {
       try {
@@ -156,6 +157,8 @@ export class IngestService {
       } catch (err) {
         if (isTransient(err)) throw err;
         lastError = err;
+        // Down while it lasts: a partition being bisected does not move either.
+        this.status.failed(partition, err);
         this.logger.warn(`a batch of ${events.length} failed (attempt ${attempt} of ${ISOLATION_ATTEMPTS}): ${(err as Error).message}`);
         // A value the store refuses fails the same way every time: no point in trying it again.
         if (isDataError(err)) break;
@@ -164,8 +167,8 @@ export class IngestService {
     }
     if (events.length === 1) return { ...NOTHING, unprocessable: [{ event: events[0], error: lastError }] };
     const mid = events.length >> 1;
-    const first = await this.foldIsolating(events.slice(0, mid));
-    const second = await this.foldIsolating(events.slice(mid));
+    const first = await this.foldIsolating(events.slice(0, mid), partition);
+    const second = await this.foldIsolating(events.slice(mid), partition);
     return {
       applied: first.applied + second.applied,
       duplicates: first.duplicates + second.duplicates,

@@ -81,10 +81,28 @@ export async function createFeatureServiceApp(config: FeatureServiceConfig, opti
   SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, docs));
 
   await app.startAllMicroservices();
-  // Also between commits: a partition whose batch keeps failing commits nothing, and its lag must show.
-  const lagTimer = setInterval(() => {
-    for (const l of server.current?.lag() ?? []) metrics.consumerLag.set({ topic: l.topic, partition: String(l.partition) }, l.lag);
-  }, LAG_REFRESH_MS);
+  // Also between commits, against the partitions' current ends: a partition whose batch keeps failing
+  // commits nothing and stops being fetched once its queue is full, yet its lag must grow. Only the
+  // partitions this copy consumes are reported (a revoked one's series goes).
+  let refreshing = false;
+  const refreshLag = async () => {
+    const lags = server.current?.lag() ?? [];
+    if (refreshing) return;
+    refreshing = true;
+    try {
+      const ends = lags.length === 0 ? {} : await infra.bus.fetchEndOffsets(config.topics.events);
+      metrics.consumerLag.reset();
+      for (const l of lags) {
+        const end = Number(ends[l.partition] ?? l.highWatermark);
+        metrics.consumerLag.set({ topic: l.topic, partition: String(l.partition) }, Math.max(l.lag, end - Number(l.committedOffset)));
+      }
+    } catch {
+      // The broker away: the last figures stay, and /health says why.
+    } finally {
+      refreshing = false;
+    }
+  };
+  const lagTimer = setInterval(() => void refreshLag(), LAG_REFRESH_MS);
   lagTimer.unref();
   app.getHttpServer().once('close', () => clearInterval(lagTimer));
   const e = infra.embedded;

@@ -213,7 +213,8 @@ export class KafkaSubscription implements Subscription {
     for (const m of batch.messages) part.queue.push(toBusMessage(topic, partition, m));
     part.latest = payload;
     part.highWatermark = Number(batch.highWatermark);
-    this.fetched(topic, partition, batch.firstOffset(), part.highWatermark);
+    // A fetch of the group generation before a rejoin would record a committed position that is not.
+    if (!payload.isStale()) this.fetched(topic, partition, batch.firstOffset(), part.highWatermark);
     // Resolving lets kafkajs fetch past these messages; only commits say what is done.
     resolveOffset(batch.lastOffset());
     if (!part.draining) void this.drainQueue(key, part);

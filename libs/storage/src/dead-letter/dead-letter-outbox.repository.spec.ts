@@ -62,7 +62,7 @@ describe.each(backends)('DeadLetterOutboxRepository (%s)', (_name, backend) => {
     storage.dataSource.query(
       `SELECT id::text AS id, source_offset::text AS source_offset, message_key, value, headers, reason, state FROM dead_letter_outbox o WHERE topic = $1 ORDER BY o.id`,
       [topic],
-    ) as Promise<{ id: string; source_offset: string; message_key: string | null; value: Buffer; headers: Record<string, string>; reason: string; state: string }[]>;
+    ) as Promise<{ id: string; source_offset: string; message_key: Buffer | null; value: Buffer; headers: Record<string, string>; reason: string; state: string }[]>;
 
   it('adds a source record once: a redelivered batch, or a repeat within one call, adds nothing', async () => {
     const source = uniqueTopic('src');
@@ -80,10 +80,19 @@ describe.each(backends)('DeadLetterOutboxRepository (%s)', (_name, backend) => {
     // Numbered in the order written; the bytes, key and headers as given.
     expect(stored.map((r) => BigInt(r.id))).toEqual([...stored.map((r) => BigInt(r.id))].sort((a, b) => (a < b ? -1 : 1)));
     expect(stored[0].value.equals(Buffer.from(record(source, 5, dlq).value))).toBe(true);
-    expect(stored.map((r) => r.message_key)).toEqual([null, 'k6', null, 'k8', null, null]);
+    expect(stored.map((r) => r.message_key?.toString() ?? null)).toEqual([null, 'k6', null, 'k8', null, null]);
     expect(stored[1].headers).toEqual({ 'content-type': 'application/x-protobuf', 'x-pulse-reason': 'too_late' });
     expect(stored.every((r) => r.state === 'pending')).toBe(true);
     expect(await repo.hasPending(dlq)).toBe(true);
+  });
+
+  it('keeps a source key Postgres text cannot hold (NUL, as a producer keying by a bad entity id sends), and claims it back as given', async () => {
+    const dlq = uniqueTopic('dlq');
+    const key = 'learner-\u0000-1';
+    expect((await repo.add([{ ...record(uniqueTopic('src'), 1, dlq), key }])).added).toBe(1);
+    const lease = await repo.acquireLease(dlq, 'a', 60_000, 'outbox-nul');
+    const claim = await repo.claim(lease!, { 0: '0' }, 10);
+    expect(claim.rows.map((r) => r.key)).toEqual([key]);
   });
 
   it('rejects malformed records before writing anything', async () => {

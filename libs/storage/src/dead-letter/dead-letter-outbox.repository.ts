@@ -76,7 +76,7 @@ export interface DeadLetterOutboxRepositoryOptions {
 // the embedded PGlite socket has none); rows are numbered in the records' order.
 const ADD_SQL = `
   INSERT INTO dead_letter_outbox (source_topic, source_partition, source_offset, topic, message_key, value, headers, reason)
-  SELECT r.st, r.sp, r.so, r.t, r.k, decode(r.v, 'base64'), r.h, r.r
+  SELECT r.st, r.sp, r.so, r.t, decode(r.k, 'base64'), decode(r.v, 'base64'), r.h, r.r
   FROM json_to_recordset($1::json) AS r(n int, st text, sp int, so bigint, t text, k text, v text, h json, r text)
   ORDER BY r.n
   ON CONFLICT (source_topic, source_partition, source_offset) DO NOTHING
@@ -170,7 +170,7 @@ interface ClaimRow {
   leased: boolean;
   busy: boolean;
   id: string | null;
-  message_key: string | null;
+  message_key: Buffer | null;
   value: Buffer | null;
   headers: Record<string, string> | null;
   reason: string | null;
@@ -208,7 +208,10 @@ export class DeadLetterOutboxRepository {
         assertInteger(r.sourcePartition, `records[${n}].sourcePartition`, 0);
         if (typeof r.sourceOffset !== 'string' || !DECIMAL.test(r.sourceOffset)) throw new TypeError(`records[${n}].sourceOffset must be a decimal offset, got ${JSON.stringify(r.sourceOffset)}`);
         assertNonEmptyString(r.topic, `records[${n}].topic`);
-        return { n, st: r.sourceTopic, sp: r.sourcePartition, so: r.sourceOffset, t: r.topic, k: r.key, v: Buffer.from(r.value.buffer, r.value.byteOffset, r.value.byteLength).toString('base64'), h: r.headers, r: r.reason };
+        // The key as bytes: a source key may hold what Postgres text cannot (NUL), and must not stall the partition.
+        const k = r.key === null ? null : Buffer.from(r.key, 'utf8').toString('base64');
+        const v = Buffer.from(r.value.buffer, r.value.byteOffset, r.value.byteLength).toString('base64');
+        return { n, st: r.sourceTopic, sp: r.sourcePartition, so: r.sourceOffset, t: r.topic, k, v, h: r.headers, r: r.reason };
       }),
     );
     const rows: { reason: string }[] = await this.timed('outbox_add', () => this.dataSource.query(ADD_SQL, [json]));
@@ -258,7 +261,7 @@ export class DeadLetterOutboxRepository {
     );
     const claimed: OutboxRow[] = [];
     for (const r of rows) {
-      if (r.id !== null) claimed.push({ id: r.id, key: r.message_key, value: r.value!, headers: r.headers ?? {}, reason: r.reason! });
+      if (r.id !== null) claimed.push({ id: r.id, key: r.message_key === null ? null : r.message_key.toString('utf8'), value: r.value!, headers: r.headers ?? {}, reason: r.reason! });
     }
     return { leased: rows[0].leased, inFlightLeft: rows[0].busy, rows: claimed };
   }

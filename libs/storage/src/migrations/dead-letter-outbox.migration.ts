@@ -22,7 +22,7 @@ export class CreateDeadLetterOutbox1795800000000 implements MigrationInterface {
         source_partition integer NOT NULL,
         source_offset    bigint NOT NULL,
         topic            text COLLATE "C" NOT NULL,
-        message_key      text,
+        message_key      bytea,
         value            bytea NOT NULL,
         headers          json NOT NULL,
         reason           text NOT NULL,

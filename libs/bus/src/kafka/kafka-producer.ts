@@ -26,7 +26,7 @@ interface Pending {
 }
 
 /** What kafkajs says when the cluster cannot give an idempotent producer its id. */
-const IDEMPOTENCE_UNSUPPORTED = /Broker -?\d+ not found in the cached metadata|CLUSTER_AUTHORIZATION_FAILED|UNSUPPORTED_VERSION|not support/i;
+const IDEMPOTENCE_UNSUPPORTED = /Broker -?\d+ not found in the cached metadata/;
 
 /**
  * One kafkajs producer per bus. Publish calls made while a send is in flight are coalesced into the
@@ -42,7 +42,7 @@ export class CoalescingProducer {
   private readonly maxMessages: number;
   private readonly maxBytes: number;
 
-  constructor(kafka: Kafka, private readonly settings: { idempotent: boolean; gzip: boolean; retries: number; batching?: ProducerBatchingOptions }) {
+  constructor(private readonly kafka: Kafka, private readonly settings: { idempotent: boolean; gzip: boolean; retries: number; batching?: ProducerBatchingOptions }) {
     // DefaultPartitioner is Java-compatible murmur2 (also used by the in-memory bus); naming it silences kafkajs's v2 notice.
     this.producer = kafka.producer({
       createPartitioner: Partitioners.DefaultPartitioner,
@@ -88,12 +88,13 @@ export class CoalescingProducer {
 
   /** Connects once (the first publish does it too); a broker that cannot serve an idempotent producer is a ConfigError naming KAFKA_IDEMPOTENT. */
   connect(): Promise<void> {
-    this.connecting ??= this.producer.connect().catch((error) => {
+    this.connecting ??= this.producer.connect().catch(async (error) => {
       this.connecting = null;
       const message = error instanceof Error ? error.message : String(error);
       // An idempotent producer asks the cluster's controller for a producer id first: a broker
-      // without that support (e.g. librdkafka's mock cluster) answers with a controller nobody knows.
-      if (this.settings.idempotent && IDEMPOTENCE_UNSUPPORTED.test(message)) {
+      // without that support (e.g. librdkafka's mock cluster) names a controller that is none of its
+      // brokers. Only that is a setting to change; a controller missing for a moment is not.
+      if (this.settings.idempotent && IDEMPOTENCE_UNSUPPORTED.test(message) && (await this.controllerUnknown())) {
         throw new ConfigError(
           'KAFKA_IDEMPOTENT',
           `KAFKA_IDEMPOTENT is true (the default), but the Kafka cluster cannot serve an idempotent producer (${message}); set KAFKA_IDEMPOTENT=false for this broker`,
@@ -102,6 +103,20 @@ export class CoalescingProducer {
       throw toPulseError(error, 'cannot connect the Kafka producer');
     });
     return this.connecting;
+  }
+
+  /** Whether the cluster names a controller that is none of its brokers (false when that cannot be told). */
+  private async controllerUnknown(): Promise<boolean> {
+    const admin = this.kafka.admin();
+    try {
+      await admin.connect();
+      const { brokers, controller } = await admin.describeCluster();
+      return controller === null || !brokers.some((b) => b.nodeId === controller);
+    } catch {
+      return false;
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
   }
 
   private async drain(): Promise<void> {

@@ -24,8 +24,8 @@ export interface FeatureServiceConfig {
   /** MAX_BATCH_SIZE: most messages per handled batch, default 10000 (a 1 MiB fetch of ~175 B records is ~6000). */
   readonly maxBatchSize: number;
   /**
-   * MAX_PENDING_BATCHES (default 2): batches per partition whose log append may still be running while
-   * the next one is folded; each is committed once its append is done (SubscribeOptions.maxPendingBatches).
+   * MAX_PENDING_BATCHES (default 2): batches per partition whose dead letters may still be being
+   * written while the next one is handled; each is committed once they are (SubscribeOptions.maxPendingBatches).
    */
   readonly maxPendingBatches: number;
   /**

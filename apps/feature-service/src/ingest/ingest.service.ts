@@ -70,8 +70,8 @@ export class IngestService {
   }
 
   /**
-   * The part of a batch that must run in partition order — decode, fold, write the states — and, as
-   * the function it resolves to, the rest: the log append (already under way), dead letters and
+   * The part of a batch that must run in partition order — decode, fold, append to the log, write the
+   * states — and, as the function it resolves to, the rest: the dead letters (to the outbox) and the
    * metrics. That function is idempotent (the bus may run it again on a retriable failure), and the
    * batch is durable when it resolves; the consumer hands it to the bus (completeLater), which
    * commits the batch after it and meanwhile hands over the partition's next batch.

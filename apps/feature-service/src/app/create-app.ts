@@ -35,7 +35,6 @@ const LAG_REFRESH_MS = 1000;
  * The feature service as a Nest application with the bus transport connected (not yet listening):
  * HTTP API, OpenAPI docs at /docs, and the engagement-events consumer.
  */
-
 export async function createFeatureServiceApp(config: FeatureServiceConfig, options: CreateAppOptions = {}): Promise<INestApplication> {
   const registry = options.registry ?? new Registry();
   // Fastify rather than Express: fewer objects and less work per request (measured on the feature

@@ -1,4 +1,4 @@
-import { MAX_EVENT_TIME_MS, MAX_ID_LENGTH } from '@pulse/contracts';
+import { idStringDefect, MAX_EVENT_TIME_MS } from '@pulse/contracts';
 import { ValidationError } from '@pulse/core';
 
 /**
@@ -56,9 +56,8 @@ export function parseViews(value: string | string[] | undefined): string[] | und
  */
 export function checkEntityId(id: unknown, field: string): string {
   if (typeof id !== 'string' || id.length === 0) throw new ValidationError(`${field} must be a non-empty string`, { field });
-  if (id.length > MAX_ID_LENGTH) throw new ValidationError(`${field} is ${id.length} characters long; at most ${MAX_ID_LENGTH} are allowed`, { field });
-  if (!id.isWellFormed()) throw new ValidationError(`${field} holds a lone surrogate (not well-formed Unicode)`, { field });
-  if (id.includes('\u0000')) throw new ValidationError(`${field} holds a NUL character (U+0000)`, { field });
+  const defect = idStringDefect(id);
+  if (defect !== undefined) throw new ValidationError(`${field} ${defect}`, { field });
   return id;
 }
 

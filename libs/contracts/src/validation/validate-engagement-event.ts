@@ -65,14 +65,23 @@ function ok<T>(value: T): Parsed<T> {
 function checkString(value: unknown, field: string, required: boolean): Failure | undefined {
   if (isAbsent(value)) return required ? rejection('missing_field', `${field} is required`, field) : undefined;
   if (typeof value !== 'string') return rejection('wrong_type', `${field} must be a string, got ${describe(value)}`, field);
-  if (value.length > MAX_ID_LENGTH) {
-    return rejection('invalid_value', `${field} is ${value.length} characters long; at most ${MAX_ID_LENGTH} are allowed`, field);
-  }
+  const defect = idStringDefect(value);
+  if (defect !== undefined) return rejection('invalid_value', `${field} ${defect}`, field);
+  return undefined;
+}
+
+/**
+ * What makes a string unfit for an id or a stored text field, as the end of a sentence naming it
+ * ("… is 300 characters long; …"), or undefined when it is fit. The one rule for events and for
+ * the ids a read asks for.
+ */
+export function idStringDefect(value: string): string | undefined {
+  if (value.length > MAX_ID_LENGTH) return `is ${value.length} characters long; at most ${MAX_ID_LENGTH} are allowed`;
   // JSON can carry one ("\ud800"); Postgres and Redis would store it as U+FFFD, another id than the one
   // the service keeps in memory.
-  if (!value.isWellFormed()) return rejection('invalid_value', `${field} holds a lone surrogate (not well-formed Unicode)`, field);
+  if (!value.isWellFormed()) return 'holds a lone surrogate (not well-formed Unicode)';
   // Postgres text cannot hold U+0000: the event log would refuse the event after the state took it.
-  if (value.includes('\u0000')) return rejection('invalid_value', `${field} holds a NUL character (U+0000), which the event log cannot store`, field);
+  if (value.includes('\u0000')) return 'holds a NUL character (U+0000), which the event log cannot store';
   return undefined;
 }
 

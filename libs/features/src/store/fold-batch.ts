@@ -148,12 +148,11 @@ async function foldAttempts(
       late += classifyEvents(states[i++], list, registry, verdicts, at);
       at += list.length;
     }
+    // What beforePut is given: the events the log gets, the too-late ones and the exact duplicates.
     let accepted: readonly EngagementEvent[] = events;
     const lateForLog: EngagementEvent[] = [];
     const duplicatesForLog: EngagementEvent[] = [];
     if (options.beforePut) {
-      const tooLate = lateForLog;
-      const duplicates = duplicatesForLog;
       if (late > 0 || verdicts.includes(Verdict.duplicate)) {
         const kept: EngagementEvent[] = [];
         at = 0;
@@ -163,11 +162,11 @@ async function foldAttempts(
           for (let k = 0; k < list.length; k++) {
             const verdict = verdicts[at + k];
             const e = list[k];
-            if (verdict === Verdict.tooLate) tooLate.push(e);
+            if (verdict === Verdict.tooLate) lateForLog.push(e);
             else if (verdict === Verdict.apply) kept.push(e);
             else if (appliedTime(state, list, verdicts, at, k) === e.eventTimeMs) {
               kept.push(e);
-              duplicates.push(e);
+              duplicatesForLog.push(e);
             }
             // A duplicate id at another time is a re-send with different content: the state kept the
             // first version, so the log must not get this one (the offline replay would count it).

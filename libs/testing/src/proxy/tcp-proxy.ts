@@ -207,28 +207,20 @@ export class TcpProxy {
     this.pairs.add(pair);
     // Written by hand rather than piped, so a frozen connection can drop data instead of buffering it;
     // backpressure is kept (pause the reader while the writer's buffer is full).
-    client.on('data', (chunk: Buffer) => {
-      if (pair.dropping) {
-        this.counters.bytesDropped += chunk.length;
-        return;
-      }
-      this.counters.bytesUp += chunk.length;
-      if (!upstream.write(chunk)) {
-        client.pause();
-        upstream.once('drain', () => client.resume());
-      }
-    });
-    upstream.on('data', (chunk: Buffer) => {
-      if (pair.dropping) {
-        this.counters.bytesDropped += chunk.length;
-        return;
-      }
-      this.counters.bytesDown += chunk.length;
-      if (!client.write(chunk)) {
-        upstream.pause();
-        client.once('drain', () => upstream.resume());
-      }
-    });
+    const relay = (from: Socket, to: Socket, counted: 'bytesUp' | 'bytesDown') =>
+      from.on('data', (chunk: Buffer) => {
+        if (pair.dropping) {
+          this.counters.bytesDropped += chunk.length;
+          return;
+        }
+        this.counters[counted] += chunk.length;
+        if (!to.write(chunk)) {
+          from.pause();
+          to.once('drain', () => from.resume());
+        }
+      });
+    relay(client, upstream, 'bytesUp');
+    relay(upstream, client, 'bytesDown');
     // A half-close is passed on (the protocols proxied here do not use it, but it is cheap to keep).
     client.on('end', () => {
       if (!pair.dropping) upstream.end();

@@ -252,6 +252,20 @@ describe('feature-service HTTP API under fuzzing', () => {
       expectSound(await rawRequest(url, { method, path, body, headers: type === undefined ? {} : { 'content-type': type } }), `${method} ${path} ${type ?? ''} ${body ?? ''}`, expected);
     });
 
+    it('a JSON body that is not UTF-8, and any bytes as a JSON body', async () => {
+      for (const path of ['/v1/events', '/v1/features/batch']) {
+        const bytes = Buffer.from([0x5b, 0x22, 0x00, 0xff, 0xfe, 0x22, 0x5d]);
+        expectSound(await rawRequest(url, { method: 'POST', path, body: bytes, headers: { 'content-type': 'application/json' } }), `POST ${path} invalid UTF-8`, { status: 400, field: 'body' });
+      }
+      await fc.assert(
+        fc.asyncProperty(fc.constantFrom('/v1/events', '/v1/features/batch'), fc.uint8Array({ maxLength: 200 }), async (path, bytes) => {
+          const body = Buffer.from(bytes);
+          expectSound(await rawRequest(url, { method: 'POST', path, body, headers: { 'content-type': 'application/json' } }), `POST ${path} bytes ${body.toString('hex')}`);
+        }),
+        runs(200),
+      );
+    });
+
     it('reports an offline answer\'s watermark as of its time, single and batch', async () => {
       const at = t0 + 45 * 60_000; // between the seeded events at 30 and 60 minutes
       const single = expectSound(await get(`/v1/features/${learner}?at=${at}`), 'GET earlier', { status: 200 });

@@ -120,8 +120,17 @@ function readJsonBodiesOnly(app: NestFastifyApplication): void {
   const fastify = app.getHttpAdapter().getInstance();
   fastify.removeAllContentTypeParsers();
   const parseJson = fastify.getDefaultJsonParser('error', 'error');
-  fastify.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: MAX_BODY_BYTES }, (request, raw, done) => {
-    const body = raw.toString(); // a string already (parseAs), typed as either
+  // Read as bytes and decoded strictly: Fastify's string reading answers invalid UTF-8 with a bare
+  // "body size did not match Content-Length", and a lenient decoding would turn it into U+FFFD.
+  const utf8 = new TextDecoder('utf-8', { fatal: true });
+  fastify.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: MAX_BODY_BYTES }, (request, raw, done) => {
+    let body: string;
+    try {
+      body = utf8.decode(raw as Buffer);
+    } catch {
+      done(new ValidationError('the body is not valid UTF-8', { field: 'body' }), undefined);
+      return;
+    }
     if (body.length === 0) {
       done(new ValidationError('the body is empty; a JSON document is expected', { field: 'body' }), undefined);
       return;

@@ -3,7 +3,7 @@ import { decodeDeadLetter, type DeadLetterRecord } from '@pulse/contracts';
 import { createTestDatabase, kafkaTestBusOptions, randomName, waitFor, type TestDatabase } from '@pulse/testing';
 import { initStorage, type Storage } from '../data-source';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../embedded/embedded-postgres';
-import { DeadLetterOutbox, type DeadLetterOutboxOptions } from './dead-letter-outbox';
+import { DeadLetterOutbox, deadLetterOutboxRecord, type DeadLetterOutboxOptions } from './dead-letter-outbox';
 import { OUTBOX_HEADER, type RecoveryReport } from './dead-letter-relay';
 
 const logger: BusLogger = { log: () => undefined };
@@ -282,3 +282,13 @@ describeRelay(
   },
   { timeoutMs: 15_000 },
 );
+
+describe('deadLetterOutboxRecord', () => {
+  it('keeps an original up to the limit whole, and cuts a larger one, saying so (the DLQ topic must take every row)', () => {
+    const small = { ...deadLetter('src', 1), original: new Uint8Array(100).fill(7) };
+    expect(decodeDeadLetter(deadLetterOutboxRecord(small, 'dlq', 100).value)).toMatchObject({ original: small.original, message: small.message });
+    const large = { ...small, original: new Uint8Array(101).fill(7) };
+    const cut = decodeDeadLetter(deadLetterOutboxRecord(large, 'dlq', 100).value);
+    expect([cut.original.byteLength, cut.message]).toEqual([100, `${small.message} (original cut to its first 100 of 101 bytes)`]);
+  });
+});

@@ -13,8 +13,21 @@ export interface DeadLetterOutboxOptions extends DeadLetterRelayOptions {
   readonly observe?: StorageOpObserver;
 }
 
+/**
+ * Most bytes of the original record a dead letter carries (512 KiB). A record near the source topic's
+ * size limit (Kafka's default is 1 MiB) would make a dead letter the DLQ topic refuses, and a row
+ * that can never be published holds the outbox back; past this the original is cut, and the message
+ * says so.
+ */
+export const MAX_DEAD_LETTER_ORIGINAL_BYTES = 512 * 1024;
+
 /** A dead letter as the outbox keeps it and the relay publishes it (protobuf DeadLetter, keyed by the source key). */
-export function deadLetterOutboxRecord(record: DeadLetterRecord, topic: string): OutboxRecord {
+export function deadLetterOutboxRecord(whole: DeadLetterRecord, topic: string, maxOriginalBytes = MAX_DEAD_LETTER_ORIGINAL_BYTES): OutboxRecord {
+  const size = whole.original.byteLength;
+  const record =
+    size <= maxOriginalBytes
+      ? whole
+      : { ...whole, original: whole.original.subarray(0, maxOriginalBytes), message: `${whole.message} (original cut to its first ${maxOriginalBytes} of ${size} bytes)` };
   return {
     sourceTopic: record.sourceTopic,
     sourcePartition: record.sourcePartition,

@@ -1,13 +1,38 @@
 import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
+import prettier from 'eslint-config-prettier';
 
 // Who may import whom. Apps sit on top and never import each other; adapters wrap cores; contracts
 // depend on nothing; test helpers are for spec files only.
 const depConstraints = (allowTesting) => [
-  { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:nest', 'type:core', 'type:contracts', 'type:util', ...(allowTesting ? ['type:testing'] : [])] },
-  { sourceTag: 'type:cli', onlyDependOnLibsWithTags: ['type:core', 'type:contracts', 'type:util', ...(allowTesting ? ['type:testing'] : [])] },
-  { sourceTag: 'type:nest', onlyDependOnLibsWithTags: ['type:nest', 'type:core', 'type:contracts', 'type:util', ...(allowTesting ? ['type:testing'] : [])] },
-  { sourceTag: 'type:core', onlyDependOnLibsWithTags: ['type:core', 'type:contracts', 'type:util', ...(allowTesting ? ['type:testing'] : [])] },
+  {
+    sourceTag: 'type:app',
+    onlyDependOnLibsWithTags: [
+      'type:nest',
+      'type:core',
+      'type:contracts',
+      'type:util',
+      ...(allowTesting ? ['type:testing'] : []),
+    ],
+  },
+  {
+    sourceTag: 'type:cli',
+    onlyDependOnLibsWithTags: ['type:core', 'type:contracts', 'type:util', ...(allowTesting ? ['type:testing'] : [])],
+  },
+  {
+    sourceTag: 'type:nest',
+    onlyDependOnLibsWithTags: [
+      'type:nest',
+      'type:core',
+      'type:contracts',
+      'type:util',
+      ...(allowTesting ? ['type:testing'] : []),
+    ],
+  },
+  {
+    sourceTag: 'type:core',
+    onlyDependOnLibsWithTags: ['type:core', 'type:contracts', 'type:util', ...(allowTesting ? ['type:testing'] : [])],
+  },
   { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:core', 'type:contracts', 'type:util'] },
   { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util'] },
   { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: ['type:contracts'] },
@@ -42,4 +67,6 @@ export default [
       '@typescript-eslint/no-explicit-any': 'off',
     },
   },
+  // Formatting is Prettier's (checked in lint); stylistic rules that would fight it are off.
+  prettier,
 ];

@@ -8,7 +8,10 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const forTests = process.argv.includes('--for-tests');
-const aptFor = (process.argv.find((a) => a.startsWith('--apt=')) ?? '').slice('--apt='.length).split(',').filter(Boolean);
+const aptFor = (process.argv.find((a) => a.startsWith('--apt=')) ?? '')
+  .slice('--apt='.length)
+  .split(',')
+  .filter(Boolean);
 
 function run(cmd, opts = {}) {
   console.log(`bootstrap: ${cmd}`);

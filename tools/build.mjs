@@ -19,7 +19,10 @@ const aliases = Object.fromEntries(
 );
 
 function outPath(src) {
-  const rel = path.relative(root, src).replace(/\/src\//, '/').replace(/\.ts$/, '.js');
+  const rel = path
+    .relative(root, src)
+    .replace(/\/src\//, '/')
+    .replace(/\.ts$/, '.js');
   return path.join(root, 'dist', rel);
 }
 
@@ -66,7 +69,11 @@ export async function build({ clean = false, quiet = false } = {}) {
     for (const src of sources(dir)) {
       const out = outPath(src);
       if (!clean && fs.existsSync(out) && fs.statSync(out).mtimeMs >= fs.statSync(src).mtimeMs) continue;
-      const { code, map } = await swc.transformFile(src, { ...swcOptions, filename: src, sourceFileName: path.relative(path.dirname(out), src) });
+      const { code, map } = await swc.transformFile(src, {
+        ...swcOptions,
+        filename: src,
+        sourceFileName: path.relative(path.dirname(out), src),
+      });
       const rewritten = code.replace(/require\("(@pulse\/[a-z0-9-]+)"\)/g, (whole, alias) => {
         const target = aliases[alias];
         if (!target) return whole;

@@ -39,7 +39,10 @@ if (!check) {
     const a = listFiles(genDir).sort();
     const b = listFiles(fresh).sort();
     const stale = [...new Set([...a, ...b])].filter(
-      (f) => !a.includes(f) || !b.includes(f) || !fs.readFileSync(path.join(genDir, f)).equals(fs.readFileSync(path.join(fresh, f))),
+      (f) =>
+        !a.includes(f) ||
+        !b.includes(f) ||
+        !fs.readFileSync(path.join(genDir, f)).equals(fs.readFileSync(path.join(fresh, f))),
     );
     if (stale.length > 0) {
       console.error(`proto-gen --check: generated code is out of date (${stale.join(', ')}); run npm run proto:gen`);

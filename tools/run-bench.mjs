@@ -14,7 +14,13 @@ if (!bench) {
   console.error(`unknown benchmark "${name}"; known: ${Object.keys(benches).join(', ')}`);
   process.exit(2);
 }
-const boot = spawnSync(process.execPath, [path.join(root, 'tools/bootstrap.mjs'), `--apt=${bench.apt}`], { stdio: 'inherit' });
+const boot = spawnSync(process.execPath, [path.join(root, 'tools/bootstrap.mjs'), `--apt=${bench.apt}`], {
+  stdio: 'inherit',
+});
 if (boot.status !== 0) process.exit(boot.status ?? 1);
-const { status } = spawnSync(process.execPath, ['--max-old-space-size=8192', path.join(root, bench.entry), ...process.argv.slice(3)], { cwd: root, stdio: 'inherit' });
+const { status } = spawnSync(
+  process.execPath,
+  ['--max-old-space-size=8192', path.join(root, bench.entry), ...process.argv.slice(3)],
+  { cwd: root, stdio: 'inherit' },
+);
 process.exit(status ?? 1);

@@ -6,5 +6,7 @@ import { build } from './build.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 await build({ quiet: true });
-const { status } = spawnSync(process.execPath, [path.join(root, 'dist/apps/cli/main.js'), ...process.argv.slice(2)], { stdio: 'inherit' });
+const { status } = spawnSync(process.execPath, [path.join(root, 'dist/apps/cli/main.js'), ...process.argv.slice(2)], {
+  stdio: 'inherit',
+});
 process.exit(status ?? 1);

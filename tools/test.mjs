@@ -12,6 +12,7 @@ const steps = [
   ['typecheck', bin('tsc'), ['-p', 'tsconfig.base.json', '--noEmit']],
   // The module-boundary lint rule reads Nx's project graph, which must exist first.
   ['project graph', bin('nx'), ['show', 'projects']],
+  ['format', bin('prettier'), ['--check', '--log-level=warn', '.']],
   ['lint', bin('eslint'), ['--max-warnings=0', '.']],
   ['jest', bin('jest'), ['--ci', ...extra]],
 ];

@@ -37,7 +37,9 @@ export class AllocationProfiler {
   }
 
   async stop(file: string, top = 25): Promise<AllocationSummary> {
-    const { profile } = (await this.session.post('HeapProfiler.stopSampling')) as unknown as { profile: { head: SamplingNode } };
+    const { profile } = (await this.session.post('HeapProfiler.stopSampling')) as unknown as {
+      profile: { head: SamplingNode };
+    };
     this.session.disconnect();
     fs.writeFileSync(file, JSON.stringify(profile));
     const bySite = new Map<string, number>();

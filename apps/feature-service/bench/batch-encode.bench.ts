@@ -49,7 +49,8 @@ async function main(): Promise<void> {
     events.push(e);
     if (events.length >= settings.events) break;
   }
-  for (let i = 0; i < events.length; i += 5000) await foldBatchIntoStore(store, events.slice(i, i + 5000), registry, { stateCache: cache });
+  for (let i = 0; i < events.length; i += 5000)
+    await foldBatchIntoStore(store, events.slice(i, i + 5000), registry, { stateCache: cache });
   const entities = [...new Set(events.map((e) => e.entityId))];
   events.length = 0;
 
@@ -69,7 +70,8 @@ async function main(): Promise<void> {
   // Every batch as of a time in a 5-minute epoch nothing was evaluated for: each entity evaluated afresh.
   const { EPOCH_MS } = appModules.evaluatedViews();
   let coldEpoch = Math.floor(Date.now() / EPOCH_MS) + 1;
-  const columnsCold = async (ids: readonly string[]) => service.recycle(await service.readColumns(ids, coldEpoch++ * EPOCH_MS + 1));
+  const columnsCold = async (ids: readonly string[]) =>
+    service.recycle(await service.readColumns(ids, coldEpoch++ * EPOCH_MS + 1));
 
   // The encoding alone: the columns read first, untimed.
   const encodingOnly = async (ids: readonly string[]) => {
@@ -83,7 +85,9 @@ async function main(): Promise<void> {
     return took;
   };
 
-  const phase = async (run: (ids: readonly string[]) => Promise<number | void>): Promise<{ times: LatencySummary; gc: GcPauses }> => {
+  const phase = async (
+    run: (ids: readonly string[]) => Promise<number | void>,
+  ): Promise<{ times: LatencySummary; gc: GcPauses }> => {
     const gc = new GcWatch();
     const times: number[] = [];
     for (let i = 0; i < settings.batchReads; i++) {
@@ -105,7 +109,9 @@ async function main(): Promise<void> {
     console.log(
       `  ${label.padEnd(28)} p50 ${f(p.times.p50)}  p99 ${f(p.times.p99)}  max ${f(p.times.max)}  mean ${f(p.times.mean)} ms;  GC ${p.gc.count} (${p.gc.scavenges} scavenges) ${p.gc.totalMs.toFixed(1)} ms, longest ${p.gc.maxMs.toFixed(2)} ms`,
     );
-  console.log(`batch-encode: ${entities.length} learners, ${settings.batchReads} batches of ${settings.batchEntities} per phase, node ${process.version}`);
+  console.log(
+    `batch-encode: ${entities.length} learners, ${settings.batchReads} batches of ${settings.batchEntities} per phase, node ${process.version}`,
+  );
   for (let round = 0; round < settings.rounds; round++) {
     line('readColumns alone', await phase(columnsOnly));
     line('readColumns + encode', await phase(encoded));
@@ -117,7 +123,10 @@ async function main(): Promise<void> {
     const profiler = new PhaseProfiler();
     await profiler.start();
     await phase(columnsCold);
-    printProfile(`${settings.batchReads} cold readColumns`, await profiler.stop(path.join(os.tmpdir(), `pulse-batch-cold-${Date.now()}.cpuprofile`), 40));
+    printProfile(
+      `${settings.batchReads} cold readColumns`,
+      await profiler.stop(path.join(os.tmpdir(), `pulse-batch-cold-${Date.now()}.cpuprofile`), 40),
+    );
   }
   if (settings.allocations) {
     const profiler = new AllocationProfiler();
@@ -126,7 +135,10 @@ async function main(): Promise<void> {
     const a = await profiler.stop(path.join(os.tmpdir(), `pulse-batch-encode-${Date.now()}.heapprofile`));
     console.log(`allocations of ${settings.batchReads} reads + encodings (sampled, freed objects included): ${a.file}`);
     console.log(`  ${(a.totalBytes / settings.batchReads).toFixed(0)} B per batch; by allocating function:`);
-    for (const site of a.sites) console.log(`    ${(site.share * 100).toFixed(1).padStart(5)} %  ${(site.bytes / settings.batchReads).toFixed(0).padStart(8)} B/batch  ${site.name}`);
+    for (const site of a.sites)
+      console.log(
+        `    ${(site.share * 100).toFixed(1).padStart(5)} %  ${(site.bytes / settings.batchReads).toFixed(0).padStart(8)} B/batch  ${site.name}`,
+      );
   }
 }
 

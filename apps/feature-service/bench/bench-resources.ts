@@ -18,7 +18,10 @@ export class Cleanup {
         }
       }
     });
-    for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+    for (const [signal, code] of [
+      ['SIGINT', 130],
+      ['SIGTERM', 143],
+    ] as const) {
       // `on`, not `once`: a repeated signal must not fall through to the default (exit without cleanup).
       process.on(signal, () => {
         if (this.running) return;
@@ -78,7 +81,8 @@ export async function withoutNewSignalListeners<T>(start: () => Promise<T>): Pro
   } finally {
     for (const signal of SHUTDOWN_SIGNALS) {
       for (const listener of process.listeners(signal)) {
-        if (!before.get(signal)!.has(listener)) process.removeListener(signal, listener as (...args: unknown[]) => void);
+        if (!before.get(signal)!.has(listener))
+          process.removeListener(signal, listener as (...args: unknown[]) => void);
       }
     }
   }
@@ -173,7 +177,10 @@ export function machineCpuTicks(): { total: number; steal: number } | undefined 
 }
 
 /** The share of the machine's CPU time stolen by the hypervisor between two machineCpuTicks() readings. */
-export function stealShare(before: ReturnType<typeof machineCpuTicks>, after: ReturnType<typeof machineCpuTicks>): number {
+export function stealShare(
+  before: ReturnType<typeof machineCpuTicks>,
+  after: ReturnType<typeof machineCpuTicks>,
+): number {
   if (before === undefined || after === undefined || after.total <= before.total) return NaN;
   return (after.steal - before.steal) / (after.total - before.total);
 }

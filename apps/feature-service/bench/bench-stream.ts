@@ -20,7 +20,12 @@ export interface BenchStream {
   readonly watermarks: Map<string, number>;
 }
 
-export function generateStream(options: { seed: string; learners: number; days: number; maxEvents: number }): BenchStream {
+export function generateStream(options: {
+  seed: string;
+  learners: number;
+  days: number;
+  maxEvents: number;
+}): BenchStream {
   const started = performance.now();
   const simulation = createSimulation({ seed: options.seed, learners: options.learners, days: options.days });
   const framed: Buffer[] = [];
@@ -41,5 +46,11 @@ export function generateStream(options: { seed: string; learners: number; days: 
     if (framed.length >= options.maxEvents) break;
   }
   if (contentTypes.size !== 1) throw new Error(`expected one content type, got ${[...contentTypes].join(', ')}`);
-  return { framed, header: `${CONTENT_TYPE_HEADER}=${[...contentTypes][0]}`, valueBytes, generateMs: performance.now() - started, watermarks };
+  return {
+    framed,
+    header: `${CONTENT_TYPE_HEADER}=${[...contentTypes][0]}`,
+    valueBytes,
+    generateMs: performance.now() - started,
+    watermarks,
+  };
 }

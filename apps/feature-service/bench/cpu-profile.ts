@@ -114,7 +114,14 @@ export function summarizeProfile(profile: Profile, file: string, top: number): P
       .sort((a, b) => b[1] - a[1])
       .slice(0, n)
       .map(([name, us]) => ({ name, ms: us / 1000, share: busy > 0 ? us / busy : 0 }));
-  return { file, totalMs: totalUs / 1000, idleMs: idleUs / 1000, self: list(self, top), inclusive: list(inclusive, top * 2), byArea: list(areas, 30) };
+  return {
+    file,
+    totalMs: totalUs / 1000,
+    idleMs: idleUs / 1000,
+    self: list(self, top),
+    inclusive: list(inclusive, top * 2),
+    byArea: list(areas, 30),
+  };
 }
 
 /** Prints a summary under a heading: what was profiled. */
@@ -122,11 +129,14 @@ export function printProfile(what: string, p: ProfileSummary): void {
   console.log(`\nCPU profile of ${what}: ${p.file}`);
   console.log(`  sampled ${ms0(p.totalMs)} ms, idle ${ms0(p.idleMs)} ms; shares below are of busy time`);
   console.log('  self time by area:');
-  for (const a of p.byArea) console.log(`    ${(a.share * 100).toFixed(1).padStart(5)} %  ${ms0(a.ms).padStart(7)} ms  ${a.name}`);
+  for (const a of p.byArea)
+    console.log(`    ${(a.share * 100).toFixed(1).padStart(5)} %  ${ms0(a.ms).padStart(7)} ms  ${a.name}`);
   console.log('  self time by function:');
-  for (const f of p.self) console.log(`    ${(f.share * 100).toFixed(1).padStart(5)} %  ${ms0(f.ms).padStart(7)} ms  ${f.name}`);
+  for (const f of p.self)
+    console.log(`    ${(f.share * 100).toFixed(1).padStart(5)} %  ${ms0(f.ms).padStart(7)} ms  ${f.name}`);
   console.log('  inclusive time by function (synchronous stacks; async continuations count where they resume):');
-  for (const f of p.inclusive) console.log(`    ${(f.share * 100).toFixed(1).padStart(5)} %  ${ms0(f.ms).padStart(7)} ms  ${f.name}`);
+  for (const f of p.inclusive)
+    console.log(`    ${(f.share * 100).toFixed(1).padStart(5)} %  ${ms0(f.ms).padStart(7)} ms  ${f.name}`);
 }
 
 const ms0 = (n: number) => n.toLocaleString('en-US', { maximumFractionDigits: 0 });

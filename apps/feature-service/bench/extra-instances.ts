@@ -25,12 +25,19 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-export async function startExtraInstances(count: number, env: Record<string, string>, processes: { killOnExit(pid: number): void; forget(pid: number): void }): Promise<ExtraInstance[]> {
+export async function startExtraInstances(
+  count: number,
+  env: Record<string, string>,
+  processes: { killOnExit(pid: number): void; forget(pid: number): void },
+): Promise<ExtraInstance[]> {
   const main = path.resolve(__dirname, '..', 'main.js');
   const started: ExtraInstance[] = [];
   for (let i = 0; i < count; i++) {
     const port = await freePort();
-    const child = spawn(process.execPath, [main], { env: { ...process.env, ...env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [main], {
+      env: { ...process.env, ...env, PORT: String(port) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     const keep = (c: Buffer) => (out = (out + c.toString()).slice(-4000));
     child.stdout?.on('data', keep);
@@ -40,10 +47,18 @@ export async function startExtraInstances(count: number, env: Record<string, str
     started.push({ pid: child.pid!, port, child, output: () => out });
   }
   for (const s of started) {
-    await waitFor(async () => {
-      if (s.child.exitCode !== null) throw new Error(`extra feature-service instance exited with ${s.child.exitCode}: ${s.output()}`);
-      return (await consumedBy(s).catch(() => undefined)) !== undefined;
-    }, { timeoutMs: 60_000, intervalMs: 200, message: `extra feature-service instance on port ${s.port} serving /metrics` });
+    await waitFor(
+      async () => {
+        if (s.child.exitCode !== null)
+          throw new Error(`extra feature-service instance exited with ${s.child.exitCode}: ${s.output()}`);
+        return (await consumedBy(s).catch(() => undefined)) !== undefined;
+      },
+      {
+        timeoutMs: 60_000,
+        intervalMs: 200,
+        message: `extra feature-service instance on port ${s.port} serving /metrics`,
+      },
+    );
   }
   return started;
 }

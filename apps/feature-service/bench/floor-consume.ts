@@ -125,7 +125,11 @@ export async function floorStreaming(
         const append =
           log === 'event-rows'
             ? copy(pool, rows)
-            : pool.query(SEGMENT_SQL, [batch.partition, batch.firstOffset(), segmentOf(batch.messages.map((m) => m.value!))]);
+            : pool.query(SEGMENT_SQL, [
+                batch.partition,
+                batch.firstOffset(),
+                segmentOf(batch.messages.map((m) => m.value!)),
+              ]);
         await Promise.all([append, redis.mset(mset)]);
         resolveOffset(batch.lastOffset());
         await commitOffsetsIfNecessary();
@@ -149,8 +153,20 @@ export async function floorStreaming(
     const postgresCpuS = cpuSecondsOf(pgPids) - pgBefore;
     const redisCpuS = (processCpuSeconds(redisPid) ?? 0) - redisBefore;
     const feed = await fed;
-    const { rows } = await pool.query<{ n: string }>(log === 'event-rows' ? 'SELECT count(*) AS n FROM floor_log' : 'SELECT count(*) AS n FROM floor_segment');
-    return { log, events, ms, perSecond: (events * 1000) / ms, feed, rows: Number(rows[0].n), processCpuS: (cpu.user + cpu.system) / 1e6, postgresCpuS, redisCpuS };
+    const { rows } = await pool.query<{ n: string }>(
+      log === 'event-rows' ? 'SELECT count(*) AS n FROM floor_log' : 'SELECT count(*) AS n FROM floor_segment',
+    );
+    return {
+      log,
+      events,
+      ms,
+      perSecond: (events * 1000) / ms,
+      feed,
+      rows: Number(rows[0].n),
+      processCpuS: (cpu.user + cpu.system) / 1e6,
+      postgresCpuS,
+      redisCpuS,
+    };
   } finally {
     await consumer.disconnect();
     await pool.end();

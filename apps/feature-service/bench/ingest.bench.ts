@@ -36,10 +36,27 @@ import { Registry } from 'prom-client';
 import { KafkaBus } from '@pulse/bus';
 import type { OnlineStore } from '@pulse/features';
 import { loadConfig } from '@pulse/nest-common';
-import { createTestDatabase, randomName, randomRedisPrefix, startKafkaMockCluster, testRedisUrl, waitFor } from '@pulse/testing';
+import {
+  createTestDatabase,
+  randomName,
+  randomRedisPrefix,
+  startKafkaMockCluster,
+  testRedisUrl,
+  waitFor,
+} from '@pulse/testing';
 import type { Infrastructure } from '../src/infrastructure/infrastructure';
 import { appModules } from './app-modules';
-import { Cleanup, deleteRedisKeys, envInt, machineCpuTicks, mainThreadCpuSeconds, processCpuSeconds, stealShare, terminate, withoutNewSignalListeners } from './bench-resources';
+import {
+  Cleanup,
+  deleteRedisKeys,
+  envInt,
+  machineCpuTicks,
+  mainThreadCpuSeconds,
+  processCpuSeconds,
+  stealShare,
+  terminate,
+  withoutNewSignalListeners,
+} from './bench-resources';
 import { PhaseProfiler, printProfile, type ProfileSummary } from './cpu-profile';
 import { AllocationProfiler, type AllocationSummary } from './alloc-profile';
 import { GcWatch, pick, ServerTimer, summarize, type GcPauses, type LatencySummary } from './latency';
@@ -49,7 +66,13 @@ import { KcatProducer, type FeedReport } from './kcat-producer';
 import { rawPreloaded, rawStreaming, type PreloadedResult, type RawRate } from './raw-consume';
 import { floorStreaming, type FloorResult } from './floor-consume';
 import { counterTotal, diffTimings, histogramTotals, type OpTiming } from './service-metrics';
-import { consumedBy, cpuSecondsOfInstances, startExtraInstances, stopExtraInstances, type ExtraInstance } from './extra-instances';
+import {
+  consumedBy,
+  cpuSecondsOfInstances,
+  startExtraInstances,
+  stopExtraInstances,
+  type ExtraInstance,
+} from './extra-instances';
 
 const settings = {
   learners: envInt('PULSE_BENCH_LEARNERS', 4000),
@@ -68,7 +91,13 @@ const settings = {
 };
 
 /** The service's batching settings a run may set in its environment (passed on to the service). */
-const SERVICE_KNOBS = ['MAX_BATCH_SIZE', 'PARTITIONS_CONCURRENTLY', 'MAX_PENDING_BATCHES', 'MIN_BATCH_SIZE', 'MAX_BATCH_WAIT_MS'];
+const SERVICE_KNOBS = [
+  'MAX_BATCH_SIZE',
+  'PARTITIONS_CONCURRENTLY',
+  'MAX_PENDING_BATCHES',
+  'MIN_BATCH_SIZE',
+  'MAX_BATCH_WAIT_MS',
+];
 
 const TARGETS = { eventsPerSecond: 25_000, ratioToRaw: 0.5, singleP99Ms: 1, batchP99Ms: 10 };
 
@@ -104,8 +133,26 @@ interface Checks {
 }
 
 interface Reads {
-  single: { client: LatencySummary; server: LatencySummary; service: LatencySummary; offline: number; errors: number; meanBytes: number; gc: GcPauses };
-  batch: { client: LatencySummary; server: LatencySummary; service: LatencySummary; cold: LatencySummary; replayed: LatencySummary; offline: number; errors: number; meanBytes: number; gc: GcPauses };
+  single: {
+    client: LatencySummary;
+    server: LatencySummary;
+    service: LatencySummary;
+    offline: number;
+    errors: number;
+    meanBytes: number;
+    gc: GcPauses;
+  };
+  batch: {
+    client: LatencySummary;
+    server: LatencySummary;
+    service: LatencySummary;
+    cold: LatencySummary;
+    replayed: LatencySummary;
+    offline: number;
+    errors: number;
+    meanBytes: number;
+    gc: GcPauses;
+  };
   /** CPU profiles of the HTTP single and batch reads (with --profile). */
   singleProfile?: ProfileSummary;
   batchProfile?: ProfileSummary;
@@ -114,14 +161,21 @@ interface Reads {
   batchAllocations?: AllocationSummary;
 }
 
-const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const fmt = (n: number, digits = 0) =>
+  n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const load = () => os.loadavg().map((l) => Number(l.toFixed(2)));
 
 function log(message: string): void {
   console.log(`[bench:ingest ${new Date().toISOString().slice(11, 19)}] ${message}`);
 }
 
-async function startService(brokers: string, databaseUrl: string, redisUrl: string, redisPrefix: string, registry: Registry) {
+async function startService(
+  brokers: string,
+  databaseUrl: string,
+  redisUrl: string,
+  redisPrefix: string,
+  registry: Registry,
+) {
   const topic = randomName('bench-engagement');
   const env: Record<string, string> = {
     KAFKA_BROKERS: brokers,
@@ -149,19 +203,37 @@ async function startService(brokers: string, databaseUrl: string, redisUrl: stri
   });
   const port = (app.getHttpServer().address() as { port: number }).port;
   // The consumer joins its group in the background; the clock must not start before it has partitions.
-  await waitFor(() => (busServerOf(app)?.current?.assignment()[topic]?.length ?? 0) > 0, { timeoutMs: 30_000, message: 'service consumer joined' });
+  await waitFor(() => (busServerOf(app)?.current?.assignment()[topic]?.length ?? 0) > 0, {
+    timeoutMs: 30_000,
+    message: 'service consumer joined',
+  });
   const partitionsHere = () => busServerOf(app)?.current?.assignment()[topic]?.length ?? 0;
   return { app, port, topic, config, env, partitionsHere };
 }
 
-async function endToEnd(app: INestApplication, topic: string, registry: Registry, producer: KcatProducer, stream: BenchStream, databaseName: string, extras: readonly ExtraInstance[]): Promise<EndToEnd> {
+async function endToEnd(
+  app: INestApplication,
+  topic: string,
+  registry: Registry,
+  producer: KcatProducer,
+  stream: BenchStream,
+  databaseName: string,
+  extras: readonly ExtraInstance[],
+): Promise<EndToEnd> {
   const infra = app.get<Infrastructure>(appModules.tokens().INFRASTRUCTURE);
   const ds = infra.storage.dataSource;
   // The pool opens backends as the load needs them: those that appear during the run count whole.
-  const pgPidsNow = async () => ((await ds.query('SELECT pid FROM pg_stat_activity WHERE datname = $1', [databaseName])) as { pid: number }[]).map((r) => r.pid);
+  const pgPidsNow = async () =>
+    ((await ds.query('SELECT pid FROM pg_stat_activity WHERE datname = $1', [databaseName])) as { pid: number }[]).map(
+      (r) => r.pid,
+    );
   const pgStart = new Map((await pgPidsNow()).map((pid) => [pid, processCpuSeconds(pid) ?? 0]));
   const redisPid = infra.redis ? Number(/process_id:(\d+)/.exec(await infra.redis.info('server'))?.[1]) : NaN;
-  const timingNames = ['pulse_batch_duration_seconds', 'pulse_postgres_op_duration_seconds', 'pulse_redis_op_duration_seconds'];
+  const timingNames = [
+    'pulse_batch_duration_seconds',
+    'pulse_postgres_op_duration_seconds',
+    'pulse_redis_op_duration_seconds',
+  ];
   const timings = async () => (await Promise.all(timingNames.map((n) => histogramTotals(registry, n)))).flat();
 
   const n = stream.framed.length;
@@ -202,7 +274,8 @@ async function endToEnd(app: INestApplication, topic: string, registry: Registry
       log(`  ${fmt(consumed)} / ${fmt(n)} events durable (${fmt((consumed * 1000) / (now - started))}/s so far)`);
       lastLog = now;
     }
-    if (now - started > 15 * 60_000) throw new Error(`end-to-end run did not finish within 15 minutes (${consumed} of ${n} events)`);
+    if (now - started > 15 * 60_000)
+      throw new Error(`end-to-end run did not finish within 15 minutes (${consumed} of ${n} events)`);
   }
   const elapsed = performance.now() - started;
   const pgEnd = await pgPidsNow();
@@ -217,7 +290,10 @@ async function endToEnd(app: INestApplication, topic: string, registry: Registry
     mainThreadElu: elu.utilization,
     mainThreadCpuS: (mainThreadCpuSeconds() ?? NaN) - mainCpuBefore,
     processCpuS: (cpu.user + cpu.system) / 1e6,
-    postgresCpuS: [...new Set([...pgStart.keys(), ...pgEnd])].reduce((a, pid) => a + (processCpuSeconds(pid) ?? pgStart.get(pid) ?? 0) - (pgStart.get(pid) ?? 0), 0),
+    postgresCpuS: [...new Set([...pgStart.keys(), ...pgEnd])].reduce(
+      (a, pid) => a + (processCpuSeconds(pid) ?? pgStart.get(pid) ?? 0) - (pgStart.get(pid) ?? 0),
+      0,
+    ),
     redisCpuS: (processCpuSeconds(redisPid) ?? 0) - redisBefore,
     kcatCpuS: (processCpuSeconds(kcatPid) ?? 0) - kcatBefore,
     extrasCpuS: cpuSecondsOfInstances(extras) - extrasBefore,
@@ -226,8 +302,10 @@ async function endToEnd(app: INestApplication, topic: string, registry: Registry
     loadBefore,
     loadAfter: load(),
   };
-  if (profiler) result.profile = await profiler.stop(path.join(os.tmpdir(), `pulse-ingest-e2e-${Date.now()}.cpuprofile`));
-  if (allocations) result.allocations = await allocations.stop(path.join(os.tmpdir(), `pulse-ingest-e2e-${Date.now()}.heapprofile`));
+  if (profiler)
+    result.profile = await profiler.stop(path.join(os.tmpdir(), `pulse-ingest-e2e-${Date.now()}.cpuprofile`));
+  if (allocations)
+    result.allocations = await allocations.stop(path.join(os.tmpdir(), `pulse-ingest-e2e-${Date.now()}.heapprofile`));
   result.producer = await produced;
   return result;
 }
@@ -239,10 +317,13 @@ async function verify(app: INestApplication, registry: Registry, stream: BenchSt
   const tokens = appModules.tokens();
   const infra = app.get<Infrastructure>(tokens.INFRASTRUCTURE);
   const store = app.get<OnlineStore>(tokens.ONLINE_STORE);
-  const logCount = await waitFor(async () => {
-    const c = await infra.storage.eventLog.count();
-    return c >= events ? c : 0;
-  }, { timeoutMs: 60_000, message: `event log holds ${events} events` });
+  const logCount = await waitFor(
+    async () => {
+      const c = await infra.storage.eventLog.count();
+      return c >= events ? c : 0;
+    },
+    { timeoutMs: 60_000, message: `event log holds ${events} events` },
+  );
   let watermarkMismatches = 0;
   let missingStates = 0;
   for (let i = 0; i < watermarks.length; i += 1000) {
@@ -264,7 +345,13 @@ async function verify(app: INestApplication, registry: Registry, stream: BenchSt
 }
 
 /** One measured read phase: the client's requests, the server-side times, GC pauses and (if asked) profiles. */
-async function readPhase(client: ReadClient, timer: ServerTimer, kind: 'single' | 'batch', requests: number, batchSize: number) {
+async function readPhase(
+  client: ReadClient,
+  timer: ServerTimer,
+  kind: 'single' | 'batch',
+  requests: number,
+  batchSize: number,
+) {
   const name = path.join(os.tmpdir(), `pulse-ingest-${kind}-reads-${Date.now()}`);
   const profiler = settings.profile ? new PhaseProfiler() : undefined;
   await profiler?.start();
@@ -274,16 +361,33 @@ async function readPhase(client: ReadClient, timer: ServerTimer, kind: 'single' 
   const run = await client.run({ kind, requests, warmup: 0, batchSize });
   const server = timer.take();
   const gc = gcWatch.stop();
-  return { run, server, gc, profile: await profiler?.stop(`${name}.cpuprofile`), allocations: await allocations?.stop(`${name}.heapprofile`) };
+  return {
+    run,
+    server,
+    gc,
+    profile: await profiler?.stop(`${name}.cpuprofile`),
+    allocations: await allocations?.stop(`${name}.heapprofile`),
+  };
 }
 
 function summarizePhase(run: PhaseResult) {
-  return { client: summarize(run.client), offline: run.offline, errors: run.errors, meanBytes: run.bytes / run.client.length };
+  return {
+    client: summarize(run.client),
+    offline: run.offline,
+    errors: run.errors,
+    meanBytes: run.bytes / run.client.length,
+  };
 }
 
 // The HTTP client runs in its own process (read-client.ts says why); the server-side times are taken
 // here, in the service's process, around the requests of each phase.
-async function reads(app: INestApplication, port: number, entities: readonly string[], earliestWatermarkMs: number, cleanup: Cleanup): Promise<Reads> {
+async function reads(
+  app: INestApplication,
+  port: number,
+  entities: readonly string[],
+  earliestWatermarkMs: number,
+  cleanup: Cleanup,
+): Promise<Reads> {
   const { FeatureReadService } = appModules.readService();
   const service = app.get(FeatureReadService);
   const timer = new ServerTimer(app.getHttpServer() as http.Server);
@@ -309,7 +413,8 @@ async function reads(app: INestApplication, port: number, entities: readonly str
       return Number(process.hrtime.bigint() - t) / 1e6;
     };
     const singleService: number[] = [];
-    for (let i = 0; i < settings.singleReads; i++) singleService.push(await time([entities[Math.floor(Math.random() * entities.length)]]));
+    for (let i = 0; i < settings.singleReads; i++)
+      singleService.push(await time([entities[Math.floor(Math.random() * entities.length)]]));
     // The batch endpoint's own call (positional columns; the keyed form is the single answer's).
     const batchService: number[] = [];
     for (let i = 0; i < settings.batchReads; i++) {
@@ -340,8 +445,20 @@ async function reads(app: INestApplication, port: number, entities: readonly str
     }
 
     return {
-      single: { ...summarizePhase(single.run), server: summarize(single.server), service: summarize(singleService), gc: single.gc },
-      batch: { ...summarizePhase(batch.run), server: summarize(batch.server), service: summarize(batchService), cold: summarize(coldService), replayed: summarize(replayed), gc: batch.gc },
+      single: {
+        ...summarizePhase(single.run),
+        server: summarize(single.server),
+        service: summarize(singleService),
+        gc: single.gc,
+      },
+      batch: {
+        ...summarizePhase(batch.run),
+        server: summarize(batch.server),
+        service: summarize(batchService),
+        cold: summarize(coldService),
+        replayed: summarize(replayed),
+        gc: batch.gc,
+      },
       ...(single.profile ? { singleProfile: single.profile } : {}),
       ...(batch.profile ? { batchProfile: batch.profile } : {}),
       ...(single.allocations ? { singleAllocations: single.allocations } : {}),
@@ -370,24 +487,49 @@ function floorLine(floor: FloorResult, pre: PreloadedResult, streaming: FedRate)
 }
 
 /** `--floors-only`: the raw rates and the floors, without the service (what bounds any implementation). */
-function reportFloors(events: number, pre: PreloadedResult, perMessage: PreloadedResult, streaming: FedRate, floors: readonly FloorResult[]): void {
+function reportFloors(
+  events: number,
+  pre: PreloadedResult,
+  perMessage: PreloadedResult,
+  streaming: FedRate,
+  floors: readonly FloorResult[],
+): void {
   const pct = (x: number) => (Number.isNaN(x) ? '?' : `${(x * 100).toFixed(0)} %`);
   console.log('\n================ raw consume and floors ================');
-  console.log(`${fmt(events)} events; steal: ${pct(steal.preloaded)} preloaded, ${pct(steal.fed)} fed, ${pct(steal.floor)} floor, ${pct(steal.segments)} segment floor`);
-  console.log(`  raw kafkajs consume, preloaded ${fmt(pre.overall.perSecond)} ev/s (rounds ${pre.rounds.map((x) => fmt(x.perSecond)).join(', ')}); fed ${fmt(streaming.perSecond)} ev/s; eachMessage preloaded ${fmt(perMessage.overall.perSecond)} ev/s`);
+  console.log(
+    `${fmt(events)} events; steal: ${pct(steal.preloaded)} preloaded, ${pct(steal.fed)} fed, ${pct(steal.floor)} floor, ${pct(steal.segments)} segment floor`,
+  );
+  console.log(
+    `  raw kafkajs consume, preloaded ${fmt(pre.overall.perSecond)} ev/s (rounds ${pre.rounds.map((x) => fmt(x.perSecond)).join(', ')}); fed ${fmt(streaming.perSecond)} ev/s; eachMessage preloaded ${fmt(perMessage.overall.perSecond)} ev/s`,
+  );
   for (const f of floors) console.log(floorLine(f, pre, streaming));
   console.log('========================================================\n');
 }
 
-function report(stream: BenchStream, events: number, pre: PreloadedResult, perMessage: PreloadedResult, streaming: FedRate, floors: readonly FloorResult[], e2e: EndToEnd, checks: Checks, r: Reads): void {
+function report(
+  stream: BenchStream,
+  events: number,
+  pre: PreloadedResult,
+  perMessage: PreloadedResult,
+  streaming: FedRate,
+  floors: readonly FloorResult[],
+  e2e: EndToEnd,
+  checks: Checks,
+  r: Reads,
+): void {
   const ok = (pass: boolean) => (pass ? 'met' : 'NOT met');
   const ratioPre = e2e.perSecond / pre.overall.perSecond;
   const ratioStream = e2e.perSecond / streaming.perSecond;
   const cpus = os.cpus();
-  const line = (label: string, value: string, extra = '') => console.log(`  ${label.padEnd(58)} ${value.padStart(16)}  ${extra}`);
+  const line = (label: string, value: string, extra = '') =>
+    console.log(`  ${label.padEnd(58)} ${value.padStart(16)}  ${extra}`);
   console.log('\n================ feature-service ingest benchmark ================');
-  console.log(`machine: ${cpus.length} cores (${cpus[0]?.model ?? '?'}), ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, node ${process.version}, ${os.platform()} ${os.release()}`);
-  console.log(`load average (1/5/15 min): before e2e ${e2e.loadBefore.join(' / ')}, after ${e2e.loadAfter.join(' / ')} — the CPUs are shared, figures vary with it`);
+  console.log(
+    `machine: ${cpus.length} cores (${cpus[0]?.model ?? '?'}), ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, node ${process.version}, ${os.platform()} ${os.release()}`,
+  );
+  console.log(
+    `load average (1/5/15 min): before e2e ${e2e.loadBefore.join(' / ')}, after ${e2e.loadAfter.join(' / ')} — the CPUs are shared, figures vary with it`,
+  );
   console.log(
     `stream: ${fmt(events)} simulated events from ${fmt(stream.watermarks.size)} learners (${settings.learners} simulated, ${settings.days} days), ` +
       `protobuf, ${(stream.valueBytes / events).toFixed(0)} B/event payload, keyed by learner; generated in ${fmt(stream.generateMs / 1000, 1)} s; produced by kcat (librdkafka) in its own process`,
@@ -397,62 +539,156 @@ function report(stream: BenchStream, events: number, pre: PreloadedResult, perMe
     `CPU time stolen by the hypervisor (other guests): ${pct(steal.preloaded)} during raw preloaded, ${pct(steal.fed)} raw fed, ${pct(steal.floor)} floor, ${pct(steal.segments)} segment floor, ${pct(steal.e2e)} end to end, ${pct(steal.reads)} reads — compare rates only between phases with similar steal`,
   );
   console.log('\nthroughput');
-  line('raw kafkajs consume, preloaded (no producer running)', `${fmt(pre.overall.perSecond)} ev/s`, `${pre.rounds.length} rounds of ${fmt(settings.preloadRound)}: ${pre.rounds.map((x) => fmt(x.perSecond)).join(', ')}; ${fmt(pre.averageBatch)} messages/batch`);
-  line('raw kafkajs consume, fed by the producer as end to end', `${fmt(streaming.perSecond)} ev/s`, `${fmt(streaming.events)} events, ${fmt(streaming.averageBatch)} messages/batch; producer ${fmt(streaming.feed.pacedMs / 1000, 1)} s paced, kcat CPU ${fmt(streaming.feed.cpuS, 1)} s`);
-  line('raw kafkajs eachMessage (no-op), preloaded, for information', `${fmt(perMessage.overall.perSecond)} ev/s`, `${perMessage.rounds.length} rounds: ${perMessage.rounds.map((x) => fmt(x.perSecond)).join(', ')}; end to end is ${(e2e.perSecond / perMessage.overall.perSecond).toFixed(3)} of it`);
+  line(
+    'raw kafkajs consume, preloaded (no producer running)',
+    `${fmt(pre.overall.perSecond)} ev/s`,
+    `${pre.rounds.length} rounds of ${fmt(settings.preloadRound)}: ${pre.rounds.map((x) => fmt(x.perSecond)).join(', ')}; ${fmt(pre.averageBatch)} messages/batch`,
+  );
+  line(
+    'raw kafkajs consume, fed by the producer as end to end',
+    `${fmt(streaming.perSecond)} ev/s`,
+    `${fmt(streaming.events)} events, ${fmt(streaming.averageBatch)} messages/batch; producer ${fmt(streaming.feed.pacedMs / 1000, 1)} s paced, kcat CPU ${fmt(streaming.feed.cpuS, 1)} s`,
+  );
+  line(
+    'raw kafkajs eachMessage (no-op), preloaded, for information',
+    `${fmt(perMessage.overall.perSecond)} ev/s`,
+    `${perMessage.rounds.length} rounds: ${perMessage.rounds.map((x) => fmt(x.perSecond)).join(', ')}; end to end is ${(e2e.perSecond / perMessage.overall.perSecond).toFixed(3)} of it`,
+  );
   for (const f of floors) console.log(floorLine(f, pre, streaming));
-  line('END TO END (Kafka -> Postgres log + Redis state, committed)', `${fmt(e2e.perSecond)} ev/s`, `${fmt(e2e.events)} events in ${fmt(e2e.ms / 1000, 1)} s; target >= ${fmt(TARGETS.eventsPerSecond)}: ${ok(e2e.perSecond >= TARGETS.eventsPerSecond)}`);
-  line('  ratio to raw preloaded', ratioPre.toFixed(3), `target >= ${TARGETS.ratioToRaw}: ${ok(ratioPre >= TARGETS.ratioToRaw)}`);
-  line('  ratio to raw fed by the producer', ratioStream.toFixed(3), `target >= ${TARGETS.ratioToRaw}: ${ok(ratioStream >= TARGETS.ratioToRaw)}`);
+  line(
+    'END TO END (Kafka -> Postgres log + Redis state, committed)',
+    `${fmt(e2e.perSecond)} ev/s`,
+    `${fmt(e2e.events)} events in ${fmt(e2e.ms / 1000, 1)} s; target >= ${fmt(TARGETS.eventsPerSecond)}: ${ok(e2e.perSecond >= TARGETS.eventsPerSecond)}`,
+  );
+  line(
+    '  ratio to raw preloaded',
+    ratioPre.toFixed(3),
+    `target >= ${TARGETS.ratioToRaw}: ${ok(ratioPre >= TARGETS.ratioToRaw)}`,
+  );
+  line(
+    '  ratio to raw fed by the producer',
+    ratioStream.toFixed(3),
+    `target >= ${TARGETS.ratioToRaw}: ${ok(ratioStream >= TARGETS.ratioToRaw)}`,
+  );
   line('  first events durable after', `${fmt(e2e.firstDurableMs)} ms`);
-  line('  producer: time to send all / paced waiting / max ahead', `${fmt(e2e.producer.ms / 1000, 1)} s`, `${fmt(e2e.producer.pacedMs / 1000, 1)} s waiting for the service, max ${fmt(e2e.producer.maxAhead)} ahead`);
-  line('  average batch handled by the service', `${fmt(e2e.localEvents / Math.max(1, e2e.timings.find((t) => t.metric === 'pulse_batch_duration_seconds')?.count ?? 0))} events`);
+  line(
+    '  producer: time to send all / paced waiting / max ahead',
+    `${fmt(e2e.producer.ms / 1000, 1)} s`,
+    `${fmt(e2e.producer.pacedMs / 1000, 1)} s waiting for the service, max ${fmt(e2e.producer.maxAhead)} ahead`,
+  );
+  line(
+    '  average batch handled by the service',
+    `${fmt(e2e.localEvents / Math.max(1, e2e.timings.find((t) => t.metric === 'pulse_batch_duration_seconds')?.count ?? 0))} events`,
+  );
   console.log('\nwhere the end-to-end time went');
   if (settings.instances > 1) {
-    line(`service copies: ${settings.instances} (this process + ${settings.instances - 1} child)`, `${fmt(e2e.extrasCpuS, 1)} s`, 'CPU of the child copies; the thread figures below are this process\'s copy only');
+    line(
+      `service copies: ${settings.instances} (this process + ${settings.instances - 1} child)`,
+      `${fmt(e2e.extrasCpuS, 1)} s`,
+      "CPU of the child copies; the thread figures below are this process's copy only",
+    );
   }
-  line('service thread: event-loop utilisation', `${(e2e.mainThreadElu * 100).toFixed(0)} %`, 'the rest is waiting for Postgres/Redis/Kafka replies');
-  line('service thread: CPU', `${fmt(e2e.mainThreadCpuS, 1)} s`, `${fmt((e2e.mainThreadCpuS * 1e6) / e2e.localEvents, 1)} µs/event -> one core would take ${fmt(e2e.localEvents / e2e.mainThreadCpuS)} ev/s`);
+  line(
+    'service thread: event-loop utilisation',
+    `${(e2e.mainThreadElu * 100).toFixed(0)} %`,
+    'the rest is waiting for Postgres/Redis/Kafka replies',
+  );
+  line(
+    'service thread: CPU',
+    `${fmt(e2e.mainThreadCpuS, 1)} s`,
+    `${fmt((e2e.mainThreadCpuS * 1e6) / e2e.localEvents, 1)} µs/event -> one core would take ${fmt(e2e.localEvents / e2e.mainThreadCpuS)} ev/s`,
+  );
   line('CPU: whole service process (with GC and I/O threads)', `${fmt(e2e.processCpuS, 1)} s`);
-  line('CPU: Postgres backends / Redis server / kcat broker / kcat producer', `${fmt(e2e.postgresCpuS, 1)} / ${fmt(e2e.redisCpuS, 1)} / ${fmt(e2e.kcatCpuS, 1)} / ${fmt(e2e.producer.cpuS, 1)} s`);
+  line(
+    'CPU: Postgres backends / Redis server / kcat broker / kcat producer',
+    `${fmt(e2e.postgresCpuS, 1)} / ${fmt(e2e.redisCpuS, 1)} / ${fmt(e2e.kcatCpuS, 1)} / ${fmt(e2e.producer.cpuS, 1)} s`,
+  );
   for (const t of e2e.timings.filter((x) => x.count > 0)) {
     const name = `${t.metric.replace(/^pulse_|_duration_seconds$|_seconds$/g, '')}${t.op ? ` ${t.op}` : ''}`;
-    line(`  ${name} (wall time, ${fmt(t.count)} calls)`, `${fmt(t.seconds, 2)} s`, `${fmt((t.seconds * 1000) / t.count, 2)} ms/call, ${((t.seconds * 1000) / e2e.ms * 100).toFixed(0)} % of the run`);
+    line(
+      `  ${name} (wall time, ${fmt(t.count)} calls)`,
+      `${fmt(t.seconds, 2)} s`,
+      `${fmt((t.seconds * 1000) / t.count, 2)} ms/call, ${(((t.seconds * 1000) / e2e.ms) * 100).toFixed(0)} % of the run`,
+    );
   }
   console.log('\nchecks');
-  line('event log rows / events sent', `${fmt(checks.logCount)} / ${fmt(events)}`, checks.logCount === events ? 'ok' : 'MISMATCH');
-  line('online states missing / watermark wrong', `${checks.missingStates} / ${checks.watermarkMismatches}`, checks.missingStates + checks.watermarkMismatches === 0 ? 'ok' : 'MISMATCH');
+  line(
+    'event log rows / events sent',
+    `${fmt(checks.logCount)} / ${fmt(events)}`,
+    checks.logCount === events ? 'ok' : 'MISMATCH',
+  );
+  line(
+    'online states missing / watermark wrong',
+    `${checks.missingStates} / ${checks.watermarkMismatches}`,
+    checks.missingStates + checks.watermarkMismatches === 0 ? 'ok' : 'MISMATCH',
+  );
   line('dead-lettered / duplicates', `${checks.rejected} / ${checks.duplicates}`);
   console.log('\nfeature reads (sequential, one keep-alive connection, loopback, client in its own process; ms)');
   console.log(`  ${''.padEnd(58)} ${'p50'.padStart(9)} ${'p99'.padStart(9)} ${'max'.padStart(9)}`);
-  const lat = (label: string, s: LatencySummary, extra = '') => console.log(`  ${label.padEnd(58)} ${s.p50.toFixed(3).padStart(9)} ${s.p99.toFixed(3).padStart(9)} ${s.max.toFixed(3).padStart(9)}  ${extra}`);
+  const lat = (label: string, s: LatencySummary, extra = '') =>
+    console.log(
+      `  ${label.padEnd(58)} ${s.p50.toFixed(3).padStart(9)} ${s.p99.toFixed(3).padStart(9)} ${s.max.toFixed(3).padStart(9)}  ${extra}`,
+    );
   lat(`GET /v1/features/{id}, client round trip (n=${r.single.client.n})`, r.single.client);
-  lat('  server side (request -> response finished)', r.single.server, `target p99 <= ${TARGETS.singleP99Ms} ms: ${ok(r.single.server.p99 <= TARGETS.singleP99Ms)}`);
+  lat(
+    '  server side (request -> response finished)',
+    r.single.server,
+    `target p99 <= ${TARGETS.singleP99Ms} ms: ${ok(r.single.server.p99 <= TARGETS.singleP99Ms)}`,
+  );
   lat('  FeatureReadService.read alone', r.single.service);
   lat(`POST /v1/features/batch x${settings.batchEntities}, client round trip (n=${r.batch.client.n})`, r.batch.client);
-  lat('  server side (request -> response finished)', r.batch.server, `target p99 <= ${TARGETS.batchP99Ms} ms: ${ok(r.batch.server.p99 <= TARGETS.batchP99Ms)}`);
+  lat(
+    '  server side (request -> response finished)',
+    r.batch.server,
+    `target p99 <= ${TARGETS.batchP99Ms} ms: ${ok(r.batch.server.p99 <= TARGETS.batchP99Ms)}`,
+  );
   lat('  FeatureReadService.readColumns alone (no encoding)', r.batch.service);
   lat('  the same, cold: each batch in an epoch not evaluated yet (n=50)', r.batch.cold);
   lat('  the same, a day before the newest events: replayed from the log (n=10)', r.batch.replayed);
-  console.log(`  offline-path answers: ${r.single.offline} single, ${r.batch.offline} in batches; non-200 answers: ${r.single.errors + r.batch.errors}`);
-  console.log(`  response size: ${fmt(r.single.meanBytes)} B single, ${fmt(r.batch.meanBytes / 1024)} KiB per batch of ${settings.batchEntities}`);
+  console.log(
+    `  offline-path answers: ${r.single.offline} single, ${r.batch.offline} in batches; non-200 answers: ${r.single.errors + r.batch.errors}`,
+  );
+  console.log(
+    `  response size: ${fmt(r.single.meanBytes)} B single, ${fmt(r.batch.meanBytes / 1024)} KiB per batch of ${settings.batchEntities}`,
+  );
   const gcLine = (label: string, g: GcPauses) =>
-    console.log(`  GC pauses in the service during ${label}: ${g.count} (${g.scavenges} scavenges), ${fmt(g.totalMs, 1)} ms in all, longest ${fmt(g.maxMs, 2)} ms`);
+    console.log(
+      `  GC pauses in the service during ${label}: ${g.count} (${g.scavenges} scavenges), ${fmt(g.totalMs, 1)} ms in all, longest ${fmt(g.maxMs, 2)} ms`,
+    );
   gcLine('the single reads', r.single.gc);
   gcLine('the batch reads', r.batch.gc);
   if (e2e.profile) printProfile('the service thread during end to end', e2e.profile);
   if (e2e.allocations) printAllocations('the service thread during end to end', e2e.allocations, e2e.events, 'event');
-  if (r.singleAllocations) printAllocations(`the service thread during the ${settings.singleReads} HTTP single reads`, r.singleAllocations, settings.singleReads, 'read');
-  if (r.batchAllocations) printAllocations(`the service thread during the ${settings.batchReads} HTTP batch reads`, r.batchAllocations, settings.batchReads, 'batch');
-  if (r.singleProfile) printProfile(`the service thread during the ${settings.singleReads} HTTP single reads`, r.singleProfile);
-  if (r.batchProfile) printProfile(`the service thread during the ${settings.batchReads} HTTP batch reads`, r.batchProfile);
+  if (r.singleAllocations)
+    printAllocations(
+      `the service thread during the ${settings.singleReads} HTTP single reads`,
+      r.singleAllocations,
+      settings.singleReads,
+      'read',
+    );
+  if (r.batchAllocations)
+    printAllocations(
+      `the service thread during the ${settings.batchReads} HTTP batch reads`,
+      r.batchAllocations,
+      settings.batchReads,
+      'batch',
+    );
+  if (r.singleProfile)
+    printProfile(`the service thread during the ${settings.singleReads} HTTP single reads`, r.singleProfile);
+  if (r.batchProfile)
+    printProfile(`the service thread during the ${settings.batchReads} HTTP batch reads`, r.batchProfile);
   console.log('==================================================================\n');
 }
 
 function printAllocations(what: string, a: AllocationSummary, units: number, unit: string): void {
   console.log(`\nallocations on ${what} (sampled, freed objects included): ${a.file}`);
-  console.log(`  ${fmt(a.totalBytes / 2 ** 20)} MiB sampled in all, ${fmt(a.totalBytes / units)} B per ${unit}; by allocating function:`);
-  for (const site of a.sites) console.log(`    ${(site.share * 100).toFixed(1).padStart(5)} %  ${fmt(site.bytes / units).padStart(8)} B/${unit}  ${site.name}`);
+  console.log(
+    `  ${fmt(a.totalBytes / 2 ** 20)} MiB sampled in all, ${fmt(a.totalBytes / units)} B per ${unit}; by allocating function:`,
+  );
+  for (const site of a.sites)
+    console.log(
+      `    ${(site.share * 100).toFixed(1).padStart(5)} %  ${fmt(site.bytes / units).padStart(8)} B/${unit}  ${site.name}`,
+    );
 }
 
 let kcatPid = NaN;
@@ -473,15 +709,29 @@ async function main(): Promise<void> {
     const brokers = kafka.bootstrap.split(',');
 
     log(`generating ${fmt(settings.events)} simulated events (${settings.learners} learners)`);
-    const stream = generateStream({ seed: 'bench-ingest', learners: settings.learners, days: settings.days, maxEvents: settings.events });
+    const stream = generateStream({
+      seed: 'bench-ingest',
+      learners: settings.learners,
+      days: settings.days,
+      maxEvents: settings.events,
+    });
     const events = stream.framed.length;
     if (events < settings.preloadRound * settings.preloadRounds) {
-      throw new Error(`the stream has ${events} events, fewer than the raw rounds need (${settings.preloadRound * settings.preloadRounds}); raise PULSE_BENCH_EVENTS or PULSE_BENCH_DAYS`);
+      throw new Error(
+        `the stream has ${events} events, fewer than the raw rounds need (${settings.preloadRound * settings.preloadRounds}); raise PULSE_BENCH_EVENTS or PULSE_BENCH_DAYS`,
+      );
     }
-    if (events < settings.events) log(`the simulation yields only ${fmt(events)} events; raise PULSE_BENCH_DAYS for more`);
+    if (events < settings.events)
+      log(`the simulation yields only ${fmt(events)} events; raise PULSE_BENCH_DAYS for more`);
     const producer = new KcatProducer(kafka.bootstrap, stream, cleanup);
 
-    const rawBus = new KafkaBus({ brokers, clientId: 'pulse-bench-raw', idempotent: false, logLevel: 'error', sessionTimeoutMs: 6000 });
+    const rawBus = new KafkaBus({
+      brokers,
+      clientId: 'pulse-bench-raw',
+      idempotent: false,
+      logLevel: 'error',
+      sessionTimeoutMs: 6000,
+    });
     cleanup.add('raw bus', () => rawBus.close());
     let ticks = machineCpuTicks();
     const stolen = (phase: keyof typeof steal) => {
@@ -507,14 +757,31 @@ async function main(): Promise<void> {
     const floorPrefix = randomRedisPrefix('pulse-bench-floor');
     cleanup.add(`redis keys ${floorPrefix}*`, () => deleteRedisKeys(testRedisUrl(), floorPrefix));
     ticks = machineCpuTicks();
-    const floor = await floorStreaming(rawBus, producer, events, settings.maxAhead, floorDb.url, testRedisUrl(), floorPrefix);
+    const floor = await floorStreaming(
+      rawBus,
+      producer,
+      events,
+      settings.maxAhead,
+      floorDb.url,
+      testRedisUrl(),
+      floorPrefix,
+    );
     stolen('floor');
     log(`  ${fmt(floor.perSecond)} events/s`);
     log('floor with a batched log: decode + one bytea row per batch + one Redis value per entity, fed by the producer');
     const segmentPrefix = randomRedisPrefix('pulse-bench-floor-seg');
     cleanup.add(`redis keys ${segmentPrefix}*`, () => deleteRedisKeys(testRedisUrl(), segmentPrefix));
     ticks = machineCpuTicks();
-    const segments = await floorStreaming(rawBus, producer, events, settings.maxAhead, floorDb.url, testRedisUrl(), segmentPrefix, 'batch-segments');
+    const segments = await floorStreaming(
+      rawBus,
+      producer,
+      events,
+      settings.maxAhead,
+      floorDb.url,
+      testRedisUrl(),
+      segmentPrefix,
+      'batch-segments',
+    );
     stolen('segments');
     log(`  ${fmt(segments.perSecond)} events/s`);
     await rawBus.close();
@@ -530,15 +797,26 @@ async function main(): Promise<void> {
     cleanup.add(`redis keys ${redisPrefix}*`, () => deleteRedisKeys(redisUrl, redisPrefix));
     const registry = new Registry();
     log(`starting feature-service (database ${db.name}, redis prefix ${redisPrefix})`);
-    const { app, port, topic, env, partitionsHere } = await startService(kafka.bootstrap, db.url, redisUrl, redisPrefix, registry);
+    const { app, port, topic, env, partitionsHere } = await startService(
+      kafka.bootstrap,
+      db.url,
+      redisUrl,
+      redisPrefix,
+      registry,
+    );
     cleanup.add('feature-service', () => app.close());
     let extras: ExtraInstance[] = [];
     if (settings.instances > 1) {
-      log(`starting ${settings.instances - 1} more feature-service cop${settings.instances === 2 ? 'y' : 'ies'} in the same consumer group (own processes)`);
+      log(
+        `starting ${settings.instances - 1} more feature-service cop${settings.instances === 2 ? 'y' : 'ies'} in the same consumer group (own processes)`,
+      );
       extras = await startExtraInstances(settings.instances - 1, env, cleanup);
       cleanup.add('extra feature-service copies', () => stopExtraInstances(extras));
       // The group has rebalanced once this copy holds only its share of the 4 partitions.
-      await waitFor(() => partitionsHere() > 0 && partitionsHere() <= Math.ceil(4 / settings.instances), { timeoutMs: 60_000, message: 'consumer group rebalanced over the copies' });
+      await waitFor(() => partitionsHere() > 0 && partitionsHere() <= Math.ceil(4 / settings.instances), {
+        timeoutMs: 60_000,
+        message: 'consumer group rebalanced over the copies',
+      });
     }
 
     log(`end to end: ${fmt(events)} events${settings.profile ? ' (CPU profiling on)' : ''}`);

@@ -15,7 +15,13 @@ import { KEY_DELIMITER, MESSAGE_DELIMITER, type BenchStream } from './bench-stre
  * 1 MB, and the consumers see the batches a backlogged real broker would hand them. murmur2 is the
  * Java/kafkajs key partitioner.
  */
-const KCAT_PRODUCER_SETTINGS = ['partitioner=murmur2_random', 'linger.ms=100', 'batch.num.messages=10000', 'batch.size=1000000', 'compression.codec=none'];
+const KCAT_PRODUCER_SETTINGS = [
+  'partitioner=murmur2_random',
+  'linger.ms=100',
+  'batch.num.messages=10000',
+  'batch.size=1000000',
+  'compression.codec=none',
+];
 /** Messages per write to kcat's stdin. */
 export const CHUNK = 20_000;
 
@@ -61,7 +67,19 @@ export class KcatProducer {
 
   async send(topic: string, plan: { chunks: Buffer[]; counts: number[] }, options: FeedOptions): Promise<FeedReport> {
     const started = performance.now();
-    const args = ['-P', '-b', this.bootstrap, '-t', topic, '-D', hex(MESSAGE_DELIMITER), '-K', hex(KEY_DELIMITER), '-H', this.stream.header];
+    const args = [
+      '-P',
+      '-b',
+      this.bootstrap,
+      '-t',
+      topic,
+      '-D',
+      hex(MESSAGE_DELIMITER),
+      '-K',
+      hex(KEY_DELIMITER),
+      '-H',
+      this.stream.header,
+    ];
     for (const s of KCAT_PRODUCER_SETTINGS) args.push('-X', s);
     const child = spawn('kcat', args, { stdio: ['pipe', 'ignore', 'pipe'] });
     const pid = child.pid!;
@@ -82,11 +100,13 @@ export class KcatProducer {
     let pacedMs = 0;
     let maxAhead = 0;
     for (let i = 0; i < plan.chunks.length; i++) {
-      if (plan.counts[i] > options.maxAhead) throw new Error(`maxAhead (${options.maxAhead}) must be at least one write of ${plan.counts[i]} messages`);
+      if (plan.counts[i] > options.maxAhead)
+        throw new Error(`maxAhead (${options.maxAhead}) must be at least one write of ${plan.counts[i]} messages`);
       if (child.exitCode !== null) break;
       if (written + plan.counts[i] - options.consumed() > options.maxAhead) {
         const waitStart = performance.now();
-        while (written + plan.counts[i] - options.consumed() > options.maxAhead && child.exitCode === null) await sleep(2);
+        while (written + plan.counts[i] - options.consumed() > options.maxAhead && child.exitCode === null)
+          await sleep(2);
         pacedMs += performance.now() - waitStart;
       }
       if (!child.stdin.write(plan.chunks[i])) await new Promise((resolve) => child.stdin.once('drain', resolve));

@@ -30,7 +30,13 @@ export interface LatencySummary {
 export function summarize(samples: readonly number[]): LatencySummary {
   const sorted = [...samples].sort((a, b) => a - b);
   const mean = sorted.reduce((a, b) => a + b, 0) / Math.max(1, sorted.length);
-  return { n: sorted.length, p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted[sorted.length - 1] ?? NaN, mean };
+  return {
+    n: sorted.length,
+    p50: percentile(sorted, 50),
+    p99: percentile(sorted, 99),
+    max: sorted[sorted.length - 1] ?? NaN,
+    mean,
+  };
 }
 
 /**
@@ -69,7 +75,13 @@ export interface HttpResult {
 }
 
 /** One request over a keep-alive agent; `ms` is the client-side round trip up to the last body byte. */
-export function request(agent: http.Agent, port: number, method: 'GET' | 'POST', path: string, body?: unknown): Promise<HttpResult> {
+export function request(
+  agent: http.Agent,
+  port: number,
+  method: 'GET' | 'POST',
+  path: string,
+  body?: unknown,
+): Promise<HttpResult> {
   const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
@@ -86,7 +98,11 @@ export function request(agent: http.Agent, port: number, method: 'GET' | 'POST',
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), ms: Number(process.hrtime.bigint() - started) / 1e6 }),
+          resolve({
+            status: res.statusCode ?? 0,
+            body: Buffer.concat(chunks).toString('utf8'),
+            ms: Number(process.hrtime.bigint() - started) / 1e6,
+          }),
         );
         res.on('error', reject);
       },
@@ -107,7 +123,8 @@ export interface GcPauses {
 export class GcWatch {
   private readonly pauses: { kind: number; ms: number }[] = [];
   private readonly observer = new PerformanceObserver((list) => {
-    for (const e of list.getEntries() as (PerformanceEntry & { detail?: { kind?: number } })[]) this.pauses.push({ kind: e.detail?.kind ?? 0, ms: e.duration });
+    for (const e of list.getEntries() as (PerformanceEntry & { detail?: { kind?: number } })[])
+      this.pauses.push({ kind: e.detail?.kind ?? 0, ms: e.duration });
   });
 
   constructor() {

@@ -58,19 +58,20 @@ async function countingConsumer(bus: KafkaBus, topic: string, api: RawApi): Prom
         reached();
       },
     });
-  } else await consumer.run({
-    eachBatch: async ({ batch, resolveOffset, commitOffsetsIfNecessary }: EachBatchPayload) => {
-      // The no-op handler: look at each message as a handler would, do nothing with it.
-      let bytes = 0;
-      for (const m of batch.messages) bytes += m.value?.length ?? 0;
-      if (bytes < 0) throw new Error('unreachable');
-      count += batch.messages.length;
-      batches++;
-      resolveOffset(batch.lastOffset());
-      await commitOffsetsIfNecessary();
-      reached();
-    },
-  });
+  } else
+    await consumer.run({
+      eachBatch: async ({ batch, resolveOffset, commitOffsetsIfNecessary }: EachBatchPayload) => {
+        // The no-op handler: look at each message as a handler would, do nothing with it.
+        let bytes = 0;
+        for (const m of batch.messages) bytes += m.value?.length ?? 0;
+        if (bytes < 0) throw new Error('unreachable');
+        count += batch.messages.length;
+        batches++;
+        resolveOffset(batch.lastOffset());
+        await commitOffsetsIfNecessary();
+        reached();
+      },
+    });
   await joined;
   return {
     consumer,
@@ -85,7 +86,13 @@ async function countingConsumer(bus: KafkaBus, topic: string, api: RawApi): Prom
  * Preloaded drain: with the consumer paused, produce a round (small enough for the broker's 5 MiB per
  * partition), then resume and time until the round is consumed. Repeated to smooth out noise.
  */
-export async function rawPreloaded(bus: KafkaBus, producer: KcatProducer, roundSize: number, rounds: number, api: RawApi = 'eachBatch'): Promise<PreloadedResult> {
+export async function rawPreloaded(
+  bus: KafkaBus,
+  producer: KcatProducer,
+  roundSize: number,
+  rounds: number,
+  api: RawApi = 'eachBatch',
+): Promise<PreloadedResult> {
   const topic = randomName('bench-raw-preloaded');
   const c = await countingConsumer(bus, topic, api);
   const results: RawRate[] = [];
@@ -95,7 +102,10 @@ export async function rawPreloaded(bus: KafkaBus, producer: KcatProducer, roundS
     for (let r = 0; r < rounds; r++) {
       c.consumer.pause([{ topic }]);
       const before = c.count();
-      await producer.send(topic, producer.prepare(r * roundSize, (r + 1) * roundSize), { maxAhead: roundSize, consumed: () => 0 });
+      await producer.send(topic, producer.prepare(r * roundSize, (r + 1) * roundSize), {
+        maxAhead: roundSize,
+        consumed: () => 0,
+      });
       const leakedNow = c.count() - before;
       leaked += leakedNow;
       const batchesBefore = c.batches();
@@ -110,11 +120,21 @@ export async function rawPreloaded(bus: KafkaBus, producer: KcatProducer, roundS
   }
   const events = results.reduce((a, r) => a + r.events, 0);
   const ms = results.reduce((a, r) => a + r.ms, 0);
-  return { rounds: results, overall: rate(events, ms), leakedWhilePaused: leaked, averageBatch: events / Math.max(1, batches) };
+  return {
+    rounds: results,
+    overall: rate(events, ms),
+    leakedWhilePaused: leaked,
+    averageBatch: events / Math.max(1, batches),
+  };
 }
 
 /** Streaming drain: the producer feeds the consumer as in the end-to-end run (same pacing). */
-export async function rawStreaming(bus: KafkaBus, producer: KcatProducer, events: number, maxAhead: number): Promise<RawRate & { feed: FeedReport; averageBatch: number }> {
+export async function rawStreaming(
+  bus: KafkaBus,
+  producer: KcatProducer,
+  events: number,
+  maxAhead: number,
+): Promise<RawRate & { feed: FeedReport; averageBatch: number }> {
   const topic = randomName('bench-raw-streaming');
   const c = await countingConsumer(bus, topic, 'eachBatch');
   try {

@@ -27,8 +27,13 @@ export interface PhaseResult {
   readonly bytes: number;
 }
 
-type ToClient = { readonly type: 'init'; readonly port: number; readonly entities: readonly string[] } | { readonly type: 'phase'; readonly phase: ReadPhase };
-type FromClient = { readonly type: 'ready' } | { readonly type: 'result'; readonly result: PhaseResult } | { readonly type: 'error'; readonly message: string };
+type ToClient =
+  | { readonly type: 'init'; readonly port: number; readonly entities: readonly string[] }
+  | { readonly type: 'phase'; readonly phase: ReadPhase };
+type FromClient =
+  | { readonly type: 'ready' }
+  | { readonly type: 'result'; readonly result: PhaseResult }
+  | { readonly type: 'error'; readonly message: string };
 
 /** The parent's handle on the client process. */
 export class ReadClient {
@@ -84,22 +89,40 @@ export class ReadClient {
 // Answers are checked in full once per kind (shape, one result per entity id asked, in order); after
 // that by counting the online paths in the text, so the client stays cheap next to the server.
 function checkShape(kind: ReadPhase['kind'], body: string, ids: readonly string[]): void {
-  const parsed = JSON.parse(body) as { entityId?: string; path?: string; results?: { entityId?: string; path?: string }[] };
+  const parsed = JSON.parse(body) as {
+    entityId?: string;
+    path?: string;
+    results?: { entityId?: string; path?: string }[];
+  };
   const results = kind === 'single' ? [parsed] : parsed.results;
-  if (!Array.isArray(results) || results.length !== ids.length || results.some((r, i) => r.entityId !== ids[i] || r.path === undefined)) {
-    throw new Error(`${kind} feature response does not have the expected shape ({entityId, path}${kind === 'batch' ? ' per entity id asked, in order, under results' : ''})`);
+  if (
+    !Array.isArray(results) ||
+    results.length !== ids.length ||
+    results.some((r, i) => r.entityId !== ids[i] || r.path === undefined)
+  ) {
+    throw new Error(
+      `${kind} feature response does not have the expected shape ({entityId, path}${kind === 'batch' ? ' per entity id asked, in order, under results' : ''})`,
+    );
   }
 }
 
 const onlineCount = (body: string) => body.split('"path":"online"').length - 1;
 
-async function runPhase(agent: http.Agent, port: number, entities: readonly string[], phase: ReadPhase): Promise<PhaseResult> {
+async function runPhase(
+  agent: http.Agent,
+  port: number,
+  entities: readonly string[],
+  phase: ReadPhase,
+): Promise<PhaseResult> {
   const client: number[] = [];
   let offline = 0;
   let errors = 0;
   let bytes = 0;
   for (let i = 0; i < phase.warmup + phase.requests; i++) {
-    const ids = phase.kind === 'single' ? [entities[Math.floor(Math.random() * entities.length)]] : pick(entities, phase.batchSize);
+    const ids =
+      phase.kind === 'single'
+        ? [entities[Math.floor(Math.random() * entities.length)]]
+        : pick(entities, phase.batchSize);
     const r =
       phase.kind === 'single'
         ? await request(agent, port, 'GET', `/v1/features/${encodeURIComponent(ids[0])}`)

@@ -22,7 +22,9 @@ async function main(): Promise<void> {
   const app = await createFeatureServiceApp(config);
   await app.listen(config.infra.httpPort, '0.0.0.0');
   const url = `http://localhost:${config.infra.httpPort}`;
-  new Logger('FeatureService').log(`listening on ${url} — try ${url}/v1/feature-views, ${url}/v1/features/learner-000001, ${url}/metrics, ${url}/docs`);
+  new Logger('FeatureService').log(
+    `listening on ${url} — try ${url}/v1/feature-views, ${url}/v1/features/learner-000001, ${url}/metrics, ${url}/docs`,
+  );
 }
 
 main().catch((err: unknown) => {

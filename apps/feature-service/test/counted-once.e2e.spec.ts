@@ -1,4 +1,10 @@
-import { CONTENT_TYPE_HEADER, ContentTypes, decodeDeadLetter, encodeEngagementEvent, type EngagementEvent } from '@pulse/contracts';
+import {
+  CONTENT_TYPE_HEADER,
+  ContentTypes,
+  decodeDeadLetter,
+  encodeEngagementEvent,
+  type EngagementEvent,
+} from '@pulse/contracts';
 import type { EventLogRepository } from '@pulse/storage';
 import { waitFor } from '@pulse/testing';
 import { EVENT_LOG } from '../src/app/tokens';
@@ -15,7 +21,15 @@ describe('feature-service counts an event id once, and its metrics count what th
   it('skips a known id re-sent with a new time, and counts consumed, duplicate and rejected events exactly', async () => {
     const learner = 'learner-once';
     const t = Date.now() - 86_400_000;
-    const sent = (eventId: string, eventTimeMs: number): EngagementEvent => ({ eventId, entityId: learner, eventType: 'lesson_sent', eventTimeMs, channel: 'sms', contentId: 'lesson-1', attributes: {} });
+    const sent = (eventId: string, eventTimeMs: number): EngagementEvent => ({
+      eventId,
+      entityId: learner,
+      eventType: 'lesson_sent',
+      eventTimeMs,
+      channel: 'sms',
+      contentId: 'lesson-1',
+      attributes: {},
+    });
     const hour = 3_600_000;
     const stream = [
       sent('x', t),
@@ -29,7 +43,11 @@ describe('feature-service counts an event id once, and its metrics count what th
       const { bytes, contentType } = encodeEngagementEvent(e, 'json');
       return { key: learner, value: Buffer.from(bytes), headers: { [CONTENT_TYPE_HEADER]: contentType } };
     });
-    messages.splice(4, 0, { key: learner, value: Buffer.from('{"event_id": 1'), headers: { [CONTENT_TYPE_HEADER]: ContentTypes.json } });
+    messages.splice(4, 0, {
+      key: learner,
+      value: Buffer.from('{"event_id": 1'),
+      headers: { [CONTENT_TYPE_HEADER]: ContentTypes.json },
+    });
 
     const service = await h.start();
     const counted = async () => ({
@@ -41,14 +59,24 @@ describe('feature-service counts an event id once, and its metrics count what th
     const publisher = h.bus.createPublisher();
     await publisher.publish(h.topics.events, messages.slice(0, 3));
     const first = { consumed: 2, duplicates: 1, rejected: 0 };
-    await waitFor(async () => JSON.stringify(await counted()) === JSON.stringify(first), { timeoutMs: 30_000, message: `counters ${JSON.stringify(first)}` });
+    await waitFor(async () => JSON.stringify(await counted()) === JSON.stringify(first), {
+      timeoutMs: 30_000,
+      message: `counters ${JSON.stringify(first)}`,
+    });
     await publisher.publish(h.topics.events, messages.slice(3));
     const expected = { consumed: 3, duplicates: 2, rejected: 2 };
-    await waitFor(async () => JSON.stringify(await counted()) === JSON.stringify(expected), { timeoutMs: 30_000, message: `counters ${JSON.stringify(expected)}` });
+    await waitFor(async () => JSON.stringify(await counted()) === JSON.stringify(expected), {
+      timeoutMs: 30_000,
+      message: `counters ${JSON.stringify(expected)}`,
+    });
     expect(await counted()).toEqual(expected);
 
     const log = service.app.get<EventLogRepository>(EVENT_LOG);
-    expect((await log.eventsForEntity(learner)).map((e) => [e.eventId, e.eventTimeMs])).toEqual([['x', t], ['y', t + 2 * hour], ['w', t + 2 * hour + 5000]]);
+    expect((await log.eventsForEntity(learner)).map((e) => [e.eventId, e.eventTimeMs])).toEqual([
+      ['x', t],
+      ['y', t + 2 * hour],
+      ['w', t + 2 * hour + 5000],
+    ]);
     const { status, body } = await getJson(`${service.url}/v1/features/${learner}`);
     expect(status).toBe(200);
     expect(body.views.learner_engagement.values.events_total).toBe(3);

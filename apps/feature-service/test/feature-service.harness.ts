@@ -2,7 +2,14 @@ import type { INestApplication } from '@nestjs/common';
 import { createBus, type BusMessage, type MessageBus, type Subscription } from '@pulse/bus';
 import type { FeatureRegistry } from '@pulse/features';
 import { loadConfig } from '@pulse/nest-common';
-import { createTestDatabase, kafkaTestBusOptions, randomName, randomRedisPrefix, testRedisUrl, type TestDatabase } from '@pulse/testing';
+import {
+  createTestDatabase,
+  kafkaTestBusOptions,
+  randomName,
+  randomRedisPrefix,
+  testRedisUrl,
+  type TestDatabase,
+} from '@pulse/testing';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Redis from 'ioredis';
@@ -18,7 +25,10 @@ export class FeatureServiceHarness {
   readonly topics = { events: randomName('engagement'), dlq: randomName('dlq') };
   readonly group = randomName('feature-service');
   readonly redisPrefix = randomRedisPrefix('fs-e2e');
-  readonly bus: MessageBus = createBus({ brokers: kafkaTestBusOptions().brokers, kafka: { ...kafkaTestBusOptions(), clientId: 'e2e-test' } });
+  readonly bus: MessageBus = createBus({
+    brokers: kafkaTestBusOptions().brokers,
+    kafka: { ...kafkaTestBusOptions(), clientId: 'e2e-test' },
+  });
   readonly dlqMessages: BusMessage[] = [];
   private db?: TestDatabase;
   private dlqSubscription?: Subscription;
@@ -58,7 +68,9 @@ export class FeatureServiceHarness {
   }
 
   /** Starts a service instance (with the given feature views, default the service's); returns it with its base URL and metrics registry. */
-  async start(options: { featureRegistry?: FeatureRegistry } = {}): Promise<{ app: INestApplication; url: string; registry: Registry }> {
+  async start(
+    options: { featureRegistry?: FeatureRegistry } = {},
+  ): Promise<{ app: INestApplication; url: string; registry: Registry }> {
     const registry = new Registry();
     const app = await createFeatureServiceApp(this.config(), { registry, logger: false, ...options });
     await app.listen(0, '127.0.0.1');
@@ -93,7 +105,11 @@ export async function getJson(url: string): Promise<{ status: number; body: any 
 }
 
 export async function postJson(url: string, payload: unknown): Promise<{ status: number; body: any }> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload) });
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(payload),
+  });
   return { status: res.status, body: await res.json() };
 }
 
@@ -107,15 +123,23 @@ export interface RawAnswer {
  * One HTTP request exactly as given: the path is sent as it is (fetch would resolve `..` and re-encode
  * it), any headers (none added but content-length when there is a body), any body bytes.
  */
-export function rawRequest(url: string, options: { method: string; path: string; headers?: Record<string, string>; body?: string | Buffer }): Promise<RawAnswer> {
+export function rawRequest(
+  url: string,
+  options: { method: string; path: string; headers?: Record<string, string>; body?: string | Buffer },
+): Promise<RawAnswer> {
   const { hostname, port } = new URL(url);
   const { method, path, body } = options;
-  const headers = { ...(body !== undefined ? { 'content-length': String(Buffer.byteLength(body)) } : {}), ...options.headers };
+  const headers = {
+    ...(body !== undefined ? { 'content-length': String(Buffer.byteLength(body)) } : {}),
+    ...options.headers,
+  };
   return new Promise((resolve, reject) => {
     const req = httpRequest({ host: hostname, port, method, path, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }),
+      );
       res.on('error', reject);
     });
     req.on('error', reject);

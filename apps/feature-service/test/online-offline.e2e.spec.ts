@@ -1,4 +1,10 @@
-import { CONTENT_TYPE_HEADER, ContentTypes, decodeDeadLetter, encodeEngagementEvent, type EngagementEvent } from '@pulse/contracts';
+import {
+  CONTENT_TYPE_HEADER,
+  ContentTypes,
+  decodeDeadLetter,
+  encodeEngagementEvent,
+  type EngagementEvent,
+} from '@pulse/contracts';
 import { buildTrainingSet, learningEngagementRegistry, type OnlineStore } from '@pulse/features';
 import { createSimulation } from '@pulse/simulator';
 import type { EventLogRepository } from '@pulse/storage';
@@ -40,7 +46,11 @@ describe('feature-service over Kafka, Postgres and Redis', () => {
         list.map((e, i) => {
           // Producers may send either wire format; alternate to exercise both decoders.
           const { bytes, contentType } = encodeEngagementEvent(e, (offset + i) % 2 === 0 ? 'protobuf' : 'json');
-          return { key: e.entityId || null, value: Buffer.from(bytes), headers: { [CONTENT_TYPE_HEADER]: contentType } };
+          return {
+            key: e.entityId || null,
+            value: Buffer.from(bytes),
+            headers: { [CONTENT_TYPE_HEADER]: contentType },
+          };
         }),
       );
     const cut = Math.floor(events.length * 0.6);
@@ -48,16 +58,27 @@ describe('feature-service over Kafka, Postgres and Redis', () => {
 
     // First instance: killed (no commit of the batch in hand) partway through.
     const first = await h.start();
-    await waitFor(async () => (await metricValue(first.registry, 'pulse_events_consumed_total')) >= events.length * 0.25, {
-      timeoutMs: 30_000,
-      message: 'first instance consuming',
-    });
+    await waitFor(
+      async () => (await metricValue(first.registry, 'pulse_events_consumed_total')) >= events.length * 0.25,
+      {
+        timeoutMs: 30_000,
+        message: 'first instance consuming',
+      },
+    );
     await busServerOf(first.app)!.current!.kill();
     await first.app.close();
 
     const junk = [
-      { key: 'junk-1', value: Buffer.from('{"event_id": "broken'), headers: { [CONTENT_TYPE_HEADER]: ContentTypes.json } },
-      { key: 'junk-2', value: Buffer.from([0xff, 0xff, 0xff, 0x01]), headers: { [CONTENT_TYPE_HEADER]: ContentTypes.protobuf } },
+      {
+        key: 'junk-1',
+        value: Buffer.from('{"event_id": "broken'),
+        headers: { [CONTENT_TYPE_HEADER]: ContentTypes.json },
+      },
+      {
+        key: 'junk-2',
+        value: Buffer.from([0xff, 0xff, 0xff, 0x01]),
+        headers: { [CONTENT_TYPE_HEADER]: ContentTypes.protobuf },
+      },
       { key: 'junk-3', value: Buffer.from('hello'), headers: { [CONTENT_TYPE_HEADER]: 'text/plain' } },
     ];
     await publisher.publish(h.topics.events, junk);
@@ -66,10 +87,17 @@ describe('feature-service over Kafka, Postgres and Redis', () => {
     // Second instance of the same group resumes from the committed offsets (redelivering the rest).
     const second = await h.start();
     const eventLog = second.app.get<EventLogRepository>(EVENT_LOG);
-    await waitFor(async () => (await eventLog.count()) === validIds.size, { timeoutMs: 60_000, message: 'every valid event in the log' });
+    await waitFor(async () => (await eventLog.count()) === validIds.size, {
+      timeoutMs: 60_000,
+      message: 'every valid event in the log',
+    });
     const expectedDead = invalidIds.size + junk.length;
-    const deadSources = () => new Set(h.dlqMessages.map((m) => decodeDeadLetter(m.value)).map((d) => `${d.sourcePartition}:${d.sourceOffset}`));
-    await waitFor(() => deadSources().size === expectedDead, { timeoutMs: 30_000, message: `${expectedDead} dead letters` });
+    const deadSources = () =>
+      new Set(h.dlqMessages.map((m) => decodeDeadLetter(m.value)).map((d) => `${d.sourcePartition}:${d.sourceOffset}`));
+    await waitFor(() => deadSources().size === expectedDead, {
+      timeoutMs: 30_000,
+      message: `${expectedDead} dead letters`,
+    });
 
     const dead = h.dlqMessages.map((m) => decodeDeadLetter(m.value));
     expect(new Set(dead.map((d) => d.reason))).toEqual(expect.objectContaining({ size: expect.any(Number) }));
@@ -85,23 +113,35 @@ describe('feature-service over Kafka, Postgres and Redis', () => {
     const learners = sim.learners.map((l) => l.entityId);
     const states = await store.getStates(learners);
     const midpoint = sim.options.startTimeMs + 4 * 86_400_000 + 12_345;
-    const points = learners.filter((id) => states.has(id)).flatMap((id) => [
-      { entityId: id, timeMs: states.get(id)!.state.w! },
-      { entityId: id, timeMs: midpoint },
-    ]);
+    const points = learners
+      .filter((id) => states.has(id))
+      .flatMap((id) => [
+        { entityId: id, timeMs: states.get(id)!.state.w! },
+        { entityId: id, timeMs: midpoint },
+      ]);
     expect(points.length).toBeGreaterThanOrEqual(2 * 25);
 
     const registry = learningEngagementRegistry({ allowedLatenessMs: h.config().allowedLatenessMs });
     const offline = new Map<string, unknown>();
-    for await (const row of buildTrainingSet({ events: eventLog.streamForEntities(), points: { at: points }, registry })) {
+    for await (const row of buildTrainingSet({
+      events: eventLog.streamForEntities(),
+      points: { at: points },
+      registry,
+    })) {
       offline.set(`${row.entityId}@${row.timeMs}`, JSON.parse(JSON.stringify(row.values)));
     }
     const paths = new Set<string>();
     for (const p of points) {
-      const { status, body } = await getJson(`${second.url}/v1/features/${p.entityId}?at=${new Date(p.timeMs).toISOString()}`);
+      const { status, body } = await getJson(
+        `${second.url}/v1/features/${p.entityId}?at=${new Date(p.timeMs).toISOString()}`,
+      );
       expect(status).toBe(200);
       paths.add(body.path);
-      expect({ entity: p.entityId, at: p.timeMs, views: body.views }).toEqual({ entity: p.entityId, at: p.timeMs, views: offline.get(`${p.entityId}@${p.timeMs}`) });
+      expect({ entity: p.entityId, at: p.timeMs, views: body.views }).toEqual({
+        entity: p.entityId,
+        at: p.timeMs,
+        views: offline.get(`${p.entityId}@${p.timeMs}`),
+      });
     }
     expect(paths).toEqual(new Set(['online', 'offline']));
     expect(await metricValue(second.registry, 'pulse_events_duplicate_total')).toBeGreaterThan(0);

@@ -24,7 +24,10 @@ describe('feature-service after its feature views change', () => {
   beforeAll(() => h.setUp());
   afterAll(() => h.tearDown());
 
-  const oldTemporal = defineFeatureView({ ...learnerTemporalView, features: learnerTemporalView.features.filter((f) => f.name !== 'active_hours_1d' && f.name !== 'events_1d') });
+  const oldTemporal = defineFeatureView({
+    ...learnerTemporalView,
+    features: learnerTemporalView.features.filter((f) => f.name !== 'active_hours_1d' && f.name !== 'events_1d'),
+  });
 
   it('answers stale states through the replay, then rebuilds them from the log as events arrive', async () => {
     const lateness = { allowedLatenessMs: h.config().allowedLatenessMs };
@@ -37,12 +40,19 @@ describe('feature-service after its feature views change', () => {
     const publish = (list: EngagementEvent[]) =>
       publisher.publish(
         h.topics.events,
-        list.map((e) => ({ key: e.entityId, value: Buffer.from(encodeEngagementEvent(e).bytes), headers: { [CONTENT_TYPE_HEADER]: encodeEngagementEvent(e).contentType } })),
+        list.map((e) => ({
+          key: e.entityId,
+          value: Buffer.from(encodeEngagementEvent(e).bytes),
+          headers: { [CONTENT_TYPE_HEADER]: encodeEngagementEvent(e).contentType },
+        })),
       );
 
     await publish(events.slice(0, cut));
     const first = await h.start({ featureRegistry: before });
-    await waitFor(async () => (await metricValue(first.registry, 'pulse_events_consumed_total')) >= cut, { timeoutMs: 60_000, message: 'the old views consuming' });
+    await waitFor(async () => (await metricValue(first.registry, 'pulse_events_consumed_total')) >= cut, {
+      timeoutMs: 60_000,
+      message: 'the old views consuming',
+    });
     await first.app.close();
 
     const second = await h.start();
@@ -51,19 +61,33 @@ describe('feature-service after its feature views change', () => {
     const learners = sim.learners.map((l) => l.entityId);
     const staleStates = await store.getStates(learners);
     expect(staleStates.size).toBeGreaterThan(10);
-    expect([...staleStates.values()].every((s) => stateIsCurrent(s.state, before) && !stateIsCurrent(s.state, after))).toBe(true);
+    expect(
+      [...staleStates.values()].every((s) => stateIsCurrent(s.state, before) && !stateIsCurrent(s.state, after)),
+    ).toBe(true);
 
     const check = async (expectedPaths: (entityId: string) => string) => {
       const states = await store.getStates(learners);
-      const points = learners.filter((id) => states.has(id)).map((id) => ({ entityId: id, timeMs: states.get(id)!.state.w! }));
+      const points = learners
+        .filter((id) => states.has(id))
+        .map((id) => ({ entityId: id, timeMs: states.get(id)!.state.w! }));
       const offline = new Map<string, unknown>();
-      for await (const row of buildTrainingSet({ events: eventLog.streamForEntities(), points: { at: points }, registry: after })) {
+      for await (const row of buildTrainingSet({
+        events: eventLog.streamForEntities(),
+        points: { at: points },
+        registry: after,
+      })) {
         offline.set(row.entityId, JSON.parse(JSON.stringify(row.values)));
       }
       for (const p of points) {
-        const { status, body } = await getJson(`${second.url}/v1/features/${p.entityId}?at=${new Date(p.timeMs).toISOString()}`);
+        const { status, body } = await getJson(
+          `${second.url}/v1/features/${p.entityId}?at=${new Date(p.timeMs).toISOString()}`,
+        );
         expect(status).toBe(200);
-        expect({ entity: p.entityId, path: body.path, views: body.views }).toEqual({ entity: p.entityId, path: expectedPaths(p.entityId), views: offline.get(p.entityId) });
+        expect({ entity: p.entityId, path: body.path, views: body.views }).toEqual({
+          entity: p.entityId,
+          path: expectedPaths(p.entityId),
+          views: offline.get(p.entityId),
+        });
       }
       return points.length;
     };
@@ -75,12 +99,20 @@ describe('feature-service after its feature views change', () => {
     const rest = events.slice(cut).filter((e) => !quiet.has(e.entityId));
     const touched = new Set(rest.map((e) => e.entityId));
     await publish(rest);
-    await waitFor(async () => (await eventLog.count()) === cut + rest.length, { timeoutMs: 60_000, message: 'every event in the log' });
-    await waitFor(async () => (await metricValue(second.registry, 'pulse_events_consumed_total')) >= rest.length, { timeoutMs: 30_000, message: 'the new views consuming' });
+    await waitFor(async () => (await eventLog.count()) === cut + rest.length, {
+      timeoutMs: 60_000,
+      message: 'every event in the log',
+    });
+    await waitFor(async () => (await metricValue(second.registry, 'pulse_events_consumed_total')) >= rest.length, {
+      timeoutMs: 30_000,
+      message: 'the new views consuming',
+    });
 
     // Entities with new events were rebuilt from the log under the new views; the others still replay.
     const states = await store.getStates(learners);
-    for (const id of learners) if (states.has(id)) expect({ id, current: stateIsCurrent(states.get(id)!.state, after) }).toEqual({ id, current: touched.has(id) });
+    for (const id of learners)
+      if (states.has(id))
+        expect({ id, current: stateIsCurrent(states.get(id)!.state, after) }).toEqual({ id, current: touched.has(id) });
     const rebuilt = [...touched].filter((id) => staleStates.has(id)).length;
     expect(await metricValue(second.registry, 'pulse_states_rebuilt_total')).toBe(rebuilt);
     await check((id) => (touched.has(id) ? 'online' : 'offline'));

@@ -14,16 +14,23 @@ export type EffectsOutcome = { kind: 'done' } | { kind: 'aborted' } | { kind: 'f
 /** What a subscription hands runBatch: the batch's context but for completeLater, which runBatch provides. */
 export type DeliveryContext = Omit<BatchContext, 'completeLater'>;
 
-export const defaultRetryPolicy: Required<RetryPolicy> = { initialDelayMs: 100, maxDelayMs: 5000, maxAttempts: Infinity };
+export const defaultRetryPolicy: Required<RetryPolicy> = {
+  initialDelayMs: 100,
+  maxDelayMs: 5000,
+  maxAttempts: Infinity,
+};
 
 export const defaultMaxBatchSize = 1000;
 
 export function resolveRetryPolicy(policy: RetryPolicy = {}): Required<RetryPolicy> {
   const resolved = { ...defaultRetryPolicy, ...policy };
   if (!(resolved.initialDelayMs >= 0) || !(resolved.maxDelayMs >= resolved.initialDelayMs)) {
-    throw new RangeError(`retry delays must satisfy 0 <= initialDelayMs <= maxDelayMs, got ${resolved.initialDelayMs} and ${resolved.maxDelayMs}`);
+    throw new RangeError(
+      `retry delays must satisfy 0 <= initialDelayMs <= maxDelayMs, got ${resolved.initialDelayMs} and ${resolved.maxDelayMs}`,
+    );
   }
-  if (!(resolved.maxAttempts >= 1)) throw new RangeError(`retry.maxAttempts must be at least 1, got ${resolved.maxAttempts}`);
+  if (!(resolved.maxAttempts >= 1))
+    throw new RangeError(`retry.maxAttempts must be at least 1, got ${resolved.maxAttempts}`);
   return resolved;
 }
 
@@ -31,13 +38,15 @@ export const defaultMaxPendingBatches = 2;
 
 export function resolveMaxPendingBatches(count: number | undefined): number {
   const value = count ?? defaultMaxPendingBatches;
-  if (!Number.isInteger(value) || value < 1) throw new RangeError(`maxPendingBatches must be a positive integer, got ${value}`);
+  if (!Number.isInteger(value) || value < 1)
+    throw new RangeError(`maxPendingBatches must be a positive integer, got ${value}`);
   return value;
 }
 
 export function resolveMaxBatchSize(size: number | undefined): number {
   const value = size ?? defaultMaxBatchSize;
-  if (!Number.isInteger(value) || value < 1) throw new RangeError(`maxBatchSize must be a positive integer, got ${value}`);
+  if (!Number.isInteger(value) || value < 1)
+    throw new RangeError(`maxBatchSize must be a positive integer, got ${value}`);
   return value;
 }
 
@@ -50,21 +59,39 @@ export function backoffDelay(attempt: number, policy: Required<RetryPolicy>): nu
 export function interruptibleSleep(ms: number, interrupt: AbortSignal): Promise<boolean> {
   if (interrupt.aborted) return Promise.resolve(false);
   return new Promise((resolve) => {
-    const onAbort = () => { clearTimeout(timer); resolve(false); };
-    const timer = setTimeout(() => { interrupt.removeEventListener('abort', onAbort); resolve(true); }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    const timer = setTimeout(() => {
+      interrupt.removeEventListener('abort', onAbort);
+      resolve(true);
+    }, ms);
     interrupt.addEventListener('abort', onAbort, { once: true });
   });
 }
 
 /** Runs the work; a kill (signal) wins the race so a crash does not wait for it. */
 function raceKill(work: Promise<unknown>, signal: AbortSignal): Promise<'done' | 'killed'> {
-  if (signal.aborted) { work.catch(() => undefined); return Promise.resolve('killed'); }
+  if (signal.aborted) {
+    work.catch(() => undefined);
+    return Promise.resolve('killed');
+  }
   return new Promise((resolve, reject) => {
-    const onAbort = () => { work.catch(() => undefined); resolve('killed'); };
+    const onAbort = () => {
+      work.catch(() => undefined);
+      resolve('killed');
+    };
     signal.addEventListener('abort', onAbort, { once: true });
     work.then(
-      () => { signal.removeEventListener('abort', onAbort); resolve('done'); },
-      (err) => { signal.removeEventListener('abort', onAbort); reject(err); },
+      () => {
+        signal.removeEventListener('abort', onAbort);
+        resolve('done');
+      },
+      (err) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err);
+      },
     );
   });
 }
@@ -80,7 +107,12 @@ export interface RunBatchOptions {
  * The one place both buses decide what an outcome means: success commits, a retriable error runs the
  * same work again with backoff, anything else fails the subscription.
  */
-async function withRetry(work: (attempt: number) => Promise<unknown>, ctx: DeliveryContext, options: RunBatchOptions, what: string): Promise<EffectsOutcome> {
+async function withRetry(
+  work: (attempt: number) => Promise<unknown>,
+  ctx: DeliveryContext,
+  options: RunBatchOptions,
+  what: string,
+): Promise<EffectsOutcome> {
   for (let attempt = 1; ; attempt++) {
     try {
       const result = await raceKill(Promise.resolve(attempt).then(work), ctx.signal);
@@ -90,7 +122,11 @@ async function withRetry(work: (attempt: number) => Promise<unknown>, ctx: Deliv
       if (!isRetriable(error) || attempt >= options.retry.maxAttempts) return { kind: 'failed', error };
       const delayMs = backoffDelay(attempt, options.retry);
       options.logger.log('warn', `retriable ${what} error, retrying`, {
-        topic: ctx.topic, partition: ctx.partition, attempt, delayMs, error: error instanceof Error ? error.message : String(error),
+        topic: ctx.topic,
+        partition: ctx.partition,
+        attempt,
+        delayMs,
+        error: error instanceof Error ? error.message : String(error),
       });
       if (!(await interruptibleSleep(delayMs, options.interrupt))) return { kind: 'aborted' };
     }
@@ -98,25 +134,40 @@ async function withRetry(work: (attempt: number) => Promise<unknown>, ctx: Deliv
 }
 
 /** Runs the handler on a batch, retrying as the policy says; a done outcome carries the effects it left. */
-export async function runBatch(handler: BatchHandler, batch: BusMessage[], ctx: DeliveryContext, options: RunBatchOptions): Promise<BatchOutcome> {
+export async function runBatch(
+  handler: BatchHandler,
+  batch: BusMessage[],
+  ctx: DeliveryContext,
+  options: RunBatchOptions,
+): Promise<BatchOutcome> {
   let effects: BatchEffect[] = [];
-  const outcome = await withRetry(() => {
-    // Each attempt collects its own effects: a failed attempt's are dropped with it.
-    const mine: BatchEffect[] = (effects = []);
-    const attemptCtx: BatchContext = {
-      ...ctx,
-      completeLater: (effect) => {
-        if (typeof effect !== 'function') throw new TypeError(`completeLater(effect): effect must be a function, got ${typeof effect}`);
-        mine.push(effect);
-      },
-    };
-    return handler(batch, attemptCtx);
-  }, ctx, options, 'handler');
+  const outcome = await withRetry(
+    () => {
+      // Each attempt collects its own effects: a failed attempt's are dropped with it.
+      const mine: BatchEffect[] = (effects = []);
+      const attemptCtx: BatchContext = {
+        ...ctx,
+        completeLater: (effect) => {
+          if (typeof effect !== 'function')
+            throw new TypeError(`completeLater(effect): effect must be a function, got ${typeof effect}`);
+          mine.push(effect);
+        },
+      };
+      return handler(batch, attemptCtx);
+    },
+    ctx,
+    options,
+    'handler',
+  );
   return outcome.kind === 'done' ? { kind: 'done', effects } : outcome;
 }
 
 /** Runs a batch's effects at once, each retried on its own; done when all are, failed when one is. */
-export async function runEffects(effects: readonly BatchEffect[], ctx: DeliveryContext, options: RunBatchOptions): Promise<EffectsOutcome> {
+export async function runEffects(
+  effects: readonly BatchEffect[],
+  ctx: DeliveryContext,
+  options: RunBatchOptions,
+): Promise<EffectsOutcome> {
   if (effects.length === 0) return { kind: 'done' };
   const outcomes = await Promise.all(effects.map((effect) => withRetry(() => effect(), ctx, options, 'effect')));
   return outcomes.find((o) => o.kind === 'failed') ?? outcomes.find((o) => o.kind === 'aborted') ?? { kind: 'done' };

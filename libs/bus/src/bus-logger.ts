@@ -14,7 +14,9 @@ export function consoleBusLogger(minLevel: BusLogLevel = 'warn'): BusLogger {
   return {
     log(level, message, fields) {
       if (rank[level] < rank[minLevel]) return;
-      process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level, component: 'bus', message, ...fields })}\n`);
+      process.stderr.write(
+        `${JSON.stringify({ time: new Date().toISOString(), level, component: 'bus', message, ...fields })}\n`,
+      );
     },
   };
 }

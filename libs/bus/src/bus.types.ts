@@ -49,7 +49,13 @@ export interface TopicReader {
    * oldest kept when absent or older) up to to[p] (exclusive), in offset order per partition, in
    * batches; resolves once all are handed over. Joins no group that anyone else uses, commits nothing.
    */
-  readRange(topic: string, from: PartitionOffsets, to: PartitionOffsets, onMessages: (messages: BusMessage[]) => void | Promise<void>, options?: ReadRangeOptions): Promise<void>;
+  readRange(
+    topic: string,
+    from: PartitionOffsets,
+    to: PartitionOffsets,
+    onMessages: (messages: BusMessage[]) => void | Promise<void>,
+    options?: ReadRangeOptions,
+  ): Promise<void>;
 }
 
 /** What a handler gets besides its batch. A batch always comes from one topic-partition. */

@@ -22,13 +22,17 @@ describe('createBus', () => {
 describe('busConfigFromEnv', () => {
   it('means the in-process bus when KAFKA_BROKERS is absent', () => expect(busConfigFromEnv({})).toEqual({}));
   it('reads brokers and Kafka settings', () => {
-    expect(busConfigFromEnv({ KAFKA_BROKERS: 'a:9092, b:9092', KAFKA_IDEMPOTENT: 'false', KAFKA_GZIP: 'true' })).toEqual({
+    expect(
+      busConfigFromEnv({ KAFKA_BROKERS: 'a:9092, b:9092', KAFKA_IDEMPOTENT: 'false', KAFKA_GZIP: 'true' }),
+    ).toEqual({
       brokers: ['a:9092', 'b:9092'],
       kafka: { clientId: 'pulse', idempotent: false, gzip: true, sessionTimeoutMs: 6000 },
     });
   });
   it('names a malformed variable', () => {
     expect(() => busConfigFromEnv({ KAFKA_BROKERS: 'a:1', KAFKA_IDEMPOTENT: 'maybe' })).toThrow(ConfigError);
-    expect(() => busConfigFromEnv({ KAFKA_BROKERS: 'a:1', KAFKA_SESSION_TIMEOUT_MS: '10' })).toThrow(/KAFKA_SESSION_TIMEOUT_MS/);
+    expect(() => busConfigFromEnv({ KAFKA_BROKERS: 'a:1', KAFKA_SESSION_TIMEOUT_MS: '10' })).toThrow(
+      /KAFKA_SESSION_TIMEOUT_MS/,
+    );
   });
 });

@@ -17,7 +17,7 @@ describe('murmur2', () => {
       expect(murmur2(bytes)).toBe(kafkajsMurmur2(bytes));
     }
   });
-  it('matches the Java client on the values of Kafka\'s UtilsTest.testMurmur2', () => {
+  it("matches the Java client on the values of Kafka's UtilsTest.testMurmur2", () => {
     expect(murmur2('21')).toBe(-973932308);
     expect(murmur2('foobar')).toBe(-790332482);
     expect(murmur2('a-little-bit-long-string')).toBe(-985981536);

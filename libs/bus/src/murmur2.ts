@@ -32,6 +32,7 @@ export function murmur2(key: string | Buffer): number {
 
 /** Partition of a keyed message among `partitions` partitions (kafkajs DefaultPartitioner). */
 export function partitionForKey(key: string | Buffer, partitions: number): number {
-  if (!Number.isInteger(partitions) || partitions < 1) throw new RangeError(`partitions must be a positive integer, got ${partitions}`);
+  if (!Number.isInteger(partitions) || partitions < 1)
+    throw new RangeError(`partitions must be a positive integer, got ${partitions}`);
   return (murmur2(key) & 0x7fffffff) % partitions;
 }

@@ -11,23 +11,41 @@ const buses: [string, () => MessageBus][] = [
   ['kafka (mock cluster)', () => new KafkaBus({ ...kafkaTestBusOptions(), logger })],
 ];
 
-async function readAll(bus: MessageBus, topic: string, from: PartitionOffsets, to: PartitionOffsets): Promise<BusMessage[]> {
+async function readAll(
+  bus: MessageBus,
+  topic: string,
+  from: PartitionOffsets,
+  to: PartitionOffsets,
+): Promise<BusMessage[]> {
   const got: BusMessage[] = [];
-  await bus.readRange(topic, from, to, (messages) => { got.push(...messages); }, { timeoutMs: 30_000 });
+  await bus.readRange(
+    topic,
+    from,
+    to,
+    (messages) => {
+      got.push(...messages);
+    },
+    { timeoutMs: 30_000 },
+  );
   return got;
 }
 
 describe.each(buses)('TopicReader: %s', (_name, makeBus) => {
   let bus: MessageBus;
-  beforeEach(() => { bus = makeBus(); });
+  beforeEach(() => {
+    bus = makeBus();
+  });
   afterEach(() => bus.close());
 
-  it('reports each partition\'s end offset', async () => {
+  it("reports each partition's end offset", async () => {
     const topic = randomName('ends');
     await bus.createPublisher().publish(topic, [{ key: 'a', value: '1' }]);
     const before = await bus.fetchEndOffsets(topic);
     expect(Object.keys(before)).toHaveLength(4);
-    await bus.createPublisher().publish(topic, Array.from({ length: 10 }, (_, i) => ({ key: 'a', value: String(i) })));
+    await bus.createPublisher().publish(
+      topic,
+      Array.from({ length: 10 }, (_, i) => ({ key: 'a', value: String(i) })),
+    );
     const after = await bus.fetchEndOffsets(topic);
     const moved = Object.keys(after).filter((p) => after[Number(p)] !== before[Number(p)]);
     expect(moved).toHaveLength(1);
@@ -37,14 +55,25 @@ describe.each(buses)('TopicReader: %s', (_name, makeBus) => {
   it('reads exactly the messages between two sets of offsets, in offset order per partition', async () => {
     const topic = randomName('range');
     const publisher = bus.createPublisher();
-    await publisher.publish(topic, Array.from({ length: 20 }, (_, i) => ({ key: `k${i % 5}`, value: `before-${i}` })));
+    await publisher.publish(
+      topic,
+      Array.from({ length: 20 }, (_, i) => ({ key: `k${i % 5}`, value: `before-${i}` })),
+    );
     const from = await bus.fetchEndOffsets(topic);
-    await publisher.publish(topic, Array.from({ length: 30 }, (_, i) => ({ key: `k${i % 7}`, value: `inside-${i}`, headers: { n: String(i) } })));
+    await publisher.publish(
+      topic,
+      Array.from({ length: 30 }, (_, i) => ({ key: `k${i % 7}`, value: `inside-${i}`, headers: { n: String(i) } })),
+    );
     const to = await bus.fetchEndOffsets(topic);
-    await publisher.publish(topic, Array.from({ length: 10 }, (_, i) => ({ key: `k${i % 3}`, value: `after-${i}` })));
+    await publisher.publish(
+      topic,
+      Array.from({ length: 10 }, (_, i) => ({ key: `k${i % 3}`, value: `after-${i}` })),
+    );
 
     const got = await readAll(bus, topic, from, to);
-    expect(got.map((m) => m.value.toString()).sort()).toEqual(Array.from({ length: 30 }, (_, i) => `inside-${i}`).sort());
+    expect(got.map((m) => m.value.toString()).sort()).toEqual(
+      Array.from({ length: 30 }, (_, i) => `inside-${i}`).sort(),
+    );
     expect(new Set(got.map((m) => m.headers.n)).size).toBe(30);
     for (const partition of new Set(got.map((m) => m.partition))) {
       const offsets = got.filter((m) => m.partition === partition).map((m) => BigInt(m.offset));
@@ -58,14 +87,23 @@ describe.each(buses)('TopicReader: %s', (_name, makeBus) => {
     const topic = randomName('requests');
     const publisher = bus.createPublisher();
     // The mock broker answers a fetch with one producer batch: the read must move past each one.
-    for (let request = 0; request < 5; request++) await publisher.publish(topic, Array.from({ length: 4 }, (_, i) => ({ key: 'one-key', value: `${request}-${i}` })));
+    for (let request = 0; request < 5; request++)
+      await publisher.publish(
+        topic,
+        Array.from({ length: 4 }, (_, i) => ({ key: 'one-key', value: `${request}-${i}` })),
+      );
     const got = await readAll(bus, topic, {}, await bus.fetchEndOffsets(topic));
-    expect(got.map((m) => m.value.toString())).toEqual(Array.from({ length: 20 }, (_, i) => `${Math.floor(i / 4)}-${i % 4}`));
+    expect(got.map((m) => m.value.toString())).toEqual(
+      Array.from({ length: 20 }, (_, i) => `${Math.floor(i / 4)}-${i % 4}`),
+    );
   });
 
   it('returns at once for an empty range, and reads from the oldest message for a partition without a start', async () => {
     const topic = randomName('empty');
-    await bus.createPublisher().publish(topic, Array.from({ length: 8 }, (_, i) => ({ key: 'same', value: String(i) })));
+    await bus.createPublisher().publish(
+      topic,
+      Array.from({ length: 8 }, (_, i) => ({ key: 'same', value: String(i) })),
+    );
     const ends = await bus.fetchEndOffsets(topic);
     expect(await readAll(bus, topic, ends, ends)).toEqual([]);
     const got = await readAll(bus, topic, {}, ends);
@@ -76,12 +114,25 @@ describe.each(buses)('TopicReader: %s', (_name, makeBus) => {
     const topic = randomName('fails');
     await bus.createPublisher().publish(topic, [{ key: 'a', value: 'x' }]);
     const ends = await bus.fetchEndOffsets(topic);
-    await expect(bus.readRange(topic, {}, ends, () => { throw new Error('handler broke'); }, { timeoutMs: 30_000 })).rejects.toThrow(/handler broke/);
+    await expect(
+      bus.readRange(
+        topic,
+        {},
+        ends,
+        () => {
+          throw new Error('handler broke');
+        },
+        { timeoutMs: 30_000 },
+      ),
+    ).rejects.toThrow(/handler broke/);
   });
 
   it('has a publisher that does not resend (resend: false) and publishes like the shared one', async () => {
     const topic = randomName('once');
-    await bus.createPublisher({ resend: false }).publish(topic, [{ key: 'a', value: 'x' }, { key: 'b', value: 'y' }]);
+    await bus.createPublisher({ resend: false }).publish(topic, [
+      { key: 'a', value: 'x' },
+      { key: 'b', value: 'y' },
+    ]);
     const ends = await bus.fetchEndOffsets(topic);
     expect(Object.values(ends).reduce((n, e) => n + Number(e), 0)).toBe(2);
   });

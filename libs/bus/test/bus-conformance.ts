@@ -1,6 +1,13 @@
 import { ConnectionError, PulseError } from '@pulse/core';
 import { randomName, waitFor } from '@pulse/testing';
-import type { BatchContext, BusMessage, MessageBus, OutgoingMessage, SubscribeOptions, Subscription } from '../src/bus.types';
+import type {
+  BatchContext,
+  BusMessage,
+  MessageBus,
+  OutgoingMessage,
+  SubscribeOptions,
+  Subscription,
+} from '../src/bus.types';
 import { partitionForKey } from '../src/murmur2';
 
 /**
@@ -9,7 +16,8 @@ import { partitionForKey } from '../src/murmur2';
  */
 export function describeBusConformance(name: string, makeBus: () => MessageBus, options: { timeoutMs: number }): void {
   describe(`MessageBus conformance: ${name}`, () => {
-    const wait = <T,>(predicate: () => T | Promise<T>, message: string) => waitFor(predicate, { timeoutMs: options.timeoutMs, intervalMs: 20, message });
+    const wait = <T>(predicate: () => T | Promise<T>, message: string) =>
+      waitFor(predicate, { timeoutMs: options.timeoutMs, intervalMs: 20, message });
     let bus: MessageBus;
     let topic: string;
     let group: string;
@@ -40,19 +48,29 @@ export function describeBusConformance(name: string, makeBus: () => MessageBus, 
     }
 
     function keyed(count: number, keys: number, from = 0): OutgoingMessage[] {
-      return Array.from({ length: count }, (_, i) => ({ key: `entity-${(from + i) % keys}`, value: `${from + i}`, headers: { seq: String(from + i) } }));
+      return Array.from({ length: count }, (_, i) => ({
+        key: `entity-${(from + i) % keys}`,
+        value: `${from + i}`,
+        headers: { seq: String(from + i) },
+      }));
     }
 
     function gate() {
       let open!: () => void;
-      const opened = new Promise<void>((resolve) => { open = resolve; });
+      const opened = new Promise<void>((resolve) => {
+        open = resolve;
+      });
       return { open, opened };
     }
 
     it('delivers keys, values and headers intact, keyed messages on the kafkajs partition', async () => {
       const publisher = bus.createPublisher();
       await publisher.publish(topic, [
-        { key: 'learner-1', value: Buffer.from([0, 1, 2, 255]), headers: { 'content-type': 'application/x-protobuf', trace: 'abc' } },
+        {
+          key: 'learner-1',
+          value: Buffer.from([0, 1, 2, 255]),
+          headers: { 'content-type': 'application/x-protobuf', trace: 'abc' },
+        },
         { key: null, value: '{"a":1}' },
         { key: 'learner-2', value: 'ünïcødé', headers: {} },
       ]);
@@ -60,7 +78,12 @@ export function describeBusConformance(name: string, makeBus: () => MessageBus, 
       const got = await wait(() => messages().length === 3 && messages(), 'three messages');
       const byValue = new Map(got.map((m) => [m.value.toString('latin1'), m]));
       const binary = byValue.get(Buffer.from([0, 1, 2, 255]).toString('latin1'))!;
-      expect(binary).toMatchObject({ topic, key: 'learner-1', headers: { 'content-type': 'application/x-protobuf', trace: 'abc' }, partition: partitionForKey('learner-1', 4) });
+      expect(binary).toMatchObject({
+        topic,
+        key: 'learner-1',
+        headers: { 'content-type': 'application/x-protobuf', trace: 'abc' },
+        partition: partitionForKey('learner-1', 4),
+      });
       expect(Buffer.isBuffer(binary.value)).toBe(true);
       expect(byValue.get('{"a":1}')).toMatchObject({ key: null, headers: {} });
       const text = got.find((m) => m.key === 'learner-2')!;
@@ -95,7 +118,12 @@ export function describeBusConformance(name: string, makeBus: () => MessageBus, 
       await bus.createPublisher().publish(topic, keyed(5, 1));
       const blocked = gate();
       let entered = 0;
-      const first = await consume({ handler: async () => { entered++; await blocked.opened; } });
+      const first = await consume({
+        handler: async () => {
+          entered++;
+          await blocked.opened;
+        },
+      });
       await wait(() => entered === 1, 'handler entered');
       await first.subscription.kill();
       expect(first.subscription.state).toBe('killed');
@@ -164,7 +192,12 @@ export function describeBusConformance(name: string, makeBus: () => MessageBus, 
       const assignments = await wait(() => {
         const pa = a.subscription.assignment()[topic] ?? [];
         const pb = b.subscription.assignment()[topic] ?? [];
-        return pa.length > 0 && pb.length > 0 && new Set([...pa, ...pb]).size === 4 && pa.length + pb.length === 4 && { pa, pb };
+        return (
+          pa.length > 0 &&
+          pb.length > 0 &&
+          new Set([...pa, ...pb]).size === 4 &&
+          pa.length + pb.length === 4 && { pa, pb }
+        );
       }, 'both members assigned');
       await bus.createPublisher().publish(topic, keyed(200, 40));
       await wait(() => a.messages().length + b.messages().length >= 200, 'all messages');
@@ -213,7 +246,10 @@ export function describeBusConformance(name: string, makeBus: () => MessageBus, 
       const second = await consume();
       await wait(() => second.messages().some((m) => m.value.toString() === 'sentinel'), 'sentinel');
       // Only what the first member never handled comes again, then the sentinel.
-      expect(second.messages().map((m) => m.value.toString())).toEqual([...['0', '1', '2', '3'].slice(handled), 'sentinel']);
+      expect(second.messages().map((m) => m.value.toString())).toEqual([
+        ...['0', '1', '2', '3'].slice(handled),
+        'sentinel',
+      ]);
     });
 
     it('commits a batch only once the effects its handler left (completeLater) are done: a kill before that redelivers it', async () => {
@@ -312,7 +348,9 @@ export function describeBusConformance(name: string, makeBus: () => MessageBus, 
     });
 
     it('rejects an effect that is not a function, and a bad maxPendingBatches', async () => {
-      await expect(bus.subscribe({ groupId: group, topics: [topic], maxPendingBatches: 0, handler: async () => undefined })).rejects.toThrow(RangeError);
+      await expect(
+        bus.subscribe({ groupId: group, topics: [topic], maxPendingBatches: 0, handler: async () => undefined }),
+      ).rejects.toThrow(RangeError);
       await bus.createPublisher().publish(topic, keyed(1, 1));
       const errors: unknown[] = [];
       const { subscription } = await consume({
@@ -335,7 +373,9 @@ export function describeBusConformance(name: string, makeBus: () => MessageBus, 
       expect(lag).toMatchObject({ topic, committedOffset: '30', highWatermark: '30', lag: 0 });
       await bus.close();
       expect(subscription.state).toBe('stopped');
-      await expect(bus.subscribe({ groupId: group, topics: [topic], handler: async () => undefined })).rejects.toThrow(/closed/);
+      await expect(bus.subscribe({ groupId: group, topics: [topic], handler: async () => undefined })).rejects.toThrow(
+        /closed/,
+      );
     });
   });
 }

@@ -43,7 +43,11 @@ interface Codec {
 const ALL_CODECS: Codec[] = [
   { name: 'store', encode: (s) => encodeStoredState(s, 1), decode: (v) => decodeStoredState('x', v as Buffer)!.state },
   // The dedup ids (a Map) as an object.
-  { name: 'json', encode: (s) => JSON.stringify({ ...s, d: Object.fromEntries(s.d) }), decode: (v) => withIds(JSON.parse(v as string)) },
+  {
+    name: 'json',
+    encode: (s) => JSON.stringify({ ...s, d: Object.fromEntries(s.d) }),
+    decode: (v) => withIds(JSON.parse(v as string)),
+  },
   { name: 'v8', encode: (s) => v8.serialize(s), decode: (v) => v8.deserialize(v as Buffer) as EntityState },
 ];
 function withIds(s: EntityState): EntityState {
@@ -52,7 +56,9 @@ function withIds(s: EntityState): EntityState {
 }
 
 // Optional third argument: the codecs to run, comma-separated (store = the online store's format).
-const CODECS = process.argv[4] ? ALL_CODECS.filter((c) => process.argv[4].split(',').includes(c.name.toLowerCase())) : ALL_CODECS;
+const CODECS = process.argv[4]
+  ? ALL_CODECS.filter((c) => process.argv[4].split(',').includes(c.name.toLowerCase()))
+  : ALL_CODECS;
 
 const ROUNDS = 3;
 
@@ -133,8 +139,14 @@ function readPath(codec: Codec, stored: Map<string, Buffer | string>, asOf: numb
   let evaluateUs = Infinity;
   let states: EntityState[] = [];
   for (let r = 0; r < ROUNDS + 1; r++) {
-    decodeUs = Math.min(decodeUs, cpuUs(() => (states = values.map((v) => codec.decode(v)))));
-    evaluateUs = Math.min(evaluateUs, cpuUs(() => states.forEach((s) => evaluate(s, asOf, registry))));
+    decodeUs = Math.min(
+      decodeUs,
+      cpuUs(() => (states = values.map((v) => codec.decode(v)))),
+    );
+    evaluateUs = Math.min(
+      evaluateUs,
+      cpuUs(() => states.forEach((s) => evaluate(s, asOf, registry))),
+    );
   }
   const lat: number[] = [];
   for (let r = 0; r < 2; r++) {
@@ -163,13 +175,21 @@ function readPath(codec: Codec, stored: Map<string, Buffer | string>, asOf: numb
  * foldBatchIntoStore over an InMemoryOnlineStore (the store's encoding, compare-and-set and, unless
  * disabled, its state cache): the first half of day 30 warms the cache up, the second half is measured.
  */
-async function foldBatches(warm: Map<string, EntityState>, batches: EngagementEvent[][], stateCache: boolean): Promise<number> {
+async function foldBatches(
+  warm: Map<string, EntityState>,
+  batches: EngagementEvent[][],
+  stateCache: boolean,
+): Promise<number> {
   let best = Infinity;
   for (let r = 0; r < ROUNDS; r++) {
     const store = new InMemoryOnlineStore({ ttlSeconds: 0 });
-    await store.putStates(new Map([...warm].map(([id, state]) => [id, { state: cloneState(state), expectedVersion: 0 }])));
+    await store.putStates(
+      new Map([...warm].map(([id, state]) => [id, { state: cloneState(state), expectedVersion: 0 }])),
+    );
     const half = batches.length >> 1;
-    const options = stateCache ? { stateCache: new StateCache({ maxEntries: LEARNERS }) } : { stateCache: false as const };
+    const options = stateCache
+      ? { stateCache: new StateCache({ maxEntries: LEARNERS }) }
+      : { stateCache: false as const };
     for (const b of batches.slice(0, half)) await foldBatchIntoStore(store, b, registry, options);
     let us = 0;
     let events = 0;
@@ -199,42 +219,47 @@ async function run(): Promise<void> {
   const asOf = START + DAYS * DAY;
   // Two passes over the codecs, the first unreported: JIT warm-up, and the simulation's garbage
   // collected, for every codec alike.
-  for (const pass of [0, 1]) for (const codec of CODECS) {
-    const quiet = pass === 0;
-    const sizes = [...warm.values()].map((s) => Buffer.byteLength(codec.encode(s) as string)).sort((a, b) => a - b);
-    const line = (label: string, p: Phases) => {
-      const us = (x: number) => (x / p.events).toFixed(2);
-      return `  ${label}: decode ${us(p.decode)} + fold ${us(p.fold)} + encode ${us(p.encode)} = ${us(p.decode + p.fold + p.encode)} µs/event (${(p.events / p.entities).toFixed(1)} events/learner)`;
-    };
-    const storedOf = () => new Map([...warm].map(([id, s]) => [id, codec.encode(s)] as const));
-    // Warm-up (JIT), then the measured runs on fresh copies of the day-29 states.
-    cycle(codec, storedOf(), batches.slice(0, 2));
-    const best = (batchesOf: EngagementEvent[][]) => {
-      let min: Phases | undefined;
-      for (let r = 0; r < ROUNDS; r++) {
-        const stored = storedOf();
-        const p = cycle(codec, stored, batchesOf);
-        if (!min || p.decode + p.fold + p.encode < min.decode + min.fold + min.encode) min = p;
+  for (const pass of [0, 1])
+    for (const codec of CODECS) {
+      const quiet = pass === 0;
+      const sizes = [...warm.values()].map((s) => Buffer.byteLength(codec.encode(s) as string)).sort((a, b) => a - b);
+      const line = (label: string, p: Phases) => {
+        const us = (x: number) => (x / p.events).toFixed(2);
+        return `  ${label}: decode ${us(p.decode)} + fold ${us(p.fold)} + encode ${us(p.encode)} = ${us(p.decode + p.fold + p.encode)} µs/event (${(p.events / p.entities).toFixed(1)} events/learner)`;
+      };
+      const storedOf = () => new Map([...warm].map(([id, s]) => [id, codec.encode(s)] as const));
+      // Warm-up (JIT), then the measured runs on fresh copies of the day-29 states.
+      cycle(codec, storedOf(), batches.slice(0, 2));
+      const best = (batchesOf: EngagementEvent[][]) => {
+        let min: Phases | undefined;
+        for (let r = 0; r < ROUNDS; r++) {
+          const stored = storedOf();
+          const p = cycle(codec, stored, batchesOf);
+          if (!min || p.decode + p.fold + p.encode < min.decode + min.fold + min.encode) min = p;
+        }
+        return min as Phases;
+      };
+      const realistic = best(batches);
+      const worst = best([firsts]);
+      const stored = storedOf();
+      if (quiet) {
+        readPath(codec, stored, asOf);
+        continue;
       }
-      return min as Phases;
-    };
-    const realistic = best(batches);
-    const worst = best([firsts]);
-    const stored = storedOf();
-    if (quiet) {
-      readPath(codec, stored, asOf);
-      continue;
+      console.log(
+        `${codec.name}: state size median ${sizes[sizes.length >> 1]} B, p99 ${percentile(sizes, 0.99)} B, max ${sizes[sizes.length - 1]} B`,
+      );
+      console.log(line(`batches of ${BATCH}`, realistic));
+      console.log(line('one event per learner', worst));
+      console.log(`  read: ${readPath(codec, stored, asOf)}`);
+      if (codec.name === 'store') {
+        const cached = await foldBatches(warm, batches, true);
+        const uncached = await foldBatches(warm, batches, false);
+        console.log(
+          `  foldBatchIntoStore (in-memory store, batches of ${BATCH}): ${cached.toFixed(2)} µs/event with its state cache, ${uncached.toFixed(2)} without`,
+        );
+      }
     }
-    console.log(`${codec.name}: state size median ${sizes[sizes.length >> 1]} B, p99 ${percentile(sizes, 0.99)} B, max ${sizes[sizes.length - 1]} B`);
-    console.log(line(`batches of ${BATCH}`, realistic));
-    console.log(line('one event per learner', worst));
-    console.log(`  read: ${readPath(codec, stored, asOf)}`);
-    if (codec.name === 'store') {
-      const cached = await foldBatches(warm, batches, true);
-      const uncached = await foldBatches(warm, batches, false);
-      console.log(`  foldBatchIntoStore (in-memory store, batches of ${BATCH}): ${cached.toFixed(2)} µs/event with its state cache, ${uncached.toFixed(2)} without`);
-    }
-  }
 }
 
 run().catch((err) => {

@@ -2,8 +2,21 @@
 export * from './definition/feature-view.types';
 export { defineFeatureView } from './definition/feature-view.builder';
 export { parseDuration, DAY_MS, HOUR_MS, MINUTE_MS } from './definition/duration';
-export { emptyState, isEntityState, type EntityState, type ViewState, type ExactInt, type Partial as TilePartial } from './engine/entity-state';
-export { FeatureRegistry, createFeatureRegistry, stateIsCurrent, DEFAULT_ALLOWED_LATENESS_MS, type FeatureRegistryOptions } from './engine/feature-registry';
+export {
+  emptyState,
+  isEntityState,
+  type EntityState,
+  type ViewState,
+  type ExactInt,
+  type Partial as TilePartial,
+} from './engine/entity-state';
+export {
+  FeatureRegistry,
+  createFeatureRegistry,
+  stateIsCurrent,
+  DEFAULT_ALLOWED_LATENESS_MS,
+  type FeatureRegistryOptions,
+} from './engine/feature-registry';
 export { applyEvents, foldEvents, cloneState, type ApplyCounts, type ApplyResult } from './engine/apply-events';
 export { evaluate, evaluateViewColumns, canEvaluateAt, AsOfBeforeWatermarkError } from './engine/evaluate';
 export { replayEvents, evaluateOffline, byTimeThenId, entityHistories } from './engine/replay';

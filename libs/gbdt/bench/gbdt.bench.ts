@@ -20,7 +20,6 @@ import { loadCsvDataset } from './load-csv';
 import { referenceWalker } from './predict-reference';
 import { runQualityBench } from './quality.bench';
 
-
 function secs(t0: bigint): number {
   return Number(process.hrtime.bigint() - t0) / 1e9;
 }
@@ -40,7 +39,9 @@ function xgboostLine(shared: string, bigDir: string): string | undefined {
   }
   if (process.env.PULSE_GBDT_SKIP_XGB === '1') return undefined;
   console.log('running XGBoost on the same data (xgb-big.py)...');
-  const r = spawnSync('/usr/bin/python3', [path.resolve(process.cwd(), 'libs/gbdt/bench/xgb-big.py')], { encoding: 'utf8' });
+  const r = spawnSync('/usr/bin/python3', [path.resolve(process.cwd(), 'libs/gbdt/bench/xgb-big.py')], {
+    encoding: 'utf8',
+  });
   if (r.status !== 0) throw new Error(`xgb-big.py failed: ${r.stderr}`);
   return r.stdout.split('\n').find((l) => l.startsWith('xgboost'));
 }
@@ -111,7 +112,9 @@ function predictionTimes(model: GbdtModel, columns: Float32Array[], F: number): 
     fill(i);
     predictRow(compiled, row, out, { outputMargin: true });
   });
-  console.log(`TypeScript single row: before ${rowBefore.toFixed(2)} µs/row, after ${rowAfter.toFixed(2)} µs/row (${(rowBefore / rowAfter).toFixed(1)}x) [${load()}]`);
+  console.log(
+    `TypeScript single row: before ${rowBefore.toFixed(2)} µs/row, after ${rowAfter.toFixed(2)} µs/row (${(rowBefore / rowAfter).toFixed(1)}x) [${load()}]`,
+  );
   const n = 10_000;
   const cols10k = columns.map((c) => c.subarray(0, n));
   const best = (fn: () => unknown): number => {
@@ -125,7 +128,9 @@ function predictionTimes(model: GbdtModel, columns: Float32Array[], F: number): 
   };
   const batchBefore = best(() => before.batch(cols10k, n));
   const batchAfter = best(() => predict(model, cols10k, { outputMargin: true }));
-  console.log(`TypeScript 10k rows: before ${batchBefore.toFixed(1)} ms, after ${batchAfter.toFixed(1)} ms (${(batchBefore / batchAfter).toFixed(1)}x; best of 5) [${load()}]`);
+  console.log(
+    `TypeScript 10k rows: before ${batchBefore.toFixed(1)} ms, after ${batchAfter.toFixed(1)} ms (${(batchBefore / batchAfter).toFixed(1)}x; best of 5) [${load()}]`,
+  );
   const a = before.batch(cols10k, n);
   const b = predict(model, cols10k, { outputMargin: true });
   let differ = 0;
@@ -144,9 +149,21 @@ async function speedBench(): Promise<void> {
   let t0 = process.hrtime.bigint();
   const trainSet = loadCsvDataset(path.join(bigDir, 'train.csv'));
   const testSet = loadCsvDataset(path.join(bigDir, 'test.csv'));
-  console.log(`loaded ${trainSet.numRows} + ${testSet.numRows} rows x ${trainSet.numFeatures} features in ${secs(t0).toFixed(2)} s [${load()}]`);
+  console.log(
+    `loaded ${trainSet.numRows} + ${testSet.numRows} rows x ${trainSet.numFeatures} features in ${secs(t0).toFixed(2)} s [${load()}]`,
+  );
 
-  const params = { objective: 'binary:logistic' as const, max_bin: 255, max_depth: 6, eta: 0.1, num_boost_round: 200, lambda: 1, min_child_weight: 1, base_score: 0.5, nthread: 2 };
+  const params = {
+    objective: 'binary:logistic' as const,
+    max_bin: 255,
+    max_depth: 6,
+    eta: 0.1,
+    num_boost_round: 200,
+    lambda: 1,
+    min_child_weight: 1,
+    base_score: 0.5,
+    nthread: 2,
+  };
   t0 = process.hrtime.bigint();
   const { model } = await train(params, trainSet);
   const trainSecs = secs(t0);
@@ -156,11 +173,15 @@ async function speedBench(): Promise<void> {
 
   console.log('');
   if (xgb) console.log(`${xgb} [${load()} after it]`);
-  console.log(`pulse gbdt: train ${trainSecs.toFixed(2)} s, test AUC ${auc.toFixed(6)}, peak RSS ${rssMb.toFixed(0)} MB (whole process, data included) [${load()}]`);
+  console.log(
+    `pulse gbdt: train ${trainSecs.toFixed(2)} s, test AUC ${auc.toFixed(6)}, peak RSS ${rssMb.toFixed(0)} MB (whole process, data included) [${load()}]`,
+  );
   const m = xgb?.match(/train ([0-9.]+) s, test AUC ([0-9.]+)/);
   if (m) {
     const ratio = trainSecs / Number(m[1]);
-    console.log(`ratio to XGBoost: time ${ratio.toFixed(2)}x, AUC ${(auc - Number(m[2])).toFixed(4)} (bar: <= 2x, >= -0.001)`);
+    console.log(
+      `ratio to XGBoost: time ${ratio.toFixed(2)}x, AUC ${(auc - Number(m[2])).toFixed(4)} (bar: <= 2x, >= -0.001)`,
+    );
   }
 
   const F = testSet.numFeatures;

@@ -77,7 +77,8 @@ export function loadCsvDataset(file: string, options: LoadCsvOptions = {}): Data
         while (p < n && buf[p] !== 44 && buf[p] !== 10 && buf[p] !== 13) p++;
         const text = buf.toString('latin1', start, p).trim();
         v = text === '' || text === 'NaN' ? Number.NaN : Number(text);
-        if (Number.isNaN(v) && text !== '' && text !== 'NaN') throw new RangeError(`${file}: row ${row + 1}, column ${header[c]}: not a number: ${JSON.stringify(text)}`);
+        if (Number.isNaN(v) && text !== '' && text !== 'NaN')
+          throw new RangeError(`${file}: row ${row + 1}, column ${header[c]}: not a number: ${JSON.stringify(text)}`);
       } else if (digits === 0) {
         v = Number.NaN;
       } else {

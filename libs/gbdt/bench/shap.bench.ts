@@ -13,7 +13,16 @@ import { loadCsvDataset } from './load-csv';
 
 function fullTree(next: () => number, numFeatures: number, depth: number): Tree {
   const n = 2 ** (depth + 1) - 1;
-  const t = { feature: [] as number[], threshold: [] as number[], left: [] as number[], right: [] as number[], defaultLeft: [] as boolean[], value: [] as number[], cover: [] as number[], gain: [] as number[] };
+  const t = {
+    feature: [] as number[],
+    threshold: [] as number[],
+    left: [] as number[],
+    right: [] as number[],
+    defaultLeft: [] as boolean[],
+    value: [] as number[],
+    cover: [] as number[],
+    gain: [] as number[],
+  };
   for (let i = 0; i < n; i++) {
     const leaf = 2 * i + 1 >= n;
     t.feature.push(leaf ? -1 : Math.floor(next() * numFeatures));
@@ -31,16 +40,27 @@ function fullTree(next: () => number, numFeatures: number, depth: number): Tree 
 
 function syntheticModel(numFeatures: number, trees: number, depth: number): GbdtModel {
   let s = 12345;
-  const next = (): number => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 4294967296);
+  const next = (): number => (s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 4294967296;
   return {
-    format: 'pulse-gbdt', formatVersion: 1, objective: 'binary:logistic', numClass: 1, baseMargin: [0],
+    format: 'pulse-gbdt',
+    formatVersion: 1,
+    objective: 'binary:logistic',
+    numClass: 1,
+    baseMargin: [0],
     featureNames: Array.from({ length: numFeatures }, (_, f) => `f${f}`),
     trees: Array.from({ length: trees }, () => fullTree(next, numFeatures, depth)),
-    treeClass: new Array<number>(trees).fill(0), numRounds: trees, params: {},
+    treeClass: new Array<number>(trees).fill(0),
+    numRounds: trees,
+    params: {},
   };
 }
 
-function timeRows(label: string, model: GbdtModel, data: Dataset, algorithm: 'leafwise' | 'recursive' = 'leafwise'): void {
+function timeRows(
+  label: string,
+  model: GbdtModel,
+  data: Dataset,
+  algorithm: 'leafwise' | 'recursive' = 'leafwise',
+): void {
   const e = new ShapExplainer(model, { algorithm });
   const out = e.allocate();
   const F = data.numFeatures;
@@ -83,7 +103,18 @@ function main(): void {
   const trainSet = loadCsvDataset(path.join(dir, 'train.csv'), { labelColumn: 'label' });
   const testSet = loadCsvDataset(path.join(dir, 'test.csv'), { labelColumn: 'label' });
   const t0 = Date.now();
-  const { model } = trainSync({ objective: 'binary:logistic', max_depth: 6, eta: 0.1, num_boost_round: 200, max_bin: 255, lambda: 1, min_child_weight: 1 }, trainSet);
+  const { model } = trainSync(
+    {
+      objective: 'binary:logistic',
+      max_depth: 6,
+      eta: 0.1,
+      num_boost_round: 200,
+      max_bin: 255,
+      lambda: 1,
+      min_child_weight: 1,
+    },
+    trainSet,
+  );
   console.log(`trained the binary model in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   timeRows('trained (lgb_binary_classification test set)', model, testSet);
   timeRows('trained, recursive algorithm (reference)', model, testSet, 'recursive');

@@ -48,8 +48,10 @@ export function thresholdLabels(probs: Numbers, threshold = 0.5, options: Thresh
 /** The most probable class of each row of a row-major (numRows x numClass) matrix; first wins on ties. */
 export function argmaxRows(probs: Numbers, numClass: number): Int32Array {
   assertNumbers(probs, 'probs');
-  if (!Number.isInteger(numClass) || numClass < 1) throw new RangeError(`numClass must be an integer >= 1, got ${numClass}`);
-  if (probs.length % numClass !== 0) throw new RangeError(`probs has ${probs.length} values, not a multiple of numClass ${numClass}`);
+  if (!Number.isInteger(numClass) || numClass < 1)
+    throw new RangeError(`numClass must be an integer >= 1, got ${numClass}`);
+  if (probs.length % numClass !== 0)
+    throw new RangeError(`probs has ${probs.length} values, not a multiple of numClass ${numClass}`);
   const n = probs.length / numClass;
   const out = new Int32Array(n);
   for (let i = 0; i < n; i++) {
@@ -109,12 +111,18 @@ export interface PrecisionRecallF1 {
 }
 
 /** Precision, recall and F1 in one pass (sklearn's precision_recall_fscore_support semantics). */
-export function precisionRecallF1(yTrue: Numbers, yPred: Numbers, options: PrecisionRecallOptions = {}): PrecisionRecallF1 {
+export function precisionRecallF1(
+  yTrue: Numbers,
+  yPred: Numbers,
+  options: PrecisionRecallOptions = {},
+): PrecisionRecallF1 {
   const average = options.average ?? 'binary';
-  if (average !== 'binary' && average !== 'macro') throw new RangeError(`average must be 'binary' or 'macro', got ${String(average)}`);
+  if (average !== 'binary' && average !== 'macro')
+    throw new RangeError(`average must be 'binary' or 'macro', got ${String(average)}`);
   const zero = options.zeroDivision ?? 0;
   const w = checkPair(yTrue, yPred, options.weights);
-  const classes = average === 'binary' ? [options.positiveLabel ?? 1] : (options.labels ?? observedLabels(yTrue, yPred));
+  const classes =
+    average === 'binary' ? [options.positiveLabel ?? 1] : (options.labels ?? observedLabels(yTrue, yPred));
   let sp = 0;
   let sr = 0;
   let sf = 0;

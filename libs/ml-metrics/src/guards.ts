@@ -16,7 +16,9 @@ export function assertNonEmpty(values: Numbers, name: string): void {
 
 export function assertSameLength(a: Numbers, aName: string, b: Numbers, bName: string): void {
   if (a.length !== b.length) {
-    throw new RangeError(`${bName} has ${b.length} values but ${aName} has ${a.length}; they must have the same length`);
+    throw new RangeError(
+      `${bName} has ${b.length} values but ${aName} has ${a.length}; they must have the same length`,
+    );
   }
 }
 
@@ -61,10 +63,12 @@ export function assertK(k: unknown, name = 'k'): asserts k is number {
 
 export function assertInteger(value: unknown, name: string, min = -Infinity): asserts value is number {
   if (typeof value !== 'number') throw new TypeError(`${name} must be a number, got ${typeof value}`);
-  if (!Number.isInteger(value) || value < min) throw new RangeError(`${name} must be an integer >= ${min}, got ${value}`);
+  if (!Number.isInteger(value) || value < min)
+    throw new RangeError(`${name} must be an integer >= ${min}, got ${value}`);
 }
 
 export function assertPositive(value: unknown, name: string): asserts value is number {
   if (typeof value !== 'number') throw new TypeError(`${name} must be a number, got ${typeof value}`);
-  if (!(value > 0) || !Number.isFinite(value)) throw new RangeError(`${name} must be a finite number > 0, got ${value}`);
+  if (!(value > 0) || !Number.isFinite(value))
+    throw new RangeError(`${name} must be a finite number > 0, got ${value}`);
 }

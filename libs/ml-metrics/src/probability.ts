@@ -40,7 +40,8 @@ function unweightedAuc(yTrue: Numbers, scores: Numbers): number {
   let numPos = 0;
   for (let i = 0; i < n; i++) if (yTrue[i] === 1) numPos++;
   const numNeg = n - numPos;
-  if (numPos === 0 || numNeg === 0) throw new RangeError('yTrue must contain both classes (with positive weight) for AUC');
+  if (numPos === 0 || numNeg === 0)
+    throw new RangeError('yTrue must contain both classes (with positive weight) for AUC');
   const pos = new Float64Array(numPos);
   const neg = new Float64Array(numNeg);
   for (let i = 0, p = 0, q = 0; i < n; i++) {
@@ -51,7 +52,7 @@ function unweightedAuc(yTrue: Numbers, scores: Numbers): number {
   neg.sort();
   let area = 0;
   let below = 0; // negatives < the current positive score
-  for (let i = 0; i < numPos; ) {
+  for (let i = 0; i < numPos;) {
     const s = pos[i];
     let j = i;
     while (j < numPos && pos[j] === s) j++;
@@ -72,7 +73,7 @@ function weightedAuc(yTrue: Numbers, scores: Numbers, w: (i: number) => number):
   let negBelow = 0;
   let area = 0;
   let totalPos = 0;
-  for (let start = 0; start < n; ) {
+  for (let start = 0; start < n;) {
     let end = start;
     let pos = 0;
     let neg = 0;
@@ -88,7 +89,8 @@ function weightedAuc(yTrue: Numbers, scores: Numbers, w: (i: number) => number):
     totalPos += pos;
     start = end;
   }
-  if (totalPos <= 0 || negBelow <= 0) throw new RangeError('yTrue must contain both classes (with positive weight) for AUC');
+  if (totalPos <= 0 || negBelow <= 0)
+    throw new RangeError('yTrue must contain both classes (with positive weight) for AUC');
   return area / (totalPos * negBelow);
 }
 
@@ -207,14 +209,17 @@ export function checkRowMajor(
   const w = weightAccessor(options.weights, yTrue.length);
   const k = options.numClass ?? probs.length / yTrue.length;
   if (!Number.isInteger(k) || k < 2) {
-    throw new RangeError(`probs has ${probs.length} values for ${yTrue.length} rows: expected numClass (>= 2) values per row`);
+    throw new RangeError(
+      `probs has ${probs.length} values for ${yTrue.length} rows: expected numClass (>= 2) values per row`,
+    );
   }
   if (probs.length !== k * yTrue.length) {
     throw new RangeError(`probs has ${probs.length} values, expected ${yTrue.length} rows x ${k} classes`);
   }
   for (let i = 0; i < yTrue.length; i++) {
     const y = yTrue[i];
-    if (!Number.isInteger(y) || y < 0 || y >= k) throw new RangeError(`yTrue[${i}] must be an integer class in [0, ${k - 1}], got ${y}`);
+    if (!Number.isInteger(y) || y < 0 || y >= k)
+      throw new RangeError(`yTrue[${i}] must be an integer class in [0, ${k - 1}], got ${y}`);
   }
   return { k, w };
 }

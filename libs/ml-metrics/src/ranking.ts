@@ -47,22 +47,31 @@ export function mapAtK(yTrue: Numbers, scores: Numbers, k: number, options: Rank
 
 type QueryScore = (relevance: Numbers, order: number[], top: number) => number | undefined;
 
-function meanOverQueries(yTrue: Numbers, scores: Numbers, k: number, options: RankingOptions, score: QueryScore): number {
+function meanOverQueries(
+  yTrue: Numbers,
+  scores: Numbers,
+  k: number,
+  options: RankingOptions,
+  score: QueryScore,
+): number {
   assertNumbers(yTrue, 'yTrue');
   assertNumbers(scores, 'scores');
   assertNonEmpty(yTrue, 'yTrue');
   assertSameLength(yTrue, 'yTrue', scores, 'scores');
   if (typeof k !== 'number') throw new TypeError(`k must be a number, got ${typeof k}`);
-  if (!(k === Infinity || (Number.isInteger(k) && k >= 1))) throw new RangeError(`k must be an integer >= 1 (or Infinity), got ${k}`);
+  if (!(k === Infinity || (Number.isInteger(k) && k >= 1)))
+    throw new RangeError(`k must be an integer >= 1 (or Infinity), got ${k}`);
   const empty = options.emptyQueryScore ?? 1;
   const sizes = options.group ?? [yTrue.length];
   assertNumbers(sizes, 'group');
   let total = 0;
   for (let q = 0; q < sizes.length; q++) {
-    if (!Number.isInteger(sizes[q]) || sizes[q] < 1) throw new RangeError(`group[${q}] must be an integer >= 1, got ${sizes[q]}`);
+    if (!Number.isInteger(sizes[q]) || sizes[q] < 1)
+      throw new RangeError(`group[${q}] must be an integer >= 1, got ${sizes[q]}`);
     total += sizes[q];
   }
-  if (total !== yTrue.length) throw new RangeError(`group sizes sum to ${total}, expected ${yTrue.length} (the number of rows)`);
+  if (total !== yTrue.length)
+    throw new RangeError(`group sizes sum to ${total}, expected ${yTrue.length} (the number of rows)`);
   for (let i = 0; i < yTrue.length; i++) {
     if (!(yTrue[i] >= 0)) throw new RangeError(`yTrue[${i}] must be a relevance >= 0, got ${yTrue[i]}`);
     if (Number.isNaN(scores[i])) throw new RangeError(`scores[${i}] is NaN`);

@@ -30,7 +30,10 @@ function makeAppModule(topics: { input: string; out: string; unfiltered: string 
         this.retriableFailures--;
         throw new ConnectionError('store briefly away');
       }
-      await this.publisher.publish(topics.out, batch.map((m) => ({ key: m.key, value: m.value, headers: { ...m.headers, forwarded: 'yes' } })));
+      await this.publisher.publish(
+        topics.out,
+        batch.map((m) => ({ key: m.key, value: m.value, headers: { ...m.headers, forwarded: 'yes' } })),
+      );
       this.batches.push(batch);
       this.events.push('end');
     }
@@ -49,7 +52,11 @@ function makeAppModule(topics: { input: string; out: string; unfiltered: string 
     /** An Observable result is awaited to completion before the commit. */
     @BusHandler(topics.out)
     onForwarded(@Payload() batch: BusMessage[]) {
-      return timer(5).pipe(map(() => { this.recorder.forwarded.push(...batch); }));
+      return timer(5).pipe(
+        map(() => {
+          this.recorder.forwarded.push(...batch);
+        }),
+      );
     }
 
     /** Without BusExceptionFilter, Nest hides the error: the subscription fails, saying why. */
@@ -68,7 +75,13 @@ function makeAppModule(topics: { input: string; out: string; unfiltered: string 
 async function startApp(module: ReturnType<typeof makeAppModule>, groupId: string, onError?: (e: unknown) => void) {
   const app: INestApplication = await NestFactory.create(module.AppModule, { logger: false });
   app.enableShutdownHooks();
-  const server = new BusServer({ bus: app.get<MessageBus>(MESSAGE_BUS), groupId, fromBeginning: true, retry: { initialDelayMs: 5 }, onError });
+  const server = new BusServer({
+    bus: app.get<MessageBus>(MESSAGE_BUS),
+    groupId,
+    fromBeginning: true,
+    retry: { initialDelayMs: 5 },
+    onError,
+  });
   app.connectMicroservice({ strategy: server });
   await app.startAllMicroservices();
   await app.init();
@@ -81,14 +94,22 @@ function names() {
 
 describe('BusServer with the in-memory bus', () => {
   let bus: InMemoryBus;
-  beforeEach(() => { bus = new InMemoryBus(); });
+  beforeEach(() => {
+    bus = new InMemoryBus();
+  });
   afterEach(() => bus.close());
 
   it('hands batches to the handler, awaits Observables, injects a publisher, retries retriable errors', async () => {
     const topics = names();
-    const { app, server, recorder } = await startApp(makeAppModule(topics, BusModule.register({ bus })), randomName('svc'));
+    const { app, server, recorder } = await startApp(
+      makeAppModule(topics, BusModule.register({ bus })),
+      randomName('svc'),
+    );
     recorder.retriableFailures = 1;
-    await bus.createPublisher().publish(topics.input, [{ key: 'a', value: '1', headers: { h: 'x' } }, { key: 'a', value: '2' }]);
+    await bus.createPublisher().publish(topics.input, [
+      { key: 'a', value: '1', headers: { h: 'x' } },
+      { key: 'a', value: '2' },
+    ]);
     await waitFor(() => recorder.forwarded.length === 2, { message: 'forwarded messages' });
     expect(recorder.events).toEqual(['start', 'start', 'end']);
     expect(recorder.batches).toHaveLength(1);
@@ -108,7 +129,9 @@ describe('BusServer with the in-memory bus', () => {
     const module = makeAppModule(topics, BusModule.register({ bus }));
     const first = await startApp(module, group);
     let open!: () => void;
-    first.recorder.gate = new Promise((resolve) => { open = resolve; });
+    first.recorder.gate = new Promise((resolve) => {
+      open = resolve;
+    });
     await bus.createPublisher().publish(topics.input, [{ key: 'a', value: '1' }]);
     await waitFor(() => first.recorder.events.includes('start'), { message: 'handler started' });
     const closed = first.app.close().then(() => first.recorder.events.push('closed'));
@@ -129,7 +152,9 @@ describe('BusServer with the in-memory bus', () => {
   it('fails the subscription with an explanation when Nest hides a handler error', async () => {
     const topics = names();
     const errors: unknown[] = [];
-    const { app, server } = await startApp(makeAppModule(topics, BusModule.register({ bus })), randomName('svc'), (e) => errors.push(e));
+    const { app, server } = await startApp(makeAppModule(topics, BusModule.register({ bus })), randomName('svc'), (e) =>
+      errors.push(e),
+    );
     const subscription = server.current!;
     await bus.createPublisher().publish(topics.unfiltered, [{ key: 'a', value: '1' }]);
     const outcome = await subscription.done;
@@ -161,11 +186,16 @@ describe('BusServer with the in-memory bus', () => {
 
 describe('BusServer with Kafka (mock cluster)', () => {
   it('consumes batches, commits after the handler, closes gracefully and resumes after a restart', async () => {
-    @Module({ providers: [{ provide: KAFKA_SETTINGS, useFactory: () => kafkaTestBusOptions() }], exports: [KAFKA_SETTINGS] })
+    @Module({
+      providers: [{ provide: KAFKA_SETTINGS, useFactory: () => kafkaTestBusOptions() }],
+      exports: [KAFKA_SETTINGS],
+    })
     class KafkaSettingsModule {}
     const busModule = BusModule.registerAsync({
       imports: [KafkaSettingsModule],
-      useFactory: ({ brokers, ...kafka }: ReturnType<typeof kafkaTestBusOptions>) => ({ config: { brokers, kafka, logger: { log: () => undefined } } }),
+      useFactory: ({ brokers, ...kafka }: ReturnType<typeof kafkaTestBusOptions>) => ({
+        config: { brokers, kafka, logger: { log: () => undefined } },
+      }),
       inject: [KAFKA_SETTINGS],
     });
     const topics = names();
@@ -173,15 +203,26 @@ describe('BusServer with Kafka (mock cluster)', () => {
     const module = makeAppModule(topics, busModule);
     const first = await startApp(module, group);
     const publisher = first.app.get<Publisher>(BUS_PUBLISHER);
-    await publisher.publish(topics.input, [{ key: 'a', value: '1', headers: { h: 'x' } }, { key: 'a', value: '2' }]);
-    await waitFor(() => first.recorder.forwarded.length === 2, { timeoutMs: 20_000, message: 'forwarded through Kafka' });
+    await publisher.publish(topics.input, [
+      { key: 'a', value: '1', headers: { h: 'x' } },
+      { key: 'a', value: '2' },
+    ]);
+    await waitFor(() => first.recorder.forwarded.length === 2, {
+      timeoutMs: 20_000,
+      message: 'forwarded through Kafka',
+    });
     expect(first.recorder.batches.flat().map((m) => m.value.toString())).toEqual(['1', '2']);
     expect(first.recorder.forwarded[0].headers).toEqual({ h: 'x', forwarded: 'yes' });
 
     let open!: () => void;
-    first.recorder.gate = new Promise((resolve) => { open = resolve; });
+    first.recorder.gate = new Promise((resolve) => {
+      open = resolve;
+    });
     await publisher.publish(topics.input, [{ key: 'a', value: '3' }]);
-    await waitFor(() => first.recorder.events.filter((e) => e === 'start').length === 2, { timeoutMs: 20_000, message: 'second batch started' });
+    await waitFor(() => first.recorder.events.filter((e) => e === 'start').length === 2, {
+      timeoutMs: 20_000,
+      message: 'second batch started',
+    });
     const closed = first.app.close().then(() => first.recorder.events.push('closed'));
     await waitFor(() => first.server.current === null, { message: 'closing' });
     open();

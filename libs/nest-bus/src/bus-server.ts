@@ -26,7 +26,12 @@ export interface BusServerOptions {
 type BusServerEvents = { error: (error: unknown) => void };
 
 function isMaskedByNest(error: unknown): boolean {
-  return !(error instanceof Error) && typeof error === 'object' && error !== null && (error as { status?: unknown }).status === 'error';
+  return (
+    !(error instanceof Error) &&
+    typeof error === 'object' &&
+    error !== null &&
+    (error as { status?: unknown }).status === 'error'
+  );
 }
 
 /**
@@ -95,7 +100,10 @@ export class BusServer extends Server<BusServerEvents> implements CustomTranspor
   private topics(): string[] {
     const topics: string[] = [];
     for (const [pattern, handler] of this.getHandlers()) {
-      if (!handler.isEventHandler) throw new TypeError(`BusServer serves @EventPattern handlers only; @MessagePattern(${pattern}) has nowhere to reply`);
+      if (!handler.isEventHandler)
+        throw new TypeError(
+          `BusServer serves @EventPattern handlers only; @MessagePattern(${pattern}) has nowhere to reply`,
+        );
       if (pattern.startsWith('{')) throw new TypeError(`BusServer patterns are topic names, got ${pattern}`);
       topics.push(pattern);
     }
@@ -120,7 +128,9 @@ export class BusServer extends Server<BusServerEvents> implements CustomTranspor
   }
 
   private failed(error: unknown): void {
-    this.logger.error(`bus subscription of group ${this.options.groupId} stopped: ${error instanceof Error ? error.message : String(error)}`);
+    this.logger.error(
+      `bus subscription of group ${this.options.groupId} stopped: ${error instanceof Error ? error.message : String(error)}`,
+    );
     this._status$.next('failed');
     for (const listener of this.listeners) listener(error);
     this.options.onError?.(error);

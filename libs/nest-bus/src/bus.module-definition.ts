@@ -7,8 +7,12 @@ export interface BusModuleOptions {
   config?: BusConfig;
 }
 
-export const { ConfigurableModuleClass, MODULE_OPTIONS_TOKEN: BUS_MODULE_OPTIONS, OPTIONS_TYPE, ASYNC_OPTIONS_TYPE } =
-  new ConfigurableModuleBuilder<BusModuleOptions>()
-    .setClassMethodName('register')
-    .setExtras({ isGlobal: false }, (definition, extras) => ({ ...definition, global: extras.isGlobal }))
-    .build();
+export const {
+  ConfigurableModuleClass,
+  MODULE_OPTIONS_TOKEN: BUS_MODULE_OPTIONS,
+  OPTIONS_TYPE,
+  ASYNC_OPTIONS_TYPE,
+} = new ConfigurableModuleBuilder<BusModuleOptions>()
+  .setClassMethodName('register')
+  .setExtras({ isGlobal: false }, (definition, extras) => ({ ...definition, global: extras.isGlobal }))
+  .build();

@@ -10,8 +10,16 @@ import { BUS_MODULE_OPTIONS, ConfigurableModuleClass, type BusModuleOptions } fr
  */
 @Module({
   providers: [
-    { provide: MESSAGE_BUS, useFactory: (options: BusModuleOptions): MessageBus => options.bus ?? createBus(options.config), inject: [BUS_MODULE_OPTIONS] },
-    { provide: BUS_PUBLISHER, useFactory: (bus: MessageBus): Publisher => bus.createPublisher(), inject: [MESSAGE_BUS] },
+    {
+      provide: MESSAGE_BUS,
+      useFactory: (options: BusModuleOptions): MessageBus => options.bus ?? createBus(options.config),
+      inject: [BUS_MODULE_OPTIONS],
+    },
+    {
+      provide: BUS_PUBLISHER,
+      useFactory: (bus: MessageBus): Publisher => bus.createPublisher(),
+      inject: [MESSAGE_BUS],
+    },
   ],
   exports: [MESSAGE_BUS, BUS_PUBLISHER],
 })

@@ -11,7 +11,8 @@ import type { EngagementEvent } from '@pulse/contracts';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- bench/ and src/ compile to sibling dist folders; only the alias resolves in both
 import { EventLogRepository, initStorage, type Storage } from '@pulse/storage';
 
-const ADMIN_URL = process.argv[2] ?? process.env.PULSE_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const ADMIN_URL =
+  process.argv[2] ?? process.env.PULSE_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const BATCH_SIZES = [500, 2000, 5000];
 const ROUNDS = 7;
 const STREAM_EVENTS = Number(process.env.PULSE_BENCH_STREAM_EVENTS ?? 1_000_000);
@@ -38,8 +39,16 @@ async function multiRow(storage: Storage, events: EngagementEvent[]): Promise<vo
   const rows: string[] = [];
   for (const e of events) {
     const b = params.length;
-    params.push(e.eventId, e.entityId, e.eventType, e.eventTimeMs, e.channel, e.contentId ?? null,
-      JSON.stringify(e.attributes), e.profile ? JSON.stringify(e.profile) : null);
+    params.push(
+      e.eventId,
+      e.entityId,
+      e.eventType,
+      e.eventTimeMs,
+      e.channel,
+      e.contentId ?? null,
+      JSON.stringify(e.attributes),
+      e.profile ? JSON.stringify(e.profile) : null,
+    );
     rows.push(`($${b + 1},$${b + 2},$${b + 3},$${b + 4},$${b + 5},$${b + 6},$${b + 7},$${b + 8})`);
   }
   await storage.dataSource.query(

@@ -7,6 +7,12 @@ module.exports = async function globalSetup() {
   const cluster = await startKafkaMockCluster();
   process.env.PULSE_TEST_KAFKA_BROKERS = cluster.bootstrap;
   globalThis.__pulseKafkaCluster = cluster;
-  const kill = () => { try { process.kill(cluster.pid, 'SIGTERM'); } catch { /* already gone */ } };
+  const kill = () => {
+    try {
+      process.kill(cluster.pid, 'SIGTERM');
+    } catch {
+      /* already gone */
+    }
+  };
   process.once('exit', kill);
 };

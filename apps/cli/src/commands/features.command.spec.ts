@@ -48,15 +48,33 @@ describe('pulse features rebuild-states', () => {
     const stored = await new RedisOnlineStore({ redis, keyPrefix: prefix }).getStates(learners);
     for (const id of learners) {
       const s = stored.get(id)!;
-      expect({ id, current: stateIsCurrent(s.state, registry), version: s.version }).toEqual({ id, current: true, version: 2 });
-      expect(s.state).toEqual(replayEvents(events.filter((e) => e.entityId === id), registry));
+      expect({ id, current: stateIsCurrent(s.state, registry), version: s.version }).toEqual({
+        id,
+        current: true,
+        version: 2,
+      });
+      expect(s.state).toEqual(
+        replayEvents(
+          events.filter((e) => e.entityId === id),
+          registry,
+        ),
+      );
     }
-    expect(await runRebuildStates({ chunk: 500, progress: false }, env)).toEqual({ entities: learners.length, stale: 0, rebuilt: 0, skipped: 0 });
+    expect(await runRebuildStates({ chunk: 500, progress: false }, env)).toEqual({
+      entities: learners.length,
+      stale: 0,
+      rebuilt: 0,
+      skipped: 0,
+    });
   });
 
   it('names a missing setting', async () => {
-    await expect(runRebuildStates({ chunk: 5, progress: false }, { DATABASE_URL: db.url })).rejects.toThrow(ConfigError);
-    await expect(runRebuildStates({ chunk: 5, progress: false }, { DATABASE_URL: db.url })).rejects.toThrow(/REDIS_URL/);
+    await expect(runRebuildStates({ chunk: 5, progress: false }, { DATABASE_URL: db.url })).rejects.toThrow(
+      ConfigError,
+    );
+    await expect(runRebuildStates({ chunk: 5, progress: false }, { DATABASE_URL: db.url })).rejects.toThrow(
+      /REDIS_URL/,
+    );
   });
 
   it('runs from the command line, flags before the environment, and prints what it did', async () => {
@@ -65,10 +83,25 @@ describe('pulse features rebuild-states', () => {
     try {
       const program = new Command('pulse').exitOverride();
       registerFeaturesCommand(program);
-      await program.parseAsync(['features', 'rebuild-states', '--database-url', db.url, '--redis-url', testRedisUrl(), '--key-prefix', prefix, '--no-progress'], { from: 'user' });
+      await program.parseAsync(
+        [
+          'features',
+          'rebuild-states',
+          '--database-url',
+          db.url,
+          '--redis-url',
+          testRedisUrl(),
+          '--key-prefix',
+          prefix,
+          '--no-progress',
+        ],
+        { from: 'user' },
+      );
     } finally {
       log.mockRestore();
     }
-    expect(lines).toEqual([`entities in the log: ${learners.length}; stale states: 0; rebuilt: 0; left to a service that changed them meanwhile: 0`]);
+    expect(lines).toEqual([
+      `entities in the log: ${learners.length}; stale states: 0; rebuilt: 0; left to a service that changed them meanwhile: 0`,
+    ]);
   });
 });

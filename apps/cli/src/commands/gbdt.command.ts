@@ -98,19 +98,29 @@ async function runTrain(args: TrainArgs): Promise<void> {
   const objective = parseObjective(args.objective);
   const format = parseFormat(args.format);
   const userParams = parseParamsArg(args.params);
-  if ('objective' in userParams) throw new CliUsageError('--params: give the objective with --objective, not in --params');
-  if ('num_class' in userParams && objective !== 'multi:softprob') throw new CliUsageError('--params: num_class applies only to --objective multiclass');
+  if ('objective' in userParams)
+    throw new CliUsageError('--params: give the objective with --objective, not in --params');
+  if ('num_class' in userParams && objective !== 'multi:softprob')
+    throw new CliUsageError('--params: num_class applies only to --objective multiclass');
   // Fail fast on an unknown or invalid parameter, before reading any data.
   checkParams({ ...userParams, objective, ...(objective === 'multi:softprob' ? { num_class: 2 } : {}) });
-  if (objective === 'rank:ndcg' && format === 'csv' && !args.group) throw new CliUsageError('--objective lambdarank needs --group <query id column>');
+  if (objective === 'rank:ndcg' && format === 'csv' && !args.group)
+    throw new CliUsageError('--objective lambdarank needs --group <query id column>');
 
-  const data = await loadData(args.data, { format, label: args.label, group: args.group, checkLabel: labelRule(objective) });
-  if (objective === 'rank:ndcg' && !data.group) throw new CliUsageError(`${args.data}: ranking data needs query ids (qid:)`);
+  const data = await loadData(args.data, {
+    format,
+    label: args.label,
+    group: args.group,
+    checkLabel: labelRule(objective),
+  });
+  if (objective === 'rank:ndcg' && !data.group)
+    throw new CliUsageError(`${args.data}: ranking data needs query ids (qid:)`);
   const params: Record<string, number | string | boolean> = { ...userParams, objective };
   if (objective === 'multi:softprob') {
     const k = Math.max(2, inferNumClass(data));
     const given = userParams.num_class;
-    if (typeof given === 'number' && given < k) throw new CliUsageError(`--params num_class=${given} but the labels go up to ${k - 1}`);
+    if (typeof given === 'number' && given < k)
+      throw new CliUsageError(`--params num_class=${given} but the labels go up to ${k - 1}`);
     params.num_class = given ?? k;
   }
   const resolved = checkParams(params);
@@ -171,12 +181,20 @@ async function loadModel(file: string): Promise<LoadedModel> {
     } catch (err) {
       throw new CliUsageError(`${file}: ${(err as Error).message}`);
     }
-    return { objective: model.objective, numClass: model.numClass, featureNames: model.featureNames, score: async (d) => predict(model, d) };
+    return {
+      objective: model.objective,
+      numClass: model.numClass,
+      featureNames: model.featureNames,
+      score: async (d) => predict(model, d),
+    };
   }
   const meta = readOnnxMetadata(bytes);
   const objective = meta[ONNX_METADATA_KEYS.objective] as Objective | undefined;
   const names = meta[ONNX_METADATA_KEYS.featureNames];
-  if (!objective || !names) throw new CliUsageError(`${file}: neither a JSON model nor an ONNX model exported by pulse (no pulse.objective metadata)`);
+  if (!objective || !names)
+    throw new CliUsageError(
+      `${file}: neither a JSON model nor an ONNX model exported by pulse (no pulse.objective metadata)`,
+    );
   const numClass = Number(meta[ONNX_METADATA_KEYS.numClass] ?? '1');
   return {
     objective,
@@ -185,7 +203,8 @@ async function loadModel(file: string): Promise<LoadedModel> {
     score: async (d) => {
       const { values, numCols } = await predictOnnx(bytes, d);
       // Binary classifiers output [P(0), P(1)]: keep P(1), as predict() does.
-      if (objective === 'binary:logistic' && numCols === 2) return Float64Array.from({ length: d.numRows }, (_, r) => values[r * 2 + 1]);
+      if (objective === 'binary:logistic' && numCols === 2)
+        return Float64Array.from({ length: d.numRows }, (_, r) => values[r * 2 + 1]);
       return Float64Array.from(values);
     },
   };
@@ -207,7 +226,8 @@ async function runPredict(args: PredictArgs): Promise<void> {
 async function runEval(args: EvalArgs): Promise<void> {
   const format = parseFormat(args.format);
   const model = await loadModel(args.model);
-  if (model.objective === 'rank:ndcg' && format === 'csv' && !args.group) throw new CliUsageError('a ranking model needs --group <query id column>');
+  if (model.objective === 'rank:ndcg' && format === 'csv' && !args.group)
+    throw new CliUsageError('a ranking model needs --group <query id column>');
   const data = await loadData(args.data, {
     format,
     label: args.label,

@@ -31,7 +31,8 @@ interface SimulateOptions {
 
 function fraction(value: string): number {
   const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1) throw new InvalidArgumentError('expected a fraction from 0 to 1.');
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1)
+    throw new InvalidArgumentError('expected a fraction from 0 to 1.');
   return n;
 }
 
@@ -48,8 +49,12 @@ function utcDate(value: string): number {
 }
 
 function brokerList(value: string): string[] {
-  const brokers = value.split(',').map((b) => b.trim()).filter((b) => b !== '');
-  if (brokers.length === 0 || brokers.some((b) => !/^[^\s:]+:\d+$/.test(b))) throw new InvalidArgumentError('expected host:port[,host:port...].');
+  const brokers = value
+    .split(',')
+    .map((b) => b.trim())
+    .filter((b) => b !== '');
+  if (brokers.length === 0 || brokers.some((b) => !/^[^\s:]+:\d+$/.test(b)))
+    throw new InvalidArgumentError('expected host:port[,host:port...].');
   return brokers;
 }
 
@@ -71,18 +76,41 @@ export function registerSimulateCommand(program: Command): void {
     .option('--seed <seed>', 'random seed; the same seed and options give the same stream', '1')
     .option('--learners <n>', 'number of learners', positiveInt(1_000_000), 100)
     .option('--days <n>', 'simulated days', positiveInt(3650), 30)
-    .option('--start <date>', 'start of simulated time, UTC (default: --days days before today, so the stream ends now)', utcDate)
-    .option('--out <file>', "write events as JSON lines to <file>, or '-' for stdout (default '-' unless --kafka is given)")
+    .option(
+      '--start <date>',
+      'start of simulated time, UTC (default: --days days before today, so the stream ends now)',
+      utcDate,
+    )
+    .option(
+      '--out <file>',
+      "write events as JSON lines to <file>, or '-' for stdout (default '-' unless --kafka is given)",
+    )
     .option('--oracle <file.csv>', "write each lesson_sent's true probability of completion within 48 h to a CSV file")
-    .option('--live', 'after the simulated days, go on in real time: each event is published when the wall clock reaches it (until Ctrl-C)', false)
-    .option('--rate <events/s>', 'wall-clock publishing rate; 0 = as fast as possible (event time advances as the data says)', nonNegative, 0)
+    .option(
+      '--live',
+      'after the simulated days, go on in real time: each event is published when the wall clock reaches it (until Ctrl-C)',
+      false,
+    )
+    .option(
+      '--rate <events/s>',
+      'wall-clock publishing rate; 0 = as fast as possible (event time advances as the data says)',
+      nonNegative,
+      0,
+    )
     .option('--duplicates <fraction>', 'fraction of events sent twice with the same event_id', fraction, 0)
     .option('--late <fraction>', 'fraction of events delivered late, out of event-time order', fraction, 0)
-    .option('--max-lateness <seconds>', 'how late (in event time) a late or duplicate event can arrive', nonNegative, 3600)
+    .option(
+      '--max-lateness <seconds>',
+      'how late (in event time) a late or duplicate event can arrive',
+      nonNegative,
+      3600,
+    )
     .option('--invalid <fraction>', 'fraction of extra, deliberately invalid events (for DLQ testing)', fraction, 0)
     .option('--kafka <brokers>', 'publish to Kafka (comma-separated host:port list)', brokerList)
     .option('--topic <topic>', `Kafka topic (with --kafka; default ${Topics.engagementEvents})`)
-    .addOption(new Option('--format <format>', 'Kafka record encoding').choices(['protobuf', 'json']).default('protobuf'))
+    .addOption(
+      new Option('--format <format>', 'Kafka record encoding').choices(['protobuf', 'json']).default('protobuf'),
+    )
     .option('--no-idempotent', 'disable the idempotent Kafka producer (needed for the librdkafka mock cluster)')
     .option('--batch-size <n>', 'events per publish call', positiveInt(100_000), 500)
     .option('--no-progress', 'no progress bar on stderr')
@@ -94,11 +122,17 @@ export function registerSimulateCommand(program: Command): void {
         '  pulse simulate --kafka localhost:9092 --rate 2000 --days 30 --live',
     )
     .action(async (options: SimulateOptions, command: Command) => {
-      if (options.topic !== undefined && options.kafka === undefined) command.error("error: option '--topic <topic>' needs --kafka <brokers>");
-      if (options.format === 'json' && options.kafka === undefined && command.getOptionValueSource('format') === 'cli') {
+      if (options.topic !== undefined && options.kafka === undefined)
+        command.error("error: option '--topic <topic>' needs --kafka <brokers>");
+      if (
+        options.format === 'json' &&
+        options.kafka === undefined &&
+        command.getOptionValueSource('format') === 'cli'
+      ) {
         command.error("error: option '--format <format>' applies to --kafka only (--out always writes JSON lines)");
       }
-      if (options.live && options.start !== undefined) command.error("error: option '--live' continues from the present; it takes no --start");
+      if (options.live && options.start !== undefined)
+        command.error("error: option '--live' continues from the present; it takes no --start");
       await runSimulate(options);
     });
 }
@@ -119,7 +153,8 @@ async function runSimulate(options: SimulateOptions): Promise<void> {
     onOracle: oracle?.record,
   });
   const sinks: EventSink[] = [];
-  const jsonl = outPath === undefined ? undefined : outPath === '-' ? new JsonlSink(process.stdout) : JsonlSink.toFile(outPath);
+  const jsonl =
+    outPath === undefined ? undefined : outPath === '-' ? new JsonlSink(process.stdout) : JsonlSink.toFile(outPath);
   if (jsonl) sinks.push(jsonl);
   let bus: MessageBus | undefined;
   if (options.kafka !== undefined) {
@@ -130,7 +165,11 @@ async function runSimulate(options: SimulateOptions): Promise<void> {
   const { startTimeMs } = simulation.options;
   let bar =
     options.progress && process.stderr.isTTY
-      ? new SingleBar({ stream: process.stderr, format: 'simulate |{bar}| day {value}/{total} | {events} events | {rate} events/s', hideCursor: true })
+      ? new SingleBar({
+          stream: process.stderr,
+          format: 'simulate |{bar}| day {value}/{total} | {events} events | {rate} events/s',
+          hideCursor: true,
+        })
       : undefined;
   bar?.start(options.days, 0, { events: 0, rate: 0 });
   const controller = new AbortController();
@@ -155,7 +194,9 @@ async function runSimulate(options: SimulateOptions): Promise<void> {
           rate: Math.round(p.published / Math.max(0.001, p.elapsedMs / 1000)),
         }),
     });
-    bar?.update(controller.signal.aborted ? Math.floor((result.eventTimeMs - startTimeMs) / DAY_MS) : options.days, { events: result.published });
+    bar?.update(controller.signal.aborted ? Math.floor((result.eventTimeMs - startTimeMs) / DAY_MS) : options.days, {
+      events: result.published,
+    });
     bar?.stop();
     const s = simulation.stats;
     const types = Object.entries(s.byType)

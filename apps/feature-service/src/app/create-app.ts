@@ -12,7 +12,12 @@ import type { Infrastructure } from '../infrastructure/infrastructure';
 import type { FsMetrics } from './feature-service.metrics';
 import { FeatureServiceModule } from './feature-service.module';
 import { FS_METRICS, INFRASTRUCTURE } from './tokens';
-import { badRequestBody, UnsupportedMediaTypeFilter, ValidationErrorFilter, type ErrorBody } from './validation-error.filter';
+import {
+  badRequestBody,
+  UnsupportedMediaTypeFilter,
+  ValidationErrorFilter,
+  type ErrorBody,
+} from './validation-error.filter';
 
 // POST /v1/events takes up to MAX_EVENTS_PER_REQUEST events of a few hundred bytes each.
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
@@ -35,7 +40,10 @@ const LAG_REFRESH_MS = 1000;
  * The feature service as a Nest application with the bus transport connected (not yet listening):
  * HTTP API, OpenAPI docs at /docs, and the engagement-events consumer.
  */
-export async function createFeatureServiceApp(config: FeatureServiceConfig, options: CreateAppOptions = {}): Promise<INestApplication> {
+export async function createFeatureServiceApp(
+  config: FeatureServiceConfig,
+  options: CreateAppOptions = {},
+): Promise<INestApplication> {
   const registry = options.registry ?? new Registry();
   // Fastify rather than Express: fewer objects and less work per request (measured on the feature
   // reads: Express's routing and response objects were most of the garbage the GC promoted while
@@ -44,18 +52,33 @@ export async function createFeatureServiceApp(config: FeatureServiceConfig, opti
     bodyLimit: MAX_BODY_BYTES,
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     // Fastify's reply, typed by what is used of it (its generic type is not this function's to name)
-    frameworkErrors: (error: { readonly code: string; readonly message: string }, _request: unknown, reply: unknown) => {
+    frameworkErrors: (
+      error: { readonly code: string; readonly message: string },
+      _request: unknown,
+      reply: unknown,
+    ) => {
       const body = routingErrorBody(error);
       void (reply as { code(status: number): { send(body: ErrorBody): unknown } }).code(body.statusCode).send(body);
     },
   });
-  const app = await NestFactory.create<NestFastifyApplication>(FeatureServiceModule.register({ config, registry, ...(options.featureRegistry ? { featureRegistry: options.featureRegistry } : {}) }), adapter, {
-    logger: options.logger ?? ['log', 'warn', 'error'],
-    // the body parsers are set here (readJsonBodiesOnly), not Nest's (JSON and urlencoded)
-    bodyParser: false,
-  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    FeatureServiceModule.register({
+      config,
+      registry,
+      ...(options.featureRegistry ? { featureRegistry: options.featureRegistry } : {}),
+    }),
+    adapter,
+    {
+      logger: options.logger ?? ['log', 'warn', 'error'],
+      // the body parsers are set here (readJsonBodiesOnly), not Nest's (JSON and urlencoded)
+      bodyParser: false,
+    },
+  );
   readJsonBodiesOnly(app);
-  app.useGlobalFilters(new UnsupportedMediaTypeFilter(app.getHttpAdapter()), new ValidationErrorFilter(app.getHttpAdapter()));
+  app.useGlobalFilters(
+    new UnsupportedMediaTypeFilter(app.getHttpAdapter()),
+    new ValidationErrorFilter(app.getHttpAdapter()),
+  );
   app.enableShutdownHooks();
 
   const infra = app.get<Infrastructure>(INFRASTRUCTURE);
@@ -68,7 +91,8 @@ export async function createFeatureServiceApp(config: FeatureServiceConfig, opti
     maxPendingBatches: config.maxPendingBatches,
     minBatchSize: config.minBatchSize,
     maxBatchWaitMs: config.maxBatchWaitMs,
-    onBatch: (report) => metrics.consumerLag.set({ topic: report.topic, partition: String(report.partition) }, report.lag),
+    onBatch: (report) =>
+      metrics.consumerLag.set({ topic: report.topic, partition: String(report.partition) }, report.lag),
   });
   app.connectMicroservice({ strategy: server }, { inheritAppConfig: true });
 
@@ -93,7 +117,10 @@ export async function createFeatureServiceApp(config: FeatureServiceConfig, opti
       metrics.consumerLag.reset();
       for (const l of lags) {
         const end = Number(ends[l.partition] ?? l.highWatermark);
-        metrics.consumerLag.set({ topic: l.topic, partition: String(l.partition) }, Math.max(l.lag, end - Number(l.committedOffset)));
+        metrics.consumerLag.set(
+          { topic: l.topic, partition: String(l.partition) },
+          Math.max(l.lag, end - Number(l.committedOffset)),
+        );
       }
     } catch {
       // The broker away: the last figures stay, and /health says why.
@@ -123,24 +150,35 @@ function readJsonBodiesOnly(app: NestFastifyApplication): void {
   // Read as bytes and decoded strictly: Fastify's string reading answers invalid UTF-8 with a bare
   // "body size did not match Content-Length", and a lenient decoding would turn it into U+FFFD.
   const utf8 = new TextDecoder('utf-8', { fatal: true });
-  fastify.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: MAX_BODY_BYTES }, (request, raw, done) => {
-    let body: string;
-    try {
-      body = utf8.decode(raw as Buffer);
-    } catch {
-      done(new ValidationError('the body is not valid UTF-8', { field: 'body' }), undefined);
-      return;
-    }
-    if (body.length === 0) {
-      done(new ValidationError('the body is empty; a JSON document is expected', { field: 'body' }), undefined);
-      return;
-    }
-    parseJson(request, body, (error, value) => {
-      // Fastify's error says no more than this (nor which); __proto__ keys are refused as well.
-      if (error) done(new ValidationError('the body is not valid JSON (or holds a __proto__ or constructor.prototype key)', { field: 'body', cause: error }), undefined);
-      else done(null, value);
-    });
-  });
+  fastify.addContentTypeParser(
+    'application/json',
+    { parseAs: 'buffer', bodyLimit: MAX_BODY_BYTES },
+    (request, raw, done) => {
+      let body: string;
+      try {
+        body = utf8.decode(raw as Buffer);
+      } catch {
+        done(new ValidationError('the body is not valid UTF-8', { field: 'body' }), undefined);
+        return;
+      }
+      if (body.length === 0) {
+        done(new ValidationError('the body is empty; a JSON document is expected', { field: 'body' }), undefined);
+        return;
+      }
+      parseJson(request, body, (error, value) => {
+        // Fastify's error says no more than this (nor which); __proto__ keys are refused as well.
+        if (error)
+          done(
+            new ValidationError('the body is not valid JSON (or holds a __proto__ or constructor.prototype key)', {
+              field: 'body',
+              cause: error,
+            }),
+            undefined,
+          );
+        else done(null, value);
+      });
+    },
+  );
 }
 
 /**
@@ -150,9 +188,17 @@ function readJsonBodiesOnly(app: NestFastifyApplication): void {
  */
 function routingErrorBody(error: { readonly code: string; readonly message: string }): ErrorBody {
   if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
-    return { statusCode: 414, error: 'URI Too Long', message: `a path segment is longer than ${MAX_PARAM_LENGTH} characters`, field: 'path' };
+    return {
+      statusCode: 414,
+      error: 'URI Too Long',
+      message: `a path segment is longer than ${MAX_PARAM_LENGTH} characters`,
+      field: 'path',
+    };
   }
-  return badRequestBody(error.code === 'FST_ERR_BAD_URL' ? 'the path is not valid percent-encoded UTF-8' : error.message, 'path');
+  return badRequestBody(
+    error.code === 'FST_ERR_BAD_URL' ? 'the path is not valid percent-encoded UTF-8' : error.message,
+    'path',
+  );
 }
 
 /** The bus transport of an app made by createFeatureServiceApp (tests use it to kill the consumer). */

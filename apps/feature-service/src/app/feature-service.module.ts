@@ -56,7 +56,8 @@ export class FeatureServiceModule {
         {
           provide: FEATURE_REGISTRY,
           inject: [FS_CONFIG],
-          useFactory: (config: FeatureServiceConfig) => options.featureRegistry ?? learningEngagementRegistry({ allowedLatenessMs: config.allowedLatenessMs }),
+          useFactory: (config: FeatureServiceConfig) =>
+            options.featureRegistry ?? learningEngagementRegistry({ allowedLatenessMs: config.allowedLatenessMs }),
         },
         { provide: INGEST_STATUS, useValue: ingestStatus },
         IngestService,

@@ -18,11 +18,21 @@ export function badRequestBody(message: string, field: string | undefined): Erro
 }
 
 /** The 415 answer to a body of a type the API does not read: it names the header and what to send. */
-export function unsupportedMediaTypeBody(contentType: string | undefined): ErrorBody & { readonly expected: readonly string[] } {
+export function unsupportedMediaTypeBody(
+  contentType: string | undefined,
+): ErrorBody & { readonly expected: readonly string[] } {
   const expected = BODY_CONTENT_TYPES.join(' or ');
   const message =
-    contentType === undefined ? `the body has no content-type; send ${expected}` : `content-type ${JSON.stringify(contentType.slice(0, 100))} is not accepted; send ${expected}`;
-  return { statusCode: HttpStatus.UNSUPPORTED_MEDIA_TYPE, error: 'Unsupported Media Type', message, field: 'content-type', expected: BODY_CONTENT_TYPES };
+    contentType === undefined
+      ? `the body has no content-type; send ${expected}`
+      : `content-type ${JSON.stringify(contentType.slice(0, 100))} is not accepted; send ${expected}`;
+  return {
+    statusCode: HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+    error: 'Unsupported Media Type',
+    message,
+    field: 'content-type',
+    expected: BODY_CONTENT_TYPES,
+  };
 }
 
 /** Bad input -> HTTP 400 naming the field. */
@@ -31,7 +41,11 @@ export class ValidationErrorFilter implements ExceptionFilter {
   constructor(private readonly http: Pick<HttpServer, 'reply'>) {}
 
   catch(error: ValidationError, host: ArgumentsHost): void {
-    this.http.reply(host.switchToHttp().getResponse(), badRequestBody(error.message, error.field), HttpStatus.BAD_REQUEST);
+    this.http.reply(
+      host.switchToHttp().getResponse(),
+      badRequestBody(error.message, error.field),
+      HttpStatus.BAD_REQUEST,
+    );
   }
 }
 
@@ -49,7 +63,13 @@ export class UnsupportedMediaTypeFilter extends BaseExceptionFilter {
   override catch(error: HttpException, host: ArgumentsHost): void {
     if (error.getStatus() !== HttpStatus.UNSUPPORTED_MEDIA_TYPE) return super.catch(error, host);
     const http = host.switchToHttp();
-    const contentType = http.getRequest<{ headers: Record<string, string | string[] | undefined> }>().headers['content-type'];
-    this.http.reply(http.getResponse(), unsupportedMediaTypeBody(Array.isArray(contentType) ? contentType.join(', ') : contentType), HttpStatus.UNSUPPORTED_MEDIA_TYPE);
+    const contentType = http.getRequest<{ headers: Record<string, string | string[] | undefined> }>().headers[
+      'content-type'
+    ];
+    this.http.reply(
+      http.getResponse(),
+      unsupportedMediaTypeBody(Array.isArray(contentType) ? contentType.join(', ') : contentType),
+      HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+    );
   }
 }

@@ -1,7 +1,11 @@
 import { readInfrastructureConfig, type InfrastructureConfig } from '@pulse/nest-common';
 import { Topics } from '@pulse/contracts';
 import type { EnvReader } from '@pulse/core';
-import { DEFAULT_ALLOWED_LATENESS_MS, DEFAULT_SERVICE_STATE_KEY_PREFIX, DEFAULT_STATE_TTL_SECONDS } from '@pulse/features';
+import {
+  DEFAULT_ALLOWED_LATENESS_MS,
+  DEFAULT_SERVICE_STATE_KEY_PREFIX,
+  DEFAULT_STATE_TTL_SECONDS,
+} from '@pulse/features';
 
 export interface FeatureServiceConfig {
   readonly infra: InfrastructureConfig;
@@ -14,7 +18,11 @@ export interface FeatureServiceConfig {
   /** KAFKA_CLIENT_ID, default feature-service. */
   readonly kafkaClientId: string;
   /** KAFKA_SESSION_TIMEOUT_MS (default 10000), KAFKA_HEARTBEAT_INTERVAL_MS (default 1000), KAFKA_MAX_WAIT_MS (default 200). */
-  readonly kafkaTimings: { readonly sessionTimeoutMs: number; readonly heartbeatIntervalMs: number; readonly maxWaitTimeMs: number };
+  readonly kafkaTimings: {
+    readonly sessionTimeoutMs: number;
+    readonly heartbeatIntervalMs: number;
+    readonly maxWaitTimeMs: number;
+  };
   /**
    * PARTITIONS_CONCURRENTLY (default 4): batches of different partitions processed at once. Safe
    * because events are keyed by entity, so two partitions never share an entity's state; it overlaps

@@ -22,7 +22,15 @@ export class SimulatorFeeder implements OnApplicationBootstrap, OnModuleDestroy 
   onApplicationBootstrap(): void {
     const sim = this.config.simulator;
     if (!sim.enabled) return;
-    const simulation = createSimulation({ seed: sim.seed, learners: sim.learners, days: sim.days, live: sim.live, duplicateFraction: 0.01, lateFraction: 0.02, invalidFraction: 0.002 });
+    const simulation = createSimulation({
+      seed: sim.seed,
+      learners: sim.learners,
+      days: sim.days,
+      live: sim.live,
+      duplicateFraction: 0.01,
+      lateFraction: 0.02,
+      invalidFraction: 0.002,
+    });
     this.logger.log(
       `simulating ${sim.learners} learners: ${sim.days} days up to now at ${sim.ratePerSecond || 'max'} events/s${sim.live ? ', then live (events as their time comes)' : ''}, into ${this.config.topics.events}`,
     );
@@ -31,7 +39,8 @@ export class SimulatorFeeder implements OnApplicationBootstrap, OnModuleDestroy 
       ratePerSecond: sim.ratePerSecond,
       followWallClock: sim.live,
       dueTimeMs: (event) => simulation.dueTimeMs(event),
-      onCaughtUp: (p) => this.logger.log(`simulation reached the present after ${p.published} events; live from now on`),
+      onCaughtUp: (p) =>
+        this.logger.log(`simulation reached the present after ${p.published} events; live from now on`),
       signal: this.abort.signal,
       onProgress: (p) => {
         if (p.elapsedMs - lastLog < 5000) return;
@@ -39,7 +48,10 @@ export class SimulatorFeeder implements OnApplicationBootstrap, OnModuleDestroy 
         this.logger.log(`published ${p.published} events (event time ${new Date(p.eventTimeMs).toISOString()})`);
       },
     }).then(
-      (p) => this.logger.log(`simulation ${this.abort.signal.aborted ? 'stopped' : 'finished'}: ${p.published} events published`),
+      (p) =>
+        this.logger.log(
+          `simulation ${this.abort.signal.aborted ? 'stopped' : 'finished'}: ${p.published} events published`,
+        ),
       (err: unknown) => this.logger.error(`simulation stopped: ${(err as Error).message}`),
     );
   }

@@ -11,11 +11,21 @@ const T0 = Date.UTC(2025, 5, 1, 12, 0, 0);
 const views = [
   { name: 'timing', features: ['since_last', 'count', 'label', 'ratio'] },
   { name: 'fresh', features: ['a', 'b', 'c', 'd', 'e'] },
-].map((v) => ({ ...v, record: <T>(values: readonly T[]) => Object.fromEntries(v.features.map((f, i) => [f, values[i]])) as Record<string, T> }));
+].map((v) => ({
+  ...v,
+  record: <T>(values: readonly T[]) =>
+    Object.fromEntries(v.features.map((f, i) => [f, values[i]])) as Record<string, T>,
+}));
 
 function columns(asOf: number, sinceLast: number | null, freshness: (number | null)[]): ViewColumns[] {
   return [
-    { version: 3, asOf, shifted: [0], values: [sinceLast, 42, 'a "b"', 1.5], freshness: [freshness[0], 5_000, 5_000, null] },
+    {
+      version: 3,
+      asOf,
+      shifted: [0],
+      values: [sinceLast, 42, 'a "b"', 1.5],
+      freshness: [freshness[0], 5_000, 5_000, null],
+    },
     { version: 7, asOf, shifted: [], values: [1, 2, 3, 4, 5], freshness },
   ];
 }
@@ -49,8 +59,15 @@ function expected(atMs: number, rows: readonly Row[]): string {
       entityId: r.id,
       path: r.memo === undefined ? 'offline' : 'online',
       watermark: r.watermark === null ? null : new Date(r.watermark).toISOString(),
-      values: Object.fromEntries(views.map((v, j) => [v.name, r.columns[j].values.map((x, k) => (r.columns[j].shifted.includes(k) ? shift(x, r.columns[j]) : x))])),
-      freshness: Object.fromEntries(views.map((v, j) => [v.name, r.columns[j].freshness.map((f) => shift(f, r.columns[j]))])),
+      values: Object.fromEntries(
+        views.map((v, j) => [
+          v.name,
+          r.columns[j].values.map((x, k) => (r.columns[j].shifted.includes(k) ? shift(x, r.columns[j]) : x)),
+        ]),
+      ),
+      freshness: Object.fromEntries(
+        views.map((v, j) => [v.name, r.columns[j].freshness.map((f) => shift(f, r.columns[j]))]),
+      ),
     })),
   };
   return JSON.stringify(answer);
@@ -62,8 +79,18 @@ describe('writeBatchResponse', () => {
   // Freshness that gains a digit (99,995 → 100,000), carries past the nine rewritten digits
   // (5,999,999,999 → 6,000,000,000), goes from one digit to two, and none; a 12-digit time since last.
   const rows: Row[] = [
-    { id: 'e-1', watermark: T0 - 99_995, columns: columns(T0, 123_456_789_012, [99_995, 5_999_999_999, 7, null, 0]), memo: { gen: 1 } },
-    { id: 'ünïcode "id"', watermark: null, columns: columns(T0, null, [null, null, null, null, null]), memo: { gen: 4 } },
+    {
+      id: 'e-1',
+      watermark: T0 - 99_995,
+      columns: columns(T0, 123_456_789_012, [99_995, 5_999_999_999, 7, null, 0]),
+      memo: { gen: 1 },
+    },
+    {
+      id: 'ünïcode "id"',
+      watermark: null,
+      columns: columns(T0, null, [null, null, null, null, null]),
+      memo: { gen: 4 },
+    },
     { id: 'e-3', watermark: T0 - 10, columns: columns(T0 - 60_000, 10, [10, 10, 60_010, 10, 1]) },
   ];
 
@@ -73,7 +100,12 @@ describe('writeBatchResponse', () => {
 
   it('keeps a template while no moving number changes its digit count', () => {
     const memo: EncodingMemo = { gen: 1 };
-    const row: Row = { id: 'e', watermark: null, columns: columns(T0, 50_000, [1_000, 2_000_000_000_000, null, 3_000, 40_000]), memo };
+    const row: Row = {
+      id: 'e',
+      watermark: null,
+      columns: columns(T0, 50_000, [1_000, 2_000_000_000_000, null, 3_000, 40_000]),
+      memo,
+    };
     written(T0 + 1, [row]);
     const first = memo.row;
     expect(written(T0 + 3_000, [row])).toBe(expected(T0 + 3_000, [row]));

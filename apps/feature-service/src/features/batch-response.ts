@@ -64,7 +64,11 @@ export class BatchResponseWriter {
     let keys = this.keys;
     if (keys === undefined) {
       // The views' versions are the first row's (every row has the registry's).
-      const header: BatchViewHeader[] = r.views.map((v, j) => ({ name: v.name, version: r.columns[j].version, features: v.features }));
+      const header: BatchViewHeader[] = r.views.map((v, j) => ({
+        name: v.name,
+        version: r.columns[j].version,
+        features: v.features,
+      }));
       keys = this.keys = r.views.map((v, j) => Buffer.from((j === 0 ? '' : ',') + JSON.stringify(v.name) + ':'));
       this.views = interned(JSON.stringify(r.views.map((v) => v.name)));
       w.text('{"at":"' + new Date(r.atMs).toISOString() + '","views":' + JSON.stringify(header) + ',"results":[');
@@ -82,7 +86,9 @@ export class BatchResponseWriter {
     const n = r.entityIds.length;
     if (n === 0) {
       const header = r.views.map((v) => ({ name: v.name, version: 0, features: v.features }));
-      return Buffer.from('{"at":"' + new Date(r.atMs).toISOString() + '","views":' + JSON.stringify(header) + ',"results":[]}');
+      return Buffer.from(
+        '{"at":"' + new Date(r.atMs).toISOString() + '","views":' + JSON.stringify(header) + ',"results":[]}',
+      );
     }
     this.write(r, n);
     this.w.bytes(END);
@@ -166,9 +172,17 @@ export interface RowTemplate {
 }
 
 /** Writes an online row from its template; false when it cannot (the row is written otherwise). */
-function writeOnlineRow(w: JsonWriter, memo: EncodingMemo, r: ColumnarRead, i: number, keys: readonly Buffer[], views: string): boolean {
+function writeOnlineRow(
+  w: JsonWriter,
+  memo: EncodingMemo,
+  r: ColumnarRead,
+  i: number,
+  keys: readonly Buffer[],
+  views: string,
+): boolean {
   let t = memo.row;
-  if (t === undefined || t.gen !== memo.gen || t.views !== views) t = memo.row = templateOf(r, i, keys, views, memo.gen);
+  if (t === undefined || t.gen !== memo.gen || t.views !== views)
+    t = memo.row = templateOf(r, i, keys, views, memo.gen);
   if (t.bytes === null) return false;
   if (patched(w, t, r)) return true;
   // A moving number has gained or lost a digit since the template's time: made again for this one.

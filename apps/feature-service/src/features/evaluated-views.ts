@@ -1,5 +1,15 @@
 import type { RowTemplate } from './batch-response';
-import { evaluateViewColumns, parseDuration, TILE_SIZES, type Aggregation, type EntityState, type FeatureRegistry, type FeatureValue, type FeatureValues, type FeatureView } from '@pulse/features';
+import {
+  evaluateViewColumns,
+  parseDuration,
+  TILE_SIZES,
+  type Aggregation,
+  type EntityState,
+  type FeatureRegistry,
+  type FeatureValue,
+  type FeatureValues,
+  type FeatureView,
+} from '@pulse/features';
 
 /**
  * One view's values for one entity, positional in the view's declared feature order, as evaluated at
@@ -34,7 +44,19 @@ interface ViewShape {
 // Aggregations whose value, for a given state, depends on the as-of time only through the windows'
 // tile indices. timeSinceLast is the as-of time minus its newest event time. Anything else (a future
 // aggregation) makes its view uncacheable until it is classified here.
-const TILE_INVARIANT = new Set<Aggregation>(['count', 'sum', 'mean', 'variance', 'min', 'max', 'first', 'last', 'distinctCount', 'mode', 'currentStreak']);
+const TILE_INVARIANT = new Set<Aggregation>([
+  'count',
+  'sum',
+  'mean',
+  'variance',
+  'min',
+  'max',
+  'first',
+  'last',
+  'distinctCount',
+  'mode',
+  'currentStreak',
+]);
 
 /**
  * Every tile size divides this (5 min): two as-of times in the same epoch — floor(T / EPOCH_MS) — see the
@@ -54,11 +76,18 @@ function shapeOf(view: FeatureView): ViewShape {
     if (f.aggregation === 'timeSinceLast') shifted.push(i);
     else if (f.aggregation === 'ratio') {
       // A ratio of two tile-invariant features is tile-invariant; one over a timeSinceLast is not.
-      if (!TILE_INVARIANT.has(byName.get(f.numerator ?? '') as Aggregation) || !TILE_INVARIANT.has(byName.get(f.denominator ?? '') as Aggregation)) cacheable = false;
+      if (
+        !TILE_INVARIANT.has(byName.get(f.numerator ?? '') as Aggregation) ||
+        !TILE_INVARIANT.has(byName.get(f.denominator ?? '') as Aggregation)
+      )
+        cacheable = false;
     } else if (!TILE_INVARIANT.has(f.aggregation)) cacheable = false;
   });
   const names = view.features.map((f) => f.name);
-  const record = new Function('v', `return { ${names.map((n, i) => `${JSON.stringify(n)}: v[${i}]`).join(', ')} };`) as ViewShape['record'];
+  const record = new Function(
+    'v',
+    `return { ${names.map((n, i) => `${JSON.stringify(n)}: v[${i}]`).join(', ')} };`,
+  ) as ViewShape['record'];
   return { name: view.name, features: names, shifted, cacheable, record };
 }
 
@@ -118,7 +147,8 @@ export class EvaluatedViews {
     this.shapes.forEach((s, i) => this.index.set(s.name, i));
     this.maxEntries = options.maxEntries ?? 20_000;
     this.maxAgeMs = options.maxAgeMs ?? 60_000;
-    if (!Number.isInteger(this.maxEntries) || this.maxEntries < 0) throw new RangeError(`maxEntries must be a non-negative integer, got ${this.maxEntries}`);
+    if (!Number.isInteger(this.maxEntries) || this.maxEntries < 0)
+      throw new RangeError(`maxEntries must be a non-negative integer, got ${this.maxEntries}`);
     if (!(this.maxAgeMs >= 0)) throw new RangeError(`maxAgeMs must be ≥ 0, got ${this.maxAgeMs}`);
     this.now = options.now ?? Date.now;
   }
@@ -135,7 +165,11 @@ export class EvaluatedViews {
     return out;
   }
 
-  shape(position: number): { readonly name: string; readonly features: readonly string[]; readonly record: ViewShape['record'] } {
+  shape(position: number): {
+    readonly name: string;
+    readonly features: readonly string[];
+    readonly record: ViewShape['record'];
+  } {
     return this.shapes[position];
   }
 
@@ -148,9 +182,18 @@ export class EvaluatedViews {
    * Fills `out` from `offset` on with the views' columns cached for this version and as-of epoch and
    * returns the state's watermark; undefined (a miss) unless every view is there. `nowMs`: clock().
    */
-  lookup(entityId: string, version: number, asOfMs: number, positions: readonly number[], out: ViewColumns[], offset: number, nowMs: number): (EncodingMemo & { readonly w: number | null }) | undefined {
+  lookup(
+    entityId: string,
+    version: number,
+    asOfMs: number,
+    positions: readonly number[],
+    out: ViewColumns[],
+    offset: number,
+    nowMs: number,
+  ): (EncodingMemo & { readonly w: number | null }) | undefined {
     const e = this.entries.get(entityId);
-    if (e === undefined || e.version !== version || e.epoch !== epochOf(asOfMs) || nowMs - e.at > this.maxAgeMs) return undefined;
+    if (e === undefined || e.version !== version || e.epoch !== epochOf(asOfMs) || nowMs - e.at > this.maxAgeMs)
+      return undefined;
     for (let j = 0; j < positions.length; j++) {
       const c = e.views[positions[j]];
       if (c === undefined) return undefined;
@@ -164,7 +207,16 @@ export class EvaluatedViews {
    * from `offset` on and cached under the entity's version when cacheable (an integer as-of time, views without time-dependent ratios);
    * returns the entity's entry then.
    */
-  store(entityId: string, version: number | undefined, w: number | null, asOfMs: number, positions: readonly number[], values: FeatureValues, out: ViewColumns[], offset: number): EncodingMemo | undefined {
+  store(
+    entityId: string,
+    version: number | undefined,
+    w: number | null,
+    asOfMs: number,
+    positions: readonly number[],
+    values: FeatureValues,
+    out: ViewColumns[],
+    offset: number,
+  ): EncodingMemo | undefined {
     const entry = this.entryFor(entityId, version, w, asOfMs);
     for (let j = 0; j < positions.length; j++) {
       const shape = this.shapes[positions[j]];
@@ -174,7 +226,15 @@ export class EvaluatedViews {
   }
 
   /** store() of the state's views evaluated here, straight into columns (evaluateViewColumns: no records in between). */
-  evaluate(entityId: string, version: number, state: EntityState, asOfMs: number, positions: readonly number[], out: ViewColumns[], offset: number): EncodingMemo | undefined {
+  evaluate(
+    entityId: string,
+    version: number,
+    state: EntityState,
+    asOfMs: number,
+    positions: readonly number[],
+    out: ViewColumns[],
+    offset: number,
+  ): EncodingMemo | undefined {
     const entry = this.entryFor(entityId, version, state.w, asOfMs);
     for (let j = 0; j < positions.length; j++) {
       const shape = this.shapes[positions[j]];
@@ -182,7 +242,11 @@ export class EvaluatedViews {
       const values = new Array<FeatureValue>(n);
       const freshness = new Array<number | null>(n);
       const viewVersion = evaluateViewColumns(state, asOfMs, this.registry, positions[j], values, freshness);
-      this.keep(entry, positions[j], (out[offset + j] = { version: viewVersion, asOf: asOfMs, shifted: shape.shifted, values, freshness }));
+      this.keep(
+        entry,
+        positions[j],
+        (out[offset + j] = { version: viewVersion, asOf: asOfMs, shifted: shape.shifted, values, freshness }),
+      );
     }
     return this.renewed(entry);
   }
@@ -192,7 +256,12 @@ export class EvaluatedViews {
     if (version === undefined || this.maxEntries === 0 || !Number.isInteger(asOfMs)) return undefined;
     const epoch = epochOf(asOfMs);
     let entry = this.entries.get(entityId);
-    if (entry === undefined || entry.version !== version || entry.epoch !== epoch || this.now() - entry.at > this.maxAgeMs) {
+    if (
+      entry === undefined ||
+      entry.version !== version ||
+      entry.epoch !== epoch ||
+      this.now() - entry.at > this.maxAgeMs
+    ) {
       entry = { version, w, epoch, at: this.now(), views: new Array(this.shapes.length), gen: 0 };
       this.entries.delete(entityId);
       this.entries.set(entityId, entry);

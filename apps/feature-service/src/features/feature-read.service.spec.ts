@@ -48,9 +48,15 @@ function setUp(registry: FeatureRegistry, options: { cache?: boolean } = {}) {
   };
   const logged: EngagementEvent[] = [];
   // In the log's key order (entity, time, id), as the repository streams.
-  const byKey = (a: EngagementEvent, b: EngagementEvent) => (a.entityId < b.entityId ? -1 : a.entityId > b.entityId ? 1 : a.eventTimeMs - b.eventTimeMs || (a.eventId < b.eventId ? -1 : 1));
+  const byKey = (a: EngagementEvent, b: EngagementEvent) =>
+    a.entityId < b.entityId
+      ? -1
+      : a.entityId > b.entityId
+        ? 1
+        : a.eventTimeMs - b.eventTimeMs || (a.eventId < b.eventId ? -1 : 1);
   const eventLog = {
-    eventsForEntity: async (id: string, untilMs: number) => logged.filter((e) => e.entityId === id && e.eventTimeMs <= untilMs).sort(byKey),
+    eventsForEntity: async (id: string, untilMs: number) =>
+      logged.filter((e) => e.entityId === id && e.eventTimeMs <= untilMs).sort(byKey),
     streamForEntities: async function* (q: { entityIds: string[]; untilMs: number }) {
       yield* logged.filter((e) => q.entityIds.includes(e.entityId) && e.eventTimeMs <= q.untilMs).sort(byKey);
     },
@@ -58,8 +64,14 @@ function setUp(registry: FeatureRegistry, options: { cache?: boolean } = {}) {
   const cache = options.cache === false ? undefined : new StateCache({ maxEntries: 1000 });
   const config = { stateCacheEntries: 1000 } as FeatureServiceConfig;
   const service = new FeatureReadService(store, eventLog, registry, createFsMetrics(new Registry()), cache, config);
-  const ingest = async (events: readonly EngagementEvent[], stateCache: StateCache | false | undefined = cache ?? false) => {
-    await foldBatchIntoStore(store, events, registry, { stateCache, beforePut: async (accepted) => void logged.push(...accepted) });
+  const ingest = async (
+    events: readonly EngagementEvent[],
+    stateCache: StateCache | false | undefined = cache ?? false,
+  ) => {
+    await foldBatchIntoStore(store, events, registry, {
+      stateCache,
+      beforePut: async (accepted) => void logged.push(...accepted),
+    });
   };
   return { store, service, ingest, cache, logged };
 }
@@ -68,7 +80,14 @@ function setUp(registry: FeatureRegistry, options: { cache?: boolean } = {}) {
  * What a read must answer: evaluate() on the stored state, or the replay before its watermark, with
  * the watermark of what it evaluated (the replay's: the newest event up to atMs).
  */
-async function expected(store: OnlineStore, registry: FeatureRegistry, logged: readonly EngagementEvent[], ids: readonly string[], atMs: number, views?: string[]): Promise<EntityFeatures[]> {
+async function expected(
+  store: OnlineStore,
+  registry: FeatureRegistry,
+  logged: readonly EngagementEvent[],
+  ids: readonly string[],
+  atMs: number,
+  views?: string[],
+): Promise<EntityFeatures[]> {
   const states = await store.getStates(ids);
   return ids.map((entityId) => {
     const s = states.get(entityId)?.state;
@@ -88,7 +107,11 @@ async function expected(store: OnlineStore, registry: FeatureRegistry, logged: r
 /** The columnar batch answer as the keyed rows give it (the former object-building implementation). */
 function batchOf(atMs: number, rows: readonly EntityFeatures[]): string {
   const first: FeatureValues = rows[0].views;
-  const views = Object.entries(first).map(([name, v]) => ({ name, version: v.version, features: Object.keys(v.values) }));
+  const views = Object.entries(first).map(([name, v]) => ({
+    name,
+    version: v.version,
+    features: Object.keys(v.values),
+  }));
   const results = rows.map((r) => ({
     entityId: r.entityId,
     path: r.path,
@@ -111,7 +134,16 @@ describe('FeatureReadService', () => {
     const later = events.filter((e) => e.eventTimeMs >= split);
     // As-of times inside one epoch, at its edges, in the next ones, and days later; new events in between.
     const base = Math.ceil((split + 2 * DAY) / EPOCH_MS) * EPOCH_MS;
-    const times = [base + 1000, base + 2000, base + EPOCH_MS - 1, base + EPOCH_MS, base + 1, base + 7 * EPOCH_MS + 13, base + DAY + 5, split - DAY];
+    const times = [
+      base + 1000,
+      base + 2000,
+      base + EPOCH_MS - 1,
+      base + EPOCH_MS,
+      base + 1,
+      base + 7 * EPOCH_MS + 13,
+      base + DAY + 5,
+      split - DAY,
+    ];
     for (let round = 0; round < times.length; round++) {
       const at = times[round];
       const chunk = later.slice((round * later.length) / times.length, ((round + 1) * later.length) / times.length);
@@ -121,12 +153,20 @@ describe('FeatureReadService', () => {
       expect(await service.read(ids, at)).toEqual(want);
       expect(writeBatchResponse(await service.readColumns(ids, at)).toString()).toBe(batchOf(at, want));
       const some = ['learner_temporal', 'learner_behaviour'];
-      expect(await service.read(ids.slice(0, 5), at + 1, some)).toEqual(await expected(store, registry, logged, ids.slice(0, 5), at + 1, some));
+      expect(await service.read(ids.slice(0, 5), at + 1, some)).toEqual(
+        await expected(store, registry, logged, ids.slice(0, 5), at + 1, some),
+      );
       // The encodings kept per entity follow the views asked for.
       const batchOfSome = async (t: number) => batchOf(t, await expected(store, registry, logged, ids, t, some));
-      expect(writeBatchResponse(await service.readColumns(ids, at + 2, some)).toString()).toBe(await batchOfSome(at + 2));
-      expect(writeBatchResponse(await service.readColumns(ids, at + 3)).toString()).toBe(batchOf(at + 3, await expected(store, registry, logged, ids, at + 3)));
-      expect(writeBatchResponse(await service.readColumns(ids, at + 4, some)).toString()).toBe(await batchOfSome(at + 4));
+      expect(writeBatchResponse(await service.readColumns(ids, at + 2, some)).toString()).toBe(
+        await batchOfSome(at + 2),
+      );
+      expect(writeBatchResponse(await service.readColumns(ids, at + 3)).toString()).toBe(
+        batchOf(at + 3, await expected(store, registry, logged, ids, at + 3)),
+      );
+      expect(writeBatchResponse(await service.readColumns(ids, at + 4, some)).toString()).toBe(
+        await batchOfSome(at + 4),
+      );
     }
   });
 
@@ -154,11 +194,12 @@ describe('FeatureReadService', () => {
     const learners = [...new Set(events.map((e) => e.entityId))];
     // Repeats and an unknown entity mixed in, out of key order: each position gets its entity's answer.
     const ids = [...learners, 'nobody', ...[...learners].reverse()];
-    for (const at of [START + 5 * DAY, START + 2 * DAY]) expect(await service.read(ids, at)).toEqual(await expected(store, registry, logged, ids, at));
+    for (const at of [START + 5 * DAY, START + 2 * DAY])
+      expect(await service.read(ids, at)).toEqual(await expected(store, registry, logged, ids, at));
     expect((await service.read(['nobody'], START)).map((r) => [r.path, r.watermark])).toEqual([['offline', null]]);
   });
 
-  it('reports an offline answer\'s watermark as of its time, not the newer state\'s, single and batch', async () => {
+  it("reports an offline answer's watermark as of its time, not the newer state's, single and batch", async () => {
     const events = simulated(3, 4);
     const { service, ingest } = setUp(registry);
     await ingest(events);
@@ -171,9 +212,14 @@ describe('FeatureReadService', () => {
     const [single] = await service.read([learner], at);
     expect([single.path, single.watermark]).toEqual(['offline', asOf]);
     const batch = JSON.parse(writeBatchResponse(await service.readColumns([learner, learner], at)).toString());
-    expect(batch.results.map((r: EntityFeatures) => [r.path, r.watermark])).toEqual([['offline', asOf], ['offline', asOf]]);
+    expect(batch.results.map((r: EntityFeatures) => [r.path, r.watermark])).toEqual([
+      ['offline', asOf],
+      ['offline', asOf],
+    ]);
     // Before the learner's first event: nothing replayed, no watermark.
-    expect((await service.read([learner], times[0] - 1)).map((r) => [r.path, r.watermark])).toEqual([['offline', null]]);
+    expect((await service.read([learner], times[0] - 1)).map((r) => [r.path, r.watermark])).toEqual([
+      ['offline', null],
+    ]);
   });
 
   it('answers an id the log hands back altered (a lone surrogate comes back as U+FFFD) as one without events', async () => {
@@ -184,9 +230,17 @@ describe('FeatureReadService', () => {
         yield altered;
       },
     } as unknown as EventLogRepository;
-    const service = new FeatureReadService(new InMemoryOnlineStore(), eventLog, registry, createFsMetrics(new Registry()));
+    const service = new FeatureReadService(
+      new InMemoryOnlineStore(),
+      eventLog,
+      registry,
+      createFsMetrics(new Registry()),
+    );
     const rows = await service.read([odd, 'nobody'], START + DAY);
-    expect(rows.map((r) => [r.entityId, r.path, r.watermark])).toEqual([[odd, 'offline', null], ['nobody', 'offline', null]]);
+    expect(rows.map((r) => [r.entityId, r.path, r.watermark])).toEqual([
+      [odd, 'offline', null],
+      ['nobody', 'offline', null],
+    ]);
   });
 
   it('answers a large batch in version chunks, rows handed over in order as they become final', async () => {
@@ -196,14 +250,21 @@ describe('FeatureReadService', () => {
     await ingest(events.filter((e) => e.eventTimeMs < split));
     // Entities fed again by another writer (their cached states go stale: fetched), then unknown ones
     // and an as-of time before some watermarks (answered by the replay, after the online rows).
-    await ingest(events.filter((e) => e.eventTimeMs >= split && e.entityId.endsWith('7')), new StateCache());
+    await ingest(
+      events.filter((e) => e.eventTimeMs >= split && e.entityId.endsWith('7')),
+      new StateCache(),
+    );
     const known = [...new Set(events.map((e) => e.entityId))];
     expect(known.length).toBeGreaterThan(300);
     const ids = [...known.slice(0, 140), 'nobody-1', ...known.slice(140), 'nobody-2'];
     // The answers' arrays are handed back and reused by the next batch of the same size, whose offline
     // rows are elsewhere (reversed ids) or which asks an earlier time.
     const reversed = [...ids].reverse();
-    for (const [at, asked] of [[START + 3 * DAY, ids], [START + DAY + 3_600_000, ids], [START + 3 * DAY + 1, reversed]] as const) {
+    for (const [at, asked] of [
+      [START + 3 * DAY, ids],
+      [START + DAY + 3_600_000, ids],
+      [START + 3 * DAY + 1, reversed],
+    ] as const) {
       const handed: number[] = [];
       const out = new BatchResponseWriter();
       const r = await service.readColumns(asked, at, undefined, (read, end) => {
@@ -219,7 +280,7 @@ describe('FeatureReadService', () => {
     }
   });
 
-  it('gives a recycled answer\'s arrays to one batch only, even if handed back twice', async () => {
+  it("gives a recycled answer's arrays to one batch only, even if handed back twice", async () => {
     const events = simulated(40, 2);
     const { store, service, ingest, logged } = setUp(registry);
     await ingest(events);
@@ -228,9 +289,16 @@ describe('FeatureReadService', () => {
     const first = await service.readColumns(ids, at);
     service.recycle(first);
     service.recycle(first);
-    const [a, b] = await Promise.all([service.readColumns(ids, at + 1), service.readColumns([...ids].reverse(), at + 2)]);
-    expect(writeBatchResponse(a).toString()).toBe(batchOf(at + 1, await expected(store, registry, logged, ids, at + 1)));
-    expect(writeBatchResponse(b).toString()).toBe(batchOf(at + 2, await expected(store, registry, logged, [...ids].reverse(), at + 2)));
+    const [a, b] = await Promise.all([
+      service.readColumns(ids, at + 1),
+      service.readColumns([...ids].reverse(), at + 2),
+    ]);
+    expect(writeBatchResponse(a).toString()).toBe(
+      batchOf(at + 1, await expected(store, registry, logged, ids, at + 1)),
+    );
+    expect(writeBatchResponse(b).toString()).toBe(
+      batchOf(at + 2, await expected(store, registry, logged, [...ids].reverse(), at + 2)),
+    );
   });
 
   it('evaluates afresh a view whose values move with time otherwise (a ratio over a time since last)', async () => {

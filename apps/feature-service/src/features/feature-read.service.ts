@@ -1,5 +1,17 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { canEvaluateAt, entityHistories, evaluateOffline, stateIsCurrent, type EntityState, type FeatureRegistry, type FeatureValues, type OnlineStore, type StateCache, type StoredState, type ViewValues } from '@pulse/features';
+import {
+  canEvaluateAt,
+  entityHistories,
+  evaluateOffline,
+  stateIsCurrent,
+  type EntityState,
+  type FeatureRegistry,
+  type FeatureValues,
+  type OnlineStore,
+  type StateCache,
+  type StoredState,
+  type ViewValues,
+} from '@pulse/features';
 import type { EngagementEvent } from '@pulse/contracts';
 import { ValidationError } from '@pulse/core';
 import type { EventLogRepository } from '@pulse/storage';
@@ -35,7 +47,11 @@ export interface EntityFeatures {
 export interface ColumnarRead {
   readonly atMs: number;
   /** The requested views, in answer order. */
-  readonly views: readonly { readonly name: string; readonly features: readonly string[]; readonly record: <T>(values: readonly T[]) => Record<string, T> }[];
+  readonly views: readonly {
+    readonly name: string;
+    readonly features: readonly string[];
+    readonly record: <T>(values: readonly T[]) => Record<string, T>;
+  }[];
   readonly entityIds: readonly string[];
   /** Per entity: 1 when answered from the online state, 0 when replayed from the event log. */
   readonly online: Uint8Array;
@@ -104,7 +120,10 @@ export class FeatureReadService {
     if (!requested || requested.length === 0) return undefined;
     requested.forEach((name, i) => {
       if (!this.registry.view(name)) {
-        throw new ValidationError(`unknown feature view ${JSON.stringify(name.slice(0, 64))} (known: ${this.registry.views.map((v) => v.name).join(', ')})`, { field: field(i) });
+        throw new ValidationError(
+          `unknown feature view ${JSON.stringify(name.slice(0, 64))} (known: ${this.registry.views.map((v) => v.name).join(', ')})`,
+          { field: field(i) },
+        );
       }
     });
     return requested;
@@ -119,7 +138,13 @@ export class FeatureReadService {
       const out: FeatureValues = {};
       for (let j = 0; j < width; j++) out[r.views[j].name] = keyed(r.columns[i * width + j], r.views[j].record, atMs);
       const w = r.watermarks[i];
-      return { entityId, at, path: r.online[i] === 1 ? 'online' : 'offline', watermark: Number.isNaN(w) ? null : new Date(w).toISOString(), views: out };
+      return {
+        entityId,
+        at,
+        path: r.online[i] === 1 ? 'online' : 'offline',
+        watermark: Number.isNaN(w) ? null : new Date(w).toISOString(),
+        views: out,
+      };
     });
   }
 
@@ -129,7 +154,12 @@ export class FeatureReadService {
    * The versions of a large batch are asked for in chunks, all sent at once, and each chunk is answered
    * (and may be encoded by onReady) while the store still works on the next ones.
    */
-  async readColumns(entityIds: readonly string[], atMs: number, views?: readonly string[], onReady?: (r: ColumnarRead, end: number) => void): Promise<ColumnarRead> {
+  async readColumns(
+    entityIds: readonly string[],
+    atMs: number,
+    views?: readonly string[],
+    onReady?: (r: ColumnarRead, end: number) => void,
+  ): Promise<ColumnarRead> {
     const positions = this.evaluated.positions(views);
     const n = entityIds.length;
     const width = positions.length;
@@ -142,11 +172,24 @@ export class FeatureReadService {
       memos: spare?.memos ?? new Array<EncodingMemo | undefined>(n),
       offline: [],
     };
-    const r: ColumnarRead = { atMs, views: positions.map((p) => this.evaluated.shape(p)), entityIds, online: a.online, watermarks: a.watermarks, columns: a.columns, memos: a.memos };
+    const r: ColumnarRead = {
+      atMs,
+      views: positions.map((p) => this.evaluated.shape(p)),
+      entityIds,
+      online: a.online,
+      watermarks: a.watermarks,
+      columns: a.columns,
+      memos: a.memos,
+    };
     if (this.states !== undefined) {
       const chunks = Math.ceil(n / VERSION_CHUNK);
       const probes: Promise<Map<string, number>>[] = [];
-      for (let c = 0; c < chunks; c++) probes.push(this.store.getVersions(chunks === 1 ? entityIds : entityIds.slice(c * VERSION_CHUNK, (c + 1) * VERSION_CHUNK)));
+      for (let c = 0; c < chunks; c++)
+        probes.push(
+          this.store.getVersions(
+            chunks === 1 ? entityIds : entityIds.slice(c * VERSION_CHUNK, (c + 1) * VERSION_CHUNK),
+          ),
+        );
       // Each is awaited in turn below; a failure of a later one must not go unhandled meanwhile.
       for (const probe of probes) probe.catch(() => undefined);
       for (let c = 0; c < chunks; c++) {
@@ -174,7 +217,13 @@ export class FeatureReadService {
    * (an earlier time, expired or stale states) costs a few round trips rather than one per entity, and
    * holds one entity's history at a time.
    */
-  private async replay(a: Answer, entityIds: readonly string[], atMs: number, positions: readonly number[], views: readonly string[] | undefined): Promise<void> {
+  private async replay(
+    a: Answer,
+    entityIds: readonly string[],
+    atMs: number,
+    positions: readonly number[],
+    views: readonly string[] | undefined,
+  ): Promise<void> {
     const at = new Map<string, number[]>();
     for (const i of a.offline) {
       const list = at.get(entityIds[i]);
@@ -197,7 +246,10 @@ export class FeatureReadService {
       }
       at.delete(entityId);
     };
-    for await (const { entityId, events } of entityHistories(this.eventLog.streamForEntities({ entityIds: [...at.keys()], untilMs: atMs }))) answer(entityId, events);
+    for await (const { entityId, events } of entityHistories(
+      this.eventLog.streamForEntities({ entityIds: [...at.keys()], untilMs: atMs }),
+    ))
+      answer(entityId, events);
     // Entities without a logged event up to atMs.
     for (const entityId of [...at.keys()]) answer(entityId, []);
   }
@@ -230,7 +282,15 @@ export class FeatureReadService {
   }
 
   /** Entities [from, to) given their stored versions: cached evaluations, cached states, else fetched. */
-  private async answerChunk(a: Answer, entityIds: readonly string[], from: number, to: number, versions: Map<string, number>, atMs: number, positions: readonly number[]): Promise<void> {
+  private async answerChunk(
+    a: Answer,
+    entityIds: readonly string[],
+    from: number,
+    to: number,
+    versions: Map<string, number>,
+    atMs: number,
+    positions: readonly number[],
+  ): Promise<void> {
     let fetch: number[] | undefined;
     // One clock read per chunk: per entity, each was a boxed number to collect.
     const now = this.evaluated.clock();
@@ -256,7 +316,14 @@ export class FeatureReadService {
     for (const i of fetch) this.answerStored(a, i, entityIds[i], stored, atMs, positions);
   }
 
-  private answerStored(a: Answer, i: number, id: string, stored: Map<string, StoredState>, atMs: number, positions: readonly number[]): void {
+  private answerStored(
+    a: Answer,
+    i: number,
+    id: string,
+    stored: Map<string, StoredState>,
+    atMs: number,
+    positions: readonly number[],
+  ): void {
     const s = stored.get(id);
     if (s === undefined) {
       a.offline.push(i);
@@ -267,7 +334,15 @@ export class FeatureReadService {
   }
 
   // Synchronous from peek/fetch to here: a batch folding the cached state can only take it when we yield.
-  private online(a: Answer, i: number, id: string, version: number, state: EntityState, atMs: number, positions: readonly number[]): void {
+  private online(
+    a: Answer,
+    i: number,
+    id: string,
+    version: number,
+    state: EntityState,
+    atMs: number,
+    positions: readonly number[],
+  ): void {
     // A state built under other view definitions is answered by the replay until ingest rebuilds it.
     if (!canEvaluateAt(state, atMs) || !stateIsCurrent(state, this.registry)) {
       a.offline.push(i);

@@ -30,14 +30,26 @@ export class FeaturesController {
   @Get('features/:entityId')
   @ApiOperation({ summary: "An entity's feature values as of a time (default now), with view versions and freshness" })
   @ApiQuery({ name: 'at', required: false, description: AT_DESCRIPTION })
-  @ApiQuery({ name: 'view', required: false, description: 'view name; repeat or comma-separate for several; default all' })
+  @ApiQuery({
+    name: 'view',
+    required: false,
+    description: 'view name; repeat or comma-separate for several; default all',
+  })
   // Encoded here and sent as a Buffer (an EntityFeatures as JSON): the framework's serialisation of
   // the object took three copies of the answer (string, flattened string, socket buffer) per read.
   @Header('Content-Type', 'application/json')
-  async one(@Param('entityId') entityId: string, @Query('at') at?: string | string[], @Query('view') view?: string | string[]): Promise<Buffer> {
+  async one(
+    @Param('entityId') entityId: string,
+    @Query('at') at?: string | string[],
+    @Query('view') view?: string | string[],
+  ): Promise<Buffer> {
     const id = checkEntityId(entityId, 'entityId');
     const atMs = parseAt(singleQueryValue(at, 'at'), 'at');
-    const [result] = await this.reads.read([id], atMs, this.reads.viewNames(parseViews(view), () => 'view'));
+    const [result] = await this.reads.read(
+      [id],
+      atMs,
+      this.reads.viewNames(parseViews(view), () => 'view'),
+    );
     return Buffer.from(JSON.stringify(result satisfies EntityFeatures));
   }
 
@@ -47,24 +59,35 @@ export class FeaturesController {
   // Buffer as it is, under this type (without a charset: JSON is UTF-8, and Nest's 400 answers expect
   // exactly this type).
   @Header('Content-Type', 'application/json')
-  @ApiOperation({ summary: `Feature values of up to ${MAX_BATCH_ENTITIES} entities as of one time, columnar: feature names once per view, positional values and freshness per entity` })
+  @ApiOperation({
+    summary: `Feature values of up to ${MAX_BATCH_ENTITIES} entities as of one time, columnar: feature names once per view, positional values and freshness per entity`,
+  })
   @ApiBody({
     schema: {
       type: 'object',
       required: ['entityIds'],
       properties: {
-        entityIds: { type: 'array', items: { type: 'string', minLength: 1, maxLength: MAX_ID_LENGTH }, minItems: 1, maxItems: MAX_BATCH_ENTITIES },
+        entityIds: {
+          type: 'array',
+          items: { type: 'string', minLength: 1, maxLength: MAX_ID_LENGTH },
+          minItems: 1,
+          maxItems: MAX_BATCH_ENTITIES,
+        },
         at: { oneOf: [{ type: 'string' }, { type: 'integer' }], description: AT_DESCRIPTION },
         views: { type: 'array', items: { type: 'string' } },
       },
     },
   })
   async batch(@Body() body: BatchFeaturesRequest, @Res({ passthrough: true }) reply: SentResponse): Promise<Buffer> {
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new ValidationError('the body must be a JSON object', { field: 'body' });
+    if (typeof body !== 'object' || body === null || Array.isArray(body))
+      throw new ValidationError('the body must be a JSON object', { field: 'body' });
     const { entityIds } = body;
-    if (!Array.isArray(entityIds)) throw new ValidationError('entityIds must be an array of strings', { field: 'entityIds' });
+    if (!Array.isArray(entityIds))
+      throw new ValidationError('entityIds must be an array of strings', { field: 'entityIds' });
     if (entityIds.length === 0 || entityIds.length > MAX_BATCH_ENTITIES) {
-      throw new ValidationError(`entityIds must hold 1 to ${MAX_BATCH_ENTITIES} ids, got ${entityIds.length}`, { field: 'entityIds' });
+      throw new ValidationError(`entityIds must hold 1 to ${MAX_BATCH_ENTITIES} ids, got ${entityIds.length}`, {
+        field: 'entityIds',
+      });
     }
     entityIds.forEach((id, i) => checkEntityId(id, `entityIds[${i}]`));
     if (body.views !== undefined && (!Array.isArray(body.views) || body.views.some((v) => typeof v !== 'string'))) {

@@ -25,7 +25,11 @@ describe('parseAt', () => {
     ['a negative offset', '2026-11-10T07:00:00-05:00', Date.UTC(2026, 10, 10, 12)],
     ['-00:00', '2026-11-10T12:00:00-00:00', Date.UTC(2026, 10, 10, 12)],
     ['a fraction', '2026-11-10T12:00:00.25Z', Date.UTC(2026, 10, 10, 12, 0, 0, 250)],
-    ['a fraction beyond milliseconds (truncated)', '2026-11-10T12:00:00.123987654Z', Date.UTC(2026, 10, 10, 12, 0, 0, 123)],
+    [
+      'a fraction beyond milliseconds (truncated)',
+      '2026-11-10T12:00:00.123987654Z',
+      Date.UTC(2026, 10, 10, 12, 0, 0, 123),
+    ],
     ['Feb 29 of a leap year', '2024-02-29T00:00:00Z', Date.UTC(2024, 1, 29)],
     ['Feb 29 of 2000', '2000-02-29T00:00:00Z', Date.UTC(2000, 1, 29)],
     ['the epoch', '1970-01-01T00:00:00Z', 0],
@@ -80,14 +84,18 @@ describe('parseAt', () => {
     ['an array', ['2026-01-01T00:00:00Z']],
   ])('refuses %s, naming at', (_, value) => expect(refusal(() => at(value)).field).toBe('at'));
 
-  it('says why a "+" offset came out as a space', () => expect(refusal(() => at('2026-01-01T00:00:00 01:00')).message).toContain('%2B'));
-  it('says a small number is not a date', () => expect(refusal(() => at('2030')).message).toContain('2030-01-01T00:00:00Z'));
-  it('cuts a long value short in its message', () => expect(refusal(() => at('x'.repeat(100_000))).message.length).toBeLessThan(300));
+  it('says why a "+" offset came out as a space', () =>
+    expect(refusal(() => at('2026-01-01T00:00:00 01:00')).message).toContain('%2B'));
+  it('says a small number is not a date', () =>
+    expect(refusal(() => at('2030')).message).toContain('2030-01-01T00:00:00Z'));
+  it('cuts a long value short in its message', () =>
+    expect(refusal(() => at('x'.repeat(100_000))).message.length).toBeLessThan(300));
 });
 
 describe('singleQueryValue', () => {
   it('passes one value', () => expect(singleQueryValue('1', 'at')).toBe('1'));
-  it('refuses a repeated one, naming it', () => expect(refusal(() => singleQueryValue(['1', '2'], 'at')).field).toBe('at'));
+  it('refuses a repeated one, naming it', () =>
+    expect(refusal(() => singleQueryValue(['1', '2'], 'at')).field).toBe('at'));
 });
 
 describe('parseViews', () => {
@@ -104,5 +112,7 @@ describe('checkEntityId', () => {
     ['an empty id', ''],
     ['a number', 7],
     ['a 257-character id', 'x'.repeat(257)],
-  ])('refuses %s, naming the field', (_, id) => expect(refusal(() => checkEntityId(id, 'entityIds[3]')).field).toBe('entityIds[3]'));
+  ])('refuses %s, naming the field', (_, id) =>
+    expect(refusal(() => checkEntityId(id, 'entityIds[3]')).field).toBe('entityIds[3]'),
+  );
 });

@@ -21,7 +21,8 @@ export const AT_DESCRIPTION =
   'Fractions beyond milliseconds are truncated. Anything else is a 400 naming at.';
 
 // Full date, time with seconds, optional fraction, Z or ±hh:mm (RFC 3339 §5.6; the T and Z may be lower case).
-const RFC3339_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:[Zz]|([+-])(\d{2}):(\d{2}))$/;
+const RFC3339_DATE_TIME =
+  /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:[Zz]|([+-])(\d{2}):(\d{2}))$/;
 // The same with a space where the offset's sign was: an unencoded "+" in a query string.
 const PLUS_DECODED_AS_SPACE = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(?:\.\d+)? \d{2}:\d{2}$/;
 const DIGITS = /^\d+$/;
@@ -31,8 +32,10 @@ const EXPECTED = 'an RFC 3339 date-time (e.g. 2026-11-10T12:00:00Z) or epoch mil
 export function parseAt(value: unknown, field: string, nowMs = Date.now()): number {
   if (value === undefined || value === null) return nowMs;
   if (typeof value === 'number') return epochMillis(value, String(value), field);
-  if (typeof value !== 'string') throw new ValidationError(`${field} must be ${EXPECTED}, got ${describe(value)}`, { field });
-  if (value === '') throw new ValidationError(`${field} is empty: give ${EXPECTED}, or leave it out for now`, { field });
+  if (typeof value !== 'string')
+    throw new ValidationError(`${field} must be ${EXPECTED}, got ${describe(value)}`, { field });
+  if (value === '')
+    throw new ValidationError(`${field} is empty: give ${EXPECTED}, or leave it out for now`, { field });
   if (DIGITS.test(value)) return epochMillis(Number(value), value, field);
   return dateTime(value, field);
 }
@@ -46,7 +49,10 @@ export function singleQueryValue(value: string | string[] | undefined, field: st
 /** `view=a&view=b` or `view=a,b`. */
 export function parseViews(value: string | string[] | undefined): string[] | undefined {
   if (value === undefined) return undefined;
-  const list = (Array.isArray(value) ? value : [value]).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+  const list = (Array.isArray(value) ? value : [value])
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter(Boolean);
   return list.length > 0 ? list : undefined;
 }
 
@@ -55,7 +61,8 @@ export function parseViews(value: string | string[] | undefined): string[] | und
  * NUL or a lone surrogate would fail in Postgres or be read by Redis as another id.
  */
 export function checkEntityId(id: unknown, field: string): string {
-  if (typeof id !== 'string' || id.length === 0) throw new ValidationError(`${field} must be a non-empty string`, { field });
+  if (typeof id !== 'string' || id.length === 0)
+    throw new ValidationError(`${field} must be a non-empty string`, { field });
   const defect = idStringDefect(id);
   if (defect !== undefined) throw new ValidationError(`${field} ${defect}`, { field });
   return id;
@@ -74,18 +81,39 @@ function epochMillis(ms: number, text: string, field: string): number {
 function dateTime(text: string, field: string): number {
   const m = RFC3339_DATE_TIME.exec(text);
   if (m === null) {
-    const hint = PLUS_DECODED_AS_SPACE.test(text) ? ' (a "+" in a query string is read as a space: send it as %2B)' : '';
+    const hint = PLUS_DECODED_AS_SPACE.test(text)
+      ? ' (a "+" in a query string is read as a space: send it as %2B)'
+      : '';
     throw new ValidationError(`${field} must be ${EXPECTED}, got ${quote(text)}${hint}`, { field });
   }
   const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number);
   const offsetMinutes = m[8] === undefined ? 0 : (m[8] === '-' ? -1 : 1) * (Number(m[9]) * 60 + Number(m[10]));
   // Date.UTC rolls Feb 30 over to March and hour 24 to the next day; the caller asked for neither.
-  const valid = month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month) && hour <= 23 && minute <= 59 && second <= 59 && Number(m[9] ?? 0) <= 23 && Number(m[10] ?? 0) <= 59;
-  if (!valid) throw new ValidationError(`${field} ${quote(text)} is not a real date and time (month 01-12, a day of that month, hour 00-23, minute and second 00-59, offset up to 23:59)`, { field });
+  const valid =
+    month >= 1 &&
+    month <= 12 &&
+    day >= 1 &&
+    day <= daysInMonth(year, month) &&
+    hour <= 23 &&
+    minute <= 59 &&
+    second <= 59 &&
+    Number(m[9] ?? 0) <= 23 &&
+    Number(m[10] ?? 0) <= 59;
+  if (!valid)
+    throw new ValidationError(
+      `${field} ${quote(text)} is not a real date and time (month 01-12, a day of that month, hour 00-23, minute and second 00-59, offset up to 23:59)`,
+      { field },
+    );
   // Date.UTC reads years 0-99 as 1900-1999; no year before 1969 can be in range even with an offset.
-  const ms = year < 1969 ? -Infinity : Date.UTC(year, month - 1, day, hour, minute, second, fractionMillis(m[7])) - offsetMinutes * 60_000;
+  const ms =
+    year < 1969
+      ? -Infinity
+      : Date.UTC(year, month - 1, day, hour, minute, second, fractionMillis(m[7])) - offsetMinutes * 60_000;
   if (ms >= MIN_AT_DATE_TIME_MS && ms <= MAX_AT_MS) return ms;
-  throw new ValidationError(`${field} must be from 1970-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z, got ${quote(text)}`, { field });
+  throw new ValidationError(
+    `${field} must be from 1970-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z, got ${quote(text)}`,
+    { field },
+  );
 }
 
 /** The milliseconds of a fraction of a second ("5" is 500, "123456" is 123: truncated). */

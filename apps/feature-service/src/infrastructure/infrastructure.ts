@@ -3,7 +3,13 @@ import Redis from 'ioredis';
 import { createBus, type BusLogger, type MessageBus } from '@pulse/bus';
 import { InMemoryOnlineStore, RedisOnlineStore, type OnlineStore } from '@pulse/features';
 import type { StoreMetrics } from '@pulse/observability';
-import { DeadLetterOutbox, initStorage, startEmbeddedPostgres, type EmbeddedPostgres, type Storage } from '@pulse/storage';
+import {
+  DeadLetterOutbox,
+  initStorage,
+  startEmbeddedPostgres,
+  type EmbeddedPostgres,
+  type Storage,
+} from '@pulse/storage';
 import type { FeatureServiceConfig } from '../config/feature-service.config';
 import { TimedOnlineStore } from './timed-online-store';
 
@@ -26,7 +32,10 @@ export interface InfrastructureDeps {
   readonly busLogger?: BusLogger;
 }
 
-export async function startInfrastructure(config: FeatureServiceConfig, deps: InfrastructureDeps): Promise<Infrastructure> {
+export async function startInfrastructure(
+  config: FeatureServiceConfig,
+  deps: InfrastructureDeps,
+): Promise<Infrastructure> {
   const closers: (() => Promise<void>)[] = [];
   try {
     let embeddedPg: EmbeddedPostgres | undefined;
@@ -36,7 +45,10 @@ export async function startInfrastructure(config: FeatureServiceConfig, deps: In
     }
     const storage = await initStorage({
       ...(embeddedPg ? embeddedPg.storageOptions : { url: config.infra.databaseUrl! }),
-      eventLog: { ...embeddedPg?.storageOptions.eventLog, observe: (op, seconds) => deps.metrics.postgresOpDuration.observe({ op }, seconds) },
+      eventLog: {
+        ...embeddedPg?.storageOptions.eventLog,
+        observe: (op, seconds) => deps.metrics.postgresOpDuration.observe({ op }, seconds),
+      },
     });
     closers.push(() => storage.close());
 
@@ -49,7 +61,12 @@ export async function startInfrastructure(config: FeatureServiceConfig, deps: In
     }
     const onlineStore: OnlineStore = new TimedOnlineStore(
       redis
-        ? new RedisOnlineStore({ redis, keyPrefix: config.redisKeyPrefix, ttlSeconds: config.stateTtlSeconds, watchVersions: config.versionWatch })
+        ? new RedisOnlineStore({
+            redis,
+            keyPrefix: config.redisKeyPrefix,
+            ttlSeconds: config.stateTtlSeconds,
+            watchVersions: config.versionWatch,
+          })
         : new InMemoryOnlineStore({ ttlSeconds: config.stateTtlSeconds }),
       deps.metrics.redisOpDuration,
     );
@@ -57,7 +74,12 @@ export async function startInfrastructure(config: FeatureServiceConfig, deps: In
 
     const bus = createBus({
       brokers: config.infra.kafkaBrokers,
-      kafka: { clientId: config.kafkaClientId, idempotent: config.kafkaIdempotent, partitionsConsumedConcurrently: config.partitionsConcurrently, ...config.kafkaTimings },
+      kafka: {
+        clientId: config.kafkaClientId,
+        idempotent: config.kafkaIdempotent,
+        partitionsConsumedConcurrently: config.partitionsConcurrently,
+        ...config.kafkaTimings,
+      },
       logger: deps.busLogger,
     });
     closers.push(() => bus.close());
@@ -70,8 +92,14 @@ export async function startInfrastructure(config: FeatureServiceConfig, deps: In
       topic: config.topics.dlq,
       leaseMs: config.dlqRelayLeaseMs,
       observe: (op, seconds) => deps.metrics.postgresOpDuration.observe({ op }, seconds),
-      onError: (error) => relayLog.warn(`publishing dead letters failed, retrying: ${error instanceof Error ? error.message : String(error)}`),
-      onRecovered: (r) => relayLog.log(`dead letters left in flight resolved by reading ${config.topics.dlq} back: ${r.landed} had landed, ${r.requeued} published again`),
+      onError: (error) =>
+        relayLog.warn(
+          `publishing dead letters failed, retrying: ${error instanceof Error ? error.message : String(error)}`,
+        ),
+      onRecovered: (r) =>
+        relayLog.log(
+          `dead letters left in flight resolved by reading ${config.topics.dlq} back: ${r.landed} had landed, ${r.requeued} published again`,
+        ),
     });
     deadLetters.start();
     // Closers run in reverse: the relay stops before the bus and Postgres close.
@@ -83,7 +111,11 @@ export async function startInfrastructure(config: FeatureServiceConfig, deps: In
       onlineStore,
       deadLetters,
       redis,
-      embedded: { bus: bus.kind === 'in-memory', database: embeddedPg !== undefined, onlineStore: !config.infra.redisUrl },
+      embedded: {
+        bus: bus.kind === 'in-memory',
+        database: embeddedPg !== undefined,
+        onlineStore: !config.infra.redisUrl,
+      },
       // Bus first (stops consuming and finishes the batch in hand), then the stores it writes to.
       close: () => closeAll(closers),
     };

@@ -18,13 +18,17 @@ export class EventsController {
   @Post()
   @HttpCode(HttpStatus.ACCEPTED)
   @ApiOperation({
-    summary: 'Publish engagement events (JSON array). Valid ones join the engagement topic, exactly like events produced to Kafka; invalid ones are reported per event.',
+    summary:
+      'Publish engagement events (JSON array). Valid ones join the engagement topic, exactly like events produced to Kafka; invalid ones are reported per event.',
   })
   @ApiBody({ schema: { type: 'array', maxItems: MAX_EVENTS_PER_REQUEST, items: { type: 'object' } } })
   async publish(@Body() body: unknown, @Res({ passthrough: true }) res: StatusResponse): Promise<HttpIngestResult> {
-    if (!Array.isArray(body)) throw new ValidationError('the body must be a JSON array of engagement events', { field: 'body' });
+    if (!Array.isArray(body))
+      throw new ValidationError('the body must be a JSON array of engagement events', { field: 'body' });
     if (body.length === 0 || body.length > MAX_EVENTS_PER_REQUEST) {
-      throw new ValidationError(`the body must hold 1 to ${MAX_EVENTS_PER_REQUEST} events, got ${body.length}`, { field: 'body' });
+      throw new ValidationError(`the body must hold 1 to ${MAX_EVENTS_PER_REQUEST} events, got ${body.length}`, {
+        field: 'body',
+      });
     }
     const result = await this.ingest.publish(body);
     // Nothing usable at all is a bad request; a partly bad batch is accepted with per-event errors.

@@ -5,7 +5,11 @@ const pg = (code: string, message = 'x', extra: object = {}) => Object.assign(ne
 
 describe('failure kinds', () => {
   it.each([
-    ['a refused connection', Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }), true],
+    [
+      'a refused connection',
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }),
+      true,
+    ],
     ['a Postgres shutting down (57P01)', pg('57P01'), true],
     ['a read-only Postgres (25006, a failover)', pg('25006'), true],
     ['a rotated password (28P01)', pg('28P01'), true],
@@ -18,17 +22,37 @@ describe('failure kinds', () => {
     ['pg: the connection ended', new Error('Connection terminated unexpectedly'), true],
     ['a bug on one record', new TypeError("Cannot read properties of undefined (reading 'x')"), false],
     ['our retriable error', new ConnectionError('redis away'), true],
-    ['our validation error quoting an id like socket-1', new ValidationError('online state of socket-1 is corrupt'), false],
-    ['a wrapped refused connection', Object.assign(new Error('append failed'), { cause: Object.assign(new Error('x'), { code: 'ECONNRESET' }) }), true],
+    [
+      'our validation error quoting an id like socket-1',
+      new ValidationError('online state of socket-1 is corrupt'),
+      false,
+    ],
+    [
+      'a wrapped refused connection',
+      Object.assign(new Error('append failed'), { cause: Object.assign(new Error('x'), { code: 'ECONNRESET' }) }),
+      true,
+    ],
   ])('%s: transient %s', (_label, err, expected) => expect(isTransient(err)).toBe(expected));
 
   it('a data error is one Postgres gives for a value, whatever the server state', () => {
-    expect([isDataError(pg('22P05')), isDataError(pg('42501')), isDataError(new Error('x'))]).toEqual([true, false, false]);
+    expect([isDataError(pg('22P05')), isDataError(pg('42501')), isDataError(new Error('x'))]).toEqual([
+      true,
+      false,
+      false,
+    ]);
   });
 
   it('names the column Postgres names, by COPY (where) or INSERT (column)', () => {
-    expect(unprocessable(pg('22021', 'invalid byte sequence', { where: 'COPY event_log, line 2, column content_id: "a"' }))).toMatchObject({ reason: 'storage_rejected', field: 'content_id' });
-    expect(unprocessable(pg('23514', 'check', { column: 'channel' }))).toMatchObject({ reason: 'storage_rejected', field: 'channel' });
-    expect(unprocessable(new TypeError('boom'))).toEqual({ reason: 'processing_failed', message: 'the event failed on every attempt, alone: boom' });
+    expect(
+      unprocessable(pg('22021', 'invalid byte sequence', { where: 'COPY event_log, line 2, column content_id: "a"' })),
+    ).toMatchObject({ reason: 'storage_rejected', field: 'content_id' });
+    expect(unprocessable(pg('23514', 'check', { column: 'channel' }))).toMatchObject({
+      reason: 'storage_rejected',
+      field: 'channel',
+    });
+    expect(unprocessable(new TypeError('boom'))).toEqual({
+      reason: 'processing_failed',
+      message: 'the event failed on every attempt, alone: boom',
+    });
   });
 });

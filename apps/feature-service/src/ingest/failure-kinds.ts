@@ -16,9 +16,20 @@ import { PulseError } from '@pulse/core';
 const DATA_SQLSTATE = /^(22...|23514|54000)$/;
 const SQLSTATE = /^[0-9A-Z]{5}$/;
 /** Node's socket errors. */
-const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ECONNABORTED']);
+const SOCKET_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+  'ECONNABORTED',
+]);
 /** What pg, ioredis and kafkajs say when a connection is gone or slow (they do not all set a code). */
-const CONNECTION_MESSAGE = /connect|connection|terminat|timeout|timed out|socket|closed|stream isn't writeable|max retries per request|broker/i;
+const CONNECTION_MESSAGE =
+  /connect|connection|terminat|timeout|timed out|socket|closed|stream isn't writeable|max retries per request|broker/i;
 
 function codeOf(err: unknown): string | undefined {
   const code = (err as { code?: unknown } | null)?.code;
@@ -51,8 +62,17 @@ export function unprocessable(error: unknown): { reason: string; message: string
   if (isDataError(error)) {
     // COPY names the column in `where` ("COPY event_log, line 1, column content_id: …"); INSERT in `column`.
     const e = error as { column?: unknown; where?: unknown };
-    const column = typeof e.column === 'string' ? e.column : typeof e.where === 'string' ? /column (\w+)/.exec(e.where)?.[1] : undefined;
-    return { reason: 'storage_rejected', message: `the event log refused the event: ${message}`, ...(column ? { field: column } : {}) };
+    const column =
+      typeof e.column === 'string'
+        ? e.column
+        : typeof e.where === 'string'
+          ? /column (\w+)/.exec(e.where)?.[1]
+          : undefined;
+    return {
+      reason: 'storage_rejected',
+      message: `the event log refused the event: ${message}`,
+      ...(column ? { field: column } : {}),
+    };
   }
   return { reason: 'processing_failed', message: `the event failed on every attempt, alone: ${message}` };
 }

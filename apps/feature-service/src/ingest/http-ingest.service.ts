@@ -44,11 +44,15 @@ export class HttpIngestService {
     const accepted: EngagementEvent[] = [];
     const errors: HttpEventError[] = [];
     items.forEach((item, index) => {
-      const result = validateEngagementEventJson(item, LEARNING_ENGAGEMENT_CATALOG, { nowMs, maxFutureSkewMs: this.config.maxFutureSkewMs });
+      const result = validateEngagementEventJson(item, LEARNING_ENGAGEMENT_CATALOG, {
+        nowMs,
+        maxFutureSkewMs: this.config.maxFutureSkewMs,
+      });
       if (result.ok) {
         accepted.push(result.event);
       } else {
-        const eventId = typeof item === 'object' && item !== null ? (item as Record<string, unknown>)['event_id'] : undefined;
+        const eventId =
+          typeof item === 'object' && item !== null ? (item as Record<string, unknown>)['event_id'] : undefined;
         errors.push({ index, ...(typeof eventId === 'string' ? { eventId } : {}), ...result.rejection });
       }
     });
@@ -57,7 +61,11 @@ export class HttpIngestService {
         this.config.topics.events,
         accepted.map((event) => {
           const { bytes, contentType } = encodeEngagementEvent(event, 'protobuf');
-          return { key: event.entityId, value: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), headers: { [CONTENT_TYPE_HEADER]: contentType } };
+          return {
+            key: event.entityId,
+            value: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+            headers: { [CONTENT_TYPE_HEADER]: contentType },
+          };
         }),
       );
     }

@@ -1,5 +1,10 @@
 import { InMemoryBus, type BusMessage } from '@pulse/bus';
-import { CONTENT_TYPE_HEADER, encodeEngagementEvent, type DeadLetterRecord, type EngagementEvent } from '@pulse/contracts';
+import {
+  CONTENT_TYPE_HEADER,
+  encodeEngagementEvent,
+  type DeadLetterRecord,
+  type EngagementEvent,
+} from '@pulse/contracts';
 import { ConnectionError } from '@pulse/core';
 import { InMemoryOnlineStore, learningEngagementRegistry, StateCache } from '@pulse/features';
 import type { DeadLetterWriter, EventLogRepository } from '@pulse/storage';
@@ -13,16 +18,36 @@ import { IngestStatus } from './ingest-status';
 // Unit test of the service alone: the event log is a stand-in so its failures can be provoked; the
 // store, registry and DLQ publisher are the real in-process ones.
 const t0 = Date.parse('2026-03-02T10:00:00Z');
-const event = (id: string, minutes: number): EngagementEvent => ({ eventId: id, entityId: 'learner-1', eventType: 'lesson_sent', eventTimeMs: t0 + minutes * 60_000, channel: 'sms', attributes: {} });
+const event = (id: string, minutes: number): EngagementEvent => ({
+  eventId: id,
+  entityId: 'learner-1',
+  eventType: 'lesson_sent',
+  eventTimeMs: t0 + minutes * 60_000,
+  channel: 'sms',
+  attributes: {},
+});
 const message = (value: Buffer, offset: number, contentType = 'application/x-protobuf'): BusMessage => ({
-  topic: 'events', partition: 0, offset: String(offset), key: 'learner-1', value, headers: { [CONTENT_TYPE_HEADER]: contentType }, timestamp: t0,
+  topic: 'events',
+  partition: 0,
+  offset: String(offset),
+  key: 'learner-1',
+  value,
+  headers: { [CONTENT_TYPE_HEADER]: contentType },
+  timestamp: t0,
 });
 const encoded = (e: EngagementEvent, offset: number) => message(Buffer.from(encodeEngagementEvent(e).bytes), offset);
 
 function setUp(appendMany: EventLogRepository['appendMany']) {
-  const config = loadConfig({ load: loadFeatureServiceConfig, env: { DLQ_TOPIC: 'dlq', ALLOWED_LATENESS_MS: '3600000' } });
+  const config = loadConfig({
+    load: loadFeatureServiceConfig,
+    env: { DLQ_TOPIC: 'dlq', ALLOWED_LATENESS_MS: '3600000' },
+  });
   const bus = new InMemoryBus();
-  const log = { appendMany, existing: async (events: unknown[]) => events.map(() => false), streamForEntities: async function* () {} } as unknown as EventLogRepository;
+  const log = {
+    appendMany,
+    existing: async (events: unknown[]) => events.map(() => false),
+    streamForEntities: async function* () {},
+  } as unknown as EventLogRepository;
   const store = new InMemoryOnlineStore();
   const status = new IngestStatus();
   // The outbox's contract (durable, once per source record) kept in memory; its own specs run it on Postgres.
@@ -34,8 +59,18 @@ function setUp(appendMany: EventLogRepository['appendMany']) {
       return { added: fresh.length, duplicates: records.length - fresh.length, addedByReason: {} };
     },
   };
-  const service = new IngestService(config, log, store, learningEngagementRegistry(), outbox, createFsMetrics(new Registry()), new StateCache(), status);
-  const deadLetters = () => [...written.values()].map((d) => `${d.sourceOffset}:${d.reason}${d.field ? `:${d.field}` : ''}`).sort();
+  const service = new IngestService(
+    config,
+    log,
+    store,
+    learningEngagementRegistry(),
+    outbox,
+    createFsMetrics(new Registry()),
+    new StateCache(),
+    status,
+  );
+  const deadLetters = () =>
+    [...written.values()].map((d) => `${d.sourceOffset}:${d.reason}${d.field ? `:${d.field}` : ''}`).sort();
   return { bus, store, service, status, deadLetters };
 }
 
@@ -57,7 +92,10 @@ describe('IngestService', () => {
     expect((await store.getStates(['learner-1'])).get('learner-1')?.state.w).toBe(t0 + 185 * 60_000);
     expect(deadLetters()).toEqual(['1:undecodable', '2:too_late:event_time']);
     // Redelivered (a crash before the commit): nothing is dead-lettered twice.
-    await service.ingestBatch([message(Buffer.from('{"event_id": 1'), 1, 'application/json'), encoded(event('b', 0), 2)]);
+    await service.ingestBatch([
+      message(Buffer.from('{"event_id": 1'), 1, 'application/json'),
+      encoded(event('b', 0), 2),
+    ]);
     expect(deadLetters()).toEqual(['1:undecodable', '2:too_late:event_time']);
     await bus.close();
   });
@@ -66,7 +104,10 @@ describe('IngestService', () => {
     const appended: string[] = [];
     const { bus, store, service, status, deadLetters } = setUp(async (events) => {
       if (events.some((e) => e.eventId === 'poison')) {
-        throw Object.assign(new Error('invalid byte sequence for encoding "UTF8": 0x00'), { code: '22021', where: 'COPY event_log, line 2, column content_id: "a"' });
+        throw Object.assign(new Error('invalid byte sequence for encoding "UTF8": 0x00'), {
+          code: '22021',
+          where: 'COPY event_log, line 2, column content_id: "a"',
+        });
       }
       appended.push(...events.map((e) => e.eventId));
       return { inserted: events.length, duplicateIds: [], conflicts: [] };
@@ -75,7 +116,12 @@ describe('IngestService', () => {
     const result = await service.ingestBatch(ids.map((id, i) => encoded(event(id, i), i)));
     expect(result).toEqual({ received: 5, applied: 4, duplicates: 0, deadLettered: 1 });
     expect(appended.sort()).toEqual(['a', 'b', 'c', 'd']);
-    expect([...(await store.getStates(['learner-1'])).get('learner-1')!.state.d.keys()].sort()).toEqual(['a', 'b', 'c', 'd']);
+    expect([...(await store.getStates(['learner-1'])).get('learner-1')!.state.d.keys()].sort()).toEqual([
+      'a',
+      'b',
+      'c',
+      'd',
+    ]);
     expect(deadLetters()).toEqual(['2:storage_rejected:content_id']);
     await expect(status.check()).resolves.toBeUndefined();
     await bus.close();
@@ -113,7 +159,10 @@ describe('IngestService', () => {
     });
     const failure = service.ingestBatch([encoded(event('a', 0), 0)]);
     await expect(failure).rejects.toBeInstanceOf(ConnectionError);
-    await expect(failure).rejects.toMatchObject({ retriable: true, message: expect.stringContaining('connection terminated unexpectedly') });
+    await expect(failure).rejects.toMatchObject({
+      retriable: true,
+      message: expect.stringContaining('connection terminated unexpectedly'),
+    });
     await bus.close();
   });
 });

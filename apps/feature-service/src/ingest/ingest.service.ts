@@ -10,11 +10,28 @@ import {
   type DeadLetterRecord,
   type EngagementEvent,
 } from '@pulse/contracts';
-import { entityHistories, foldBatchIntoStore, replayEvents, type EntityState, type FeatureRegistry, type OnlineStore, type StateCache } from '@pulse/features';
+import {
+  entityHistories,
+  foldBatchIntoStore,
+  replayEvents,
+  type EntityState,
+  type FeatureRegistry,
+  type OnlineStore,
+  type StateCache,
+} from '@pulse/features';
 import type { FsMetrics } from '../app/feature-service.metrics';
 import type { AppendResult, DeadLetterWriter, EventLogRepository } from '@pulse/storage';
 import type { FeatureServiceConfig } from '../config/feature-service.config';
-import { DEAD_LETTERS, EVENT_LOG, FEATURE_REGISTRY, FEATURE_STATE_CACHE, FS_CONFIG, FS_METRICS, INGEST_STATUS, ONLINE_STORE } from '../app/tokens';
+import {
+  DEAD_LETTERS,
+  EVENT_LOG,
+  FEATURE_REGISTRY,
+  FEATURE_STATE_CACHE,
+  FS_CONFIG,
+  FS_METRICS,
+  INGEST_STATUS,
+  ONLINE_STORE,
+} from '../app/tokens';
 import type { IngestStatus } from './ingest-status';
 
 export interface IngestResult {
@@ -105,7 +122,8 @@ export class IngestService {
           ...from(event),
         });
       }
-      for (const { event, error } of folded.unprocessable) deadLetters.push({ ...unprocessable(error), ...from(event) });
+      for (const { event, error } of folded.unprocessable)
+        deadLetters.push({ ...unprocessable(error), ...from(event) });
     }
     let finished: IngestResult | null = null;
     // The log and the states are written by now; what is left (dead letters, metrics) may finish while
@@ -124,7 +142,12 @@ export class IngestService {
       m.batchSize.observe(batch.length);
       m.batchDuration.observe(Number(process.hrtime.bigint() - started) / 1e9);
       this.progress(batch.length, folded.applied, deadLetters.length);
-      finished = { received: batch.length, applied: folded.applied, duplicates: folded.duplicates, deadLettered: deadLetters.length };
+      finished = {
+        received: batch.length,
+        applied: folded.applied,
+        duplicates: folded.duplicates,
+        deadLettered: deadLetters.length,
+      };
       return finished;
     };
   }
@@ -159,7 +182,9 @@ export class IngestService {
         lastError = err;
         // Down while it lasts: a partition being bisected does not move either.
         this.status.failed(partition, err);
-        this.logger.warn(`a batch of ${events.length} failed (attempt ${attempt} of ${ISOLATION_ATTEMPTS}): ${(err as Error).message}`);
+        this.logger.warn(
+          `a batch of ${events.length} failed (attempt ${attempt} of ${ISOLATION_ATTEMPTS}): ${(err as Error).message}`,
+        );
         // A value the store refuses fails the same way every time: no point in trying it again.
         if (isDataError(err)) break;
         await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
@@ -177,7 +202,10 @@ export class IngestService {
     };
   }
 
-  private decode(batch: readonly BusMessage[], nowMs: number): { valid: EngagementEvent[]; validMessages: BusMessage[]; dead: DeadLetterRecord[] } {
+  private decode(
+    batch: readonly BusMessage[],
+    nowMs: number,
+  ): { valid: EngagementEvent[]; validMessages: BusMessage[]; dead: DeadLetterRecord[] } {
     const valid: EngagementEvent[] = [];
     // Each valid event's message, side by side: only too-late events (rare) look theirs up.
     const validMessages: BusMessage[] = [];
@@ -206,7 +234,9 @@ export class IngestService {
     w.deadLettered += deadLettered;
     const elapsed = Date.now() - w.since;
     if (elapsed < 10_000) return;
-    this.logger.log(`ingested ${w.received} events in ${(elapsed / 1000).toFixed(0)} s (${Math.round((w.received * 1000) / elapsed)}/s): ${w.applied} applied, ${w.deadLettered} dead-lettered`);
+    this.logger.log(
+      `ingested ${w.received} events in ${(elapsed / 1000).toFixed(0)} s (${Math.round((w.received * 1000) / elapsed)}/s): ${w.applied} applied, ${w.deadLettered} dead-lettered`,
+    );
     this.window = { since: Date.now(), received: 0, applied: 0, deadLettered: 0 };
   }
 
@@ -232,10 +262,19 @@ export class IngestService {
     });
     if (result.rebuilt > 0) this.metrics.statesRebuilt.inc(result.rebuilt);
     // Skipped as known ids: by the state, as too late but logged before, or refused by the log (logged at another time).
-    return { applied: result.applied, duplicates: result.duplicates + knownLate + result.refused.length, tooLate, unprocessable: [] };
+    return {
+      applied: result.applied,
+      duplicates: result.duplicates + knownLate + result.refused.length,
+      tooLate,
+      unprocessable: [],
+    };
   }
 
-  private async appendToLog(accepted: readonly EngagementEvent[], tooLate: readonly EngagementEvent[], duplicates: readonly EngagementEvent[]): Promise<{ tooLate: readonly EngagementEvent[]; refused: readonly EngagementEvent[] }> {
+  private async appendToLog(
+    accepted: readonly EngagementEvent[],
+    tooLate: readonly EngagementEvent[],
+    duplicates: readonly EngagementEvent[],
+  ): Promise<{ tooLate: readonly EngagementEvent[]; refused: readonly EngagementEvent[] }> {
     // Events the state has are in the log already (it is written first): only the others are appended.
     const seen = duplicates.length === 0 ? undefined : new Set(duplicates);
     const settled = await Promise.allSettled([
@@ -247,7 +286,10 @@ export class IngestService {
     // Both are over before a failure is reported: a retry must not race the other.
     const failed = settled.find((s) => s.status === 'rejected');
     if (failed) throw failed.reason;
-    const [known, appended] = settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as [boolean[], AppendResult];
+    const [known, appended] = settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as [
+      boolean[],
+      AppendResult,
+    ];
     // Their id is logged at another time: a re-send with other content, which the state must not take.
     return { tooLate: tooLate.filter((_, i) => !known[i]), refused: appended.conflicts };
   }
@@ -258,7 +300,8 @@ export class IngestService {
    */
   private async rebuildFromLog(entityIds: readonly string[]): Promise<Map<string, EntityState>> {
     const states = new Map<string, EntityState>();
-    for await (const { entityId, events } of entityHistories(this.eventLog.streamForEntities({ entityIds }))) states.set(entityId, replayEvents(events, this.registry));
+    for await (const { entityId, events } of entityHistories(this.eventLog.streamForEntities({ entityIds })))
+      states.set(entityId, replayEvents(events, this.registry));
     return states;
   }
 

@@ -64,7 +64,12 @@ export class DlqReader {
           } catch (err) {
             error = (err as Error).message;
           }
-          this.entries.push({ partition: batch.partition, offset: m.offset, record, ...(error === undefined ? {} : { error }) });
+          this.entries.push({
+            partition: batch.partition,
+            offset: m.offset,
+            record,
+            ...(error === undefined ? {} : { error }),
+          });
           this.next.set(batch.partition, Math.max(this.next.get(batch.partition) ?? 0, Number(m.offset) + 1));
         }
       },
@@ -94,7 +99,6 @@ export async function endOffsets(admin: Admin, topic: string): Promise<number[]>
   return out;
 }
 
-
 /**
  * One fault-injection test file's world: unique topics and consumer group, a throwaway Postgres
  * database, a random Redis key prefix, a Kafka admin, a DLQ reader, and the service processes and
@@ -117,7 +121,11 @@ export class FaultHarness {
     this.topics = { events: randomName(`fault-${label}-events`), dlq: randomName(`fault-${label}-dlq`) };
     this.group = randomName(`fault-${label}-fs`);
     this.redisPrefix = randomRedisPrefix(`fs-fault-${label}`);
-    this.kafka = new Kafka({ clientId: `fault-${label}-test`, brokers: kafkaTestBrokers(), logLevel: logLevel.NOTHING });
+    this.kafka = new Kafka({
+      clientId: `fault-${label}-test`,
+      brokers: kafkaTestBrokers(),
+      logLevel: logLevel.NOTHING,
+    });
     this.admin = this.kafka.admin();
     this.dlq = new DlqReader(this.kafka, this.topics.dlq);
   }
@@ -145,7 +153,9 @@ export class FaultHarness {
   }
 
   /** The service's environment: the mock cluster, the test database and Redis (or the given URLs: proxies). */
-  serviceEnv(overrides: { databaseUrl?: string; redisUrl?: string; env?: Record<string, string> } = {}): Record<string, string> {
+  serviceEnv(
+    overrides: { databaseUrl?: string; redisUrl?: string; env?: Record<string, string> } = {},
+  ): Record<string, string> {
     const kafka = kafkaTestBusOptions();
     return {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
@@ -203,7 +213,9 @@ export class FaultHarness {
 
   /** Every row of the event log, as events (in key order). */
   async readLog(): Promise<EngagementEvent[]> {
-    const { rows } = await this.pg.query<EventRow>(`SELECT ${EVENT_COLUMNS} FROM event_log ORDER BY entity_id, event_time_ms, event_id`);
+    const { rows } = await this.pg.query<EventRow>(
+      `SELECT ${EVENT_COLUMNS} FROM event_log ORDER BY entity_id, event_time_ms, event_id`,
+    );
     return rows.map(eventFromRow);
   }
 

@@ -40,7 +40,12 @@ describe('feature-service killed with SIGKILL mid-stream (child process; Kafka m
     const t0 = Date.now();
     const lap = (name: string) => (run.timings[name] = (Date.now() - t0) / 1000);
     await h.setUp();
-    stream = generateStream({ seed: SEED, learners: LEARNERS, days: DAYS, allowedLatenessMs: DEFAULT_ALLOWED_LATENESS_MS });
+    stream = generateStream({
+      seed: SEED,
+      learners: LEARNERS,
+      days: DAYS,
+      allowedLatenessMs: DEFAULT_ALLOWED_LATENESS_MS,
+    });
     truth = computeTruth(stream.records, registry);
     lap('generated');
     svc = await h.service('feature-service');
@@ -54,7 +59,11 @@ describe('feature-service killed with SIGKILL mid-stream (child process; Kafka m
     // The kill schedule: each step waits (polling) for its moment, kills, waits 0–3 s (or not), restarts.
     const logAt = (fraction: number) => async () => {
       const target = Math.floor(truth.counts.applied * (fraction + rng.uniform(-0.02, 0.02)));
-      await waitFor(async () => (await h.logCount()) >= target, { timeoutMs: 180_000, intervalMs: 100, message: `the event log at ${target} rows` });
+      await waitFor(async () => (await h.logCount()) >= target, {
+        timeoutMs: 180_000,
+        intervalMs: 100,
+        message: `the event log at ${target} rows`,
+      });
       return `log ≥ ${(fraction * 100).toFixed(0)} %`;
     };
     // As soon as the restarted service has written rows: its first batches' effects and commits in flight.
@@ -62,17 +71,29 @@ describe('feature-service killed with SIGKILL mid-stream (child process; Kafka m
     const logComplete = async () => (await h.logCount()) >= truth.counts.applied;
     const firstWrite = async () => {
       const before = await h.logCount();
-      await waitFor(async () => (await h.logCount()) > before || (await logComplete()), { timeoutMs: 180_000, intervalMs: 20, message: 'rows written after the restart' });
+      await waitFor(async () => (await h.logCount()) > before || (await logComplete()), {
+        timeoutMs: 180_000,
+        intervalMs: 20,
+        message: 'rows written after the restart',
+      });
       return 'first write after a restart';
     };
     // As soon as the DLQ topic grew: a dead letter just published, its bookkeeping maybe not yet.
     const dlqGrew = async () => {
       const sum = async () => (await endOffsets(h.admin, h.topics.dlq)).reduce((a, b) => a + b, 0);
       const before = await sum();
-      await waitFor(async () => (await sum()) > before || (await logComplete()), { timeoutMs: 180_000, intervalMs: 10, message: 'the DLQ topic growing' });
+      await waitFor(async () => (await sum()) > before || (await logComplete()), {
+        timeoutMs: 180_000,
+        intervalMs: 10,
+        message: 'the DLQ topic growing',
+      });
       return 'the DLQ just grew';
     };
-    const schedule: { readonly moment: () => Promise<string>; readonly killWhileStarting?: boolean; readonly restartAtOnce?: boolean }[] = [
+    const schedule: {
+      readonly moment: () => Promise<string>;
+      readonly killWhileStarting?: boolean;
+      readonly restartAtOnce?: boolean;
+    }[] = [
       { moment: logAt(0.2) },
       { moment: logAt(0.32), killWhileStarting: true },
       { moment: firstWrite, restartAtOnce: true },
@@ -104,7 +125,10 @@ describe('feature-service killed with SIGKILL mid-stream (child process; Kafka m
       }
       lap('last kill');
     })();
-    for (const [what, p] of [['producing', producing], ['kill schedule', killing]] as const) {
+    for (const [what, p] of [
+      ['producing', producing],
+      ['kill schedule', killing],
+    ] as const) {
       try {
         await p;
       } catch (err) {
@@ -136,7 +160,8 @@ describe('feature-service killed with SIGKILL mid-stream (child process; Kafka m
     expect(counts.tooLate).toBeGreaterThan(counts.records * 0.002);
     expect(counts.bad).toBeGreaterThan(counts.records * 0.003);
     const notes = new Set(stream.records.map((r) => r.note));
-    for (const note of ['event', 'resend', 'too_late', 'edge_on_time', 'edge_late', 'bad']) expect(notes).toContain(note);
+    for (const note of ['event', 'resend', 'too_late', 'edge_on_time', 'edge_late', 'bad'])
+      expect(notes).toContain(note);
     expect(producer.kcatRecords).toBeGreaterThan(0);
     expect(stream.records.every((r) => r.offset >= 0)).toBe(true);
     // Nothing but these records in the topic: the offsets the DLQ is matched by are the records'.
@@ -146,7 +171,9 @@ describe('feature-service killed with SIGKILL mid-stream (child process; Kafka m
     const plain = plainSplit(stream.records, DEFAULT_ALLOWED_LATENESS_MS);
     expect(plain.duplicates).toBe(counts.duplicates);
     expect(new Set(truth.applied.keys())).toEqual(plain.applied);
-    expect(new Set(truth.dead.filter((d) => d.reasons[0] === 'too_late').map((d) => d.record.seq))).toEqual(plain.tooLate);
+    expect(new Set(truth.dead.filter((d) => d.reasons[0] === 'too_late').map((d) => d.record.seq))).toEqual(
+      plain.tooLate,
+    );
   });
 
   it('killed the service with SIGKILL eleven times mid-stream (≥ 3 required), and it came back every time', () => {

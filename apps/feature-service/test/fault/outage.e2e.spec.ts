@@ -55,8 +55,23 @@ describe('feature-service through Redis and Postgres outages (child process behi
   const flaps: { dependency: string; mode: TcpProxyCutMode; existing: string; ms: number; logRows: number }[] = [];
 
   /** Cuts one dependency for CUT_MS while polling /health, restores it, and waits for ok again. */
-  async function outage(dependency: 'redis' | 'postgres', proxy: TcpProxy, mode: TcpProxyCutMode, options: TcpProxyCutOptions): Promise<void> {
-    const report: CutReport = { dependency, mode, logRowsAtCut: await h.logCount(), degradedAfterMs: null, polls: 0, okAfterDegraded: 0, unanswered: 0, statuses: {}, okAgainAfterMs: null };
+  async function outage(
+    dependency: 'redis' | 'postgres',
+    proxy: TcpProxy,
+    mode: TcpProxyCutMode,
+    options: TcpProxyCutOptions,
+  ): Promise<void> {
+    const report: CutReport = {
+      dependency,
+      mode,
+      logRowsAtCut: await h.logCount(),
+      degradedAfterMs: null,
+      polls: 0,
+      okAfterDegraded: 0,
+      unanswered: 0,
+      statuses: {},
+      okAgainAfterMs: null,
+    };
     cuts.push(report);
     const cutAt = Date.now();
     proxy.cut(mode, options);
@@ -89,10 +104,16 @@ describe('feature-service through Redis and Postgres outages (child process behi
     await polling;
     const restoredAt = Date.now();
     try {
-      await waitFor(async () => (await getHealth(svc.url, 5000)).status === 'ok', { timeoutMs: 90_000, intervalMs: 250, message: `/health ok after ${dependency} is back` });
+      await waitFor(async () => (await getHealth(svc.url, 5000)).status === 'ok', {
+        timeoutMs: 90_000,
+        intervalMs: 250,
+        message: `/health ok after ${dependency} is back`,
+      });
       report.okAgainAfterMs = Date.now() - restoredAt;
     } catch (err) {
-      errors.push(`${dependency}: ${(err as Error).message}; last: ${JSON.stringify(await getHealth(svc.url, 5000).catch((e) => String(e)))}`);
+      errors.push(
+        `${dependency}: ${(err as Error).message}; last: ${JSON.stringify(await getHealth(svc.url, 5000).catch((e) => String(e)))}`,
+      );
     }
   }
 
@@ -109,9 +130,16 @@ describe('feature-service through Redis and Postgres outages (child process behi
       edgeFraction: 0,
     });
     truth = computeTruth(stream.records, registry);
-    svc = await h.service('feature-service', { databaseUrl: pgProxy.urlFor(h.databaseUrl), redisUrl: redisProxy.urlFor(testRedisUrl()) });
+    svc = await h.service('feature-service', {
+      databaseUrl: pgProxy.urlFor(h.databaseUrl),
+      redisUrl: redisProxy.urlFor(testRedisUrl()),
+    });
     await svc.start();
-    await waitFor(async () => (await getHealth(svc.url)).status === 'ok', { timeoutMs: 30_000, intervalMs: 200, message: '/health ok before the faults' });
+    await waitFor(async () => (await getHealth(svc.url)).status === 'ok', {
+      timeoutMs: 30_000,
+      intervalMs: 200,
+      message: '/health ok before the faults',
+    });
 
     // A supervisor, as in production: a service that dies is noted and started again.
     let supervising = true;
@@ -126,21 +154,39 @@ describe('feature-service through Redis and Postgres outages (child process behi
       }
     })();
 
-    const producer = new StreamProducer(h, { seed: SEED, chunkSize: 500, ratePerSecond: Math.ceil(stream.records.length / STREAM_SECONDS) });
+    const producer = new StreamProducer(h, {
+      seed: SEED,
+      chunkSize: 500,
+      ratePerSecond: Math.ceil(stream.records.length / STREAM_SECONDS),
+    });
     await producer.connect();
     const producing = producer.produce(stream.records);
     const faults = (async () => {
       const applied = truth.counts.applied;
-      await waitFor(async () => (await h.logCount()) >= applied * 0.12, { timeoutMs: 120_000, intervalMs: 100, message: 'the log at 12 %' });
+      await waitFor(async () => (await h.logCount()) >= applied * 0.12, {
+        timeoutMs: 120_000,
+        intervalMs: 100,
+        message: 'the log at 12 %',
+      });
       await outage('redis', redisProxy, 'refuse', { existing: 'destroy' });
       const after = await h.logCount();
-      await waitFor(async () => (await h.logCount()) >= after + applied * 0.08, { timeoutMs: 120_000, intervalMs: 100, message: 'the log 8 % further after Redis came back' });
+      await waitFor(async () => (await h.logCount()) >= after + applied * 0.08, {
+        timeoutMs: 120_000,
+        intervalMs: 100,
+        message: 'the log 8 % further after Redis came back',
+      });
       await outage('postgres', pgProxy, 'blackhole', { existing: 'freeze' });
       const rng = new Prng(`flaps-${SEED}`);
       for (let i = 0; i < FLAPS; i++) {
         const since = await h.logCount();
-        await waitFor(async () => (await h.logCount()) >= since + rng.int(200, 1500), { timeoutMs: 120_000, intervalMs: 50, message: `the log growing before flap ${i + 1}` });
-        const [dependency, proxy] = rng.bernoulli(0.5) ? (['redis', redisProxy] as const) : (['postgres', pgProxy] as const);
+        await waitFor(async () => (await h.logCount()) >= since + rng.int(200, 1500), {
+          timeoutMs: 120_000,
+          intervalMs: 50,
+          message: `the log growing before flap ${i + 1}`,
+        });
+        const [dependency, proxy] = rng.bernoulli(0.5)
+          ? (['redis', redisProxy] as const)
+          : (['postgres', pgProxy] as const);
         const mode: TcpProxyCutMode = rng.bernoulli(0.5) ? 'refuse' : 'blackhole';
         const existing = rng.bernoulli(0.5) ? 'destroy' : 'freeze';
         const ms = rng.int(300, 2000);
@@ -150,7 +196,10 @@ describe('feature-service through Redis and Postgres outages (child process behi
         proxy.restore();
       }
     })();
-    for (const [what, p] of [['producing', producing], ['faults', faults]] as const) {
+    for (const [what, p] of [
+      ['producing', producing],
+      ['faults', faults],
+    ] as const) {
       try {
         await p;
       } catch (err) {
@@ -165,7 +214,9 @@ describe('feature-service through Redis and Postgres outages (child process behi
   }, 420_000);
 
   afterAll(async () => {
-    console.log(`outage (seed ${SEED}): ${JSON.stringify(truth?.counts)}; cuts ${JSON.stringify(cuts.map(({ lastHealth: _, ...c }) => c))}; flaps ${JSON.stringify(flaps)}; caught up ${outcome?.caughtUp}`);
+    console.log(
+      `outage (seed ${SEED}): ${JSON.stringify(truth?.counts)}; cuts ${JSON.stringify(cuts.map(({ lastHealth: _, ...c }) => c))}; flaps ${JSON.stringify(flaps)}; caught up ${outcome?.caughtUp}`,
+    );
     await h.tearDown();
   }, 60_000);
 
@@ -183,17 +234,20 @@ describe('feature-service through Redis and Postgres outages (child process behi
     expect({ exitsDuringRun, errors }).toEqual({ exitsDuringRun: 0, errors: [] });
   });
 
-  it.each(['redis', 'postgres'] as const)('/health is not ok, naming %s down, at every poll of its cut (once noticed, within 10 s), and ok again after', (dependency) => {
-    const c = cuts.find((x) => x.dependency === dependency)!;
-    expect(c).toBeDefined();
-    expect({
-      degradedWithin10s: c.degradedAfterMs !== null && c.degradedAfterMs <= 10_000,
-      okAfterDegraded: c.okAfterDegraded,
-      unanswered: c.unanswered,
-      okAgain: c.okAgainAfterMs !== null,
-    }).toEqual({ degradedWithin10s: true, okAfterDegraded: 0, unanswered: 0, okAgain: true });
-    expect(c.polls).toBeGreaterThan(20);
-  });
+  it.each(['redis', 'postgres'] as const)(
+    '/health is not ok, naming %s down, at every poll of its cut (once noticed, within 10 s), and ok again after',
+    (dependency) => {
+      const c = cuts.find((x) => x.dependency === dependency)!;
+      expect(c).toBeDefined();
+      expect({
+        degradedWithin10s: c.degradedAfterMs !== null && c.degradedAfterMs <= 10_000,
+        okAfterDegraded: c.okAfterDegraded,
+        unanswered: c.unanswered,
+        okAgain: c.okAgainAfterMs !== null,
+      }).toEqual({ degradedWithin10s: true, okAfterDegraded: 0, unanswered: 0, okAgain: true });
+      expect(c.polls).toBeGreaterThan(20);
+    },
+  );
 
   it('the consumer group committed every partition up to its end', () => {
     expect({ caughtUp: outcome.caughtUp, lag: outcome.lag }).toEqual({ caughtUp: true, lag: [0, 0, 0, 0] });

@@ -22,7 +22,12 @@ export interface Outcome {
  * read the DLQ to its end, then reads everything the checks compare. Never throws for what the service
  * got wrong: it is in the outcome.
  */
-export async function collectOutcome(h: FaultHarness, svc: ServiceProcess, truth: Truth, catchUpTimeoutMs = 150_000): Promise<Outcome> {
+export async function collectOutcome(
+  h: FaultHarness,
+  svc: ServiceProcess,
+  truth: Truth,
+  catchUpTimeoutMs = 150_000,
+): Promise<Outcome> {
   const errors: string[] = [];
   const caught = await h.waitCaughtUp(catchUpTimeoutMs);
   const ends = await endOffsets(h.admin, h.topics.events);

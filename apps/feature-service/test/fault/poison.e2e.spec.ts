@@ -1,11 +1,24 @@
-import { CONTENT_TYPE_HEADER, ContentTypes, encodeEngagementEvent, engagementEventToJson, type EngagementEvent } from '@pulse/contracts';
+import {
+  CONTENT_TYPE_HEADER,
+  ContentTypes,
+  encodeEngagementEvent,
+  engagementEventToJson,
+  type EngagementEvent,
+} from '@pulse/contracts';
 import { DEFAULT_ALLOWED_LATENESS_MS, learningEngagementRegistry } from '@pulse/features';
 import { waitFor } from '@pulse/testing';
 import { FaultHarness, MOCK_PARTITIONS, type DlqEntry } from './fault-harness';
 import { collectOutcome, type Outcome } from './outcome';
 import type { ServiceProcess } from './service-process';
 import { getMetrics, metricSamples } from './service-reads';
-import { generateStream, jsonValue, partitionOf, StreamProducer, type GeneratedStream, type SentRecord } from './stream';
+import {
+  generateStream,
+  jsonValue,
+  partitionOf,
+  StreamProducer,
+  type GeneratedStream,
+  type SentRecord,
+} from './stream';
 import { compareDlq, compareLog, compareStates, computeTruth, expectNoFaults, type Truth } from './truth';
 
 // Poison: events that look valid but that Postgres cannot store as sent, in the middle of a stream —
@@ -37,23 +50,63 @@ const refused = (format: 'json' | 'protobuf', n: number): PoisonSpec => ({
   make: (e) => ({ ...e, contentId: `unstorable-${format}-${n}`, eventTimeMs: e.eventTimeMs + 3 * 3_600_000 }),
 });
 const POISONS: readonly PoisonSpec[] = [
-  { name: 'content_id with NUL (JSON)', format: 'json', fields: ['content_id'], make: (e) => ({ ...e, contentId: `a${NUL}b` }) },
+  {
+    name: 'content_id with NUL (JSON)',
+    format: 'json',
+    fields: ['content_id'],
+    make: (e) => ({ ...e, contentId: `a${NUL}b` }),
+  },
   refused('json', 1),
-  { name: 'content_id with NUL (protobuf)', format: 'protobuf', fields: ['content_id'], make: (e) => ({ ...e, contentId: `lesson${NUL}` }) },
+  {
+    name: 'content_id with NUL (protobuf)',
+    format: 'protobuf',
+    fields: ['content_id'],
+    make: (e) => ({ ...e, contentId: `lesson${NUL}` }),
+  },
   refused('protobuf', 2),
-  { name: 'event_id with NUL', format: 'json', fields: ['event_id'], make: (e) => ({ ...e, eventId: `${e.eventId}${NUL}x` }) },
+  {
+    name: 'event_id with NUL',
+    format: 'json',
+    fields: ['event_id'],
+    make: (e) => ({ ...e, eventId: `${e.eventId}${NUL}x` }),
+  },
   refused('json', 3),
-  { name: 'entity_id with NUL', format: 'json', fields: ['entity_id'], make: (e) => ({ ...e, entityId: `${e.entityId}${NUL}` }) },
+  {
+    name: 'entity_id with NUL',
+    format: 'json',
+    fields: ['entity_id'],
+    make: (e) => ({ ...e, entityId: `${e.entityId}${NUL}` }),
+  },
   refused('protobuf', 4),
-  { name: 'profile.region with NUL', format: 'json', fields: ['profile.region', 'profile'], make: (e) => ({ ...e, profile: { role: 'analyst', region: `emea${NUL}` } }) },
+  {
+    name: 'profile.region with NUL',
+    format: 'json',
+    fields: ['profile.region', 'profile'],
+    make: (e) => ({ ...e, profile: { role: 'analyst', region: `emea${NUL}` } }),
+  },
   refused('json', 5),
-  { name: 'event_type with NUL', format: 'protobuf', fields: ['event_type'], make: (e) => ({ ...e, eventType: `${e.eventType}${NUL}` }) },
+  {
+    name: 'event_type with NUL',
+    format: 'protobuf',
+    fields: ['event_type'],
+    make: (e) => ({ ...e, eventType: `${e.eventType}${NUL}` }),
+  },
   refused('json', 6),
-  { name: 'content_id with a lone surrogate', format: 'json', fields: ['content_id'], make: (e) => ({ ...e, contentId: 'quiz-\ud800' }) },
+  {
+    name: 'content_id with a lone surrogate',
+    format: 'json',
+    fields: ['content_id'],
+    make: (e) => ({ ...e, contentId: 'quiz-\ud800' }),
+  },
   refused('protobuf', 7),
 ];
 /** The last record of its partition: one the log refuses (nothing validation could catch). */
-const TAIL_POISON: PoisonSpec = { name: 'content_id the log refuses, last of its partition', format: 'json', fields: ['content_id'], make: (e) => ({ ...e, contentId: 'unstorable-tail' }) };
+const TAIL_POISON: PoisonSpec = {
+  name: 'content_id the log refuses, last of its partition',
+  format: 'json',
+  fields: ['content_id'],
+  make: (e) => ({ ...e, contentId: 'unstorable-tail' }),
+};
 const ACCEPTED_REASONS = ['invalid_value', 'storage_rejected'];
 
 /** Makes the test database refuse content ids starting "unstorable-" as Postgres refuses a NUL: SQLSTATE 22021, naming the column. */
@@ -70,7 +123,10 @@ CREATE TRIGGER fault_refuse_unstorable BEFORE INSERT OR UPDATE ON event_log FOR 
 
 function poisonRecord(spec: PoisonSpec, base: EngagementEvent): Omit<SentRecord, 'seq' | 'offset'> {
   const event = spec.make({ ...base, eventId: `${base.eventId}-poison` });
-  const { bytes, contentType } = spec.format === 'json' ? { bytes: jsonValue(event), contentType: ContentTypes.json } : encodeEngagementEvent(event, 'protobuf');
+  const { bytes, contentType } =
+    spec.format === 'json'
+      ? { bytes: jsonValue(event), contentType: ContentTypes.json }
+      : encodeEngagementEvent(event, 'protobuf');
   return {
     kind: 'bad',
     note: 'poison',
@@ -78,7 +134,13 @@ function poisonRecord(spec: PoisonSpec, base: EngagementEvent): Omit<SentRecord,
     partition: partitionOf(base.entityId),
     value: Buffer.from(bytes),
     headers: { [CONTENT_TYPE_HEADER]: contentType },
-    bad: { kind: 'poison', reason: ACCEPTED_REASONS[0], alsoReasons: ACCEPTED_REASONS.slice(1), field: spec.fields[0], alsoFields: spec.fields.slice(1) },
+    bad: {
+      kind: 'poison',
+      reason: ACCEPTED_REASONS[0],
+      alsoReasons: ACCEPTED_REASONS.slice(1),
+      field: spec.fields[0],
+      alsoFields: spec.fields.slice(1),
+    },
   };
 }
 
@@ -93,7 +155,10 @@ describe('feature-service and poison events (child process; Kafka mock, Postgres
   const poisons: { spec: PoisonSpec; record: SentRecord }[] = [];
   // POST /v1/events: a batch of valid events of learners of their own, with poison among them.
   const posted: { item: Record<string, unknown>; poison?: PoisonSpec; event?: EngagementEvent }[] = [];
-  let postAnswer: { status: number; body: { accepted?: number; rejected?: number; errors?: { index: number; reason: string; field?: string }[] } };
+  let postAnswer: {
+    status: number;
+    body: { accepted?: number; rejected?: number; errors?: { index: number; reason: string; field?: string }[] };
+  };
   let producer: StreamProducer;
   let lagSeen: Record<string, number> = {};
   let lagAtZero = false;
@@ -119,8 +184,16 @@ describe('feature-service and poison events (child process; Kafka mock, Postgres
     // And one as the very last record of its partition: nothing after it to carry the partition on.
     // At its learner's newest event time: on time, so nothing but the log can refuse it.
     const lastValid = [...base].reverse().find((r) => r.kind === 'valid')!.event!;
-    const newest = Math.max(...base.filter((r) => r.kind === 'valid' && r.event!.entityId === lastValid.entityId).map((r) => r.event!.eventTimeMs));
-    const tail = { ...poisonRecord(TAIL_POISON, { ...lastValid, eventId: `${lastValid.eventId}-tail`, eventTimeMs: newest }), seq: -1, offset: -1 } as SentRecord;
+    const newest = Math.max(
+      ...base
+        .filter((r) => r.kind === 'valid' && r.event!.entityId === lastValid.entityId)
+        .map((r) => r.event!.eventTimeMs),
+    );
+    const tail = {
+      ...poisonRecord(TAIL_POISON, { ...lastValid, eventId: `${lastValid.eventId}-tail`, eventTimeMs: newest }),
+      seq: -1,
+      offset: -1,
+    } as SentRecord;
     poisons.push({ spec: TAIL_POISON, record: tail });
     records.push(tail);
     records = records.map((r, seq) => Object.assign(r, { seq }));
@@ -135,32 +208,61 @@ describe('feature-service and poison events (child process; Kafka mock, Postgres
     await svc.start({ ready: false });
     // The service makes the event log at startup (migrations); from then on the database refuses the
     // "unstorable" ones. (Until the trigger is there nothing is appended: the log stays empty.)
-    await waitFor(() => h.sql('SELECT 1 FROM event_log LIMIT 0').then(() => true), { timeoutMs: 60_000, intervalMs: 5, message: 'the event_log table' });
+    await waitFor(() => h.sql('SELECT 1 FROM event_log LIMIT 0').then(() => true), {
+      timeoutMs: 60_000,
+      intervalMs: 5,
+      message: 'the event_log table',
+    });
     await h.sql(REFUSE_UNSTORABLE);
     const early = await h.logCount();
     await svc.waitReady();
-    await h.sql(`DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'fault_refuse_unstorable') THEN RAISE EXCEPTION 'the trigger is gone'; END IF; END $$`);
+    await h.sql(
+      `DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'fault_refuse_unstorable') THEN RAISE EXCEPTION 'the trigger is gone'; END IF; END $$`,
+    );
     await producer.produce(records.slice(half));
     await producer.disconnect();
-    if (early > 0) throw new Error(`the log had ${early} rows before the trigger was installed: the first poison may have been stored`);
+    if (early > 0)
+      throw new Error(
+        `the log had ${early} rows before the trigger was installed: the first poison may have been stored`,
+      );
 
     // Over HTTP, after everything produced to Kafka (the service publishes to the same topic).
     const learners = Array.from({ length: 6 }, (_, i) => `poison-post-learner-${i}`);
     const template = base.find((r) => r.kind === 'valid' && r.event!.eventType === 'lesson_started')!.event!;
     let t = template.eventTimeMs;
     for (let i = 0; i < 6 * (POISONS.length + 1); i++) {
-      const event: EngagementEvent = { ...template, eventId: `post-${i}-evt`, entityId: learners[i % learners.length], eventTimeMs: (t += 60_000) };
+      const event: EngagementEvent = {
+        ...template,
+        eventId: `post-${i}-evt`,
+        entityId: learners[i % learners.length],
+        eventTimeMs: (t += 60_000),
+      };
       const poison = i % 6 === 3 ? POISONS[((i - 3) / 6) % POISONS.length] : undefined;
-      if (poison) posted.push({ item: engagementEventToJson(poison.make(event)) as unknown as Record<string, unknown>, poison });
+      if (poison)
+        posted.push({ item: engagementEventToJson(poison.make(event)) as unknown as Record<string, unknown>, poison });
       else posted.push({ item: engagementEventToJson(event) as unknown as Record<string, unknown>, event });
     }
-    const res = await fetch(`${svc.url}/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(posted.map((p) => p.item)) });
+    const res = await fetch(`${svc.url}/v1/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(posted.map((p) => p.item)),
+    });
     postAnswer = { status: res.status, body: (await res.json()) as typeof postAnswer.body };
 
     // The truth: the Kafka records, then the posted valid events (their learners are their own).
     const postedRecords: SentRecord[] = posted
       .filter((p) => p.event)
-      .map((p, i) => ({ seq: records.length + i, kind: 'valid', note: 'event', key: p.event!.entityId, partition: -1, value: Buffer.alloc(0), headers: {}, event: p.event, offset: -1 }));
+      .map((p, i) => ({
+        seq: records.length + i,
+        kind: 'valid',
+        note: 'event',
+        key: p.event!.entityId,
+        partition: -1,
+        value: Buffer.alloc(0),
+        headers: {},
+        event: p.event,
+        offset: -1,
+      }));
     truth = computeTruth([...records, ...postedRecords], registry);
 
     outcome = await collectOutcome(h, svc, truth, 90_000);
@@ -168,7 +270,9 @@ describe('feature-service and poison events (child process; Kafka mock, Postgres
     try {
       await waitFor(
         async () => {
-          const samples = metricSamples(await getMetrics(svc.url), 'pulse_consumer_lag').filter((s) => s.labels.topic === h.topics.events);
+          const samples = metricSamples(await getMetrics(svc.url), 'pulse_consumer_lag').filter(
+            (s) => s.labels.topic === h.topics.events,
+          );
           lagSeen = Object.fromEntries(samples.map((s) => [s.labels.partition, s.value]));
           return samples.length === MOCK_PARTITIONS && samples.every((s) => s.value === 0);
         },
@@ -181,15 +285,21 @@ describe('feature-service and poison events (child process; Kafka mock, Postgres
   }, 300_000);
 
   afterAll(async () => {
-    const where = poisons.map(({ spec, record }) => `${spec.name} @${record.partition}:${record.offset} (${record.key})`);
-    console.log(`poison (seed ${SEED}): ${JSON.stringify(truth?.counts)}; poisons ${JSON.stringify(where)}; POST refused ${JSON.stringify(postAnswer?.body?.errors?.map((e) => `${e.index}:${e.reason}/${e.field}`))}; lag ${JSON.stringify(lagSeen)}`);
+    const where = poisons.map(
+      ({ spec, record }) => `${spec.name} @${record.partition}:${record.offset} (${record.key})`,
+    );
+    console.log(
+      `poison (seed ${SEED}): ${JSON.stringify(truth?.counts)}; poisons ${JSON.stringify(where)}; POST refused ${JSON.stringify(postAnswer?.body?.errors?.map((e) => `${e.index}:${e.reason}/${e.field}`))}; lag ${JSON.stringify(lagSeen)}`,
+    );
     await h.tearDown();
   }, 60_000);
 
   it('sent the poison mid-stream: on partitions with valid events after it, and one as the last record of its partition', () => {
     expect(poisons).toHaveLength(POISONS.length + 1);
     for (const { record } of poisons.slice(0, -1)) {
-      expect(records.some((r) => r.kind === 'valid' && r.partition === record.partition && r.offset > record.offset)).toBe(true);
+      expect(
+        records.some((r) => r.kind === 'valid' && r.partition === record.partition && r.offset > record.offset),
+      ).toBe(true);
     }
     const tail = poisons[poisons.length - 1].record;
     expect(Math.max(...records.filter((r) => r.partition === tail.partition).map((r) => r.offset))).toBe(tail.offset);
@@ -197,11 +307,16 @@ describe('feature-service and poison events (child process; Kafka mock, Postgres
 
   it('each poison record from Kafka is in the DLQ exactly once, naming its field', () => {
     const found = poisons.map(({ spec, record }) => {
-      const got = h.dlq.entries.filter((e) => e.record?.sourcePartition === record.partition && e.record.sourceOffset === String(record.offset));
+      const got = h.dlq.entries.filter(
+        (e) => e.record?.sourcePartition === record.partition && e.record.sourceOffset === String(record.offset),
+      );
       return {
         poison: spec.name,
         copies: got.length,
-        ok: got.length === 1 && ACCEPTED_REASONS.includes(got[0].record!.reason) && spec.fields.includes(got[0].record!.field ?? ''),
+        ok:
+          got.length === 1 &&
+          ACCEPTED_REASONS.includes(got[0].record!.reason) &&
+          spec.fields.includes(got[0].record!.field ?? ''),
         got: got.map((g) => `${g.record!.reason}/${g.record!.field ?? '-'}`),
         sameBytes: got.every((g) => Buffer.from(g.record!.original).equals(record.value)),
       };
@@ -210,7 +325,8 @@ describe('feature-service and poison events (child process; Kafka mock, Postgres
   });
 
   /** DLQ records of what the service itself published (POST /v1/events): past the end of what this test produced. */
-  const fromPost = (e: DlqEntry) => e.record !== null && Number(e.record.sourceOffset) >= producer.endOffsets[e.record.sourcePartition];
+  const fromPost = (e: DlqEntry) =>
+    e.record !== null && Number(e.record.sourceOffset) >= producer.endOffsets[e.record.sourcePartition];
 
   it('POST /v1/events: each poison is refused to the caller naming its field, or accepted and dead-lettered once naming it; the rest of the batch is accepted', () => {
     expect(postAnswer.status).toBe(202);
@@ -226,34 +342,55 @@ describe('feature-service and poison events (child process; Kafka mock, Postgres
       }
       const id = Buffer.from(String(p.item.event_id).split(NUL)[0]);
       const dead = postDead.filter((e) => Buffer.from(e.record!.original).includes(id));
-      const named = (reason: string, field: string | undefined) => ACCEPTED_REASONS.includes(reason) && p.poison!.fields.includes(field ?? '');
+      const named = (reason: string, field: string | undefined) =>
+        ACCEPTED_REASONS.includes(reason) && p.poison!.fields.includes(field ?? '');
       if (refused.length === 1) {
-        if (!named(refused[0].reason, refused[0].field)) problems.push(`item ${index} (${p.poison.name}) refused as ${refused[0].reason}/${refused[0].field}`);
+        if (!named(refused[0].reason, refused[0].field))
+          problems.push(`item ${index} (${p.poison.name}) refused as ${refused[0].reason}/${refused[0].field}`);
         if (dead.length > 0) problems.push(`item ${index} (${p.poison.name}) refused and dead-lettered too`);
       } else {
         acceptedPoisons++;
         if (dead.length !== 1 || !named(dead[0].record!.reason, dead[0].record!.field)) {
-          problems.push(`item ${index} (${p.poison.name}) accepted; its dead letters: ${JSON.stringify(dead.map((d) => `${d.record!.reason}/${d.record!.field}`))}`);
+          problems.push(
+            `item ${index} (${p.poison.name}) accepted; its dead letters: ${JSON.stringify(dead.map((d) => `${d.record!.reason}/${d.record!.field}`))}`,
+          );
         }
       }
     });
     // Nothing else published by the service was dead-lettered.
-    if (postDead.length !== acceptedPoisons) problems.push(`${postDead.length} dead letters of posted events, ${acceptedPoisons} poisons accepted`);
+    if (postDead.length !== acceptedPoisons)
+      problems.push(`${postDead.length} dead letters of posted events, ${acceptedPoisons} poisons accepted`);
     expect(problems).toEqual([]);
     expect(postAnswer.body.accepted).toBe(posted.length - errors.length);
     expect(posted.filter((p) => p.poison).length).toBeGreaterThanOrEqual(POISONS.length);
   });
 
   it('the DLQ holds every bad, too-late and poison record from Kafka once (poison naming its field), and nothing else', () => {
-    expectNoFaults(compareDlq(truth, h.dlq.entries.filter((e) => !fromPost(e)), h.topics.events));
+    expectNoFaults(
+      compareDlq(
+        truth,
+        h.dlq.entries.filter((e) => !fromPost(e)),
+        h.topics.events,
+      ),
+    );
   });
 
   it('the partitions went on: every valid event after a poison is logged, the group committed every partition to its end, and pulse_consumer_lag is back to 0', () => {
     const logged = new Set(outcome.log.map((e) => e.eventId));
     for (const { spec, record } of poisons) {
-      const after = records.filter((r) => r.partition === record.partition && r.offset > record.offset && r.kind === 'valid' && truth.applied.get(r.event!.eventId) !== undefined);
+      const after = records.filter(
+        (r) =>
+          r.partition === record.partition &&
+          r.offset > record.offset &&
+          r.kind === 'valid' &&
+          truth.applied.get(r.event!.eventId) !== undefined,
+      );
       const missing = after.filter((r) => !logged.has(r.event!.eventId));
-      expect({ poison: spec.name, after: after.length > 0 || record === poisons[poisons.length - 1].record, missing: missing.length }).toEqual({ poison: spec.name, after: true, missing: 0 });
+      expect({
+        poison: spec.name,
+        after: after.length > 0 || record === poisons[poisons.length - 1].record,
+        missing: missing.length,
+      }).toEqual({ poison: spec.name, after: true, missing: 0 });
     }
     expect({ caughtUp: outcome.caughtUp, lag: outcome.lag, lagMetricAtZero: lagAtZero, lagMetric: lagSeen }).toEqual({
       caughtUp: true,
@@ -268,6 +405,14 @@ describe('feature-service and poison events (child process; Kafka mock, Postgres
     expectNoFaults(compareLog(truth, outcome.log));
     expectNoFaults(compareStates(truth, outcome.log, registry, outcome.answers, outcome.redisStates));
     // No poison made it into the log in any form.
-    expect(outcome.log.filter((e) => e.eventId.includes('-poison') || e.eventId.includes(NUL) || (e.contentId ?? '').startsWith('unstorable-') || (e.contentId ?? '').includes(NUL))).toEqual([]);
+    expect(
+      outcome.log.filter(
+        (e) =>
+          e.eventId.includes('-poison') ||
+          e.eventId.includes(NUL) ||
+          (e.contentId ?? '').startsWith('unstorable-') ||
+          (e.contentId ?? '').includes(NUL),
+      ),
+    ).toEqual([]);
   });
 });

@@ -91,8 +91,12 @@ async function buildIfStale(): Promise<string> {
   );
   try {
     if (!fs.existsSync(main) || staleSources().length > 0) {
-      const built = spawnSync(process.execPath, [path.join(REPO_ROOT, 'tools', 'build.mjs')], { cwd: REPO_ROOT, encoding: 'utf8' });
-      if (built.status !== 0) throw new Error(`node tools/build.mjs failed (${built.status}): ${built.stderr || built.stdout}`);
+      const built = spawnSync(process.execPath, [path.join(REPO_ROOT, 'tools', 'build.mjs')], {
+        cwd: REPO_ROOT,
+        encoding: 'utf8',
+      });
+      if (built.status !== 0)
+        throw new Error(`node tools/build.mjs failed (${built.status}): ${built.stderr || built.stdout}`);
     }
   } finally {
     fs.rmSync(lock, { force: true });
@@ -118,7 +122,14 @@ function staleSources(): string[] {
     for (const name of fs.readdirSync(base)) {
       const src = path.join(base, name, 'src');
       for (const file of walk(src)) {
-        const out = path.join(REPO_ROOT, 'dist', path.relative(REPO_ROOT, file).replace(/\/src\//, '/').replace(/\.ts$/, '.js'));
+        const out = path.join(
+          REPO_ROOT,
+          'dist',
+          path
+            .relative(REPO_ROOT, file)
+            .replace(/\/src\//, '/')
+            .replace(/\.ts$/, '.js'),
+        );
         if (!fs.existsSync(out) || fs.statSync(out).mtimeMs < fs.statSync(file).mtimeMs) stale.push(file);
       }
     }
@@ -255,7 +266,10 @@ export class ServiceProcess {
     } catch (err) {
       throw new Error(`${(err as Error).message}\n--- ${this.name} output ---\n${this.logTail()}`);
     }
-    if (outcome === 'exited') throw new Error(`${this.name} (generation ${generation}) exited while starting\n--- output ---\n${this.logTail()}`);
+    if (outcome === 'exited')
+      throw new Error(
+        `${this.name} (generation ${generation}) exited while starting\n--- output ---\n${this.logTail()}`,
+      );
     this.record('ready', generation);
   }
 
@@ -288,7 +302,8 @@ export class ServiceProcess {
 
   private record(what: ServiceEvent['what'], generation: number, detail?: string): void {
     this.events.push({ atMs: Date.now(), what, generation, ...(detail === undefined ? {} : { detail }) });
-    if (process.env.PULSE_FAULT_VERBOSE) console.log(`[${this.name}#${generation}] ${what}${detail ? ` ${detail}` : ''}`);
+    if (process.env.PULSE_FAULT_VERBOSE)
+      console.log(`[${this.name}#${generation}] ${what}${detail ? ` ${detail}` : ''}`);
   }
 
   private line(generation: number, line: string): void {

@@ -5,7 +5,11 @@ import type { FeatureAnswer, Truth } from './truth';
  * GET /v1/features/{id}?at=<its watermark> for every learner of the truth (a few requests at a time):
  * at or after the newest event, the service must answer from the online state.
  */
-export async function readOnlineAnswers(baseUrl: string, truth: Truth, concurrency = 8): Promise<Map<string, FeatureAnswer>> {
+export async function readOnlineAnswers(
+  baseUrl: string,
+  truth: Truth,
+  concurrency = 8,
+): Promise<Map<string, FeatureAnswer>> {
   const ids = [...truth.states].filter(([, s]) => s.w !== null).map(([id]) => id);
   const out = new Map<string, FeatureAnswer>();
   let next = 0;
@@ -13,7 +17,9 @@ export async function readOnlineAnswers(baseUrl: string, truth: Truth, concurren
     while (next < ids.length) {
       const id = ids[next++];
       const at = new Date(truth.states.get(id)!.w!).toISOString();
-      const res = await fetch(`${baseUrl}/v1/features/${encodeURIComponent(id)}?at=${encodeURIComponent(at)}`, { signal: AbortSignal.timeout(30_000) });
+      const res = await fetch(`${baseUrl}/v1/features/${encodeURIComponent(id)}?at=${encodeURIComponent(at)}`, {
+        signal: AbortSignal.timeout(30_000),
+      });
       const text = await res.text();
       let body: { path?: string; watermark?: string | null; views?: unknown } = {};
       try {
@@ -52,7 +58,8 @@ export function metricSamples(text: string, name: string): MetricSample[] {
     const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{([^}]*)\})?\s+(\S+)/.exec(line);
     if (!m || m[1] !== name) continue;
     const labels: Record<string, string> = {};
-    for (const part of (m[3] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) labels[part[1]] = part[2];
+    for (const part of (m[3] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g))
+      labels[part[1]] = part[2];
     out.push({ labels, value: Number(m[4]) });
   }
   return out;
@@ -86,7 +93,8 @@ export async function getHealth(baseUrl: string, timeoutMs = 10_000): Promise<He
   for (const section of ['info', 'error', 'details']) {
     const s = body[section];
     if (s && typeof s === 'object') {
-      for (const [k, v] of Object.entries(s as Record<string, { status?: string }>)) if (typeof v?.status === 'string') deps[k] = v.status;
+      for (const [k, v] of Object.entries(s as Record<string, { status?: string }>))
+        if (typeof v?.status === 'string') deps[k] = v.status;
     }
   }
   return { httpStatus: res.status, status: String(body.status ?? ''), deps, body };

@@ -1,12 +1,25 @@
 import { spawn } from 'node:child_process';
 import { Partitioners, type Producer } from 'kafkajs';
-import { CONTENT_TYPE_HEADER, ContentTypes, engagementEventToJson, type EngagementEvent, type RejectionReason } from '@pulse/contracts';
+import {
+  CONTENT_TYPE_HEADER,
+  ContentTypes,
+  engagementEventToJson,
+  type EngagementEvent,
+  type RejectionReason,
+} from '@pulse/contracts';
 import { createSimulation, Prng } from '@pulse/simulator';
 import { kafkaTestBrokers, waitFor } from '@pulse/testing';
 import { endOffsets, MOCK_PARTITIONS, type FaultHarness } from './fault-harness';
 
 /** How a bad record is bad, with what the service must say about it in the DLQ. */
-export type BadKind = 'truncated_json' | 'invalid_utf8' | 'unknown_event_type' | 'missing_entity_id' | 'missing_event_time' | 'missing_attribute' | 'wrong_type_attribute';
+export type BadKind =
+  | 'truncated_json'
+  | 'invalid_utf8'
+  | 'unknown_event_type'
+  | 'missing_entity_id'
+  | 'missing_event_time'
+  | 'missing_attribute'
+  | 'wrong_type_attribute';
 
 export const BAD_KINDS: Readonly<Record<BadKind, { readonly reason: RejectionReason; readonly field?: string }>> = {
   truncated_json: { reason: 'undecodable' },
@@ -117,8 +130,16 @@ export function generateStream(options: StreamOptions): GeneratedStream {
   const records: SentRecord[] = [];
   const resends = new Map<number, SentRecord[]>();
   const newest = new Map<string, number>();
-  const push = (r: Omit<SentRecord, 'seq' | 'offset' | 'partition' | 'headers'> & { headers?: Record<string, string> }) => {
-    const record: SentRecord = { ...r, seq: records.length, partition: partitionOf(r.key), headers: r.headers ?? JSON_HEADERS, offset: -1 };
+  const push = (
+    r: Omit<SentRecord, 'seq' | 'offset' | 'partition' | 'headers'> & { headers?: Record<string, string> },
+  ) => {
+    const record: SentRecord = {
+      ...r,
+      seq: records.length,
+      partition: partitionOf(r.key),
+      headers: r.headers ?? JSON_HEADERS,
+      offset: -1,
+    };
     records.push(record);
     if (rng.bernoulli(dupP)) {
       // Soon (often the same or the next batch) or long after (another batch, another process).
@@ -170,7 +191,13 @@ export function generateStream(options: StreamOptions): GeneratedStream {
   // What was due after the end goes at the end, in order.
   for (const at of [...resends.keys()].sort((a, b) => a - b)) {
     for (const original of resends.get(at)!) {
-      records.push({ ...original, seq: records.length, note: original.note === 'event' ? 'resend' : original.note, ...(original.event ? { event: { ...original.event } } : {}), offset: -1 });
+      records.push({
+        ...original,
+        seq: records.length,
+        note: original.note === 'event' ? 'resend' : original.note,
+        ...(original.event ? { event: { ...original.event } } : {}),
+        offset: -1,
+      });
     }
   }
   return { records, learners: sim.learners.map((l) => l.entityId), options };
@@ -189,7 +216,11 @@ function badRecord(e: EngagementEvent, rng: Prng): Omit<SentRecord, 'seq' | 'off
     }
     case 'invalid_utf8':
       // Starts like JSON, then bytes that are not UTF-8 (no NUL, tab or newline: kcat can carry it).
-      value = Buffer.concat([Buffer.from('{"event_id":"'), Buffer.from([0xc3, 0x28, 0xff, 0xfe, 0xa0, 0xa1]), Buffer.from('"}')]);
+      value = Buffer.concat([
+        Buffer.from('{"event_id":"'),
+        Buffer.from([0xc3, 0x28, 0xff, 0xfe, 0xa0, 0xa1]),
+        Buffer.from('"}'),
+      ]);
       break;
     case 'unknown_event_type':
       json.event_type = 'lesson_skipped';
@@ -257,7 +288,11 @@ export class StreamProducer {
   }
 
   async connect(): Promise<void> {
-    this.producer = this.h.kafka.producer({ idempotent: false, allowAutoTopicCreation: true, createPartitioner: Partitioners.DefaultPartitioner });
+    this.producer = this.h.kafka.producer({
+      idempotent: false,
+      allowAutoTopicCreation: true,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
     await this.producer.connect();
     const ends = await endOffsets(this.h.admin, this.h.topics.events);
     ends.forEach((end, p) => (this.next[p] = end));
@@ -309,7 +344,12 @@ export class StreamProducer {
       topicMessages: [
         {
           topic: this.h.topics.events,
-          messages: chunk.map((r) => ({ key: r.key, value: r.value, headers: { ...r.headers }, partition: r.partition })),
+          messages: chunk.map((r) => ({
+            key: r.key,
+            value: r.value,
+            headers: { ...r.headers },
+            partition: r.partition,
+          })),
         },
       ],
     });
@@ -323,7 +363,10 @@ export class StreamProducer {
       r.via = 'kafkajs';
     }
     for (const [p, n] of at) {
-      if (base.get(p) !== this.next[p]) throw new Error(`partition ${p}: produced at offset ${base.get(p)}, expected ${this.next[p]} (a retried or foreign produce?)`);
+      if (base.get(p) !== this.next[p])
+        throw new Error(
+          `partition ${p}: produced at offset ${base.get(p)}, expected ${this.next[p]} (a retried or foreign produce?)`,
+        );
       this.next[p] += n;
     }
   }
@@ -331,7 +374,13 @@ export class StreamProducer {
   private async sendKcat(chunk: readonly SentRecord[]): Promise<void> {
     const byPartition = new Map<number, SentRecord[]>();
     for (const r of chunk) {
-      if (r.headers[CONTENT_TYPE_HEADER] !== ContentTypes.json || Object.keys(r.headers).length !== 1 || r.value.includes(0x0a) || r.value.includes(0x09) || r.key.includes('\t')) {
+      if (
+        r.headers[CONTENT_TYPE_HEADER] !== ContentTypes.json ||
+        Object.keys(r.headers).length !== 1 ||
+        r.value.includes(0x0a) ||
+        r.value.includes(0x09) ||
+        r.key.includes('\t')
+      ) {
         // kcat sends one header set for every line and splits on newline and tab: not for this chunk.
         return this.sendKafkajs(chunk);
       }
@@ -341,12 +390,16 @@ export class StreamProducer {
     }
     const before = await endOffsets(this.h.admin, this.h.topics.events);
     before.forEach((end, p) => {
-      if (end !== this.next[p]) throw new Error(`partition ${p} ends at ${end} before a kcat send, expected ${this.next[p]} (a foreign producer?)`);
+      if (end !== this.next[p])
+        throw new Error(
+          `partition ${p} ends at ${end} before a kcat send, expected ${this.next[p]} (a foreign producer?)`,
+        );
     });
     await Promise.all([...byPartition].map(([p, list]) => kcatProduce(this.h.topics.events, p, list)));
     const after = await endOffsets(this.h.admin, this.h.topics.events);
     for (const [p, list] of byPartition) {
-      if (after[p] !== before[p] + list.length) throw new Error(`partition ${p}: kcat added ${after[p] - before[p]} records, expected ${list.length}`);
+      if (after[p] !== before[p] + list.length)
+        throw new Error(`partition ${p}: kcat added ${after[p] - before[p]} records, expected ${list.length}`);
       list.forEach((r, i) => {
         r.offset = before[p] + i;
         r.via = 'kcat';
@@ -367,7 +420,25 @@ function kcatProduce(topic: string, partition: number, records: readonly SentRec
   return new Promise((resolve, reject) => {
     const child = spawn(
       'kcat',
-      ['-P', '-b', kafkaTestBrokers().join(','), '-t', topic, '-p', String(partition), '-K', '\\t', '-H', `${CONTENT_TYPE_HEADER}=${ContentTypes.json}`, '-X', 'acks=all', '-X', 'linger.ms=5', '-X', 'max.in.flight.requests.per.connection=1'],
+      [
+        '-P',
+        '-b',
+        kafkaTestBrokers().join(','),
+        '-t',
+        topic,
+        '-p',
+        String(partition),
+        '-K',
+        '\\t',
+        '-H',
+        `${CONTENT_TYPE_HEADER}=${ContentTypes.json}`,
+        '-X',
+        'acks=all',
+        '-X',
+        'linger.ms=5',
+        '-X',
+        'max.in.flight.requests.per.connection=1',
+      ],
       { stdio: ['pipe', 'ignore', 'pipe'] },
     );
     let stderr = '';

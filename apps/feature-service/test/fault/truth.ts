@@ -1,5 +1,13 @@
 import type { DeadLetterRecord, EngagementEvent } from '@pulse/contracts';
-import { applyEvents, emptyState, evaluate, replayEvents, type EntityState, type FeatureRegistry, type FeatureValues } from '@pulse/features';
+import {
+  applyEvents,
+  emptyState,
+  evaluate,
+  replayEvents,
+  type EntityState,
+  type FeatureRegistry,
+  type FeatureValues,
+} from '@pulse/features';
 import type { DlqEntry } from './fault-harness';
 import type { SentRecord } from './stream';
 
@@ -46,7 +54,11 @@ export function computeTruth(records: readonly SentRecord[], registry: FeatureRe
     if (r.kind === 'bad') {
       bad++;
       const b = r.bad!;
-      dead.push({ record: r, reasons: [b.reason, ...(b.alsoReasons ?? [])], ...(b.field === undefined ? {} : { fields: [b.field, ...(b.alsoFields ?? [])] }) });
+      dead.push({
+        record: r,
+        reasons: [b.reason, ...(b.alsoReasons ?? [])],
+        ...(b.field === undefined ? {} : { fields: [b.field, ...(b.alsoFields ?? [])] }),
+      });
       continue;
     }
     const list = byLearner.get(r.event!.entityId) ?? [];
@@ -58,7 +70,11 @@ export function computeTruth(records: readonly SentRecord[], registry: FeatureRe
   let duplicates = 0;
   let tooLate = 0;
   for (const [entityId, list] of byLearner) {
-    const result = applyEvents(emptyState(), list.map((r) => r.event!), registry);
+    const result = applyEvents(
+      emptyState(),
+      list.map((r) => r.event!),
+      registry,
+    );
     const late = new Set(result.tooLate);
     const seen = new Set<string>();
     for (const r of list) {
@@ -73,7 +89,8 @@ export function computeTruth(records: readonly SentRecord[], registry: FeatureRe
         applied.set(e.eventId, e);
       }
     }
-    if (result.applied !== seen.size) throw new Error(`truth: ${entityId}: the fold applied ${result.applied}, the split says ${seen.size}`);
+    if (result.applied !== seen.size)
+      throw new Error(`truth: ${entityId}: the fold applied ${result.applied}, the split says ${seen.size}`);
     states.set(entityId, result.state);
   }
   dead.sort((a, b) => a.record.seq - b.record.seq);
@@ -82,7 +99,15 @@ export function computeTruth(records: readonly SentRecord[], registry: FeatureRe
     applied,
     dead,
     states,
-    counts: { records: records.length, valid: records.length - bad, applied: applied.size, duplicates, tooLate, bad, learners: byLearner.size },
+    counts: {
+      records: records.length,
+      valid: records.length - bad,
+      applied: applied.size,
+      duplicates,
+      tooLate,
+      bad,
+      learners: byLearner.size,
+    },
   };
 }
 
@@ -91,7 +116,10 @@ export function computeTruth(records: readonly SentRecord[], registry: FeatureRe
  * is a duplicate; an event older than the learner's newest applied event minus the lateness is too
  * late; the rest is applied), as a check that the truth uses the product's fold as meant.
  */
-export function plainSplit(records: readonly SentRecord[], allowedLatenessMs: number): { applied: Set<string>; tooLate: Set<number>; duplicates: number } {
+export function plainSplit(
+  records: readonly SentRecord[],
+  allowedLatenessMs: number,
+): { applied: Set<string>; tooLate: Set<number>; duplicates: number } {
   const newest = new Map<string, number>();
   const applied = new Set<string>();
   const tooLate = new Set<number>();
@@ -114,7 +142,9 @@ export function plainSplit(records: readonly SentRecord[], allowedLatenessMs: nu
 export function canonical(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) => {
     if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
-    return Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    return Object.fromEntries(
+      Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+    );
   });
 }
 
@@ -134,7 +164,9 @@ export function expectNoFaults(f: Findings): void {
     .filter(([, list]) => list.length > 0)
     .map(([k, list]) => `  ${k}: ${list.map((x) => (typeof x === 'string' ? x : JSON.stringify(x))).join('\n    ')}`)
     .join('\n');
-  throw new Error(`${f.what}: ${failing.map(([k, n]) => `${k}=${n}`).join(', ')}\n  (all: ${JSON.stringify(f.faults)}; context: ${JSON.stringify(f.context)})\n${examples}`);
+  throw new Error(
+    `${f.what}: ${failing.map(([k, n]) => `${k}=${n}`).join(', ')}\n  (all: ${JSON.stringify(f.faults)}; context: ${JSON.stringify(f.context)})\n${examples}`,
+  );
 }
 
 function sample<T>(list: T[], x: T, max = 5): void {
@@ -160,7 +192,10 @@ export function compareLog(truth: Truth, log: readonly EngagementEvent[]): Findi
       missing++;
       if (samples.missing.length < 5) {
         const sent = truth.records.find((r) => r.event?.eventId === id);
-        sample(samples.missing, `${expected.entityId} ${id} @${expected.eventTimeMs} (sent as #${sent?.seq} ${sent?.note} at ${sent?.partition}:${sent?.offset} by ${sent?.via})`);
+        sample(
+          samples.missing,
+          `${expected.entityId} ${id} @${expected.eventTimeMs} (sent as #${sent?.seq} ${sent?.note} at ${sent?.partition}:${sent?.offset} by ${sent?.via})`,
+        );
       }
       continue;
     }
@@ -192,7 +227,16 @@ export function compareLog(truth: Truth, log: readonly EngagementEvent[]): Findi
  * there exactly once, with the right reason (and field) and its bytes; nothing else there.
  */
 export function compareDlq(truth: Truth, entries: readonly DlqEntry[], sourceTopic: string): Findings {
-  const samples: Record<string, unknown[]> = { missing: [], extraCopies: [], unexpected: [], wrongReason: [], wrongField: [], wrongOriginal: [], notDeadLetters: [], wrongTopic: [] };
+  const samples: Record<string, unknown[]> = {
+    missing: [],
+    extraCopies: [],
+    unexpected: [],
+    wrongReason: [],
+    wrongField: [],
+    wrongOriginal: [],
+    notDeadLetters: [],
+    wrongTopic: [],
+  };
   const byKey = new Map<string, DeadLetterRecord[]>();
   let notDeadLetters = 0;
   let wrongTopic = 0;
@@ -224,7 +268,14 @@ export function compareDlq(truth: Truth, entries: readonly DlqEntry[], sourceTop
     expectedKeys.add(key);
     const got = byKey.get(key) ?? [];
     const reason = d.reasons[0];
-    const describe = () => ({ seq: d.record.seq, note: d.record.note, key, reasons: d.reasons, fields: d.fields, got: got.map((g) => `${g.reason}/${g.field ?? ''}`) });
+    const describe = () => ({
+      seq: d.record.seq,
+      note: d.record.note,
+      key,
+      reasons: d.reasons,
+      fields: d.fields,
+      got: got.map((g) => `${g.reason}/${g.field ?? ''}`),
+    });
     if (got.length === 0) {
       missing++;
       missingByReason[reason] = (missingByReason[reason] ?? 0) + 1;
@@ -257,7 +308,16 @@ export function compareDlq(truth: Truth, entries: readonly DlqEntry[], sourceTop
     for (const g of list) unexpectedByReason[g.reason] = (unexpectedByReason[g.reason] ?? 0) + 1;
     if (samples.unexpected.length < 5) {
       const sent = truth.records.find((r) => `${r.partition}:${r.offset}` === key);
-      const what = sent ? { seq: sent.seq, note: sent.note, via: sent.via, entity: sent.event?.entityId ?? sent.key, eventId: sent.event?.eventId, time: sent.event?.eventTimeMs } : 'not a record this test sent';
+      const what = sent
+        ? {
+            seq: sent.seq,
+            note: sent.note,
+            via: sent.via,
+            entity: sent.event?.entityId ?? sent.key,
+            eventId: sent.event?.eventId,
+            time: sent.event?.eventTimeMs,
+          }
+        : 'not a record this test sent';
       sample(samples.unexpected, { key, reasons: list.map((g) => g.reason), sent: what });
     }
   }
@@ -297,14 +357,30 @@ export function compareStates(
   http: ReadonlyMap<string, FeatureAnswer>,
   redis: ReadonlyMap<string, EntityState>,
 ): Findings {
-  const samples: Record<string, unknown[]> = { httpNot200: [], notOnlinePath: [], watermarkWrong: [], httpVsTruth: [], replayVsTruth: [], redisMissing: [], redisVsTruth: [] };
+  const samples: Record<string, unknown[]> = {
+    httpNot200: [],
+    notOnlinePath: [],
+    watermarkWrong: [],
+    httpVsTruth: [],
+    replayVsTruth: [],
+    redisMissing: [],
+    redisVsTruth: [],
+  };
   const logByLearner = new Map<string, EngagementEvent[]>();
   for (const e of log) {
     const list = logByLearner.get(e.entityId) ?? [];
     list.push(e);
     logByLearner.set(e.entityId, list);
   }
-  const faults = { httpNot200: 0, notOnlinePath: 0, watermarkWrong: 0, httpVsTruth: 0, replayVsTruth: 0, redisMissing: 0, redisVsTruth: 0 };
+  const faults = {
+    httpNot200: 0,
+    notOnlinePath: 0,
+    watermarkWrong: 0,
+    httpVsTruth: 0,
+    replayVsTruth: 0,
+    redisMissing: 0,
+    redisVsTruth: 0,
+  };
   for (const [entityId, state] of truth.states) {
     const w = state.w;
     if (w === null) continue;
@@ -316,7 +392,10 @@ export function compareStates(
       sample(samples.replayVsTruth, `${entityId}: replay watermark ${replay.w} vs ${w}`);
     } else if (canonical(asJson(evaluate(replay, w, registry))) !== want) {
       faults.replayVsTruth++;
-      sample(samples.replayVsTruth, firstDifference(entityId, asJson(evaluate(replay, w, registry)), asJson(evaluate(state, w, registry))));
+      sample(
+        samples.replayVsTruth,
+        firstDifference(entityId, asJson(evaluate(replay, w, registry)), asJson(evaluate(state, w, registry))),
+      );
     }
     const answer = http.get(entityId);
     if (!answer || answer.status !== 200) {
@@ -342,10 +421,20 @@ export function compareStates(
       sample(samples.redisMissing, entityId);
     } else if (stored.w !== w || canonical(asJson(evaluate(stored, w, registry))) !== want) {
       faults.redisVsTruth++;
-      sample(samples.redisVsTruth, stored.w !== w ? `${entityId}: watermark ${stored.w} vs ${w}` : firstDifference(entityId, asJson(evaluate(stored, w, registry)), asJson(evaluate(state, w, registry))));
+      sample(
+        samples.redisVsTruth,
+        stored.w !== w
+          ? `${entityId}: watermark ${stored.w} vs ${w}`
+          : firstDifference(entityId, asJson(evaluate(stored, w, registry)), asJson(evaluate(state, w, registry))),
+      );
     }
   }
-  return { what: '(b) online states vs the truth and the log replay', faults, context: { learners: truth.states.size, answers: http.size, redisStates: redis.size }, samples };
+  return {
+    what: '(b) online states vs the truth and the log replay',
+    faults,
+    context: { learners: truth.states.size, answers: http.size, redisStates: redis.size },
+    samples,
+  };
 }
 
 /** `entity: view.feature got X, want Y` for the first differing feature (or the whole answer if the shapes differ). */
@@ -357,7 +446,8 @@ function firstDifference(entityId: string, got: unknown, want: unknown): string 
     const wv = w[view].values ?? {};
     if (!gv) return `${entityId}: view ${view} missing`;
     for (const feature of Object.keys(wv)) {
-      if (canonical(gv[feature]) !== canonical(wv[feature])) return `${entityId}: ${view}.${feature} got ${canonical(gv[feature])}, want ${canonical(wv[feature])}`;
+      if (canonical(gv[feature]) !== canonical(wv[feature]))
+        return `${entityId}: ${view}.${feature} got ${canonical(gv[feature])}, want ${canonical(wv[feature])}`;
     }
   }
   return `${entityId}: ${canonical(got).slice(0, 300)} vs ${canonical(want).slice(0, 300)}`;

@@ -1,6 +1,14 @@
 import { setImmediate as nextMacrotask } from 'node:timers/promises';
 import { PulseError } from '@pulse/core';
-import type { BusMessage, MessageBus, OutgoingMessage, PartitionOffsets, Publisher, SubscribeOptions, Subscription } from '../bus.types';
+import type {
+  BusMessage,
+  MessageBus,
+  OutgoingMessage,
+  PartitionOffsets,
+  Publisher,
+  SubscribeOptions,
+  Subscription,
+} from '../bus.types';
 import { silentBusLogger, type BusLogger } from '../bus-logger';
 import { partitionForKey } from '../murmur2';
 import { validateOutgoing, validateSubscribeOptions } from '../validation';
@@ -41,8 +49,10 @@ export class InMemoryBus implements MessageBus {
   constructor(private readonly options: InMemoryBusOptions = {}) {
     this.partitionCount = options.partitions ?? 4;
     this.retention = options.retentionPerPartition ?? 100_000;
-    if (!Number.isInteger(this.partitionCount) || this.partitionCount < 1) throw new RangeError(`partitions must be a positive integer, got ${this.partitionCount}`);
-    if (!Number.isInteger(this.retention) || this.retention < 1) throw new RangeError(`retentionPerPartition must be a positive integer, got ${this.retention}`);
+    if (!Number.isInteger(this.partitionCount) || this.partitionCount < 1)
+      throw new RangeError(`partitions must be a positive integer, got ${this.partitionCount}`);
+    if (!Number.isInteger(this.retention) || this.retention < 1)
+      throw new RangeError(`retentionPerPartition must be a positive integer, got ${this.retention}`);
     this.logger = options.logger ?? silentBusLogger;
   }
 
@@ -56,7 +66,11 @@ export class InMemoryBus implements MessageBus {
     validateSubscribeOptions(options);
     let group = this.groups.get(options.groupId);
     if (!group) {
-      group = new InMemoryGroup(options.groupId, (topic) => this.topic(topic).partitions, () => this.wakeAll());
+      group = new InMemoryGroup(
+        options.groupId,
+        (topic) => this.topic(topic).partitions,
+        () => this.wakeAll(),
+      );
       this.groups.set(options.groupId, group);
     }
     const subscription = new InMemorySubscription(group, options, this.logger, (wake) => this.waitForChange(wake));
@@ -92,7 +106,12 @@ export class InMemoryBus implements MessageBus {
     return offsets;
   }
 
-  async readRange(topic: string, from: PartitionOffsets, to: PartitionOffsets, onMessages: (messages: BusMessage[]) => void | Promise<void>): Promise<void> {
+  async readRange(
+    topic: string,
+    from: PartitionOffsets,
+    to: PartitionOffsets,
+    onMessages: (messages: BusMessage[]) => void | Promise<void>,
+  ): Promise<void> {
     this.assertOpen();
     const partitions = this.topic(topic).partitions;
     for (const [p, endText] of Object.entries(to)) {
@@ -115,9 +134,17 @@ export class InMemoryBus implements MessageBus {
     const t = this.topic(topic);
     const timestamp = Date.now();
     for (const m of messages) {
-      const partition = m.key !== null ? partitionForKey(m.key, t.partitions.length) : t.roundRobin++ % t.partitions.length;
+      const partition =
+        m.key !== null ? partitionForKey(m.key, t.partitions.length) : t.roundRobin++ % t.partitions.length;
       const value = typeof m.value === 'string' ? Buffer.from(m.value) : Buffer.from(m.value);
-      const message: Omit<BusMessage, 'offset'> = { topic, partition, key: m.key, value, headers: { ...m.headers }, timestamp };
+      const message: Omit<BusMessage, 'offset'> = {
+        topic,
+        partition,
+        key: m.key,
+        value,
+        headers: { ...m.headers },
+        timestamp,
+      };
       t.partitions[partition].append(message);
     }
     this.wakeAll();

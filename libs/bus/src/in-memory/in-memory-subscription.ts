@@ -1,7 +1,22 @@
 import { setImmediate as nextMacrotask } from 'node:timers/promises';
-import type { PartitionLag, RetryPolicy, SubscribeOptions, Subscription, SubscriptionOutcome, SubscriptionState } from '../bus.types';
+import type {
+  PartitionLag,
+  RetryPolicy,
+  SubscribeOptions,
+  Subscription,
+  SubscriptionOutcome,
+  SubscriptionState,
+} from '../bus.types';
 import type { BusLogger } from '../bus-logger';
-import { resolveMaxBatchSize, resolveMaxPendingBatches, resolveRetryPolicy, runBatch, runEffects, type DeliveryContext, type EffectsOutcome } from '../batch-runner';
+import {
+  resolveMaxBatchSize,
+  resolveMaxPendingBatches,
+  resolveRetryPolicy,
+  runBatch,
+  runEffects,
+  type DeliveryContext,
+  type EffectsOutcome,
+} from '../batch-runner';
 import type { PartitionLog } from './partition-log';
 
 const tpKey = (topic: string, partition: number) => `${topic}\u0000${partition}`;
@@ -40,7 +55,9 @@ export class InMemoryGroup {
 
   /** Round robin over every partition of every subscribed topic, members in join order (like kafkajs). */
   private rebalance(): void {
-    const owned = new Map<InMemorySubscription, { topic: string; partition: number }[]>(this.members.map((m) => [m, []]));
+    const owned = new Map<InMemorySubscription, { topic: string; partition: number }[]>(
+      this.members.map((m) => [m, []]),
+    );
     const topics = [...new Set(this.members.flatMap((m) => m.topics))].sort();
     let i = 0;
     for (const topic of topics) {
@@ -79,13 +96,19 @@ export class InMemorySubscription implements Subscription {
     // Validated alike on both buses; this one finishes a batch's effects before the next batch.
     resolveMaxPendingBatches(options.maxPendingBatches);
     this.retry = resolveRetryPolicy(options.retry);
-    this.done = new Promise((resolve) => { this.settle = resolve; });
+    this.done = new Promise((resolve) => {
+      this.settle = resolve;
+    });
   }
 
-  get state(): SubscriptionState { return this._state; }
+  get state(): SubscriptionState {
+    return this._state;
+  }
 
   /** Killed or failed: whatever the handler did, nothing more may be committed. */
-  private ended(): boolean { return this._state === 'killed' || this._state === 'failed'; }
+  private ended(): boolean {
+    return this._state === 'killed' || this._state === 'failed';
+  }
 
   start(): void {
     this.group.join(this);
@@ -116,7 +139,13 @@ export class InMemorySubscription implements Subscription {
     return this.group.assignmentOf(this).map(({ topic, partition }) => {
       const log = this.group.partitionsOf(topic)[partition];
       const committed = this.positionOf(topic, partition, log);
-      return { topic, partition, committedOffset: String(committed), highWatermark: String(log.endOffset), lag: log.endOffset - committed };
+      return {
+        topic,
+        partition,
+        committedOffset: String(committed),
+        highWatermark: String(log.endOffset),
+        lag: log.endOffset - committed,
+      };
     });
   }
 
@@ -128,7 +157,10 @@ export class InMemorySubscription implements Subscription {
     this.group.leave(this);
     this.wakeUp?.();
     if (outcome.state === 'failed') {
-      this.logger.log('error', 'subscription failed on a non-retriable handler error', { groupId: this.groupId, error: String(outcome.error) });
+      this.logger.log('error', 'subscription failed on a non-retriable handler error', {
+        groupId: this.groupId,
+        error: String(outcome.error),
+      });
       this.options.onError?.(outcome.error);
     }
     this.settle(outcome);
@@ -166,19 +198,32 @@ export class InMemorySubscription implements Subscription {
       const work = this.nextWork();
       if (!work) {
         await new Promise<void>((resolve) => {
-          const cancel = this.onNextChange(() => { this.wakeUp = null; resolve(); });
-          this.wakeUp = () => { cancel(); this.wakeUp = null; resolve(); };
+          const cancel = this.onNextChange(() => {
+            this.wakeUp = null;
+            resolve();
+          });
+          this.wakeUp = () => {
+            cancel();
+            this.wakeUp = null;
+            resolve();
+          };
         });
         continue;
       }
       const key = tpKey(work.topic, work.partition);
       const batch = work.log.read(work.from, this.maxBatchSize);
       this.group.inFlight.set(key, this);
-      const ctx: DeliveryContext = { topic: work.topic, partition: work.partition, signal: this.killSignal.signal, heartbeat: async () => undefined };
+      const ctx: DeliveryContext = {
+        topic: work.topic,
+        partition: work.partition,
+        signal: this.killSignal.signal,
+        heartbeat: async () => undefined,
+      };
       const started = performance.now();
       const runOptions = { retry: this.retry, interrupt: this.interrupt.signal, logger: this.logger };
       const handled = await runBatch(this.options.handler, batch, ctx, runOptions);
-      const outcome: EffectsOutcome = handled.kind === 'done' ? await runEffects(handled.effects, ctx, runOptions) : handled;
+      const outcome: EffectsOutcome =
+        handled.kind === 'done' ? await runEffects(handled.effects, ctx, runOptions) : handled;
       if (this.ended()) return;
       if (this.group.inFlight.get(key) === this) this.group.inFlight.delete(key);
       if (outcome.kind === 'failed') {
@@ -188,7 +233,13 @@ export class InMemorySubscription implements Subscription {
       if (outcome.kind === 'done') {
         const next = Number(batch[batch.length - 1].offset) + 1;
         this.group.committed.set(key, next);
-        this.options.onBatch?.({ topic: work.topic, partition: work.partition, size: batch.length, durationMs: performance.now() - started, lag: work.log.endOffset - next });
+        this.options.onBatch?.({
+          topic: work.topic,
+          partition: work.partition,
+          size: batch.length,
+          durationMs: performance.now() - started,
+          lag: work.log.endOffset - next,
+        });
       }
       this.group.changed();
       // Yield to the event loop between batches: a consumer that always has work must not starve others.

@@ -11,8 +11,12 @@ export class PartitionLog {
 
   constructor(private readonly retention: number) {}
 
-  get startOffset(): number { return this.base; }
-  get endOffset(): number { return this.base + this.messages.length; }
+  get startOffset(): number {
+    return this.base;
+  }
+  get endOffset(): number {
+    return this.base + this.messages.length;
+  }
 
   append(message: Omit<BusMessage, 'offset'>): void {
     this.messages.push({ ...message, offset: String(this.endOffset) });

@@ -1,11 +1,26 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, type Admin, type ConsumerConfig } from 'kafkajs';
 import { PulseError } from '@pulse/core';
-import type { BusMessage, MessageBus, PartitionOffsets, Publisher, PublisherOptions, ReadRangeOptions, SubscribeOptions, Subscription } from '../bus.types';
+import type {
+  BusMessage,
+  MessageBus,
+  PartitionOffsets,
+  Publisher,
+  PublisherOptions,
+  ReadRangeOptions,
+  SubscribeOptions,
+  Subscription,
+} from '../bus.types';
 import { consoleBusLogger, type BusLogger, type BusLogLevel } from '../bus-logger';
 import { validateSubscribeOptions } from '../validation';
 import { CoalescingProducer, type ProducerBatchingOptions } from './kafka-producer';
-import { delayedRoundRobinAssigner, kafkaLogCreator, kafkaLogLevels, toBusMessage, toPulseError } from './kafka-support';
+import {
+  delayedRoundRobinAssigner,
+  kafkaLogCreator,
+  kafkaLogLevels,
+  toBusMessage,
+  toPulseError,
+} from './kafka-support';
 import { KafkaSubscription } from './kafka-subscription';
 
 export interface KafkaBusOptions {
@@ -56,7 +71,8 @@ export class KafkaBus implements MessageBus {
   private closed = false;
 
   constructor(private readonly options: KafkaBusOptions) {
-    if (!Array.isArray(options.brokers) || options.brokers.length === 0) throw new TypeError('KafkaBus: brokers must be a non-empty list of host:port');
+    if (!Array.isArray(options.brokers) || options.brokers.length === 0)
+      throw new TypeError('KafkaBus: brokers must be a non-empty list of host:port');
     this.logger = options.logger ?? consoleBusLogger();
     this.kafka = new Kafka({
       clientId: options.clientId ?? 'pulse',
@@ -96,7 +112,12 @@ export class KafkaBus implements MessageBus {
     let producer = this.producer;
     if (options.resend === false && !(this.options.idempotent ?? true)) {
       if (this.closed) throw new PulseError('kafka bus is closed');
-      producer = new CoalescingProducer(this.kafka, { idempotent: false, gzip: this.options.gzip ?? false, retries: 0, batching: this.options.producerBatching });
+      producer = new CoalescingProducer(this.kafka, {
+        idempotent: false,
+        gzip: this.options.gzip ?? false,
+        retries: 0,
+        batching: this.options.producerBatching,
+      });
       this.onceProducers.push(producer);
     }
     return { publish: (topic, messages) => producer.publish(topic, messages) };
@@ -123,7 +144,13 @@ export class KafkaBus implements MessageBus {
    * and reads until every partition's fetch position passed its end. Its first join takes about a
    * session timeout on some brokers (the librdkafka mock waits sessionTimeout - 1 s).
    */
-  async readRange(topic: string, from: PartitionOffsets, to: PartitionOffsets, onMessages: (messages: BusMessage[]) => void | Promise<void>, options: ReadRangeOptions = {}): Promise<void> {
+  async readRange(
+    topic: string,
+    from: PartitionOffsets,
+    to: PartitionOffsets,
+    onMessages: (messages: BusMessage[]) => void | Promise<void>,
+    options: ReadRangeOptions = {},
+  ): Promise<void> {
     if (this.closed) throw new PulseError('kafka bus is closed');
     const ends = new Map<number, bigint>();
     for (const [p, end] of Object.entries(to)) {
@@ -143,17 +170,23 @@ export class KafkaBus implements MessageBus {
       const handedOver = new Map<number, bigint>();
       let finish!: () => void;
       let fail!: (error: unknown) => void;
-      const done = new Promise<void>((resolve, reject) => { finish = resolve; fail = reject; });
+      const done = new Promise<void>((resolve, reject) => {
+        finish = resolve;
+        fail = reject;
+      });
       done.catch(() => undefined); // settled before the race below listens: not an unhandled rejection
       const advanced = (partition: number, lastOffset: string | null) => {
         const end = ends.get(partition);
-        if (end === undefined || lastOffset === null || BigInt(lastOffset) < end - 1n || !remaining.delete(partition)) return;
+        if (end === undefined || lastOffset === null || BigInt(lastOffset) < end - 1n || !remaining.delete(partition))
+          return;
         if (remaining.size === 0) finish();
       };
       // A crash of the consumer (e.g. the broker going away) rejects the read rather than hanging it.
       consumer.on(consumer.events.CRASH, (event) => fail(event.payload.error));
       // Also reported for fetches of control records only (transaction markers), never handed to eachBatch.
-      consumer.on(consumer.events.END_BATCH_PROCESS, (event) => advanced(event.payload.partition, event.payload.lastOffset));
+      consumer.on(consumer.events.END_BATCH_PROCESS, (event) =>
+        advanced(event.payload.partition, event.payload.lastOffset),
+      );
       await consumer.run({
         // Nothing committed; each batch resolved (the default) so that the fetch position moves on.
         autoCommit: false,
@@ -184,12 +217,21 @@ export class KafkaBus implements MessageBus {
       // a fetch made before the seeks only costs a read.)
       for (const [p, end] of Object.entries(now)) {
         const partition = Number(p);
-        consumer.seek({ topic, partition, offset: ends.has(partition) ? from[partition] ?? '0' : end });
+        consumer.seek({ topic, partition, offset: ends.has(partition) ? (from[partition] ?? '0') : end });
       }
       await Promise.race([
         done,
         new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new PulseError(`reading ${topic} back did not finish within ${timeoutMs} ms (partitions ${[...ends.keys()].join(', ')})`, { retriable: true })), timeoutMs);
+          timer = setTimeout(
+            () =>
+              reject(
+                new PulseError(
+                  `reading ${topic} back did not finish within ${timeoutMs} ms (partitions ${[...ends.keys()].join(', ')})`,
+                  { retriable: true },
+                ),
+              ),
+            timeoutMs,
+          );
         }),
       ]);
     } catch (error) {
@@ -203,11 +245,16 @@ export class KafkaBus implements MessageBus {
   async subscribe(options: SubscribeOptions): Promise<Subscription> {
     if (this.closed) throw new PulseError('kafka bus is closed');
     validateSubscribeOptions(options);
-    const subscription = new KafkaSubscription(this.kafka, options, {
-      consumerConfig: (groupId) => this.consumerConfig(groupId),
-      heartbeatIntervalMs: this.options.heartbeatIntervalMs ?? 500,
-      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
-    }, this.logger);
+    const subscription = new KafkaSubscription(
+      this.kafka,
+      options,
+      {
+        consumerConfig: (groupId) => this.consumerConfig(groupId),
+        heartbeatIntervalMs: this.options.heartbeatIntervalMs ?? 500,
+        partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
+      },
+      this.logger,
+    );
     this.subscriptions.add(subscription);
     void subscription.done.then(() => this.subscriptions.delete(subscription));
     await subscription.start();

@@ -42,7 +42,15 @@ export class CoalescingProducer {
   private readonly maxMessages: number;
   private readonly maxBytes: number;
 
-  constructor(private readonly kafka: Kafka, private readonly settings: { idempotent: boolean; gzip: boolean; retries: number; batching?: ProducerBatchingOptions }) {
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly settings: {
+      idempotent: boolean;
+      gzip: boolean;
+      retries: number;
+      batching?: ProducerBatchingOptions;
+    },
+  ) {
     // DefaultPartitioner is Java-compatible murmur2 (also used by the in-memory bus); naming it silences kafkajs's v2 notice.
     this.producer = kafka.producer({
       createPartitioner: Partitioners.DefaultPartitioner,
@@ -64,7 +72,9 @@ export class CoalescingProducer {
     return new Promise((resolve, reject) => {
       const call: PendingCall = { remaining: messages.length, settled: false, resolve, reject };
       for (const m of messages) {
-        const bytes = (m.key === null ? 0 : Buffer.byteLength(m.key)) + (typeof m.value === 'string' ? Buffer.byteLength(m.value) : m.value.length);
+        const bytes =
+          (m.key === null ? 0 : Buffer.byteLength(m.key)) +
+          (typeof m.value === 'string' ? Buffer.byteLength(m.value) : m.value.length);
         this.queue.push({ topic, message: { key: m.key, value: m.value, headers: m.headers }, bytes, call });
       }
       this.kick();
@@ -133,14 +143,24 @@ export class CoalescingProducer {
           list.push(p.message);
         }
         const topicMessages: TopicMessages[] = [...byTopic].map(([topic, messages]) => ({ topic, messages }));
-        await this.producer.sendBatch({ topicMessages, acks: -1, compression: this.settings.gzip ? CompressionTypes.GZIP : CompressionTypes.None });
+        await this.producer.sendBatch({
+          topicMessages,
+          acks: -1,
+          compression: this.settings.gzip ? CompressionTypes.GZIP : CompressionTypes.None,
+        });
         for (const p of chunk) {
-          if (--p.call.remaining === 0 && !p.call.settled) { p.call.settled = true; p.call.resolve(); }
+          if (--p.call.remaining === 0 && !p.call.settled) {
+            p.call.settled = true;
+            p.call.resolve();
+          }
         }
       } catch (error) {
         const failure = toPulseError(error, 'publishing to Kafka failed');
         for (const p of chunk) {
-          if (!p.call.settled) { p.call.settled = true; p.call.reject(failure); }
+          if (!p.call.settled) {
+            p.call.settled = true;
+            p.call.reject(failure);
+          }
         }
       }
     }
@@ -149,7 +169,11 @@ export class CoalescingProducer {
   private takeChunk(): Pending[] {
     let count = 0;
     let bytes = 0;
-    while (count < this.queue.length && count < this.maxMessages && (count === 0 || bytes + this.queue[count].bytes <= this.maxBytes)) {
+    while (
+      count < this.queue.length &&
+      count < this.maxMessages &&
+      (count === 0 || bytes + this.queue[count].bytes <= this.maxBytes)
+    ) {
       bytes += this.queue[count].bytes;
       count++;
     }

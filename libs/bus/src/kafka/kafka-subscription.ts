@@ -1,7 +1,23 @@
 import type { Consumer, ConsumerConfig, EachBatchPayload, Kafka } from 'kafkajs';
-import type { BusMessage, PartitionLag, RetryPolicy, SubscribeOptions, Subscription, SubscriptionOutcome, SubscriptionState } from '../bus.types';
+import type {
+  BusMessage,
+  PartitionLag,
+  RetryPolicy,
+  SubscribeOptions,
+  Subscription,
+  SubscriptionOutcome,
+  SubscriptionState,
+} from '../bus.types';
 import type { BusLogger } from '../bus-logger';
-import { resolveMaxBatchSize, resolveMaxPendingBatches, resolveRetryPolicy, runBatch, runEffects, type DeliveryContext, type EffectsOutcome } from '../batch-runner';
+import {
+  resolveMaxBatchSize,
+  resolveMaxPendingBatches,
+  resolveRetryPolicy,
+  runBatch,
+  runEffects,
+  type DeliveryContext,
+  type EffectsOutcome,
+} from '../batch-runner';
 import { toBusMessage, toPulseError } from './kafka-support';
 
 /** A handled slice whose effects (completeLater) are still running: committed once they and all before it are done. */
@@ -84,18 +100,27 @@ export class KafkaSubscription implements Subscription {
   private readonly lags = new Map<string, PartitionLag>();
   private shuttingDown: Promise<void> | null = null;
 
-  constructor(kafka: Kafka, private readonly options: SubscribeOptions, private readonly settings: KafkaConsumerSettings, private readonly logger: BusLogger) {
+  constructor(
+    kafka: Kafka,
+    private readonly options: SubscribeOptions,
+    private readonly settings: KafkaConsumerSettings,
+    private readonly logger: BusLogger,
+  ) {
     this.groupId = options.groupId;
     this.maxBatchSize = resolveMaxBatchSize(options.maxBatchSize);
     this.maxPendingBatches = resolveMaxPendingBatches(options.maxPendingBatches);
     this.minBatchSize = options.minBatchSize ?? 1;
     this.maxBatchWaitMs = options.maxBatchWaitMs ?? 0;
     this.retry = resolveRetryPolicy(options.retry);
-    this.done = new Promise((resolve) => { this.settle = resolve; });
+    this.done = new Promise((resolve) => {
+      this.settle = resolve;
+    });
     this.consumer = kafka.consumer(settings.consumerConfig(options.groupId));
     const { GROUP_JOIN, CRASH } = this.consumer.events;
     this.consumer.on(GROUP_JOIN, ({ payload }) => {
-      this.assigned = Object.fromEntries(Object.entries(payload.memberAssignment).map(([t, ps]) => [t, [...ps].sort((a, b) => a - b)]));
+      this.assigned = Object.fromEntries(
+        Object.entries(payload.memberAssignment).map(([t, ps]) => [t, [...ps].sort((a, b) => a - b)]),
+      );
       // Each partition's committed position is learnt again from its first fetch (another member may have moved it).
       this.lags.clear();
       // A (re)join restarts every partition from its committed offset: what is pending is delivered
@@ -104,19 +129,27 @@ export class KafkaSubscription implements Subscription {
     });
     this.consumer.on(CRASH, ({ payload }) => {
       // kafkajs restarts itself after retriable crashes; a crash it gives up on ends the subscription.
-      if (!payload.restart && this._state === 'running') this.fail(toPulseError(payload.error, `Kafka consumer of group ${this.groupId} crashed`));
+      if (!payload.restart && this._state === 'running')
+        this.fail(toPulseError(payload.error, `Kafka consumer of group ${this.groupId} crashed`));
     });
   }
 
-  get state(): SubscriptionState { return this._state; }
+  get state(): SubscriptionState {
+    return this._state;
+  }
 
   /** Killed or failed: whatever the handler did, nothing more may be committed. */
-  private ended(): boolean { return this._state === 'killed' || this._state === 'failed'; }
+  private ended(): boolean {
+    return this._state === 'killed' || this._state === 'failed';
+  }
 
   async start(): Promise<void> {
     try {
       await this.consumer.connect();
-      await this.consumer.subscribe({ topics: [...this.options.topics], fromBeginning: this.options.fromBeginning ?? false });
+      await this.consumer.subscribe({
+        topics: [...this.options.topics],
+        fromBeginning: this.options.fromBeginning ?? false,
+      });
       await this.consumer.run({
         autoCommit: false,
         eachBatchAutoResolve: false,
@@ -173,7 +206,10 @@ export class KafkaSubscription implements Subscription {
     this.killSignal.abort();
     this.interrupt.abort();
     this.wakeWaiters();
-    this.logger.log('error', 'subscription failed', { groupId: this.groupId, error: error instanceof Error ? error.message : String(error) });
+    this.logger.log('error', 'subscription failed', {
+      groupId: this.groupId,
+      error: error instanceof Error ? error.message : String(error),
+    });
     this.options.onError?.(error);
     // Not awaited: disconnect waits for the eachBatch call we may be inside of.
     void this.shutdown({ state: 'failed', error });
@@ -188,9 +224,13 @@ export class KafkaSubscription implements Subscription {
       try {
         await this.consumer.disconnect();
       } catch (error) {
-        this.logger.log('warn', 'error while disconnecting a consumer', { groupId: this.groupId, error: String(error) });
+        this.logger.log('warn', 'error while disconnecting a consumer', {
+          groupId: this.groupId,
+          error: String(error),
+        });
       }
-      const final: SubscriptionOutcome = this._state === 'failed' && outcome.state !== 'failed' ? { state: 'failed', error: outcome.error } : outcome;
+      const final: SubscriptionOutcome =
+        this._state === 'failed' && outcome.state !== 'failed' ? { state: 'failed', error: outcome.error } : outcome;
       if (this._state !== 'failed') this._state = final.state;
       this.settle(final);
     })();
@@ -220,12 +260,19 @@ export class KafkaSubscription implements Subscription {
     if (!part.draining) void this.drainQueue(key, part);
     // A handler call waiting for minBatchSize looks again.
     else this.wakeWaiters();
-    await this.waitUntil(() => part.queue.length < this.maxBatchSize, () => this.partitions.get(key) === part);
+    await this.waitUntil(
+      () => part.queue.length < this.maxBatchSize,
+      () => this.partitions.get(key) === part,
+    );
   }
 
   private partitionFor(key: string, topic: string, partition: number): PartitionQueue {
     let part = this.partitions.get(key);
-    if (!part) this.partitions.set(key, (part = { topic, partition, queue: [], latest: null, highWatermark: 0, draining: false, gatheringSince: 0 }));
+    if (!part)
+      this.partitions.set(
+        key,
+        (part = { topic, partition, queue: [], latest: null, highWatermark: 0, draining: false, gatheringSince: 0 }),
+      );
     return part;
   }
 
@@ -238,9 +285,20 @@ export class KafkaSubscription implements Subscription {
         // Stopping finishes the batch in hand only; what is queued is fetched again by whoever owns the partition next.
         const current = () => this.partitions.get(key) === part;
         // minBatchSize queued, or maxBatchWaitMs since the batch began; then room in the pipeline and a handler slot.
-        if (!(await this.waitUntil(() => part.queue.length >= this.minBatchSize, current, part.gatheringSince + this.maxBatchWaitMs))) return;
-        if (!(await this.waitUntil(() => (this.pipelines.get(key)?.slices.length ?? 0) < this.maxPendingBatches, current))) return;
-        if (!(await this.waitUntil(() => this.handling < this.settings.partitionsConsumedConcurrently, current))) return;
+        if (
+          !(await this.waitUntil(
+            () => part.queue.length >= this.minBatchSize,
+            current,
+            part.gatheringSince + this.maxBatchWaitMs,
+          ))
+        )
+          return;
+        if (
+          !(await this.waitUntil(() => (this.pipelines.get(key)?.slices.length ?? 0) < this.maxPendingBatches, current))
+        )
+          return;
+        if (!(await this.waitUntil(() => this.handling < this.settings.partitionsConsumedConcurrently, current)))
+          return;
         const payload = part.latest!;
         if (!payload.isRunning() || payload.isStale()) return;
         const messages = part.queue.splice(0, this.maxBatchSize);
@@ -266,7 +324,12 @@ export class KafkaSubscription implements Subscription {
   }
 
   /** One batch through the handler; its effects then run in the partition's pipeline. False when handling must stop. */
-  private async handleSlice(key: string, part: PartitionQueue, payload: EachBatchPayload, messages: BusMessage[]): Promise<boolean> {
+  private async handleSlice(
+    key: string,
+    part: PartitionQueue,
+    payload: EachBatchPayload,
+    messages: BusMessage[],
+  ): Promise<boolean> {
     // A call from before a rejoin may still run on this partition (the rejoin dropped its queue, not
     // the call): the partition's batches are handled one at a time, so this one waits for it.
     const earlier = this.inFlight.get(key);
@@ -283,7 +346,12 @@ export class KafkaSubscription implements Subscription {
     }
   }
 
-  private async runSlice(key: string, part: PartitionQueue, payload: EachBatchPayload, messages: BusMessage[]): Promise<boolean> {
+  private async runSlice(
+    key: string,
+    part: PartitionQueue,
+    payload: EachBatchPayload,
+    messages: BusMessage[],
+  ): Promise<boolean> {
     const { topic, partition, highWatermark } = part;
     const heartbeat = () => payload.heartbeat().catch(() => undefined);
     const ctx: DeliveryContext = { topic, partition, signal: this.killSignal.signal, heartbeat };
@@ -306,7 +374,8 @@ export class KafkaSubscription implements Subscription {
     const pending: PendingSlice = { next, size: messages.length, started, highWatermark, outcome: null };
     const owner = this.pipelineFor(key, topic, partition);
     // The latest fetch's commit function: it commits with the group generation kafkajs has now.
-    owner.commit = (offset) => payload.commitOffsetsIfNecessary({ topics: [{ topic, partitions: [{ partition, offset }] }] });
+    owner.commit = (offset) =>
+      payload.commitOffsetsIfNecessary({ topics: [{ topic, partitions: [{ partition, offset }] }] });
     owner.slices.push(pending);
     if (outcome.effects.length === 0) {
       pending.outcome = { kind: 'done' };
@@ -322,7 +391,11 @@ export class KafkaSubscription implements Subscription {
 
   private pipelineFor(key: string, topic: string, partition: number): PartitionPipeline {
     let pipeline = this.pipelines.get(key);
-    if (!pipeline) this.pipelines.set(key, (pipeline = { topic, partition, slices: [], commits: Promise.resolve(), commit: async () => undefined }));
+    if (!pipeline)
+      this.pipelines.set(
+        key,
+        (pipeline = { topic, partition, slices: [], commits: Promise.resolve(), commit: async () => undefined }),
+      );
     return pipeline;
   }
 
@@ -331,7 +404,11 @@ export class KafkaSubscription implements Subscription {
    * `deadline` (performance.now() ms), once it has passed; false as soon as the subscription stops
    * running or `current()` fails (the partition was dropped by a rejoin).
    */
-  private async waitUntil(ready: () => boolean, current: () => boolean = () => true, deadline?: number): Promise<boolean> {
+  private async waitUntil(
+    ready: () => boolean,
+    current: () => boolean = () => true,
+    deadline?: number,
+  ): Promise<boolean> {
     for (;;) {
       if (this._state !== 'running' || !current()) return false;
       if (ready()) return true;
@@ -342,7 +419,10 @@ export class KafkaSubscription implements Subscription {
       const left = deadline - performance.now();
       if (left <= 0) return true;
       let timer: NodeJS.Timeout | undefined;
-      await Promise.race([this.pipelineChanged.promise, new Promise<void>((resolve) => (timer = setTimeout(resolve, left)))]);
+      await Promise.race([
+        this.pipelineChanged.promise,
+        new Promise<void>((resolve) => (timer = setTimeout(resolve, left))),
+      ]);
       clearTimeout(timer);
     }
   }
@@ -382,7 +462,12 @@ export class KafkaSubscription implements Subscription {
           this.committed(topic, partition, last.next, size, last.started, last.highWatermark);
         } catch (error) {
           // A rebalance took the partition: whoever owns it now gets these slices again.
-          this.logger.log('warn', 'could not commit a pipelined slice; it will be redelivered', { groupId: this.groupId, topic, partition, error: String(error) });
+          this.logger.log('warn', 'could not commit a pipelined slice; it will be redelivered', {
+            groupId: this.groupId,
+            topic,
+            partition,
+            error: String(error),
+          });
         }
       });
     }
@@ -400,14 +485,36 @@ export class KafkaSubscription implements Subscription {
     const committedOffset = known?.committedOffset ?? firstOffset;
     if (committedOffset === null || committedOffset === undefined) return;
     const hw = Math.max(highWatermark, Number(known?.highWatermark ?? 0));
-    this.lags.set(key, { topic, partition, committedOffset, highWatermark: String(hw), lag: Math.max(0, hw - Number(committedOffset)) });
+    this.lags.set(key, {
+      topic,
+      partition,
+      committedOffset,
+      highWatermark: String(hw),
+      lag: Math.max(0, hw - Number(committedOffset)),
+    });
   }
 
-  private committed(topic: string, partition: number, next: string, size: number, started: number, fetchedHighWatermark: number): void {
+  private committed(
+    topic: string,
+    partition: number,
+    next: string,
+    size: number,
+    started: number,
+    fetchedHighWatermark: number,
+  ): void {
     // The newest fetch may have seen a higher end than the one this batch came with.
-    const highWatermark = Math.max(fetchedHighWatermark, Number(this.lags.get(`${topic}:${partition}`)?.highWatermark ?? 0));
+    const highWatermark = Math.max(
+      fetchedHighWatermark,
+      Number(this.lags.get(`${topic}:${partition}`)?.highWatermark ?? 0),
+    );
     const lag = Math.max(0, highWatermark - Number(next));
-    this.lags.set(`${topic}:${partition}`, { topic, partition, committedOffset: next, highWatermark: String(highWatermark), lag });
+    this.lags.set(`${topic}:${partition}`, {
+      topic,
+      partition,
+      committedOffset: next,
+      highWatermark: String(highWatermark),
+      lag,
+    });
     this.options.onBatch?.({ topic, partition, size, durationMs: performance.now() - started, lag });
   }
 
@@ -440,6 +547,8 @@ export class KafkaSubscription implements Subscription {
 /** A promise to wait on and the function that resolves it (one per wake: see wakeWaiters). */
 function signalPair(): { promise: Promise<void>; wake: () => void } {
   let resolve!: () => void;
-  const promise = new Promise<void>((r) => { resolve = r; });
+  const promise = new Promise<void>((r) => {
+    resolve = r;
+  });
   return { promise, wake: () => resolve() };
 }

@@ -1,4 +1,10 @@
-import { logLevel as KafkaLogLevel, PartitionAssigners, type KafkaMessage, type logCreator, type PartitionAssigner } from 'kafkajs';
+import {
+  logLevel as KafkaLogLevel,
+  PartitionAssigners,
+  type KafkaMessage,
+  type logCreator,
+  type PartitionAssigner,
+} from 'kafkajs';
 import { ConnectionError, PulseError } from '@pulse/core';
 import type { BusMessage } from '../bus.types';
 import type { BusLogger, BusLogLevel as BusLevel } from '../bus-logger';
@@ -38,10 +44,16 @@ export const kafkaLogLevels: Record<BusLevel, KafkaLogLevel> = {
 
 /** Routes kafkajs's own log records to the bus logger instead of the console. */
 export function kafkaLogCreator(logger: BusLogger): logCreator {
-  return () => ({ namespace, level, log }) => {
-    const { message, timestamp: _timestamp, logger: _name, ...fields } = log as { message: string; timestamp?: string; logger?: string } & Record<string, unknown>;
-    logger.log(levels[level] ?? 'info', message, { namespace, ...fields });
-  };
+  return () =>
+    ({ namespace, level, log }) => {
+      const {
+        message,
+        timestamp: _timestamp,
+        logger: _name,
+        ...fields
+      } = log as { message: string; timestamp?: string; logger?: string } & Record<string, unknown>;
+      logger.log(levels[level] ?? 'info', message, { namespace, ...fields });
+    };
 }
 
 function headerToString(value: Buffer | string | (Buffer | string)[] | undefined): string | undefined {
@@ -91,6 +103,7 @@ export function toPulseError(error: unknown, what: string): PulseError {
   if (error instanceof PulseError) return error;
   const e = error as { name?: string; message?: string; retriable?: boolean };
   const message = `${what}: ${e?.message ?? String(error)}`;
-  if (e?.retriable === true || transientKafkaErrors.has(e?.name ?? '')) return new ConnectionError(message, { cause: error });
+  if (e?.retriable === true || transientKafkaErrors.has(e?.name ?? ''))
+    return new ConnectionError(message, { cause: error });
   return new PulseError(message, { retriable: false, cause: error });
 }

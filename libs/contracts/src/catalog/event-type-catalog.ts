@@ -89,18 +89,23 @@ export function defineEventTypeCatalog(spec: EventTypeCatalogSpec): EventTypeCat
   };
   if (!isRecord(spec)) fail('the catalog must be an object');
   if (rawName === undefined) fail('name must be a non-empty string');
-  if (!Number.isInteger(spec.version) || spec.version < 1) fail(`version must be a positive integer, got ${String(spec.version)}`);
+  if (!Number.isInteger(spec.version) || spec.version < 1)
+    fail(`version must be a positive integer, got ${String(spec.version)}`);
   if (!Array.isArray(spec.eventTypes) || spec.eventTypes.length === 0) fail('eventTypes must be a non-empty array');
 
   const byName = new Map<string, EventTypeDefinition>();
   spec.eventTypes.forEach((eventType, index) => {
-    const where = isRecord(eventType) && typeof eventType.name === 'string' ? `event type '${eventType.name}'` : `eventTypes[${index}]`;
+    const where =
+      isRecord(eventType) && typeof eventType.name === 'string'
+        ? `event type '${eventType.name}'`
+        : `eventTypes[${index}]`;
     if (!isRecord(eventType)) fail(`${where} must be an object`);
     if (typeof eventType.name !== 'string' || !NAME.test(eventType.name)) {
       fail(`${where}: name must match ${NAME} (lower snake_case, at most 64 characters)`);
     }
     if (byName.has(eventType.name)) fail(`${where} is declared twice`);
-    if (eventType.description !== undefined && typeof eventType.description !== 'string') fail(`${where}: description must be a string`);
+    if (eventType.description !== undefined && typeof eventType.description !== 'string')
+      fail(`${where}: description must be a string`);
     const attrs = eventType.attributes ?? [];
     if (!Array.isArray(attrs)) fail(`${where}: attributes must be an array`);
     const attributesByName = new Map<string, AttributeSpec>();
@@ -141,13 +146,16 @@ function validateAttribute(attr: unknown, where: string, fail: (message: string)
   }
   const type = attr.type as AttributeType;
   for (const key of Object.keys(attr)) {
-    if (attr[key] !== undefined && !KEYS_BY_TYPE[type].includes(key)) fail(`${label}: '${key}' does not apply to ${type} attributes`);
+    if (attr[key] !== undefined && !KEYS_BY_TYPE[type].includes(key))
+      fail(`${label}: '${key}' does not apply to ${type} attributes`);
   }
   if (attr.required !== undefined && typeof attr.required !== 'boolean') fail(`${label}: required must be a boolean`);
-  if (attr.description !== undefined && typeof attr.description !== 'string') fail(`${label}: description must be a string`);
+  if (attr.description !== undefined && typeof attr.description !== 'string')
+    fail(`${label}: description must be a string`);
   if (type === 'number') {
     for (const bound of ['min', 'max'] as const) {
-      if (attr[bound] !== undefined && !Number.isFinite(attr[bound])) fail(`${label}: ${bound} must be a finite number`);
+      if (attr[bound] !== undefined && !Number.isFinite(attr[bound]))
+        fail(`${label}: ${bound} must be a finite number`);
     }
     if (attr.min !== undefined && attr.max !== undefined && (attr.min as number) > (attr.max as number)) {
       fail(`${label}: min (${String(attr.min)}) is greater than max (${String(attr.max)})`);
@@ -155,11 +163,13 @@ function validateAttribute(attr: unknown, where: string, fail: (message: string)
     if (attr.integer !== undefined && typeof attr.integer !== 'boolean') fail(`${label}: integer must be a boolean`);
   }
   if (type === 'string' && attr.maxLength !== undefined) {
-    if (!Number.isInteger(attr.maxLength) || (attr.maxLength as number) < 1) fail(`${label}: maxLength must be a positive integer`);
+    if (!Number.isInteger(attr.maxLength) || (attr.maxLength as number) < 1)
+      fail(`${label}: maxLength must be a positive integer`);
   }
   if (type === 'enum') {
     const values = attr.values;
-    if (!Array.isArray(values) || values.length === 0) return fail(`${label}: values must be a non-empty array of strings`);
+    if (!Array.isArray(values) || values.length === 0)
+      return fail(`${label}: values must be a non-empty array of strings`);
     values.forEach((value, i) => {
       if (typeof value !== 'string' || value === '') fail(`${label}: values[${i}] must be a non-empty string`);
     });

@@ -13,14 +13,18 @@ const source = {
 };
 
 describe('dead letters', () => {
-  const original = new TextEncoder().encode('{"event_id":"e1","entity_id":"l1","event_type":"nope","event_time":0,"channel":"web"}');
+  const original = new TextEncoder().encode(
+    '{"event_id":"e1","entity_id":"l1","event_type":"nope","event_time":0,"channel":"web"}',
+  );
   const decoded = decodeEngagementEvent(original, 'application/json', LEARNING_ENGAGEMENT_CATALOG, { nowMs: 1 });
   if (decoded.ok) throw new Error('expected a rejection');
   const record = deadLetterFor(decoded.rejection, { ...source, original });
 
-  it('carries the rejection', () => expect(record).toMatchObject({ reason: 'unknown_event_type', field: 'event_type' }));
+  it('carries the rejection', () =>
+    expect(record).toMatchObject({ reason: 'unknown_event_type', field: 'event_type' }));
   it('round-trips through protobuf', () => expect(decodeDeadLetter(encodeDeadLetter(record))).toEqual(record));
-  it('keeps the original bytes exactly', () => expect(Buffer.from(decodeDeadLetter(encodeDeadLetter(record)).original).equals(Buffer.from(original))).toBe(true));
+  it('keeps the original bytes exactly', () =>
+    expect(Buffer.from(decodeDeadLetter(encodeDeadLetter(record)).original).equals(Buffer.from(original))).toBe(true));
 
   it('has a JSON view for ops', () => {
     expect(decodeDeadLetterJson(encodeDeadLetter(record))).toEqual({
@@ -40,7 +44,10 @@ describe('dead letters', () => {
   });
 
   it('leaves binary originals out of the text view and keeps optional fields absent', () => {
-    const binary = deadLetterFor({ reason: 'undecodable', message: 'bad' }, { ...source, sourceKey: undefined, original: new Uint8Array([0x0a, 0xff, 0x00]) });
+    const binary = deadLetterFor(
+      { reason: 'undecodable', message: 'bad' },
+      { ...source, sourceKey: undefined, original: new Uint8Array([0x0a, 0xff, 0x00]) },
+    );
     const view = decodeDeadLetterJson(encodeDeadLetter(binary));
     expect(view.original_text).toBeUndefined();
     expect(view.field).toBeUndefined();

@@ -34,7 +34,12 @@ export interface DeadLetterSource {
 
 /** Builds the DLQ record for a rejected event. */
 export function deadLetterFor(rejection: EventRejection, source: DeadLetterSource): DeadLetterRecord {
-  return { reason: rejection.reason, message: rejection.message, ...(rejection.field === undefined ? {} : { field: rejection.field }), ...source };
+  return {
+    reason: rejection.reason,
+    message: rejection.message,
+    ...(rejection.field === undefined ? {} : { field: rejection.field }),
+    ...source,
+  };
 }
 
 /** DLQ records are always protobuf (content type application/x-protobuf). */

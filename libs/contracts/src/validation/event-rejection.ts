@@ -32,8 +32,7 @@ export interface EventRejection {
 export type WireFormat = 'protobuf' | 'json';
 
 export type EventValidationResult =
-  | { readonly ok: true; readonly event: EngagementEvent }
-  | { readonly ok: false; readonly rejection: EventRejection };
+  { readonly ok: true; readonly event: EngagementEvent } | { readonly ok: false; readonly rejection: EventRejection };
 
 export type EventDecodeResult =
   | { readonly ok: true; readonly event: EngagementEvent; readonly format: WireFormat }
@@ -48,6 +47,10 @@ export interface EventValidationOptions {
 
 export const DEFAULT_MAX_FUTURE_SKEW_MS = 5 * 60 * 1000;
 
-export function rejection(reason: RejectionReason, message: string, field?: string): { ok: false; rejection: EventRejection } {
+export function rejection(
+  reason: RejectionReason,
+  message: string,
+  field?: string,
+): { ok: false; rejection: EventRejection } {
   return { ok: false, rejection: field === undefined ? { reason, message } : { reason, field, message } };
 }

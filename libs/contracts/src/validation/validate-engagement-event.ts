@@ -64,7 +64,8 @@ function ok<T>(value: T): Parsed<T> {
  */
 function checkString(value: unknown, field: string, required: boolean): Failure | undefined {
   if (isAbsent(value)) return required ? rejection('missing_field', `${field} is required`, field) : undefined;
-  if (typeof value !== 'string') return rejection('wrong_type', `${field} must be a string, got ${describe(value)}`, field);
+  if (typeof value !== 'string')
+    return rejection('wrong_type', `${field} must be a string, got ${describe(value)}`, field);
   const defect = idStringDefect(value);
   if (defect !== undefined) return rejection('invalid_value', `${field} ${defect}`, field);
   return undefined;
@@ -91,7 +92,10 @@ function stringOrUndefined(value: unknown): string | undefined {
 }
 
 /** The first key of `o` (in sort order) not in `known`, as `Object.keys(o).filter(...).sort()[0]` but without the arrays. */
-function firstUnknownKey(o: Record<string, unknown>, known: ReadonlyMap<string, unknown> | ReadonlySet<string>): string | undefined {
+function firstUnknownKey(
+  o: Record<string, unknown>,
+  known: ReadonlyMap<string, unknown> | ReadonlySet<string>,
+): string | undefined {
   let first: string | undefined;
   for (const key in o) {
     if (!Object.prototype.hasOwnProperty.call(o, key) || known.has(key)) continue;
@@ -104,7 +108,14 @@ function firstUnknownKey(o: Record<string, unknown>, known: ReadonlyMap<string, 
 function isRealDate(rfc3339: string): boolean {
   const [y, m, d, hh, mm, ss] = [0, 5, 8, 11, 14, 17].map((at) => Number(rfc3339.slice(at, at + (at === 0 ? 4 : 2))));
   const date = new Date(Date.UTC(y, m - 1, d));
-  return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d && hh < 24 && mm < 60 && ss < 60;
+  return (
+    date.getUTCFullYear() === y &&
+    date.getUTCMonth() === m - 1 &&
+    date.getUTCDate() === d &&
+    hh < 24 &&
+    mm < 60 &&
+    ss < 60
+  );
 }
 
 /** The event time in epoch ms, or why not (a Failure object; a number means success, no wrapper). */
@@ -113,15 +124,24 @@ function parseEventTime(value: unknown): number | Failure {
   if (isAbsent(value)) return rejection('missing_field', `${field} is required`, field);
   let ms: number;
   if (typeof value === 'number') {
-    if (!Number.isInteger(value)) return rejection('invalid_value', `${field} must be whole epoch milliseconds, got ${value}`, field);
+    if (!Number.isInteger(value))
+      return rejection('invalid_value', `${field} must be whole epoch milliseconds, got ${value}`, field);
     ms = value;
   } else if (typeof value === 'string') {
     ms = RFC3339.test(value) && isRealDate(value) ? Date.parse(value.replace(' ', 'T')) : NaN;
     if (Number.isNaN(ms)) {
-      return rejection('invalid_value', `${field} must be an RFC 3339 time with a zone (e.g. 2024-05-01T12:00:00Z), got '${value}'`, field);
+      return rejection(
+        'invalid_value',
+        `${field} must be an RFC 3339 time with a zone (e.g. 2024-05-01T12:00:00Z), got '${value}'`,
+        field,
+      );
     }
   } else {
-    return rejection('wrong_type', `${field} must be an RFC 3339 string or epoch milliseconds, got ${describe(value)}`, field);
+    return rejection(
+      'wrong_type',
+      `${field} must be an RFC 3339 string or epoch milliseconds, got ${describe(value)}`,
+      field,
+    );
   }
   if (ms < 0 || ms > MAX_EVENT_TIME_MS) {
     return rejection('invalid_value', `${field} ${ms} ms is outside 1970-01-01 .. 9999-12-31`, field);
@@ -136,10 +156,12 @@ function parseChannel(value: unknown): Channel | Failure {
   if (isAbsent(value) || value === 0) return rejection('missing_field', `${field} is required`, field);
   if (typeof value === 'number') {
     const channel = Number.isInteger(value) ? CHANNELS[value - 1] : undefined;
-    if (channel === undefined) return rejection('invalid_value', `${field} enum number ${value} is not a known channel`, field);
+    if (channel === undefined)
+      return rejection('invalid_value', `${field} enum number ${value} is not a known channel`, field);
     return channel;
   }
-  if (typeof value !== 'string') return rejection('wrong_type', `${field} must be a string, got ${describe(value)}`, field);
+  if (typeof value !== 'string')
+    return rejection('wrong_type', `${field} must be a string, got ${describe(value)}`, field);
   const name = value.toLowerCase().replace(/^channel_/, '');
   if (!(CHANNELS as readonly string[]).includes(name)) {
     return rejection('invalid_value', `${field} must be one of ${CHANNELS.join(', ')}, got '${value}'`, field);
@@ -149,10 +171,15 @@ function parseChannel(value: unknown): Channel | Failure {
 
 function parseProfile(value: unknown): Parsed<ProfileAttributes | undefined> {
   if (value === undefined || value === null) return ok(undefined);
-  if (!isPlainObject(value)) return rejection('wrong_type', `profile must be an object, got ${describe(value)}`, 'profile');
+  if (!isPlainObject(value))
+    return rejection('wrong_type', `profile must be an object, got ${describe(value)}`, 'profile');
   const unknown = firstUnknownKey(value, PROFILE_KEY_SET);
   if (unknown !== undefined) {
-    return rejection('unknown_field', `profile.${unknown} is not a profile attribute (allowed: ${PROFILE_KEYS.join(', ')})`, `profile.${unknown}`);
+    return rejection(
+      'unknown_field',
+      `profile.${unknown} is not a profile attribute (allowed: ${PROFILE_KEYS.join(', ')})`,
+      `profile.${unknown}`,
+    );
   }
   const roleFailure = checkString(value.role, 'profile.role', false);
   if (roleFailure !== undefined) return roleFailure;
@@ -172,35 +199,59 @@ function checkAttribute(spec: AttributeSpec, value: unknown): Failure | undefine
   const field = (): string => `attributes.${spec.name}`;
   switch (spec.type) {
     case 'boolean':
-      if (typeof value !== 'boolean') return rejection('wrong_type', `${field()} must be a boolean, got ${describe(value)}`, field());
+      if (typeof value !== 'boolean')
+        return rejection('wrong_type', `${field()} must be a boolean, got ${describe(value)}`, field());
       return undefined;
     case 'number': {
-      if (typeof value !== 'number') return rejection('wrong_type', `${field()} must be a number, got ${describe(value)}`, field());
-      if (!Number.isFinite(value)) return rejection('invalid_value', `${field()} must be a finite number, got ${value}`, field());
-      if (spec.integer === true && !Number.isInteger(value)) return rejection('invalid_value', `${field()} must be an integer, got ${value}`, field());
+      if (typeof value !== 'number')
+        return rejection('wrong_type', `${field()} must be a number, got ${describe(value)}`, field());
+      if (!Number.isFinite(value))
+        return rejection('invalid_value', `${field()} must be a finite number, got ${value}`, field());
+      if (spec.integer === true && !Number.isInteger(value))
+        return rejection('invalid_value', `${field()} must be an integer, got ${value}`, field());
       if ((spec.min !== undefined && value < spec.min) || (spec.max !== undefined && value > spec.max)) {
-        return rejection('invalid_value', `${field()} must be in [${spec.min ?? '-inf'}, ${spec.max ?? 'inf'}], got ${value}`, field());
+        return rejection(
+          'invalid_value',
+          `${field()} must be in [${spec.min ?? '-inf'}, ${spec.max ?? 'inf'}], got ${value}`,
+          field(),
+        );
       }
       return undefined;
     }
     case 'string': {
-      if (typeof value !== 'string') return rejection('wrong_type', `${field()} must be a string, got ${describe(value)}`, field());
+      if (typeof value !== 'string')
+        return rejection('wrong_type', `${field()} must be a string, got ${describe(value)}`, field());
       const max = spec.maxLength ?? DEFAULT_STRING_ATTRIBUTE_MAX_LENGTH;
-      if (value.length > max) return rejection('invalid_value', `${field()} is ${value.length} characters long; at most ${max} are allowed`, field());
+      if (value.length > max)
+        return rejection(
+          'invalid_value',
+          `${field()} is ${value.length} characters long; at most ${max} are allowed`,
+          field(),
+        );
       return undefined;
     }
     case 'enum':
-      if (typeof value !== 'string') return rejection('wrong_type', `${field()} must be a string, got ${describe(value)}`, field());
+      if (typeof value !== 'string')
+        return rejection('wrong_type', `${field()} must be a string, got ${describe(value)}`, field());
       if (!spec.values.includes(value)) {
-        return rejection('invalid_value', `${field()} must be one of ${spec.values.join(', ')}, got '${value}'`, field());
+        return rejection(
+          'invalid_value',
+          `${field()} must be one of ${spec.values.join(', ')}, got '${value}'`,
+          field(),
+        );
       }
       return undefined;
   }
 }
 
-function parseAttributes(value: unknown, eventType: string, catalog: EventTypeCatalog): Parsed<Record<string, AttributeValue>> {
+function parseAttributes(
+  value: unknown,
+  eventType: string,
+  catalog: EventTypeCatalog,
+): Parsed<Record<string, AttributeValue>> {
   const definition = catalog.get(eventType);
-  if (definition === undefined) return rejection('unknown_event_type', `event_type '${eventType}' is not in the catalog`, 'event_type');
+  if (definition === undefined)
+    return rejection('unknown_event_type', `event_type '${eventType}' is not in the catalog`, 'event_type');
   if (value !== undefined && value !== null && !isPlainObject(value)) {
     return rejection('wrong_type', `attributes must be an object, got ${describe(value)}`, 'attributes');
   }
@@ -211,7 +262,12 @@ function parseAttributes(value: unknown, eventType: string, catalog: EventTypeCa
   for (const spec of definition.attributes) {
     const raw = Object.prototype.hasOwnProperty.call(given, spec.name) ? given[spec.name] : undefined;
     if (raw === undefined || raw === null) {
-      if (spec.required === true) return rejection('missing_field', `attributes.${spec.name} is required for ${eventType} events`, `attributes.${spec.name}`);
+      if (spec.required === true)
+        return rejection(
+          'missing_field',
+          `attributes.${spec.name} is required for ${eventType} events`,
+          `attributes.${spec.name}`,
+        );
       continue;
     }
     const failure = checkAttribute(spec, raw);
@@ -244,11 +300,18 @@ export function validateEventCandidate(
   if (duplicate !== undefined) {
     return rejection('invalid_value', `${duplicate} is given twice (snake_case and camelCase spellings)`, duplicate);
   }
-  const idFailure = checkString(candidate.eventId, 'event_id', true) ?? checkString(candidate.entityId, 'entity_id', true) ?? checkString(candidate.eventType, 'event_type', true);
+  const idFailure =
+    checkString(candidate.eventId, 'event_id', true) ??
+    checkString(candidate.entityId, 'entity_id', true) ??
+    checkString(candidate.eventType, 'event_type', true);
   if (idFailure !== undefined) return idFailure;
   const type = candidate.eventType as string;
   if (!catalog.has(type)) {
-    return rejection('unknown_event_type', `event_type '${type}' is not in the catalog '${catalog.name}'`, 'event_type');
+    return rejection(
+      'unknown_event_type',
+      `event_type '${type}' is not in the catalog '${catalog.name}'`,
+      'event_type',
+    );
   }
   const eventTimeMs = parseEventTime(candidate.eventTime);
   if (typeof eventTimeMs !== 'number') return eventTimeMs;

@@ -12,7 +12,8 @@ const PROTOBUF_TYPES = new Set(['application/x-protobuf', 'application/protobuf'
 const JSON_TYPES = new Set(['application/json']);
 const OPEN_BRACE = 0x7b;
 
-export type WireFormatResolution = { readonly ok: true; readonly format: WireFormat } | { readonly ok: false; readonly contentType: string };
+export type WireFormatResolution =
+  { readonly ok: true; readonly format: WireFormat } | { readonly ok: false; readonly contentType: string };
 
 const PROTOBUF: WireFormatResolution = { ok: true, format: 'protobuf' };
 const JSON_FORMAT: WireFormatResolution = { ok: true, format: 'json' };

@@ -73,12 +73,36 @@ describe('decodeEngagementEvent: the same verdict for JSON and protobuf', () => 
     ['no content_id (optional)', without(base, 'content_id'), 'ok'],
     ['no profile (optional)', without(base, 'profile'), 'ok'],
     ['an over-long profile role', { ...base, profile: { role: 'r'.repeat(300) } }, 'invalid_value profile.role'],
-    ['a required attribute missing', { ...base, attributes: { time_taken_seconds: 3 } }, 'missing_field attributes.is_correct'],
-    ['a string where a boolean is declared', { ...base, attributes: { is_correct: 'yes', time_taken_seconds: 3 } }, 'wrong_type attributes.is_correct'],
-    ['a string where a number is declared', { ...base, attributes: { is_correct: true, time_taken_seconds: '3' } }, 'wrong_type attributes.time_taken_seconds'],
-    ['a negative time taken', { ...base, attributes: { is_correct: true, time_taken_seconds: -1 } }, 'invalid_value attributes.time_taken_seconds'],
-    ['an undeclared attribute', { ...base, attributes: { is_correct: true, time_taken_seconds: 3, mood: 'happy' } }, 'unknown_field attributes.mood'],
-    ['an attribute on an attribute-less type', { ...base, event_type: 'lesson_sent', attributes: { foo: 1 } }, 'unknown_field attributes.foo'],
+    [
+      'a required attribute missing',
+      { ...base, attributes: { time_taken_seconds: 3 } },
+      'missing_field attributes.is_correct',
+    ],
+    [
+      'a string where a boolean is declared',
+      { ...base, attributes: { is_correct: 'yes', time_taken_seconds: 3 } },
+      'wrong_type attributes.is_correct',
+    ],
+    [
+      'a string where a number is declared',
+      { ...base, attributes: { is_correct: true, time_taken_seconds: '3' } },
+      'wrong_type attributes.time_taken_seconds',
+    ],
+    [
+      'a negative time taken',
+      { ...base, attributes: { is_correct: true, time_taken_seconds: -1 } },
+      'invalid_value attributes.time_taken_seconds',
+    ],
+    [
+      'an undeclared attribute',
+      { ...base, attributes: { is_correct: true, time_taken_seconds: 3, mood: 'happy' } },
+      'unknown_field attributes.mood',
+    ],
+    [
+      'an attribute on an attribute-less type',
+      { ...base, event_type: 'lesson_sent', attributes: { foo: 1 } },
+      'unknown_field attributes.foo',
+    ],
     [
       'completion above 100',
       { ...base, event_type: 'path_progress', attributes: { completion_percentage: 100.5, difficulty: 'advanced' } },
@@ -89,7 +113,11 @@ describe('decodeEngagementEvent: the same verdict for JSON and protobuf', () => 
       { ...base, event_type: 'path_progress', attributes: { completion_percentage: 50, difficulty: 'expert' } },
       'invalid_value attributes.difficulty',
     ],
-    ['path_progress without difficulty', { ...base, event_type: 'path_progress', attributes: { completion_percentage: 50 } }, 'missing_field attributes.difficulty'],
+    [
+      'path_progress without difficulty',
+      { ...base, event_type: 'path_progress', attributes: { completion_percentage: 50 } },
+      'missing_field attributes.difficulty',
+    ],
   ];
 
   it.each(cases)('%s', (_label, loose, expected) => {
@@ -97,11 +125,18 @@ describe('decodeEngagementEvent: the same verdict for JSON and protobuf', () => 
     const fromProto = decodeEngagementEvent(looseToProto(loose), 'application/x-protobuf', catalog, opts);
     expect(verdict(fromJson)).toBe(expected);
     expect(verdict(fromProto)).toBe(expected);
-    expect(fromProto.ok ? fromProto.event : fromProto.rejection).toEqual(fromJson.ok ? fromJson.event : fromJson.rejection);
+    expect(fromProto.ok ? fromProto.event : fromProto.rejection).toEqual(
+      fromJson.ok ? fromJson.event : fromJson.rejection,
+    );
   });
 
   it('names the field and the expectation in the message', () => {
-    const r = decodeEngagementEvent(json({ ...base, attributes: { is_correct: 'yes', time_taken_seconds: 3 } }), 'application/json', catalog, opts);
+    const r = decodeEngagementEvent(
+      json({ ...base, attributes: { is_correct: 'yes', time_taken_seconds: 3 } }),
+      'application/json',
+      catalog,
+      opts,
+    );
     expect(r.ok ? '' : r.rejection.message).toBe('attributes.is_correct must be a boolean, got string');
   });
 });
@@ -128,13 +163,21 @@ describe('decodeEngagementEvent: JSON specifics', () => {
     ['a proto enum number channel', { ...base, channel: 2 }, 'ok'],
     ['an out-of-range enum number channel', { ...base, channel: 9 }, 'invalid_value channel'],
     ['a boolean channel', { ...base, channel: true }, 'wrong_type channel'],
-    ['a misspelt top-level field', { ...without(base, 'event_type'), evnt_type: 'lesson_sent' }, 'unknown_field evnt_type'],
+    [
+      'a misspelt top-level field',
+      { ...without(base, 'event_type'), evnt_type: 'lesson_sent' },
+      'unknown_field evnt_type',
+    ],
     ['both spellings of a field', { ...base, eventId: 'ev-2' }, 'invalid_value event_id'],
     ['an unknown profile key', { ...base, profile: { age: 40 } }, 'unknown_field profile.age'],
     ['a numeric profile region', { ...base, profile: { region: 7 } }, 'wrong_type profile.region'],
     ['a string profile', { ...base, profile: 'nurse' }, 'wrong_type profile'],
     ['attributes as an array', { ...base, attributes: [true, 3] }, 'wrong_type attributes'],
-    ['a null undeclared attribute (still unknown)', { ...base, event_type: 'lesson_sent', attributes: { foo: null } }, 'unknown_field attributes.foo'],
+    [
+      'a null undeclared attribute (still unknown)',
+      { ...base, event_type: 'lesson_sent', attributes: { foo: null } },
+      'unknown_field attributes.foo',
+    ],
     ['a JSON array instead of an object', [base], 'wrong_type'],
   ];
   it.each(cases)('%s', (_label, obj, expected) => {
@@ -168,20 +211,40 @@ describe('decodeEngagementEvent: JSON specifics', () => {
   });
 
   it('rejects bytes that are not JSON or not UTF-8 as undecodable', () => {
-    expect(verdict(decodeEngagementEvent(new TextEncoder().encode('{"event_id": '), 'application/json', catalog, opts))).toBe('undecodable');
-    expect(verdict(decodeEngagementEvent(new Uint8Array([0x7b, 0xff, 0x7d]), 'application/json', catalog, opts))).toBe('undecodable');
+    expect(
+      verdict(decodeEngagementEvent(new TextEncoder().encode('{"event_id": '), 'application/json', catalog, opts)),
+    ).toBe('undecodable');
+    expect(verdict(decodeEngagementEvent(new Uint8Array([0x7b, 0xff, 0x7d]), 'application/json', catalog, opts))).toBe(
+      'undecodable',
+    );
   });
 });
 
 describe('decodeEngagementEvent: protobuf specifics', () => {
   const msg = (patch: Record<string, unknown>) =>
-    toBinary(EngagementEventSchema, create(EngagementEventSchema, { eventId: 'e', entityId: 'l', eventType: 'lesson_sent', eventTime: timestampFromMs(NOW), channel: 4, ...patch }));
+    toBinary(
+      EngagementEventSchema,
+      create(EngagementEventSchema, {
+        eventId: 'e',
+        entityId: 'l',
+        eventType: 'lesson_sent',
+        eventTime: timestampFromMs(NOW),
+        channel: 4,
+        ...patch,
+      }),
+    );
 
-  it('accepts a minimal event', () => expect(verdict(decodeEngagementEvent(msg({}), 'application/protobuf', catalog, opts))).toBe('ok'));
-  it('rejects an unknown channel enum number', () => expect(verdict(decodeEngagementEvent(msg({ channel: 9 }), 'application/x-protobuf', catalog, opts))).toBe('invalid_value channel'));
+  it('accepts a minimal event', () =>
+    expect(verdict(decodeEngagementEvent(msg({}), 'application/protobuf', catalog, opts))).toBe('ok'));
+  it('rejects an unknown channel enum number', () =>
+    expect(verdict(decodeEngagementEvent(msg({ channel: 9 }), 'application/x-protobuf', catalog, opts))).toBe(
+      'invalid_value channel',
+    ));
   it('rejects a malformed Timestamp', () => {
     const bytes = msg({ eventTime: { $typeName: 'google.protobuf.Timestamp', seconds: 1n, nanos: -5 } });
-    expect(verdict(decodeEngagementEvent(bytes, 'application/x-protobuf', catalog, opts))).toBe('invalid_value event_time');
+    expect(verdict(decodeEngagementEvent(bytes, 'application/x-protobuf', catalog, opts))).toBe(
+      'invalid_value event_time',
+    );
   });
   it('rejects a NaN number attribute', () => {
     const bytes = msg({
@@ -191,39 +254,65 @@ describe('decodeEngagementEvent: protobuf specifics', () => {
         time_taken_seconds: create(AttributeValueSchema, { kind: { case: 'numberValue', value: NaN } }),
       },
     });
-    expect(verdict(decodeEngagementEvent(bytes, 'application/x-protobuf', catalog, opts))).toBe('invalid_value attributes.time_taken_seconds');
+    expect(verdict(decodeEngagementEvent(bytes, 'application/x-protobuf', catalog, opts))).toBe(
+      'invalid_value attributes.time_taken_seconds',
+    );
   });
   it('treats an attribute value with no kind set as absent', () => {
-    const bytes = msg({ eventType: 'assessment_answered', attributes: { is_correct: create(AttributeValueSchema, {}) } });
-    expect(verdict(decodeEngagementEvent(bytes, 'application/x-protobuf', catalog, opts))).toBe('missing_field attributes.is_correct');
+    const bytes = msg({
+      eventType: 'assessment_answered',
+      attributes: { is_correct: create(AttributeValueSchema, {}) },
+    });
+    expect(verdict(decodeEngagementEvent(bytes, 'application/x-protobuf', catalog, opts))).toBe(
+      'missing_field attributes.is_correct',
+    );
   });
   it('rejects a field number the contract does not have', () => {
     const extra = new Uint8Array([...msg({}), 0xa0, 0x01, 0x01]); // field 20, varint 1
     expect(verdict(decodeEngagementEvent(extra, 'application/x-protobuf', catalog, opts))).toBe('unknown_field #20');
   });
   it('rejects truncated bytes as undecodable', () => {
-    expect(verdict(decodeEngagementEvent(new Uint8Array([0x0a, 0x20, 0x41]), 'application/x-protobuf', catalog, opts))).toBe('undecodable');
+    expect(
+      verdict(decodeEngagementEvent(new Uint8Array([0x0a, 0x20, 0x41]), 'application/x-protobuf', catalog, opts)),
+    ).toBe('undecodable');
   });
   it('reads empty bytes as an event with every field missing', () => {
-    expect(verdict(decodeEngagementEvent(new Uint8Array(), 'application/x-protobuf', catalog, opts))).toBe('missing_field event_id');
+    expect(verdict(decodeEngagementEvent(new Uint8Array(), 'application/x-protobuf', catalog, opts))).toBe(
+      'missing_field event_id',
+    );
   });
 });
 
 describe('content type', () => {
-  const event: EngagementEvent = { eventId: 'e', entityId: 'l', eventType: 'lesson_sent', eventTimeMs: NOW, channel: 'web', attributes: {} };
+  const event: EngagementEvent = {
+    eventId: 'e',
+    entityId: 'l',
+    eventType: 'lesson_sent',
+    eventTimeMs: NOW,
+    channel: 'web',
+    attributes: {},
+  };
   const pb = encodeEngagementEvent(event, 'protobuf');
   const js = encodeEngagementEvent(event, 'json');
 
-  it('labels encodings', () => expect([pb.contentType, js.contentType]).toEqual(['application/x-protobuf', 'application/json']));
+  it('labels encodings', () =>
+    expect([pb.contentType, js.contentType]).toEqual(['application/x-protobuf', 'application/json']));
   it('sniffs JSON and protobuf when the header is absent', () => {
     expect(decodeEngagementEvent(js.bytes, undefined, catalog, opts)).toMatchObject({ ok: true, format: 'json' });
     expect(decodeEngagementEvent(pb.bytes, '', catalog, opts)).toMatchObject({ ok: true, format: 'protobuf' });
   });
   it('ignores parameters and case', () => {
-    expect(decodeEngagementEvent(js.bytes, 'Application/JSON; charset=utf-8', catalog, opts)).toMatchObject({ ok: true, format: 'json' });
+    expect(decodeEngagementEvent(js.bytes, 'Application/JSON; charset=utf-8', catalog, opts)).toMatchObject({
+      ok: true,
+      format: 'json',
+    });
   });
   it('lets the header win over sniffing', () => {
-    expect(decodeEngagementEvent(js.bytes, 'application/x-protobuf', catalog, opts)).toMatchObject({ ok: false, format: 'protobuf', rejection: { reason: 'undecodable' } });
+    expect(decodeEngagementEvent(js.bytes, 'application/x-protobuf', catalog, opts)).toMatchObject({
+      ok: false,
+      format: 'protobuf',
+      rejection: { reason: 'undecodable' },
+    });
   });
   it('rejects an unsupported content type as undecodable, naming it', () => {
     const r = decodeEngagementEvent(js.bytes, 'text/csv', catalog, opts);
@@ -236,12 +325,20 @@ describe('round trips', () => {
   const optional = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined });
   const attributes = fc.oneof(
     fc.constant({ eventType: 'lesson_sent', attributes: {} }),
-    fc.record({ is_correct: fc.boolean(), time_taken_seconds: fc.double({ min: 0, max: 1e6, noNaN: true }).map((v) => v + 0) }).map((a) => ({
-      eventType: 'assessment_answered',
-      attributes: a,
-    })),
     fc
-      .record({ completion_percentage: fc.double({ min: 0, max: 100, noNaN: true }).map((v) => v + 0), difficulty: fc.constantFrom('beginner', 'intermediate', 'advanced') })
+      .record({
+        is_correct: fc.boolean(),
+        time_taken_seconds: fc.double({ min: 0, max: 1e6, noNaN: true }).map((v) => v + 0),
+      })
+      .map((a) => ({
+        eventType: 'assessment_answered',
+        attributes: a,
+      })),
+    fc
+      .record({
+        completion_percentage: fc.double({ min: 0, max: 100, noNaN: true }).map((v) => v + 0),
+        difficulty: fc.constantFrom('beginner', 'intermediate', 'advanced'),
+      })
       .map((a) => ({ eventType: 'path_progress', attributes: a })),
   );
   const events: fc.Arbitrary<EngagementEvent> = fc

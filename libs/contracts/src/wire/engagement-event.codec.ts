@@ -2,7 +2,12 @@ import { toBinary } from '@bufbuild/protobuf';
 import type { EventTypeCatalog } from '../catalog/event-type-catalog';
 import type { EngagementEvent } from '../engagement-event/engagement-event';
 import { EngagementEventSchema } from '../gen/pulse/v1/engagement_event_pb';
-import type { EventDecodeResult, EventValidationOptions, EventValidationResult, WireFormat } from '../validation/event-rejection';
+import type {
+  EventDecodeResult,
+  EventValidationOptions,
+  EventValidationResult,
+  WireFormat,
+} from '../validation/event-rejection';
 import { rejection } from '../validation/event-rejection';
 import { validateEventCandidate } from '../validation/validate-engagement-event';
 import { contentTypeOf, resolveWireFormat } from './content-type';
@@ -23,7 +28,10 @@ export function validateEngagementEventJson(
   options: EventValidationOptions = {},
 ): EventValidationResult {
   if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) {
-    return rejection('wrong_type', `an engagement event must be a JSON object, got ${obj === null ? 'null' : Array.isArray(obj) ? 'array' : typeof obj}`);
+    return rejection(
+      'wrong_type',
+      `an engagement event must be a JSON object, got ${obj === null ? 'null' : Array.isArray(obj) ? 'array' : typeof obj}`,
+    );
   }
   return validateEventCandidate(jsonToCandidate(obj as Record<string, unknown>), catalog, options);
 }
@@ -41,7 +49,10 @@ export function decodeEngagementEvent(
 ): EventDecodeResult {
   const resolved = resolveWireFormat(contentType, bytes);
   if (!resolved.ok) {
-    return rejection('undecodable', `unsupported content type '${resolved.contentType}' (expected application/x-protobuf or application/json)`);
+    return rejection(
+      'undecodable',
+      `unsupported content type '${resolved.contentType}' (expected application/x-protobuf or application/json)`,
+    );
   }
   const format = resolved.format;
   let result: EventValidationResult;
@@ -59,7 +70,10 @@ export function decodeEngagementEvent(
     try {
       candidate = readEngagementEventCandidate(bytes);
     } catch (err) {
-      return { ...rejection('undecodable', `value is not a valid protobuf EngagementEvent: ${(err as Error).message}`), format };
+      return {
+        ...rejection('undecodable', `value is not a valid protobuf EngagementEvent: ${(err as Error).message}`),
+        format,
+      };
     }
     result = validateEventCandidate(candidate, catalog, options);
   }

@@ -28,7 +28,14 @@ const FIELDS: ReadonlyArray<readonly [keyof EventCandidate, string, string]> = [
   ['profile', 'profile', 'profile'],
 ];
 const KNOWN_KEYS = new Set(FIELDS.flatMap(([, snake, camel]) => [snake, camel]));
-const WRAPPED_VALUE_KEYS = new Set(['bool_value', 'boolValue', 'number_value', 'numberValue', 'string_value', 'stringValue']);
+const WRAPPED_VALUE_KEYS = new Set([
+  'bool_value',
+  'boolValue',
+  'number_value',
+  'numberValue',
+  'string_value',
+  'stringValue',
+]);
 
 /** Proto JSON writes an AttributeValue as {"boolValue": true}; accept that spelling as well as the flat one. */
 function unwrapAttributes(attributes: unknown): unknown {
@@ -56,7 +63,9 @@ export function jsonToCandidate(obj: Record<string, unknown>): EventCandidate {
     candidate[key] = hasSnake ? obj[snake] : hasCamel ? obj[camel] : undefined;
   }
   candidate.attributes = unwrapAttributes(candidate.attributes);
-  const unknown = Object.keys(obj).filter((k) => !KNOWN_KEYS.has(k)).sort();
+  const unknown = Object.keys(obj)
+    .filter((k) => !KNOWN_KEYS.has(k))
+    .sort();
   if (unknown.length > 0) candidate.unknownFields = unknown;
   if (duplicates.length > 0) candidate.duplicateFields = duplicates;
   return candidate as EventCandidate;

@@ -1,7 +1,15 @@
 import { create } from '@bufbuild/protobuf';
 import { timestampFromMs } from '@bufbuild/protobuf/wkt';
-import type { AttributeValue as AttributeValueMessage, EngagementEvent as EngagementEventMessage } from '../gen/pulse/v1/engagement_event_pb';
-import { AttributeValueSchema, Channel as ChannelEnum, EngagementEventSchema, ProfileSchema } from '../gen/pulse/v1/engagement_event_pb';
+import type {
+  AttributeValue as AttributeValueMessage,
+  EngagementEvent as EngagementEventMessage,
+} from '../gen/pulse/v1/engagement_event_pb';
+import {
+  AttributeValueSchema,
+  Channel as ChannelEnum,
+  EngagementEventSchema,
+  ProfileSchema,
+} from '../gen/pulse/v1/engagement_event_pb';
 import type { Channel, EngagementEvent } from '../engagement-event/engagement-event';
 import type { EventCandidate } from '../validation/validate-engagement-event';
 
@@ -23,14 +31,23 @@ function unknownPaths(message: HasUnknown | undefined, prefix: string): string[]
 /** Maps a decoded protobuf message onto the wire-neutral candidate; judges nothing (validation does). */
 export function protoToCandidate(msg: EngagementEventMessage): EventCandidate {
   const attributes: Record<string, unknown> = {};
-  const unknownFields = [...unknownPaths(msg, ''), ...unknownPaths(msg.profile, 'profile.'), ...unknownPaths(msg.eventTime, 'event_time.')];
+  const unknownFields = [
+    ...unknownPaths(msg, ''),
+    ...unknownPaths(msg.profile, 'profile.'),
+    ...unknownPaths(msg.eventTime, 'event_time.'),
+  ];
   for (const [name, value] of Object.entries(msg.attributes)) {
     attributes[name] = value.kind.value;
     unknownFields.push(...unknownPaths(value, `attributes.${name}.`));
   }
   const ts = msg.eventTime;
   // A Timestamp with nanos outside [0, 1e9) is malformed; NaN makes validation reject it as invalid_value.
-  const eventTime = ts === undefined ? undefined : ts.nanos < 0 || ts.nanos > 999_999_999 ? NaN : Number(ts.seconds) * 1000 + Math.floor(ts.nanos / 1e6);
+  const eventTime =
+    ts === undefined
+      ? undefined
+      : ts.nanos < 0 || ts.nanos > 999_999_999
+        ? NaN
+        : Number(ts.seconds) * 1000 + Math.floor(ts.nanos / 1e6);
   return {
     eventId: msg.eventId,
     entityId: msg.entityId,
@@ -62,6 +79,9 @@ export function engagementEventToProto(event: EngagementEvent): EngagementEventM
     channel: CHANNEL_TO_ENUM[event.channel] ?? ChannelEnum.UNSPECIFIED,
     contentId: event.contentId,
     attributes,
-    profile: event.profile === undefined ? undefined : create(ProfileSchema, { role: event.profile.role, region: event.profile.region }),
+    profile:
+      event.profile === undefined
+        ? undefined
+        : create(ProfileSchema, { role: event.profile.role, region: event.profile.region }),
   });
 }

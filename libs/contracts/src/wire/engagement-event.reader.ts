@@ -56,7 +56,12 @@ class ShortStringCache {
   private readonly texts: string[] = new Array<string>(ShortStringCache.SLOTS).fill('');
 
   /** The string of buf[start, end) (at most SHORT_STRING_BYTES long), decoded by decode() on a miss. */
-  get(buf: Uint8Array, start: number, end: number, decode: (buf: Uint8Array, start: number, end: number) => string): string {
+  get(
+    buf: Uint8Array,
+    start: number,
+    end: number,
+    decode: (buf: Uint8Array, start: number, end: number) => string,
+  ): string {
     const length = end - start;
     let hash = length;
     for (let i = start; i < end; i++) hash = Math.imul(hash ^ buf[i], 0x01000193);
@@ -172,7 +177,8 @@ class WireCursor {
     }
     const fieldNo = tag >>> 3;
     const wireType = tag & 7;
-    if (fieldNo <= 0 || wireType > WIRE_BIT32) throw new Error(`illegal tag: field no ${fieldNo} wire type ${wireType}`);
+    if (fieldNo <= 0 || wireType > WIRE_BIT32)
+      throw new Error(`illegal tag: field no ${fieldNo} wire type ${wireType}`);
     return tag;
   }
 
@@ -224,7 +230,9 @@ class WireCursor {
     const end = start + len;
     if (end > this.len) throw prematureEof();
     this.pos = end;
-    return len <= SHORT_STRING_BYTES ? repeatedStrings.get(this.buf, start, end, decodeUtf8) : decodeUtf8(this.buf, start, end);
+    return len <= SHORT_STRING_BYTES
+      ? repeatedStrings.get(this.buf, start, end, decodeUtf8)
+      : decodeUtf8(this.buf, start, end);
   }
 
   /** protobuf-es's BinaryReader.skip(), data not kept. */
@@ -329,7 +337,8 @@ function readAttributeValue(c: WireCursor, length: number, attr: AttributeValueS
 
 /** A copy of protobuf-es's setOwn(): a map key "__proto__" is an own property, not the prototype. */
 function setOwn<T>(record: Record<string, T>, key: string, value: T): void {
-  if (key === '__proto__') Object.defineProperty(record, key, { value, writable: true, enumerable: true, configurable: true });
+  if (key === '__proto__')
+    Object.defineProperty(record, key, { value, writable: true, enumerable: true, configurable: true });
   else record[key] = value;
 }
 
@@ -388,7 +397,8 @@ function pushPaths(into: string[], numbers: readonly number[] | undefined, prefi
  * does). Throws an Error exactly when protobuf-es's fromBinary would, with its message.
  */
 export function readEngagementEventCandidate(bytes: Uint8Array): EventCandidate {
-  if (!(bytes instanceof Uint8Array)) throw new TypeError(`bytes must be a Uint8Array, got ${bytes === null ? 'null' : typeof bytes}`);
+  if (!(bytes instanceof Uint8Array))
+    throw new TypeError(`bytes must be a Uint8Array, got ${bytes === null ? 'null' : typeof bytes}`);
   const c = new WireCursor(bytes);
   let eventId = '';
   let entityId = '';
@@ -442,7 +452,11 @@ export function readEngagementEventCandidate(bytes: Uint8Array): EventCandidate 
   attributes.unknownPaths(unknownFields);
   // A Timestamp with nanos outside [0, 1e9) is malformed; NaN makes validation reject it as invalid_value.
   const eventTime =
-    ts === undefined ? undefined : ts.nanos < 0 || ts.nanos > 999_999_999 ? NaN : ts.seconds * 1000 + Math.floor(ts.nanos / 1e6);
+    ts === undefined
+      ? undefined
+      : ts.nanos < 0 || ts.nanos > 999_999_999
+        ? NaN
+        : ts.seconds * 1000 + Math.floor(ts.nanos / 1e6);
   const candidate = {
     eventId,
     entityId,

@@ -11,7 +11,8 @@ export class ByteSink {
   pos = 0;
 
   constructor(initialBytes = 64 * 1024) {
-    if (!Number.isInteger(initialBytes) || initialBytes < 0) throw new RangeError(`initialBytes must be a non-negative integer, got ${initialBytes}`);
+    if (!Number.isInteger(initialBytes) || initialBytes < 0)
+      throw new RangeError(`initialBytes must be a non-negative integer, got ${initialBytes}`);
     this.buf = Buffer.allocUnsafe(initialBytes);
   }
 
@@ -81,8 +82,12 @@ export class ByteSinkPool {
   private readonly idle: ByteSink[] = [];
 
   /** `maxIdle`: more than one is needed only while batches overlap. */
-  constructor(private readonly initialBytes: number, private readonly maxIdle = 4) {
-    if (!Number.isInteger(maxIdle) || maxIdle < 0) throw new RangeError(`maxIdle must be a non-negative integer, got ${maxIdle}`);
+  constructor(
+    private readonly initialBytes: number,
+    private readonly maxIdle = 4,
+  ) {
+    if (!Number.isInteger(maxIdle) || maxIdle < 0)
+      throw new RangeError(`maxIdle must be a non-negative integer, got ${maxIdle}`);
   }
 
   /** An empty sink. */

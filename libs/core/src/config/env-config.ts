@@ -50,6 +50,9 @@ export class EnvReader {
       if (fallback === undefined) throw new ConfigError(name, `missing required environment variable ${name}`);
       return fallback;
     }
-    return raw.split(',').map((s) => s.trim()).filter(Boolean);
+    return raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   }
 }

@@ -23,7 +23,9 @@ export function parseWindow(spec: WindowSpec | undefined): ParsedWindow | string
   if (spec === undefined || spec === 'lifetime') return { lifetime: true, lengthMs: 0, offsetMs: 0 };
   if (typeof spec === 'string') {
     const ms = parseDuration(spec);
-    return ms === undefined ? `window "${spec}" is not lifetime or a duration like 7d` : { lifetime: false, lengthMs: ms, offsetMs: 0 };
+    return ms === undefined
+      ? `window "${spec}" is not lifetime or a duration like 7d`
+      : { lifetime: false, lengthMs: ms, offsetMs: 0 };
   }
   if (typeof spec !== 'object' || spec === null) return `window must be lifetime, a duration or { last, offset }`;
   const length = parseDuration(spec.last);

@@ -30,12 +30,17 @@ const plans = new WeakMap<FeatureView, ViewPlan>();
 export function defineFeatureView(def: FeatureViewDefinition): FeatureView {
   const viewName = typeof def?.name === 'string' ? def.name : String(def?.name);
   const fail = (message: string, feature?: string): never => {
-    throw new DefinitionError(feature ? `feature view "${viewName}" feature "${feature}"` : `feature view "${viewName}"`, message);
+    throw new DefinitionError(
+      feature ? `feature view "${viewName}" feature "${feature}"` : `feature view "${viewName}"`,
+      message,
+    );
   };
 
   if (typeof def !== 'object' || def === null) fail('definition must be an object');
-  if (typeof def.name !== 'string' || !NAME_RE.test(def.name)) fail('name must be snake_case (a-z, 0-9, _), starting with a letter');
-  if (!Number.isInteger(def.version) || def.version < 1) fail(`version must be a positive integer, got ${String(def.version)}`);
+  if (typeof def.name !== 'string' || !NAME_RE.test(def.name))
+    fail('name must be snake_case (a-z, 0-9, _), starting with a letter');
+  if (!Number.isInteger(def.version) || def.version < 1)
+    fail(`version must be a positive integer, got ${String(def.version)}`);
   if (typeof def.entity !== 'string' || def.entity.length === 0) fail('entity must be a non-empty string');
   if (!Array.isArray(def.sources) || def.sources.length === 0) fail('sources must list at least one event type');
   for (const s of def.sources) if (typeof s !== 'string' || s.length === 0) fail('sources must be non-empty strings');
@@ -43,7 +48,8 @@ export function defineFeatureView(def: FeatureViewDefinition): FeatureView {
   if (def.schema !== undefined) {
     for (const [type, attrs] of Object.entries(def.schema)) {
       for (const [attr, t] of Object.entries(attrs)) {
-        if (t !== 'number' && t !== 'string' && t !== 'boolean') fail(`schema: ${type}.${attr} has unknown type "${String(t)}"`);
+        if (t !== 'number' && t !== 'string' && t !== 'boolean')
+          fail(`schema: ${type}.${attr} has unknown type "${String(t)}"`);
       }
     }
   }
@@ -52,7 +58,8 @@ export function defineFeatureView(def: FeatureViewDefinition): FeatureView {
   const byName = new Map<string, FeatureDefinition>();
   for (const f of def.features) {
     const fname = typeof f?.name === 'string' ? f.name : String(f?.name);
-    if (typeof f?.name !== 'string' || !NAME_RE.test(f.name)) fail('feature name must be snake_case (a-z, 0-9, _), starting with a letter', fname);
+    if (typeof f?.name !== 'string' || !NAME_RE.test(f.name))
+      fail('feature name must be snake_case (a-z, 0-9, _), starting with a letter', fname);
     if (byName.has(f.name)) fail('duplicate feature name', f.name);
     byName.set(f.name, f);
   }
@@ -71,7 +78,12 @@ export function defineFeatureView(def: FeatureViewDefinition): FeatureView {
     }
   }
 
-  const frozen = deepFreeze({ ...structuredClone(def), valueTypes, fingerprint: '', key: `${def.name}@${def.version}` });
+  const frozen = deepFreeze({
+    ...structuredClone(def),
+    valueTypes,
+    fingerprint: '',
+    key: `${def.name}@${def.version}`,
+  });
   const plan = compilePlan(frozen, valueTypes);
   const view = Object.freeze({ ...frozen, fingerprint: plan.fingerprint }) as FeatureView;
   plans.set(view, plan);
@@ -86,7 +98,8 @@ export function planOf(view: FeatureView): ViewPlan {
 }
 
 function checkFeature(def: FeatureViewDefinition, f: FeatureDefinition, fail: (m: string) => never): FeatureValueType {
-  if (!AGGREGATIONS.includes(f.aggregation)) fail(`unknown aggregation "${String(f.aggregation)}" (one of ${AGGREGATIONS.join(', ')})`);
+  if (!AGGREGATIONS.includes(f.aggregation))
+    fail(`unknown aggregation "${String(f.aggregation)}" (one of ${AGGREGATIONS.join(', ')})`);
   if (f.aggregation === 'ratio') {
     for (const k of ['of', 'map', 'eventTypes', 'where', 'window', 'tile', 'decimals', 'categories'] as const) {
       if (f[k] !== undefined) fail(`ratio takes only numerator and denominator, not ${k}`);
@@ -98,7 +111,8 @@ function checkFeature(def: FeatureViewDefinition, f: FeatureDefinition, fail: (m
   const eventTypes = f.eventTypes ?? def.sources;
   if (f.eventTypes !== undefined) {
     if (!Array.isArray(f.eventTypes) || f.eventTypes.length === 0) fail('eventTypes must be a non-empty list');
-    for (const t of f.eventTypes) if (!def.sources.includes(t)) fail(`event type "${t}" is not one of the view's sources`);
+    for (const t of f.eventTypes)
+      if (!def.sources.includes(t)) fail(`event type "${t}" is not one of the view's sources`);
   }
 
   for (const c of f.where ?? []) checkCondition(c, eventTypes, def, fail);
@@ -114,15 +128,18 @@ function checkFeature(def: FeatureViewDefinition, f: FeatureDefinition, fail: (m
   }
   if (f.map !== undefined) {
     if (type !== 'string') fail(`map applies to string fields; "${f.of}" is ${type ?? 'absent'}`);
-    for (const [k, v] of Object.entries(f.map)) if (typeof v !== 'number' || !Number.isFinite(v)) fail(`map value for "${k}" must be a finite number`);
+    for (const [k, v] of Object.entries(f.map))
+      if (typeof v !== 'number' || !Number.isFinite(v)) fail(`map value for "${k}" must be a finite number`);
   }
   const numeric = type === 'number' || type === 'boolean' || f.map !== undefined;
   if (['sum', 'mean', 'variance', 'min', 'max'].includes(f.aggregation) && !numeric) {
     fail(`${f.aggregation} needs a numeric or boolean field (or a map); "${f.of}" is ${type}`);
   }
-  if (f.aggregation === 'currentStreak' && type !== 'boolean') fail(`currentStreak needs a boolean field; "${f.of}" is ${type}`);
+  if (f.aggregation === 'currentStreak' && type !== 'boolean')
+    fail(`currentStreak needs a boolean field; "${f.of}" is ${type}`);
   if (f.decimals !== undefined) {
-    if (!Number.isInteger(f.decimals) || f.decimals < 0 || f.decimals > 9) fail(`decimals must be an integer in [0, 9], got ${String(f.decimals)}`);
+    if (!Number.isInteger(f.decimals) || f.decimals < 0 || f.decimals > 9)
+      fail(`decimals must be an integer in [0, 9], got ${String(f.decimals)}`);
     if (!['sum', 'mean', 'variance'].includes(f.aggregation)) fail('decimals applies to sum, mean and variance');
   }
 
@@ -133,26 +150,34 @@ function checkFeature(def: FeatureViewDefinition, f: FeatureDefinition, fail: (m
   } else {
     if (f.aggregation === 'currentStreak') fail('currentStreak is defined over the whole history; use window lifetime');
     if (w.lengthMs + w.offsetMs > MAX_WINDOW_MS) fail('window plus offset must be at most 400d; use lifetime beyond');
-    if (f.tile !== undefined && !TILE_SIZES.includes(f.tile)) fail(`tile "${String(f.tile)}" is not one of ${TILE_SIZES.join(', ')}`);
+    if (f.tile !== undefined && !TILE_SIZES.includes(f.tile))
+      fail(`tile "${String(f.tile)}" is not one of ${TILE_SIZES.join(', ')}`);
     const tile = f.tile ?? defaultTile(w.lengthMs, w.offsetMs);
     if (tile === undefined) fail(`no tile size (${TILE_SIZES.join(', ')}) divides the window and its offset`);
     const ms = tileMs(tile as TileSize);
     if (w.lengthMs % ms !== 0) fail(`window length is not a multiple of the tile size ${tile}`);
     if (w.offsetMs % ms !== 0) fail(`window offset is not a multiple of the tile size ${tile}`);
-    if ((w.lengthMs + w.offsetMs) / ms > MAX_TILES) fail(`window needs more than ${MAX_TILES} ${tile} tiles; use a coarser tile`);
+    if ((w.lengthMs + w.offsetMs) / ms > MAX_TILES)
+      fail(`window needs more than ${MAX_TILES} ${tile} tiles; use a coarser tile`);
   }
 
   const valueType: FeatureValueType =
     ['first', 'last', 'mode'].includes(f.aggregation) && type === 'string' && f.map === undefined ? 'string' : 'number';
   if (f.categories !== undefined) {
-    if (valueType !== 'string') fail('categories apply to string-valued features (first, last, mode of a string field)');
+    if (valueType !== 'string')
+      fail('categories apply to string-valued features (first, last, mode of a string field)');
     if (!Array.isArray(f.categories) || f.categories.length === 0) fail('categories must be a non-empty list');
     if (new Set(f.categories).size !== f.categories.length) fail('categories must not repeat');
   }
   return valueType;
 }
 
-function checkCondition(c: Condition, eventTypes: readonly string[], def: FeatureViewDefinition, fail: (m: string) => never): void {
+function checkCondition(
+  c: Condition,
+  eventTypes: readonly string[],
+  def: FeatureViewDefinition,
+  fail: (m: string) => never,
+): void {
   if (!OPS.includes(c?.op)) fail(`where: unknown operator "${String(c?.op)}" (one of ${OPS.join(', ')})`);
   const t = fieldType(c.field, eventTypes, def.schema);
   if (!['number', 'string', 'boolean'].includes(t)) fail(`where: ${t}`);
@@ -161,7 +186,8 @@ function checkCondition(c: Condition, eventTypes: readonly string[], def: Featur
   for (const v of values as unknown[]) {
     if (typeof v !== t) fail(`where ${c.field} ${c.op}: value ${JSON.stringify(v)} is not a ${t} (the field's type)`);
   }
-  if (['gt', 'gte', 'lt', 'lte'].includes(c.op) && t === 'boolean') fail(`where ${c.field} ${c.op}: booleans are not ordered`);
+  if (['gt', 'gte', 'lt', 'lte'].includes(c.op) && t === 'boolean')
+    fail(`where ${c.field} ${c.op}: booleans are not ordered`);
 }
 
 function deepFreeze<T>(value: T): T {

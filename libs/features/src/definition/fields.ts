@@ -8,7 +8,9 @@ export type FieldGetter = (e: EngagementEvent) => AttributeValue | undefined;
  * Fields derived from the event time (UTC), with the period they are constant over: a tile whose
  * size divides the period holds a single value of the field (see plan.ts, tile-keyed bags).
  */
-export const TIME_FIELDS: Readonly<Record<string, { readonly of: (timeMs: number) => number; readonly periodMs: number }>> = {
+export const TIME_FIELDS: Readonly<
+  Record<string, { readonly of: (timeMs: number) => number; readonly periodMs: number }>
+> = {
   hourOfDay: { of: (ms) => Math.floor(mod(ms, DAY_MS) / HOUR_MS), periodMs: HOUR_MS },
   // 1970-01-01 was a Thursday (4).
   dayOfWeek: { of: (ms) => mod(Math.floor(ms / DAY_MS) + 4, 7), periodMs: DAY_MS },
@@ -47,10 +49,15 @@ export function attributeName(field: string): string | undefined {
  * The type of a field over the given event types, or a message saying why it has none: an attribute
  * must be declared by at least one of the event types, with one type everywhere it is declared.
  */
-export function fieldType(field: string, eventTypes: readonly string[], schema: EventSchema | undefined): AttributeType | string {
+export function fieldType(
+  field: string,
+  eventTypes: readonly string[],
+  schema: EventSchema | undefined,
+): AttributeType | string {
   if (isBuiltInField(field)) return BUILT_IN[field].type;
   const attr = attributeName(field);
-  if (attr === undefined) return `field "${field}" is not a known field (channel, contentId, eventType, hourOfDay, dayOfWeek, dayIndex, profile.role, profile.region or attributes.<name>)`;
+  if (attr === undefined)
+    return `field "${field}" is not a known field (channel, contentId, eventType, hourOfDay, dayOfWeek, dayIndex, profile.role, profile.region or attributes.<name>)`;
   if (!schema) return `field "${field}" reads an attribute but the view has no schema`;
   const types = new Set<AttributeType>();
   for (const t of eventTypes) {

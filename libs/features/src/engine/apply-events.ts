@@ -24,7 +24,11 @@ export interface ApplyResult extends ApplyCounts {
  * in any order; an event older than watermark − allowedLateness is reported too late, a repeated id
  * is skipped. The result depends only on the set of applied events.
  */
-export function applyEvents(state: EntityState, events: readonly EngagementEvent[], registry: FeatureRegistry): ApplyResult {
+export function applyEvents(
+  state: EntityState,
+  events: readonly EngagementEvent[],
+  registry: FeatureRegistry,
+): ApplyResult {
   const copy = cloneState(state);
   return { state: copy, ...foldEvents(copy, events, registry) };
 }
@@ -47,10 +51,15 @@ function copy(v: unknown): unknown {
  * applyEvents without the copy: modifies `state` in place (the hot path, on states just parsed from
  * the store). The only implementation of event folding, online and offline alike.
  */
-export function foldEvents(state: EntityState, events: readonly EngagementEvent[], registry: FeatureRegistry): ApplyCounts {
+export function foldEvents(
+  state: EntityState,
+  events: readonly EngagementEvent[],
+  registry: FeatureRegistry,
+): ApplyCounts {
   const entityId = events.length > 0 ? events[0].entityId : '';
   for (let k = 1; k < events.length; k++) {
-    if (events[k].entityId !== entityId) throw new RangeError(`applyEvents takes one entity's events; got ${entityId} and ${events[k].entityId}`);
+    if (events[k].entityId !== entityId)
+      throw new RangeError(`applyEvents takes one entity's events; got ${entityId} and ${events[k].entityId}`);
   }
   return foldEntityEvents(state, events, registry);
 }
@@ -61,13 +70,21 @@ export function foldEvents(state: EntityState, events: readonly EngagementEvent[
  * the same text each time) was ~10 % of the fold's profile samples in the ingest benchmark. A caller
  * that classified the events already (classifyEvents, on this state) passes its verdicts, from `at` on.
  */
-export function foldEntityEvents(state: EntityState, events: readonly EngagementEvent[], registry: FeatureRegistry, verdicts?: Uint8Array, at = 0): ApplyCounts {
+export function foldEntityEvents(
+  state: EntityState,
+  events: readonly EngagementEvent[],
+  registry: FeatureRegistry,
+  verdicts?: Uint8Array,
+  at = 0,
+): ApplyCounts {
   if (verdicts === undefined) {
     verdicts = verdictScratch(events.length);
     at = 0;
     classifyEvents(state, events, registry, verdicts, 0);
   } else if (at < 0 || at + events.length > verdicts.length) {
-    throw new RangeError(`foldEntityEvents: verdicts hold ${verdicts.length}, the events need ${events.length} from ${at}`);
+    throw new RangeError(
+      `foldEntityEvents: verdicts hold ${verdicts.length}, the events need ${events.length} from ${at}`,
+    );
   }
   const compiled = registry.compiled;
   const initializedViews: string[] = [];
@@ -126,8 +143,17 @@ export const Verdict = { apply: 0, duplicate: 1, tooLate: 2 } as const;
  * foldBatchIntoStore decides with them what goes to the event log before it folds, so the log write
  * runs meanwhile. Returns how many are too late.
  */
-export function classifyEvents(state: EntityState, events: readonly EngagementEvent[], registry: FeatureRegistry, verdicts: Uint8Array, at = 0): number {
-  if (at < 0 || at + events.length > verdicts.length) throw new RangeError(`classifyEvents: verdicts hold ${verdicts.length}, the events need ${events.length} from ${at}`);
+export function classifyEvents(
+  state: EntityState,
+  events: readonly EngagementEvent[],
+  registry: FeatureRegistry,
+  verdicts: Uint8Array,
+  at = 0,
+): number {
+  if (at < 0 || at + events.length > verdicts.length)
+    throw new RangeError(
+      `classifyEvents: verdicts hold ${verdicts.length}, the events need ${events.length} from ${at}`,
+    );
   const lateness = registry.allowedLatenessMs;
   const d = state.d;
   // The ids this list applies, for a repeat within it: a scan of a few earlier events, a set for long lists.
@@ -154,7 +180,13 @@ export function classifyEvents(state: EntityState, events: readonly EngagementEv
   return late;
 }
 
-function appliedEarlier(events: readonly EngagementEvent[], verdicts: Uint8Array, at: number, k: number, id: string): boolean {
+function appliedEarlier(
+  events: readonly EngagementEvent[],
+  verdicts: Uint8Array,
+  at: number,
+  k: number,
+  id: string,
+): boolean {
   for (let i = 0; i < k; i++) if (verdicts[at + i] === Verdict.apply && events[i].eventId === id) return true;
   return false;
 }

@@ -45,6 +45,12 @@ export function emptyState(): EntityState {
 export function isEntityState(value: unknown): value is EntityState {
   if (typeof value !== 'object' || value === null) return false;
   const s = value as Partial0;
-  return s.v === 2 && (s.w === null || typeof s.w === 'number') && s.d instanceof Map && typeof s.s === 'object' && s.s !== null;
+  return (
+    s.v === 2 &&
+    (s.w === null || typeof s.w === 'number') &&
+    s.d instanceof Map &&
+    typeof s.s === 'object' &&
+    s.s !== null
+  );
 }
 type Partial0 = { v?: unknown; w?: unknown; d?: unknown; s?: unknown };

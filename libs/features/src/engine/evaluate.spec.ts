@@ -54,12 +54,28 @@ describe('evaluate: known values', () => {
 
   it('at 02:40 the 2h window (1h tiles) holds only the 01:xx tile and the offset window that tile too', () => {
     const later = at(events, 160);
-    expect(later.values).toMatchObject({ n_2h: 3, n_prev_1h: 3, time_mean_2h: 15.05, time_max_2h: 30, top_hour_2h: 1, n: 5 });
+    expect(later.values).toMatchObject({
+      n_2h: 3,
+      n_prev_1h: 3,
+      time_mean_2h: 15.05,
+      time_max_2h: 30,
+      top_hour_2h: 1,
+      n: 5,
+    });
     expect(later.freshness).toMatchObject({ n_2h: 70 * MIN, since_last: 70 * MIN, first_channel: 70 * MIN });
   });
   it('at 03:00 the 2h window is empty: counts 0, means and lasts null, freshness null', () => {
     const empty = at(events, 180);
-    expect(empty.values).toMatchObject({ n_2h: 0, time_mean_2h: null, time_var_2h: null, last_channel_2h: null, contents_2h: 0, since_last_answer_2h: null, n: 5, n_1d: 5 });
+    expect(empty.values).toMatchObject({
+      n_2h: 0,
+      time_mean_2h: null,
+      time_var_2h: null,
+      last_channel_2h: null,
+      contents_2h: 0,
+      since_last_answer_2h: null,
+      n: 5,
+      n_1d: 5,
+    });
     expect(empty.freshness).toMatchObject({ n_2h: null, n: 90 * MIN });
   });
   it('next UTC day: the 1d window (1d tiles) starts over', () => {
@@ -72,10 +88,17 @@ describe('evaluate: known values', () => {
     expect(v.freshness.accuracy).toBe(10 * MIN);
   });
   it('first/last break time ties by event id; mode ties go to the smallest value', () => {
-    const tie = [event('b', 5, 'lesson_sent', { channel: 'sms' }), event('a', 5, 'lesson_sent', { channel: 'web' }), event('c', 5, 'lesson_sent', { channel: 'slack' })];
+    const tie = [
+      event('b', 5, 'lesson_sent', { channel: 'sms' }),
+      event('a', 5, 'lesson_sent', { channel: 'web' }),
+      event('c', 5, 'lesson_sent', { channel: 'slack' }),
+    ];
     const x = at(tie, 6);
     expect([x.values.first_channel, x.values.last_channel_2h, x.values.top_channel]).toEqual(['web', 'slack', 'slack']);
-    const hours = at([event('a', 61, 'lesson_sent'), event('b', 1, 'lesson_sent'), event('c', 125, 'lesson_sent')], 130);
+    const hours = at(
+      [event('a', 61, 'lesson_sent'), event('b', 1, 'lesson_sent'), event('c', 125, 'lesson_sent')],
+      130,
+    );
     expect(hours.values.top_hour).toBe(0);
   });
   it('sums are exact at the declared precision, whatever the order', () => {
@@ -83,19 +106,29 @@ describe('evaluate: known values', () => {
     expect(at(tenths, 5).values.time_sum).toBe(0.6);
     expect(at(tenths, 5).values.time_mean).toBe(0.2);
     expect(at([...tenths].reverse(), 5).values.time_sum).toBe(0.6);
-    expect(at([answer('a', 1, true, 1), answer('b', 2, true, 2), answer('c', 3, true, 3), answer('d', 4, true, 4)], 5).values.time_var).toBe(1.25);
+    expect(
+      at([answer('a', 1, true, 1), answer('b', 2, true, 2), answer('c', 3, true, 3), answer('d', 4, true, 4)], 5).values
+        .time_var,
+    ).toBe(1.25);
   });
   it('values beyond 2^53 at the precision take the exact big-integer path', () => {
     const big = at([answer('a', 1, true, 1e11), answer('b', 2, true, 1e11 + 1)], 5);
     expect(big.values).toMatchObject({ time_sum: 2e11 + 1, time_mean: 1e11 + 0.5, time_var: 0.25 });
   });
   it('maps strings to numbers and aggregates at the feature decimals', () => {
-    const p = (id: string, m: number, d: string, c: number) => event(id, m, 'path_progress', {}, { difficulty: d, completion_percentage: c });
+    const p = (id: string, m: number, d: string, c: number) =>
+      event(id, m, 'path_progress', {}, { difficulty: d, completion_percentage: c });
     const x = at([p('a', 1, 'beginner', 33.34), p('b', 2, 'advanced', 50), p('c', 3, 'unknown', 10)], 5);
     expect(x.values).toMatchObject({ difficulty: 2, completion_2h: 31.1 });
   });
   it('booleans count as 1/0 and a missing or mistyped attribute contributes nothing', () => {
-    const x = at([answer('a', 1, true, 5), event('b', 2, 'assessment_answered', {}, { is_correct: 'yes', time_taken_seconds: '7' })], 5);
+    const x = at(
+      [
+        answer('a', 1, true, 5),
+        event('b', 2, 'assessment_answered', {}, { is_correct: 'yes', time_taken_seconds: '7' }),
+      ],
+      5,
+    );
     expect(x.values).toMatchObject({ answers: 2, correct: 1, time_mean: 5, streak: 1, last_correct: 1 });
   });
 });
@@ -109,7 +142,12 @@ describe('evaluate: as-of rules', () => {
     expect(canEvaluateAt(null, 0)).toBe(true);
   });
   it('evaluates a missing state as an empty history', () => {
-    expect(evaluate(null, T0, registry).all_aggs.values).toMatchObject({ n: 0, time_mean: null, streak: 0, since_last: null });
+    expect(evaluate(null, T0, registry).all_aggs.values).toMatchObject({
+      n: 0,
+      time_mean: null,
+      streak: 0,
+      since_last: null,
+    });
   });
   it('evaluates only the named views and rejects unknown ones', () => {
     expect(Object.keys(evaluate(state, T0 + HOUR, registry, ['all_aggs']))).toEqual(['all_aggs']);
@@ -143,7 +181,11 @@ describe('evaluate: distinct counts and modes of time fields read off count tile
   const plan = reg.registered('days')!.plan;
   // Mon 01:00 ×2, Mon 02:30, Tue 05:00, Wed 05:10, Wed 23:00 (T0 is a Monday)
   const minutes = [60, 61, 150, DAY / MIN + 300, (2 * DAY) / MIN + 310, (2 * DAY) / MIN + 23 * 60];
-  const { state } = applyEvents(emptyState(), minutes.map((m, i) => event(`e${i}`, m, 'lesson_sent')), reg);
+  const { state } = applyEvents(
+    emptyState(),
+    minutes.map((m, i) => event(`e${i}`, m, 'lesson_sent')),
+    reg,
+  );
   const v = evaluate(state, T0 + 2 * DAY + 23 * HOUR + 30 * MIN, reg).days;
   it.each<[string, unknown]>([
     ['n_3d', 6],
@@ -164,7 +206,15 @@ describe('evaluate: distinct counts and modes of time fields read off count tile
 });
 
 describe('evaluateViewColumns', () => {
-  const { state } = applyEvents(emptyState(), [answer('a', 10, true, 10), answer('b', 20, false, 20.5, 'sms'), event('d', 70, 'lesson_sent', { contentId: 'L1' })], registry);
+  const { state } = applyEvents(
+    emptyState(),
+    [
+      answer('a', 10, true, 10),
+      answer('b', 20, false, 20.5, 'sms'),
+      event('d', 70, 'lesson_sent', { contentId: 'L1' }),
+    ],
+    registry,
+  );
   const asOf = T0 + 100 * MIN;
   it('gives what evaluate gives, positional in the declared feature order', () => {
     const view = registry.views[0];

@@ -2,7 +2,17 @@ import { PulseError } from '@pulse/core';
 import type { FeatureValue, FeatureValues, ViewValues } from '../definition/feature-view.types';
 import type { EntityState, ViewState } from './entity-state';
 import type { FeatureRegistry } from './feature-registry';
-import { bagMode, bagSize, keyCounts, type Bag, mergeRange, momentsMean, momentsSum, momentsVariance, streakValue } from './partials';
+import {
+  bagMode,
+  bagSize,
+  keyCounts,
+  type Bag,
+  mergeRange,
+  momentsMean,
+  momentsSum,
+  momentsVariance,
+  streakValue,
+} from './partials';
 import type { AccumulatorPlan, FeaturePlan, ViewPlan } from './plan';
 
 /**
@@ -30,7 +40,12 @@ export function canEvaluateAt(state: EntityState | null | undefined, asOfMs: num
  * [k − (offset+L)/S + 1, k − offset/S], k = floor(asOfMs / S) — e.g. `7d` = the UTC day of asOfMs so
  * far plus the 6 days before it. Requires asOfMs ≥ the state's watermark (AsOfBeforeWatermarkError).
  */
-export function evaluate(state: EntityState | null | undefined, asOfMs: number, registry: FeatureRegistry, viewNames?: readonly string[]): FeatureValues {
+export function evaluate(
+  state: EntityState | null | undefined,
+  asOfMs: number,
+  registry: FeatureRegistry,
+  viewNames?: readonly string[],
+): FeatureValues {
   checkAsOf(state, asOfMs);
   const out: FeatureValues = {};
   const n = viewNames ? viewNames.length : registry.compiled.length;
@@ -41,7 +56,11 @@ export function evaluate(state: EntityState | null | undefined, asOfMs: number, 
     const plan = reg.plan;
     // Into arrays reused across calls (evaluation is synchronous): the records copy them.
     fillView(vs && vs.h === plan.fingerprint ? vs : undefined, asOfMs, plan, values, freshness);
-    out[reg.view.name] = { version: reg.view.version, values: plan.toRecord(values), freshness: plan.toRecord(freshness) } satisfies ViewValues;
+    out[reg.view.name] = {
+      version: reg.view.version,
+      values: plan.toRecord(values),
+      freshness: plan.toRecord(freshness),
+    } satisfies ViewValues;
   }
   return out;
 }
@@ -61,7 +80,10 @@ export function evaluateViewColumns(
 ): number {
   checkAsOf(state, asOfMs);
   const reg = registry.compiled[position];
-  if (reg === undefined) throw new RangeError(`position must be a view's index in the registry (0 to ${registry.compiled.length - 1}), got ${position}`);
+  if (reg === undefined)
+    throw new RangeError(
+      `position must be a view's index in the registry (0 to ${registry.compiled.length - 1}), got ${position}`,
+    );
   const vs = state?.s[reg.view.key];
   fillView(vs && vs.h === reg.plan.fingerprint ? vs : undefined, asOfMs, reg.plan, values, freshness);
   return reg.view.version;
@@ -73,7 +95,13 @@ function checkAsOf(state: EntityState | null | undefined, asOfMs: number): void 
 }
 
 /** The view's values and freshness, in its declared feature order (the plan's). */
-function fillView(vs: ViewState | undefined, asOf: number, plan: ViewPlan, values: FeatureValue[], freshness: (number | null)[]): void {
+function fillView(
+  vs: ViewState | undefined,
+  asOf: number,
+  plan: ViewPlan,
+  values: FeatureValue[],
+  freshness: (number | null)[],
+): void {
   const features = plan.features;
   const n = features.length;
   if (newest.length < n) newest.length = n;
@@ -124,7 +152,14 @@ const freshness: (number | null)[] = [];
 /** Reused by every merge (evaluation is synchronous): a merged partial lives only until its value is read. */
 const scratch: unknown[] = [0, 0, 0, 0, 0];
 
-function valueOf(f: FeaturePlan, acc: AccumulatorPlan, found: boolean, p: unknown[], o: number, asOf: number): FeatureValue {
+function valueOf(
+  f: FeaturePlan,
+  acc: AccumulatorPlan,
+  found: boolean,
+  p: unknown[],
+  o: number,
+  asOf: number,
+): FeatureValue {
   switch (f.aggregation) {
     case 'count':
       return found ? (p[o] as number) : 0;
@@ -148,7 +183,9 @@ function valueOf(f: FeaturePlan, acc: AccumulatorPlan, found: boolean, p: unknow
       return f.tileKey !== null ? keyCounts.size : bagSize(p[o + 2] as Bag | Map<string, number>);
     case 'mode':
       if (!found) return null;
-      return f.tileKey !== null ? keyCounts.mode() : bagMode(p[o + 2] as Bag | Map<string, number>, f.valueType === 'number');
+      return f.tileKey !== null
+        ? keyCounts.mode()
+        : bagMode(p[o + 2] as Bag | Map<string, number>, f.valueType === 'number');
     case 'currentStreak':
       return found ? streakValue(p, o) : 0;
     case 'ratio':

@@ -45,9 +45,11 @@ export class FeatureRegistry {
   private readonly byName: Map<string, RegisteredView>;
 
   constructor(views: readonly FeatureView[], options: FeatureRegistryOptions = {}) {
-    if (!Array.isArray(views) || views.length === 0) throw new DefinitionError('feature registry', 'needs at least one view');
+    if (!Array.isArray(views) || views.length === 0)
+      throw new DefinitionError('feature registry', 'needs at least one view');
     const lateness = options.allowedLatenessMs ?? DEFAULT_ALLOWED_LATENESS_MS;
-    if (!Number.isInteger(lateness) || lateness < 0) throw new RangeError(`allowedLatenessMs must be a non-negative integer, got ${lateness}`);
+    if (!Number.isInteger(lateness) || lateness < 0)
+      throw new RangeError(`allowedLatenessMs must be a non-negative integer, got ${lateness}`);
     const retention = options.dedupRetentionMs ?? lateness;
     if (!Number.isInteger(retention) || retention < lateness) {
       throw new RangeError(`dedupRetentionMs must be an integer ≥ allowedLatenessMs (${lateness}), got ${retention}`);
@@ -55,9 +57,13 @@ export class FeatureRegistry {
     this.byName = new Map();
     for (const view of views) {
       const plan = planOf(view);
-      if (this.byName.has(view.name)) throw new DefinitionError('feature registry', `view "${view.name}" is registered twice`);
+      if (this.byName.has(view.name))
+        throw new DefinitionError('feature registry', `view "${view.name}" is registered twice`);
       if (view.entity !== views[0].entity) {
-        throw new DefinitionError('feature registry', `views describe different entities ("${views[0].entity}" and "${view.entity}" in "${view.name}")`);
+        throw new DefinitionError(
+          'feature registry',
+          `views describe different entities ("${views[0].entity}" and "${view.entity}" in "${view.name}")`,
+        );
       }
       this.byName.set(view.name, { view, plan });
     }
@@ -105,6 +111,9 @@ export function stateIsCurrent(state: EntityState, registry: FeatureRegistry): b
   return true;
 }
 
-export function createFeatureRegistry(views: readonly FeatureView[], options?: FeatureRegistryOptions): FeatureRegistry {
+export function createFeatureRegistry(
+  views: readonly FeatureView[],
+  options?: FeatureRegistryOptions,
+): FeatureRegistry {
   return new FeatureRegistry(views, options);
 }

@@ -13,7 +13,14 @@ import { foldBatchIntoStore } from '../store/fold-batch';
 import { allAggregationsRegistry, HOUR, MIN, T0 } from '../testing/test-views';
 import { learningEngagementRegistry } from '../learning-engagement/learning-engagement';
 
-const TYPES = ['lesson_sent', 'lesson_completed', 'assessment_answered', 'path_progress', 'session_started', 'not_in_any_view'];
+const TYPES = [
+  'lesson_sent',
+  'lesson_completed',
+  'assessment_answered',
+  'path_progress',
+  'session_started',
+  'not_in_any_view',
+];
 
 const valueArb = fc.oneof(
   fc.integer({ min: 0, max: 600 }),
@@ -40,7 +47,12 @@ const eventArb = fc.record({
   difficulty: fc.constantFrom('beginner', 'intermediate', 'advanced', 'expert'),
 });
 
-type Gen = fc.Arbitrary<{ events: EngagementEvent[]; arrivals: EngagementEvent[]; batches: number[]; lateness: number }>;
+type Gen = fc.Arbitrary<{
+  events: EngagementEvent[];
+  arrivals: EngagementEvent[];
+  batches: number[];
+  lateness: number;
+}>;
 
 /** Unique events, duplicated copies, arrival = event time + a delay ≤ lateness (so never too late), random batches. */
 function streamArb(constrained: boolean): Gen {
@@ -62,15 +74,17 @@ function streamArb(constrained: boolean): Gen {
         channel: r.channel,
         ...(r.content ? { contentId: r.content } : {}),
         attributes: (r.type === 'assessment_answered'
-            ? { is_correct: r.correct, time_taken_seconds: r.seconds }
-            : r.type === 'path_progress'
-              ? { completion_percentage: r.completion, difficulty: r.difficulty }
-              : {}) as EngagementEvent['attributes'],
+          ? { is_correct: r.correct, time_taken_seconds: r.seconds }
+          : r.type === 'path_progress'
+            ? { completion_percentage: r.completion, difficulty: r.difficulty }
+            : {}) as EngagementEvent['attributes'],
       }));
       const withDups = [...events, ...dupSeeds.map((s) => ({ ...events[s % events.length] }))];
       const keyed = withDups.map((e, i) => ({
         e,
-        arrival: constrained ? e.eventTimeMs + Math.floor(delays[i % delays.length] * lateness) : shuffleKeys[i % shuffleKeys.length],
+        arrival: constrained
+          ? e.eventTimeMs + Math.floor(delays[i % delays.length] * lateness)
+          : shuffleKeys[i % shuffleKeys.length],
         tie: shuffleKeys[(i * 7) % shuffleKeys.length],
       }));
       keyed.sort((a, b) => a.arrival - b.arrival || a.tie - b.tie);
@@ -78,7 +92,11 @@ function streamArb(constrained: boolean): Gen {
     });
 }
 
-async function foldOnline(arrivals: EngagementEvent[], batches: number[], registry: ReturnType<typeof allAggregationsRegistry>) {
+async function foldOnline(
+  arrivals: EngagementEvent[],
+  batches: number[],
+  registry: ReturnType<typeof allAggregationsRegistry>,
+) {
   const store = new InMemoryOnlineStore();
   const tooLate: EngagementEvent[] = [];
   let offset = 0;
@@ -87,7 +105,9 @@ async function foldOnline(arrivals: EngagementEvent[], batches: number[], regist
     const batch = arrivals.slice(offset, offset + size);
     // What the log would get (beforePut, called before the fold): everything, split as the fold splits it.
     const handed: EngagementEvent[][] = [];
-    const r = await foldBatchIntoStore(store, batch, registry, { beforePut: async (accepted, late) => void handed.push([...accepted], [...late]) });
+    const r = await foldBatchIntoStore(store, batch, registry, {
+      beforePut: async (accepted, late) => void handed.push([...accepted], [...late]),
+    });
     expect(handed).toHaveLength(2);
     expect(handed[1]).toEqual(r.tooLate);
     expect([...handed[0], ...handed[1]].sort(byArrival(batch))).toEqual(batch);
@@ -97,7 +117,8 @@ async function foldOnline(arrivals: EngagementEvent[], batches: number[], regist
   return { store, tooLate };
 }
 
-const byArrival = (batch: EngagementEvent[]) => (a: EngagementEvent, b: EngagementEvent) => batch.indexOf(a) - batch.indexOf(b);
+const byArrival = (batch: EngagementEvent[]) => (a: EngagementEvent, b: EngagementEvent) =>
+  batch.indexOf(a) - batch.indexOf(b);
 
 const byEntity = (events: EngagementEvent[]) => {
   const m = new Map<string, EngagementEvent[]>();
@@ -105,7 +126,12 @@ const byEntity = (events: EngagementEvent[]) => {
   return m;
 };
 
-async function checkSameAsOffline(store: InMemoryOnlineStore, logged: EngagementEvent[], registry: ReturnType<typeof allAggregationsRegistry>, offsets: number[]) {
+async function checkSameAsOffline(
+  store: InMemoryOnlineStore,
+  logged: EngagementEvent[],
+  registry: ReturnType<typeof allAggregationsRegistry>,
+  offsets: number[],
+) {
   const log = byEntity(logged);
   const online = await store.getStates([...log.keys()]);
   for (const [id, events] of log) {
@@ -156,7 +182,10 @@ describe('online == offline (property)', () => {
   it('redelivering everything again changes nothing (exactly-once effect)', async () => {
     await fc.assert(
       fc.asyncProperty(streamArb(true), async ({ arrivals, batches, lateness }) => {
-        const registry = allAggregationsRegistry({ allowedLatenessMs: lateness, dedupRetentionMs: lateness + 60 * 24 * HOUR });
+        const registry = allAggregationsRegistry({
+          allowedLatenessMs: lateness,
+          dedupRetentionMs: lateness + 60 * 24 * HOUR,
+        });
         const { store } = await foldOnline(arrivals, batches, registry);
         const ids = [...new Set(arrivals.map((e) => e.entityId))];
         const before = await store.getStates(ids);
@@ -182,7 +211,9 @@ describe('online == offline (property)', () => {
           const state = states.get(id) as EntityState;
           expect(state).toEqual(replayEvents(log, registry));
           for (const off of [0, 7 * HOUR, 3 * 24 * HOUR, 20 * 24 * HOUR]) {
-            expect(evaluate(state, (state.w as number) + off, registry)).toEqual(evaluateOffline(log, (state.w as number) + off, registry));
+            expect(evaluate(state, (state.w as number) + off, registry)).toEqual(
+              evaluateOffline(log, (state.w as number) + off, registry),
+            );
           }
         }
       }),

@@ -35,7 +35,8 @@ export function updateAt(acc: AccumulatorPlan, a: Arr, o: number, t: number, id:
     }
     case 'min':
     case 'max':
-      if (n === 0 || (acc.kind === 'min' ? (v as number) < (a[o + 2] as number) : (v as number) > (a[o + 2] as number))) a[o + 2] = v;
+      if (n === 0 || (acc.kind === 'min' ? (v as number) < (a[o + 2] as number) : (v as number) > (a[o + 2] as number)))
+        a[o + 2] = v;
       break;
     case 'first':
       if (n === 0 || t < (a[o + 2] as number) || (t === a[o + 2] && id < (a[o + 3] as string))) {
@@ -173,7 +174,14 @@ export const keyCounts = new KeyCounts();
 /** The bag of a merge of bag tiles (out[2]); valid until the next merge. */
 const bagCounts = new Map<string, number>();
 
-export function mergeRange(acc: AccumulatorPlan, tiles: Arr | undefined, lo: number, hi: number, tileKey: ((idx: number) => number) | null, out: Arr): boolean {
+export function mergeRange(
+  acc: AccumulatorPlan,
+  tiles: Arr | undefined,
+  lo: number,
+  hi: number,
+  tileKey: ((idx: number) => number) | null,
+  out: Arr,
+): boolean {
   if (tiles === undefined) return false;
   const size = acc.groupSize;
   const o = acc.offset;
@@ -297,7 +305,8 @@ export function momentsVariance(p: Arr, o: number, scale: number): number {
     const n = p[o] as number;
     const a = n * s2;
     const b = s * s;
-    if (Number.isSafeInteger(a) && Number.isSafeInteger(b) && Number.isSafeInteger(n * n)) return (a - b) / (n * n) / (scale * scale);
+    if (Number.isSafeInteger(a) && Number.isSafeInteger(b) && Number.isSafeInteger(n * n))
+      return (a - b) / (n * n) / (scale * scale);
   }
   const n = BigInt(p[o] as number);
   const num = n * toBigInt(p[o + 3] as ExactInt) - toBigInt(p[o + 2] as ExactInt) ** 2n;

@@ -12,8 +12,21 @@
  */
 import type { AttributeValue, EngagementEvent } from '@pulse/contracts';
 import { parseWindow, defaultTile, tileMs } from '../definition/duration';
-import { compileConditions, fieldGetter, fieldType, TIME_FIELDS, type FieldGetter, type Predicate } from '../definition/fields';
-import type { Aggregation, FeatureDefinition, FeatureValueType, FeatureViewDefinition, TileSize } from '../definition/feature-view.types';
+import {
+  compileConditions,
+  fieldGetter,
+  fieldType,
+  TIME_FIELDS,
+  type FieldGetter,
+  type Predicate,
+} from '../definition/fields';
+import type {
+  Aggregation,
+  FeatureDefinition,
+  FeatureValueType,
+  FeatureViewDefinition,
+  TileSize,
+} from '../definition/feature-view.types';
 
 export type AccumulatorKind = 'count' | 'moments' | 'min' | 'max' | 'first' | 'last' | 'bag' | 'streak';
 
@@ -105,7 +118,10 @@ export interface ViewPlan {
 }
 
 /** Assumes the definition is valid (defineFeatureView checks before compiling). */
-export function compilePlan(def: FeatureViewDefinition, valueTypes: Readonly<Record<string, FeatureValueType>>): ViewPlan {
+export function compilePlan(
+  def: FeatureViewDefinition,
+  valueTypes: Readonly<Record<string, FeatureValueType>>,
+): ViewPlan {
   const accs = new Map<string, AccumulatorPlan>();
   const lifetime: AccumulatorPlan[] = [];
   const groups: TileGroupPlan[] = [];
@@ -135,7 +151,9 @@ export function compilePlan(def: FeatureViewDefinition, valueTypes: Readonly<Rec
     const spanTiles = tile ? (w.lengthMs + w.offsetMs) / tMs : 0;
     const tileKey = tile ? tileKeyOf(f, tMs) : null;
     // A tile-keyed bag is stored as the count of the same events.
-    const stored: FeatureDefinition = tileKey ? { name: f.name, aggregation: 'count', eventTypes: f.eventTypes, where: f.where } : f;
+    const stored: FeatureDefinition = tileKey
+      ? { name: f.name, aggregation: 'count', eventTypes: f.eventTypes, where: f.where }
+      : f;
     const kind = KIND_OF[stored.aggregation as Exclude<Aggregation, 'ratio'>];
     const signature = accumulatorSignature(kind, tile, stored, def);
     let acc = accs.get(signature);
@@ -199,7 +217,15 @@ export function compilePlan(def: FeatureViewDefinition, valueTypes: Readonly<Rec
     lifetime.map((a) => [a.signature, a.order2]),
     groups.map((g) => [g.tile, g.spanTiles, g.accs.map((a) => [a.signature, a.order2])]),
   ]);
-  return { lifetime, lifetimeWidth, groups, features, routes, toRecord: recordBuilder(features.map((f) => f.name)), fingerprint: fnv1a(layout) };
+  return {
+    lifetime,
+    lifetimeWidth,
+    groups,
+    features,
+    routes,
+    toRecord: recordBuilder(features.map((f) => f.name)),
+    fingerprint: fnv1a(layout),
+  };
 }
 
 /**
@@ -217,7 +243,8 @@ const LAYOUT = 'flat-2';
 
 /** The value of a distinctCount/mode's time field in a tile, when the tile holds a single value of it. */
 function tileKeyOf(f: FeatureDefinition, tMs: number): ((tileIndex: number) => number) | null {
-  if ((f.aggregation !== 'distinctCount' && f.aggregation !== 'mode') || f.of === undefined || f.map !== undefined) return null;
+  if ((f.aggregation !== 'distinctCount' && f.aggregation !== 'mode') || f.of === undefined || f.map !== undefined)
+    return null;
   const field = Object.prototype.hasOwnProperty.call(TIME_FIELDS, f.of) ? TIME_FIELDS[f.of] : undefined;
   if (!field || field.periodMs % tMs !== 0) return null;
   return (idx) => field.of(idx * tMs);
@@ -244,7 +271,12 @@ function partialWidth(a: AccumulatorPlan): number {
 // feature without its own takes every source of the view) and the type its field is read as. Both are
 // in the fingerprint, so adding a source or retyping an attribute makes stored states stale (rebuilt
 // from the log) rather than silently missing that history.
-function accumulatorSignature(kind: AccumulatorKind, tile: TileSize | null, f: FeatureDefinition, def: FeatureViewDefinition): string {
+function accumulatorSignature(
+  kind: AccumulatorKind,
+  tile: TileSize | null,
+  f: FeatureDefinition,
+  def: FeatureViewDefinition,
+): string {
   const takes = [...(f.eventTypes ?? def.sources)].sort();
   return JSON.stringify([
     kind,
@@ -258,7 +290,14 @@ function accumulatorSignature(kind: AccumulatorKind, tile: TileSize | null, f: F
   ]);
 }
 
-function newAccumulator(kind: AccumulatorKind, tile: TileSize | null, tMs: number, f: FeatureDefinition, signature: string, def: FeatureViewDefinition): AccumulatorPlan {
+function newAccumulator(
+  kind: AccumulatorKind,
+  tile: TileSize | null,
+  tMs: number,
+  f: FeatureDefinition,
+  signature: string,
+  def: FeatureViewDefinition,
+): AccumulatorPlan {
   const get = f.of ? typedGetter(fieldGetter(f.of), fieldType(f.of, f.eventTypes ?? def.sources, def.schema)) : null;
   const map = f.map;
   let read: (e: EngagementEvent) => AttributeValue | undefined;
@@ -293,14 +332,20 @@ function typedGetter(get: FieldGetter, type: string): FieldGetter {
 }
 
 // -0 becomes 0: JSON cannot carry it, and min/max could not order it against 0.
-function toNumber(v: AttributeValue | undefined, map: Readonly<Record<string, number>> | undefined): number | undefined {
+function toNumber(
+  v: AttributeValue | undefined,
+  map: Readonly<Record<string, number>> | undefined,
+): number | undefined {
   if (typeof v === 'number') return Number.isFinite(v) ? v + 0 : undefined;
   if (typeof v === 'boolean') return v ? 1 : 0;
   if (typeof v === 'string' && map && Object.prototype.hasOwnProperty.call(map, v)) return map[v];
   return undefined;
 }
 
-function toKey(v: AttributeValue | undefined, map: Readonly<Record<string, number>> | undefined): AttributeValue | undefined {
+function toKey(
+  v: AttributeValue | undefined,
+  map: Readonly<Record<string, number>> | undefined,
+): AttributeValue | undefined {
   if (typeof v === 'boolean') return v ? 1 : 0;
   if (typeof v === 'string' && map) return Object.prototype.hasOwnProperty.call(map, v) ? map[v] : undefined;
   if (typeof v === 'number') return Number.isFinite(v) ? v + 0 : undefined;

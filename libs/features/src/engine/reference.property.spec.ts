@@ -16,7 +16,8 @@ function reference(all: EngagementEvent[], T: number) {
   const k = Math.floor(T / HOUR);
   const in2h = ev.filter((e) => Math.floor(e.eventTimeMs / HOUR) >= k - 1);
   const answers = ev.filter((e) => e.eventType === 'assessment_answered');
-  const secs = (list: EngagementEvent[]) => list.filter((e) => e.eventType === 'assessment_answered').map((e) => e.attributes.time_taken_seconds as number);
+  const secs = (list: EngagementEvent[]) =>
+    list.filter((e) => e.eventType === 'assessment_answered').map((e) => e.attributes.time_taken_seconds as number);
   const mode = (values: string[]) => {
     const counts = new Map<string, number>();
     for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
@@ -57,23 +58,29 @@ const eventArb = fc.record({
 describe('tiled evaluation == brute-force reference (property)', () => {
   it('at random as-of times, before, inside and after the stream', () => {
     fc.assert(
-      fc.property(fc.array(eventArb, { maxLength: 60 }), fc.array(fc.integer({ min: -60, max: 4 * 24 * 60 }), { minLength: 1, maxLength: 5 }), (raw, asOfs) => {
-        const events: EngagementEvent[] = raw.map((r, i) => ({
-          eventId: `e${String(i).padStart(2, '0')}`,
-          entityId: 'u',
-          eventType: r.type,
-          eventTimeMs: T0 + r.minute * MIN,
-          channel: r.channel,
-          attributes: (r.type === 'assessment_answered' ? { is_correct: r.correct, time_taken_seconds: r.seconds } : {}) as EngagementEvent['attributes'],
-        }));
-        for (const m of asOfs) {
-          const T = T0 + m * MIN + 17;
-          const got = evaluateOffline(events, T, registry).all_aggs.values;
-          const { time_sum, ...exact } = reference(events, T);
-          expect(got).toMatchObject(exact);
-          expect(got.time_sum).toBeCloseTo(time_sum, 6);
-        }
-      }),
+      fc.property(
+        fc.array(eventArb, { maxLength: 60 }),
+        fc.array(fc.integer({ min: -60, max: 4 * 24 * 60 }), { minLength: 1, maxLength: 5 }),
+        (raw, asOfs) => {
+          const events: EngagementEvent[] = raw.map((r, i) => ({
+            eventId: `e${String(i).padStart(2, '0')}`,
+            entityId: 'u',
+            eventType: r.type,
+            eventTimeMs: T0 + r.minute * MIN,
+            channel: r.channel,
+            attributes: (r.type === 'assessment_answered'
+              ? { is_correct: r.correct, time_taken_seconds: r.seconds }
+              : {}) as EngagementEvent['attributes'],
+          }));
+          for (const m of asOfs) {
+            const T = T0 + m * MIN + 17;
+            const got = evaluateOffline(events, T, registry).all_aggs.values;
+            const { time_sum, ...exact } = reference(events, T);
+            expect(got).toMatchObject(exact);
+            expect(got.time_sum).toBeCloseTo(time_sum, 6);
+          }
+        },
+      ),
       { numRuns: 200 },
     );
   });

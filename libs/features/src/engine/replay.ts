@@ -10,7 +10,11 @@ import type { FeatureRegistry } from './feature-registry';
  * when asOfMs is omitted), through the same foldEvents as the online path. The events may come in
  * any order; they are sorted by (time, id) first, so none is too late.
  */
-export function replayEvents(events: Iterable<EngagementEvent>, registry: FeatureRegistry, asOfMs = Infinity): EntityState {
+export function replayEvents(
+  events: Iterable<EngagementEvent>,
+  registry: FeatureRegistry,
+  asOfMs = Infinity,
+): EntityState {
   const selected: EngagementEvent[] = [];
   for (const e of events) if (e.eventTimeMs <= asOfMs) selected.push(e);
   selected.sort(byTimeThenId);
@@ -20,7 +24,12 @@ export function replayEvents(events: Iterable<EngagementEvent>, registry: Featur
 }
 
 /** Feature values as of asOfMs from one entity's raw events (the event log): replay, then evaluate. */
-export function evaluateOffline(events: Iterable<EngagementEvent>, asOfMs: number, registry: FeatureRegistry, viewNames?: readonly string[]): FeatureValues {
+export function evaluateOffline(
+  events: Iterable<EngagementEvent>,
+  asOfMs: number,
+  registry: FeatureRegistry,
+  viewNames?: readonly string[],
+): FeatureValues {
   return evaluate(replayEvents(events, registry, asOfMs), asOfMs, registry, viewNames);
 }
 
@@ -33,13 +42,18 @@ export function byTimeThenId(a: EngagementEvent, b: EngagementEvent): number {
  * once the next entity starts: only one history is held. An entity coming back after another is an
  * error, since whatever folds the histories would see only part of its events.
  */
-export async function* entityHistories(events: AsyncIterable<EngagementEvent> | Iterable<EngagementEvent>): AsyncGenerator<{ readonly entityId: string; readonly events: EngagementEvent[] }> {
+export async function* entityHistories(
+  events: AsyncIterable<EngagementEvent> | Iterable<EngagementEvent>,
+): AsyncGenerator<{ readonly entityId: string; readonly events: EngagementEvent[] }> {
   const seen = new Set<string>();
   let current: { entityId: string; events: EngagementEvent[] } | undefined;
   for await (const e of events) {
     if (current === undefined || e.entityId !== current.entityId) {
       if (current !== undefined) yield current;
-      if (seen.has(e.entityId)) throw new RangeError(`event log is not grouped by entity: ${e.entityId} reappears after other entities (${e.entityId} came again; the log streams each entity's events together)`);
+      if (seen.has(e.entityId))
+        throw new RangeError(
+          `event log is not grouped by entity: ${e.entityId} reappears after other entities (${e.entityId} came again; the log streams each entity's events together)`,
+        );
       seen.add(e.entityId);
       current = { entityId: e.entityId, events: [] };
     }

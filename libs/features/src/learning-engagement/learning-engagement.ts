@@ -7,7 +7,13 @@ import { learnerEngagementView } from './engagement.view';
 import { learnerTemporalView } from './temporal.view';
 
 /** The default views of the learning-engagement use case. */
-export const LEARNING_ENGAGEMENT_VIEWS = [learnerBehaviourView, learnerTemporalView, learnerContentView, learnerEngagementView, learnerChannelView] as const;
+export const LEARNING_ENGAGEMENT_VIEWS = [
+  learnerBehaviourView,
+  learnerTemporalView,
+  learnerContentView,
+  learnerEngagementView,
+  learnerChannelView,
+] as const;
 
 export function learningEngagementRegistry(options?: FeatureRegistryOptions): FeatureRegistry {
   return new FeatureRegistry(LEARNING_ENGAGEMENT_VIEWS, options);

@@ -2,7 +2,13 @@ import type { EngagementEvent } from '@pulse/contracts';
 import { classifyEvents, foldEntityEvents, Verdict } from '../engine/apply-events';
 import { emptyState, type EntityState } from '../engine/entity-state';
 import { stateIsCurrent, type FeatureRegistry } from '../engine/feature-registry';
-import { encodeStoredStateTo, StateVersionConflictError, type OnlineStore, type StateUpdate, type StoredState } from './online-store';
+import {
+  encodeStoredStateTo,
+  StateVersionConflictError,
+  type OnlineStore,
+  type StateUpdate,
+  type StoredState,
+} from './online-store';
 import { StateCache } from './state-cache';
 import { ByteSinkPool, type ByteSink } from '@pulse/core';
 
@@ -129,10 +135,12 @@ async function foldAttempts(
   // its state then lost, so they start from the log (which holds them) rather than the store.
   const contested = new Set<string>();
 
-  for (let attempt = 1; ; ) {
+  for (let attempt = 1; ;) {
     const stored = await readStates(store, cache, ids);
     // New or expired entities, states built under other view definitions, contested ones: from the log.
-    const rebuild = options.loadMissing ? ids.filter((id) => contested.has(id) || !isCurrent(stored.get(id), registry)) : [];
+    const rebuild = options.loadMissing
+      ? ids.filter((id) => contested.has(id) || !isCurrent(stored.get(id), registry))
+      : [];
     const loaded = rebuild.length > 0 ? await options.loadMissing!(rebuild) : undefined;
 
     const states: EntityState[] = [];
@@ -231,21 +239,43 @@ async function foldAttempts(
     // Only written states are kept (a state nothing was applied to may still differ from the stored one: a view restarted).
     if (cache) for (const [id, u] of updates) cache.put(id, u.state, u.expectedVersion + 1);
     const rebuilt = loaded === undefined ? 0 : ids.filter((id) => loaded.has(id)).length;
-    return { events: allEvents.length, entities: ids.length, applied, duplicates, tooLate, written: updates.size, rebuilt, attempts: attempt, initializedViews, refused: [...refused] };
+    return {
+      events: allEvents.length,
+      entities: ids.length,
+      applied,
+      duplicates,
+      tooLate,
+      written: updates.size,
+      rebuilt,
+      attempts: attempt,
+      initializedViews,
+      refused: [...refused],
+    };
   }
 }
 
 /** The time at which the state, or an earlier event of the list, applied the id of list[k] (a duplicate). */
-function appliedTime(state: EntityState, list: readonly EngagementEvent[], verdicts: Uint8Array, at: number, k: number): number | undefined {
+function appliedTime(
+  state: EntityState,
+  list: readonly EngagementEvent[],
+  verdicts: Uint8Array,
+  at: number,
+  k: number,
+): number | undefined {
   const id = list[k].eventId;
   const known = state.d.get(id);
   if (known !== undefined) return known;
-  for (let j = 0; j < k; j++) if (verdicts[at + j] === Verdict.apply && list[j].eventId === id) return list[j].eventTimeMs;
+  for (let j = 0; j < k; j++)
+    if (verdicts[at + j] === Verdict.apply && list[j].eventId === id) return list[j].eventTimeMs;
   return undefined;
 }
 
 /** The entities' states: from the cache when there, the rest from the store. */
-async function readStates(store: OnlineStore, cache: StateCache | undefined, ids: readonly string[]): Promise<Map<string, StoredState>> {
+async function readStates(
+  store: OnlineStore,
+  cache: StateCache | undefined,
+  ids: readonly string[],
+): Promise<Map<string, StoredState>> {
   if (!cache) return store.getStates(ids);
   const taken = new Map<string, StoredState>();
   const rest: string[] = [];

@@ -30,9 +30,12 @@ export class FramedScript {
     private readonly lua: string,
     private readonly argCount: number,
   ) {
-    if (!Number.isInteger(argCount) || argCount < 0) throw new RangeError(`argCount must be a non-negative integer, got ${argCount}`);
+    if (!Number.isInteger(argCount) || argCount < 0)
+      throw new RangeError(`argCount must be a non-negative integer, got ${argCount}`);
     this.sha = createHash('sha1').update(lua).digest('hex');
-    this.evalHead = Buffer.from(`*${argCount + 3}\r\n$4\r\neval\r\n$${Buffer.byteLength(lua)}\r\n${lua}\r\n$1\r\n0\r\n`);
+    this.evalHead = Buffer.from(
+      `*${argCount + 3}\r\n$4\r\neval\r\n$${Buffer.byteLength(lua)}\r\n${lua}\r\n$1\r\n0\r\n`,
+    );
   }
 
   /** What comes before the arguments: the caller writes it, then `argCount` bulk strings (see bulk()). */

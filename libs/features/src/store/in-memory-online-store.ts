@@ -1,4 +1,14 @@
-import { checkTtl, decodeStoredState, DEFAULT_STATE_TTL_SECONDS, encodeStoredState, StateVersionConflictError, storedVersion, type OnlineStore, type StateUpdate, type StoredState } from './online-store';
+import {
+  checkTtl,
+  decodeStoredState,
+  DEFAULT_STATE_TTL_SECONDS,
+  encodeStoredState,
+  StateVersionConflictError,
+  storedVersion,
+  type OnlineStore,
+  type StateUpdate,
+  type StoredState,
+} from './online-store';
 
 export interface InMemoryOnlineStoreOptions {
   /** Seconds a state lives after its last write; 0 = forever. Default 90 days. */

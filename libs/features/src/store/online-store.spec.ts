@@ -35,12 +35,23 @@ describe.each(makers)('%s', (_name, make) => {
   it('getVersions: the stored versions alone, absent entities left out', async () => {
     const store = make();
     expect((await store.getVersions(['x'])).size).toBe(0);
-    await store.putStates(new Map([['x', { state: s1, expectedVersion: 0 }], ['y', { state: s1, expectedVersion: 0 }]]));
+    await store.putStates(
+      new Map([
+        ['x', { state: s1, expectedVersion: 0 }],
+        ['y', { state: s1, expectedVersion: 0 }],
+      ]),
+    );
     await store.putStates(new Map([['x', { state: s2, expectedVersion: 1 }]]));
-    expect([...(await store.getVersions(['x', 'nobody', 'y']))]).toEqual([['x', 2], ['y', 1]]);
+    expect([...(await store.getVersions(['x', 'nobody', 'y']))]).toEqual([
+      ['x', 2],
+      ['y', 1],
+    ]);
     const odd = ['ü,\n|1', '', 'x'];
     await store.putStates(new Map([[odd[0], { state: s1, expectedVersion: 0 }]]));
-    expect([...(await store.getVersions(odd))]).toEqual([[odd[0], 1], ['x', 2]]);
+    expect([...(await store.getVersions(odd))]).toEqual([
+      [odd[0], 1],
+      ['x', 2],
+    ]);
     await store.deleteStates(['x']);
     expect([...(await store.getVersions(['x', 'y']))]).toEqual([['y', 1]]);
   });
@@ -84,7 +95,9 @@ describe.each(makers)('%s', (_name, make) => {
     const batches = Array.from({ length: 6 }, (_, b) =>
       Array.from({ length: 20 }, (_, i) => event(`b${b}-${i}`, i, 'lesson_sent', { entityId: `u${i % 3}` })),
     );
-    const results = await Promise.all(batches.map((batch) => foldBatchIntoStore(store, batch, registry, { maxAttempts: 50 })));
+    const results = await Promise.all(
+      batches.map((batch) => foldBatchIntoStore(store, batch, registry, { maxAttempts: 50 })),
+    );
     expect(results.reduce((s, r) => s + r.applied, 0)).toBe(120);
     expect(Math.max(...results.map((r) => r.attempts))).toBeGreaterThan(1); // the race did happen
     const states = await store.getStates(['u0', 'u1', 'u2']);
@@ -100,9 +113,18 @@ describe.each(makers)('%s', (_name, make) => {
     await foldBatchIntoStore(store, [event('a', 200, 'lesson_sent')], registry);
     const seen: string[][] = [];
     const late = event('late', 10, 'lesson_sent');
-    const r = await foldBatchIntoStore(store, [event('a', 200, 'lesson_sent'), late, event('n', 5, 'lesson_sent', { entityId: 'other' })], registry, {
-      beforePut: async (accepted, tooLate) => void seen.push(accepted.map((e) => e.eventId), tooLate.map((e) => e.eventId)),
-    });
+    const r = await foldBatchIntoStore(
+      store,
+      [event('a', 200, 'lesson_sent'), late, event('n', 5, 'lesson_sent', { entityId: 'other' })],
+      registry,
+      {
+        beforePut: async (accepted, tooLate) =>
+          void seen.push(
+            accepted.map((e) => e.eventId),
+            tooLate.map((e) => e.eventId),
+          ),
+      },
+    );
     expect(r).toMatchObject({ events: 3, entities: 2, applied: 1, duplicates: 1, written: 1, attempts: 1 });
     expect(r.tooLate).toEqual([late]);
     expect(seen).toEqual([['a', 'n'], ['late']]);
@@ -112,12 +134,23 @@ describe.each(makers)('%s', (_name, make) => {
     const store = make();
     await foldBatchIntoStore(store, [event('a', 200, 'lesson_sent')], registry);
     const seen: string[][] = [];
-    const batch = [event('a', 200, 'lesson_sent'), event('a', 201, 'lesson_sent'), event('b', 210, 'lesson_sent'), event('b', 210, 'lesson_sent'), event('b', 211, 'lesson_sent')];
+    const batch = [
+      event('a', 200, 'lesson_sent'),
+      event('a', 201, 'lesson_sent'),
+      event('b', 210, 'lesson_sent'),
+      event('b', 210, 'lesson_sent'),
+      event('b', 211, 'lesson_sent'),
+    ];
     const r = await foldBatchIntoStore(store, batch, registry, {
-      beforePut: async (accepted, tooLate, duplicates) => void seen.push(...[accepted, tooLate, duplicates].map((l) => l.map((e) => `${e.eventId}@${e.eventTimeMs}`))),
+      beforePut: async (accepted, tooLate, duplicates) =>
+        void seen.push(...[accepted, tooLate, duplicates].map((l) => l.map((e) => `${e.eventId}@${e.eventTimeMs}`))),
     });
     expect(r).toMatchObject({ applied: 1, duplicates: 4 });
-    expect(seen).toEqual([[`a@${T0 + 200 * MIN}`, `b@${T0 + 210 * MIN}`, `b@${T0 + 210 * MIN}`], [], [`a@${T0 + 200 * MIN}`, `b@${T0 + 210 * MIN}`]]);
+    expect(seen).toEqual([
+      [`a@${T0 + 200 * MIN}`, `b@${T0 + 210 * MIN}`, `b@${T0 + 210 * MIN}`],
+      [],
+      [`a@${T0 + 200 * MIN}`, `b@${T0 + 210 * MIN}`],
+    ]);
   });
 
   it('foldBatchIntoStore: takes the states it wrote last from its cache instead of reading the store', async () => {
@@ -131,12 +164,29 @@ describe.each(makers)('%s', (_name, make) => {
       close: () => inner.close(),
     };
     const cache = new StateCache();
-    await foldBatchIntoStore(store, [event('a', 1, 'lesson_sent'), event('b', 1, 'lesson_sent', { entityId: 'u2' })], registry, { stateCache: cache });
-    await foldBatchIntoStore(store, [event('c', 2, 'lesson_sent'), event('d', 2, 'lesson_sent', { entityId: 'u3' })], registry, { stateCache: cache });
+    await foldBatchIntoStore(
+      store,
+      [event('a', 1, 'lesson_sent'), event('b', 1, 'lesson_sent', { entityId: 'u2' })],
+      registry,
+      { stateCache: cache },
+    );
+    await foldBatchIntoStore(
+      store,
+      [event('c', 2, 'lesson_sent'), event('d', 2, 'lesson_sent', { entityId: 'u3' })],
+      registry,
+      { stateCache: cache },
+    );
     expect(read).toEqual(['learner-1', 'u2', 'u3']);
-    const r = await foldBatchIntoStore(store, [event('e', 3, 'lesson_sent'), event('f', 3, 'lesson_sent')], registry, { stateCache: false });
+    const r = await foldBatchIntoStore(store, [event('e', 3, 'lesson_sent'), event('f', 3, 'lesson_sent')], registry, {
+      stateCache: false,
+    });
     expect([r.applied, read.length]).toEqual([2, 4]);
-    const log = [event('a', 1, 'lesson_sent'), event('c', 2, 'lesson_sent'), event('e', 3, 'lesson_sent'), event('f', 3, 'lesson_sent')];
+    const log = [
+      event('a', 1, 'lesson_sent'),
+      event('c', 2, 'lesson_sent'),
+      event('e', 3, 'lesson_sent'),
+      event('f', 3, 'lesson_sent'),
+    ];
     const { state, version } = (await inner.getStates(['learner-1'])).get('learner-1')!;
     expect(version).toBe(3);
     expect(state).toEqual(replayEvents(log, registry));
@@ -176,32 +226,57 @@ describe.each(makers)('%s', (_name, make) => {
     const store = make();
     const logged: string[] = [];
     // Classified fine (ids and watermark are there), but the fold finds no view states.
-    const broken = async (ids: readonly string[]) => new Map(ids.map((id) => [id, { w: null, d: new Map() } as unknown as EntityState]));
-    const attempt = foldBatchIntoStore(store, [event('a', 1, 'lesson_sent')], registry, { beforePut: async (accepted) => void logged.push(...accepted.map((e) => e.eventId)), loadMissing: broken });
+    const broken = async (ids: readonly string[]) =>
+      new Map(ids.map((id) => [id, { w: null, d: new Map() } as unknown as EntityState]));
+    const attempt = foldBatchIntoStore(store, [event('a', 1, 'lesson_sent')], registry, {
+      beforePut: async (accepted) => void logged.push(...accepted.map((e) => e.eventId)),
+      loadMissing: broken,
+    });
     await expect(attempt).rejects.toThrow(TypeError);
     expect(logged).toEqual([]);
   });
 
   it('foldBatchIntoStore: rebuilds a state written under other view definitions through loadMissing, history kept', async () => {
     const store = make();
-    const older = new FeatureRegistry([defineFeatureView({ ...allAggregationsView, features: allAggregationsView.features.filter((f) => f.name !== 'n_1d') })]);
+    const older = new FeatureRegistry([
+      defineFeatureView({
+        ...allAggregationsView,
+        features: allAggregationsView.features.filter((f) => f.name !== 'n_1d'),
+      }),
+    ]);
     const history = [event('a', 1, 'lesson_sent')];
     await foldBatchIntoStore(store, history, older, { stateCache: false });
     const asked: string[][] = [];
-    const loadMissing = async (ids: readonly string[]) => (asked.push([...ids]), new Map(ids.map((id) => [id, replayEvents(history, registry)])));
-    const r = await foldBatchIntoStore(store, [event('b', 2, 'lesson_sent')], registry, { stateCache: false, loadMissing });
+    const loadMissing = async (ids: readonly string[]) => (
+      asked.push([...ids]),
+      new Map(ids.map((id) => [id, replayEvents(history, registry)]))
+    );
+    const r = await foldBatchIntoStore(store, [event('b', 2, 'lesson_sent')], registry, {
+      stateCache: false,
+      loadMissing,
+    });
     expect([asked, r.initializedViews, r.rebuilt]).toEqual([[['learner-1']], [], 1]);
     const { state, version } = (await store.getStates(['learner-1'])).get('learner-1')!;
     expect([version, stateIsCurrent(state, registry)]).toEqual([2, true]);
-    expect(evaluate(state, T0 + 3 * MIN, registry)).toEqual(evaluateOffline([...history, event('b', 2, 'lesson_sent')], T0 + 3 * MIN, registry));
+    expect(evaluate(state, T0 + 3 * MIN, registry)).toEqual(
+      evaluateOffline([...history, event('b', 2, 'lesson_sent')], T0 + 3 * MIN, registry),
+    );
   });
 
   it('foldBatchIntoStore: writes a rebuilt state even when the batch applies nothing (a duplicate)', async () => {
     const store = make();
-    const older = new FeatureRegistry([defineFeatureView({ ...allAggregationsView, features: allAggregationsView.features.filter((f) => f.name !== 'n_1d') })]);
+    const older = new FeatureRegistry([
+      defineFeatureView({
+        ...allAggregationsView,
+        features: allAggregationsView.features.filter((f) => f.name !== 'n_1d'),
+      }),
+    ]);
     const history = [event('a', 1, 'lesson_sent')];
     await foldBatchIntoStore(store, history, older, { stateCache: false });
-    const r = await foldBatchIntoStore(store, history, registry, { stateCache: false, loadMissing: async (ids) => new Map(ids.map((id) => [id, replayEvents(history, registry)])) });
+    const r = await foldBatchIntoStore(store, history, registry, {
+      stateCache: false,
+      loadMissing: async (ids) => new Map(ids.map((id) => [id, replayEvents(history, registry)])),
+    });
     expect([r.applied, r.duplicates, r.written, r.rebuilt]).toEqual([0, 1, 1, 1]);
     const { state, version } = (await store.getStates(['learner-1'])).get('learner-1')!;
     expect([version, stateIsCurrent(state, registry)]).toEqual([2, true]);
@@ -209,7 +284,12 @@ describe.each(makers)('%s', (_name, make) => {
 
   it('foldBatchIntoStore: without loadMissing, a changed view of a stored state restarts (and is reported)', async () => {
     const store = make();
-    const older = new FeatureRegistry([defineFeatureView({ ...allAggregationsView, features: allAggregationsView.features.filter((f) => f.name !== 'n_1d') })]);
+    const older = new FeatureRegistry([
+      defineFeatureView({
+        ...allAggregationsView,
+        features: allAggregationsView.features.filter((f) => f.name !== 'n_1d'),
+      }),
+    ]);
     await foldBatchIntoStore(store, [event('a', 1, 'lesson_sent')], older, { stateCache: false });
     const r = await foldBatchIntoStore(store, [event('b', 2, 'lesson_sent')], registry, { stateCache: false });
     expect(r.initializedViews).toEqual([{ entityId: 'learner-1', views: ['all_aggs@3'] }]);
@@ -217,7 +297,9 @@ describe.each(makers)('%s', (_name, make) => {
 
   it('foldBatchIntoStore: starts a missing entity from loadMissing (e.g. rebuilt from the event log)', async () => {
     const store = make();
-    const r = await foldBatchIntoStore(store, [event('b', 2, 'lesson_sent')], registry, { loadMissing: async (ids) => new Map(ids.map((id) => [id, s1])) });
+    const r = await foldBatchIntoStore(store, [event('b', 2, 'lesson_sent')], registry, {
+      loadMissing: async (ids) => new Map(ids.map((id) => [id, s1])),
+    });
     expect(r.applied).toBe(1);
     const { state } = (await store.getStates(['learner-1'])).get('learner-1')!;
     expect(evaluate(state, T0 + 3 * MIN, registry).all_aggs.values.n).toBe(2);
@@ -253,7 +335,12 @@ describe('RedisOnlineStore', () => {
     await redis.set(`${keyPrefix}garbage`, 'no version here');
     await redis.set(`${keyPrefix}zero`, '0|\x02');
     const versions = await store.getVersions(['cut', 'other', 'garbage', 'zero']);
-    expect([versions.get('cut'), versions.get('other'), versions.get('garbage'), versions.get('zero')]).toEqual([1, 1, NaN, NaN]);
+    expect([versions.get('cut'), versions.get('other'), versions.get('garbage'), versions.get('zero')]).toEqual([
+      1,
+      1,
+      NaN,
+      NaN,
+    ]);
   });
   it('reads a state in another format (e.g. the JSON of format 1) as absent, and a first write replaces it', async () => {
     const keyPrefix = newPrefix();
@@ -264,7 +351,9 @@ describe('RedisOnlineStore', () => {
     const s1 = foldOnce([event('a', 1, 'lesson_sent')]);
     await store.putStates(new Map([['old', { state: s1, expectedVersion: 0 }]]));
     expect((await store.getStates(['old'])).get('old')).toEqual({ state: s1, version: 1 });
-    await expect(store.putStates(new Map([['old', { state: s1, expectedVersion: 0 }]]))).rejects.toThrow(StateVersionConflictError);
+    await expect(store.putStates(new Map([['old', { state: s1, expectedVersion: 0 }]]))).rejects.toThrow(
+      StateVersionConflictError,
+    );
   });
   it('loads its write script again when Redis has forgotten it (SCRIPT FLUSH, restart)', async () => {
     const keyPrefix = newPrefix();
@@ -272,8 +361,16 @@ describe('RedisOnlineStore', () => {
     const s1 = foldOnce([event('a', 1, 'lesson_sent')]);
     await store.putStates(new Map([['x', { state: s1, expectedVersion: 0 }]]));
     await redis.script('FLUSH');
-    await store.putStates(new Map([['x', { state: s1, expectedVersion: 1 }], ['y', { state: s1, expectedVersion: 0 }]]));
-    expect([...(await store.getVersions(['x', 'y']))]).toEqual([['x', 2], ['y', 1]]);
+    await store.putStates(
+      new Map([
+        ['x', { state: s1, expectedVersion: 1 }],
+        ['y', { state: s1, expectedVersion: 0 }],
+      ]),
+    );
+    expect([...(await store.getVersions(['x', 'y']))]).toEqual([
+      ['x', 2],
+      ['y', 1],
+    ]);
   });
   it("writes and reads under the client's own key prefix as well", async () => {
     const clientPrefix = newPrefix();

@@ -45,9 +45,12 @@ export interface OnlineStore {
 
 export class StateVersionConflictError extends PulseError {
   constructor(readonly entityIds: readonly string[]) {
-    super(`online state changed concurrently for ${entityIds.length} entit${entityIds.length === 1 ? 'y' : 'ies'} (${entityIds.slice(0, 5).join(', ')}${entityIds.length > 5 ? ', …' : ''}); retry the batch`, {
-      retriable: true,
-    });
+    super(
+      `online state changed concurrently for ${entityIds.length} entit${entityIds.length === 1 ? 'y' : 'ies'} (${entityIds.slice(0, 5).join(', ')}${entityIds.length > 5 ? ', …' : ''}); retry the batch`,
+      {
+        retriable: true,
+      },
+    );
   }
 }
 
@@ -95,7 +98,10 @@ export function decodeStoredState(entityId: string, value: Buffer): StoredState 
   try {
     state = decodeValue(value, value.indexOf(0x7c) + 2);
   } catch (cause) {
-    throw new ValidationError(`online state of ${entityId} is corrupt (${(cause as Error).message})`, { field: entityId, cause });
+    throw new ValidationError(`online state of ${entityId} is corrupt (${(cause as Error).message})`, {
+      field: entityId,
+      cause,
+    });
   }
   if (Number.isNaN(version) || !isEntityState(state)) {
     throw new ValidationError(`online state of ${entityId} is not a Pulse entity state`, { field: entityId });
@@ -104,5 +110,6 @@ export function decodeStoredState(entityId: string, value: Buffer): StoredState 
 }
 
 export function checkTtl(ttlSeconds: number): void {
-  if (!Number.isInteger(ttlSeconds) || ttlSeconds < 0) throw new RangeError(`ttlSeconds must be a non-negative integer (0 = no expiry), got ${ttlSeconds}`);
+  if (!Number.isInteger(ttlSeconds) || ttlSeconds < 0)
+    throw new RangeError(`ttlSeconds must be a non-negative integer (0 = no expiry), got ${ttlSeconds}`);
 }

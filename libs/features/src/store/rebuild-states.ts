@@ -44,8 +44,10 @@ export interface RebuildStatesResult {
 export async function rebuildStaleStates(options: RebuildStatesOptions): Promise<RebuildStatesResult> {
   const chunkEntities = options.chunkEntities ?? 500;
   const maxAttempts = options.maxAttempts ?? 5;
-  if (!Number.isInteger(chunkEntities) || chunkEntities < 1) throw new RangeError(`chunkEntities must be a positive integer, got ${chunkEntities}`);
-  if (!Number.isInteger(maxAttempts) || maxAttempts < 1) throw new RangeError(`maxAttempts must be a positive integer, got ${maxAttempts}`);
+  if (!Number.isInteger(chunkEntities) || chunkEntities < 1)
+    throw new RangeError(`chunkEntities must be a positive integer, got ${chunkEntities}`);
+  if (!Number.isInteger(maxAttempts) || maxAttempts < 1)
+    throw new RangeError(`maxAttempts must be a positive integer, got ${maxAttempts}`);
   const totals = { entities: 0, stale: 0, rebuilt: 0, skipped: 0 };
   let chunk = new Map<string, EngagementEvent[]>();
   const flush = async () => {
@@ -63,11 +65,18 @@ export async function rebuildStaleStates(options: RebuildStatesOptions): Promise
   return totals;
 }
 
-async function rebuildChunk(chunk: ReadonlyMap<string, EngagementEvent[]>, store: OnlineStore, registry: FeatureRegistry, maxAttempts: number, totals: { stale: number; rebuilt: number; skipped: number }): Promise<void> {
+async function rebuildChunk(
+  chunk: ReadonlyMap<string, EngagementEvent[]>,
+  store: OnlineStore,
+  registry: FeatureRegistry,
+  maxAttempts: number,
+  totals: { stale: number; rebuilt: number; skipped: number },
+): Promise<void> {
   let stored: Map<string, StoredState> = await store.getStates([...chunk.keys()]);
   // Each stale entity replayed once: the replay depends on the log alone, not on the state it replaces.
   const replays = new Map<string, EntityState>();
-  for (const [id, s] of stored) if (!stateIsCurrent(s.state, registry)) replays.set(id, replayEvents(chunk.get(id)!, registry));
+  for (const [id, s] of stored)
+    if (!stateIsCurrent(s.state, registry)) replays.set(id, replayEvents(chunk.get(id)!, registry));
   let written = 0;
   for (let attempt = 1; ; attempt++) {
     const updates = new Map<string, StateUpdate>();

@@ -1,6 +1,16 @@
 import { ConnectionError, PulseError } from '@pulse/core';
 import Redis from 'ioredis';
-import { checkTtl, decodeStoredState, DEFAULT_STATE_TTL_SECONDS, encodeStoredStateTo, STATE_FORMAT, StateVersionConflictError, type OnlineStore, type StateUpdate, type StoredState } from './online-store';
+import {
+  checkTtl,
+  decodeStoredState,
+  DEFAULT_STATE_TTL_SECONDS,
+  encodeStoredStateTo,
+  STATE_FORMAT,
+  StateVersionConflictError,
+  type OnlineStore,
+  type StateUpdate,
+  type StoredState,
+} from './online-store';
 import { bulk, FramedScript } from './framed-command';
 import { ByteSink, ByteSinkPool } from '@pulse/core';
 import { VersionWatch } from './version-watch';
@@ -165,7 +175,12 @@ export class RedisOnlineStore implements OnlineStore {
     this.channel = `${this.prefix}versions`;
     this.channelBytes = Buffer.from(this.channel);
     if (options.watchVersions) {
-      this.watch = new VersionWatch(redis.duplicate({ connectionName: 'pulse-version-watch' }), this.channel, this.ttlMs, options.watchedVersions);
+      this.watch = new VersionWatch(
+        redis.duplicate({ connectionName: 'pulse-version-watch' }),
+        this.channel,
+        this.ttlMs,
+        options.watchedVersions,
+      );
       // until it is live, getVersions asks Redis
       void this.watch.start();
     }
@@ -174,7 +189,9 @@ export class RedisOnlineStore implements OnlineStore {
   async getStates(entityIds: readonly string[]): Promise<Map<string, StoredState>> {
     const out = new Map<string, StoredState>();
     if (entityIds.length === 0) return out;
-    const values = await this.call('read entity states', () => this.redis.mgetBuffer(entityIds.map((id) => this.prefix + id)));
+    const values = await this.call('read entity states', () =>
+      this.redis.mgetBuffer(entityIds.map((id) => this.prefix + id)),
+    );
     for (let i = 0; i < entityIds.length; i++) {
       const v = values[i];
       const stored = v === null ? undefined : decodeStoredState(entityIds[i], v);
@@ -216,7 +233,9 @@ export class RedisOnlineStore implements OnlineStore {
     if (entityIds.length === 0) return out;
     const lengths = new Array<number>(entityIds.length);
     for (let i = 0; i < entityIds.length; i++) lengths[i] = Buffer.byteLength(entityIds[i]);
-    const reply = await this.call('read entity state versions', () => this.redis.pulseStateVersions(this.scriptPrefix, entityIds.join(''), lengths.join(',')));
+    const reply = await this.call('read entity state versions', () =>
+      this.redis.pulseStateVersions(this.scriptPrefix, entityIds.join(''), lengths.join(',')),
+    );
     const versions = reply.split(',');
     for (let i = 0; i < entityIds.length; i++) {
       const v = Number(versions[i]);
@@ -271,7 +290,9 @@ export class RedisOnlineStore implements OnlineStore {
       writeBulk(sink, this.channelBytes, '');
       writeBulk(sink, announced.written(), '');
       const frame = sink.buf.subarray(from, sink.pos);
-      const conflicts = (await this.call('write entity states', () => CAS_PUT_SCRIPT.run(this.redis, frame))) as number[];
+      const conflicts = (await this.call('write entity states', () =>
+        CAS_PUT_SCRIPT.run(this.redis, frame),
+      )) as number[];
       if (conflicts.length > 0) {
         const conflicting = conflicts.map((i) => ids[i - 1]);
         for (const id of conflicting) this.watch?.forget(id);

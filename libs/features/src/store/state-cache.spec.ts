@@ -22,13 +22,19 @@ describe('StateCache', () => {
     const cache = new StateCache({ maxEntries: 4, maxAgeMs: 1000, now: () => now });
     const a = emptyState();
     cache.put('a', a, 3);
-    expect([cache.peek('a', 3), cache.peek('a', 3), cache.peek('a', 2), cache.peek('a', 4), cache.peek('b', 1)]).toEqual([a, a, undefined, undefined, undefined]);
+    expect([
+      cache.peek('a', 3),
+      cache.peek('a', 3),
+      cache.peek('a', 2),
+      cache.peek('a', 4),
+      cache.peek('b', 1),
+    ]).toEqual([a, a, undefined, undefined, undefined]);
     expect(cache.take('a')?.state).toBe(a);
     cache.put('a', a, 3);
     now = 1001;
     expect(cache.peek('a', 3)).toBeUndefined();
   });
-  it('offer keeps a reader\'s state unless a young entry as new or newer is there', () => {
+  it("offer keeps a reader's state unless a young entry as new or newer is there", () => {
     let now = 0;
     const cache = new StateCache({ maxEntries: 4, maxAgeMs: 1000, now: () => now });
     const [mine, older, newer] = [emptyState(), emptyState(), emptyState()];

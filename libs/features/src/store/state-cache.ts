@@ -35,7 +35,8 @@ export class StateCache {
   constructor(options: StateCacheOptions = {}) {
     this.maxEntries = options.maxEntries ?? 4096;
     this.maxAgeMs = options.maxAgeMs ?? 60_000;
-    if (!Number.isInteger(this.maxEntries) || this.maxEntries < 0) throw new RangeError(`maxEntries must be a non-negative integer, got ${this.maxEntries}`);
+    if (!Number.isInteger(this.maxEntries) || this.maxEntries < 0)
+      throw new RangeError(`maxEntries must be a non-negative integer, got ${this.maxEntries}`);
     if (!(this.maxAgeMs >= 0)) throw new RangeError(`maxAgeMs must be ≥ 0, got ${this.maxAgeMs}`);
     this.now = options.now ?? Date.now;
   }

@@ -1,4 +1,22 @@
-import { CorruptEncodingError, JSON_TEXT, LATIN1, SMALL_LIMIT, T_ARRAY, T_FALSE, T_FLOAT, T_INTSTR, T_MAP, T_NEGINT, T_NULL, T_OBJECT, T_STRING, T_TRUE, T_UINT, T_UINTS, UTF8 } from './state-codec';
+import {
+  CorruptEncodingError,
+  JSON_TEXT,
+  LATIN1,
+  SMALL_LIMIT,
+  T_ARRAY,
+  T_FALSE,
+  T_FLOAT,
+  T_INTSTR,
+  T_MAP,
+  T_NEGINT,
+  T_NULL,
+  T_OBJECT,
+  T_STRING,
+  T_TRUE,
+  T_UINT,
+  T_UINTS,
+  UTF8,
+} from './state-codec';
 
 /** Decodes what ValueWriter.encode wrote after its header, from `buf[start …]` to the end. */
 export function decodeValue(buf: Buffer, start: number): unknown {
@@ -73,7 +91,13 @@ class ValueReader {
         for (let i = 0; i < n; i++) {
           const key = this.value();
           if (typeof key !== 'string') throw new CorruptEncodingError('object key is not a string');
-          if (key === '__proto__') Object.defineProperty(o, key, { value: this.value(), enumerable: true, writable: true, configurable: true });
+          if (key === '__proto__')
+            Object.defineProperty(o, key, {
+              value: this.value(),
+              enumerable: true,
+              writable: true,
+              configurable: true,
+            });
           else o[key] = this.value();
         }
         return o;
@@ -132,7 +156,8 @@ class ValueReader {
   /** A length: each counted item takes at least a byte, so a larger one is corrupt. */
   private count(): number {
     const n = this.varint();
-    if (n > this.buf.length - this.pos) throw new CorruptEncodingError(`length ${n} exceeds the remaining ${this.buf.length - this.pos} bytes`);
+    if (n > this.buf.length - this.pos)
+      throw new CorruptEncodingError(`length ${n} exceeds the remaining ${this.buf.length - this.pos} bytes`);
     return n;
   }
 

@@ -1,5 +1,22 @@
 import { ByteSink } from '@pulse/core';
-import { JSON_TEXT, LATIN1, SMALL_LIMIT, T_ARRAY, T_FALSE, T_FLOAT, T_INTSTR, T_MAP, T_NEGINT, T_NULL, T_OBJECT, T_STRING, T_TRUE, T_UINT, T_UINTS, UTF8 } from './state-codec';
+import {
+  JSON_TEXT,
+  LATIN1,
+  SMALL_LIMIT,
+  T_ARRAY,
+  T_FALSE,
+  T_FLOAT,
+  T_INTSTR,
+  T_MAP,
+  T_NEGINT,
+  T_NULL,
+  T_OBJECT,
+  T_STRING,
+  T_TRUE,
+  T_UINT,
+  T_UINTS,
+  UTF8,
+} from './state-codec';
 
 /**
  * Encodes values after a caller-written header; one writer serves any number of values (not
@@ -93,7 +110,12 @@ export class ValueWriter extends ByteSink {
     return header.length + 20 + this.stringCount * 5 + table.bytes + this.pos;
   }
 
-  private writeGeneral(out: Buffer, at: number, header: string, table: { form: number; strings: string; bytes: number }): number {
+  private writeGeneral(
+    out: Buffer,
+    at: number,
+    header: string,
+    table: { form: number; strings: string; bytes: number },
+  ): number {
     let p = at + out.write(header, at, 'latin1');
     p = putVarint(out, p, this.stringCount);
     out[p++] = table.form;
@@ -183,7 +205,8 @@ export class ValueWriter extends ByteSink {
   };
 
   private object(o: Record<string, unknown>): void {
-    if (Object.getPrototypeOf(o) !== Object.prototype && Object.getPrototypeOf(o) !== null) throw new TypeError('cannot encode a class instance in an entity state');
+    if (Object.getPrototypeOf(o) !== Object.prototype && Object.getPrototypeOf(o) !== null)
+      throw new TypeError('cannot encode a class instance in an entity state');
     // One for-in pass (no Object.keys array per object); the count, written before the entries, is
     // patched in after them: one byte held for it, the entries moved in the rare case it needs more.
     this.ensure(10);

@@ -49,7 +49,10 @@ describe('RedisOnlineStore watching versions', () => {
     await writer.putStates(new Map([['x', { state, expectedVersion: 1 }]]));
     await waitFor(async () => (await versionOf(watcher, 'x')) === 2, { timeoutMs: 5_000, message: 'version 2 seen' });
     await writer.deleteStates(['x']);
-    await waitFor(async () => (await versionOf(watcher, 'x')) === undefined, { timeoutMs: 5_000, message: 'delete seen' });
+    await waitFor(async () => (await versionOf(watcher, 'x')) === undefined, {
+      timeoutMs: 5_000,
+      message: 'delete seen',
+    });
   });
 
   it('follows writes of entities whose ids need escaping or are not ASCII', async () => {
@@ -57,7 +60,10 @@ describe('RedisOnlineStore watching versions', () => {
     // known absent first (probed), so that only the write's message can tell the copy otherwise
     expect((await watcher.getVersions(odd)).size).toBe(0);
     await writer.putStates(new Map(odd.map((id) => [id, { state, expectedVersion: 0 }])));
-    await waitFor(async () => (await watcher.getVersions(odd)).size === odd.length, { timeoutMs: 5_000, message: 'odd ids seen' });
+    await waitFor(async () => (await watcher.getVersions(odd)).size === odd.length, {
+      timeoutMs: 5_000,
+      message: 'odd ids seen',
+    });
     expect([...(await watcher.getVersions(odd))]).toEqual(odd.map((id) => [id, 1]));
     expect([...(await writer.getVersions(odd))]).toEqual(odd.map((id) => [id, 1]));
   });
@@ -92,6 +98,9 @@ describe('RedisOnlineStore watching versions', () => {
     expect(ids.length).toBeGreaterThan(0);
     // every watch connection of this Redis is cut (other suites' watches reconnect alike)
     for (const id of ids) await redis.client('KILL', 'ID', id);
-    await waitFor(async () => watcher.watchingVersions && (await versionOf(watcher, 'w')) === 9, { timeoutMs: 10_000, message: 'copy dropped and rebuilt from Redis' });
+    await waitFor(async () => watcher.watchingVersions && (await versionOf(watcher, 'w')) === 9, {
+      timeoutMs: 10_000,
+      message: 'copy dropped and rebuilt from Redis',
+    });
   });
 });

@@ -29,7 +29,8 @@ export class VersionWatch {
     private readonly maxEntries = 1_000_000,
     private readonly now: () => number = Date.now,
   ) {
-    if (!Number.isInteger(maxEntries) || maxEntries < 1) throw new RangeError(`maxEntries must be a positive integer, got ${maxEntries}`);
+    if (!Number.isInteger(maxEntries) || maxEntries < 1)
+      throw new RangeError(`maxEntries must be a positive integer, got ${maxEntries}`);
     sub.on('message', (ch: string, payload: string) => {
       if (ch === this.channel && this.live) this.apply(payload);
     });

@@ -17,7 +17,12 @@ export const allAggregationsView = defineFeatureView({
     { name: 'n_prev_1h', aggregation: 'count', window: { last: '1h', offset: '1h' }, tile: '1h' },
     { name: 'n_1d', aggregation: 'count', window: '1d', tile: '1d' },
     { name: 'answers', aggregation: 'count', eventTypes: ['assessment_answered'] },
-    { name: 'correct', aggregation: 'count', eventTypes: ['assessment_answered'], where: [{ field: 'attributes.is_correct', op: 'eq', value: true }] },
+    {
+      name: 'correct',
+      aggregation: 'count',
+      eventTypes: ['assessment_answered'],
+      where: [{ field: 'attributes.is_correct', op: 'eq', value: true }],
+    },
     { name: 'accuracy', aggregation: 'ratio', numerator: 'correct', denominator: 'answers' },
     { name: 'time_sum', aggregation: 'sum', of: 'attributes.time_taken_seconds' },
     { name: 'time_mean', aggregation: 'mean', of: 'attributes.time_taken_seconds' },
@@ -36,9 +41,27 @@ export const allAggregationsView = defineFeatureView({
     { name: 'top_hour_2h', aggregation: 'mode', of: 'hourOfDay', window: '2h', tile: '1h' },
     { name: 'streak', aggregation: 'currentStreak', of: 'attributes.is_correct' },
     { name: 'since_last', aggregation: 'timeSinceLast' },
-    { name: 'since_last_answer_2h', aggregation: 'timeSinceLast', eventTypes: ['assessment_answered'], window: '2h', tile: '1h' },
-    { name: 'difficulty', aggregation: 'mean', of: 'attributes.difficulty', map: { beginner: 1, intermediate: 2, advanced: 3 } },
-    { name: 'completion_2h', aggregation: 'mean', of: 'attributes.completion_percentage', decimals: 1, window: '2h', tile: '1h' },
+    {
+      name: 'since_last_answer_2h',
+      aggregation: 'timeSinceLast',
+      eventTypes: ['assessment_answered'],
+      window: '2h',
+      tile: '1h',
+    },
+    {
+      name: 'difficulty',
+      aggregation: 'mean',
+      of: 'attributes.difficulty',
+      map: { beginner: 1, intermediate: 2, advanced: 3 },
+    },
+    {
+      name: 'completion_2h',
+      aggregation: 'mean',
+      of: 'attributes.completion_percentage',
+      decimals: 1,
+      window: '2h',
+      tile: '1h',
+    },
   ],
 });
 
@@ -50,8 +73,22 @@ export const T0 = Date.UTC(2024, 0, 1); // a Monday, 00:00 UTC
 export const MIN = 60_000;
 export const HOUR = 3_600_000;
 
-export function event(id: string, minutes: number, type: string, extra: Partial<EngagementEvent> = {}, attributes: EngagementEvent['attributes'] = {}): EngagementEvent {
-  return { eventId: id, entityId: 'learner-1', eventType: type, eventTimeMs: T0 + minutes * MIN, channel: 'email' as Channel, attributes, ...extra };
+export function event(
+  id: string,
+  minutes: number,
+  type: string,
+  extra: Partial<EngagementEvent> = {},
+  attributes: EngagementEvent['attributes'] = {},
+): EngagementEvent {
+  return {
+    eventId: id,
+    entityId: 'learner-1',
+    eventType: type,
+    eventTimeMs: T0 + minutes * MIN,
+    channel: 'email' as Channel,
+    attributes,
+    ...extra,
+  };
 }
 
 export const answer = (id: string, minutes: number, correct: boolean, seconds: number, channel: Channel = 'web') =>

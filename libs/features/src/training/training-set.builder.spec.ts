@@ -14,14 +14,38 @@ const collect = async (it: AsyncIterable<TrainingRow>) => {
   for await (const r of it) rows.push(r);
   return rows;
 };
-const TYPES = ['lesson_sent', 'lesson_started', 'lesson_completed', 'assessment_answered', 'session_started', 'path_progress'];
+const TYPES = [
+  'lesson_sent',
+  'lesson_started',
+  'lesson_completed',
+  'assessment_answered',
+  'session_started',
+  'path_progress',
+];
 function stream(entities: number, perEntity: number): EngagementEvent[] {
   const out: EngagementEvent[] = [];
   for (let u = 0; u < entities; u++) {
     for (let i = 0; i < perEntity; i++) {
       const type = TYPES[(i * 7 + u) % TYPES.length];
-      const attributes: EngagementEvent['attributes'] = type === 'assessment_answered' ? { is_correct: (i + u) % 3 !== 0, time_taken_seconds: 5 + (i % 17) * 1.5 } : type === 'path_progress' ? { completion_percentage: (i * 13) % 101, difficulty: 'intermediate' } : {};
-      out.push(event(`u${u}-e${i}`, i * 97 + u, type, { entityId: `u${u}`, contentId: `c${i % 5}`, channel: (['email', 'sms', 'web', 'slack'] as const)[(i + u) % 4] }, attributes));
+      const attributes: EngagementEvent['attributes'] =
+        type === 'assessment_answered'
+          ? { is_correct: (i + u) % 3 !== 0, time_taken_seconds: 5 + (i % 17) * 1.5 }
+          : type === 'path_progress'
+            ? { completion_percentage: (i * 13) % 101, difficulty: 'intermediate' }
+            : {};
+      out.push(
+        event(
+          `u${u}-e${i}`,
+          i * 97 + u,
+          type,
+          {
+            entityId: `u${u}`,
+            contentId: `c${i % 5}`,
+            channel: (['email', 'sms', 'web', 'slack'] as const)[(i + u) % 4],
+          },
+          attributes,
+        ),
+      );
     }
   }
   return out;
@@ -58,7 +82,9 @@ describe('buildTrainingSet', () => {
 
   it('trigger points: one row per distinct trigger event, as of its time, the trigger included', async () => {
     const withDup = [...events.slice(0, 30), events[0], ...events.slice(30)];
-    const rows = await collect(buildTrainingSet({ events: withDup, points: { trigger: { eventType: 'lesson_sent' } }, registry }));
+    const rows = await collect(
+      buildTrainingSet({ events: withDup, points: { trigger: { eventType: 'lesson_sent' } }, registry }),
+    );
     const triggers = events.filter((e) => e.eventType === 'lesson_sent');
     expect(rows).toHaveLength(triggers.length);
     for (const r of rows) {
@@ -78,7 +104,12 @@ describe('buildTrainingSet', () => {
         registry,
         views: ['learner_behaviour'],
         label: async (row, history) => {
-          const later = history.filter((e) => e.eventType === 'lesson_completed' && e.eventTimeMs > row.timeMs && e.eventTimeMs <= row.timeMs + 48 * HOUR);
+          const later = history.filter(
+            (e) =>
+              e.eventType === 'lesson_completed' &&
+              e.eventTimeMs > row.timeMs &&
+              e.eventTimeMs <= row.timeMs + 48 * HOUR,
+          );
           return row.timeMs > T0 + 90 * HOUR ? null : { completed_48h: later.length > 0 };
         },
       }),
@@ -91,10 +122,14 @@ describe('buildTrainingSet', () => {
   it('accepts any order within an entity but rejects a log not grouped by entity', async () => {
     const u0 = events.filter((e) => e.entityId === 'u0');
     const shuffled = [...u0].reverse();
-    const a = await collect(buildTrainingSet({ events: shuffled, points: { at: [{ entityId: 'u0', timeMs: T0 + 30 * HOUR }] }, registry }));
+    const a = await collect(
+      buildTrainingSet({ events: shuffled, points: { at: [{ entityId: 'u0', timeMs: T0 + 30 * HOUR }] }, registry }),
+    );
     expect(a[0].values).toEqual(online(events, 'u0', T0 + 30 * HOUR));
     const bad = [events[0], events[100], events[1]];
-    await expect(collect(buildTrainingSet({ events: bad, points: { trigger: { eventType: 'lesson_sent' } }, registry }))).rejects.toThrow(/not grouped by entity: u0 reappears/);
+    await expect(
+      collect(buildTrainingSet({ events: bad, points: { trigger: { eventType: 'lesson_sent' } }, registry })),
+    ).rejects.toThrow(/not grouped by entity: u0 reappears/);
   });
 
   it('streams 500k events with bounded memory (only one entity in memory at a time)', async () => {
@@ -103,7 +138,14 @@ describe('buildTrainingSet', () => {
     async function* log(): AsyncGenerator<EngagementEvent> {
       for (let u = 0; u < ENTITIES; u++) {
         for (let i = 0; i < PER; i++) {
-          yield { eventId: `${u}:${i}`, entityId: `u${u}`, eventType: i % 10 === 0 ? 'lesson_sent' : 'session_started', eventTimeMs: T0 + i * 20 * MIN, channel: 'web', attributes: {} };
+          yield {
+            eventId: `${u}:${i}`,
+            entityId: `u${u}`,
+            eventType: i % 10 === 0 ? 'lesson_sent' : 'session_started',
+            eventTimeMs: T0 + i * 20 * MIN,
+            channel: 'web',
+            attributes: {},
+          };
         }
       }
     }
@@ -116,7 +158,16 @@ describe('buildTrainingSet', () => {
     let rows = 0;
     let peak = 0;
     const started = Date.now();
-    for await (const r of buildTrainingSet({ events: log(), points: { trigger: { eventType: 'lesson_sent', filter: (e) => e.eventTimeMs % (7 * 24 * HOUR) === 0 || Number(e.eventId.split(':')[1]) === PER - 10 } }, registry: small })) {
+    for await (const r of buildTrainingSet({
+      events: log(),
+      points: {
+        trigger: {
+          eventType: 'lesson_sent',
+          filter: (e) => e.eventTimeMs % (7 * 24 * HOUR) === 0 || Number(e.eventId.split(':')[1]) === PER - 10,
+        },
+      },
+      registry: small,
+    })) {
       rows++;
       if (rows % 250 === 0) {
         gc();
@@ -127,7 +178,9 @@ describe('buildTrainingSet', () => {
     expect(rows).toBeGreaterThanOrEqual(ENTITIES);
     // 500k events materialised at once would be ~100 MB; one entity's 500 events are ~100 kB.
     expect(peak).toBeLessThan(16 * 1024 * 1024);
-    console.log(`training set: ${ENTITIES * PER} events, ${rows} rows in ${Date.now() - started} ms, peak live heap growth ${(peak / 2 ** 20).toFixed(1)} MiB`);
+    console.log(
+      `training set: ${ENTITIES * PER} events, ${rows} rows in ${Date.now() - started} ms, peak live heap growth ${(peak / 2 ** 20).toFixed(1)} MiB`,
+    );
   }, 60_000);
 });
 

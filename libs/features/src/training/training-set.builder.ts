@@ -37,7 +37,10 @@ export interface TrainingRow {
 export type LabelHook = (
   row: TrainingRow,
   entityEvents: readonly EngagementEvent[],
-) => Readonly<Record<string, number | string | boolean | null>> | null | Promise<Readonly<Record<string, number | string | boolean | null>> | null>;
+) =>
+  | Readonly<Record<string, number | string | boolean | null>>
+  | null
+  | Promise<Readonly<Record<string, number | string | boolean | null>> | null>;
 
 export interface BuildTrainingSetOptions {
   /** The event log, grouped by entity (as `order by entity_id, event_time, event_id` gives it). */
@@ -64,14 +67,16 @@ export interface BuildTrainingSetOptions {
 export async function* buildTrainingSet(options: BuildTrainingSetOptions): AsyncGenerator<TrainingRow> {
   const { points } = options;
   const explicit = 'at' in points ? groupPoints(points.at) : null;
-  for await (const { entityId, events } of entityHistories(options.events)) yield* entityRows(entityId, events, explicit, options);
+  for await (const { entityId, events } of entityHistories(options.events))
+    yield* entityRows(entityId, events, explicit, options);
   if (explicit) for (const id of [...explicit.keys()]) yield* entityRows(id, [], explicit, options);
 }
 
 function groupPoints(list: readonly TrainingPoint[]): Map<string, number[]> {
   const m = new Map<string, number[]>();
   for (const p of list) {
-    if (!Number.isFinite(p.timeMs)) throw new RangeError(`training point time must be finite, got ${p.timeMs} for ${p.entityId}`);
+    if (!Number.isFinite(p.timeMs))
+      throw new RangeError(`training point time must be finite, got ${p.timeMs} for ${p.entityId}`);
     const times = m.get(p.entityId);
     if (times) times.push(p.timeMs);
     else m.set(p.entityId, [p.timeMs]);
@@ -91,7 +96,9 @@ async function* entityRows(
     targets = (explicit.get(entityId) ?? []).sort((a, b) => a - b).map((timeMs) => ({ timeMs }));
     explicit.delete(entityId);
   } else {
-    const { eventType, filter } = (options.points as { trigger: { eventType: string; filter?: (e: EngagementEvent) => boolean } }).trigger;
+    const { eventType, filter } = (
+      options.points as { trigger: { eventType: string; filter?: (e: EngagementEvent) => boolean } }
+    ).trigger;
     const ids = new Set<string>();
     targets = [];
     for (const e of events) {
@@ -110,7 +117,9 @@ async function* entityRows(
     if (end > next) foldEvents(state, events.slice(next, end), options.registry);
     next = end;
     const values = evaluate(state, target.timeMs, options.registry, options.views);
-    const row: TrainingRow = target.trigger ? { entityId, timeMs: target.timeMs, trigger: target.trigger, values } : { entityId, timeMs: target.timeMs, values };
+    const row: TrainingRow = target.trigger
+      ? { entityId, timeMs: target.timeMs, trigger: target.trigger, values }
+      : { entityId, timeMs: target.timeMs, values };
     if (!options.label) {
       yield row;
       continue;

@@ -22,13 +22,25 @@ describe('feature vectors', () => {
     expect(columns.length).toBeGreaterThanOrEqual(60);
   });
   it('encodes values: numbers as is, null as NaN, one-hot 1 for the value', () => {
-    const { state } = applyEvents(emptyState(), [event('a', 1, 'lesson_sent', { channel: 'sms' }), event('b', 2, 'lesson_completed', { channel: 'sms' })], registry);
-    const cols = featureColumns(registry, ['learner_behaviour.lesson_completion_rate', 'learner_behaviour.assessment_accuracy', 'learner_engagement.primary_channel']);
+    const { state } = applyEvents(
+      emptyState(),
+      [event('a', 1, 'lesson_sent', { channel: 'sms' }), event('b', 2, 'lesson_completed', { channel: 'sms' })],
+      registry,
+    );
+    const cols = featureColumns(registry, [
+      'learner_behaviour.lesson_completion_rate',
+      'learner_behaviour.assessment_accuracy',
+      'learner_engagement.primary_channel',
+    ]);
     expect(toFeatureVector(evaluate(state, T0 + 3 * MIN, registry), cols)).toEqual([1, NaN, 0, 1, 0, 0]);
   });
   it('rejects unknown features and string features without categories', () => {
-    expect(() => featureColumns(registry, ['learner_behaviour.nope'])).toThrow(/unknown features: learner_behaviour.nope/);
+    expect(() => featureColumns(registry, ['learner_behaviour.nope'])).toThrow(
+      /unknown features: learner_behaviour.nope/,
+    );
     expect(() => featureColumns(allAggregationsRegistry())).toThrow(DefinitionError);
-    expect(() => featureColumns(allAggregationsRegistry())).toThrow(/feature all_aggs.first_channel: is string-valued without categories/);
+    expect(() => featureColumns(allAggregationsRegistry())).toThrow(
+      /feature all_aggs.first_channel: is string-valued without categories/,
+    );
   });
 });

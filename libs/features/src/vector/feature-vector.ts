@@ -27,13 +27,18 @@ export function featureColumns(registry: FeatureRegistry, select?: readonly stri
       if (view.valueTypes[f.name] === 'number') {
         columns.push({ name: qualified, view: view.name, feature: f.name });
       } else if (f.categories) {
-        for (const c of f.categories) columns.push({ name: `${qualified}=${c}`, view: view.name, feature: f.name, category: c });
+        for (const c of f.categories)
+          columns.push({ name: `${qualified}=${c}`, view: view.name, feature: f.name, category: c });
       } else {
-        throw new DefinitionError(`feature ${qualified}`, 'is string-valued without categories, so it has no numeric encoding');
+        throw new DefinitionError(
+          `feature ${qualified}`,
+          'is string-valued without categories, so it has no numeric encoding',
+        );
       }
     }
   }
-  if (wanted && wanted.size > 0) throw new DefinitionError('feature columns', `unknown features: ${[...wanted].join(', ')}`);
+  if (wanted && wanted.size > 0)
+    throw new DefinitionError('feature columns', `unknown features: ${[...wanted].join(', ')}`);
   return columns;
 }
 

@@ -53,14 +53,16 @@ export function createDataset(input: CreateDatasetInput): Dataset {
   if (columns.length > 0) {
     numRows = columns[0].length;
     columns.forEach((c, f) => {
-      if (c.length !== numRows) throw new RangeError(`columns[${f}] has ${c.length} rows, expected ${numRows} (as columns[0])`);
+      if (c.length !== numRows)
+        throw new RangeError(`columns[${f}] has ${c.length} rows, expected ${numRows} (as columns[0])`);
     });
     if (input.numRows !== undefined && input.numRows !== numRows) {
       throw new RangeError(`numRows is ${input.numRows} but the columns have ${numRows} rows`);
     }
   } else {
     numRows = input.numRows ?? 0;
-    if (!Number.isInteger(numRows) || numRows < 0) throw new RangeError(`numRows must be a non-negative integer, got ${numRows}`);
+    if (!Number.isInteger(numRows) || numRows < 0)
+      throw new RangeError(`numRows must be a non-negative integer, got ${numRows}`);
   }
   const numFeatures = columns.length;
 
@@ -90,19 +92,22 @@ export function createDataset(input: CreateDatasetInput): Dataset {
     weight = toFloat(input.weight, 'weight');
     if (weight.length !== numRows) throw new RangeError(`weight has ${weight.length} values, expected ${numRows}`);
     for (let i = 0; i < weight.length; i++) {
-      if (!Number.isFinite(weight[i]) || weight[i] < 0) throw new RangeError(`weight[${i}] must be finite and >= 0, got ${weight[i]}`);
+      if (!Number.isFinite(weight[i]) || weight[i] < 0)
+        throw new RangeError(`weight[${i}] must be finite and >= 0, got ${weight[i]}`);
     }
   }
 
   let group: Int32Array | undefined;
   if (input.group !== undefined) {
     const g = input.group;
-    if (g === null || typeof g !== 'object' || typeof g.length !== 'number') throw new TypeError('group must be an Int32Array or array of integers');
+    if (g === null || typeof g !== 'object' || typeof g.length !== 'number')
+      throw new TypeError('group must be an Int32Array or array of integers');
     group = g instanceof Int32Array ? g : Int32Array.from(g as ArrayLike<number>);
     let total = 0;
     for (let i = 0; i < group.length; i++) {
       const s = (g as ArrayLike<number>)[i];
-      if (!Number.isInteger(s) || s <= 0) throw new RangeError(`group[${i}] must be a positive integer (a query size), got ${s}`);
+      if (!Number.isInteger(s) || s <= 0)
+        throw new RangeError(`group[${i}] must be a positive integer (a query size), got ${s}`);
       total += s;
     }
     if (total !== numRows) throw new RangeError(`group sizes sum to ${total}, expected numRows ${numRows}`);

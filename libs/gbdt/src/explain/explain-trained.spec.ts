@@ -35,10 +35,14 @@ function worstAdditivity(model: GbdtModel, test: Dataset): number {
 
 describe('explaining trained models', () => {
   const dir = datasetsDir(repoRoot);
-  const load = (name: string, file: string): Dataset => loadCsvDataset(path.join(dir, name, file), { labelColumn: 'label' });
+  const load = (name: string, file: string): Dataset =>
+    loadCsvDataset(path.join(dir, name, file), { labelColumn: 'label' });
 
   it('binary, 200 rounds: additivity on every test row, recursive = leafwise, importance totals match the trees', async () => {
-    const { model } = await train({ ...settings, objective: 'binary:logistic', num_boost_round: 200 }, load('lgb_binary_classification', 'train.csv'));
+    const { model } = await train(
+      { ...settings, objective: 'binary:logistic', num_boost_round: 200 },
+      load('lgb_binary_classification', 'train.csv'),
+    );
     const test = load('lgb_binary_classification', 'test.csv');
     expect(worstAdditivity(model, test)).toBeLessThan(1e-9);
 
@@ -54,14 +58,23 @@ describe('explaining trained models', () => {
 
     let splits = 0;
     let gain = 0;
-    for (const t of model.trees) t.feature.forEach((f, n) => { if (f >= 0) { splits++; gain += t.gain[n]; } });
+    for (const t of model.trees)
+      t.feature.forEach((f, n) => {
+        if (f >= 0) {
+          splits++;
+          gain += t.gain[n];
+        }
+      });
     const sum = (r: Record<string, number>): number => Object.values(r).reduce((a, b) => a + b, 0);
     expect(sum(featureImportance(model, 'weight'))).toBe(splits);
     expect(sum(featureImportance(model, 'total_gain'))).toBeCloseTo(gain, 6);
   });
 
   it('multiclass, 5 classes x 40 rounds: additivity per class on every test row', async () => {
-    const { model } = await train({ ...settings, objective: 'multi:softprob', num_class: 5, num_boost_round: 40 }, load('lgb_multiclass_classification', 'train.csv'));
+    const { model } = await train(
+      { ...settings, objective: 'multi:softprob', num_class: 5, num_boost_round: 40 },
+      load('lgb_multiclass_classification', 'train.csv'),
+    );
     expect(worstAdditivity(model, load('lgb_multiclass_classification', 'test.csv'))).toBeLessThan(1e-9);
   });
 });

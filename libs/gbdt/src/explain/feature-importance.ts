@@ -17,11 +17,16 @@ export interface FeatureImportanceOptions {
   includeUnused?: boolean;
 }
 
-export function featureImportance(model: GbdtModel, type: ImportanceType = 'weight', options: FeatureImportanceOptions = {}): Record<string, number> {
+export function featureImportance(
+  model: GbdtModel,
+  type: ImportanceType = 'weight',
+  options: FeatureImportanceOptions = {},
+): Record<string, number> {
   if (!IMPORTANCE_TYPES.includes(type)) {
     throw new RangeError(`importance type must be one of ${IMPORTANCE_TYPES.join(', ')}, got "${String(type)}"`);
   }
-  if (model === null || typeof model !== 'object' || !Array.isArray(model.trees)) throw new TypeError('model must be a GbdtModel');
+  if (model === null || typeof model !== 'object' || !Array.isArray(model.trees))
+    throw new TypeError('model must be a GbdtModel');
   const F = model.featureNames.length;
   const count = new Float64Array(F);
   const gain = new Float64Array(F);
@@ -46,11 +51,15 @@ export function featureImportance(model: GbdtModel, type: ImportanceType = 'weig
       continue;
     }
     const value =
-      type === 'weight' ? count[f]
-      : type === 'total_gain' ? gain[f]
-      : type === 'gain' ? gain[f] / count[f]
-      : type === 'total_cover' ? cover[f]
-      : cover[f] / count[f];
+      type === 'weight'
+        ? count[f]
+        : type === 'total_gain'
+          ? gain[f]
+          : type === 'gain'
+            ? gain[f] / count[f]
+            : type === 'total_cover'
+              ? cover[f]
+              : cover[f] / count[f];
     out[model.featureNames[f]] = value;
   }
   return out;

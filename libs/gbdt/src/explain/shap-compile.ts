@@ -88,15 +88,26 @@ interface Layout {
 /** Copies the trees into preorder, checking structure, and computes cover shares and expected values. */
 function layout(model: GbdtModel, numOutputs: number, numFeatures: number): Layout {
   const out: Layout = {
-    roots: [], treeClass: [], feature: [], threshold: [], left: [], right: [], defaultLeft: [], value: [], frac: [], parent: [],
-    bias: model.baseMargin.slice(0, numOutputs), maxDepth: 0,
+    roots: [],
+    treeClass: [],
+    feature: [],
+    threshold: [],
+    left: [],
+    right: [],
+    defaultLeft: [],
+    value: [],
+    frac: [],
+    parent: [],
+    bias: model.baseMargin.slice(0, numOutputs),
+    maxDepth: 0,
   };
   const nTrees = usedTrees(model);
   for (let t = 0; t < nTrees; t++) {
     const tree = model.trees[t];
     const n = tree.feature.length;
     const k = model.treeClass[t];
-    if (!(Number.isInteger(k) && k >= 0 && k < numOutputs)) throw new RangeError(`model.treeClass[${t}] = ${k} is not an output index`);
+    if (!(Number.isInteger(k) && k >= 0 && k < numOutputs))
+      throw new RangeError(`model.treeClass[${t}] = ${k} is not an output index`);
     if (n === 0) throw new RangeError(`tree ${t} has no nodes`);
     const base = out.feature.length;
     out.roots.push(base);
@@ -126,7 +137,8 @@ function layout(model: GbdtModel, numOutputs: number, numFeatures: number): Layo
         if (depth > out.maxDepth) out.maxDepth = depth;
         continue;
       }
-      if (!Number.isInteger(f) || f >= numFeatures) throw new RangeError(`tree ${t} node ${i}: feature ${f} is out of range (model has ${numFeatures} features)`);
+      if (!Number.isInteger(f) || f >= numFeatures)
+        throw new RangeError(`tree ${t} node ${i}: feature ${f} is out of range (model has ${numFeatures} features)`);
       const l = tree.left[i];
       const r = tree.right[i];
       if (!(Number.isInteger(l) && Number.isInteger(r) && l > 0 && l < n && r > 0 && r < n)) {
@@ -148,7 +160,10 @@ function layout(model: GbdtModel, numOutputs: number, numFeatures: number): Layo
     // expected value: children follow parents in preorder, so sweep backwards
     const mean = new Float64Array(out.feature.length - base);
     for (let g = out.feature.length - 1; g >= base; g--) {
-      mean[g - base] = out.feature[g] < 0 ? out.value[g] : out.frac[out.left[g]] * mean[out.left[g] - base] + out.frac[out.right[g]] * mean[out.right[g] - base];
+      mean[g - base] =
+        out.feature[g] < 0
+          ? out.value[g]
+          : out.frac[out.left[g]] * mean[out.left[g] - base] + out.frac[out.right[g]] * mean[out.right[g] - base];
     }
     out.bias[k] += mean[0];
   }
@@ -173,12 +188,18 @@ function pathFeatures(lay: Layout, node: number): number[] {
 export function compileShap(model: GbdtModel): CompiledShap {
   const cached = cache.get(model);
   if (cached) return cached;
-  if (model === null || typeof model !== 'object' || !Array.isArray(model.trees) || !Array.isArray(model.featureNames)) {
+  if (
+    model === null ||
+    typeof model !== 'object' ||
+    !Array.isArray(model.trees) ||
+    !Array.isArray(model.featureNames)
+  ) {
     throw new TypeError('model must be a GbdtModel');
   }
   const numOutputs = model.objective === 'multi:softprob' ? model.numClass : 1;
   const numFeatures = model.featureNames.length;
-  if (model.baseMargin.length < numOutputs) throw new RangeError(`model.baseMargin has ${model.baseMargin.length} values, expected ${numOutputs}`);
+  if (model.baseMargin.length < numOutputs)
+    throw new RangeError(`model.baseMargin has ${model.baseMargin.length} values, expected ${numOutputs}`);
   const lay = layout(model, numOutputs, numFeatures);
   const total = lay.feature.length;
   const treeOfNode = new Int32Array(total);

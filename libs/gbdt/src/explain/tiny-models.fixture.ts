@@ -27,12 +27,26 @@ export interface NodeSpec {
 
 /** A Tree from a nested spec, nodes numbered depth-first (root 0). */
 export function buildTree(spec: NodeSpec): Tree {
-  const t = { feature: [] as number[], threshold: [] as number[], left: [] as number[], right: [] as number[],
-    defaultLeft: [] as boolean[], value: [] as number[], cover: [] as number[], gain: [] as number[] };
+  const t = {
+    feature: [] as number[],
+    threshold: [] as number[],
+    left: [] as number[],
+    right: [] as number[],
+    defaultLeft: [] as boolean[],
+    value: [] as number[],
+    cover: [] as number[],
+    gain: [] as number[],
+  };
   const visit = (s: NodeSpec): number => {
     const id = t.feature.length;
-    t.feature.push(-1); t.threshold.push(0); t.left.push(-1); t.right.push(-1);
-    t.defaultLeft.push(false); t.value.push(0); t.cover.push(0); t.gain.push(0);
+    t.feature.push(-1);
+    t.threshold.push(0);
+    t.left.push(-1);
+    t.right.push(-1);
+    t.defaultLeft.push(false);
+    t.value.push(0);
+    t.cover.push(0);
+    t.gain.push(0);
     if (s.split) {
       const l = visit(s.split.left);
       const r = visit(s.split.right);
@@ -74,7 +88,11 @@ export function randomTree(next: () => number, numFeatures: number, depth: numbe
   return buildTree(make(0));
 }
 
-export function makeModel(objective: Objective, trees: Tree[], opts: { numFeatures: number; numClass?: number; baseMargin?: number[]; treeClass?: number[] }): GbdtModel {
+export function makeModel(
+  objective: Objective,
+  trees: Tree[],
+  opts: { numFeatures: number; numClass?: number; baseMargin?: number[]; treeClass?: number[] },
+): GbdtModel {
   const numClass = opts.numClass ?? 1;
   return {
     format: 'pulse-gbdt',
@@ -91,7 +109,11 @@ export function makeModel(objective: Objective, trees: Tree[], opts: { numFeatur
 }
 
 /** A random model: `rounds` rounds of numClass trees each. */
-export function randomModel(seed: number, objective: Objective, o: { numFeatures: number; rounds: number; depth: number; numClass?: number; full?: boolean }): GbdtModel {
+export function randomModel(
+  seed: number,
+  objective: Objective,
+  o: { numFeatures: number; rounds: number; depth: number; numClass?: number; full?: boolean },
+): GbdtModel {
   const next = rng(seed);
   const K = o.numClass ?? 1;
   const trees: Tree[] = [];

@@ -61,21 +61,41 @@ const sum = (a: ArrayLike<number>, from = 0, to = a.length): number => {
 describe('TreeSHAP by hand', () => {
   // root f0 < 0.5 (cover 4): left f1 < 0.5 -> leaves 2 | 4 (cover 1 each); right leaf 0 (cover 2).
   const tree = buildTree({
-    split: { feature: 0, threshold: 0.5, left: { split: { feature: 1, threshold: 0.5, left: { value: 2, cover: 1 }, right: { value: 4, cover: 1 } } }, right: { value: 0, cover: 2 } },
+    split: {
+      feature: 0,
+      threshold: 0.5,
+      left: { split: { feature: 1, threshold: 0.5, left: { value: 2, cover: 1 }, right: { value: 4, cover: 1 } } },
+      right: { value: 0, cover: 2 },
+    },
   });
   const model = makeModel('reg:squarederror', [tree], { numFeatures: 3, baseMargin: [0.25] });
 
-  it('bias = base margin + cover-weighted mean leaf', () => expect(shapValues(model, [0.2, 0.9, 7]).bias[0]).toBeCloseTo(0.25 + 1.5, 12));
-  it('phi0 = 1/2 (3 - 1.5) + 1/2 (4 - 2) = 1.75', () => expect(shapValues(model, [0.2, 0.9, 7]).contributions[0]).toBeCloseTo(1.75, 12));
-  it('phi1 = 1/2 (2 - 1.5) + 1/2 (4 - 3) = 0.75', () => expect(shapValues(model, [0.2, 0.9, 7]).contributions[1]).toBeCloseTo(0.75, 12));
+  it('bias = base margin + cover-weighted mean leaf', () =>
+    expect(shapValues(model, [0.2, 0.9, 7]).bias[0]).toBeCloseTo(0.25 + 1.5, 12));
+  it('phi0 = 1/2 (3 - 1.5) + 1/2 (4 - 2) = 1.75', () =>
+    expect(shapValues(model, [0.2, 0.9, 7]).contributions[0]).toBeCloseTo(1.75, 12));
+  it('phi1 = 1/2 (2 - 1.5) + 1/2 (4 - 3) = 0.75', () =>
+    expect(shapValues(model, [0.2, 0.9, 7]).contributions[1]).toBeCloseTo(0.75, 12));
   it('an unused feature gets 0', () => expect(shapValues(model, [0.2, 0.9, 7]).contributions[2]).toBe(0));
   // x = (0.7, 0.1): v({}) = 1.5, v({0}) = 0, v({1}) = 1/2 * 2 = 1, v({0,1}) = 0.
-  it('right leaf: phi0 = 1/2 (0 - 1.5) + 1/2 (0 - 1) = -1.25', () => expect(shapValues(model, [0.7, 0.1, 0]).contributions[0]).toBeCloseTo(-1.25, 12));
-  it('right leaf: phi1 = 1/2 (1 - 1.5) + 1/2 (0 - 0) = -0.25', () => expect(shapValues(model, [0.7, 0.1, 0]).contributions[1]).toBeCloseTo(-0.25, 12));
+  it('right leaf: phi0 = 1/2 (0 - 1.5) + 1/2 (0 - 1) = -1.25', () =>
+    expect(shapValues(model, [0.7, 0.1, 0]).contributions[0]).toBeCloseTo(-1.25, 12));
+  it('right leaf: phi1 = 1/2 (1 - 1.5) + 1/2 (0 - 0) = -0.25', () =>
+    expect(shapValues(model, [0.7, 0.1, 0]).contributions[1]).toBeCloseTo(-0.25, 12));
   it('NaN follows the default (right here): same as x0 = 0.7', () =>
-    expect(Array.from(shapValues(model, [NaN, 0.1, 0]).contributions)).toEqual(Array.from(shapValues(model, [0.7, 0.1, 0]).contributions)));
+    expect(Array.from(shapValues(model, [NaN, 0.1, 0]).contributions)).toEqual(
+      Array.from(shapValues(model, [0.7, 0.1, 0]).contributions),
+    ));
   it('a single split: phi = leaf - mean', () => {
-    const m = makeModel('reg:squarederror', [buildTree({ split: { feature: 1, threshold: 0, left: { value: 1, cover: 3 }, right: { value: -1, cover: 1 } } })], { numFeatures: 2 });
+    const m = makeModel(
+      'reg:squarederror',
+      [
+        buildTree({
+          split: { feature: 1, threshold: 0, left: { value: 1, cover: 3 }, right: { value: -1, cover: 1 } },
+        }),
+      ],
+      { numFeatures: 2 },
+    );
     const s = shapValues(m, [5, -1]);
     expect([s.contributions[0], s.contributions[1], s.bias[0]]).toEqual([0, 0.5, 0.5]);
   });
@@ -85,7 +105,11 @@ describe('TreeSHAP by hand', () => {
     expect([s.contributions[0], s.contributions[1], s.bias[0]]).toEqual([0, 0, 1.3]);
   });
   it('threshold test uses float32: x = 0.1 (double) rounds to fround(0.1) and goes right', () => {
-    const m = makeModel('reg:squarederror', [buildTree({ split: { feature: 0, threshold: 0.1, left: { value: 1 }, right: { value: -1 } } })], { numFeatures: 1 });
+    const m = makeModel(
+      'reg:squarederror',
+      [buildTree({ split: { feature: 0, threshold: 0.1, left: { value: 1 }, right: { value: -1 } } })],
+      { numFeatures: 1 },
+    );
     expect(shapValues(m, [0.1]).contributions[0]).toBe(-1);
   });
 });
@@ -94,12 +118,20 @@ describe('TreeSHAP = brute-force Shapley values (path-dependent value function)'
   const cases: [string, GbdtModel][] = [
     ['1 feature, depth 4', randomModel(1, 'reg:squarederror', { numFeatures: 1, rounds: 3, depth: 4 })],
     ['2 features, depth 5 (many repeats)', randomModel(2, 'reg:squarederror', { numFeatures: 2, rounds: 4, depth: 5 })],
-    ['3 features, depth 6, ragged trees', randomModel(3, 'binary:logistic', { numFeatures: 3, rounds: 5, depth: 6, full: false })],
+    [
+      '3 features, depth 6, ragged trees',
+      randomModel(3, 'binary:logistic', { numFeatures: 3, rounds: 5, depth: 6, full: false }),
+    ],
     ['4 features, depth 3', randomModel(4, 'rank:ndcg', { numFeatures: 4, rounds: 6, depth: 3 })],
     ['5 features, depth 6', randomModel(5, 'reg:squarederror', { numFeatures: 5, rounds: 4, depth: 6 })],
-    ['5 features, 3 classes, depth 4', randomModel(6, 'multi:softprob', { numFeatures: 5, rounds: 3, depth: 4, numClass: 3 })],
+    [
+      '5 features, 3 classes, depth 4',
+      randomModel(6, 'multi:softprob', { numFeatures: 5, rounds: 3, depth: 4, numClass: 3 }),
+    ],
   ];
-  const both = cases.flatMap(([name, m]) => (['leafwise', 'recursive'] as const).map((a) => [`${a}: ${name}`, m, a] as const));
+  const both = cases.flatMap(([name, m]) =>
+    (['leafwise', 'recursive'] as const).map((a) => [`${a}: ${name}`, m, a] as const),
+  );
   it.each(both)('%s', (_, model, algorithm) => {
     const next = rng(99);
     const F = model.featureNames.length;
@@ -117,13 +149,25 @@ describe('TreeSHAP = brute-force Shapley values (path-dependent value function)'
 
   it('zero-cover children fall back consistently (brute force uses the same rule)', () => {
     const tree = buildTree({
-      split: { feature: 0, threshold: 0, left: { split: { feature: 1, threshold: 0, left: { value: 3, cover: 0 }, right: { value: 1, cover: 0 } } }, right: { value: -2, cover: 5 } },
+      split: {
+        feature: 0,
+        threshold: 0,
+        left: { split: { feature: 1, threshold: 0, left: { value: 3, cover: 0 }, right: { value: 1, cover: 0 } } },
+        right: { value: -2, cover: 5 },
+      },
     });
     const model = makeModel('reg:squarederror', [tree], { numFeatures: 2 });
-    for (const x of [[-1, -1], [-1, 1], [1, 1], [NaN, NaN]]) {
+    for (const x of [
+      [-1, -1],
+      [-1, 1],
+      [1, 1],
+      [NaN, NaN],
+    ]) {
       const s = shapValues(model, x);
       const b = bruteForce(model, x);
-      expect([...s.contributions, s.bias[0]].map((v) => v.toFixed(12))).toEqual([...b.phi[0], b.bias[0]].map((v) => v.toFixed(12)));
+      expect([...s.contributions, s.bias[0]].map((v) => v.toFixed(12))).toEqual(
+        [...b.phi[0], b.bias[0]].map((v) => v.toFixed(12)),
+      );
     }
   });
 });
@@ -150,7 +194,9 @@ describe('TreeSHAP additivity: contributions + bias = raw margin', () => {
     rows.forEach((x, i) => {
       e.explain(x, out);
       for (let k = 0; k < 4; k++) {
-        expect(Math.abs(sum(out.contributions, k * 8, k * 8 + 8) + out.bias[k] - margins[i * 4 + k])).toBeLessThan(1e-9);
+        expect(Math.abs(sum(out.contributions, k * 8, k * 8 + 8) + out.bias[k] - margins[i * 4 + k])).toBeLessThan(
+          1e-9,
+        );
       }
     });
   });
@@ -173,7 +219,17 @@ describe('TreeSHAP additivity: contributions + bias = raw margin', () => {
   it('leaves with long paths (36 features: the direct route) agree with recursive and add up', () => {
     // a caterpillar of depth 36: node i splits on feature i, its left child is a leaf
     const build = (i: number): NodeSpec =>
-      i === 36 ? { value: 0.5, cover: 2 } : { split: { feature: i, threshold: 0, defaultLeft: i % 2 === 0, left: { value: (i % 5) - 2, cover: 1 + (i % 3) }, right: build(i + 1) } };
+      i === 36
+        ? { value: 0.5, cover: 2 }
+        : {
+            split: {
+              feature: i,
+              threshold: 0,
+              defaultLeft: i % 2 === 0,
+              left: { value: (i % 5) - 2, cover: 1 + (i % 3) },
+              right: build(i + 1),
+            },
+          };
     const model = makeModel('reg:squarederror', [buildTree(build(0))], { numFeatures: 36 });
     const next = rng(19);
     for (let r = 0; r < 20; r++) {
@@ -197,13 +253,26 @@ describe('TreeSHAP additivity: contributions + bias = raw margin', () => {
 
 describe('TreeSHAP input checks', () => {
   const model = randomModel(16, 'reg:squarederror', { numFeatures: 3, rounds: 2, depth: 2 });
-  it('a row of the wrong length is a RangeError naming both lengths', () => expect(() => shapValues(model, [1, 2])).toThrow('row has 2 values, the model expects 3'));
-  it('an unknown algorithm is a RangeError', () => expect(() => shapValues(model, [1, 2, 3], { algorithm: 'fast' as 'leafwise' })).toThrow("algorithm must be 'leafwise' or 'recursive'"));
-  it('a non-array row is a TypeError', () => expect(() => shapValues(model, 5 as unknown as number[])).toThrow(TypeError));
+  it('a row of the wrong length is a RangeError naming both lengths', () =>
+    expect(() => shapValues(model, [1, 2])).toThrow('row has 2 values, the model expects 3'));
+  it('an unknown algorithm is a RangeError', () =>
+    expect(() => shapValues(model, [1, 2, 3], { algorithm: 'fast' as 'leafwise' })).toThrow(
+      "algorithm must be 'leafwise' or 'recursive'",
+    ));
+  it('a non-array row is a TypeError', () =>
+    expect(() => shapValues(model, 5 as unknown as number[])).toThrow(TypeError));
   it('an out buffer of the wrong size is a RangeError', () =>
-    expect(() => shapValues(model, [1, 2, 3], { out: { numOutputs: 1, numFeatures: 2, contributions: new Float64Array(2), bias: new Float64Array(1) } })).toThrow(RangeError));
+    expect(() =>
+      shapValues(model, [1, 2, 3], {
+        out: { numOutputs: 1, numFeatures: 2, contributions: new Float64Array(2), bias: new Float64Array(1) },
+      }),
+    ).toThrow(RangeError));
   it('a split on a feature the model lacks is a RangeError', () => {
-    const bad = makeModel('reg:squarederror', [buildTree({ split: { feature: 4, threshold: 0, left: { value: 1 }, right: { value: 2 } } })], { numFeatures: 2 });
+    const bad = makeModel(
+      'reg:squarederror',
+      [buildTree({ split: { feature: 4, threshold: 0, left: { value: 1 }, right: { value: 2 } } })],
+      { numFeatures: 2 },
+    );
     expect(() => shapValues(bad, [1, 2])).toThrow('feature 4 is out of range');
   });
 });

@@ -68,7 +68,8 @@ export class ShapExplainer {
 
   constructor(model: GbdtModel, options: ShapOptions = {}) {
     const algorithm = options.algorithm ?? 'leafwise';
-    if (algorithm !== 'leafwise' && algorithm !== 'recursive') throw new RangeError(`algorithm must be 'leafwise' or 'recursive', got "${String(algorithm)}"`);
+    if (algorithm !== 'leafwise' && algorithm !== 'recursive')
+      throw new RangeError(`algorithm must be 'leafwise' or 'recursive', got "${String(algorithm)}"`);
     this.algorithm = algorithm;
     this.c = compileShap(model);
     this.numOutputs = this.c.numOutputs;
@@ -103,7 +104,8 @@ export class ShapExplainer {
   /** SHAP values of one row (feature values in model order; NaN = missing), written into `out`. */
   explain(row: ArrayLike<number>, out: ShapValues = this.allocate()): ShapValues {
     const F = this.numFeatures;
-    if (row === null || typeof row !== 'object' || typeof row.length !== 'number') throw new TypeError('row must be an array of numbers');
+    if (row === null || typeof row !== 'object' || typeof row.length !== 'number')
+      throw new TypeError('row must be an array of numbers');
     if (row.length !== F) throw new RangeError(`row has ${row.length} values, the model expects ${F}`);
     if (out.contributions.length !== this.numOutputs * F || out.bias.length !== this.numOutputs) {
       throw new RangeError(`out must hold ${this.numOutputs} x ${F} contributions and ${this.numOutputs} bias values`);
@@ -314,7 +316,17 @@ export class ShapExplainer {
   }
 }
 
-function extendPath(pf: Int32Array, pz: Float64Array, po: Float64Array, pw: Float64Array, s: number, d: number, zero: number, one: number, feat: number): void {
+function extendPath(
+  pf: Int32Array,
+  pz: Float64Array,
+  po: Float64Array,
+  pw: Float64Array,
+  s: number,
+  d: number,
+  zero: number,
+  one: number,
+  feat: number,
+): void {
   pf[s + d] = feat;
   pz[s + d] = zero;
   po[s + d] = one;
@@ -325,7 +337,15 @@ function extendPath(pf: Int32Array, pz: Float64Array, po: Float64Array, pw: Floa
   }
 }
 
-function unwindPath(pf: Int32Array, pz: Float64Array, po: Float64Array, pw: Float64Array, s: number, d: number, index: number): void {
+function unwindPath(
+  pf: Int32Array,
+  pz: Float64Array,
+  po: Float64Array,
+  pw: Float64Array,
+  s: number,
+  d: number,
+  index: number,
+): void {
   const one = po[s + index];
   const zero = pz[s + index];
   let next = pw[s + d];
@@ -351,8 +371,13 @@ const explainerCache = new WeakMap<GbdtModel, ShapExplainer>();
  * SHAP values of one row: contributions[k * F + f] + ... + bias[k] = raw margin k. Reuses a cached
  * explainer per model; pass `out` (from a previous call or explainer.allocate()) to avoid allocation.
  */
-export function shapValues(model: GbdtModel, row: ArrayLike<number>, options: ShapOptions & { out?: ShapValues } = {}): ShapValues {
-  if (options.algorithm !== undefined && options.algorithm !== 'leafwise') return new ShapExplainer(model, options).explain(row, options.out);
+export function shapValues(
+  model: GbdtModel,
+  row: ArrayLike<number>,
+  options: ShapOptions & { out?: ShapValues } = {},
+): ShapValues {
+  if (options.algorithm !== undefined && options.algorithm !== 'leafwise')
+    return new ShapExplainer(model, options).explain(row, options.out);
   let e = explainerCache.get(model);
   if (!e) {
     e = new ShapExplainer(model);

@@ -154,14 +154,22 @@ class CsvParser {
   }
 
   private parseHeader(text: string): void {
-    const names = text.replace(/^\uFEFF/, '').split(String.fromCharCode(this.delim)).map(unquote);
+    const names = text
+      .replace(/^\uFEFF/, '')
+      .split(String.fromCharCode(this.delim))
+      .map(unquote);
     if (names.length === 0 || (names.length === 1 && names[0] === '')) {
       throw new DataFileError(this.source, 'the header row is empty', { line: this.line });
     }
     const seen = new Map<string, number>();
     names.forEach((name, c) => {
       if (name === '') throw new DataFileError(this.source, `header column ${c + 1} has no name`, { line: this.line });
-      if (seen.has(name)) throw new DataFileError(this.source, `header column "${name}" appears twice (columns ${seen.get(name)! + 1} and ${c + 1})`, { line: this.line });
+      if (seen.has(name))
+        throw new DataFileError(
+          this.source,
+          `header column "${name}" appears twice (columns ${seen.get(name)! + 1} and ${c + 1})`,
+          { line: this.line },
+        );
       seen.set(name, c);
     });
     const { label, group, weight, features } = this.options;
@@ -169,7 +177,9 @@ class CsvParser {
       const c = seen.get(name);
       if (c === undefined) {
         const shown = names.slice(0, 12).join(', ') + (names.length > 12 ? `, ... (${names.length} columns)` : '');
-        throw new DataFileError(this.source, `${what} column "${name}" not found in the header (${shown})`, { line: 1 });
+        throw new DataFileError(this.source, `${what} column "${name}" not found in the header (${shown})`, {
+          line: 1,
+        });
       }
       return c;
     };
@@ -185,7 +195,10 @@ class CsvParser {
     if (features) {
       features.forEach((name, f) => {
         const c = find(name, 'feature');
-        if (target[c] !== SKIP) throw new DataFileError(this.source, `feature "${name}" is also the label, group or weight column`, { line: 1 });
+        if (target[c] !== SKIP)
+          throw new DataFileError(this.source, `feature "${name}" is also the label, group or weight column`, {
+            line: 1,
+          });
         target[c] = f;
         featureNames.push(name);
       });
@@ -236,7 +249,9 @@ class CsvParser {
     let c = 0;
     for (;;) {
       if (c >= ncol) {
-        throw new DataFileError(this.source, `the row has more than ${ncol} cells (the header has ${ncol} columns)`, { line: this.line });
+        throw new DataFileError(this.source, `the row has more than ${ncol} cells (the header has ${ncol} columns)`, {
+          line: this.line,
+        });
       }
       const t = target[c];
       let cellEnd: number;
@@ -244,7 +259,10 @@ class CsvParser {
         const v = scanCell(buf, pos, end, delim);
         cellEnd = parseState.end;
         if (parseState.failed) {
-          throw new DataFileError(this.source, `"${cellText(buf, pos, cellEnd)}" is not a number`, { line: this.line, column: this.columnName(c) });
+          throw new DataFileError(this.source, `"${cellText(buf, pos, cellEnd)}" is not a number`, {
+            line: this.line,
+            column: this.columnName(c),
+          });
         }
         if (t >= 0) this.columns[t][r] = v;
         else this.special(t, v, r, c);
@@ -257,7 +275,9 @@ class CsvParser {
       pos = cellEnd + 1;
     }
     if (c !== ncol) {
-      throw new DataFileError(this.source, `the row has ${c} cells, expected ${ncol} (as the header)`, { line: this.line });
+      throw new DataFileError(this.source, `the row has ${c} cells, expected ${ncol} (as the header)`, {
+        line: this.line,
+      });
     }
     this.rows++;
   }
@@ -271,19 +291,26 @@ class CsvParser {
       const problem = this.options.checkLabel?.(v);
       if (problem) throw new DataFileError(this.source, problem, { line: this.line, column: this.columnName(c) });
       this.label![r] = v;
-    }
-    else if (t === WEIGHT) {
-      if (v < 0) throw new DataFileError(this.source, `weight ${v} is negative`, { line: this.line, column: this.columnName(c) });
+    } else if (t === WEIGHT) {
+      if (v < 0)
+        throw new DataFileError(this.source, `weight ${v} is negative`, {
+          line: this.line,
+          column: this.columnName(c),
+        });
       this.weight![r] = v;
     } else {
       const qid = this.qid!;
       if (r === 0 || qid[r - 1] !== v) {
         const before = this.qidLine.get(v);
         if (before !== undefined) {
-          throw new DataFileError(this.source, `query id ${v} already appeared at line ${before}; the rows of a query must be contiguous`, {
-            line: this.line,
-            column: this.columnName(c),
-          });
+          throw new DataFileError(
+            this.source,
+            `query id ${v} already appeared at line ${before}; the rows of a query must be contiguous`,
+            {
+              line: this.line,
+              column: this.columnName(c),
+            },
+          );
         }
         this.qidLine.set(v, this.line);
       }

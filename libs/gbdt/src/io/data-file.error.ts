@@ -7,7 +7,10 @@ export class DataFileError extends ValidationError {
   readonly column?: string;
 
   constructor(source: string, message: string, where: { line?: number; column?: string } = {}) {
-    const at = [where.line !== undefined ? `line ${where.line}` : '', where.column !== undefined ? `column ${where.column}` : '']
+    const at = [
+      where.line !== undefined ? `line ${where.line}` : '',
+      where.column !== undefined ? `column ${where.column}` : '',
+    ]
       .filter((s) => s !== '')
       .join(', ');
     super(`${source}${at ? ` ${at}` : ''}: ${message}`, { field: where.column });

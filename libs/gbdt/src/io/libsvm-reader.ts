@@ -61,15 +61,24 @@ export function parseLibsvm(text: string, options: LibsvmReadOptions = {}): Data
     const lineHasQid = tokens.length > 1 && tokens[1].startsWith('qid:');
     if (hasQid === undefined) hasQid = lineHasQid;
     if (lineHasQid !== hasQid) {
-      throw new DataFileError(source, hasQid ? 'qid is missing (earlier rows have one)' : 'qid appears but earlier rows have none', { line: lineNo });
+      throw new DataFileError(
+        source,
+        hasQid ? 'qid is missing (earlier rows have one)' : 'qid appears but earlier rows have none',
+        { line: lineNo },
+      );
     }
     if (lineHasQid) {
       const q = Number(tokens[1].slice(4));
-      if (tokens[1].length === 4 || !Number.isFinite(q)) throw new DataFileError(source, `"${tokens[1]}" is not a valid qid`, { line: lineNo, column: '2 (qid)' });
+      if (tokens[1].length === 4 || !Number.isFinite(q))
+        throw new DataFileError(source, `"${tokens[1]}" is not a valid qid`, { line: lineNo, column: '2 (qid)' });
       if (row === 0 || qids[row - 1] !== q) {
         const before = qidLine.get(q);
         if (before !== undefined) {
-          throw new DataFileError(source, `qid ${q} already appeared at line ${before}; the rows of a query must be contiguous`, { line: lineNo, column: '2 (qid)' });
+          throw new DataFileError(
+            source,
+            `qid ${q} already appeared at line ${before}; the rows of a query must be contiguous`,
+            { line: lineNo, column: '2 (qid)' },
+          );
         }
         qidLine.set(q, lineNo);
       }
@@ -82,10 +91,14 @@ export function parseLibsvm(text: string, options: LibsvmReadOptions = {}): Data
       const idx = colon > 0 ? Number(tok.slice(0, colon)) : NaN;
       const value = colon > 0 ? Number(tok.slice(colon + 1)) : NaN;
       if (!Number.isInteger(idx) || idx < 0 || colon === tok.length - 1 || !Number.isFinite(value)) {
-        throw new DataFileError(source, `"${tok}" is not an index:value pair (non-negative integer index, finite number)`, {
-          line: lineNo,
-          column: `${t + 1}`,
-        });
+        throw new DataFileError(
+          source,
+          `"${tok}" is not an index:value pair (non-negative integer index, finite number)`,
+          {
+            line: lineNo,
+            column: `${t + 1}`,
+          },
+        );
       }
       entryRow.push(row);
       entryIndex.push(idx);
@@ -97,7 +110,8 @@ export function parseLibsvm(text: string, options: LibsvmReadOptions = {}): Data
   const shift = indexing === 'one' || (indexing === 'auto' && minIndex > 0 && minIndex !== Infinity) ? 1 : 0;
   if (shift === 1 && minIndex === 0) throw new DataFileError(source, "index 0 appears but indexing is 'one' (1-based)");
   const width = options.numFeatures ?? Math.max(0, maxIndex + 1 - shift);
-  if (!Number.isInteger(width) || width < 0) throw new RangeError(`numFeatures must be a non-negative integer, got ${width}`);
+  if (!Number.isInteger(width) || width < 0)
+    throw new RangeError(`numFeatures must be a non-negative integer, got ${width}`);
   if (maxIndex - shift >= width) {
     throw new DataFileError(source, `feature index ${maxIndex} is beyond numFeatures ${width}`);
   }

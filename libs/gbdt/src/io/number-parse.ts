@@ -113,7 +113,9 @@ export function parseNumberBytes(buf: Uint8Array, start: number, end: number): n
 const MISSING = new Set(['', 'nan', 'na', 'null']);
 
 function slowPath(buf: Uint8Array, start: number, end: number): number {
-  let text = Buffer.from(buf.buffer, buf.byteOffset + start, end - start).toString('latin1').trim();
+  let text = Buffer.from(buf.buffer, buf.byteOffset + start, end - start)
+    .toString('latin1')
+    .trim();
   if (text.length >= 2 && text[0] === '"' && text[text.length - 1] === '"') text = text.slice(1, -1).trim();
   if (MISSING.has(text.toLowerCase())) return NaN;
   const v = Number(text);

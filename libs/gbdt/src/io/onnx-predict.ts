@@ -47,7 +47,8 @@ export async function predictOnnx(bytes: Uint8Array, data: Dataset): Promise<Onn
       // The float output: 'probabilities' of a TreeEnsembleClassifier (besides the int64 label), or
       // the regressor's value output.
       const name = session.outputNames.filter((o) => result[o].type === 'float32').pop();
-      if (name === undefined) throw new Error(`the ONNX model has no float32 output (outputs: ${session.outputNames.join(', ')})`);
+      if (name === undefined)
+        throw new Error(`the ONNX model has no float32 output (outputs: ${session.outputNames.join(', ')})`);
       const tensor = result[name];
       const cols = tensor.dims.length > 1 ? Number(tensor.dims[1]) : 1;
       if (values === null) {

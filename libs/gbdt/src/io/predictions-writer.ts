@@ -46,7 +46,8 @@ function writeRows(header: string[], values: ArrayLike<number>, emit: (s: string
 function* chunks(header: string[], values: ArrayLike<number>): Generator<string> {
   const k = header.length;
   if (k === 0) throw new RangeError('header must name at least one column');
-  if (values.length % k !== 0) throw new RangeError(`values has ${values.length} numbers, not a multiple of the ${k} columns`);
+  if (values.length % k !== 0)
+    throw new RangeError(`values has ${values.length} numbers, not a multiple of the ${k} columns`);
   yield `${header.join(',')}\n`;
   const rows = values.length / k;
   const lines: string[] = [];

@@ -44,7 +44,8 @@ function numberArray(value: unknown, path: string, length?: number): number[] {
   if (!Array.isArray(value)) fail(path, 'must be an array');
   if (length !== undefined && value.length !== length) fail(path, `must have ${length} entries, has ${value.length}`);
   value.forEach((v, i) => {
-    if (typeof v !== 'number' || !Number.isFinite(v)) fail(`${path}[${i}]`, `must be a finite number, got ${JSON.stringify(v)}`);
+    if (typeof v !== 'number' || !Number.isFinite(v))
+      fail(`${path}[${i}]`, `must be a finite number, got ${JSON.stringify(v)}`);
   });
   return value as number[];
 }
@@ -54,22 +55,30 @@ export function validateModel(raw: unknown): asserts raw is GbdtModel {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) fail('', 'must be an object');
   const m = raw as Record<string, unknown>;
   if (m.format !== 'pulse-gbdt') fail('format', `must be "pulse-gbdt", got ${JSON.stringify(m.format)}`);
-  if (m.formatVersion !== 1) fail('formatVersion', `${JSON.stringify(m.formatVersion)} is not supported (this build reads version 1)`);
-  if (!OBJECTIVES.includes(m.objective as Objective)) fail('objective', `must be one of ${OBJECTIVES.join(', ')}, got ${JSON.stringify(m.objective)}`);
+  if (m.formatVersion !== 1)
+    fail('formatVersion', `${JSON.stringify(m.formatVersion)} is not supported (this build reads version 1)`);
+  if (!OBJECTIVES.includes(m.objective as Objective))
+    fail('objective', `must be one of ${OBJECTIVES.join(', ')}, got ${JSON.stringify(m.objective)}`);
   const numClass = m.numClass;
-  if (typeof numClass !== 'number' || !Number.isInteger(numClass) || numClass < 1) fail('numClass', 'must be a positive integer');
-  if (m.objective === 'multi:softprob' ? numClass < 2 : numClass !== 1) fail('numClass', `${numClass} does not fit objective ${String(m.objective)}`);
+  if (typeof numClass !== 'number' || !Number.isInteger(numClass) || numClass < 1)
+    fail('numClass', 'must be a positive integer');
+  if (m.objective === 'multi:softprob' ? numClass < 2 : numClass !== 1)
+    fail('numClass', `${numClass} does not fit objective ${String(m.objective)}`);
   numberArray(m.baseMargin, 'baseMargin', numClass);
-  if (!Array.isArray(m.featureNames) || m.featureNames.some((n) => typeof n !== 'string')) fail('featureNames', 'must be an array of strings');
+  if (!Array.isArray(m.featureNames) || m.featureNames.some((n) => typeof n !== 'string'))
+    fail('featureNames', 'must be an array of strings');
   const numFeatures = m.featureNames.length;
   if (!Array.isArray(m.trees)) fail('trees', 'must be an array');
   const treeClass = numberArray(m.treeClass, 'treeClass', m.trees.length);
   treeClass.forEach((k, i) => {
-    if (!Number.isInteger(k) || k < 0 || k >= numClass) fail(`treeClass[${i}]`, `must be an integer in [0, ${numClass - 1}]`);
+    if (!Number.isInteger(k) || k < 0 || k >= numClass)
+      fail(`treeClass[${i}]`, `must be an integer in [0, ${numClass - 1}]`);
   });
   const numRounds = m.numRounds;
-  if (typeof numRounds !== 'number' || !Number.isInteger(numRounds) || numRounds < 0) fail('numRounds', 'must be a non-negative integer');
-  if (numRounds * numClass !== m.trees.length) fail('numRounds', `${numRounds} x ${numClass} classes does not match ${m.trees.length} trees`);
+  if (typeof numRounds !== 'number' || !Number.isInteger(numRounds) || numRounds < 0)
+    fail('numRounds', 'must be a non-negative integer');
+  if (numRounds * numClass !== m.trees.length)
+    fail('numRounds', `${numRounds} x ${numClass} classes does not match ${m.trees.length} trees`);
   if (m.params === null || typeof m.params !== 'object' || Array.isArray(m.params)) fail('params', 'must be an object');
   for (const [k, v] of Object.entries(m.params as object)) {
     if (!['number', 'string', 'boolean'].includes(typeof v)) fail(`params.${k}`, 'must be a number, string or boolean');
@@ -89,7 +98,11 @@ function validateTree(raw: unknown, path: string, numFeatures: number): asserts 
   numberArray(t.value, `${path}.value`, n);
   numberArray(t.cover, `${path}.cover`, n);
   numberArray(t.gain, `${path}.gain`, n);
-  if (!Array.isArray(t.defaultLeft) || t.defaultLeft.length !== n || t.defaultLeft.some((b) => typeof b !== 'boolean')) {
+  if (
+    !Array.isArray(t.defaultLeft) ||
+    t.defaultLeft.length !== n ||
+    t.defaultLeft.some((b) => typeof b !== 'boolean')
+  ) {
     fail(`${path}.defaultLeft`, `must be ${n} booleans`);
   }
   const parents = new Int32Array(n).fill(-1);
@@ -99,8 +112,10 @@ function validateTree(raw: unknown, path: string, numFeatures: number): asserts 
       if (left[j] !== -1 || right[j] !== -1) fail(`${path} node ${j}`, 'is a leaf but has children');
       continue;
     }
-    if (!Number.isInteger(f) || f < 0 || f >= numFeatures) fail(`${path}.feature[${j}]`, `must be -1 or a feature index below ${numFeatures}, got ${f}`);
-    if (Math.fround(threshold[j]) !== threshold[j]) fail(`${path}.threshold[${j}]`, `${threshold[j]} is not a float32 value`);
+    if (!Number.isInteger(f) || f < 0 || f >= numFeatures)
+      fail(`${path}.feature[${j}]`, `must be -1 or a feature index below ${numFeatures}, got ${f}`);
+    if (Math.fround(threshold[j]) !== threshold[j])
+      fail(`${path}.threshold[${j}]`, `${threshold[j]} is not a float32 value`);
     for (const c of [left[j], right[j]]) {
       if (!Number.isInteger(c) || c <= j || c >= n) fail(`${path} node ${j}`, `has child ${c} outside (${j}, ${n})`);
       if (parents[c] !== -1) fail(`${path} node ${c}`, 'has two parents');

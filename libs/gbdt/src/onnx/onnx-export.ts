@@ -64,8 +64,18 @@ interface EnsembleArrays {
 
 function emptyArrays(): EnsembleArrays {
   return {
-    treeIds: [], nodeIds: [], featureIds: [], modes: [], values: [], trueIds: [], falseIds: [],
-    missingTrue: [], leafTree: [], leafNode: [], leafOut: [], leafWeight: [],
+    treeIds: [],
+    nodeIds: [],
+    featureIds: [],
+    modes: [],
+    values: [],
+    trueIds: [],
+    falseIds: [],
+    missingTrue: [],
+    leafTree: [],
+    leafNode: [],
+    leafOut: [],
+    leafWeight: [],
   };
 }
 
@@ -166,7 +176,8 @@ function usedTrees(model: GbdtModel): number {
 export function exportOnnx(model: GbdtModel, options: OnnxExportOptions = {}): Uint8Array {
   checkModel(model);
   const inputName = options.inputName ?? 'input';
-  if (typeof inputName !== 'string' || inputName.length === 0) throw new TypeError('options.inputName must be a non-empty string');
+  if (typeof inputName !== 'string' || inputName.length === 0)
+    throw new TypeError('options.inputName must be a non-empty string');
   const F = model.featureNames.length;
   const nTrees = usedTrees(model);
   const a = emptyArrays();

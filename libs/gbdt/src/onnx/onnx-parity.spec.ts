@@ -15,7 +15,15 @@ import { exportOnnx } from './onnx-export';
 import { onnxCheck, runOnnx } from './onnx.fixture';
 
 const repoRoot = path.resolve(__dirname, '../../../..');
-const settings = { max_depth: 6, eta: 0.1, num_boost_round: 200, max_bin: 255, lambda: 1, min_child_weight: 1, seed: 1 };
+const settings = {
+  max_depth: 6,
+  eta: 0.1,
+  num_boost_round: 200,
+  max_bin: 255,
+  lambda: 1,
+  min_child_weight: 1,
+  seed: 1,
+};
 
 /** Test rows row-major, with 5% of the cells set missing (on top of the data's own). */
 function rowsWithMissing(data: Dataset, seed: number): { rows: Float32Array; columns: Float32Array[] } {
@@ -28,7 +36,11 @@ function rowsWithMissing(data: Dataset, seed: number): { rows: Float32Array; col
 }
 
 /** Largest ONNX-vs-predict difference (relative above 1 for scores) over every row and output. */
-function worstDifference(model: GbdtModel, test: Dataset, seed: number): { worst: number; labelsOk: boolean; rows: number } {
+function worstDifference(
+  model: GbdtModel,
+  test: Dataset,
+  seed: number,
+): { worst: number; labelsOk: boolean; rows: number } {
   const bytes = exportOnnx(model);
   onnxCheck(bytes);
   const { rows, columns } = rowsWithMissing(test, seed);
@@ -39,7 +51,11 @@ function worstDifference(model: GbdtModel, test: Dataset, seed: number): { worst
   const n = test.numRows;
   if (model.objective === 'binary:logistic') {
     for (let i = 0; i < n; i++) {
-      worst = Math.max(worst, Math.abs(out.probabilities![2 * i + 1] - ts[i]), Math.abs(out.probabilities![2 * i] - (1 - ts[i])));
+      worst = Math.max(
+        worst,
+        Math.abs(out.probabilities![2 * i + 1] - ts[i]),
+        Math.abs(out.probabilities![2 * i] - (1 - ts[i])),
+      );
       if (Math.abs(ts[i] - 0.5) > 1e-5 && out.label![i] !== (ts[i] > 0.5 ? 1 : 0)) labelsOk = false;
     }
   } else if (model.objective === 'multi:softprob') {
@@ -54,7 +70,8 @@ function worstDifference(model: GbdtModel, test: Dataset, seed: number): { worst
       if (ts[i * K + best] - second > 1e-5 && out.label![i] !== best) labelsOk = false;
     }
   } else {
-    for (let i = 0; i < n; i++) worst = Math.max(worst, Math.abs(out.variable![i] - ts[i]) / Math.max(1, Math.abs(ts[i])));
+    for (let i = 0; i < n; i++)
+      worst = Math.max(worst, Math.abs(out.variable![i] - ts[i]) / Math.max(1, Math.abs(ts[i])));
   }
   return { worst, labelsOk, rows: n };
 }
@@ -65,7 +82,10 @@ describe('ONNX parity on the shared datasets (200 rounds, depth 6)', () => {
     loadCsvDataset(path.join(dir, name, file), { labelColumn: 'label', groupColumn: group ? 'qid' : undefined });
 
   it('binary (lgb_binary_classification)', async () => {
-    const { model } = await train({ ...settings, objective: 'binary:logistic' }, load('lgb_binary_classification', 'train.csv'));
+    const { model } = await train(
+      { ...settings, objective: 'binary:logistic' },
+      load('lgb_binary_classification', 'train.csv'),
+    );
     const r = worstDifference(model, load('lgb_binary_classification', 'test.csv'), 1);
     expect(r.rows).toBe(500);
     expect(r.worst).toBeLessThan(1e-5);
@@ -73,13 +93,19 @@ describe('ONNX parity on the shared datasets (200 rounds, depth 6)', () => {
   });
 
   it('regression scores (squared error on the binary set)', async () => {
-    const { model } = await train({ ...settings, objective: 'reg:squarederror' }, load('lgb_binary_classification', 'train.csv'));
+    const { model } = await train(
+      { ...settings, objective: 'reg:squarederror' },
+      load('lgb_binary_classification', 'train.csv'),
+    );
     const r = worstDifference(model, load('lgb_binary_classification', 'test.csv'), 2);
     expect(r.worst).toBeLessThan(1e-5);
   });
 
   it('multiclass (lgb_multiclass_classification, 5 classes)', async () => {
-    const { model } = await train({ ...settings, objective: 'multi:softprob', num_class: 5 }, load('lgb_multiclass_classification', 'train.csv'));
+    const { model } = await train(
+      { ...settings, objective: 'multi:softprob', num_class: 5 },
+      load('lgb_multiclass_classification', 'train.csv'),
+    );
     const r = worstDifference(model, load('lgb_multiclass_classification', 'test.csv'), 3);
     expect(r.rows).toBe(500);
     expect(r.worst).toBeLessThan(1e-5);

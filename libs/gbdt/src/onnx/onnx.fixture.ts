@@ -13,19 +13,24 @@ const PYTHON = '/usr/bin/python3';
 export function onnxCheck(bytes: Uint8Array): void {
   const probe = spawnSync(PYTHON, ['-c', 'import onnx'], { encoding: 'utf8' });
   if (probe.status !== 0) {
-    throw new Error(`the ONNX checker needs ${PYTHON} with the onnx module (Debian package python3-onnx): ${probe.stderr || probe.error}`);
+    throw new Error(
+      `the ONNX checker needs ${PYTHON} with the onnx module (Debian package python3-onnx): ${probe.stderr || probe.error}`,
+    );
   }
   const file = path.join(os.tmpdir(), `pulse-onnx-${process.pid}-${Math.random().toString(36).slice(2)}.onnx`);
   fs.writeFileSync(file, bytes);
   try {
-    execFileSync(PYTHON, ['-c', 'import onnx,sys; onnx.checker.check_model(onnx.load(sys.argv[1]), full_check=True)', file], { stdio: 'pipe' });
+    execFileSync(
+      PYTHON,
+      ['-c', 'import onnx,sys; onnx.checker.check_model(onnx.load(sys.argv[1]), full_check=True)', file],
+      { stdio: 'pipe' },
+    );
   } catch (e) {
     throw new Error(`onnx.checker rejected the model: ${(e as { stderr?: Buffer }).stderr?.toString() ?? e}`);
   } finally {
     fs.rmSync(file, { force: true });
   }
 }
-
 
 // onnxruntime-node checks `data instanceof Float32Array` against the realm it was loaded in, and
 // Jest's module sandbox is another realm than the native addon's, so scoring runs in a child Node.
@@ -60,7 +65,16 @@ export function runOnnx(bytes: Uint8Array, rows: Float32Array, numFeatures: numb
     const inputFile = path.join(dir, 'input.f32');
     fs.writeFileSync(modelFile, bytes);
     fs.writeFileSync(inputFile, new Uint8Array(rows.buffer, rows.byteOffset, rows.byteLength));
-    const args = ['-e', RUNNER, require.resolve('onnxruntime-node'), modelFile, inputFile, String(rows.length / numFeatures), String(numFeatures), inputName];
+    const args = [
+      '-e',
+      RUNNER,
+      require.resolve('onnxruntime-node'),
+      modelFile,
+      inputFile,
+      String(rows.length / numFeatures),
+      String(numFeatures),
+      inputName,
+    ];
     const res = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 28 });
     if (res.status !== 0) throw new Error(`onnxruntime-node failed: ${res.stderr}`);
     return JSON.parse(res.stdout) as OrtOut;

@@ -15,8 +15,16 @@ const tree: Tree = {
   gain: [1, 1, 0, 0, 0],
 };
 const model = (objective: GbdtModel['objective'], trees: Tree[], numClass = 1, base = [0]): GbdtModel => ({
-  format: 'pulse-gbdt', formatVersion: 1, objective, numClass, baseMargin: base, featureNames: ['x0', 'x1'],
-  trees, treeClass: trees.map((_, i) => i % numClass), numRounds: trees.length / numClass, params: {},
+  format: 'pulse-gbdt',
+  formatVersion: 1,
+  objective,
+  numClass,
+  baseMargin: base,
+  featureNames: ['x0', 'x1'],
+  trees,
+  treeClass: trees.map((_, i) => i % numClass),
+  numRounds: trees.length / numClass,
+  params: {},
 });
 
 describe('predict', () => {
@@ -80,7 +88,14 @@ function randomTree(rng: Rng, maxDepth: number, chain = false): Tree {
   const t: Tree = { feature: [], threshold: [], left: [], right: [], defaultLeft: [], value: [], cover: [], gain: [] };
   const grow = (d: number): number => {
     const id = t.feature.length;
-    t.feature.push(-1); t.threshold.push(0); t.left.push(-1); t.right.push(-1); t.defaultLeft.push(false); t.value.push(0); t.cover.push(1); t.gain.push(0);
+    t.feature.push(-1);
+    t.threshold.push(0);
+    t.left.push(-1);
+    t.right.push(-1);
+    t.defaultLeft.push(false);
+    t.value.push(0);
+    t.cover.push(1);
+    t.gain.push(0);
     if (d < maxDepth && (chain || d === 0 || rng.next() < 0.75)) {
       t.feature[id] = rng.nextInt(3);
       t.threshold[id] = Math.fround(rng.next() * 4 - 2);
@@ -102,11 +117,33 @@ describe('compiled layouts', () => {
   const rng = new Rng(11);
   const rows: number[][] = [];
   const specials = [Number.NaN, Infinity, -Infinity, 0, -0, 1e30];
-  for (let i = 0; i < 300; i++) rows.push([0, 1, 2].map(() => (rng.next() < 0.15 ? specials[rng.nextInt(specials.length)] : rng.next() * 4 - 2)));
+  for (let i = 0; i < 300; i++)
+    rows.push([0, 1, 2].map(() => (rng.next() < 0.15 ? specials[rng.nextInt(specials.length)] : rng.next() * 4 - 2)));
   const base = { format: 'pulse-gbdt' as const, formatVersion: 1 as const, featureNames: ['a', 'b', 'c'], params: {} };
-  const shallow: GbdtModel = { ...base, objective: 'reg:squarederror', numClass: 1, baseMargin: [0.1], trees: Array.from({ length: 23 }, () => randomTree(rng, 5)), treeClass: new Array(23).fill(0), numRounds: 23 };
-  const deep: GbdtModel = { ...shallow, trees: [...shallow.trees, randomTree(rng, PERFECT_MAX_DEPTH + 2, true)], treeClass: new Array(24).fill(0), numRounds: 24 };
-  const multi: GbdtModel = { ...base, objective: 'multi:softprob', numClass: 3, baseMargin: [0, 0.5, -0.5], trees: Array.from({ length: 15 }, () => randomTree(rng, 4)), treeClass: Array.from({ length: 15 }, (_, i) => i % 3), numRounds: 5 };
+  const shallow: GbdtModel = {
+    ...base,
+    objective: 'reg:squarederror',
+    numClass: 1,
+    baseMargin: [0.1],
+    trees: Array.from({ length: 23 }, () => randomTree(rng, 5)),
+    treeClass: new Array(23).fill(0),
+    numRounds: 23,
+  };
+  const deep: GbdtModel = {
+    ...shallow,
+    trees: [...shallow.trees, randomTree(rng, PERFECT_MAX_DEPTH + 2, true)],
+    treeClass: new Array(24).fill(0),
+    numRounds: 24,
+  };
+  const multi: GbdtModel = {
+    ...base,
+    objective: 'multi:softprob',
+    numClass: 3,
+    baseMargin: [0, 0.5, -0.5],
+    trees: Array.from({ length: 15 }, () => randomTree(rng, 4)),
+    treeClass: Array.from({ length: 15 }, (_, i) => i % 3),
+    numRounds: 5,
+  };
 
   it('pads shallow models to complete trees and leaves deep ones on the general layout', () => {
     expect(compileModel(shallow).perfect?.depth).toBe(5);

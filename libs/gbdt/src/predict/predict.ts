@@ -330,7 +330,12 @@ export function predictRow(
 }
 
 /** Margin -> output: sigmoid for binary:logistic, softmax per row for multi:softprob, identity otherwise. */
-export function transformInPlace(objective: GbdtModel['objective'], K: number, out: Float64Array, length = out.length): void {
+export function transformInPlace(
+  objective: GbdtModel['objective'],
+  K: number,
+  out: Float64Array,
+  length = out.length,
+): void {
   if (objective === 'binary:logistic') {
     for (let i = 0; i < length; i++) out[i] = 1 / (1 + Math.exp(-out[i]));
   } else if (objective === 'multi:softprob') {

@@ -30,7 +30,13 @@ export interface BinWorkerData {
 }
 
 /** Thresholds and column bins of features [f0, f0 + columns.length) (colBins indexed by absolute feature). */
-export function binFeatures(columns: Float32Array[], maxBin: number, sample: Int32Array | undefined, colBins: Uint8Array, f0: number): Float32Array[] {
+export function binFeatures(
+  columns: Float32Array[],
+  maxBin: number,
+  sample: Int32Array | undefined,
+  colBins: Uint8Array,
+  f0: number,
+): Float32Array[] {
   const thresholds = computeThresholds(columns, maxBin, sample);
   const N = columns.length > 0 ? columns[0].length : 0;
   binColumns(columns, createBinMapper(thresholds), colBins.subarray(f0 * N), 0, columns.length);
@@ -50,7 +56,17 @@ export function runBinWorker(d: BinWorkerData): void {
     Atomics.store(c, BIN_PHASE, 1);
     Atomics.notify(c, BIN_PHASE);
     while (Atomics.load(c, BIN_GO) === 0) Atomics.wait(c, BIN_GO, 0, 1000);
-    fillPositionRange(d.bins, d.perm, d.colBins, d.numRows, d.numFeatures, d.rowStride, d.binCol, d.numRows >> 1, d.numRows);
+    fillPositionRange(
+      d.bins,
+      d.perm,
+      d.colBins,
+      d.numRows,
+      d.numFeatures,
+      d.rowStride,
+      d.binCol,
+      d.numRows >> 1,
+      d.numRows,
+    );
     Atomics.store(c, BIN_PHASE, 2);
     Atomics.notify(c, BIN_PHASE);
   } catch (err) {

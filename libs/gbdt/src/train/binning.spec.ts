@@ -24,7 +24,20 @@ describe('binning', () => {
   });
   it('bin(x) <= b exactly when fround(x) < threshold b (edges included)', () => {
     const th = f32([-1, 0.1, 2.5]);
-    const xs = [-2, -1, Math.fround(-1) - 1e-7, 0, 0.1, Math.fround(0.1), 0.1000001, 2.5, 2.49999, 3, Infinity, -Infinity];
+    const xs = [
+      -2,
+      -1,
+      Math.fround(-1) - 1e-7,
+      0,
+      0.1,
+      Math.fround(0.1),
+      0.1000001,
+      2.5,
+      2.49999,
+      3,
+      Infinity,
+      -Infinity,
+    ];
     for (const x of xs) {
       const bin = binOf(Math.fround(x), th);
       for (let b = 0; b < th.length; b++) expect(bin <= b).toBe(Math.fround(x) < th[b]);
@@ -40,7 +53,8 @@ describe('binning', () => {
   it('the grid-accelerated column binning equals the binary search, on skewed data', () => {
     const n = 20000;
     const col = new Float32Array(n);
-    for (let i = 0; i < n; i++) col[i] = i % 97 === 0 ? Number.NaN : Math.fround(Math.sinh((i * 7919) % 2003 / 100) * (i % 5 === 0 ? 1e6 : 1));
+    for (let i = 0; i < n; i++)
+      col[i] = i % 97 === 0 ? Number.NaN : Math.fround(Math.sinh(((i * 7919) % 2003) / 100) * (i % 5 === 0 ? 1e6 : 1));
     const mapper = createBinMapper(computeThresholds([col], 255));
     const bins = new Uint8Array(n);
     binColumns([col], mapper, bins, 0, 1);

@@ -108,7 +108,13 @@ const GRID_CELLS = 4096;
  * (exact: a threshold in an earlier cell is below the value, since the cell map is monotonic), and a
  * short scan or a binary search inside the cell finishes the job.
  */
-export function binColumns(columns: Float32Array[], mapper: BinMapper, colBins: Uint8Array, f0: number, f1: number): void {
+export function binColumns(
+  columns: Float32Array[],
+  mapper: BinMapper,
+  colBins: Uint8Array,
+  f0: number,
+  f1: number,
+): void {
   const cellStart = new Int32Array(GRID_CELLS + 1);
   for (let f = f0; f < f1; f++) {
     const col = columns[f];
@@ -159,7 +165,13 @@ export function binColumns(columns: Float32Array[], mapper: BinMapper, colBins: 
  * Row-major bins for the histogram kernel: local bins (Uint8Array) or histogram slots
  * (offsets[f] + bin, Uint16Array) when `withOffsets`.
  */
-export function rowMajorBins(colBins: Uint8Array, numRows: number, mapper: BinMapper, out: Uint8Array | Uint16Array, withOffsets = out instanceof Uint16Array): void {
+export function rowMajorBins(
+  colBins: Uint8Array,
+  numRows: number,
+  mapper: BinMapper,
+  out: Uint8Array | Uint16Array,
+  withOffsets = out instanceof Uint16Array,
+): void {
   const F = mapper.numBins.length;
   for (let f = 0; f < F; f++) {
     const off = withOffsets ? mapper.offsets[f] : 0;

@@ -7,7 +7,19 @@ import type { Dataset } from '../data/dataset';
 import type { GbdtModel, Tree } from '../model/model.types';
 import { transformInPlace } from '../predict/predict';
 import { evaluateMetric, higherIsBetter } from './eval-metrics';
-import { binColumnsOf, createPosBuffers, type LeafTask, createTrainingOps, payloadWords, posBufferBytes, rowStrideOf, sharedFloat32, sharedFloat64, sharedUint8, workerAvailable } from './hist-builder';
+import {
+  binColumnsOf,
+  createPosBuffers,
+  type LeafTask,
+  createTrainingOps,
+  payloadWords,
+  posBufferBytes,
+  rowStrideOf,
+  sharedFloat32,
+  sharedFloat64,
+  sharedUint8,
+  workerAvailable,
+} from './hist-builder';
 import { binAll } from './parallel-binning';
 import { lambdaRankQuery, softmaxGradients, softmaxRows } from './objectives';
 import { defaultMetric, type EvalMetric, type GbdtParams } from './params';
@@ -42,25 +54,32 @@ function histogramBytesBound(F: number, maxBin: number, stride: number): number 
 const MIN_CELLS_FOR_THREADS = 2_000_000;
 
 export function validateTrainingData(p: GbdtParams, data: Dataset, name: string): void {
-  if (data === null || typeof data !== 'object' || !Array.isArray(data.columns)) throw new TypeError(`${name} must be a Dataset`);
+  if (data === null || typeof data !== 'object' || !Array.isArray(data.columns))
+    throw new TypeError(`${name} must be a Dataset`);
   if (data.numRows < 1) throw new RangeError(`${name} has no rows`);
-  if (data.columns.length !== data.numFeatures) throw new RangeError(`${name}.columns has ${data.columns.length} columns, numFeatures is ${data.numFeatures}`);
+  if (data.columns.length !== data.numFeatures)
+    throw new RangeError(`${name}.columns has ${data.columns.length} columns, numFeatures is ${data.numFeatures}`);
   data.columns.forEach((c, f) => {
-    if (!(c instanceof Float32Array) || c.length !== data.numRows) throw new RangeError(`${name}.columns[${f}] must be a Float32Array of ${data.numRows} values`);
+    if (!(c instanceof Float32Array) || c.length !== data.numRows)
+      throw new RangeError(`${name}.columns[${f}] must be a Float32Array of ${data.numRows} values`);
   });
   const label = data.label;
   if (!label) throw new RangeError(`${name} has no label`);
-  if (label.length !== data.numRows) throw new RangeError(`${name}.label has ${label.length} values, expected ${data.numRows}`);
+  if (label.length !== data.numRows)
+    throw new RangeError(`${name}.label has ${label.length} values, expected ${data.numRows}`);
   for (let i = 0; i < label.length; i++) {
     const y = label[i];
     if (!Number.isFinite(y)) throw new RangeError(`${name}.label[${i}] must be finite, got ${y}`);
-    if (p.objective === 'binary:logistic' && y !== 0 && y !== 1) throw new RangeError(`${name}.label[${i}] must be 0 or 1 for binary:logistic, got ${y}`);
+    if (p.objective === 'binary:logistic' && y !== 0 && y !== 1)
+      throw new RangeError(`${name}.label[${i}] must be 0 or 1 for binary:logistic, got ${y}`);
     if (p.objective === 'multi:softprob' && (!Number.isInteger(y) || y < 0 || y >= p.num_class)) {
       throw new RangeError(`${name}.label[${i}] must be an integer class in [0, ${p.num_class - 1}], got ${y}`);
     }
-    if (p.objective === 'rank:ndcg' && (y < 0 || y > 31)) throw new RangeError(`${name}.label[${i}] must be a relevance in [0, 31], got ${y}`);
+    if (p.objective === 'rank:ndcg' && (y < 0 || y > 31))
+      throw new RangeError(`${name}.label[${i}] must be a relevance in [0, 31], got ${y}`);
   }
-  if (data.weight && data.weight.length !== data.numRows) throw new RangeError(`${name}.weight has ${data.weight.length} values, expected ${data.numRows}`);
+  if (data.weight && data.weight.length !== data.numRows)
+    throw new RangeError(`${name}.weight has ${data.weight.length} values, expected ${data.numRows}`);
   if (p.objective === 'rank:ndcg') {
     if (!data.group) throw new RangeError(`${name} needs query groups (group) for rank:ndcg`);
     let total = 0;
@@ -117,7 +136,14 @@ export function baseMargins(p: GbdtParams, label: ArrayLike<number>, weight: Arr
 }
 
 /** Adds a tree's outputs on raw float32 columns into margins[r * K + k]. */
-function addTreeToMargins(tree: Tree, columns: Float32Array[], numRows: number, margins: Float64Array, K: number, k: number): void {
+function addTreeToMargins(
+  tree: Tree,
+  columns: Float32Array[],
+  numRows: number,
+  margins: Float64Array,
+  K: number,
+  k: number,
+): void {
   const { feature, threshold, left, right, defaultLeft, value } = tree;
   for (let r = 0; r < numRows; r++) {
     let n = 0;
@@ -133,11 +159,16 @@ export function runBoosting(p: GbdtParams, data: Dataset, options: TrainOptions,
   validateTrainingData(p, data, 'data');
   const valid = options.valid ?? [];
   valid.forEach((v, i) => {
-    if (!v || typeof v.name !== 'string' || v.name.length === 0) throw new TypeError(`options.valid[${i}].name must be a non-empty string`);
+    if (!v || typeof v.name !== 'string' || v.name.length === 0)
+      throw new TypeError(`options.valid[${i}].name must be a non-empty string`);
     validateTrainingData(p, v.data, `options.valid[${i}] (${v.name})`);
-    if (v.data.numFeatures !== data.numFeatures) throw new RangeError(`options.valid[${i}] (${v.name}) has ${v.data.numFeatures} features, training data has ${data.numFeatures}`);
+    if (v.data.numFeatures !== data.numFeatures)
+      throw new RangeError(
+        `options.valid[${i}] (${v.name}) has ${v.data.numFeatures} features, training data has ${data.numFeatures}`,
+      );
   });
-  if (p.early_stopping_rounds > 0 && valid.length === 0) throw new RangeError('early_stopping_rounds needs at least one validation set (options.valid)');
+  if (p.early_stopping_rounds > 0 && valid.length === 0)
+    throw new RangeError('early_stopping_rounds needs at least one validation set (options.valid)');
 
   const N = data.numRows;
   const F = data.numFeatures;
@@ -167,17 +198,31 @@ export function runBoosting(p: GbdtParams, data: Dataset, options: TrainOptions,
   }
   const useThreads = N * F >= MIN_CELLS_FOR_THREADS && workerAvailable(threads);
   const colBins = useThreads ? sharedUint8(N * F) : new Uint8Array(N * F);
-  const quantized = p.min_data_in_leaf === 0 && (p.use_quantized_grad === true || (p.use_quantized_grad === 'auto' && N >= QUANTIZE_FROM_ROWS)) && quantLevels(N) > 0;
+  const quantized =
+    p.min_data_in_leaf === 0 &&
+    (p.use_quantized_grad === true || (p.use_quantized_grad === 'auto' && N >= QUANTIZE_FROM_ROWS)) &&
+    quantLevels(N) > 0;
   const stride = quantized ? 1 : p.min_data_in_leaf > 0 ? 3 : 2;
   const rowStride = rowStrideOf(F);
   // position buffers, histograms and scratch in the WebAssembly kernels' memory where it can be made
   // (sized for the buffers, the worker's scratch and a few histograms; it grows if more are needed)
-  const kernelMemory = KernelMemory.create(posBufferBytes(N, rowStride, payloadWords(stride)) + N * (8 + 8 * K + 1) + 80 * histogramBytesBound(F, p.max_bin, stride));
+  const kernelMemory = KernelMemory.create(
+    posBufferBytes(N, rowStride, payloadWords(stride)) +
+      N * (8 + 8 * K + 1) +
+      80 * histogramBytesBound(F, p.max_bin, stride),
+  );
   const pos = createPosBuffers(N, rowStride, payloadWords(stride), useThreads, kernelMemory);
-  const mapper = binAll({ columns: data.columns, maxBin: p.max_bin, sample, colBins, pos: pos[0], rowStride, binCol: binColumnsOf(F) }, useThreads);
+  const mapper = binAll(
+    { columns: data.columns, maxBin: p.max_bin, sample, colBins, pos: pos[0], rowStride, binCol: binColumnsOf(F) },
+    useThreads,
+  );
 
   const gh = kernelMemory ? kernelMemory.float32(2 * N) : useThreads ? sharedFloat32(2 * N) : new Float32Array(2 * N);
-  const margins = kernelMemory ? kernelMemory.float64(N * K) : useThreads ? sharedFloat64(N * K) : new Float64Array(N * K);
+  const margins = kernelMemory
+    ? kernelMemory.float64(N * K)
+    : useThreads
+      ? sharedFloat64(N * K)
+      : new Float64Array(N * K);
   for (let r = 0; r < N; r++) for (let k = 0; k < K; k++) margins[r * K + k] = base[k];
   const labelCopy = useThreads ? sharedFloat64(N) : new Float64Array(N);
   labelCopy.set(label);
@@ -307,10 +352,21 @@ export function runBoosting(p: GbdtParams, data: Dataset, options: TrainOptions,
         }
         const built = treeBuilder.build(features, { quant, sample: inSample });
         const tree = built.tree;
-        const leafTasks: LeafTask[] = built.leaves.map((l) => ({ buf: built.buf, start: l.start, end: l.end, value: tree.value[l.node] }));
+        const leafTasks: LeafTask[] = built.leaves.map((l) => ({
+          buf: built.buf,
+          start: l.start,
+          end: l.end,
+          value: tree.value[l.node],
+        }));
         for (const s of built.routed) {
           // the tree builder's splitSums recorded these positions' sides
-          leafTasks.push({ buf: built.buf, start: s.start, end: s.end, value: tree.value[s.left], split: { rightValue: tree.value[s.right] } });
+          leafTasks.push({
+            buf: built.buf,
+            start: s.start,
+            end: s.end,
+            value: tree.value[s.left],
+            split: { rightValue: tree.value[s.right] },
+          });
         }
         ops.addLeaves(leafTasks, K, k);
         if (inSample) {
@@ -363,7 +419,8 @@ export function runBoosting(p: GbdtParams, data: Dataset, options: TrainOptions,
   if (valid.length > 0 && p.early_stopping_rounds > 0 && bestIteration >= 0) keptRounds = bestIteration + 1;
   if (valid.length === 0) bestIteration = rounds - 1;
   const params: Record<string, number | string | boolean> = {};
-  for (const [key, v] of Object.entries(p)) if (!(typeof v === 'number' && !Number.isFinite(v))) params[key] = v as number | string | boolean;
+  for (const [key, v] of Object.entries(p))
+    if (!(typeof v === 'number' && !Number.isFinite(v))) params[key] = v as number | string | boolean;
   params.eval_metric = metric;
   const model: GbdtModel = {
     format: 'pulse-gbdt',

@@ -13,15 +13,19 @@ describe('early-stopping metrics', () => {
     expect(evaluateMetric('auc', f([0.1, 0.4, 0.5, 0.8]), [0, 1, 0, 1], 1)).toBe(0.75);
     expect(evaluateMetric('auc', f([0.1, 0.4, 0.5, 0.8]), [0, 1, 0, 1], 1, [1, 1, 3, 1])).toBe(0.625);
   });
-  it('error counts P(1) > 0.5 as positive (0.5 is negative, as XGBoost)', () => expect(evaluateMetric('error', f([0.5, 0.7, 0.2]), [1, 1, 0], 1)).toBeCloseTo(1 / 3, 12));
-  it('logloss clips at 1e-16 (XGBoost)', () => expect(evaluateMetric('logloss', f([0]), [1], 1)).toBeCloseTo(-Math.log(1e-16), 9));
-  it('logloss', () => expect(evaluateMetric('logloss', f([0.8, 0.4]), [1, 0], 1)).toBeCloseTo(-(Math.log(0.8) + Math.log(0.6)) / 2, 12));
+  it('error counts P(1) > 0.5 as positive (0.5 is negative, as XGBoost)', () =>
+    expect(evaluateMetric('error', f([0.5, 0.7, 0.2]), [1, 1, 0], 1)).toBeCloseTo(1 / 3, 12));
+  it('logloss clips at 1e-16 (XGBoost)', () =>
+    expect(evaluateMetric('logloss', f([0]), [1], 1)).toBeCloseTo(-Math.log(1e-16), 9));
+  it('logloss', () =>
+    expect(evaluateMetric('logloss', f([0.8, 0.4]), [1, 0], 1)).toBeCloseTo(-(Math.log(0.8) + Math.log(0.6)) / 2, 12));
   it('mlogloss and merror on row-major probabilities', () => {
     const p = f([0.7, 0.2, 0.1, 0.3, 0.3, 0.4]);
     expect(evaluateMetric('mlogloss', p, [0, 1], 3)).toBeCloseTo(-(Math.log(0.7) + Math.log(0.3)) / 2, 12);
     expect(evaluateMetric('merror', p, [0, 1], 3)).toBe(0.5);
   });
-  it('weighted rmse', () => expect(evaluateMetric('rmse', f([1, 3]), [0, 0], 1, [3, 1])).toBeCloseTo(Math.sqrt((3 + 9) / 4), 12));
+  it('weighted rmse', () =>
+    expect(evaluateMetric('rmse', f([1, 3]), [0, 0], 1, [3, 1])).toBeCloseTo(Math.sqrt((3 + 9) / 4), 12));
   it('NDCG@k with gain 2^rel - 1, an all-zero query counting 1', () => {
     // query 1: labels [0, 2, 1] scored [3, 2, 1] -> DCG@2 = 0 + 3/log2(3); IDCG@2 = 3 + 1/log2(3)
     const expected = (3 / Math.log2(3) / (3 + 1 / Math.log2(3)) + 1) / 2;

@@ -38,7 +38,12 @@ export function aucScore(label: ArrayLike<number>, score: ArrayLike<number>, wei
 }
 
 /** Mean NDCG@k over queries (gain 2^rel - 1); a query whose ideal DCG is 0 counts as 1, as in XGBoost. */
-export function ndcgAt(label: ArrayLike<number>, score: ArrayLike<number>, group: ArrayLike<number>, k: number): number {
+export function ndcgAt(
+  label: ArrayLike<number>,
+  score: ArrayLike<number>,
+  group: ArrayLike<number>,
+  k: number,
+): number {
   if (group.length === 0) return Number.NaN;
   return ndcgAtK(label, score, k, { group });
 }

@@ -7,7 +7,17 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { transformFileSync } from '@swc/core';
-import { binColumnsOf, createPosBuffers, createTrainingOps, fillPositions, rowStrideOf, setHistWorkerScript, sharedFloat32, sharedFloat64, type OpsContext } from './hist-builder';
+import {
+  binColumnsOf,
+  createPosBuffers,
+  createTrainingOps,
+  fillPositions,
+  rowStrideOf,
+  setHistWorkerScript,
+  sharedFloat32,
+  sharedFloat64,
+  type OpsContext,
+} from './hist-builder';
 import { Rng } from './rng';
 
 const n = 30000;
@@ -32,7 +42,20 @@ function context(): OpsContext {
     label[i] = rng.next() < 0.4 ? 1 : 0;
   }
   const offsets = Int32Array.from({ length: F }, (_, f) => f * 33);
-  return { pos, rowStride: S, binCol, offsets, numFeatures: F, numRows: n, gh, histSize: totalBins * 2, stride: 2, margin, label, weight: null };
+  return {
+    pos,
+    rowStride: S,
+    binCol,
+    offsets,
+    numFeatures: F,
+    numRows: n,
+    gh,
+    histSize: totalBins * 2,
+    stride: 2,
+    margin,
+    label,
+    weight: null,
+  };
 }
 
 function clone(ctx: OpsContext): OpsContext {
@@ -54,7 +77,8 @@ function clone(ctx: OpsContext): OpsContext {
 function expectConsistent(ctx: OpsContext, buf: number, start: number, end: number): void {
   const { bins, perm } = ctx.pos[buf];
   let bad = 0;
-  for (let i = start; i < end; i++) for (let f = 0; f < F; f++) if (bins[i * S + binCol[f]] !== colBins[f * n + perm[i]]) bad++;
+  for (let i = start; i < end; i++)
+    for (let f = 0; f < F; f++) if (bins[i * S + binCol[f]] !== colBins[f * n + perm[i]]) bad++;
   expect(bad).toBe(0);
 }
 
@@ -63,8 +87,18 @@ describe('two-thread training operations', () => {
   beforeAll(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gbdt-worker-'));
     fs.mkdirSync(path.join(dir, 'wasm'));
-    for (const name of ['hist.worker', 'hist-kernel', 'bin-worker', 'binning', 'wasm/wasm-kernels', 'wasm/kernels.wasm']) {
-      const { code } = transformFileSync(path.join(__dirname, `${name}.ts`), { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } });
+    for (const name of [
+      'hist.worker',
+      'hist-kernel',
+      'bin-worker',
+      'binning',
+      'wasm/wasm-kernels',
+      'wasm/kernels.wasm',
+    ]) {
+      const { code } = transformFileSync(path.join(__dirname, `${name}.ts`), {
+        jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
+        module: { type: 'commonjs' },
+      });
       fs.writeFileSync(path.join(dir, `${name}.js`), code);
     }
     setHistWorkerScript(path.join(dir, 'hist.worker.js'));
@@ -151,7 +185,8 @@ describe('two-thread training operations', () => {
       const hb = tasks();
       local.build(ha);
       parallel.build(hb);
-      for (let t = 0; t < ha.length; t++) for (let j = 0; j < totalBins * 2; j++) expect(hb[t].hist[j]).toBeCloseTo(ha[t].hist[j], 8);
+      for (let t = 0; t < ha.length; t++)
+        for (let j = 0; j < totalBins * 2; j++) expect(hb[t].hist[j]).toBeCloseTo(ha[t].hist[j], 8);
       const two = tasks();
       local.build([two[3]]);
       const once = Float64Array.from(two[3].hist);
@@ -216,7 +251,13 @@ describe('two-thread training operations', () => {
       }
       want.forEach((x, j) => expect(sa[j]).toBeCloseTo(x, 8));
       const before = Float64Array.from(a.margin);
-      const routedLeaves = routed.map((t) => ({ buf: 0, start: t.start, end: t.end, value: 1, split: { ...t, rightValue: -2 } }));
+      const routedLeaves = routed.map((t) => ({
+        buf: 0,
+        start: t.start,
+        end: t.end,
+        value: 1,
+        split: { ...t, rightValue: -2 },
+      }));
       local.addLeaves(routedLeaves, 1, 0);
       parallel.addLeaves(routedLeaves, 1, 0);
       expect(Array.from(b.margin)).toEqual(Array.from(a.margin));
@@ -232,7 +273,10 @@ describe('two-thread training operations', () => {
   it('fails loudly instead of hanging when the worker thread dies', () => {
     const broken = path.join(dir, 'broken.worker.js');
     // what hist.worker does when its loop throws: flag the failure on the control block
-    fs.writeFileSync(broken, "const { workerData } = require('node:worker_threads'); Atomics.store(workerData.ctrl, 7, -1); Atomics.notify(workerData.ctrl, 1);");
+    fs.writeFileSync(
+      broken,
+      "const { workerData } = require('node:worker_threads'); Atomics.store(workerData.ctrl, 7, -1); Atomics.notify(workerData.ctrl, 1);",
+    );
     setHistWorkerScript(broken);
     const ops = createTrainingOps(context(), 2);
     try {

@@ -81,7 +81,6 @@ export interface LeafTask {
   split?: { rightValue: number };
 }
 
-
 /** Gradient quantization of one tree (see gatherRange). */
 export interface GatherQuantization {
   gScale: number;
@@ -162,22 +161,52 @@ export function binColumnsOf(numFeatures: number): Int32Array {
 }
 
 /** Fills position buffer `dst` with every row in order (perm = identity) from column-major bins. */
-export function fillPositions(dst: PosBuffer, colBins: Uint8Array, numRows: number, numFeatures: number, rowStride: number): void {
-  fillPositionRange(dst.bins, dst.perm, colBins, numRows, numFeatures, rowStride, binColumnsOf(numFeatures), 0, numRows);
+export function fillPositions(
+  dst: PosBuffer,
+  colBins: Uint8Array,
+  numRows: number,
+  numFeatures: number,
+  rowStride: number,
+): void {
+  fillPositionRange(
+    dst.bins,
+    dst.perm,
+    colBins,
+    numRows,
+    numFeatures,
+    rowStride,
+    binColumnsOf(numFeatures),
+    0,
+    numRows,
+  );
 }
 
 /**
  * The two position buffers for n rows: in `memory` when given (the WebAssembly kernels' memory,
  * shared with the worker), else shared memory when a worker will use them, else ordinary arrays.
  */
-export function createPosBuffers(n: number, rowStride: number, payWords: number, shared: boolean, memory?: KernelMemory | null): [PosBuffer, PosBuffer] {
+export function createPosBuffers(
+  n: number,
+  rowStride: number,
+  payWords: number,
+  shared: boolean,
+  memory?: KernelMemory | null,
+): [PosBuffer, PosBuffer] {
   const make = (): PosBuffer => {
-    const bins = memory ? memory.uint8(n * rowStride) : shared ? sharedUint8(n * rowStride) : new Uint8Array(n * rowStride);
+    const bins = memory
+      ? memory.uint8(n * rowStride)
+      : shared
+        ? sharedUint8(n * rowStride)
+        : new Uint8Array(n * rowStride);
     return {
       bins,
       words: new Float64Array(bins.buffer, bins.byteOffset, (n * rowStride) >> 3),
       perm: memory ? memory.int32(n) : shared ? sharedInt32(n) : new Int32Array(n),
-      pay: memory ? memory.float64(n * payWords) : shared ? sharedFloat64(n * payWords) : new Float64Array(n * payWords),
+      pay: memory
+        ? memory.float64(n * payWords)
+        : shared
+          ? sharedFloat64(n * payWords)
+          : new Float64Array(n * payWords),
     };
   };
   return [make(), make()];
@@ -192,7 +221,8 @@ export function posBufferBytes(n: number, rowStride: number, payWords: number): 
 function kernelsFor(ctx: OpsContext): WasmKernels | null {
   const m = ctx.memory;
   if (!m) return null;
-  const inMemory = ctx.pos.every((p) => m.owns(p.bins) && m.owns(p.perm) && m.owns(p.pay)) && m.owns(ctx.gh) && m.owns(ctx.margin);
+  const inMemory =
+    ctx.pos.every((p) => m.owns(p.bins) && m.owns(p.perm) && m.owns(p.pay)) && m.owns(ctx.gh) && m.owns(ctx.margin);
   return inMemory ? instantiateKernels(m.memory) : null;
 }
 
@@ -252,9 +282,30 @@ function halfOf(start: number, end: number): number {
   return end - start < MIN_ROWS_TO_SPLIT ? end : start + ((end - start) >> 1);
 }
 
-function leafRange(kern: WasmKernels | null, c: OpsContext, side: Uint8Array, l: LeafTask, K: number, k: number, start: number, end: number): void {
+function leafRange(
+  kern: WasmKernels | null,
+  c: OpsContext,
+  side: Uint8Array,
+  l: LeafTask,
+  K: number,
+  k: number,
+  start: number,
+  end: number,
+): void {
   const sp = l.split;
-  leafUpdateRangeWith(kern, c.margin, c.pos[l.buf].perm, side, sp !== undefined, l.value, sp === undefined ? l.value : sp.rightValue, K, k, start, end);
+  leafUpdateRangeWith(
+    kern,
+    c.margin,
+    c.pos[l.buf].perm,
+    side,
+    sp !== undefined,
+    l.value,
+    sp === undefined ? l.value : sp.rightValue,
+    K,
+    k,
+    start,
+    end,
+  );
 }
 
 /** A histogram buffer: in the kernel memory when the context has one. */
@@ -289,7 +340,20 @@ class LocalOps implements TrainingOps {
     for (const t of tasks) t.hist.fill(0, 0, c.histSize);
     for (const t of tasks) {
       const p = c.pos[t.buf];
-      histogramRangeWith(kernelsForHist(c, this.k, t.hist), p.bins, c.rowStride, c.binCol, c.offsets, c.numFeatures, p.pay, c.stride, t.start, t.end, t.hist, 0);
+      histogramRangeWith(
+        kernelsForHist(c, this.k, t.hist),
+        p.bins,
+        c.rowStride,
+        c.binCol,
+        c.offsets,
+        c.numFeatures,
+        p.pay,
+        c.stride,
+        t.start,
+        t.end,
+        t.hist,
+        0,
+      );
     }
   }
 
@@ -300,7 +364,22 @@ class LocalOps implements TrainingOps {
     const counts = new Int32Array(tasks.length);
     tasks.forEach((t, i) => {
       const src = c.pos[t.buf];
-      counts[i] = moveRangeWith(this.k, src, c.pos[1 - t.buf], S, words, t.start, t.end, c.binCol[t.feature], t.bin, t.defaultLeft, t.missingBin, t.start, t.end - 1) - t.start;
+      counts[i] =
+        moveRangeWith(
+          this.k,
+          src,
+          c.pos[1 - t.buf],
+          S,
+          words,
+          t.start,
+          t.end,
+          c.binCol[t.feature],
+          t.bin,
+          t.defaultLeft,
+          t.missingBin,
+          t.start,
+          t.end - 1,
+        ) - t.start;
     });
     return counts;
   }
@@ -308,7 +387,19 @@ class LocalOps implements TrainingOps {
   gather(buf: number, n: number, quant: GatherQuantization | null): void {
     const c = this.ctx;
     const p = c.pos[buf];
-    gatherRangeWith(this.k, p.perm, c.gh, p.pay, c.stride, 0, n, quant?.gScale ?? 0, quant?.hScale ?? 0, quant?.shift ?? 0, quant?.seed ?? 0);
+    gatherRangeWith(
+      this.k,
+      p.perm,
+      c.gh,
+      p.pay,
+      c.stride,
+      0,
+      n,
+      quant?.gScale ?? 0,
+      quant?.hScale ?? 0,
+      quant?.shift ?? 0,
+      quant?.seed ?? 0,
+    );
   }
 
   gradients(objective: 'logistic' | 'squared'): Float64Array {
@@ -331,8 +422,38 @@ class LocalOps implements TrainingOps {
       const p = c.pos[t.buf];
       const mid = halfOf(t.start, t.end);
       // halves summed separately, then added, as the two threads do
-      splitSumsRangeWith(this.k, p.perm, p.bins, c.rowStride, c.binCol[t.feature], t.bin, t.defaultLeft, t.missingBin, c.gh, t.start, mid, s, 0, this.side);
-      splitSumsRangeWith(this.k, p.perm, p.bins, c.rowStride, c.binCol[t.feature], t.bin, t.defaultLeft, t.missingBin, c.gh, mid, t.end, s, 4, this.side);
+      splitSumsRangeWith(
+        this.k,
+        p.perm,
+        p.bins,
+        c.rowStride,
+        c.binCol[t.feature],
+        t.bin,
+        t.defaultLeft,
+        t.missingBin,
+        c.gh,
+        t.start,
+        mid,
+        s,
+        0,
+        this.side,
+      );
+      splitSumsRangeWith(
+        this.k,
+        p.perm,
+        p.bins,
+        c.rowStride,
+        c.binCol[t.feature],
+        t.bin,
+        t.defaultLeft,
+        t.missingBin,
+        c.gh,
+        mid,
+        t.end,
+        s,
+        4,
+        this.side,
+      );
       for (let j = 0; j < 4; j++) out[4 * i + j] = s[j] + s[4 + j];
     });
     return out;
@@ -365,7 +486,14 @@ class ParallelOps implements TrainingOps {
     const { memory, ...plain } = ctx;
     this.worker = new Worker(script, {
       // the worker instantiates the kernels on the same memory (position buffers and scratch are views on it)
-      workerData: { ...plain, wasmMemory: this.k ? memory!.memory : null, scratch: this.scratch, ctrl: this.ctrl, leafValues: this.leafValues, side: this.side },
+      workerData: {
+        ...plain,
+        wasmMemory: this.k ? memory!.memory : null,
+        scratch: this.scratch,
+        ctrl: this.ctrl,
+        leafValues: this.leafValues,
+        side: this.side,
+      },
     });
     this.worker.unref();
   }
@@ -392,7 +520,8 @@ class ParallelOps implements TrainingOps {
       if (done === seq) return;
       const alive = Atomics.load(ctrl, CTRL_ALIVE);
       if (alive === -1) throw new Error('gbdt training worker thread failed (see its error above)');
-      if (alive === 0 && Date.now() - since > WORKER_START_TIMEOUT_MS) throw new Error(`gbdt training worker thread did not start within ${WORKER_START_TIMEOUT_MS} ms`);
+      if (alive === 0 && Date.now() - since > WORKER_START_TIMEOUT_MS)
+        throw new Error(`gbdt training worker thread did not start within ${WORKER_START_TIMEOUT_MS} ms`);
       Atomics.wait(ctrl, CTRL_DONE, done, 1000);
     }
   }
@@ -445,13 +574,39 @@ class ParallelOps implements TrainingOps {
         (t) => tasks[t].end,
         (t, start, end) => {
           const p = c.pos[tasks[t].buf];
-          histogramRangeWith(ks[t], p.bins, S, c.binCol, c.offsets, c.numFeatures, p.pay, 1, start, end, tasks[t].hist, 0);
+          histogramRangeWith(
+            ks[t],
+            p.bins,
+            S,
+            c.binCol,
+            c.offsets,
+            c.numFeatures,
+            p.pay,
+            1,
+            start,
+            end,
+            tasks[t].hist,
+            0,
+          );
         },
       );
     } else {
       tasks.forEach((t, i) => {
         const p = c.pos[t.buf];
-        histogramRangeWith(ks[i], p.bins, S, c.binCol, c.offsets, c.numFeatures, p.pay, c.stride, t.start, mids[i], t.hist, 0);
+        histogramRangeWith(
+          ks[i],
+          p.bins,
+          S,
+          c.binCol,
+          c.offsets,
+          c.numFeatures,
+          p.pay,
+          c.stride,
+          t.start,
+          mids[i],
+          t.hist,
+          0,
+        );
       });
     }
     this.wait(seq);
@@ -515,7 +670,22 @@ class ParallelOps implements TrainingOps {
     const seq = n > 0 ? this.start(KIND_MOVE, n) : 0;
     tasks.forEach((t, i) => {
       if (t.shard === 1) return;
-      counts[i] = moveRangeWith(this.k, c.pos[t.buf], c.pos[1 - t.buf], S, words, t.start, t.end, c.binCol[t.feature], t.bin, t.defaultLeft, t.missingBin, t.start, t.end - 1) - t.start;
+      counts[i] =
+        moveRangeWith(
+          this.k,
+          c.pos[t.buf],
+          c.pos[1 - t.buf],
+          S,
+          words,
+          t.start,
+          t.end,
+          c.binCol[t.feature],
+          t.bin,
+          t.defaultLeft,
+          t.missingBin,
+          t.start,
+          t.end - 1,
+        ) - t.start;
     });
     if (n > 0) {
       this.wait(seq);
@@ -540,7 +710,19 @@ class ParallelOps implements TrainingOps {
     this.leafValues[1] = quant?.hScale ?? 0;
     const seq = this.start(KIND_GATHER, 1);
     const p = c.pos[buf];
-    gatherRangeWith(this.k, p.perm, c.gh, p.pay, c.stride, 0, mid, quant?.gScale ?? 0, quant?.hScale ?? 0, quant?.shift ?? 0, quant?.seed ?? 0);
+    gatherRangeWith(
+      this.k,
+      p.perm,
+      c.gh,
+      p.pay,
+      c.stride,
+      0,
+      mid,
+      quant?.gScale ?? 0,
+      quant?.hScale ?? 0,
+      quant?.shift ?? 0,
+      quant?.seed ?? 0,
+    );
     this.wait(seq);
   }
 
@@ -586,7 +768,8 @@ class ParallelOps implements TrainingOps {
 
   splitSums(tasks: PartitionTask[]): Float64Array {
     const out = new Float64Array(4 * tasks.length);
-    for (let from = 0; from < tasks.length; from += MAX_TASKS) out.set(this.splitSumsChunk(tasks.slice(from, from + MAX_TASKS)), 4 * from);
+    for (let from = 0; from < tasks.length; from += MAX_TASKS)
+      out.set(this.splitSumsChunk(tasks.slice(from, from + MAX_TASKS)), 4 * from);
     return out;
   }
 
@@ -597,7 +780,22 @@ class ParallelOps implements TrainingOps {
     const mine = this.sums;
     tasks.forEach((t, i) => {
       const p = c.pos[t.buf];
-      splitSumsRangeWith(this.k, p.perm, p.bins, c.rowStride, c.binCol[t.feature], t.bin, t.defaultLeft, t.missingBin, c.gh, t.start, mids[i], mine, 4 * i, this.side);
+      splitSumsRangeWith(
+        this.k,
+        p.perm,
+        p.bins,
+        c.rowStride,
+        c.binCol[t.feature],
+        t.bin,
+        t.defaultLeft,
+        t.missingBin,
+        c.gh,
+        t.start,
+        mids[i],
+        mine,
+        4 * i,
+        this.side,
+      );
     });
     this.wait(seq);
     // the worker's half of each task (zeros for a task too small to split), added in a fixed order

@@ -46,7 +46,18 @@ export function histogramRange(
  * Quantized pairs: one exact integer add per update. Loops over blocks of rows, and within a block
  * over groups of four features, so the slots being updated (4 x 256 float64) stay in L1.
  */
-function packedHist(bins: Uint8Array, S: number, col: Int32Array, off: Int32Array, F: number, pay: Float64Array, start: number, end: number, hist: Float64Array, hb: number): void {
+function packedHist(
+  bins: Uint8Array,
+  S: number,
+  col: Int32Array,
+  off: Int32Array,
+  F: number,
+  pay: Float64Array,
+  start: number,
+  end: number,
+  hist: Float64Array,
+  hb: number,
+): void {
   for (let c = start; c < end; c += HIST_BLOCK_ROWS) {
     const e = Math.min(end, c + HIST_BLOCK_ROWS);
     let f = 0;
@@ -74,7 +85,18 @@ function packedHist(bins: Uint8Array, S: number, col: Int32Array, off: Int32Arra
   }
 }
 
-function pairHist(bins: Uint8Array, S: number, col: Int32Array, off: Int32Array, F: number, pay: Float64Array, start: number, end: number, hist: Float64Array, hb: number): void {
+function pairHist(
+  bins: Uint8Array,
+  S: number,
+  col: Int32Array,
+  off: Int32Array,
+  F: number,
+  pay: Float64Array,
+  start: number,
+  end: number,
+  hist: Float64Array,
+  hb: number,
+): void {
   for (let i = start; i < end; i++) {
     const g = pay[2 * i];
     const h = pay[2 * i + 1];
@@ -87,7 +109,18 @@ function pairHist(bins: Uint8Array, S: number, col: Int32Array, off: Int32Array,
   }
 }
 
-function countHist(bins: Uint8Array, S: number, col: Int32Array, off: Int32Array, F: number, pay: Float64Array, start: number, end: number, hist: Float64Array, hb: number): void {
+function countHist(
+  bins: Uint8Array,
+  S: number,
+  col: Int32Array,
+  off: Int32Array,
+  F: number,
+  pay: Float64Array,
+  start: number,
+  end: number,
+  hist: Float64Array,
+  hb: number,
+): void {
   for (let i = start; i < end; i++) {
     const g = pay[2 * i];
     const h = pay[2 * i + 1];
@@ -134,7 +167,15 @@ export function gatherRange(
   }
 }
 
-export function quantizePair(g: number, h: number, r: number, gScale: number, hScale: number, mul: number, seed: number): number {
+export function quantizePair(
+  g: number,
+  h: number,
+  r: number,
+  gScale: number,
+  hScale: number,
+  mul: number,
+  seed: number,
+): number {
   let a = Math.imul(r ^ seed, 0x9e3779b1);
   a ^= a >>> 16;
   a = Math.imul(a, 0x85ebca6b);
@@ -149,7 +190,17 @@ export function quantizePair(g: number, h: number, r: number, gScale: number, hS
 }
 
 /** Position buffer rows (= positions) [r0, r1) in order from column-major bins (perm = identity). */
-export function fillPositionRange(bins: Uint8Array, perm: Int32Array, colBins: Uint8Array, numRows: number, numFeatures: number, rowStride: number, binCol: Int32Array, r0: number, r1: number): void {
+export function fillPositionRange(
+  bins: Uint8Array,
+  perm: Int32Array,
+  colBins: Uint8Array,
+  numRows: number,
+  numFeatures: number,
+  rowStride: number,
+  binCol: Int32Array,
+  r0: number,
+  r1: number,
+): void {
   for (let f = 0; f < numFeatures; f++) {
     const base = f * numRows;
     for (let r = r0, i = r0 * rowStride + binCol[f]; r < r1; r++, i += rowStride) bins[i] = colBins[base + r];
@@ -245,7 +296,16 @@ export function moveFlagged(src: PosBuffer, dst: PosBuffer, S: number, n: number
  * binary:logistic gradients of rows [start, end) (single output); the largest |g| and h written
  * (as float32) go to maxOut[at], maxOut[at + 1] — the quantization scale, found in the same pass.
  */
-export function logisticRange(margin: Float64Array, label: Float64Array, weight: Float64Array | null, gh: Float32Array, start: number, end: number, maxOut: Float64Array, at: number): void {
+export function logisticRange(
+  margin: Float64Array,
+  label: Float64Array,
+  weight: Float64Array | null,
+  gh: Float32Array,
+  start: number,
+  end: number,
+  maxOut: Float64Array,
+  at: number,
+): void {
   let gmax = 0;
   let hmax = 0;
   for (let r = start; r < end; r++) {
@@ -265,7 +325,16 @@ export function logisticRange(margin: Float64Array, label: Float64Array, weight:
 }
 
 /** reg:squarederror gradients of rows [start, end), with the maxima as logisticRange. */
-export function squaredRange(margin: Float64Array, label: Float64Array, weight: Float64Array | null, gh: Float32Array, start: number, end: number, maxOut: Float64Array, at: number): void {
+export function squaredRange(
+  margin: Float64Array,
+  label: Float64Array,
+  weight: Float64Array | null,
+  gh: Float32Array,
+  start: number,
+  end: number,
+  maxOut: Float64Array,
+  at: number,
+): void {
   let gmax = 0;
   let hmax = 0;
   for (let r = start; r < end; r++) {
@@ -283,7 +352,15 @@ export function squaredRange(margin: Float64Array, label: Float64Array, weight: 
 }
 
 /** margin[perm[i] * K + k] += value for i in [start, end): one leaf's rows. */
-export function addLeafRange(margin: Float64Array, perm: Int32Array, K: number, k: number, value: number, start: number, end: number): void {
+export function addLeafRange(
+  margin: Float64Array,
+  perm: Int32Array,
+  K: number,
+  k: number,
+  value: number,
+  start: number,
+  end: number,
+): void {
   if (K === 1) for (let i = start; i < end; i++) margin[perm[i]] += value;
   else for (let i = start; i < end; i++) margin[perm[i] * K + k] += value;
 }
@@ -295,7 +372,18 @@ export function addLeafRange(margin: Float64Array, perm: Int32Array, K: number, 
  * get vL, the others vR. (Fusing the next round's gradients into this pass was slower: it turns
  * their sequential pass into three scattered streams.)
  */
-export function leafUpdateRange(margin: Float64Array, perm: Int32Array, side: Uint8Array, sided: boolean, vL: number, vR: number, K: number, k: number, start: number, end: number): void {
+export function leafUpdateRange(
+  margin: Float64Array,
+  perm: Int32Array,
+  side: Uint8Array,
+  sided: boolean,
+  vL: number,
+  vR: number,
+  K: number,
+  k: number,
+  start: number,
+  end: number,
+): void {
   if (!sided) {
     if (K === 1) for (let i = start; i < end; i++) margin[perm[i]] += vL;
     else for (let i = start; i < end; i++) margin[perm[i] * K + k] += vL;

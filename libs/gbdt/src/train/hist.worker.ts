@@ -78,7 +78,20 @@ if ((workerData as BinWorkerData).mode === 'bin') {
 
 function histogram(t: number, start: number, end: number, base: number): void {
   const p = d.pos[c[CTRL_TASKS + t * TASK_INTS + 2]];
-  histogramRangeWith(k, p.bins, d.rowStride, d.binCol, d.offsets, d.numFeatures, p.pay, d.stride, start, end, d.scratch, base);
+  histogramRangeWith(
+    k,
+    p.bins,
+    d.rowStride,
+    d.binCol,
+    d.offsets,
+    d.numFeatures,
+    p.pay,
+    d.stride,
+    start,
+    end,
+    d.scratch,
+    base,
+  );
 }
 
 function serve(): void {
@@ -113,20 +126,74 @@ function serve(): void {
         histogram(t, start, end, c[o + 3] * d.histSize);
       } else if (kind === KIND_MOVE) {
         const buf = c[o + 5];
-        c[o + 7] = moveRangeWith(k, d.pos[buf], d.pos[1 - buf], S, c[CTRL_ARG0], start, end, c[o + 2], c[o + 3], c[o + 4] >= 0, Math.abs(c[o + 4]) - 1, start, end - 1) - start;
+        c[o + 7] =
+          moveRangeWith(
+            k,
+            d.pos[buf],
+            d.pos[1 - buf],
+            S,
+            c[CTRL_ARG0],
+            start,
+            end,
+            c[o + 2],
+            c[o + 3],
+            c[o + 4] >= 0,
+            Math.abs(c[o + 4]) - 1,
+            start,
+            end - 1,
+          ) - start;
       } else if (kind === KIND_LOGISTIC) {
         logisticRange(d.margin, d.label, d.weight, d.gh, start, end, d.scratch, 0);
       } else if (kind === KIND_SQUARED) {
         squaredRange(d.margin, d.label, d.weight, d.gh, start, end, d.scratch, 0);
       } else if (kind === KIND_GATHER) {
         const p = d.pos[c[o + 2]];
-        gatherRangeWith(k, p.perm, d.gh, p.pay, d.stride, start, end, d.leafValues[0], d.leafValues[1], c[CTRL_ARG0], c[CTRL_ARG1]);
+        gatherRangeWith(
+          k,
+          p.perm,
+          d.gh,
+          p.pay,
+          d.stride,
+          start,
+          end,
+          d.leafValues[0],
+          d.leafValues[1],
+          c[CTRL_ARG0],
+          c[CTRL_ARG1],
+        );
       } else if (kind === KIND_ADD_LEAVES) {
         const v = 2 * c[o + 2];
-        leafUpdateRangeWith(k, d.margin, d.pos[c[o + 3]].perm, d.side, c[o + 4] === 1, d.leafValues[v], d.leafValues[v + 1], c[CTRL_ARG0], c[CTRL_ARG1], start, end);
+        leafUpdateRangeWith(
+          k,
+          d.margin,
+          d.pos[c[o + 3]].perm,
+          d.side,
+          c[o + 4] === 1,
+          d.leafValues[v],
+          d.leafValues[v + 1],
+          c[CTRL_ARG0],
+          c[CTRL_ARG1],
+          start,
+          end,
+        );
       } else if (kind === KIND_SPLIT_SUMS) {
         const p = d.pos[c[o + 5]];
-        splitSumsRangeWith(k, p.perm, p.bins, S, c[o + 2], c[o + 3], c[o + 4] >= 0, Math.abs(c[o + 4]) - 1, d.gh, start, end, d.scratch, 4 * t, d.side);
+        splitSumsRangeWith(
+          k,
+          p.perm,
+          p.bins,
+          S,
+          c[o + 2],
+          c[o + 3],
+          c[o + 4] >= 0,
+          Math.abs(c[o + 4]) - 1,
+          d.gh,
+          start,
+          end,
+          d.scratch,
+          4 * t,
+          d.side,
+        );
       }
     }
     Atomics.store(c, CTRL_DONE, seq);

@@ -15,7 +15,12 @@ export function sigmoid(x: number): number {
   return 1 / (1 + Math.exp(-x));
 }
 
-export function logisticGradients(margin: Float64Array, label: ArrayLike<number>, weight: ArrayLike<number> | null, out: Float32Array): void {
+export function logisticGradients(
+  margin: Float64Array,
+  label: ArrayLike<number>,
+  weight: ArrayLike<number> | null,
+  out: Float32Array,
+): void {
   for (let r = 0; r < margin.length; r++) {
     const p = 1 / (1 + Math.exp(-margin[r]));
     const w = weight === null ? 1 : weight[r];
@@ -24,7 +29,12 @@ export function logisticGradients(margin: Float64Array, label: ArrayLike<number>
   }
 }
 
-export function squaredErrorGradients(margin: Float64Array, label: ArrayLike<number>, weight: ArrayLike<number> | null, out: Float32Array): void {
+export function squaredErrorGradients(
+  margin: Float64Array,
+  label: ArrayLike<number>,
+  weight: ArrayLike<number> | null,
+  out: Float32Array,
+): void {
   for (let r = 0; r < margin.length; r++) {
     const w = weight === null ? 1 : weight[r];
     out[2 * r] = (margin[r] - label[r]) * w;
@@ -48,7 +58,14 @@ export function softmaxRows(margin: Float64Array, K: number, out: Float64Array):
 }
 
 /** Class k's gradients from row-major probabilities (numRows x K). */
-export function softmaxGradients(prob: Float64Array, K: number, k: number, label: ArrayLike<number>, weight: ArrayLike<number> | null, out: Float32Array): void {
+export function softmaxGradients(
+  prob: Float64Array,
+  K: number,
+  k: number,
+  label: ArrayLike<number>,
+  weight: ArrayLike<number> | null,
+  out: Float32Array,
+): void {
   const n = label.length;
   for (let r = 0; r < n; r++) {
     const p = prob[r * K + k];
@@ -135,7 +152,7 @@ export function lambdaRankQuery(
   } else {
     // XGBoost 1.7.4: buckets of equal label in label order; each document draws partners outside its bucket
     const scale = 1 / opts.numPairPerSample;
-    for (let i = 0; i < n; ) {
+    for (let i = 0; i < n;) {
       let j = i + 1;
       while (j < n && label[start + byLabel[j]] === label[start + byLabel[i]]) j++;
       const nleft = i;

@@ -64,7 +64,9 @@ export function binAll(job: BinningJob, parallel: boolean): BinMapper {
   try {
     const mine = binFeatures(job.columns.slice(0, f0), job.maxBin, job.sample, job.colBins, 0);
     waitPhase(ctrl, 1);
-    const theirs = Array.from({ length: F - f0 }, (_, i) => data.thresholds.slice(i * job.maxBin, i * job.maxBin + data.counts[i]));
+    const theirs = Array.from({ length: F - f0 }, (_, i) =>
+      data.thresholds.slice(i * job.maxBin, i * job.maxBin + data.counts[i]),
+    );
     // every column is binned: the worker fills rows [N / 2, N), this thread [0, N / 2)
     Atomics.store(ctrl, BIN_GO, 1);
     Atomics.notify(ctrl, BIN_GO);
@@ -83,7 +85,8 @@ function waitPhase(ctrl: Int32Array, phase: number): void {
     if (now >= phase) return;
     const alive = Atomics.load(ctrl, BIN_ALIVE);
     if (alive === -1) throw new Error('gbdt binning worker thread failed (see its error above)');
-    if (alive === 0 && Date.now() - since > START_TIMEOUT_MS) throw new Error(`gbdt binning worker thread did not start within ${START_TIMEOUT_MS} ms`);
+    if (alive === 0 && Date.now() - since > START_TIMEOUT_MS)
+      throw new Error(`gbdt binning worker thread did not start within ${START_TIMEOUT_MS} ms`);
     Atomics.wait(ctrl, BIN_PHASE, now, 1000);
   }
 }

@@ -6,7 +6,8 @@
 import type { Objective } from '../model/model.types';
 
 export type GrowPolicy = 'depthwise' | 'lossguide';
-export type EvalMetric = 'auc' | 'logloss' | 'error' | 'mlogloss' | 'merror' | 'rmse' | 'mae' | `ndcg@${number}` | 'ndcg';
+export type EvalMetric =
+  'auc' | 'logloss' | 'error' | 'mlogloss' | 'merror' | 'rmse' | 'mae' | `ndcg@${number}` | 'ndcg';
 /**
  * How LambdaRank forms pairs within a query:
  * - 'mean' (XGBoost 1.7.4's rank:ndcg): for every document, `lambdarank_num_pair_per_sample` random
@@ -177,7 +178,9 @@ export function resolveParams(partial: Partial<GbdtParams> | Record<string, unkn
       continue;
     }
     if (key in given && given[key] !== value) {
-      throw new RangeError(`params: "${rawKey}" conflicts with another name for ${key} (${String(given[key])} vs ${String(value)})`);
+      throw new RangeError(
+        `params: "${rawKey}" conflicts with another name for ${key} (${String(given[key])} vs ${String(value)})`,
+      );
     }
     given[key] = value;
   }
@@ -216,24 +219,30 @@ export function resolveParams(partial: Partial<GbdtParams> | Record<string, unkn
   if (given.eval_metric !== undefined) {
     const m = given.eval_metric;
     if (typeof m !== 'string' || !METRIC_RE.test(m)) {
-      throw new RangeError(`eval_metric must be one of auc, logloss, error, mlogloss, merror, rmse, mae, ndcg@k; got ${JSON.stringify(m)}`);
+      throw new RangeError(
+        `eval_metric must be one of auc, logloss, error, mlogloss, merror, rmse, mae, ndcg@k; got ${JSON.stringify(m)}`,
+      );
     }
     p.eval_metric = m as EvalMetric;
   }
   if (given.use_quantized_grad !== undefined) {
     const q = given.use_quantized_grad;
-    if (q !== true && q !== false && q !== 'auto') throw new RangeError(`use_quantized_grad must be true, false or 'auto', got ${JSON.stringify(q)}`);
+    if (q !== true && q !== false && q !== 'auto')
+      throw new RangeError(`use_quantized_grad must be true, false or 'auto', got ${JSON.stringify(q)}`);
     p.use_quantized_grad = q;
   }
   if (given.lambdarank_pair_method !== undefined) {
     if (given.lambdarank_pair_method !== 'mean' && given.lambdarank_pair_method !== 'all') {
-      throw new RangeError(`lambdarank_pair_method must be 'mean' or 'all', got ${JSON.stringify(given.lambdarank_pair_method)}`);
+      throw new RangeError(
+        `lambdarank_pair_method must be 'mean' or 'all', got ${JSON.stringify(given.lambdarank_pair_method)}`,
+      );
     }
     p.lambdarank_pair_method = given.lambdarank_pair_method;
   }
 
   if (p.objective === 'multi:softprob') {
-    if (given.num_class === undefined || p.num_class < 2) throw new RangeError('num_class must be >= 2 for multi:softprob');
+    if (given.num_class === undefined || p.num_class < 2)
+      throw new RangeError('num_class must be >= 2 for multi:softprob');
   } else if (given.num_class !== undefined && p.num_class !== 1) {
     throw new RangeError(`num_class must be 1 for ${p.objective}, got ${p.num_class}`);
   }

@@ -11,7 +11,15 @@ import { aucScore, evaluateMetric } from './eval-metrics';
 import { trainSync } from './train';
 
 const repoRoot = path.resolve(__dirname, '../../../..');
-const settings = { max_bin: 255, max_depth: 6, eta: 0.1, num_boost_round: 200, lambda: 1, min_child_weight: 1, base_score: 0.5 };
+const settings = {
+  max_bin: 255,
+  max_depth: 6,
+  eta: 0.1,
+  num_boost_round: 200,
+  lambda: 1,
+  min_child_weight: 1,
+  base_score: 0.5,
+};
 
 describe('quality on the shared datasets', () => {
   const dir = datasetsDir(repoRoot);
@@ -28,6 +36,8 @@ describe('quality on the shared datasets', () => {
     const train = loadCsvDataset(path.join(dir, 'lgb_lambdarank', 'train.csv'), opts);
     const test = loadCsvDataset(path.join(dir, 'lgb_lambdarank', 'test.csv'), opts);
     const { model } = trainSync({ ...settings, objective: 'rank:ndcg' }, train);
-    expect(evaluateMetric('ndcg@3', predict(model, test), test.label!, 1, undefined, test.group)).toBeGreaterThanOrEqual(0.637);
+    expect(
+      evaluateMetric('ndcg@3', predict(model, test), test.label!, 1, undefined, test.group),
+    ).toBeGreaterThanOrEqual(0.637);
   });
 });

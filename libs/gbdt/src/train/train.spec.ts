@@ -48,16 +48,33 @@ describe('train', () => {
     expect(evaluateMetric('rmse', predict(model, t), t.label!, 1)).toBeLessThan(0.45);
   });
   it('is deterministic for a seed, with row and column sampling', () => {
-    const p = { objective: 'binary:logistic' as const, num_boost_round: 10, subsample: 0.7, colsample_bytree: 0.67, seed: 42 };
+    const p = {
+      objective: 'binary:logistic' as const,
+      num_boost_round: 10,
+      subsample: 0.7,
+      colsample_bytree: 0.67,
+      seed: 42,
+    };
     const a = modelToJson(trainSync(p, data).model);
     expect(modelToJson(trainSync(p, data).model)).toBe(a);
     expect(modelToJson(trainSync({ ...p, seed: 43 }, data).model)).not.toBe(a);
   });
   it('early stopping keeps the best iteration', () => {
     const valid = synthetic(500, 9);
-    const res = trainSync({ objective: 'binary:logistic', num_boost_round: 400, eta: 0.5, max_depth: 8, min_child_weight: 0, early_stopping_rounds: 5 }, data, {
-      valid: [{ name: 'valid', data: valid }],
-    });
+    const res = trainSync(
+      {
+        objective: 'binary:logistic',
+        num_boost_round: 400,
+        eta: 0.5,
+        max_depth: 8,
+        min_child_weight: 0,
+        early_stopping_rounds: 5,
+      },
+      data,
+      {
+        valid: [{ name: 'valid', data: valid }],
+      },
+    );
     const h = res.history.valid;
     expect(h.length).toBeLessThan(400);
     expect(h.length).toBe(res.bestIteration + 6);
@@ -80,8 +97,14 @@ describe('train', () => {
     expect(res.model.numRounds).toBe(5);
   });
   it('quantized-gradient histograms train as well as exact ones', () => {
-    const exact = trainSync({ objective: 'binary:logistic', num_boost_round: 30, eta: 0.3, use_quantized_grad: false }, data).model;
-    const quant = trainSync({ objective: 'binary:logistic', num_boost_round: 30, eta: 0.3, use_quantized_grad: true, subsample: 0.8 }, data).model;
+    const exact = trainSync(
+      { objective: 'binary:logistic', num_boost_round: 30, eta: 0.3, use_quantized_grad: false },
+      data,
+    ).model;
+    const quant = trainSync(
+      { objective: 'binary:logistic', num_boost_round: 30, eta: 0.3, use_quantized_grad: true, subsample: 0.8 },
+      data,
+    ).model;
     const aucExact = aucScore(test.label!, predict(exact, test));
     expect(aucScore(test.label!, predict(quant, test))).toBeGreaterThan(aucExact - 0.01);
   });
@@ -91,13 +114,19 @@ describe('train', () => {
     const cols = Array.from({ length: 300 }, () => Float32Array.from({ length: n }, () => rng.next()));
     const label = Float64Array.from({ length: n }, (_, i) => (cols[7][i] + cols[299][i] > 1 ? 1 : 0));
     const d = createDataset({ columns: cols, label });
-    const { model } = trainSync({ objective: 'binary:logistic', num_boost_round: 20, eta: 0.3, min_child_weight: 0.1 }, d);
+    const { model } = trainSync(
+      { objective: 'binary:logistic', num_boost_round: 20, eta: 0.3, min_child_weight: 0.1 },
+      d,
+    );
     const used = new Set(model.trees.flatMap((t) => t.feature.filter((f) => f >= 0)));
     expect(used.has(7) && used.has(299)).toBe(true);
     expect(aucScore(d.label!, predict(model, d))).toBeGreaterThan(0.95);
   });
   it('leaf-wise growth respects num_leaves', () => {
-    const { model } = trainSync({ objective: 'binary:logistic', num_boost_round: 3, num_leaves: 5, max_depth: 10 }, data);
+    const { model } = trainSync(
+      { objective: 'binary:logistic', num_boost_round: 3, num_leaves: 5, max_depth: 10 },
+      data,
+    );
     for (const t of model.trees) expect(t.feature.filter((f) => f < 0).length).toBeLessThanOrEqual(5);
   });
   it('sample weights and scale_pos_weight shift the predictions', () => {
@@ -107,10 +136,14 @@ describe('train', () => {
     expect(mean(spw)).toBeGreaterThan(mean(base) + 0.05);
   });
   it('rejects bad input naming it', () => {
-    expect(() => trainSync({ objective: 'binary:logistic', nmu_boost_round: 3 } as never, data)).toThrow(/unknown parameter\(s\): nmu_boost_round/);
+    expect(() => trainSync({ objective: 'binary:logistic', nmu_boost_round: 3 } as never, data)).toThrow(
+      /unknown parameter\(s\): nmu_boost_round/,
+    );
     const bad = createDataset({ columns: [Float32Array.from([1, 2])], label: [0, 2] });
     expect(() => trainSync({ objective: 'binary:logistic' }, bad)).toThrow(/label\[1\] must be 0 or 1/);
     expect(() => trainSync({ objective: 'rank:ndcg' }, bad)).toThrow(/needs query groups/);
-    expect(() => trainSync({ objective: 'binary:logistic', early_stopping_rounds: 3 }, data)).toThrow(/needs at least one validation set/);
+    expect(() => trainSync({ objective: 'binary:logistic', early_stopping_rounds: 3 }, data)).toThrow(
+      /needs at least one validation set/,
+    );
   });
 });

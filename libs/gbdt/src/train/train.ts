@@ -31,11 +31,19 @@ export interface TrainResult {
   history: Record<string, number[]>;
 }
 
-export async function train(params: Partial<GbdtParams> | Record<string, unknown>, data: Dataset, options: TrainOptions = {}): Promise<TrainResult> {
+export async function train(
+  params: Partial<GbdtParams> | Record<string, unknown>,
+  data: Dataset,
+  options: TrainOptions = {},
+): Promise<TrainResult> {
   const resolved = resolveParams(params);
   return runBoosting(resolved, data, options, resolved.nthread === 0 ? 2 : resolved.nthread);
 }
 
-export function trainSync(params: Partial<GbdtParams> | Record<string, unknown>, data: Dataset, options: TrainOptions = {}): TrainResult {
+export function trainSync(
+  params: Partial<GbdtParams> | Record<string, unknown>,
+  data: Dataset,
+  options: TrainOptions = {},
+): TrainResult {
   return runBoosting(resolveParams(params), data, options, 1);
 }

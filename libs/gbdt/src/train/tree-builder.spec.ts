@@ -1,5 +1,12 @@
 import { binColumns, computeThresholds, createBinMapper } from './binning';
-import { binColumnsOf, createPosBuffers, createTrainingOps, fillPositions, rowStrideOf, type TrainingOps } from './hist-builder';
+import {
+  binColumnsOf,
+  createPosBuffers,
+  createTrainingOps,
+  fillPositions,
+  rowStrideOf,
+  type TrainingOps,
+} from './hist-builder';
 import { gatherRange, histogramRange, moveFlagged } from './hist-kernel';
 import { TreeBuilder } from './tree-builder';
 import { predictRow } from '../predict/predict';
@@ -10,7 +17,8 @@ function fixture(n: number, F: number, seed = 1, payWords = 2) {
   const rng = new Rng(seed);
   const columns = Array.from({ length: F }, (_, f) => {
     const c = new Float32Array(n);
-    for (let i = 0; i < n; i++) c[i] = rng.next() < 0.1 ? Number.NaN : Math.fround(Math.round(rng.next() * 50 * (f + 1)) / 7);
+    for (let i = 0; i < n; i++)
+      c[i] = rng.next() < 0.1 ? Number.NaN : Math.fround(Math.round(rng.next() * 50 * (f + 1)) / 7);
     return c;
   });
   const mapper = createBinMapper(computeThresholds(columns, 32));
@@ -32,13 +40,34 @@ function fixture(n: number, F: number, seed = 1, payWords = 2) {
 function opsFor(fx: ReturnType<typeof fixture>, F: number): TrainingOps {
   const n = fx.pos[0].perm.length;
   return createTrainingOps(
-    { pos: fx.pos, rowStride: fx.rowStride, binCol: fx.binCol, offsets: fx.mapper.offsets, numFeatures: F, numRows: n, gh: fx.gh, histSize: fx.mapper.totalBins * 2, stride: 2, margin: new Float64Array(n), label: new Float64Array(n), weight: null },
+    {
+      pos: fx.pos,
+      rowStride: fx.rowStride,
+      binCol: fx.binCol,
+      offsets: fx.mapper.offsets,
+      numFeatures: F,
+      numRows: n,
+      gh: fx.gh,
+      histSize: fx.mapper.totalBins * 2,
+      stride: 2,
+      margin: new Float64Array(n),
+      label: new Float64Array(n),
+      weight: null,
+    },
     1,
   );
 }
 
 /** Histogram of positions [start, end) of buffer `buf`, after gathering their gradients. */
-function hist(fx: ReturnType<typeof fixture>, F: number, buf: number, start: number, end: number, stride: number, quant = { gScale: 0, hScale: 0, shift: 0, seed: 0 }): Float64Array {
+function hist(
+  fx: ReturnType<typeof fixture>,
+  F: number,
+  buf: number,
+  start: number,
+  end: number,
+  stride: number,
+  quant = { gScale: 0, hScale: 0, shift: 0, seed: 0 },
+): Float64Array {
   const p = fx.pos[buf];
   gatherRange(p.perm, fx.gh, p.pay, stride, start, end, quant.gScale, quant.hScale, quant.shift, quant.seed);
   const h = new Float64Array(fx.mapper.totalBins * stride);
@@ -51,7 +80,13 @@ describe('histograms', () => {
     const fx = fixture(3000, 4);
     const size = fx.mapper.totalBins * 2;
     const parent = hist(fx, 4, 0, 0, 3000, 2);
-    const kept = moveFlagged(fx.pos[0], fx.pos[1], fx.rowStride, 3000, Uint8Array.from({ length: 3000 }, (_, i) => (i % 3 === 0 ? 1 : 0)));
+    const kept = moveFlagged(
+      fx.pos[0],
+      fx.pos[1],
+      fx.rowStride,
+      3000,
+      Uint8Array.from({ length: 3000 }, (_, i) => (i % 3 === 0 ? 1 : 0)),
+    );
     expect(kept).toBe(1000);
     const l = hist(fx, 4, 1, 0, kept, 2);
     const r = hist(fx, 4, 1, kept, 3000, 2);
@@ -110,9 +145,19 @@ describe('tree growth', () => {
     it(`${growPolicy}: rows routed at training time (by bins) land in the same leaf at prediction time (by float32 thresholds, NaN by default direction)`, () => {
       const fx = fixture(4000, 3);
       const tb = new TreeBuilder({
-        numFeatures: 3, numRows: 4000, mapper: fx.mapper, gh: fx.gh, pos: fx.pos, rowStride: fx.rowStride, ops: opsFor(fx, 3), stride: 2,
+        numFeatures: 3,
+        numRows: 4000,
+        mapper: fx.mapper,
+        gh: fx.gh,
+        pos: fx.pos,
+        rowStride: fx.rowStride,
+        ops: opsFor(fx, 3),
+        stride: 2,
         split: { lambda: 1, alpha: 0, minChildWeight: 1, minDataInLeaf: 0, maxDeltaStep: 0, gamma: 0 },
-        eta: 0.3, maxDepth: 4, maxLeaves: growPolicy === 'lossguide' ? 9 : 0, growPolicy,
+        eta: 0.3,
+        maxDepth: 4,
+        maxLeaves: growPolicy === 'lossguide' ? 9 : 0,
+        growPolicy,
       });
       const built = tb.build(Int32Array.from([0, 1, 2]));
       const tree = built.tree;
@@ -120,8 +165,16 @@ describe('tree growth', () => {
       if (growPolicy === 'lossguide') expect(built.leaves.length).toBeLessThanOrEqual(9);
       expect(tree.defaultLeft.some((d, i) => tree.feature[i] >= 0 && d)).toBe(true);
       const model: GbdtModel = {
-        format: 'pulse-gbdt', formatVersion: 1, objective: 'reg:squarederror', numClass: 1, baseMargin: [0],
-        featureNames: ['a', 'b', 'c'], trees: [tree], treeClass: [0], numRounds: 1, params: {},
+        format: 'pulse-gbdt',
+        formatVersion: 1,
+        objective: 'reg:squarederror',
+        numClass: 1,
+        baseMargin: [0],
+        featureNames: ['a', 'b', 'c'],
+        trees: [tree],
+        treeClass: [0],
+        numRounds: 1,
+        params: {},
       };
       let covered = 0;
       const out = new Float64Array(1);
@@ -156,9 +209,19 @@ describe('tree growth', () => {
   it('respects max_depth', () => {
     const fx = fixture(4000, 3);
     const tb = new TreeBuilder({
-      numFeatures: 3, numRows: 4000, mapper: fx.mapper, gh: fx.gh, pos: fx.pos, rowStride: fx.rowStride, ops: opsFor(fx, 3), stride: 2,
+      numFeatures: 3,
+      numRows: 4000,
+      mapper: fx.mapper,
+      gh: fx.gh,
+      pos: fx.pos,
+      rowStride: fx.rowStride,
+      ops: opsFor(fx, 3),
+      stride: 2,
       split: { lambda: 1, alpha: 0, minChildWeight: 0, minDataInLeaf: 0, maxDeltaStep: 0, gamma: 0 },
-      eta: 1, maxDepth: 2, maxLeaves: 0, growPolicy: 'depthwise',
+      eta: 1,
+      maxDepth: 2,
+      maxLeaves: 0,
+      growPolicy: 'depthwise',
     });
     const { tree } = tb.build(Int32Array.from([0, 1, 2]));
     expect(tree.feature.length).toBe(7);
@@ -166,9 +229,19 @@ describe('tree growth', () => {
   it('after every tree (sampled or not) one buffer holds every row with its own bins', () => {
     const fx = fixture(3000, 3);
     const tb = new TreeBuilder({
-      numFeatures: 3, numRows: 3000, mapper: fx.mapper, gh: fx.gh, pos: fx.pos, rowStride: fx.rowStride, ops: opsFor(fx, 3), stride: 2,
+      numFeatures: 3,
+      numRows: 3000,
+      mapper: fx.mapper,
+      gh: fx.gh,
+      pos: fx.pos,
+      rowStride: fx.rowStride,
+      ops: opsFor(fx, 3),
+      stride: 2,
       split: { lambda: 1, alpha: 0, minChildWeight: 0, minDataInLeaf: 0, maxDeltaStep: 0, gamma: 0 },
-      eta: 1, maxDepth: 3, maxLeaves: 0, growPolicy: 'depthwise',
+      eta: 1,
+      maxDepth: 3,
+      maxLeaves: 0,
+      growPolicy: 'depthwise',
     });
     const rng = new Rng(3);
     for (let t = 0; t < 4; t++) {
@@ -177,7 +250,8 @@ describe('tree growth', () => {
       const { perm, bins } = fx.pos[built.buf];
       expect(new Set(Array.from(perm)).size).toBe(3000);
       let bad = 0;
-      for (let i = 0; i < 3000; i++) for (let f = 0; f < 3; f++) if (bins[i * fx.rowStride + fx.binCol[f]] !== fx.colBins[f * 3000 + perm[i]]) bad++;
+      for (let i = 0; i < 3000; i++)
+        for (let f = 0; f < 3; f++) if (bins[i * fx.rowStride + fx.binCol[f]] !== fx.colBins[f * 3000 + perm[i]]) bad++;
       expect(bad).toBe(0);
       const inLeaves = [...built.leaves, ...built.routed].reduce((a, l) => a + l.end - l.start, 0);
       expect(inLeaves).toBe(sample ? sample.reduce((a, b) => a + b, 0) : 3000);

@@ -131,7 +131,8 @@ export class TreeBuilder {
   build(features: Int32Array, options: BuildOptions = {}): BuiltTree {
     const cfg = this.cfg;
     const quant = options.quant;
-    if ((cfg.stride === 1) !== (quant !== undefined)) throw new Error('quantization parameters must be given exactly when stride is 1');
+    if ((cfg.stride === 1) !== (quant !== undefined))
+      throw new Error('quantization parameters must be given exactly when stride is 1');
     this.quant = quant;
     const feature: number[] = [];
     const splitBinList: number[] = [];
@@ -164,10 +165,20 @@ export class TreeBuilder {
       numRows = moveFlagged(cfg.pos[rootBuf], cfg.pos[1 - rootBuf], S, cfg.numRows, options.sample);
       rootBuf = 1 - rootBuf;
     }
-    cfg.ops.gather(rootBuf, numRows, quant ? { gScale: quant.gScale, hScale: quant.hScale, shift: quant.shift, seed: quant.seed } : null);
+    cfg.ops.gather(
+      rootBuf,
+      numRows,
+      quant ? { gScale: quant.gScale, hScale: quant.hScale, shift: quant.shift, seed: quant.seed } : null,
+    );
     /** The node's split as two tasks, shard 0's range then shard 1's (empty ranges included, so task 2i + s is shard s of node i). */
     const splitTasks = (n: GrowNode): PartitionTask[] => {
-      const t = { buf: n.buf, feature: n.split.feature, bin: n.split.bin, defaultLeft: n.split.defaultLeft, missingBin: cfg.mapper.numBins[n.split.feature] };
+      const t = {
+        buf: n.buf,
+        feature: n.split.feature,
+        bin: n.split.bin,
+        defaultLeft: n.split.defaultLeft,
+        missingBin: cfg.mapper.numBins[n.split.feature],
+      };
       return [
         { ...t, start: n.s0, end: n.e0, shard: 0 },
         { ...t, start: n.s1, end: n.e1, shard: 1 },
@@ -208,7 +219,20 @@ export class TreeBuilder {
       }
     }
     const half = numRows >> 1;
-    const root: GrowNode = { id: addNode(G, H), buf: rootBuf, s0: 0, e0: half, s1: half, e1: numRows, G, H, C: numRows, depth: 0, hist: rootHist, split: emptySplit() };
+    const root: GrowNode = {
+      id: addNode(G, H),
+      buf: rootBuf,
+      s0: 0,
+      e0: half,
+      s1: half,
+      e1: numRows,
+      G,
+      H,
+      C: numRows,
+      depth: 0,
+      hist: rootHist,
+      split: emptySplit(),
+    };
     const grown: GrowNode[] = [root];
     let numLeaves = 1;
     const leafCapReached = (): boolean => cfg.maxLeaves > 0 && numLeaves >= cfg.maxLeaves;
@@ -233,10 +257,36 @@ export class TreeBuilder {
       const cl = left0 + left1;
       const m0 = node.s0 + left0;
       const m1 = node.s1 + left1;
-      const l: GrowNode = { id: addNode(s.leftG, s.leftH), buf: 1 - node.buf, s0: node.s0, e0: m0, s1: node.s1, e1: m1, G: s.leftG, H: s.leftH, C: cl, depth: node.depth + 1, hist: null, split: emptySplit() };
+      const l: GrowNode = {
+        id: addNode(s.leftG, s.leftH),
+        buf: 1 - node.buf,
+        s0: node.s0,
+        e0: m0,
+        s1: node.s1,
+        e1: m1,
+        G: s.leftG,
+        H: s.leftH,
+        C: cl,
+        depth: node.depth + 1,
+        hist: null,
+        split: emptySplit(),
+      };
       const rG = node.G - s.leftG;
       const rH = node.H - s.leftH;
-      const r: GrowNode = { id: addNode(rG, rH), buf: 1 - node.buf, s0: m0, e0: node.e0, s1: m1, e1: node.e1, G: rG, H: rH, C: node.C - cl, depth: node.depth + 1, hist: null, split: emptySplit() };
+      const r: GrowNode = {
+        id: addNode(rG, rH),
+        buf: 1 - node.buf,
+        s0: m0,
+        e0: node.e0,
+        s1: m1,
+        e1: node.e1,
+        G: rG,
+        H: rH,
+        C: node.C - cl,
+        depth: node.depth + 1,
+        hist: null,
+        split: emptySplit(),
+      };
       left[node.id] = l.id;
       right[node.id] = r.id;
       grown.push(l, r);
@@ -272,7 +322,10 @@ export class TreeBuilder {
         const small = l.C <= r.C ? l : r;
         small.hist = this.allocHist();
         // both ranges into the one histogram
-        tasks.push({ buf: small.buf, start: small.s0, end: small.e0, hist: small.hist }, { buf: small.buf, start: small.s1, end: small.e1, hist: small.hist });
+        tasks.push(
+          { buf: small.buf, start: small.s0, end: small.e0, hist: small.hist },
+          { buf: small.buf, start: small.s1, end: small.e1, hist: small.hist },
+        );
         (small === l ? r : l).hist = parent.hist;
         parent.hist = null;
       }
@@ -295,7 +348,12 @@ export class TreeBuilder {
         if (cfg.maxLeaves > 0) {
           const room = cfg.maxLeaves - numLeaves;
           if (candidates.length > room) {
-            const keep = new Set(candidates.slice().sort((a, b) => b.split.gain - a.split.gain || a.id - b.id).slice(0, Math.max(0, room)));
+            const keep = new Set(
+              candidates
+                .slice()
+                .sort((a, b) => b.split.gain - a.split.gain || a.id - b.id)
+                .slice(0, Math.max(0, room)),
+            );
             for (const n of candidates) if (!keep.has(n)) this.freeHist(n);
             candidates = candidates.filter((n) => keep.has(n));
           }
@@ -331,7 +389,11 @@ export class TreeBuilder {
       while (open.length > 0 && !leafCapReached()) {
         let bi = 0;
         for (let i = 1; i < open.length; i++) {
-          if (open[i].split.gain > open[bi].split.gain || (open[i].split.gain === open[bi].split.gain && open[i].id < open[bi].id)) bi = i;
+          if (
+            open[i].split.gain > open[bi].split.gain ||
+            (open[i].split.gain === open[bi].split.gain && open[i].id < open[bi].id)
+          )
+            bi = i;
         }
         const node = open[bi];
         open.splice(bi, 1);
@@ -411,7 +473,15 @@ export class TreeBuilder {
       splitBin: Int32Array.from(splitBinList),
       leaves: leafNodes.flatMap((n) => rangesOf(n).map(([start, end]) => ({ node: n.id, start, end }))),
       routed: routed.flatMap(({ parent: n, left: l, right: r }) =>
-        rangesOf(n).map(([start, end]) => ({ left: l, right: r, start, end, feature: n.split.feature, bin: n.split.bin, defaultLeft: n.split.defaultLeft })),
+        rangesOf(n).map(([start, end]) => ({
+          left: l,
+          right: r,
+          start,
+          end,
+          feature: n.split.feature,
+          bin: n.split.bin,
+          defaultLeft: n.split.defaultLeft,
+        })),
       ),
       buf: target,
       rows: dst.perm,

@@ -61,10 +61,14 @@ export function makeSplits(data: Dataset, objective: Objective, cv: CvSpec, seed
     const k = cv.folds;
     if (!Number.isInteger(k) || k < 2) throw new RangeError(`cv.folds must be an integer >= 2, got ${k}`);
     const fold = assignFolds(data, objective, k, seed);
-    return Array.from({ length: k }, (_, f) => ({ train: subsetDataset(data, fold, (x) => x !== f), valid: subsetDataset(data, fold, (x) => x === f) }));
+    return Array.from({ length: k }, (_, f) => ({
+      train: subsetDataset(data, fold, (x) => x !== f),
+      valid: subsetDataset(data, fold, (x) => x === f),
+    }));
   }
   const h = cv.holdout;
-  if (typeof h !== 'number' || !(h > 0 && h < 1)) throw new RangeError(`cv.holdout must be a fraction in (0, 1), got ${h}`);
+  if (typeof h !== 'number' || !(h > 0 && h < 1))
+    throw new RangeError(`cv.holdout must be a fraction in (0, 1), got ${h}`);
   // A holdout is one fold of a k-fold assignment with k ~ 1/h, so it is stratified / by query too.
   const k = Math.max(2, Math.round(1 / h));
   const fold = assignFolds(data, objective, k, seed);

@@ -57,8 +57,22 @@ export function tpeSampler(space: SearchSpace, seed: number, options: TpeOptions
       for (const [name, d] of Object.entries(space)) {
         out[name] =
           d.type === 'choice'
-            ? proposeChoice(d.values, good.map((t) => t.params[name]), bad.map((t) => t.params[name]), candidates, rng)
-            : fromUnit(d, proposeNumeric(good.map((t) => toUnit(d, t.params[name] as number)), bad.map((t) => toUnit(d, t.params[name] as number)), candidates, rng));
+            ? proposeChoice(
+                d.values,
+                good.map((t) => t.params[name]),
+                bad.map((t) => t.params[name]),
+                candidates,
+                rng,
+              )
+            : fromUnit(
+                d,
+                proposeNumeric(
+                  good.map((t) => toUnit(d, t.params[name] as number)),
+                  bad.map((t) => toUnit(d, t.params[name] as number)),
+                  candidates,
+                  rng,
+                ),
+              );
       }
       return out;
     },
@@ -130,7 +144,13 @@ function proposeNumeric(good: number[], bad: number[], candidates: number, rng: 
   return best;
 }
 
-function proposeChoice(values: readonly ParamValue[], good: ParamValue[], bad: ParamValue[], candidates: number, rng: Rng): ParamValue {
+function proposeChoice(
+  values: readonly ParamValue[],
+  good: ParamValue[],
+  bad: ParamValue[],
+  candidates: number,
+  rng: Rng,
+): ParamValue {
   const freq = (obs: ParamValue[]) => {
     const counts = values.map((v) => 1 + obs.filter((o) => o === v).length);
     const total = counts.reduce((a, b) => a + b, 0);
@@ -161,6 +181,8 @@ function gaussian(rng: Rng): number {
 export function normCdf(z: number): number {
   const x = Math.abs(z) / Math.SQRT2;
   const t = 1 / (1 + 0.3275911 * x);
-  const erf = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
+  const erf =
+    1 -
+    ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
   return z >= 0 ? 0.5 * (1 + erf) : 0.5 * (1 - erf);
 }

@@ -77,21 +77,27 @@ export interface TuneResult {
 export async function tune(options: TuneOptions): Promise<TuneResult> {
   const { data, baseParams, space, budget } = options;
   validateSpace(space);
-  if (!budget || !Number.isInteger(budget.trials) || budget.trials < 1) throw new RangeError(`budget.trials must be an integer >= 1, got ${budget?.trials}`);
-  if (!Number.isInteger(budget.maxRounds) || budget.maxRounds < 1) throw new RangeError(`budget.maxRounds must be an integer >= 1, got ${budget.maxRounds}`);
+  if (!budget || !Number.isInteger(budget.trials) || budget.trials < 1)
+    throw new RangeError(`budget.trials must be an integer >= 1, got ${budget?.trials}`);
+  if (!Number.isInteger(budget.maxRounds) || budget.maxRounds < 1)
+    throw new RangeError(`budget.maxRounds must be an integer >= 1, got ${budget.maxRounds}`);
   for (const name of Object.keys(space)) {
-    if (name === 'num_boost_round' || name === 'eval_metric' || name === 'objective') throw new RangeError(`space.${name}: the tuner sets this itself`);
+    if (name === 'num_boost_round' || name === 'eval_metric' || name === 'objective')
+      throw new RangeError(`space.${name}: the tuner sets this itself`);
   }
   const base = resolveParams(baseParams);
   const metric = options.metric ?? (base.eval_metric || defaultMetric(base.objective));
   const direction = options.direction ?? (metric === 'auc' || metric.startsWith('ndcg') ? 'maximize' : 'minimize');
-  if (direction !== 'maximize' && direction !== 'minimize') throw new RangeError(`direction must be 'maximize' or 'minimize', got ${String(direction)}`);
+  if (direction !== 'maximize' && direction !== 'minimize')
+    throw new RangeError(`direction must be 'maximize' or 'minimize', got ${String(direction)}`);
   const sign = direction === 'maximize' ? 1 : -1;
   const seed = options.seed ?? 0;
   const earlyStopping = options.earlyStoppingRounds ?? Math.max(5, Math.round(budget.maxRounds / 10));
   const splits = makeSplits(data, base.objective, options.cv ?? { folds: 3 }, seed);
   const sampler: Sampler =
-    (options.sampler ?? 'tpe') === 'random' ? randomSampler(space, seed) : tpeSampler(space, seed, { budget: budget.trials });
+    (options.sampler ?? 'tpe') === 'random'
+      ? randomSampler(space, seed)
+      : tpeSampler(space, seed, { budget: budget.trials });
   const rungs = pruningRungs(budget.maxRounds, options.pruning);
   const rungRecords: number[][] = rungs.map(() => []);
   const minTrials = options.pruning === false ? Infinity : (options.pruning?.minTrials ?? 3);
@@ -171,7 +177,8 @@ export function pruningRungs(maxRounds: number, pruning: PruningOptions | false 
   const eta = pruning?.reductionFactor ?? 2;
   if (!(eta > 1)) throw new RangeError(`pruning.reductionFactor must be > 1, got ${eta}`);
   const first = pruning?.minRounds ?? Math.max(1, Math.round(maxRounds / 8));
-  if (!Number.isInteger(first) || first < 1) throw new RangeError(`pruning.minRounds must be an integer >= 1, got ${first}`);
+  if (!Number.isInteger(first) || first < 1)
+    throw new RangeError(`pruning.minRounds must be an integer >= 1, got ${first}`);
   const rungs: number[] = [];
   for (let r = first; r < maxRounds; r = Math.max(r + 1, Math.round(r * eta))) rungs.push(r);
   return rungs;

@@ -40,7 +40,9 @@ describe('ConfigModule', () => {
   });
 
   it('loads once and injects the same frozen object everywhere, also in other modules', async () => {
-    const ctx = await boot(ConfigModule.register({ load, env: { DATABASE_URL: 'postgres://db/pulse', BATCH_SIZE: '250' } }));
+    const ctx = await boot(
+      ConfigModule.register({ load, env: { DATABASE_URL: 'postgres://db/pulse', BATCH_SIZE: '250' } }),
+    );
     const { config } = ctx.get(UsesConfig);
     await ctx.close();
     expect(config).toEqual({ databaseUrl: 'postgres://db/pulse', batchSize: 250, features: { lateness: 60_000 } });
@@ -56,7 +58,9 @@ describe('ConfigModule', () => {
   });
 
   it('refuses a malformed value, naming the variable', async () => {
-    await expect(boot(ConfigModule.register({ load, env: { DATABASE_URL: 'x', BATCH_SIZE: 'lots' } }))).rejects.toThrow('BATCH_SIZE must be an integer in [1, 10000], got "lots"');
+    await expect(boot(ConfigModule.register({ load, env: { DATABASE_URL: 'x', BATCH_SIZE: 'lots' } }))).rejects.toThrow(
+      'BATCH_SIZE must be an integer in [1, 10000], got "lots"',
+    );
   });
 
   it('takes its options from a factory with registerAsync', async () => {

@@ -35,7 +35,11 @@ export function loadConfig<T>(options: { load: (env: EnvReader) => T; env?: Env 
  */
 @Module({
   providers: [
-    { provide: PULSE_CONFIG, useFactory: (options: ConfigModuleOptions) => loadConfig(options), inject: [MODULE_OPTIONS_TOKEN] },
+    {
+      provide: PULSE_CONFIG,
+      useFactory: (options: ConfigModuleOptions) => loadConfig(options),
+      inject: [MODULE_OPTIONS_TOKEN],
+    },
   ],
   exports: [PULSE_CONFIG],
 })

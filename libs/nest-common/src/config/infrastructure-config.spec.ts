@@ -5,12 +5,23 @@ const read = (env: Record<string, string>) => readInfrastructureConfig(new EnvRe
 
 describe('readInfrastructureConfig', () => {
   it('means embedded everything on port 3001 when nothing is set', () => {
-    expect(read({})).toEqual({ httpPort: 3001, kafkaBrokers: undefined, databaseUrl: undefined, redisUrl: undefined, dataDir: undefined });
+    expect(read({})).toEqual({
+      httpPort: 3001,
+      kafkaBrokers: undefined,
+      databaseUrl: undefined,
+      redisUrl: undefined,
+      dataDir: undefined,
+    });
   });
 
   it('switches each dependency to the real one when its variable is set', () => {
     expect(
-      read({ PORT: '8080', KAFKA_BROKERS: 'k1:9092, k2:9092', DATABASE_URL: 'postgres://db/p', REDIS_URL: 'redis://r:6379' }),
+      read({
+        PORT: '8080',
+        KAFKA_BROKERS: 'k1:9092, k2:9092',
+        DATABASE_URL: 'postgres://db/p',
+        REDIS_URL: 'redis://r:6379',
+      }),
     ).toEqual({
       httpPort: 8080,
       kafkaBrokers: ['k1:9092', 'k2:9092'],

@@ -103,7 +103,9 @@ describe('GET /health', () => {
     expect((await http.get('/health/live').expect(200)).body).toEqual({ status: 'ok' });
     await http.get('/health').expect(200);
     const metrics = await http.get('/metrics').expect(200);
-    expect(metrics.text).toMatch(/^pulse_http_request_duration_seconds_count\{method="GET",route="\/health",status="200"\} 1$/m);
+    expect(metrics.text).toMatch(
+      /^pulse_http_request_duration_seconds_count\{method="GET",route="\/health",status="200"\} 1$/m,
+    );
   });
 
   it('takes its targets from DI with registerAsync', async () => {
@@ -177,7 +179,11 @@ describe('GET /health', () => {
   });
 
   it('is down when Redis is unreachable or Kafka fails its probe, and reports the rest', async () => {
-    const deadRedis = new Redis('redis://127.0.0.1:1', { lazyConnect: true, enableOfflineQueue: false, retryStrategy: () => null });
+    const deadRedis = new Redis('redis://127.0.0.1:1', {
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      retryStrategy: () => null,
+    });
     nest = await app({
       postgres: pg,
       redis: deadRedis,

@@ -29,7 +29,9 @@ describe('JsonLogger as the Nest application logger', () => {
       await app.close();
     }
     const records = lines.map((l) => JSON.parse(l));
-    expect(records).toContainEqual(expect.objectContaining({ level: 'info', context: 'RoutesResolver', logger: 'nest-spec' }));
+    expect(records).toContainEqual(
+      expect.objectContaining({ level: 'info', context: 'RoutesResolver', logger: 'nest-spec' }),
+    );
     expect(records).toContainEqual(
       expect.objectContaining({ level: 'warn', msg: 'about to fail', attempt: 1, context: 'BoomController' }),
     );

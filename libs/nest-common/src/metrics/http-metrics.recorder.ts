@@ -8,7 +8,14 @@ import { METRICS_MODULE_OPTIONS, type MetricsModuleOptions } from './metrics.opt
 // onResponse hook (after the last byte) with the time since the request arrived. Express: its request
 // and response are Node's own, extended (route pattern in baseUrl + route.path, set while routing).
 interface FastifyLike {
-  addHook(name: 'onResponse', hook: (request: { method: string; routeOptions?: { url?: string } }, reply: { statusCode: number; elapsedTime: number }, done: () => void) => void): unknown;
+  addHook(
+    name: 'onResponse',
+    hook: (
+      request: { method: string; routeOptions?: { url?: string } },
+      reply: { statusCode: number; elapsedTime: number },
+      done: () => void,
+    ) => void,
+  ): unknown;
 }
 
 interface NodeServerLike {
@@ -70,14 +77,21 @@ export class HttpMetricsRecorder implements OnModuleInit {
         const record = (): void => {
           if (recorded || req.route?.path === undefined) return;
           recorded = true;
-          observe(req.method ?? 'GET', `${req.baseUrl ?? ''}${req.route.path}`, res.statusCode, Number(process.hrtime.bigint() - start) / 1e9);
+          observe(
+            req.method ?? 'GET',
+            `${req.baseUrl ?? ''}${req.route.path}`,
+            res.statusCode,
+            Number(process.hrtime.bigint() - start) / 1e9,
+          );
         };
         res.once('finish', record);
         // A client that hangs up early never gets 'finish'.
         res.once('close', record);
       });
     } else {
-      throw new Error(`MetricsModule cannot time HTTP requests on the "${type}" adapter; register it with httpMetrics: false`);
+      throw new Error(
+        `MetricsModule cannot time HTTP requests on the "${type}" adapter; register it with httpMetrics: false`,
+      );
     }
   }
 }

@@ -1,4 +1,13 @@
-import { Controller, Get, HttpCode, Module, NotFoundException, Param, Post, type INestApplication } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  HttpCode,
+  Module,
+  NotFoundException,
+  Param,
+  Post,
+  type INestApplication,
+} from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Registry } from 'prom-client';
@@ -22,11 +31,17 @@ class ThingsController {
 
 type Adapter = 'express' | 'fastify';
 
-async function app(options: Parameters<typeof MetricsModule.register>[0], adapter: Adapter = 'express'): Promise<INestApplication> {
+async function app(
+  options: Parameters<typeof MetricsModule.register>[0],
+  adapter: Adapter = 'express',
+): Promise<INestApplication> {
   @Module({ imports: [MetricsModule.register(options)], controllers: [ThingsController] })
   class AppModule {}
   const settings = { logger: false as const, abortOnError: false };
-  const nest = adapter === 'fastify' ? await NestFactory.create(AppModule, new FastifyAdapter(), settings) : await NestFactory.create(AppModule, settings);
+  const nest =
+    adapter === 'fastify'
+      ? await NestFactory.create(AppModule, new FastifyAdapter(), settings)
+      : await NestFactory.create(AppModule, settings);
   await nest.init();
   if (adapter === 'fastify') await (nest.getHttpAdapter().getInstance() as { ready(): Promise<unknown> }).ready();
   return nest;
@@ -58,26 +73,31 @@ describe('MetricsModule', () => {
     expect(text).not.toContain('process_cpu_seconds_total');
   });
 
-  it.each<Adapter>(['express', 'fastify'])('times requests by method, route pattern and the status actually sent (%s)', async (adapter) => {
-    nest = await app({ defaultMetrics: false }, adapter);
-    const http = request(nest.getHttpServer());
-    await http.get('/v1/things/a').expect(200);
-    await http.get('/v1/things/b').expect(200);
-    await http.get('/v1/things/missing').expect(404);
-    await http.post('/v1/things').expect(201);
-    const text = (await http.get('/metrics').expect(200)).text;
-    const count = (labels: string) =>
-      sample(text, new RegExp(`^pulse_http_request_duration_seconds_count\\{${labels}\\}`));
-    expect(count('method="GET",route="/v1/things/:id",status="200"')).toBe(2);
-    expect(count('method="GET",route="/v1/things/:id",status="404"')).toBe(1);
-    expect(count('method="POST",route="/v1/things",status="201"')).toBe(1);
-    // Raw URLs never become labels; a request no route matched is not timed.
-    await http.get('/nowhere').expect(404);
-    const after = (await http.get('/metrics').expect(200)).text;
-    expect(after).not.toContain('/v1/things/a"');
-    expect(after).not.toContain('nowhere');
-    expect(sample(after, /^pulse_http_request_duration_seconds_count\{method="GET",route="\/metrics",status="200"\}/)).toBe(1);
-  });
+  it.each<Adapter>(['express', 'fastify'])(
+    'times requests by method, route pattern and the status actually sent (%s)',
+    async (adapter) => {
+      nest = await app({ defaultMetrics: false }, adapter);
+      const http = request(nest.getHttpServer());
+      await http.get('/v1/things/a').expect(200);
+      await http.get('/v1/things/b').expect(200);
+      await http.get('/v1/things/missing').expect(404);
+      await http.post('/v1/things').expect(201);
+      const text = (await http.get('/metrics').expect(200)).text;
+      const count = (labels: string) =>
+        sample(text, new RegExp(`^pulse_http_request_duration_seconds_count\\{${labels}\\}`));
+      expect(count('method="GET",route="/v1/things/:id",status="200"')).toBe(2);
+      expect(count('method="GET",route="/v1/things/:id",status="404"')).toBe(1);
+      expect(count('method="POST",route="/v1/things",status="201"')).toBe(1);
+      // Raw URLs never become labels; a request no route matched is not timed.
+      await http.get('/nowhere').expect(404);
+      const after = (await http.get('/metrics').expect(200)).text;
+      expect(after).not.toContain('/v1/things/a"');
+      expect(after).not.toContain('nowhere');
+      expect(
+        sample(after, /^pulse_http_request_duration_seconds_count\{method="GET",route="\/metrics",status="200"\}/),
+      ).toBe(1);
+    },
+  );
 
   it.each<Adapter>(['express', 'fastify'])('can leave HTTP timing off (%s)', async (adapter) => {
     nest = await app({ defaultMetrics: false, httpMetrics: false }, adapter);

@@ -5,7 +5,12 @@ const NOW = new Date('2024-05-01T12:00:00.000Z');
 
 function capture(options: LoggerOptions = {}) {
   const lines: string[] = [];
-  const logger = createLogger('feature-service', { level: 'info', now: () => NOW, sink: (l) => lines.push(l), ...options });
+  const logger = createLogger('feature-service', {
+    level: 'info',
+    now: () => NOW,
+    sink: (l) => lines.push(l),
+    ...options,
+  });
   const records = () => lines.map((l) => JSON.parse(l));
   return { logger, lines, records };
 }
@@ -121,6 +126,8 @@ describe('parseLogLevel', () => {
 
   it('rejects an unknown level with a ConfigError naming LOG_LEVEL', () => {
     expect(() => parseLogLevel('loud')).toThrow(ConfigError);
-    expect(() => parseLogLevel('loud')).toThrow('LOG_LEVEL must be one of fatal, error, warn, info, debug, verbose, got "loud"');
+    expect(() => parseLogLevel('loud')).toThrow(
+      'LOG_LEVEL must be one of fatal, error, warn, info, debug, verbose, got "loud"',
+    );
   });
 });

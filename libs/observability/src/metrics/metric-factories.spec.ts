@@ -2,12 +2,18 @@ import { Registry } from 'prom-client';
 import { counter, ensureDefaultMetrics, gauge, histogram, timed } from './metric-factories';
 import { createFeatureServiceMetrics } from './service-metrics';
 
-async function sampleOf(registry: Registry, name: string, labels: Record<string, string> = {}): Promise<number | undefined> {
+async function sampleOf(
+  registry: Registry,
+  name: string,
+  labels: Record<string, string> = {},
+): Promise<number | undefined> {
   // Histogram samples carry their own name (x_bucket, x_sum, x_count) under the metric x.
   const values = (await registry.getMetricsAsJSON()).flatMap((m) =>
     m.values.map((v) => ({ ...v, name: (v as { metricName?: string }).metricName ?? m.name })),
   );
-  const found = values.find((v) => v.name === name && Object.entries(labels).every(([k, x]) => String(v.labels[k]) === x));
+  const found = values.find(
+    (v) => v.name === name && Object.entries(labels).every(([k, x]) => String(v.labels[k]) === x),
+  );
   return found?.value;
 }
 
@@ -22,7 +28,9 @@ describe('metric factories', () => {
   it('refuse a name already used by another metric type', () => {
     const registry = new Registry();
     gauge(registry, { name: 'y', help: 'y' });
-    expect(() => counter(registry, { name: 'y', help: 'y' })).toThrow('metric y is already registered as a different type');
+    expect(() => counter(registry, { name: 'y', help: 'y' })).toThrow(
+      'metric y is already registered as a different type',
+    );
   });
 
   it('give histograms the latency buckets unless told otherwise', async () => {
@@ -48,8 +56,20 @@ describe('timed', () => {
   it('records a call that throws, with labels chosen by outcome, and rethrows', async () => {
     const registry = new Registry();
     const h = histogram<'ok'>(registry, { name: 'f_seconds', help: 'f', labelNames: ['ok'] });
-    await expect(timed(h, () => Promise.reject(new Error('boom')), (ok) => ({ ok: String(ok) }))).rejects.toThrow('boom');
-    await expect(timed(h, () => 1, (ok) => ({ ok: String(ok) }))).resolves.toBe(1);
+    await expect(
+      timed(
+        h,
+        () => Promise.reject(new Error('boom')),
+        (ok) => ({ ok: String(ok) }),
+      ),
+    ).rejects.toThrow('boom');
+    await expect(
+      timed(
+        h,
+        () => 1,
+        (ok) => ({ ok: String(ok) }),
+      ),
+    ).resolves.toBe(1);
     expect(await sampleOf(registry, 'f_seconds_count', { ok: 'false' })).toBe(1);
     expect(await sampleOf(registry, 'f_seconds_count', { ok: 'true' })).toBe(1);
   });
@@ -60,7 +80,12 @@ describe('createFeatureServiceMetrics', () => {
     const registry = new Registry();
     const m = createFeatureServiceMetrics(registry);
     expect(createFeatureServiceMetrics(registry).eventsConsumed).toBe(m.eventsConsumed);
-    expect(registry.getMetricsAsArray().map((x) => (x as unknown as { name: string }).name).sort()).toEqual([
+    expect(
+      registry
+        .getMetricsAsArray()
+        .map((x) => (x as unknown as { name: string }).name)
+        .sort(),
+    ).toEqual([
       'pulse_batch_duration_seconds',
       'pulse_batch_size',
       'pulse_consumer_lag',

@@ -11,13 +11,21 @@ const base = { seed: 3, learners: 120, days: 14, startTimeMs: START };
 describe('fault injection', () => {
   const clean = [...createSimulation(base)];
   const kinds: InvalidEventKind[] = [];
-  const faulty = createSimulation({ ...base, duplicateFraction: 0.05, lateFraction: 0.1, maxLatenessMs: 2 * HOUR_MS, invalidFraction: 0.02, onInvalid: (k) => kinds.push(k) });
+  const faulty = createSimulation({
+    ...base,
+    duplicateFraction: 0.05,
+    lateFraction: 0.1,
+    maxLatenessMs: 2 * HOUR_MS,
+    invalidFraction: 0.02,
+    onInvalid: (k) => kinds.push(k),
+  });
   const events = [...faulty];
   const { duplicates, late, invalid } = faulty.stats;
 
   it('injects about the requested fractions (binomial, 5 sd)', () => {
     const n = clean.length;
-    const within = (count: number, p: number) => expect(Math.abs(count - n * p)).toBeLessThan(5 * Math.sqrt(n * p * (1 - p)));
+    const within = (count: number, p: number) =>
+      expect(Math.abs(count - n * p)).toBeLessThan(5 * Math.sqrt(n * p * (1 - p)));
     within(duplicates, 0.05);
     within(late, 0.1);
     within(invalid, 0.02);
@@ -28,9 +36,9 @@ describe('fault injection', () => {
   it('leaves the underlying events unchanged (own PRNG stream)', () => {
     const seen = new Map<string, EngagementEvent>();
     for (const e of events) if (!e.eventId.endsWith('-bad')) seen.set(e.eventId, e);
-    expect([...seen.values()].sort((a, b) => a.eventTimeMs - b.eventTimeMs || (a.eventId < b.eventId ? -1 : 1))).toEqual(
-      [...clean].sort((a, b) => a.eventTimeMs - b.eventTimeMs || (a.eventId < b.eventId ? -1 : 1)),
-    );
+    expect(
+      [...seen.values()].sort((a, b) => a.eventTimeMs - b.eventTimeMs || (a.eventId < b.eventId ? -1 : 1)),
+    ).toEqual([...clean].sort((a, b) => a.eventTimeMs - b.eventTimeMs || (a.eventId < b.eventId ? -1 : 1)));
   });
 
   it('resends duplicates with the same event_id and content', () => {
@@ -72,7 +80,11 @@ describe('fault injection', () => {
       for (const format of ['protobuf', 'json'] as const) {
         const { bytes, contentType } = encodeEngagementEvent(makeInvalidEvent(sample, kind), format);
         const r = decodeEngagementEvent(bytes, contentType, LEARNING_ENGAGEMENT_CATALOG, { nowMs: faulty.endTimeMs });
-        expect([kind, format, r.ok ? 'ok' : `${r.rejection.reason} ${r.rejection.field}`]).toEqual([kind, format, expected[kind]]);
+        expect([kind, format, r.ok ? 'ok' : `${r.rejection.reason} ${r.rejection.field}`]).toEqual([
+          kind,
+          format,
+          expected[kind],
+        ]);
       }
     }
     const bad = events.filter((e) => e.eventId.endsWith('-bad'));

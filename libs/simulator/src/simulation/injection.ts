@@ -28,7 +28,11 @@ export function makeInvalidEvent(event: EngagementEvent, kind: InvalidEventKind)
     case 'wrong_type_attribute':
       return { ...base, eventType: 'assessment_answered', attributes: { is_correct: 'yes', time_taken_seconds: 12 } };
     case 'out_of_range_attribute':
-      return { ...base, eventType: 'path_progress', attributes: { completion_percentage: 140, difficulty: 'beginner' } };
+      return {
+        ...base,
+        eventType: 'path_progress',
+        attributes: { completion_percentage: 140, difficulty: 'beginner' },
+      };
     case 'unknown_attribute':
       return { ...base, eventType: 'lesson_sent', attributes: { mood: 'sleepy' } };
     case 'missing_entity_id':
@@ -65,7 +69,12 @@ interface Held {
  * (same event_id), some held back and delivered up to maxLatenessMs of event time late, and some
  * extra invalid ones. Uses its own PRNG stream so the underlying events never change.
  */
-export function* injectFaults(source: Iterable<EngagementEvent>, options: InjectionOptions, rng: Prng, counts: InjectionCounts): Generator<EngagementEvent> {
+export function* injectFaults(
+  source: Iterable<EngagementEvent>,
+  options: InjectionOptions,
+  rng: Prng,
+  counts: InjectionCounts,
+): Generator<EngagementEvent> {
   const held = new MinHeap<Held>();
   let seq = 0;
   const hold = (event: EngagementEvent, releaseMs: number) => held.push({ timeMs: releaseMs, seq: seq++, event });

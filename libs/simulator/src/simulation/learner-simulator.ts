@@ -1,8 +1,22 @@
 import type { AttributeValue, Channel, EngagementEvent } from '@pulse/contracts';
 import { CHANNELS } from '@pulse/contracts';
-import { COMPLETION, completionProbability, correctProbability, dayOfWeekFactor, dropoutHazard, medianAnswerSeconds } from '../model/behaviour';
+import {
+  COMPLETION,
+  completionProbability,
+  correctProbability,
+  dayOfWeekFactor,
+  dropoutHazard,
+  medianAnswerSeconds,
+} from '../model/behaviour';
 import type { LearnerState, LearnerTraits, PendingLesson } from '../model/learner';
-import { difficultyForSkill, difficultyLevel, drawLearner, driftMotivation, initialState, nudgeMotivation } from '../model/learner';
+import {
+  difficultyForSkill,
+  difficultyLevel,
+  drawLearner,
+  driftMotivation,
+  initialState,
+  nudgeMotivation,
+} from '../model/learner';
 import type { Prng } from '../random/prng';
 import type { CompletionOracleRecord } from './simulation-options';
 import { DAY_MS, HOUR_MS } from './simulation-options';
@@ -54,7 +68,13 @@ export class LearnerSimulator {
     this.platformSends(dayStartMs, dayFactor, emit);
   }
 
-  private event(eventType: string, timeMs: number, channel: Channel, contentId: string | undefined, attributes: Record<string, AttributeValue> = {}): EngagementEvent {
+  private event(
+    eventType: string,
+    timeMs: number,
+    channel: Channel,
+    contentId: string | undefined,
+    attributes: Record<string, AttributeValue> = {},
+  ): EngagementEvent {
     const { traits } = this;
     this.counter++;
     return {
@@ -89,13 +109,21 @@ export class LearnerSimulator {
   }
 
   private unstartedBefore(timeMs: number): number {
-    return this.state.recentLessons.filter((l) => l.sentMs < timeMs && l.sentMs >= timeMs - 3 * DAY_MS && (l.startedMs === undefined || l.startedMs > timeMs)).length;
+    return this.state.recentLessons.filter(
+      (l) =>
+        l.sentMs < timeMs && l.sentMs >= timeMs - 3 * DAY_MS && (l.startedMs === undefined || l.startedMs > timeMs),
+    ).length;
   }
 
   private onboard(dayStartMs: number, emit: Emit): void {
     const t = this.hourTime(dayStartMs, this.traits.preferredHour + this.rng.normal(0, 1));
     emit(this.event('session_started', t, this.traits.preferredChannel, undefined));
-    emit(this.event('path_progress', t + MINUTE_MS, this.traits.preferredChannel, this.pathContent(), { completion_percentage: 0, difficulty: this.state.pathDifficulty }));
+    emit(
+      this.event('path_progress', t + MINUTE_MS, this.traits.preferredChannel, this.pathContent(), {
+        completion_percentage: 0,
+        difficulty: this.state.pathDifficulty,
+      }),
+    );
     this.state.lastEngagementMs = t + MINUTE_MS;
   }
 
@@ -117,7 +145,11 @@ export class LearnerSimulator {
     const { rng, state } = this;
     const inactive = state.lastEngagementMs === undefined || state.lastEngagementMs < dayStartMs - 7 * DAY_MS;
     const weekend = [0, 6].includes(new Date(dayStartMs).getUTCDay());
-    const count = inactive ? (rng.bernoulli(0.5) ? 1 : 0) : rng.weighted([0, 1, 2], weekend ? [0.35, 0.55, 0.1] : [0.1, 0.75, 0.15]);
+    const count = inactive
+      ? rng.bernoulli(0.5)
+        ? 1
+        : 0
+      : rng.weighted([0, 1, 2], weekend ? [0.35, 0.55, 0.1] : [0.1, 0.75, 0.15]);
     const chosen = new Set<number>();
     while (chosen.size < count) chosen.add(rng.pick(PLATFORM_SEND_HOURS));
     for (const hour of [...chosen].sort((a, b) => a - b)) {
@@ -164,7 +196,8 @@ export class LearnerSimulator {
     if (completes) {
       const duration = Math.min(60, rng.logNormal(Math.log(12), 0.5)) * MINUTE_MS;
       let startMs = this.startTime(sentMs);
-      if (startMs + duration >= sentMs + WINDOW_MS) startMs = sentMs + rng.uniform(0.05 * HOUR_MS, WINDOW_MS - duration - MINUTE_MS);
+      if (startMs + duration >= sentMs + WINDOW_MS)
+        startMs = sentMs + rng.uniform(0.05 * HOUR_MS, WINDOW_MS - duration - MINUTE_MS);
       pending.startedMs = startMs;
       this.takeLesson(startMs, duration, channel, contentId, emit);
       return;
@@ -179,7 +212,13 @@ export class LearnerSimulator {
     } else if (v < 0.25 + 0.4 * probability) {
       // Done, but too late for the 48-hour label.
       pending.startedMs = sentMs + WINDOW_MS + rng.exponential(12 * HOUR_MS);
-      this.takeLesson(pending.startedMs, Math.min(60, rng.logNormal(Math.log(12), 0.5)) * MINUTE_MS, channel, contentId, emit);
+      this.takeLesson(
+        pending.startedMs,
+        Math.min(60, rng.logNormal(Math.log(12), 0.5)) * MINUTE_MS,
+        channel,
+        contentId,
+        emit,
+      );
     }
   }
 
@@ -194,7 +233,12 @@ export class LearnerSimulator {
     state.pathLessons = rng.int(6, 14);
     state.lessonsDoneInPath = 0;
     state.nextLessonInPath = 1;
-    emit(this.event('path_progress', timeMs, this.traits.preferredChannel, this.pathContent(), { completion_percentage: 0, difficulty: state.pathDifficulty }));
+    emit(
+      this.event('path_progress', timeMs, this.traits.preferredChannel, this.pathContent(), {
+        completion_percentage: 0,
+        difficulty: state.pathDifficulty,
+      }),
+    );
   }
 
   /** Most learners open a lesson around their own hour; some right away. */
@@ -217,13 +261,24 @@ export class LearnerSimulator {
     state.lessonsDoneInPath++;
     nudgeMotivation(state, 0.08);
     const pct = Math.round((1000 * state.lessonsDoneInPath) / state.pathLessons) / 10;
-    emit(this.event('path_progress', afterAnswers + 5_000, channel, this.pathContent(), { completion_percentage: pct, difficulty: state.pathDifficulty }));
+    emit(
+      this.event('path_progress', afterAnswers + 5_000, channel, this.pathContent(), {
+        completion_percentage: pct,
+        difficulty: state.pathDifficulty,
+      }),
+    );
     if (state.lessonsDoneInPath >= state.pathLessons) nudgeMotivation(state, 0.3);
     state.lastEngagementMs = Math.max(state.lastEngagementMs ?? 0, afterAnswers + 5_000);
   }
 
   /** `count` assessment answers from `startMs`; returns the time of the last. Practice raises skill. */
-  private answer(startMs: number, channel: Channel, count: number, emit: Emit, contentId = this.lessonContent(Math.max(1, this.state.nextLessonInPath - 1))): number {
+  private answer(
+    startMs: number,
+    channel: Channel,
+    count: number,
+    emit: Emit,
+    contentId = this.lessonContent(Math.max(1, this.state.nextLessonInPath - 1)),
+  ): number {
     const { rng, state } = this;
     const level = difficultyLevel(state.pathDifficulty);
     let t = startMs;
@@ -231,7 +286,9 @@ export class LearnerSimulator {
       const correct = rng.bernoulli(correctProbability(state.skill, level, state.motivation));
       const seconds = Math.round(10 * medianAnswerSeconds(state.skill, level, correct) * rng.logNormal(0, 0.35)) / 10;
       t += seconds * 1000;
-      emit(this.event('assessment_answered', t, channel, contentId, { is_correct: correct, time_taken_seconds: seconds }));
+      emit(
+        this.event('assessment_answered', t, channel, contentId, { is_correct: correct, time_taken_seconds: seconds }),
+      );
       state.skill += correct ? 0.02 : 0.005;
       t += rng.uniform(5, 40) * 1000;
     }

@@ -103,7 +103,10 @@ export function resolveSimulationOptions(options: SimulationOptions, nowMs = Dat
     live,
     startTimeMs: Math.floor(startRaw / DAY_MS) * DAY_MS,
     joinSpreadDays,
-    preferredChannelShare: options.preferredChannelShare === undefined ? 0.5 : fraction(options.preferredChannelShare, 'preferredChannelShare'),
+    preferredChannelShare:
+      options.preferredChannelShare === undefined
+        ? 0.5
+        : fraction(options.preferredChannelShare, 'preferredChannelShare'),
     duplicateFraction: fraction(options.duplicateFraction, 'duplicateFraction'),
     lateFraction: fraction(options.lateFraction, 'lateFraction'),
     maxLatenessMs,

@@ -13,7 +13,7 @@ function auc(scores: number[], labels: boolean[]): number {
   const order = scores.map((_, i) => i).sort((a, b) => scores[a] - scores[b]);
   let pos = 0;
   let rankSum = 0;
-  for (let i = 0; i < order.length; ) {
+  for (let i = 0; i < order.length;) {
     let j = i;
     while (j < order.length && scores[order[j]] === scores[order[i]]) j++;
     for (let k = i; k < j; k++) {
@@ -30,7 +30,13 @@ function auc(scores: number[], labels: boolean[]): number {
 
 describe('createSimulation', () => {
   const oracle: CompletionOracleRecord[] = [];
-  const sim = createSimulation({ seed: 11, learners: 300, days: 28, startTimeMs: START, onOracle: (r) => oracle.push(r) });
+  const sim = createSimulation({
+    seed: 11,
+    learners: 300,
+    days: 28,
+    startTimeMs: START,
+    onOracle: (r) => oracle.push(r),
+  });
   const events: EngagementEvent[] = [...sim];
 
   it('is deterministic for a seed', () => {
@@ -40,12 +46,16 @@ describe('createSimulation', () => {
   });
 
   it('differs for another seed', () => {
-    expect(run({ seed: 'abd', learners: 30, days: 10 }).map((e) => e.eventTimeMs)).not.toEqual(run({ seed: 'abc', learners: 30, days: 10 }).map((e) => e.eventTimeMs));
+    expect(run({ seed: 'abd', learners: 30, days: 10 }).map((e) => e.eventTimeMs)).not.toEqual(
+      run({ seed: 'abc', learners: 30, days: 10 }).map((e) => e.eventTimeMs),
+    );
   });
 
   it('gives a learner the same life however many other learners there are', () => {
     const of = (evs: EngagementEvent[]) => evs.filter((e) => e.entityId === 'learner-000003');
-    expect(of(run({ seed: 5, learners: 5, days: 10, joinSpreadDays: 3 }))).toEqual(of(run({ seed: 5, learners: 9, days: 10, joinSpreadDays: 3 })));
+    expect(of(run({ seed: 5, learners: 5, days: 10, joinSpreadDays: 3 }))).toEqual(
+      of(run({ seed: 5, learners: 9, days: 10, joinSpreadDays: 3 })),
+    );
   });
 
   it('emits events in event-time order within the simulated period', () => {
@@ -74,13 +84,17 @@ describe('createSimulation', () => {
   });
 
   it('reports one oracle record per lesson_sent, with a probability in [0, 1]', () => {
-    expect(oracle.map((o) => o.eventId)).toEqual(events.filter((e) => e.eventType === 'lesson_sent').map((e) => e.eventId));
+    expect(oracle.map((o) => o.eventId)).toEqual(
+      events.filter((e) => e.eventType === 'lesson_sent').map((e) => e.eventId),
+    );
     expect(oracle.every((o) => o.probability >= 0 && o.probability <= 1)).toBe(true);
   });
 
   it('draws outcomes from the oracle probability (calibrated within 0.03)', () => {
     const observed = oracle.filter((o) => o.windowObserved);
-    expect(Math.abs(mean(observed.map((o) => o.probability)) - mean(observed.map((o) => (o.completedWithin48h ? 1 : 0))))).toBeLessThan(0.03);
+    expect(
+      Math.abs(mean(observed.map((o) => o.probability)) - mean(observed.map((o) => (o.completedWithin48h ? 1 : 0)))),
+    ).toBeLessThan(0.03);
   });
 
   it('completes a lesson within 48 h exactly when the oracle says so', () => {
@@ -103,7 +117,9 @@ describe('createSimulation', () => {
     const sorted = oracle.filter((o) => o.windowObserved).sort((a, b) => a.motivation - b.motivation);
     const third = Math.floor(sorted.length / 3);
     const rate = (xs: CompletionOracleRecord[]) => mean(xs.map((o) => (o.completedWithin48h ? 1 : 0)));
-    const [low, mid, high] = [sorted.slice(0, third), sorted.slice(third, 2 * third), sorted.slice(2 * third)].map(rate);
+    const [low, mid, high] = [sorted.slice(0, third), sorted.slice(third, 2 * third), sorted.slice(2 * third)].map(
+      rate,
+    );
     expect(mid - low).toBeGreaterThan(0.1);
     expect(high - mid).toBeGreaterThan(0.05);
   });
@@ -111,7 +127,12 @@ describe('createSimulation', () => {
   it('completes more lessons sent on the preferred channel', () => {
     const preferred = new Map(sim.learners.map((l) => [l.entityId, l.preferredChannel]));
     const observed = oracle.filter((o) => o.windowObserved && !o.dropped);
-    const rate = (match: boolean) => mean(observed.filter((o) => (preferred.get(o.entityId) === o.channel) === match).map((o) => (o.completedWithin48h ? 1 : 0)));
+    const rate = (match: boolean) =>
+      mean(
+        observed
+          .filter((o) => (preferred.get(o.entityId) === o.channel) === match)
+          .map((o) => (o.completedWithin48h ? 1 : 0)),
+      );
     expect(rate(true) - rate(false)).toBeGreaterThan(0.08);
   });
 
@@ -137,7 +158,10 @@ describe('createSimulation', () => {
       }
     }
     const naive = auc(scores, labels);
-    const best = auc(observed.map((o) => o.probability), observed.map((o) => o.completedWithin48h));
+    const best = auc(
+      observed.map((o) => o.probability),
+      observed.map((o) => o.completedWithin48h),
+    );
     expect(naive).toBeGreaterThan(0.65);
     expect(naive).toBeLessThan(best - 0.05);
     expect(best).toBeLessThan(0.95);

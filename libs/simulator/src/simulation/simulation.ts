@@ -49,7 +49,14 @@ export function createSimulation(options: SimulationOptions = {}): Simulation {
   const runTag = root.fork('run-tag').nextUint32().toString(36);
   const learners = Array.from(
     { length: resolved.learners },
-    (_, i) => new LearnerSimulator(root.fork(`learner-${i}`), i, resolved.joinSpreadDays, runTag, resolved.preferredChannelShare),
+    (_, i) =>
+      new LearnerSimulator(
+        root.fork(`learner-${i}`),
+        i,
+        resolved.joinSpreadDays,
+        runTag,
+        resolved.preferredChannelShare,
+      ),
   );
   const endTimeMs = resolved.live ? Infinity : resolved.startTimeMs + resolved.days * DAY_MS;
   const stats: SimulationStats = { events: 0, byType: {}, duplicates: 0, late: 0, invalid: 0 };
@@ -67,14 +74,16 @@ export function createSimulation(options: SimulationOptions = {}): Simulation {
       const flushUntil = Math.min(dayStartMs + DAY_MS, endTimeMs);
       while ((heap.peek()?.timeMs ?? Infinity) < flushUntil) {
         const { event, oracle } = heap.pop() as Pending;
-        if (oracle !== undefined) options.onOracle?.({ ...oracle, windowObserved: oracle.sentAtMs + 48 * HOUR_MS <= endTimeMs });
+        if (oracle !== undefined)
+          options.onOracle?.({ ...oracle, windowObserved: oracle.sentAtMs + 48 * HOUR_MS <= endTimeMs });
         yield event;
       }
     }
   }
 
   function* counted(): Generator<EngagementEvent> {
-    if (consumed) throw new Error('a Simulation can be iterated only once; create another with the same options to replay it');
+    if (consumed)
+      throw new Error('a Simulation can be iterated only once; create another with the same options to replay it');
     consumed = true;
     const source = injectFaults(
       ordered(),

@@ -3,7 +3,8 @@ import type { Writable } from 'node:stream';
 import type { CompletionOracleRecord } from '../simulation/simulation-options';
 import { endStream } from './jsonl.sink';
 
-export const ORACLE_CSV_HEADER = 'event_id,entity_id,content_id,channel,sent_at,probability,completed_within_48h,window_observed';
+export const ORACLE_CSV_HEADER =
+  'event_id,entity_id,content_id,channel,sent_at,probability,completed_within_48h,window_observed';
 
 function csvField(value: string): string {
   return /[",\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;

@@ -50,7 +50,11 @@ export interface PublishOptions {
  * Feeds a stream into a sink in batches at a wall-clock rate. Event time is whatever the stream says:
  * at 5,000 events/s a 30-day simulation of a few hundred learners plays out in minutes.
  */
-export async function publishStream(source: Iterable<EngagementEvent>, sink: EventSink, options: PublishOptions = {}): Promise<PublishProgress> {
+export async function publishStream(
+  source: Iterable<EngagementEvent>,
+  sink: EventSink,
+  options: PublishOptions = {},
+): Promise<PublishProgress> {
   const rate = options.ratePerSecond ?? 0;
   assertInRange(rate, 'ratePerSecond', 0, 1e9);
   const maxBatch = options.batchSize ?? 500;

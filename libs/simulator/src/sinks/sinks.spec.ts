@@ -3,7 +3,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { EngagementEvent } from '@pulse/contracts';
-import { CONTENT_TYPE_HEADER, decodeEngagementEvent, LEARNING_ENGAGEMENT_CATALOG, validateEngagementEventJson } from '@pulse/contracts';
+import {
+  CONTENT_TYPE_HEADER,
+  decodeEngagementEvent,
+  LEARNING_ENGAGEMENT_CATALOG,
+  validateEngagementEventJson,
+} from '@pulse/contracts';
 import { createSimulation } from '../simulation/simulation';
 import type { CompletionOracleRecord } from '../simulation/simulation-options';
 import type { EventSink } from './event-sink';
@@ -15,7 +20,8 @@ import type { Clock } from './rate-publisher';
 import { publishStream } from './rate-publisher';
 
 const START = Date.UTC(2024, 5, 3);
-const simulate = (onOracle?: (r: CompletionOracleRecord) => void) => createSimulation({ seed: 9, learners: 20, days: 5, startTimeMs: START, onOracle });
+const simulate = (onOracle?: (r: CompletionOracleRecord) => void) =>
+  createSimulation({ seed: 9, learners: 20, days: 5, startTimeMs: START, onOracle });
 
 class CollectingSink implements EventSink {
   readonly batches: EngagementEvent[][] = [];
@@ -39,7 +45,9 @@ describe('sinks', () => {
     await sink.close();
     const lines = fs.readFileSync(file, 'utf8').trimEnd().split('\n');
     expect(lines.length).toBe(events.length);
-    const back = lines.map((l) => validateEngagementEventJson(JSON.parse(l), LEARNING_ENGAGEMENT_CATALOG, { nowMs: START + 10 * 86_400_000 }));
+    const back = lines.map((l) =>
+      validateEngagementEventJson(JSON.parse(l), LEARNING_ENGAGEMENT_CATALOG, { nowMs: START + 10 * 86_400_000 }),
+    );
     expect(back).toEqual(events.map((event) => ({ ok: true, event })));
   });
 
@@ -61,8 +69,16 @@ describe('sinks', () => {
     await writer.close();
     const [header, ...rows] = fs.readFileSync(file, 'utf8').trimEnd().split('\n');
     expect(header).toBe(ORACLE_CSV_HEADER);
-    expect(rows.map((r) => r.split(',')[0])).toEqual(events.filter((e) => e.eventType === 'lesson_sent').map((e) => e.eventId));
-    expect(rows.every((r) => /^[^,]+,learner-\d{6},[a-z]+-p\d+-l\d\d,(slack|sms|email|web),\d{4}-\d\d-\d\dT[\d:.]+Z,[01]\.\d{6},[01],[01]$/.test(r))).toBe(true);
+    expect(rows.map((r) => r.split(',')[0])).toEqual(
+      events.filter((e) => e.eventType === 'lesson_sent').map((e) => e.eventId),
+    );
+    expect(
+      rows.every((r) =>
+        /^[^,]+,learner-\d{6},[a-z]+-p\d+-l\d\d,(slack|sms|email|web),\d{4}-\d\d-\d\dT[\d:.]+Z,[01]\.\d{6},[01],[01]$/.test(
+          r,
+        ),
+      ),
+    ).toBe(true);
     expect(writer.count).toBe(rows.length);
   });
 
@@ -78,7 +94,11 @@ describe('sinks', () => {
       sent.length = 0;
       await new PublisherSink(publisher, 'engagement.events.v1', format).publish(events);
       expect(sent.map((m) => [m.topic, m.key])).toEqual(events.map((e) => ['engagement.events.v1', e.entityId]));
-      const decoded = sent.map((m) => decodeEngagementEvent(m.value, m.headers?.[CONTENT_TYPE_HEADER], LEARNING_ENGAGEMENT_CATALOG, { nowMs: START + 10 * 86_400_000 }));
+      const decoded = sent.map((m) =>
+        decodeEngagementEvent(m.value, m.headers?.[CONTENT_TYPE_HEADER], LEARNING_ENGAGEMENT_CATALOG, {
+          nowMs: START + 10 * 86_400_000,
+        }),
+      );
       expect(decoded).toEqual(events.map((event) => ({ ok: true, event, format })));
     }
   });
@@ -123,7 +143,16 @@ describe('sinks', () => {
       const sink = new CollectingSink();
       const sentAt: number[] = [];
       const caughtUp: number[] = [];
-      const result = await publishStream(events, { publish: async (b) => { sentAt.push(...b.map(() => clock.epochNow())); await sink.publish(b); } }, { clock, batchSize: 1000, followWallClock: true, onCaughtUp: (p) => caughtUp.push(p.published) });
+      const result = await publishStream(
+        events,
+        {
+          publish: async (b) => {
+            sentAt.push(...b.map(() => clock.epochNow()));
+            await sink.publish(b);
+          },
+        },
+        { clock, batchSize: 1000, followWallClock: true, onCaughtUp: (p) => caughtUp.push(p.published) },
+      );
       expect(result.published).toBe(1000);
       expect(caughtUp).toEqual([sink.batches[0].length]);
       expect(sink.batches.flat()).toEqual(events);
@@ -135,12 +164,25 @@ describe('sinks', () => {
     it('follows a simulation by its due times: an injected century-ahead event does not hold the feed', async () => {
       const sim = createSimulation({ seed: 4, learners: 60, days: 7, startTimeMs: START, invalidFraction: 0.05 });
       const kinds: string[] = [];
-      const all = [...createSimulation({ seed: 4, learners: 60, days: 7, startTimeMs: START, invalidFraction: 0.05, onInvalid: (k) => kinds.push(k) })];
+      const all = [
+        ...createSimulation({
+          seed: 4,
+          learners: 60,
+          days: 7,
+          startTimeMs: START,
+          invalidFraction: 0.05,
+          onInvalid: (k) => kinds.push(k),
+        }),
+      ];
       expect(kinds).toContain('future_event_time');
       const clock = new FakeClock();
       clock.epoch = START + 7 * 86_400_000;
       const sink = new CollectingSink();
-      const result = await publishStream(sim, sink, { clock, followWallClock: true, dueTimeMs: (e) => sim.dueTimeMs(e) });
+      const result = await publishStream(sim, sink, {
+        clock,
+        followWallClock: true,
+        dueTimeMs: (e) => sim.dueTimeMs(e),
+      });
       expect(result.published).toBe(all.length);
       expect(clock.slept).toBeLessThan(2 * 86_400_000);
       expect(sink.batches.flat().some((e) => e.eventTimeMs > START + 365 * 86_400_000)).toBe(true);
@@ -152,8 +194,19 @@ describe('sinks', () => {
       const controller = new AbortController();
       const sink = new CollectingSink();
       let sleeps = 0;
-      const sleeping: Clock = { now: clock.now, epochNow: clock.epochNow, sleep: async (ms) => { if (++sleeps === 3) controller.abort(); await clock.sleep(ms); } };
-      const result = await publishStream(events, sink, { clock: sleeping, followWallClock: true, signal: controller.signal });
+      const sleeping: Clock = {
+        now: clock.now,
+        epochNow: clock.epochNow,
+        sleep: async (ms) => {
+          if (++sleeps === 3) controller.abort();
+          await clock.sleep(ms);
+        },
+      };
+      const result = await publishStream(events, sink, {
+        clock: sleeping,
+        followWallClock: true,
+        signal: controller.signal,
+      });
       expect(sleeps).toBe(3);
       expect(result.published).toBe(sink.batches.flat().length);
       expect(sink.batches.flat().every((e) => e.eventTimeMs <= clock.epochNow())).toBe(true);
@@ -179,7 +232,9 @@ describe('sinks', () => {
     });
 
     it('rejects a negative rate, naming it', async () => {
-      await expect(publishStream(events, new CollectingSink(), { ratePerSecond: -1 })).rejects.toThrow('ratePerSecond must be in [0, 1000000000], got -1');
+      await expect(publishStream(events, new CollectingSink(), { ratePerSecond: -1 })).rejects.toThrow(
+        'ratePerSecond must be in [0, 1000000000], got -1',
+      );
     });
   });
 });

@@ -206,12 +206,25 @@ export class DeadLetterOutboxRepository {
       records.map((r, n) => {
         assertNonEmptyString(r.sourceTopic, `records[${n}].sourceTopic`);
         assertInteger(r.sourcePartition, `records[${n}].sourcePartition`, 0);
-        if (typeof r.sourceOffset !== 'string' || !DECIMAL.test(r.sourceOffset)) throw new TypeError(`records[${n}].sourceOffset must be a decimal offset, got ${JSON.stringify(r.sourceOffset)}`);
+        if (typeof r.sourceOffset !== 'string' || !DECIMAL.test(r.sourceOffset))
+          throw new TypeError(
+            `records[${n}].sourceOffset must be a decimal offset, got ${JSON.stringify(r.sourceOffset)}`,
+          );
         assertNonEmptyString(r.topic, `records[${n}].topic`);
         // The key as bytes: a source key may hold what Postgres text cannot (NUL), and must not stall the partition.
         const k = r.key === null ? null : Buffer.from(r.key, 'utf8').toString('base64');
         const v = Buffer.from(r.value.buffer, r.value.byteOffset, r.value.byteLength).toString('base64');
-        return { n, st: r.sourceTopic, sp: r.sourcePartition, so: r.sourceOffset, t: r.topic, k, v, h: r.headers, r: r.reason };
+        return {
+          n,
+          st: r.sourceTopic,
+          sp: r.sourcePartition,
+          so: r.sourceOffset,
+          t: r.topic,
+          k,
+          v,
+          h: r.headers,
+          r: r.reason,
+        };
       }),
     );
     const rows: { reason: string }[] = await this.timed('outbox_add', () => this.dataSource.query(ADD_SQL, [json]));
@@ -226,26 +239,35 @@ export class DeadLetterOutboxRepository {
    * its own is under way). Null when another holds it. `holder` must be unique per relay.
    */
   async acquireLease(topic: string, holder: string, leaseMs: number, newOutboxId: string): Promise<RelayLease | null> {
-    const rows: { epoch: string; outbox_id: string }[] = await this.timed('relay_acquire', () => this.dataSource.query(ACQUIRE_SQL, [topic, newOutboxId, holder, leaseMs]));
+    const rows: { epoch: string; outbox_id: string }[] = await this.timed('relay_acquire', () =>
+      this.dataSource.query(ACQUIRE_SQL, [topic, newOutboxId, holder, leaseMs]),
+    );
     return rows.length === 0 ? null : { topic, holder, epoch: rows[0].epoch, outboxId: rows[0].outbox_id };
   }
 
   /** Extends the lease by `leaseMs` from now; false when it was lost (another relay took it). */
   async renewLease(lease: RelayLease, leaseMs: number): Promise<boolean> {
-    const rows: { n: number }[] = await this.timed('relay_renew', () => this.dataSource.query(RENEW_SQL, [lease.topic, lease.holder, lease.epoch, leaseMs]));
+    const rows: { n: number }[] = await this.timed('relay_renew', () =>
+      this.dataSource.query(RENEW_SQL, [lease.topic, lease.holder, lease.epoch, leaseMs]),
+    );
     return rows[0].n === 1;
   }
 
   /** Gives the lease up at once (a graceful stop), so another relay need not wait for it to run out. */
   async releaseLease(lease: RelayLease): Promise<boolean> {
-    const rows: { n: number }[] = await this.timed('relay_release', () => this.dataSource.query(RELEASE_SQL, [lease.topic, lease.holder, lease.epoch]));
+    const rows: { n: number }[] = await this.timed('relay_release', () =>
+      this.dataSource.query(RELEASE_SQL, [lease.topic, lease.holder, lease.epoch]),
+    );
     return rows[0].n === 1;
   }
 
   /** Whether the topic has rows waiting to be published (cheap: the relay's idle poll). */
   async hasPending(topic: string): Promise<boolean> {
     const rows: { p: boolean }[] = await this.timed('outbox_poll', () =>
-      this.dataSource.query(`SELECT EXISTS (SELECT 1 FROM dead_letter_outbox WHERE topic = $1 AND state = 'pending') AS p`, [topic]),
+      this.dataSource.query(
+        `SELECT EXISTS (SELECT 1 FROM dead_letter_outbox WHERE topic = $1 AND state = 'pending') AS p`,
+        [topic],
+      ),
     );
     return rows[0].p;
   }
@@ -261,14 +283,23 @@ export class DeadLetterOutboxRepository {
     );
     const claimed: OutboxRow[] = [];
     for (const r of rows) {
-      if (r.id !== null) claimed.push({ id: r.id, key: r.message_key === null ? null : r.message_key.toString('utf8'), value: r.value!, headers: r.headers ?? {}, reason: r.reason! });
+      if (r.id !== null)
+        claimed.push({
+          id: r.id,
+          key: r.message_key === null ? null : r.message_key.toString('utf8'),
+          value: r.value!,
+          headers: r.headers ?? {},
+          reason: r.reason!,
+        });
     }
     return { leased: rows[0].leased, inFlightLeft: rows[0].busy, rows: claimed };
   }
 
   /** Marks rows published (the broker acked them); false when the lease was lost (nothing marked). */
   async markPublished(lease: RelayLease, ids: readonly string[]): Promise<boolean> {
-    const rows: { leased: number }[] = await this.timed('outbox_mark', () => this.dataSource.query(MARK_SQL, [lease.topic, lease.holder, lease.epoch, ids]));
+    const rows: { leased: number }[] = await this.timed('outbox_mark', () =>
+      this.dataSource.query(MARK_SQL, [lease.topic, lease.holder, lease.epoch, ids]),
+    );
     return rows[0].leased === 1;
   }
 
@@ -276,8 +307,13 @@ export class DeadLetterOutboxRepository {
   async inFlight(topic: string): Promise<InFlight> {
     const [relay, rows] = await this.timed('outbox_in_flight', () =>
       Promise.all([
-        this.dataSource.query(`SELECT inflight_from FROM dead_letter_relay WHERE topic = $1`, [topic]) as Promise<{ inflight_from: PartitionOffsets | null }[]>,
-        this.dataSource.query(`SELECT o.id::text AS id FROM dead_letter_outbox o WHERE o.topic = $1 AND o.state = 'in_flight' ORDER BY o.id`, [topic]) as Promise<{ id: string }[]>,
+        this.dataSource.query(`SELECT inflight_from FROM dead_letter_relay WHERE topic = $1`, [topic]) as Promise<
+          { inflight_from: PartitionOffsets | null }[]
+        >,
+        this.dataSource.query(
+          `SELECT o.id::text AS id FROM dead_letter_outbox o WHERE o.topic = $1 AND o.state = 'in_flight' ORDER BY o.id`,
+          [topic],
+        ) as Promise<{ id: string }[]>,
       ]),
     );
     return { from: relay[0]?.inflight_from ?? null, ids: rows.map((r) => r.id) };
@@ -287,7 +323,10 @@ export class DeadLetterOutboxRepository {
    * Settles the chunk left in flight: `landedIds` (found in the topic) published, the other in-flight
    * rows pending again, the recorded offsets cleared. Null when the lease was lost (nothing changed).
    */
-  async resolveInFlight(lease: RelayLease, landedIds: readonly string[]): Promise<{ landed: number; requeued: number } | null> {
+  async resolveInFlight(
+    lease: RelayLease,
+    landedIds: readonly string[],
+  ): Promise<{ landed: number; requeued: number } | null> {
     const rows: { leased: number; landed: number; requeued: number }[] = await this.timed('outbox_resolve', () =>
       this.dataSource.query(RESOLVE_SQL, [lease.topic, lease.holder, lease.epoch, landedIds]),
     );
@@ -300,21 +339,29 @@ export class DeadLetterOutboxRepository {
    */
   async prune(topic: string, olderThanMs: number, limit = 1000): Promise<number> {
     assertInteger(limit, 'limit', 1);
-    const rows: { n: number }[] = await this.timed('outbox_prune', () => this.dataSource.query(PRUNE_SQL, [topic, olderThanMs, limit]));
+    const rows: { n: number }[] = await this.timed('outbox_prune', () =>
+      this.dataSource.query(PRUNE_SQL, [topic, olderThanMs, limit]),
+    );
     return rows[0].n;
   }
 
   /** What waits to be published, for a gauge or a health check. */
   async backlog(topic: string): Promise<OutboxBacklog> {
-    const rows: { pending: number; in_flight: number; oldest_ms: number | null }[] = await this.timed('outbox_backlog', () =>
-      this.dataSource.query(
-        `SELECT count(*) FILTER (WHERE state = 'pending')::int AS pending, count(*) FILTER (WHERE state = 'in_flight')::int AS in_flight,
+    const rows: { pending: number; in_flight: number; oldest_ms: number | null }[] = await this.timed(
+      'outbox_backlog',
+      () =>
+        this.dataSource.query(
+          `SELECT count(*) FILTER (WHERE state = 'pending')::int AS pending, count(*) FILTER (WHERE state = 'in_flight')::int AS in_flight,
                 (extract(epoch FROM clock_timestamp() - min(created_at)) * 1000)::float8 AS oldest_ms
          FROM dead_letter_outbox WHERE topic = $1 AND state <> 'published'`,
-        [topic],
-      ),
+          [topic],
+        ),
     );
-    return { pending: rows[0].pending, inFlight: rows[0].in_flight, oldestUnpublishedMs: Math.max(0, rows[0].oldest_ms ?? 0) };
+    return {
+      pending: rows[0].pending,
+      inFlight: rows[0].in_flight,
+      oldestUnpublishedMs: Math.max(0, rows[0].oldest_ms ?? 0),
+    };
   }
 
   private async timed<T>(op: string, work: () => Promise<T>): Promise<T> {

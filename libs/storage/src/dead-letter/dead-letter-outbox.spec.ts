@@ -1,4 +1,11 @@
-import { InMemoryBus, KafkaBus, type BusLogger, type MessageBus, type OutgoingMessage, type Publisher } from '@pulse/bus';
+import {
+  InMemoryBus,
+  KafkaBus,
+  type BusLogger,
+  type MessageBus,
+  type OutgoingMessage,
+  type Publisher,
+} from '@pulse/bus';
 import { decodeDeadLetter, type DeadLetterRecord } from '@pulse/contracts';
 import { createTestDatabase, kafkaTestBusOptions, randomName, waitFor, type TestDatabase } from '@pulse/testing';
 import { initStorage, type Storage } from '../data-source';
@@ -24,7 +31,8 @@ function deadLetter(sourceTopic: string, offset: number, reason = 'invalid_value
   };
 }
 
-const batch = (sourceTopic: string, from: number, n: number) => Array.from({ length: n }, (_, i) => deadLetter(sourceTopic, from + i));
+const batch = (sourceTopic: string, from: number, n: number) =>
+  Array.from({ length: n }, (_, i) => deadLetter(sourceTopic, from + i));
 
 interface DlqMessage {
   readonly tag: string;
@@ -36,23 +44,40 @@ interface DlqMessage {
 /** Everything in the DLQ topic, decoded. */
 async function readDlq(bus: MessageBus, topic: string): Promise<DlqMessage[]> {
   const got: DlqMessage[] = [];
-  await bus.readRange(topic, {}, await bus.fetchEndOffsets(topic), (messages) => {
-    for (const m of messages) {
-      const d = decodeDeadLetter(m.value);
-      expect(m.key).toBe(d.sourceKey);
-      got.push({ tag: m.headers[OUTBOX_HEADER], source: `${d.sourceTopic}/${d.sourcePartition}/${d.sourceOffset}`, reason: m.headers['x-pulse-reason'], contentType: m.headers['content-type'] });
-    }
-  }, { timeoutMs: 30_000 });
+  await bus.readRange(
+    topic,
+    {},
+    await bus.fetchEndOffsets(topic),
+    (messages) => {
+      for (const m of messages) {
+        const d = decodeDeadLetter(m.value);
+        expect(m.key).toBe(d.sourceKey);
+        got.push({
+          tag: m.headers[OUTBOX_HEADER],
+          source: `${d.sourceTopic}/${d.sourcePartition}/${d.sourceOffset}`,
+          reason: m.headers['x-pulse-reason'],
+          contentType: m.headers['content-type'],
+        });
+      }
+    },
+    { timeoutMs: 30_000 },
+  );
   return got;
 }
 
 /** The topic holds exactly these records, each once. */
-async function expectEachOnce(bus: MessageBus, topic: string, records: readonly DeadLetterRecord[]): Promise<DlqMessage[]> {
+async function expectEachOnce(
+  bus: MessageBus,
+  topic: string,
+  records: readonly DeadLetterRecord[],
+): Promise<DlqMessage[]> {
   const got = await readDlq(bus, topic);
   const counts = new Map<string, number>();
   for (const m of got) counts.set(m.source, (counts.get(m.source) ?? 0) + 1);
   const twice = [...counts].filter(([, n]) => n > 1).map(([s]) => s);
-  const missing = records.map((r) => `${r.sourceTopic}/${r.sourcePartition}/${r.sourceOffset}`).filter((s) => !counts.has(s));
+  const missing = records
+    .map((r) => `${r.sourceTopic}/${r.sourcePartition}/${r.sourceOffset}`)
+    .filter((s) => !counts.has(s));
   expect({ twice, missing, total: got.length }).toEqual({ twice: [], missing: [], total: records.length });
   expect(new Set(got.map((m) => m.tag)).size).toBe(records.length);
   return got;
@@ -64,10 +89,15 @@ const drained = (outbox: DeadLetterOutbox) => async () => {
 };
 
 /** A publisher that misbehaves on its first call, then is the relay's usual one. */
-function faultyFirstPublish(bus: MessageBus, first: (real: Publisher, messages: readonly OutgoingMessage[], topic: string) => Promise<void>): Publisher {
+function faultyFirstPublish(
+  bus: MessageBus,
+  first: (real: Publisher, messages: readonly OutgoingMessage[], topic: string) => Promise<void>,
+): Publisher {
   const real = bus.createPublisher({ resend: false });
   let calls = 0;
-  return { publish: (topic, messages) => (calls++ === 0 ? first(real, messages, topic) : real.publish(topic, messages)) };
+  return {
+    publish: (topic, messages) => (calls++ === 0 ? first(real, messages, topic) : real.publish(topic, messages)),
+  };
 }
 
 interface Env {
@@ -76,19 +106,34 @@ interface Env {
 }
 
 /** The relay's behaviour, the same over each bus and database. */
-function describeRelay(name: string, setUp: () => Promise<Env & { tearDown(): Promise<void> }>, timing: { timeoutMs: number }) {
+function describeRelay(
+  name: string,
+  setUp: () => Promise<Env & { tearDown(): Promise<void> }>,
+  timing: { timeoutMs: number },
+) {
   describe(`DeadLetterOutbox: ${name}`, () => {
     let env: Env & { tearDown(): Promise<void> };
     const outboxes: DeadLetterOutbox[] = [];
     const make = (topic: string, extra: Partial<DeadLetterOutboxOptions> = {}) => {
-      const outbox = new DeadLetterOutbox(env.storage.dataSource, env.bus, { topic, leaseMs: 1000, pollMs: 50, chunkSize: 8, ...extra });
+      const outbox = new DeadLetterOutbox(env.storage.dataSource, env.bus, {
+        topic,
+        leaseMs: 1000,
+        pollMs: 50,
+        chunkSize: 8,
+        ...extra,
+      });
       outboxes.push(outbox);
       return outbox;
     };
-    beforeAll(async () => { env = await setUp(); }, 60_000);
-    afterEach(async () => { await Promise.all(outboxes.splice(0).map((o) => o.stop())); });
+    beforeAll(async () => {
+      env = await setUp();
+    }, 60_000);
+    afterEach(async () => {
+      await Promise.all(outboxes.splice(0).map((o) => o.stop()));
+    });
     afterAll(() => env.tearDown());
-    const wait = (what: string, predicate: () => unknown) => waitFor(predicate, { timeoutMs: timing.timeoutMs, message: what });
+    const wait = (what: string, predicate: () => unknown) =>
+      waitFor(predicate, { timeoutMs: timing.timeoutMs, message: what });
     /** A relay that crashes (kill, then throws) the first time it reaches `at`, with 20 records written and started. */
     const crashingRelay = async (dlq: string, source: string, at: 'claimed' | 'published') => {
       let crashed = false;
@@ -125,7 +170,11 @@ function describeRelay(name: string, setUp: () => Promise<Env & { tearDown(): Pr
       expect(Date.now() - started).toBeLessThan(1000);
       expect(published.reduce((a, b) => a + b, 0)).toBe(20);
       // The batch comes again (its offsets were not committed before a crash): nothing new.
-      expect(await writer.write([...records.slice(5), deadLetter(source, 20, 'too_late')])).toEqual({ added: 1, duplicates: 15, addedByReason: { too_late: 1 } });
+      expect(await writer.write([...records.slice(5), deadLetter(source, 20, 'too_late')])).toEqual({
+        added: 1,
+        duplicates: 15,
+        addedByReason: { too_late: 1 },
+      });
       await wait('the new one published', drained(relay));
       const got = await expectEachOnce(env.bus, dlq, [...records, deadLetter(source, 20)]);
       expect(got.every((m) => m.contentType === 'application/x-protobuf')).toBe(true);
@@ -209,7 +258,10 @@ function describeRelay(name: string, setUp: () => Promise<Env & { tearDown(): Pr
       const dlq = randomName('dlq');
       const source = randomName('src');
       const by = new Map<string, number>();
-      const counting = (name: string): Partial<DeadLetterOutboxOptions> => ({ leaseMs: 1500, onPublished: (n) => by.set(name, (by.get(name) ?? 0) + n) });
+      const counting = (name: string): Partial<DeadLetterOutboxOptions> => ({
+        leaseMs: 1500,
+        onPublished: (n) => by.set(name, (by.get(name) ?? 0) + n),
+      });
       const a = make(dlq, counting('a'));
       const b = make(dlq, counting('b'));
       a.start();
@@ -256,7 +308,15 @@ describeRelay(
     const db: TestDatabase = await createTestDatabase();
     const storage = await initStorage({ url: db.url, poolSize: 6 });
     const bus = new InMemoryBus();
-    return { bus, storage, tearDown: async () => { await bus.close(); await storage.close(); await db.drop(); } };
+    return {
+      bus,
+      storage,
+      tearDown: async () => {
+        await bus.close();
+        await storage.close();
+        await db.drop();
+      },
+    };
   },
   { timeoutMs: 15_000 },
 );
@@ -267,7 +327,15 @@ describeRelay(
     const db: TestDatabase = await createTestDatabase();
     const storage = await initStorage({ url: db.url, poolSize: 6 });
     const bus = new KafkaBus({ ...kafkaTestBusOptions(), logger });
-    return { bus, storage, tearDown: async () => { await bus.close(); await storage.close(); await db.drop(); } };
+    return {
+      bus,
+      storage,
+      tearDown: async () => {
+        await bus.close();
+        await storage.close();
+        await db.drop();
+      },
+    };
   },
   { timeoutMs: 30_000 },
 );
@@ -278,7 +346,15 @@ describeRelay(
     const embedded: EmbeddedPostgres = await startEmbeddedPostgres();
     const storage = await initStorage(embedded.storageOptions);
     const bus = new InMemoryBus();
-    return { bus, storage, tearDown: async () => { await bus.close(); await storage.close(); await embedded.stop(); } };
+    return {
+      bus,
+      storage,
+      tearDown: async () => {
+        await bus.close();
+        await storage.close();
+        await embedded.stop();
+      },
+    };
   },
   { timeoutMs: 15_000 },
 );
@@ -286,9 +362,15 @@ describeRelay(
 describe('deadLetterOutboxRecord', () => {
   it('keeps an original up to the limit whole, and cuts a larger one, saying so (the DLQ topic must take every row)', () => {
     const small = { ...deadLetter('src', 1), original: new Uint8Array(100).fill(7) };
-    expect(decodeDeadLetter(deadLetterOutboxRecord(small, 'dlq', 100).value)).toMatchObject({ original: small.original, message: small.message });
+    expect(decodeDeadLetter(deadLetterOutboxRecord(small, 'dlq', 100).value)).toMatchObject({
+      original: small.original,
+      message: small.message,
+    });
     const large = { ...small, original: new Uint8Array(101).fill(7) };
     const cut = decodeDeadLetter(deadLetterOutboxRecord(large, 'dlq', 100).value);
-    expect([cut.original.byteLength, cut.message]).toEqual([100, `${small.message} (original cut to its first 100 of 101 bytes)`]);
+    expect([cut.original.byteLength, cut.message]).toEqual([
+      100,
+      `${small.message} (original cut to its first 100 of 101 bytes)`,
+    ]);
   });
 });

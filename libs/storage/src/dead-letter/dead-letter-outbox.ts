@@ -2,7 +2,12 @@ import type { DataSource } from 'typeorm';
 import { CONTENT_TYPE_HEADER, ContentTypes, encodeDeadLetter, type DeadLetterRecord } from '@pulse/contracts';
 import { assertNonEmptyString } from '@pulse/core';
 import type { StorageOpObserver } from '../event-log/event-log.repository';
-import { DeadLetterOutboxRepository, type OutboxAddResult, type OutboxBacklog, type OutboxRecord } from './dead-letter-outbox.repository';
+import {
+  DeadLetterOutboxRepository,
+  type OutboxAddResult,
+  type OutboxBacklog,
+  type OutboxRecord,
+} from './dead-letter-outbox.repository';
 import { DeadLetterRelay, type DeadLetterRelayOptions, type RelayBus } from './dead-letter-relay';
 
 /** The header naming a dead letter's reason (what feature-service has always sent). */
@@ -22,12 +27,20 @@ export interface DeadLetterOutboxOptions extends DeadLetterRelayOptions {
 export const MAX_DEAD_LETTER_ORIGINAL_BYTES = 512 * 1024;
 
 /** A dead letter as the outbox keeps it and the relay publishes it (protobuf DeadLetter, keyed by the source key). */
-export function deadLetterOutboxRecord(whole: DeadLetterRecord, topic: string, maxOriginalBytes = MAX_DEAD_LETTER_ORIGINAL_BYTES): OutboxRecord {
+export function deadLetterOutboxRecord(
+  whole: DeadLetterRecord,
+  topic: string,
+  maxOriginalBytes = MAX_DEAD_LETTER_ORIGINAL_BYTES,
+): OutboxRecord {
   const size = whole.original.byteLength;
   const record =
     size <= maxOriginalBytes
       ? whole
-      : { ...whole, original: whole.original.subarray(0, maxOriginalBytes), message: `${whole.message} (original cut to its first ${maxOriginalBytes} of ${size} bytes)` };
+      : {
+          ...whole,
+          original: whole.original.subarray(0, maxOriginalBytes),
+          message: `${whole.message} (original cut to its first ${maxOriginalBytes} of ${size} bytes)`,
+        };
   return {
     sourceTopic: record.sourceTopic,
     sourcePartition: record.sourcePartition,

@@ -152,7 +152,12 @@ export class DeadLetterRelay {
     assertInteger(this.pruneEveryMs, 'pruneEveryMs', 1);
     assertInteger(this.readBackTimeoutMs, 'readBackTimeoutMs', 1);
     assertInteger(this.maxBackoffMs, 'maxBackoffMs', 1);
-    this.hooks = { onPublished: options.onPublished, onRecovered: options.onRecovered, onLeadership: options.onLeadership, onError: options.onError };
+    this.hooks = {
+      onPublished: options.onPublished,
+      onRecovered: options.onRecovered,
+      onLeadership: options.onLeadership,
+      onError: options.onError,
+    };
     this.crashPoint = options.crashPoint;
     this.publisherInstance = options.publisher ?? null;
   }
@@ -266,12 +271,22 @@ export class DeadLetterRelay {
     const byReason: Record<string, number> = {};
     const messages: OutgoingMessage[] = claim.rows.map((row) => {
       byReason[row.reason] = (byReason[row.reason] ?? 0) + 1;
-      return { key: row.key, value: row.value, headers: { ...row.headers, [OUTBOX_HEADER]: `${lease.outboxId}:${row.id}` } };
+      return {
+        key: row.key,
+        value: row.value,
+        headers: { ...row.headers, [OUTBOX_HEADER]: `${lease.outboxId}:${row.id}` },
+      };
     });
     await this.publisher().publish(this.topic, messages);
     this.alive();
     await this.crash('published');
-    if (!(await this.repository.markPublished(lease, claim.rows.map((r) => r.id)))) throw new LeaseLost('mark');
+    if (
+      !(await this.repository.markPublished(
+        lease,
+        claim.rows.map((r) => r.id),
+      ))
+    )
+      throw new LeaseLost('mark');
     this.alive();
     this.needsRecovery = false;
     this.hooks.onPublished?.(claim.rows.length, byReason);
@@ -293,15 +308,21 @@ export class DeadLetterRelay {
       this.alive();
       const prefix = `${lease.outboxId}:`;
       // Without recorded offsets (not written by this relay's claim) the whole topic is read.
-      await this.bus.readRange(this.topic, inFlight.from ?? {}, to, (messages: BusMessage[]) => {
-        for (const m of messages) {
-          const tag = m.headers[OUTBOX_HEADER];
-          if (tag === undefined || !tag.startsWith(prefix)) continue;
-          const id = tag.slice(prefix.length);
-          if (seen.has(id)) seenTwice++;
-          else seen.add(id);
-        }
-      }, { timeoutMs: this.readBackTimeoutMs });
+      await this.bus.readRange(
+        this.topic,
+        inFlight.from ?? {},
+        to,
+        (messages: BusMessage[]) => {
+          for (const m of messages) {
+            const tag = m.headers[OUTBOX_HEADER];
+            if (tag === undefined || !tag.startsWith(prefix)) continue;
+            const id = tag.slice(prefix.length);
+            if (seen.has(id)) seenTwice++;
+            else seen.add(id);
+          }
+        },
+        { timeoutMs: this.readBackTimeoutMs },
+      );
       this.alive();
     }
     const landedIds = inFlight.ids.filter((id) => seen.has(id));

@@ -94,7 +94,8 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
   let stopping: Promise<void> | undefined;
   let lastError: Error | undefined;
   const onUnexpectedExit =
-    options.onUnexpectedExit ?? ((reason: string) => process.stderr.write(`embedded Postgres stopped unexpectedly: ${reason}\n`));
+    options.onUnexpectedExit ??
+    ((reason: string) => process.stderr.write(`embedded Postgres stopped unexpectedly: ${reason}\n`));
   worker.on('error', (err) => {
     lastError = err;
   });

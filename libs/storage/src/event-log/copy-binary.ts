@@ -7,7 +7,8 @@ const HEADER = Buffer.from([0x50, 0x47, 0x43, 0x4f, 0x50, 0x59, 0x0a, 0xff, 0x0d
 const FIELDS = 8;
 
 /** The columns copyBinaryRows writes, in its order. */
-export const COPY_BINARY_COLUMNS = 'entity_id, event_time_ms, event_id, event_type, channel, content_id, attributes, profile';
+export const COPY_BINARY_COLUMNS =
+  'entity_id, event_time_ms, event_id, event_type, channel, content_id, attributes, profile';
 
 /**
  * Appends events to `sink` as a binary COPY stream (header, one tuple per event, trailer). Binary

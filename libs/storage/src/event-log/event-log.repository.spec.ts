@@ -11,19 +11,31 @@ import { createTestDatabase, type TestDatabase } from '@pulse/testing';
 const T0 = Date.UTC(2024, 0, 1);
 
 function ev(id: string, entityId: string, eventTimeMs: number, extra: Partial<EngagementEvent> = {}): EngagementEvent {
-  return { eventId: id, entityId, eventType: 'lesson_completed', eventTimeMs, channel: 'web', attributes: {}, ...extra };
+  return {
+    eventId: id,
+    entityId,
+    eventType: 'lesson_completed',
+    eventTimeMs,
+    channel: 'web',
+    attributes: {},
+    ...extra,
+  };
 }
 
 /** Deterministic pseudo-random events: `entities` learners, several events sharing each timestamp. */
 function generate(n: number, entities: number, seed = 1): EngagementEvent[] {
   let s = seed;
-  const rand = () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const rand = () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
   return Array.from({ length: n }, (_, i) =>
     ev(`e-${seed}-${i}`, `learner-${Math.floor(rand() * entities)}`, T0 + Math.floor(rand() * 50) * 60_000, {
       eventType: rand() < 0.5 ? 'lesson_sent' : 'assessment_answered',
       channel: (['slack', 'sms', 'email', 'web'] as const)[i % 4],
       ...(i % 3 === 0 ? { contentId: `c-${i % 17}` } : {}),
-      attributes: { is_correct: rand() < 0.7, time_taken_seconds: Math.round(rand() * 1000) / 10, difficulty: 'beginner' },
+      attributes: {
+        is_correct: rand() < 0.7,
+        time_taken_seconds: Math.round(rand() * 1000) / 10,
+        difficulty: 'beginner',
+      },
       ...(i % 5 === 0 ? { profile: { role: 'engineer', region: 'eu' } } : {}),
     }),
   );
@@ -41,7 +53,13 @@ async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
 }
 
 interface Backend {
-  start(): Promise<{ url: string; poolSize?: number; idleTimeoutMs?: number; eventLog?: EventLogRepositoryOptions; stop(): Promise<void> }>;
+  start(): Promise<{
+    url: string;
+    poolSize?: number;
+    idleTimeoutMs?: number;
+    eventLog?: EventLogRepositoryOptions;
+    stop(): Promise<void>;
+  }>;
 }
 
 const backends: [string, Backend][] = [
@@ -75,7 +93,8 @@ describe.each(backends)('EventLogRepository on %s', (_name, backend) => {
     storage = await initStorage({ ...server, eventLog: { ...server.eventLog, observe: (op) => ops.push(op) } });
   });
   // A repository with other options on the same backend (PGlite cannot take a COPY).
-  const repository = (options: EventLogRepositoryOptions) => new EventLogRepository(storage.dataSource, { ...server.eventLog, ...options });
+  const repository = (options: EventLogRepositoryOptions) =>
+    new EventLogRepository(storage.dataSource, { ...server.eventLog, ...options });
   afterAll(async () => {
     try {
       await storage?.close();
@@ -100,34 +119,66 @@ describe.each(backends)('EventLogRepository on %s', (_name, backend) => {
 
   it('appends idempotently on (entity, time, id), across and within batches', async () => {
     const log = storage.eventLog;
-    expect(await log.appendMany([ev('a', 'u1', T0), ev('b', 'u1', T0 + 1)])).toEqual({ inserted: 2, duplicateIds: [], conflicts: [] });
-    expect(await log.appendMany([ev('b', 'u1', T0 + 1), ev('c', 'u2', T0)])).toEqual({ inserted: 1, duplicateIds: ['b'], conflicts: [] });
-    expect(await log.appendMany([ev('d', 'u3', T0), ev('d', 'u3', T0)])).toEqual({ inserted: 1, duplicateIds: ['d'], conflicts: [] });
+    expect(await log.appendMany([ev('a', 'u1', T0), ev('b', 'u1', T0 + 1)])).toEqual({
+      inserted: 2,
+      duplicateIds: [],
+      conflicts: [],
+    });
+    expect(await log.appendMany([ev('b', 'u1', T0 + 1), ev('c', 'u2', T0)])).toEqual({
+      inserted: 1,
+      duplicateIds: ['b'],
+      conflicts: [],
+    });
+    expect(await log.appendMany([ev('d', 'u3', T0), ev('d', 'u3', T0)])).toEqual({
+      inserted: 1,
+      duplicateIds: ['d'],
+      conflicts: [],
+    });
     expect(await log.appendMany([])).toEqual({ inserted: 0, duplicateIds: [], conflicts: [] });
     expect(await log.count()).toBe(4);
   });
 
   it('keeps the first version when an event is re-sent with the same key and other content', async () => {
     await storage.eventLog.appendMany([ev('x', 'u1', T0, { eventType: 'lesson_sent' })]);
-    expect(await storage.eventLog.appendMany([ev('x', 'u1', T0, { eventType: 'lesson_started' })])).toEqual({ inserted: 0, duplicateIds: ['x'], conflicts: [] });
+    expect(await storage.eventLog.appendMany([ev('x', 'u1', T0, { eventType: 'lesson_started' })])).toEqual({
+      inserted: 0,
+      duplicateIds: ['x'],
+      conflicts: [],
+    });
     expect(await storage.eventLog.eventsForEntity('u1')).toEqual([ev('x', 'u1', T0, { eventType: 'lesson_sent' })]);
   });
 
   it('counts an id once per entity: the same id at another time is a conflict, for another entity another row', async () => {
     await storage.eventLog.appendMany([ev('x', 'u1', T0)]);
     const later = ev('x', 'u1', T0 + 3_600_001);
-    expect(await storage.eventLog.appendMany([later, ev('x', 'u2', T0)])).toEqual({ inserted: 1, duplicateIds: [], conflicts: [later] });
+    expect(await storage.eventLog.appendMany([later, ev('x', 'u2', T0)])).toEqual({
+      inserted: 1,
+      duplicateIds: [],
+      conflicts: [later],
+    });
     // By COPY (which fails on the unique id and is redone by INSERT) and by INSERT alike.
     const earlier = ev('x', 'u1', T0 - 5);
-    expect(await storage.eventLog.appendMany([earlier, ev('y', 'u1', T0)], { mayExist: true })).toEqual({ inserted: 1, duplicateIds: [], conflicts: [earlier] });
-    expect((await storage.eventLog.eventsForEntity('u1')).map((e) => [e.eventId, e.eventTimeMs])).toEqual([['x', T0], ['y', T0]]);
+    expect(await storage.eventLog.appendMany([earlier, ev('y', 'u1', T0)], { mayExist: true })).toEqual({
+      inserted: 1,
+      duplicateIds: [],
+      conflicts: [earlier],
+    });
+    expect((await storage.eventLog.eventsForEntity('u1')).map((e) => [e.eventId, e.eventTimeMs])).toEqual([
+      ['x', T0],
+      ['y', T0],
+    ]);
   });
 
   it('appends atomically: a chunk Postgres refuses leaves none of the append in the log (COPY and INSERT)', async () => {
     for (const options of [{ appendChunkRows: 2 }, { appendChunkRows: 2, bulkLoad: 'insert' as const }]) {
       const log = repository(options);
       const before = await log.count();
-      const batch = [ev('a1', 'u1', T0), ev('b1', 'u1', T0 + 1), ev('c1', 'u1', T0 + 2, { contentId: 'a\u0000b' }), ev('d1', 'u1', T0 + 3)];
+      const batch = [
+        ev('a1', 'u1', T0),
+        ev('b1', 'u1', T0 + 1),
+        ev('c1', 'u1', T0 + 2, { contentId: 'a\u0000b' }),
+        ev('d1', 'u1', T0 + 3),
+      ];
       await expect(log.appendMany(batch)).rejects.toMatchObject({ code: expect.stringMatching(/^22/) });
       expect(await log.count()).toBe(before);
     }
@@ -142,22 +193,43 @@ describe.each(backends)('EventLogRepository on %s', (_name, backend) => {
   it('writes a COPY chunk that meets a logged event again by INSERT, skipping only that event', async () => {
     const log = repository({ appendChunkRows: 2 });
     await log.appendMany([ev('b', 'u1', T0 + 1)]);
-    const result = await log.appendMany([ev('a', 'u1', T0), ev('b', 'u1', T0 + 1), ev('c', 'u1', T0 + 2), ev('d', 'u1', T0 + 3)]);
+    const result = await log.appendMany([
+      ev('a', 'u1', T0),
+      ev('b', 'u1', T0 + 1),
+      ev('c', 'u1', T0 + 2),
+      ev('d', 'u1', T0 + 3),
+    ]);
     expect(result).toEqual({ inserted: 3, duplicateIds: ['b'], conflicts: [] });
     expect((await log.eventsForEntity('u1')).map((e) => e.eventId)).toEqual(['a', 'b', 'c', 'd']);
   });
 
   it('writes with INSERT only when told the events may be logged already, or when bulkLoad is insert', async () => {
     await storage.eventLog.appendMany([ev('a', 'u1', T0)]);
-    expect(await storage.eventLog.appendMany([ev('a', 'u1', T0), ev('n', 'u1', T0 + 1)], { mayExist: true })).toEqual({ inserted: 1, duplicateIds: ['a'], conflicts: [] });
+    expect(await storage.eventLog.appendMany([ev('a', 'u1', T0), ev('n', 'u1', T0 + 1)], { mayExist: true })).toEqual({
+      inserted: 1,
+      duplicateIds: ['a'],
+      conflicts: [],
+    });
     const inserting = new EventLogRepository(storage.dataSource, { bulkLoad: 'insert' });
-    expect(await inserting.appendMany([ev('n', 'u1', T0 + 1), ev('m', 'u2', T0)])).toEqual({ inserted: 1, duplicateIds: ['n'], conflicts: [] });
+    expect(await inserting.appendMany([ev('n', 'u1', T0 + 1), ev('m', 'u2', T0)])).toEqual({
+      inserted: 1,
+      duplicateIds: ['n'],
+      conflicts: [],
+    });
     expect(() => new EventLogRepository(storage.dataSource, { bulkLoad: 'bulk' as 'copy' })).toThrow(/bulkLoad/);
   });
 
   it('round-trips any text and any safe-integer time through the append (binary COPY or INSERT)', async () => {
-    const odd = ev('id\\t\t1\n', 'u\r1\\', T0, { eventType: 'lesson_sent', contentId: 'c\t\\N', attributes: { s: 'a\tb\nc\\d\re' } });
-    const wide = ev('ĩd-😀', 'ü-学習者', -86_400_123, { contentId: 'çontent', attributes: { s: 'ß😀', n: -1.5e-9 }, profile: { role: 'é', region: '東' } });
+    const odd = ev('id\\t\t1\n', 'u\r1\\', T0, {
+      eventType: 'lesson_sent',
+      contentId: 'c\t\\N',
+      attributes: { s: 'a\tb\nc\\d\re' },
+    });
+    const wide = ev('ĩd-😀', 'ü-学習者', -86_400_123, {
+      contentId: 'çontent',
+      attributes: { s: 'ß😀', n: -1.5e-9 },
+      profile: { role: 'é', region: '東' },
+    });
     const far = ev('far', 'ü-学習者', 2 ** 52 + 7);
     await storage.eventLog.appendMany([odd, wide, far]);
     expect(await storage.eventLog.eventsForEntity('u\r1\\')).toEqual([odd]);
@@ -166,7 +238,13 @@ describe.each(backends)('EventLogRepository on %s', (_name, backend) => {
 
   it('reports which of the given events have their id logged for their entity (at any time)', async () => {
     await storage.eventLog.appendMany([ev('a', 'u1', T0), ev('b', 'u1', T0)]);
-    const known = await storage.eventLog.existing([ev('a', 'u1', T0), ev('zz', 'u1', T0), ev('b', 'u1', T0), ev('b', 'u1', T0 + 1), ev('a', 'u2', T0)]);
+    const known = await storage.eventLog.existing([
+      ev('a', 'u1', T0),
+      ev('zz', 'u1', T0),
+      ev('b', 'u1', T0),
+      ev('b', 'u1', T0 + 1),
+      ev('a', 'u2', T0),
+    ]);
     expect(known).toEqual([true, false, true, true, false]);
     expect(await storage.eventLog.existing([])).toEqual([]);
   });
@@ -242,10 +320,13 @@ describe.each(backends)('EventLogRepository on %s', (_name, backend) => {
     const ids = ['learner-9', 'é-1', '\u{1D4B3}-2', '\uE000-x', 'a', 'learner-10'];
     const events = ids.flatMap((id, k) => Array.from({ length: 7 }, (_, i) => ev(`${k}-${i}`, id, T0 + i * 60_000)));
     await storage.eventLog.appendMany([...events, ev('other', 'not-listed', T0)]);
-    const bytes = (a: EngagementEvent, b: EngagementEvent) => Buffer.compare(Buffer.from(a.entityId), Buffer.from(b.entityId)) || a.eventTimeMs - b.eventTimeMs;
+    const bytes = (a: EngagementEvent, b: EngagementEvent) =>
+      Buffer.compare(Buffer.from(a.entityId), Buffer.from(b.entityId)) || a.eventTimeMs - b.eventTimeMs;
     const listed = [...ids].reverse().concat(ids[0], 'never-logged');
     for (const pageSize of [1, 3, 7, 100]) {
-      expect(await collect(storage.eventLog.streamForEntities({ entityIds: listed, pageSize }))).toEqual([...events].sort(bytes));
+      expect(await collect(storage.eventLog.streamForEntities({ entityIds: listed, pageSize }))).toEqual(
+        [...events].sort(bytes),
+      );
     }
   });
 
@@ -257,7 +338,12 @@ describe.each(backends)('EventLogRepository on %s', (_name, backend) => {
   });
 
   it('answers a single point-in-time lookup up to the as-of time', async () => {
-    await storage.eventLog.appendMany([ev('3', 'u', T0 + 3), ev('1', 'u', T0 + 1), ev('2', 'u', T0 + 2), ev('o', 'other', T0)]);
+    await storage.eventLog.appendMany([
+      ev('3', 'u', T0 + 3),
+      ev('1', 'u', T0 + 1),
+      ev('2', 'u', T0 + 2),
+      ev('o', 'other', T0),
+    ]);
     expect((await storage.eventLog.eventsForEntity('u', T0 + 2)).map((e) => e.eventId)).toEqual(['1', '2']);
     expect((await storage.eventLog.eventsForEntity('u', T0 + 2, false)).map((e) => e.eventId)).toEqual(['1']);
     expect((await storage.eventLog.eventsForEntity('u')).map((e) => e.eventId)).toEqual(['1', '2', '3']);
@@ -332,7 +418,11 @@ describe('initStorage on real Postgres', () => {
   afterAll(() => db?.drop());
 
   it('lets several copies start at once and migrates exactly once', async () => {
-    const copies = await Promise.all([initStorage({ url: db.url }), initStorage({ url: db.url }), initStorage({ url: db.url })]);
+    const copies = await Promise.all([
+      initStorage({ url: db.url }),
+      initStorage({ url: db.url }),
+      initStorage({ url: db.url }),
+    ]);
     try {
       expect(copies.map((c) => c.appliedMigrations.length).sort()).toEqual([0, 0, STORAGE_MIGRATIONS.length]);
     } finally {

@@ -119,7 +119,8 @@ export class EventLogRepository {
     this.appendChunkRows = options.appendChunkRows ?? 1000;
     assertInteger(this.appendChunkRows, 'appendChunkRows', 1);
     this.bulkLoad = options.bulkLoad ?? 'copy';
-    if (this.bulkLoad !== 'copy' && this.bulkLoad !== 'insert') throw new RangeError(`bulkLoad must be 'copy' or 'insert', got ${String(this.bulkLoad)}`);
+    if (this.bulkLoad !== 'copy' && this.bulkLoad !== 'insert')
+      throw new RangeError(`bulkLoad must be 'copy' or 'insert', got ${String(this.bulkLoad)}`);
     this.observe = options.observe;
   }
 
@@ -164,12 +165,15 @@ export class EventLogRepository {
       if (loggedAt.get(idKeyOf(r.entity_id, r.event_id)) === String(r.event_time_ms)) duplicateIds.push(r.event_id);
       else conflicting.add(keyOf(r.entity_id, r.event_time_ms, r.event_id));
     }
-    const conflicts = conflicting.size === 0 ? [] : rows.filter((e) => conflicting.has(keyOf(e.entityId, e.eventTimeMs, e.eventId)));
+    const conflicts =
+      conflicting.size === 0 ? [] : rows.filter((e) => conflicting.has(keyOf(e.entityId, e.eventTimeMs, e.eventId)));
     return { inserted: rows.length - known.length, duplicateIds, conflicts };
   }
 
   /** The logged time of each (entity, id) the log has, keyed by idKeyOf. */
-  private async loggedTimes(ids: readonly Pick<EngagementEvent, 'entityId' | 'eventId'>[]): Promise<Map<string, string>> {
+  private async loggedTimes(
+    ids: readonly Pick<EngagementEvent, 'entityId' | 'eventId'>[],
+  ): Promise<Map<string, string>> {
     const rows: KnownRow[] = await this.timed('logged_times', () =>
       this.dataSource.query(
         `SELECT l.entity_id, l.event_time_ms, l.event_id FROM event_log l
@@ -189,7 +193,8 @@ export class EventLogRepository {
    */
   private async writeChunks(rows: readonly EngagementEvent[], insert: boolean): Promise<KnownRow[]> {
     const chunks: (readonly EngagementEvent[])[] = [];
-    for (let from = 0; from < rows.length; from += this.appendChunkRows) chunks.push(rows.length <= this.appendChunkRows ? rows : rows.slice(from, from + this.appendChunkRows));
+    for (let from = 0; from < rows.length; from += this.appendChunkRows)
+      chunks.push(rows.length <= this.appendChunkRows ? rows : rows.slice(from, from + this.appendChunkRows));
     const pool = (this.dataSource.driver as unknown as { master: Pool }).master;
     const client: PoolClient = await pool.connect();
     let failure: unknown;
@@ -236,7 +241,16 @@ export class EventLogRepository {
 
   private async insertChunk(client: PoolClient, rows: readonly EngagementEvent[]): Promise<KnownRow[]> {
     const json = JSON.stringify(
-      rows.map((e) => ({ i: e.eventId, e: e.entityId, t: e.eventType, ms: e.eventTimeMs, c: e.channel, ct: e.contentId ?? null, a: e.attributes, p: e.profile ?? null })),
+      rows.map((e) => ({
+        i: e.eventId,
+        e: e.entityId,
+        t: e.eventType,
+        ms: e.eventTimeMs,
+        c: e.channel,
+        ct: e.contentId ?? null,
+        a: e.attributes,
+        p: e.profile ?? null,
+      })),
     );
     return (await client.query<KnownRow>(INSERT_SQL, [json])).rows;
   }
@@ -329,7 +343,12 @@ export class EventLogRepository {
   }
 
   /** `entities`: the query's entity ids in the log's key order (inKeyOrder), undefined for all. */
-  private fetchPage(query: EventStreamQuery, entities: EntityIdsInKeyOrder | undefined, pageSize: number, after: Key | undefined): Promise<EventRow[]> {
+  private fetchPage(
+    query: EventStreamQuery,
+    entities: EntityIdsInKeyOrder | undefined,
+    pageSize: number,
+    after: Key | undefined,
+  ): Promise<EventRow[]> {
     const where: string[] = [];
     const params: unknown[] = [];
     if (entities !== undefined) {

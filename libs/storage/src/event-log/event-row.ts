@@ -12,8 +12,7 @@ export interface EventRow {
   readonly profile: { role?: string; region?: string } | null;
 }
 
-export const EVENT_COLUMNS =
-  'event_id, entity_id, event_type, event_time_ms, channel, content_id, attributes, profile';
+export const EVENT_COLUMNS = 'event_id, entity_id, event_type, event_time_ms, channel, content_id, attributes, profile';
 
 /** Rebuilds the event exactly as appended: absent optional fields stay absent rather than null. */
 export function eventFromRow(row: EventRow): EngagementEvent {

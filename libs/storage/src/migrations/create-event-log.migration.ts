@@ -18,9 +18,7 @@ export class CreateEventLog1730000000000 implements MigrationInterface {
         profile       jsonb,
         ingested_at   timestamptz NOT NULL DEFAULT now()
       )`);
-    await queryRunner.query(
-      `CREATE INDEX event_log_entity_time_idx ON event_log (entity_id, event_time_ms, event_id)`,
-    );
+    await queryRunner.query(`CREATE INDEX event_log_entity_time_idx ON event_log (entity_id, event_time_ms, event_id)`);
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

@@ -32,7 +32,9 @@ export class CreateDeadLetterOutbox1795800000000 implements MigrationInterface {
         CONSTRAINT dead_letter_outbox_source_key UNIQUE (source_topic, source_partition, source_offset)
       )`);
     // What the relay looks for: the unpublished rows of its topic, oldest first (a small index: rows leave it once published).
-    await queryRunner.query(`CREATE INDEX dead_letter_outbox_unpublished_idx ON dead_letter_outbox (topic, id) WHERE state <> 'published'`);
+    await queryRunner.query(
+      `CREATE INDEX dead_letter_outbox_unpublished_idx ON dead_letter_outbox (topic, id) WHERE state <> 'published'`,
+    );
     await queryRunner.query(`
       CREATE TABLE dead_letter_relay (
         topic          text COLLATE "C" PRIMARY KEY,

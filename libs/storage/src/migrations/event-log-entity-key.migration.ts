@@ -17,7 +17,9 @@ export class EventLogEntityKey1795600000000 implements MigrationInterface {
     await queryRunner.query(`ALTER TABLE event_log DROP CONSTRAINT event_log_pkey`);
     await queryRunner.query(`DROP INDEX event_log_entity_time_idx`);
     await queryRunner.query(`ALTER TABLE event_log DROP COLUMN seq`);
-    await queryRunner.query(`ALTER TABLE event_log ADD CONSTRAINT event_log_pkey PRIMARY KEY (entity_id, event_time_ms, event_id)`);
+    await queryRunner.query(
+      `ALTER TABLE event_log ADD CONSTRAINT event_log_pkey PRIMARY KEY (entity_id, event_time_ms, event_id)`,
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

@@ -4,7 +4,19 @@ import { EventLogEntityKey1795600000000 } from './event-log-entity-key.migration
 import { EventLogEntityEventId1795700000000 } from './event-log-entity-event-id.migration';
 import { CreateDeadLetterOutbox1795800000000 } from './dead-letter-outbox.migration';
 
-export { CreateEventLog1730000000000, EventLogJsonPayload1795500000000, EventLogEntityKey1795600000000, EventLogEntityEventId1795700000000, CreateDeadLetterOutbox1795800000000 };
+export {
+  CreateEventLog1730000000000,
+  EventLogJsonPayload1795500000000,
+  EventLogEntityKey1795600000000,
+  EventLogEntityEventId1795700000000,
+  CreateDeadLetterOutbox1795800000000,
+};
 
 /** Every migration, oldest first. Append new ones here. */
-export const STORAGE_MIGRATIONS = [CreateEventLog1730000000000, EventLogJsonPayload1795500000000, EventLogEntityKey1795600000000, EventLogEntityEventId1795700000000, CreateDeadLetterOutbox1795800000000];
+export const STORAGE_MIGRATIONS = [
+  CreateEventLog1730000000000,
+  EventLogJsonPayload1795500000000,
+  EventLogEntityKey1795600000000,
+  EventLogEntityEventId1795700000000,
+  CreateDeadLetterOutbox1795800000000,
+];

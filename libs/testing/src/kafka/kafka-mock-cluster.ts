@@ -29,6 +29,8 @@ function loadStarter(): Starter {
  * ports) for benchmarks and scripts; tests get the one Jest's global setup started instead
  * (kafkaTestBrokers()). Stop it when done, e.g. from an exit handler, or kcat outlives the process.
  */
-export function startKafkaMockCluster(options: { brokers?: number; timeoutMs?: number } = {}): Promise<KafkaMockCluster> {
+export function startKafkaMockCluster(
+  options: { brokers?: number; timeoutMs?: number } = {},
+): Promise<KafkaMockCluster> {
   return loadStarter()(options);
 }

@@ -2,7 +2,9 @@ import { kafkaTestBrokers, kafkaTestBusOptions } from './kafka-test-brokers';
 
 describe('kafkaTestBrokers', () => {
   const saved = process.env.PULSE_TEST_KAFKA_BROKERS;
-  afterEach(() => { process.env.PULSE_TEST_KAFKA_BROKERS = saved; });
+  afterEach(() => {
+    process.env.PULSE_TEST_KAFKA_BROKERS = saved;
+  });
 
   it('reads the global setup cluster as host:port list', () => {
     expect(kafkaTestBrokers().length).toBeGreaterThan(0);

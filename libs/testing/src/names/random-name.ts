@@ -10,5 +10,7 @@ export function randomName(prefix = 'test'): string {
 
 /** Like randomName but a lower-case SQL identifier (letters, digits, underscores). */
 export function randomIdentifier(prefix = 'test'): string {
-  return `${prefix}_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`.toLowerCase().replace(/[^a-z0-9_]/g, '_');
+  return `${prefix}_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`
+    .toLowerCase()
+    .replace(/[^a-z0-9_]/g, '_');
 }

@@ -34,6 +34,7 @@ export async function createTestDatabase(prefix = 'pulse_test'): Promise<TestDat
   return {
     name,
     url: url.toString(),
-    drop: () => withAdmin(serverUrl, (c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined),
+    drop: () =>
+      withAdmin(serverUrl, (c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined),
   };
 }

@@ -79,14 +79,26 @@ describe('TcpProxy', () => {
     const payloads = Array.from({ length: 5 }, (_, i) => randomBytes(200_000 + i * 1000));
     const conns = payloads.map(() => connect());
     conns.forEach((c, i) => c.write(payloads[i]));
-    await waitFor(() => conns.every((c, i) => c.received.length === payloads[i].length), { message: 'every echo back' });
+    await waitFor(() => conns.every((c, i) => c.received.length === payloads[i].length), {
+      message: 'every echo back',
+    });
     conns.forEach((c, i) => expect(c.received.equals(payloads[i])).toBe(true));
     const total = payloads.reduce((n, p) => n + p.length, 0);
-    expect(proxy.stats).toMatchObject({ accepted: 5, forwarded: 5, refused: 0, blackholed: 0, bytesUp: total, bytesDown: total, bytesDropped: 0 });
+    expect(proxy.stats).toMatchObject({
+      accepted: 5,
+      forwarded: 5,
+      refused: 0,
+      blackholed: 0,
+      bytesUp: total,
+      bytesDown: total,
+      bytesDropped: 0,
+    });
     expect(proxy.openConnections).toBe(5);
     expect(echo.accepted).toBe(5);
     conns[0].destroy();
-    await waitFor(() => proxy.openConnections === 4 && echo.open.size === 4, { message: 'the closed connection gone on both sides' });
+    await waitFor(() => proxy.openConnections === 4 && echo.open.size === 4, {
+      message: 'the closed connection gone on both sides',
+    });
   });
 
   it('refuse: destroys open connections and closes new ones at once, without reaching the target; restore forwards again', async () => {

@@ -99,7 +99,12 @@ export class TcpProxy {
   /** A proxy in front of the host and port of `url` (postgres://…, redis://…; default port by scheme). */
   static forUrl(url: string): Promise<TcpProxy> {
     const parsed = new URL(url);
-    const defaults: Record<string, number> = { 'postgres:': 5432, 'postgresql:': 5432, 'redis:': 6379, 'rediss:': 6379 };
+    const defaults: Record<string, number> = {
+      'postgres:': 5432,
+      'postgresql:': 5432,
+      'redis:': 6379,
+      'rediss:': 6379,
+    };
     const port = parsed.port === '' ? defaults[parsed.protocol] : Number(parsed.port);
     if (port === undefined) throw new RangeError(`no port in ${url} and no default for ${parsed.protocol}`);
     return TcpProxy.start({ targetHost: parsed.hostname, targetPort: port });
@@ -140,7 +145,8 @@ export class TcpProxy {
    * refused or black-holed until restore(). Cutting again changes the mode of new connections only.
    */
   cut(mode: TcpProxyCutMode = 'refuse', options: TcpProxyCutOptions = {}): void {
-    if (mode !== 'refuse' && mode !== 'blackhole') throw new RangeError(`cut mode must be 'refuse' or 'blackhole', got ${String(mode)}`);
+    if (mode !== 'refuse' && mode !== 'blackhole')
+      throw new RangeError(`cut mode must be 'refuse' or 'blackhole', got ${String(mode)}`);
     const wasCut = this.cutMode !== null;
     this.cutMode = mode;
     if (wasCut) return;

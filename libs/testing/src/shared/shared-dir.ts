@@ -20,7 +20,8 @@ export function sharedDirCandidates(repoRoot: string): string[] {
 export function sharedDir(repoRoot: string = process.cwd(), probe = '.'): string {
   const candidates = sharedDirCandidates(repoRoot);
   const found = candidates.find((dir) => fs.existsSync(path.join(dir, probe)));
-  if (found === undefined) throw new Error(`shared folder with ${probe} not found; looked in ${candidates.join(', ')} (set PULSE_SHARED_DIR)`);
+  if (found === undefined)
+    throw new Error(`shared folder with ${probe} not found; looked in ${candidates.join(', ')} (set PULSE_SHARED_DIR)`);
   return found;
 }
 
@@ -32,7 +33,10 @@ export function sharedDatasetsDir(repoRoot: string = process.cwd()): string {
 function localOrigin(repoRoot: string): string | undefined {
   let url: string;
   try {
-    url = execFileSync('git', ['-C', repoRoot, 'config', '--get', 'remote.origin.url'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    url = execFileSync('git', ['-C', repoRoot, 'config', '--get', 'remote.origin.url'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
   } catch {
     return undefined;
   }

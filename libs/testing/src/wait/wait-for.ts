@@ -29,7 +29,10 @@ export async function waitFor<T>(predicate: () => T | Promise<T>, options: WaitF
     }
     if (Date.now() >= deadline) {
       const what = options.message ?? 'condition';
-      const why = lastError === undefined ? '' : ` (last error: ${lastError instanceof Error ? lastError.message : String(lastError)})`;
+      const why =
+        lastError === undefined
+          ? ''
+          : ` (last error: ${lastError instanceof Error ? lastError.message : String(lastError)})`;
       throw new Error(`waitFor: ${what} not met within ${timeoutMs} ms${why}`);
     }
     await new Promise((resolve) => setTimeout(resolve, intervalMs));

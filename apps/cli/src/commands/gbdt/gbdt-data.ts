@@ -41,7 +41,8 @@ export function labelRule(objective: Objective, numClass?: number): (v: number) 
     case 'multi:softprob':
       return (v) => {
         if (!Number.isInteger(v) || v < 0) return `label ${v} is not a class index (an integer 0..K-1)`;
-        if (numClass !== undefined && v >= numClass) return `label ${v} is out of range: the model has ${numClass} classes (0..${numClass - 1})`;
+        if (numClass !== undefined && v >= numClass)
+          return `label ${v} is out of range: the model has ${numClass} classes (0..${numClass - 1})`;
         return null;
       };
     case 'rank:ndcg':

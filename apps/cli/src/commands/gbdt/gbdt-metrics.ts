@@ -18,7 +18,11 @@ import {
 } from '@pulse/ml-metrics';
 
 /** `predictions` as `predict` returns them (probabilities / values, row-major for multiclass). */
-export function evaluationMetrics(model: Pick<GbdtModel, 'objective' | 'numClass'>, data: Dataset, predictions: ArrayLike<number>): Record<string, number> {
+export function evaluationMetrics(
+  model: Pick<GbdtModel, 'objective' | 'numClass'>,
+  data: Dataset,
+  predictions: ArrayLike<number>,
+): Record<string, number> {
   const y = data.label;
   if (!y) throw new Error('the data has no label column');
   const weights = data.weight ? { weights: data.weight } : {};
@@ -51,6 +55,10 @@ export function evaluationMetrics(model: Pick<GbdtModel, 'objective' | 'numClass
       };
     }
     default:
-      return { rmse: rmse(y, predictions, weights), mae: mae(y, predictions, weights), r2: r2(y, predictions, weights) };
+      return {
+        rmse: rmse(y, predictions, weights),
+        mae: mae(y, predictions, weights),
+        r2: r2(y, predictions, weights),
+      };
   }
 }

@@ -12,7 +12,8 @@ const OBJECTIVES: Record<string, Objective> = {
 
 /** binary | multiclass | regression | lambdarank (or the XGBoost name itself). */
 export function parseObjective(value: string): Objective {
-  const o = OBJECTIVES[value] ?? (Object.values(OBJECTIVES).includes(value as Objective) ? (value as Objective) : undefined);
+  const o =
+    OBJECTIVES[value] ?? (Object.values(OBJECTIVES).includes(value as Objective) ? (value as Objective) : undefined);
   if (!o) throw new CliUsageError(`--objective must be one of ${Object.keys(OBJECTIVES).join(', ')}, got "${value}"`);
   return o;
 }

@@ -10,7 +10,15 @@ export interface TrainingProgress {
 export function trainingProgress(totalRounds: number, stream: NodeJS.WriteStream = process.stderr): TrainingProgress {
   const tty = stream.isTTY === true;
   const multi = tty
-    ? new MultiBar({ stream, format: 'training [{bar}] {value}/{total} rounds | {eta_formatted} left', hideCursor: true, clearOnComplete: false }, Presets.shades_classic)
+    ? new MultiBar(
+        {
+          stream,
+          format: 'training [{bar}] {value}/{total} rounds | {eta_formatted} left',
+          hideCursor: true,
+          clearOnComplete: false,
+        },
+        Presets.shades_classic,
+      )
     : null;
   const bar = multi?.create(totalRounds, 0);
   return {

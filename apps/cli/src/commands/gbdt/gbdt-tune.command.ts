@@ -61,10 +61,18 @@ export function parseSpace(text: string): SearchSpace {
     const [, name, type, rest] = m;
     let d: ParamDistribution;
     if (type === 'choice') {
-      d = { type, values: rest.split('|').map((v) => (v === 'true' ? true : v === 'false' ? false : Number.isFinite(Number(v)) && v !== '' ? Number(v) : v)) };
+      d = {
+        type,
+        values: rest
+          .split('|')
+          .map((v) =>
+            v === 'true' ? true : v === 'false' ? false : Number.isFinite(Number(v)) && v !== '' ? Number(v) : v,
+          ),
+      };
     } else {
       const bounds = rest.split(':').map(Number);
-      if (bounds.length !== 2 || bounds.some((b) => !Number.isFinite(b))) throw new CliUsageError(`--space: "${item}" needs two numeric bounds lo:hi`);
+      if (bounds.length !== 2 || bounds.some((b) => !Number.isFinite(b)))
+        throw new CliUsageError(`--space: "${item}" needs two numeric bounds lo:hi`);
       d = { type: type as 'float' | 'int' | 'log', low: bounds[0], high: bounds[1] };
     }
     space[name] = d;
@@ -85,20 +93,32 @@ async function runTune(args: TuneArgs): Promise<void> {
   const space = parseSpace(args.space ?? DEFAULT_SPACE);
   if (args.folds && args.holdout) throw new CliUsageError('give either --folds or --holdout, not both');
   const cv = args.holdout ? { holdout: Number(args.holdout) } : { folds: positiveInt(args.folds ?? '3', '--folds') };
-  if (objective === 'rank:ndcg' && format === 'csv' && !args.group) throw new CliUsageError('--objective lambdarank needs --group <query id column>');
+  if (objective === 'rank:ndcg' && format === 'csv' && !args.group)
+    throw new CliUsageError('--objective lambdarank needs --group <query id column>');
   checkParams({ ...fixed, objective, ...(objective === 'multi:softprob' ? { num_class: 2 } : {}) });
   for (const [name, d] of Object.entries(space)) {
     // Only the name is checked here: an unknown one fails now, not after the data is read.
     try {
       resolveParams({ [name]: d.type === 'choice' ? d.values[0] : d.low });
     } catch (err) {
-      if ((err as Error).message.startsWith('unknown parameter')) throw new CliUsageError(`--space: ${(err as Error).message}`);
+      if ((err as Error).message.startsWith('unknown parameter'))
+        throw new CliUsageError(`--space: ${(err as Error).message}`);
     }
   }
-  if (args.sampler !== 'tpe' && args.sampler !== 'random') throw new CliUsageError(`--sampler must be tpe or random, got "${args.sampler}"`);
+  if (args.sampler !== 'tpe' && args.sampler !== 'random')
+    throw new CliUsageError(`--sampler must be tpe or random, got "${args.sampler}"`);
 
-  const data = await loadData(args.data, { format, label: args.label, group: args.group, checkLabel: labelRule(objective) });
-  const baseParams = { ...fixed, objective, ...(objective === 'multi:softprob' ? { num_class: Math.max(2, inferNumClass(data)) } : {}) };
+  const data = await loadData(args.data, {
+    format,
+    label: args.label,
+    group: args.group,
+    checkLabel: labelRule(objective),
+  });
+  const baseParams = {
+    ...fixed,
+    objective,
+    ...(objective === 'multi:softprob' ? { num_class: Math.max(2, inferNumClass(data)) } : {}),
+  };
   const result = await tune({
     data,
     baseParams,
@@ -114,7 +134,13 @@ async function runTune(args: TuneArgs): Promise<void> {
         `trial ${t.number}: ${t.pruned ? 'pruned' : 'score'} ${t.score.toFixed(6)} rounds ${t.rounds} ${JSON.stringify(t.params)} (${t.seconds.toFixed(1)} s)\n`,
       ),
   });
-  const summary = { metric: result.metric, direction: result.direction, best: result.best, bestParams: result.bestParams, trials: result.trials };
+  const summary = {
+    metric: result.metric,
+    direction: result.direction,
+    best: result.best,
+    bestParams: result.bestParams,
+    trials: result.trials,
+  };
   if (args.out) fs.writeFileSync(args.out, `${JSON.stringify(result.bestParams, null, 2)}\n`);
   process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
 }

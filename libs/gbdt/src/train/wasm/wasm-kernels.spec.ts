@@ -6,7 +6,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createDataset } from '../../data/dataset';
 import { modelToJson } from '../../model/model-io';
-import { binColumnsOf, createPosBuffers, createTrainingOps, fillPositions, posBufferBytes, rowStrideOf, type OpsContext, type TrainingOps } from '../hist-builder';
+import {
+  binColumnsOf,
+  createPosBuffers,
+  createTrainingOps,
+  fillPositions,
+  posBufferBytes,
+  rowStrideOf,
+  type OpsContext,
+  type TrainingOps,
+} from '../hist-builder';
 import { Rng } from '../rng';
 import { trainSync } from '../train';
 import { KERNELS_WASM_BASE64 } from './kernels.wasm';
@@ -28,7 +37,21 @@ function context(stride: 1 | 2, memory: KernelMemory | null): OpsContext {
   const margin = memory ? memory.float64(n) : new Float64Array(n);
   for (let i = 0; i < n; i++) margin[i] = rng.next() * 2 - 1;
   const offsets = Int32Array.from({ length: F }, (_, f) => f * (bins + 1));
-  return { pos, rowStride: S, binCol: binColumnsOf(F), offsets, numFeatures: F, numRows: n, gh, histSize: F * (bins + 1) * stride, stride, margin, label: new Float64Array(n), weight: null, memory };
+  return {
+    pos,
+    rowStride: S,
+    binCol: binColumnsOf(F),
+    offsets,
+    numFeatures: F,
+    numRows: n,
+    gh,
+    histSize: F * (bins + 1) * stride,
+    stride,
+    margin,
+    label: new Float64Array(n),
+    weight: null,
+    memory,
+  };
 }
 
 /** Runs one tree's worth of operations and returns everything they wrote. */
@@ -99,10 +122,21 @@ describe('WebAssembly training kernels', () => {
   it('train the same model as the JavaScript kernels', () => {
     const rng = new Rng(3);
     const rows = 3000;
-    const columns = Array.from({ length: 5 }, () => Float32Array.from({ length: rows }, () => (rng.next() < 0.05 ? NaN : rng.next())));
-    const label = Float64Array.from({ length: rows }, (_, r) => (columns[0][r] + columns[1][r] * columns[2][r] + 0.3 * rng.next() > 0.8 ? 1 : 0));
+    const columns = Array.from({ length: 5 }, () =>
+      Float32Array.from({ length: rows }, () => (rng.next() < 0.05 ? NaN : rng.next())),
+    );
+    const label = Float64Array.from({ length: rows }, (_, r) =>
+      columns[0][r] + columns[1][r] * columns[2][r] + 0.3 * rng.next() > 0.8 ? 1 : 0,
+    );
     const data = createDataset({ columns, label });
-    const params = { objective: 'binary:logistic' as const, num_boost_round: 15, max_depth: 4, use_quantized_grad: true as const, subsample: 0.8, seed: 5 };
+    const params = {
+      objective: 'binary:logistic' as const,
+      num_boost_round: 15,
+      max_depth: 4,
+      use_quantized_grad: true as const,
+      subsample: 0.8,
+      seed: 5,
+    };
     const withKernels = modelToJson(trainSync(params, data).model);
     setWasmKernelsEnabled(false);
     try {
@@ -114,8 +148,16 @@ describe('WebAssembly training kernels', () => {
 
   it('are the compiled form of kernels.wat (run `npm run wasm:gen` after editing it)', async () => {
     // wabt is a dev dependency, used by tools/wasm-gen.mjs and here only
+    type WabtFactory = () => Promise<{
+      parseWat(
+        name: string,
+        text: string,
+        features: object,
+      ): { validate(f: object): void; toBinary(o: object): { buffer: Uint8Array }; destroy(): void };
+    }>;
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const wabt = await (require('wabt') as () => Promise<{ parseWat(name: string, text: string, features: object): { validate(f: object): void; toBinary(o: object): { buffer: Uint8Array }; destroy(): void } }>)();
+    const loadWabt = require('wabt') as WabtFactory;
+    const wabt = await loadWabt();
     const features = { simd: true, threads: true };
     const mod = wabt.parseWat('kernels.wat', fs.readFileSync(path.join(__dirname, 'kernels.wat'), 'utf8'), features);
     mod.validate(features);

@@ -8,7 +8,14 @@
  * kernels in hist-kernel.ts (integer-valued float64 sums; byte copies), which remain the path for
  * everything else and for arrays that live outside the memory.
  */
-import { gatherRange, histogramRange, leafUpdateRange, moveRange, splitSumsRange, type PosBuffer } from '../hist-kernel';
+import {
+  gatherRange,
+  histogramRange,
+  leafUpdateRange,
+  moveRange,
+  splitSumsRange,
+  type PosBuffer,
+} from '../hist-kernel';
 import { KERNELS_WASM_BASE64 } from './kernels.wasm';
 
 const PAGE_BYTES = 65_536;
@@ -112,7 +119,21 @@ export class KernelMemory {
 
 /** The kernels instantiated on one thread over a memory (each thread instantiates its own). */
 export interface WasmKernels {
-  hist4(bins: number, S: number, pay: number, start: number, end: number, c0: number, c1: number, c2: number, c3: number, h0: number, h1: number, h2: number, h3: number): void;
+  hist4(
+    bins: number,
+    S: number,
+    pay: number,
+    start: number,
+    end: number,
+    c0: number,
+    c1: number,
+    c2: number,
+    c3: number,
+    h0: number,
+    h1: number,
+    h2: number,
+    h3: number,
+  ): void;
   hist1(bins: number, S: number, pay: number, start: number, end: number, c0: number, h0: number): void;
   move(
     sb: number,
@@ -132,9 +153,43 @@ export interface WasmKernels {
     l: number,
     r: number,
   ): number;
-  gather(perm: number, gh: number, pay: number, start: number, end: number, gScale: number, hScale: number, mul: number, seed: number): void;
-  splitSums(perm: number, bins: number, S: number, byte: number, bin: number, dl: number, miss: number, gh: number, start: number, end: number, out: number, side: number): void;
-  leafUpdate(margin: number, perm: number, side: number, sided: number, vL: number, vR: number, K: number, k: number, start: number, end: number): void;
+  gather(
+    perm: number,
+    gh: number,
+    pay: number,
+    start: number,
+    end: number,
+    gScale: number,
+    hScale: number,
+    mul: number,
+    seed: number,
+  ): void;
+  splitSums(
+    perm: number,
+    bins: number,
+    S: number,
+    byte: number,
+    bin: number,
+    dl: number,
+    miss: number,
+    gh: number,
+    start: number,
+    end: number,
+    out: number,
+    side: number,
+  ): void;
+  leafUpdate(
+    margin: number,
+    perm: number,
+    side: number,
+    sided: number,
+    vL: number,
+    vR: number,
+    K: number,
+    k: number,
+    start: number,
+    end: number,
+  ): void;
 }
 
 export function instantiateKernels(memory: WebAssembly.Memory): WasmKernels {
@@ -176,7 +231,21 @@ export function histogramRangeWith(
     const e = Math.min(end, c + HIST_BLOCK_ROWS);
     let f = 0;
     for (; f + 4 <= F; f += 4) {
-      k.hist4(b, S, p, c, e, binCol[f], binCol[f + 1], binCol[f + 2], binCol[f + 3], h + 8 * offsets[f], h + 8 * offsets[f + 1], h + 8 * offsets[f + 2], h + 8 * offsets[f + 3]);
+      k.hist4(
+        b,
+        S,
+        p,
+        c,
+        e,
+        binCol[f],
+        binCol[f + 1],
+        binCol[f + 2],
+        binCol[f + 3],
+        h + 8 * offsets[f],
+        h + 8 * offsets[f + 1],
+        h + 8 * offsets[f + 2],
+        h + 8 * offsets[f + 3],
+      );
     }
     for (; f < F; f++) k.hist1(b, S, p, c, e, binCol[f], h + 8 * offsets[f]);
   }
@@ -198,7 +267,8 @@ export function moveRangeWith(
   leftAt: number,
   rightAt: number,
 ): number {
-  if (k === null) return moveRange(src, dst, S, payWords, start, end, byte, bin, defaultLeft, missingBin, leftAt, rightAt);
+  if (k === null)
+    return moveRange(src, dst, S, payWords, start, end, byte, bin, defaultLeft, missingBin, leftAt, rightAt);
   return k.move(
     src.bins.byteOffset,
     dst.bins.byteOffset,
@@ -258,7 +328,21 @@ export function splitSumsRangeWith(
   side: Uint8Array,
 ): void {
   if (k === null) splitSumsRange(perm, bins, S, byte, bin, defaultLeft, missingBin, gh, start, end, out, at, side);
-  else k.splitSums(perm.byteOffset, bins.byteOffset, S, byte, bin, defaultLeft ? 1 : 0, missingBin, gh.byteOffset, start, end, out.byteOffset + 8 * at, side.byteOffset);
+  else
+    k.splitSums(
+      perm.byteOffset,
+      bins.byteOffset,
+      S,
+      byte,
+      bin,
+      defaultLeft ? 1 : 0,
+      missingBin,
+      gh.byteOffset,
+      start,
+      end,
+      out.byteOffset + 8 * at,
+      side.byteOffset,
+    );
 }
 
 /** leafUpdateRange (hist-kernel.ts) on the kernels when `k` is given (every array in its memory). */

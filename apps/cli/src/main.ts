@@ -4,11 +4,13 @@ import { Command } from 'commander';
 import { registerFeaturesCommand } from './commands/features.command';
 import { registerGbdtCommand } from './commands/gbdt.command';
 import { registerSimulateCommand } from './commands/simulate.command';
+import { registerStatusCommand } from './commands/status.command';
 
 const program = new Command('pulse')
   .description('Pulse: streaming machine learning for engagement')
   .showHelpAfterError();
 
+registerStatusCommand(program);
 registerSimulateCommand(program);
 registerGbdtCommand(program);
 registerFeaturesCommand(program);

@@ -11,3 +11,4 @@ export * from './wire/engagement-event.proto';
 export * from './wire/engagement-event.codec';
 export * from './dead-letter/dead-letter.codec';
 export * as pulsev1 from './proto/proto';
+export * from './services/services';

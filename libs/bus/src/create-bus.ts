@@ -3,6 +3,7 @@ import type { MessageBus } from './bus.types';
 import type { BusLogger } from './bus-logger';
 import { InMemoryBus, type InMemoryBusOptions } from './in-memory/in-memory-bus';
 import { KafkaBus, type KafkaBusOptions } from './kafka/kafka-bus';
+import { kafkaSecurityFromEnv } from './kafka/kafka-security';
 
 export interface BusConfig {
   /** Kafka bootstrap servers; empty or absent means the in-process bus. */
@@ -23,7 +24,7 @@ export function createBus(config: BusConfig = {}): MessageBus {
 /**
  * Bus settings from the environment: KAFKA_BROKERS (comma-separated; absent = in-process bus),
  * KAFKA_CLIENT_ID (default pulse), KAFKA_IDEMPOTENT (default true), KAFKA_GZIP (default false),
- * KAFKA_SESSION_TIMEOUT_MS (default 6000).
+ * KAFKA_SESSION_TIMEOUT_MS (default 6000), and the TLS/SASL variables of kafkaSecurityFromEnv.
  */
 export function busConfigFromEnv(env: NodeJS.ProcessEnv = process.env): BusConfig {
   const read = new EnvReader(env);
@@ -36,6 +37,7 @@ export function busConfigFromEnv(env: NodeJS.ProcessEnv = process.env): BusConfi
       idempotent: read.bool('KAFKA_IDEMPOTENT', true),
       gzip: read.bool('KAFKA_GZIP', false),
       sessionTimeoutMs: read.int('KAFKA_SESSION_TIMEOUT_MS', 6000, 1000, 300_000),
+      security: kafkaSecurityFromEnv(read),
     },
   };
 }

@@ -5,4 +5,5 @@ export * from './murmur2';
 export { backoffDelay, defaultMaxBatchSize, defaultRetryPolicy } from './batch-runner';
 export * from './in-memory/in-memory-bus';
 export * from './kafka/kafka-bus';
+export * from './kafka/kafka-security';
 export * from './create-bus';

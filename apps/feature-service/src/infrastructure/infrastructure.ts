@@ -76,6 +76,7 @@ export async function startInfrastructure(
       brokers: config.infra.kafkaBrokers,
       kafka: {
         clientId: config.kafkaClientId,
+        security: config.infra.kafkaSecurity,
         idempotent: config.kafkaIdempotent,
         partitionsConsumedConcurrently: config.partitionsConcurrently,
         ...config.kafkaTimings,

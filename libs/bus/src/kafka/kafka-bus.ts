@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Kafka, type Admin, type ConsumerConfig } from 'kafkajs';
+import { Kafka, type Admin, type ConsumerConfig, type SASLOptions } from 'kafkajs';
 import { PulseError } from '@pulse/core';
 import type {
   BusMessage,
@@ -22,11 +22,14 @@ import {
   toPulseError,
 } from './kafka-support';
 import { KafkaSubscription } from './kafka-subscription';
+import type { KafkaSecurity } from './kafka-security';
 
 export interface KafkaBusOptions {
   brokers: readonly string[];
   /** Default 'pulse'. */
   clientId?: string;
+  /** TLS / SASL to the brokers (kafkaSecurityFromEnv reads them). Default: plaintext, no SASL. */
+  security?: KafkaSecurity;
   /**
    * Idempotent producer (no duplicates from producer retries). Default true. Must be false against
    * the librdkafka mock cluster used by the tests: its idempotent producers cannot connect.
@@ -77,6 +80,8 @@ export class KafkaBus implements MessageBus {
     this.kafka = new Kafka({
       clientId: options.clientId ?? 'pulse',
       brokers: [...options.brokers],
+      ssl: options.security?.ssl,
+      sasl: options.security?.sasl as SASLOptions | undefined,
       connectionTimeout: options.connectionTimeoutMs ?? 3000,
       retry: { retries: options.retries ?? 5 },
       logLevel: kafkaLogLevels[options.logLevel ?? 'warn'],

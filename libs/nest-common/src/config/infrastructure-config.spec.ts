@@ -8,6 +8,7 @@ describe('readInfrastructureConfig', () => {
     expect(read({})).toEqual({
       httpPort: 3001,
       kafkaBrokers: undefined,
+      kafkaSecurity: {},
       databaseUrl: undefined,
       redisUrl: undefined,
       dataDir: undefined,
@@ -21,10 +22,14 @@ describe('readInfrastructureConfig', () => {
         KAFKA_BROKERS: 'k1:9092, k2:9092',
         DATABASE_URL: 'postgres://db/p',
         REDIS_URL: 'redis://r:6379',
+        KAFKA_SASL_MECHANISM: 'plain',
+        KAFKA_SASL_USERNAME: 'svc',
+        KAFKA_SASL_PASSWORD: 'pw',
       }),
     ).toEqual({
       httpPort: 8080,
       kafkaBrokers: ['k1:9092', 'k2:9092'],
+      kafkaSecurity: { sasl: { mechanism: 'plain', username: 'svc', password: 'pw' } },
       databaseUrl: 'postgres://db/p',
       redisUrl: 'redis://r:6379',
       dataDir: undefined,

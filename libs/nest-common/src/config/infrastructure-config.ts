@@ -1,3 +1,4 @@
+import { kafkaSecurityFromEnv, type KafkaSecurity } from '@pulse/bus';
 import { ConfigError, type EnvReader } from '@pulse/core';
 
 /**
@@ -9,6 +10,8 @@ export interface InfrastructureConfig {
   readonly httpPort: number;
   /** KAFKA_BROKERS (comma separated); undefined: in-process bus. */
   readonly kafkaBrokers?: readonly string[];
+  /** KAFKA_SSL*, KAFKA_SASL_*: TLS and SASL to the brokers (see kafkaSecurityFromEnv). */
+  readonly kafkaSecurity: KafkaSecurity;
   /** DATABASE_URL; undefined: embedded PGlite. */
   readonly databaseUrl?: string;
   /** REDIS_URL; undefined: in-process online store. */
@@ -26,6 +29,7 @@ export function readInfrastructureConfig(env: EnvReader, defaults: { httpPort?: 
   return {
     httpPort: env.int('PORT', defaults.httpPort ?? 3001, 0, 65535),
     kafkaBrokers: brokers,
+    kafkaSecurity: brokers === undefined ? {} : kafkaSecurityFromEnv(env),
     databaseUrl: env.optionalString('DATABASE_URL'),
     redisUrl: env.optionalString('REDIS_URL'),
     dataDir: env.optionalString('PULSE_DATA_DIR'),

@@ -12,7 +12,8 @@ type Arr = unknown[];
 /** Folds one event's value into the partial at `a[o]`. */
 export function updateAt(acc: AccumulatorPlan, a: Arr, o: number, t: number, id: string, v: AttributeValue): void {
   const n = a[o] as number;
-  if (!acc.update(acc, a, o, n, t, id, v)) return;
+  // A count has no fields of its own: no call.
+  if (acc.hasFields && !acc.update(acc, a, o, n, t, id, v)) return;
   a[o] = n + 1;
   if (n === 0 || t > (a[o + 1] as number)) a[o + 1] = t;
 }

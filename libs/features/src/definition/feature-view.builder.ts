@@ -73,8 +73,8 @@ export function defineFeatureView(def: FeatureViewDefinition): FeatureView {
   const valueTypes: Record<string, FeatureValueType> = {};
   for (const f of def.features) valueTypes[f.name] = checkFeature(def, f, (m) => fail(m, f.name));
   for (const f of def.features) {
-    const spec = aggregationSpec(f.aggregation) as DerivedAggregation;
-    if (!isDerived(spec)) continue;
+    const spec = aggregationSpec(f.aggregation);
+    if (spec === undefined || !isDerived(spec)) continue;
     for (const part of spec.operands) {
       const ref = f[part];
       const what = `${f.aggregation} ${part}`;
@@ -82,8 +82,9 @@ export function defineFeatureView(def: FeatureViewDefinition): FeatureView {
         fail(`${f.aggregation} needs a ${part} (the name of a feature of the same view)`, f.name);
       const target = byName.get(ref as string);
       if (!target) fail(`${what} "${ref}" is not a feature of this view`, f.name);
-      if (isDerived(aggregationSpec(target?.aggregation as string) as DerivedAggregation))
-        fail(`${what} "${ref}" is itself a ${target?.aggregation}`, f.name);
+      const targetSpec = aggregationSpec((target as FeatureDefinition).aggregation);
+      if (targetSpec !== undefined && isDerived(targetSpec))
+        fail(`${what} "${ref}" is itself a ${targetSpec.name}`, f.name);
       if (valueTypes[ref as string] !== 'number') fail(`${what} "${ref}" is not numeric`, f.name);
     }
   }

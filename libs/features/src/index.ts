@@ -20,6 +20,9 @@ export {
 export { applyEvents, foldEvents, cloneState, type ApplyCounts, type ApplyResult } from './engine/apply-events';
 export { evaluate, evaluateViewColumns, canEvaluateAt, AsOfBeforeWatermarkError } from './engine/evaluate';
 export { replayEvents, evaluateOffline, byTimeThenId, entityHistories } from './engine/replay';
+export { asOfDependence, isTileInvariant } from './engine/as-of-dependence';
+export type { AsOfDependence } from './aggregations/aggregation.types';
+export type { TopKEntry } from './aggregations/top-k.aggregation';
 export * from './store/online-store';
 export * from './store/in-memory-online-store';
 export * from './store/redis-online-store';

@@ -2,8 +2,14 @@ import { DefinitionError } from '@pulse/core';
 import { compilePlan, type ViewPlan } from '../engine/plan';
 import { parseWindow, defaultTile, tileMs, DAY_MS } from './duration';
 import { fieldType } from './fields';
+import { AGGREGATIONS, aggregationSpec, OPTION_OWNERS } from '../aggregations/aggregation.registry';
 import {
-  AGGREGATIONS,
+  isDerived,
+  type AccumulatingAggregation,
+  type DerivedAggregation,
+  type OptionSpec,
+} from '../aggregations/aggregation.types';
+import {
   TILE_SIZES,
   type AttributeType,
   type Condition,
@@ -67,14 +73,19 @@ export function defineFeatureView(def: FeatureViewDefinition): FeatureView {
   const valueTypes: Record<string, FeatureValueType> = {};
   for (const f of def.features) valueTypes[f.name] = checkFeature(def, f, (m) => fail(m, f.name));
   for (const f of def.features) {
-    if (f.aggregation !== 'ratio') continue;
-    for (const part of ['numerator', 'denominator'] as const) {
+    const spec = aggregationSpec(f.aggregation);
+    if (spec === undefined || !isDerived(spec)) continue;
+    for (const part of spec.operands) {
       const ref = f[part];
-      if (typeof ref !== 'string') fail(`ratio needs a ${part} (the name of a feature of the same view)`, f.name);
+      const what = `${f.aggregation} ${part}`;
+      if (typeof ref !== 'string')
+        fail(`${f.aggregation} needs a ${part} (the name of a feature of the same view)`, f.name);
       const target = byName.get(ref as string);
-      if (!target) fail(`ratio ${part} "${ref}" is not a feature of this view`, f.name);
-      if (target?.aggregation === 'ratio') fail(`ratio ${part} "${ref}" is itself a ratio`, f.name);
-      if (valueTypes[ref as string] !== 'number') fail(`ratio ${part} "${ref}" is not numeric`, f.name);
+      if (!target) fail(`${what} "${ref}" is not a feature of this view`, f.name);
+      const targetSpec = aggregationSpec((target as FeatureDefinition).aggregation);
+      if (targetSpec !== undefined && isDerived(targetSpec))
+        fail(`${what} "${ref}" is itself a ${targetSpec.name}`, f.name);
+      if (valueTypes[ref as string] !== 'number') fail(`${what} "${ref}" is not numeric`, f.name);
     }
   }
 
@@ -97,16 +108,34 @@ export function planOf(view: FeatureView): ViewPlan {
   return plan;
 }
 
+// Properties of a feature definition that are not options of some aggregation.
+const COMMON = ['of', 'map', 'eventTypes', 'where', 'window', 'tile', 'categories'] as const;
+const OPERANDS = ['numerator', 'denominator'] as const;
+
 function checkFeature(def: FeatureViewDefinition, f: FeatureDefinition, fail: (m: string) => never): FeatureValueType {
-  if (!AGGREGATIONS.includes(f.aggregation))
-    fail(`unknown aggregation "${String(f.aggregation)}" (one of ${AGGREGATIONS.join(', ')})`);
-  if (f.aggregation === 'ratio') {
-    for (const k of ['of', 'map', 'eventTypes', 'where', 'window', 'tile', 'decimals', 'categories'] as const) {
-      if (f[k] !== undefined) fail(`ratio takes only numerator and denominator, not ${k}`);
+  const found = aggregationSpec(f.aggregation);
+  if (found === undefined) fail(`unknown aggregation "${String(f.aggregation)}" (one of ${AGGREGATIONS.join(', ')})`);
+  const spec = found as AccumulatingAggregation | DerivedAggregation;
+  const given = f as unknown as Readonly<Record<string, unknown>>;
+  if (isDerived(spec)) {
+    for (const k of [...COMMON, ...OPTION_OWNERS.keys()]) {
+      if (given[k] !== undefined) fail(`${f.aggregation} takes only ${listAnd(spec.operands)}, not ${k}`);
     }
     return 'number';
   }
-  if (f.numerator !== undefined || f.denominator !== undefined) fail('numerator/denominator are only for ratio');
+  for (const k of OPERANDS) if (given[k] !== undefined) fail(`${listAnd(OPERANDS, '/')} are only for ratio`);
+  for (const [name, owners] of OPTION_OWNERS) {
+    if (given[name] !== undefined && !owners.includes(f.aggregation)) fail(`${name} applies to ${listAnd(owners)}`);
+  }
+  for (const [name, option] of Object.entries(spec.options as Readonly<Record<string, OptionSpec<unknown>>>)) {
+    const value = given[name];
+    if (value === undefined) {
+      if (option.required) fail(`${f.aggregation} needs option ${name} (${option.describe})`);
+      continue;
+    }
+    const problem = option.check(value);
+    if (problem !== undefined) fail(problem);
+  }
 
   const eventTypes = f.eventTypes ?? def.sources;
   if (f.eventTypes !== undefined) {
@@ -117,38 +146,14 @@ function checkFeature(def: FeatureViewDefinition, f: FeatureDefinition, fail: (m
 
   for (const c of f.where ?? []) checkCondition(c, eventTypes, def, fail);
 
-  // The field and what the aggregation can do with its type.
-  let type: AttributeType | undefined;
-  if (f.of !== undefined) {
-    const t = fieldType(f.of, eventTypes, def.schema);
-    if (!['number', 'string', 'boolean'].includes(t)) fail(t);
-    type = t as AttributeType;
-  } else if (f.aggregation !== 'count' && f.aggregation !== 'timeSinceLast') {
-    fail(`${f.aggregation} needs "of" (the field it aggregates)`);
-  }
-  if (f.map !== undefined) {
-    if (type !== 'string') fail(`map applies to string fields; "${f.of}" is ${type ?? 'absent'}`);
-    for (const [k, v] of Object.entries(f.map))
-      if (typeof v !== 'number' || !Number.isFinite(v)) fail(`map value for "${k}" must be a finite number`);
-  }
-  const numeric = type === 'number' || type === 'boolean' || f.map !== undefined;
-  if (['sum', 'mean', 'variance', 'min', 'max'].includes(f.aggregation) && !numeric) {
-    fail(`${f.aggregation} needs a numeric or boolean field (or a map); "${f.of}" is ${type}`);
-  }
-  if (f.aggregation === 'currentStreak' && type !== 'boolean')
-    fail(`currentStreak needs a boolean field; "${f.of}" is ${type}`);
-  if (f.decimals !== undefined) {
-    if (!Number.isInteger(f.decimals) || f.decimals < 0 || f.decimals > 9)
-      fail(`decimals must be an integer in [0, 9], got ${String(f.decimals)}`);
-    if (!['sum', 'mean', 'variance'].includes(f.aggregation)) fail('decimals applies to sum, mean and variance');
-  }
+  const type = checkField(spec, f, eventTypes, def, fail);
 
   const w = parseWindow(f.window);
   if (typeof w === 'string') fail(w);
   else if (w.lifetime) {
     if (f.tile !== undefined) fail('a lifetime feature has no tiles');
   } else {
-    if (f.aggregation === 'currentStreak') fail('currentStreak is defined over the whole history; use window lifetime');
+    if (!spec.windowed) fail(`${f.aggregation} is defined over the whole history; use window lifetime`);
     if (w.lengthMs + w.offsetMs > MAX_WINDOW_MS) fail('window plus offset must be at most 400d; use lifetime beyond');
     if (f.tile !== undefined && !TILE_SIZES.includes(f.tile))
       fail(`tile "${String(f.tile)}" is not one of ${TILE_SIZES.join(', ')}`);
@@ -161,15 +166,51 @@ function checkFeature(def: FeatureViewDefinition, f: FeatureDefinition, fail: (m
       fail(`window needs more than ${MAX_TILES} ${tile} tiles; use a coarser tile`);
   }
 
-  const valueType: FeatureValueType =
-    ['first', 'last', 'mode'].includes(f.aggregation) && type === 'string' && f.map === undefined ? 'string' : 'number';
+  const valueType = spec.valueType(type, f);
   if (f.categories !== undefined) {
-    if (valueType !== 'string')
-      fail('categories apply to string-valued features (first, last, mode of a string field)');
+    if (valueType !== 'string' && valueType !== 'ranking')
+      fail('categories apply to string-valued features (first, last, mode of a string field) and topK');
     if (!Array.isArray(f.categories) || f.categories.length === 0) fail('categories must be a non-empty list');
     if (new Set(f.categories).size !== f.categories.length) fail('categories must not repeat');
   }
   return valueType;
+}
+
+/** The field's type, checked against what the aggregation needs; undefined without a field. */
+function checkField(
+  spec: AccumulatingAggregation,
+  f: FeatureDefinition,
+  eventTypes: readonly string[],
+  def: FeatureViewDefinition,
+  fail: (m: string) => never,
+): AttributeType | undefined {
+  let type: AttributeType | undefined;
+  if (f.of !== undefined) {
+    const t = fieldType(f.of, eventTypes, def.schema);
+    if (!['number', 'string', 'boolean'].includes(t)) fail(t);
+    type = t as AttributeType;
+  } else if (spec.field !== 'optional') {
+    fail(`${f.aggregation} needs "of" (the field it aggregates)`);
+  }
+  if (f.map !== undefined) {
+    if (type !== 'string') fail(`map applies to string fields; "${f.of}" is ${type ?? 'absent'}`);
+    for (const [k, v] of Object.entries(f.map))
+      if (typeof v !== 'number' || !Number.isFinite(v)) fail(`map value for "${k}" must be a finite number`);
+  }
+  const numeric = type === 'number' || type === 'boolean' || f.map !== undefined;
+  if (spec.field === 'numeric' && !numeric)
+    fail(`${f.aggregation} needs a numeric or boolean field (or a map); "${f.of}" is ${type}`);
+  if (spec.field === 'boolean' && type !== 'boolean')
+    fail(`${f.aggregation} needs a boolean field; "${f.of}" is ${type}`);
+  if (spec.field === 'categorical' && (type !== 'string' || f.map !== undefined))
+    fail(`${f.aggregation} needs a string field, without a map; "${f.of}" is ${f.map ? 'mapped to numbers' : type}`);
+  return type;
+}
+
+/** `a, b and c` (or `a/b` with a separator). */
+function listAnd(items: readonly string[], sep?: string): string {
+  if (sep !== undefined) return items.join(sep);
+  return items.length < 2 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
 }
 
 function checkCondition(

@@ -1,3 +1,10 @@
+import {
+  AGGREGATIONS,
+  type AggregationName,
+  type AggregationOptions,
+  type AggregationValue,
+} from '../aggregations/aggregation.registry';
+
 /**
  * The declarative shape of feature views. A view is a plain, versioned value (build it with
  * `defineFeatureView`, which validates it); views compose by import.
@@ -28,36 +35,10 @@ export type FieldRef =
   | 'profile.region'
   | `attributes.${string}`;
 
-export type Aggregation =
-  | 'count'
-  | 'sum'
-  | 'mean'
-  | 'variance'
-  | 'min'
-  | 'max'
-  | 'first'
-  | 'last'
-  | 'distinctCount'
-  | 'mode'
-  | 'currentStreak'
-  | 'timeSinceLast'
-  | 'ratio';
+/** The name of an aggregation (see aggregations/aggregation.registry.ts). */
+export type Aggregation = AggregationName;
 
-export const AGGREGATIONS: readonly Aggregation[] = [
-  'count',
-  'sum',
-  'mean',
-  'variance',
-  'min',
-  'max',
-  'first',
-  'last',
-  'distinctCount',
-  'mode',
-  'currentStreak',
-  'timeSinceLast',
-  'ratio',
-];
+export { AGGREGATIONS };
 
 export type ConditionOp = 'eq' | 'ne' | 'in' | 'notIn' | 'gt' | 'gte' | 'lt' | 'lte';
 export type ConditionValue = string | number | boolean;
@@ -81,9 +62,9 @@ export type WindowSpec = 'lifetime' | Duration | { readonly last: Duration; read
 export const TILE_SIZES = ['5m', '15m', '1h', '6h', '1d'] as const;
 export type TileSize = (typeof TILE_SIZES)[number];
 
-export interface FeatureDefinition {
+/** A feature's definition, without its aggregation and the aggregations' options. */
+export type FeatureFields = {
   readonly name: string;
-  readonly aggregation: Aggregation;
   /** The field aggregated. Required except for count, timeSinceLast (optional: only events having it) and ratio. */
   readonly of?: FieldRef;
   /** Maps a string field to numbers (e.g. difficulty beginner=1…advanced=3) for numeric aggregations. */
@@ -99,12 +80,17 @@ export interface FeatureDefinition {
   /** ratio only: names of two non-ratio numeric features of the same view. */
   readonly numerator?: string;
   readonly denominator?: string;
-  /** Decimal places numeric values are aggregated at (sum/mean/variance are exact at that precision). Default 4. */
-  readonly decimals?: number;
-  /** For string-valued features: the known categories (used for one-hot encoding in feature vectors). */
+  /** For string-valued and topK features: the known categories (columns of feature vectors). */
   readonly categories?: readonly string[];
   readonly description?: string;
-}
+};
+
+/**
+ * A feature: its fields, its aggregation and that aggregation's options — `decimals` (sum, mean,
+ * variance: decimal places values are aggregated at, exactly; default 4), `k` (topK), `edges`
+ * (histogram); see each `aggregations/*.aggregation.ts`.
+ */
+export type FeatureDefinition = FeatureFields & AggregationOptions & { readonly aggregation: Aggregation };
 
 export interface FeatureViewDefinition {
   /** snake_case, unique in a registry. */
@@ -121,8 +107,11 @@ export interface FeatureViewDefinition {
   readonly description?: string;
 }
 
-/** Value type of a feature's output. */
-export type FeatureValueType = 'number' | 'string';
+/**
+ * Value type of a feature's output: `counts` — bucket counts, a `readonly number[]` (histogram);
+ * `ranking` — `readonly { value: string; count: number }[]`, most frequent first (topK).
+ */
+export type FeatureValueType = 'number' | 'string' | 'counts' | 'ranking';
 
 /** A validated, frozen view (what `defineFeatureView` returns). */
 export interface FeatureView extends FeatureViewDefinition {
@@ -135,7 +124,8 @@ export interface FeatureView extends FeatureViewDefinition {
   readonly key: string;
 }
 
-export type FeatureValue = number | string | null;
+/** number, string, bucket counts (histogram), a ranking (topK), or null. */
+export type FeatureValue = AggregationValue;
 
 export interface ViewValues {
   readonly version: number;

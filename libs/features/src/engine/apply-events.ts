@@ -1,8 +1,8 @@
 import type { EngagementEvent } from '@pulse/contracts';
 import type { EntityState, ViewState } from './entity-state';
 import type { FeatureRegistry } from './feature-registry';
-import { finaliseStreak, updateAt } from './partials';
-import type { EventRoute } from './plan';
+import { updateAt } from './partials';
+import type { EventRoute, ViewPlan } from './plan';
 
 export interface ApplyCounts {
   /** Events folded into the state. */
@@ -247,9 +247,10 @@ function tileAt(tiles: unknown[], idx: number, size: number): number {
 }
 
 /**
- * Drops what the new watermark makes unreachable: old ids, tiles behind the horizon, settled streak
- * outcomes; and the views the registry no longer has, which stop taking events here: kept, one
- * registered again later would look current although it missed the events in between.
+ * Drops what the new watermark makes unreachable: old ids, tiles behind the horizon, and the views the
+ * registry no longer has, which stop taking events here (kept, one registered again later would look
+ * current although it missed the events in between); settles what no late event can reorder any more
+ * (a streak's outcomes, a top-k summary's pending values).
  */
 function compact(state: EntityState, registry: FeatureRegistry, viewStates: ViewState[]): void {
   for (const key in state.s) if (!registry.viewKeys.has(key)) delete state.s[key];
@@ -275,6 +276,25 @@ function compact(state: EntityState, registry: FeatureRegistry, viewStates: View
       if (k === tiles.length) delete vs.t[g.tile];
       else if (k > 0) tiles.splice(0, k);
     }
-    for (const acc of plan.lifetime) if (acc.kind === 'streak') finaliseStreak(vs.l, acc.offset, lateCutoff);
+    settle(plan, vs, lateCutoff);
+  }
+}
+
+/** Lets the accumulators with a settle step settle what is older than the cutoff (see AccumulatorSpec.settle). */
+function settle(plan: ViewPlan, vs: ViewState, cutoff: number): void {
+  const { lifetime, groups } = plan.settling;
+  for (let a = 0; a < lifetime.length; a++) {
+    const acc = lifetime[a];
+    (acc.spec.settle as NonNullable<typeof acc.spec.settle>)(acc, vs.l, acc.offset, cutoff);
+  }
+  for (let g = 0; g < groups.length; g++) {
+    const group = groups[g];
+    const tiles = vs.t[group.tile];
+    if (tiles === undefined) continue;
+    for (let i = 0; i < tiles.length; i += group.size) {
+      const rel = cutoff - (tiles[i] as number) * group.tileMs;
+      for (const acc of group.settling)
+        (acc.spec.settle as NonNullable<typeof acc.spec.settle>)(acc, tiles, i + acc.offset, rel);
+    }
   }
 }

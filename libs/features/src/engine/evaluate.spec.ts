@@ -47,9 +47,20 @@ describe('evaluate: known values', () => {
     ['since_last_answer_2h', 10 * MIN],
     ['difficulty', null],
     ['completion_2h', null],
+    [
+      'top_channels',
+      [
+        { value: 'web', count: 2 },
+        { value: 'email', count: 1 },
+        { value: 'slack', count: 1 },
+      ],
+    ],
+    ['top_contents_2h', [{ value: 'L1', count: 1 }]],
+    ['time_hist', [0, 1, 3, 0]],
+    ['correct_hist_2h', [1, 3]],
   ])('%s = %p', (name, expected) => {
     if (name === 'time_var') expect(v.values[name]).toBeCloseTo(expected as number, 10);
-    else expect(v.values[name]).toBe(expected);
+    else expect(v.values[name]).toEqual(expected);
   });
 
   it('at 02:40 the 2h window (1h tiles) holds only the 01:xx tile and the offset window that tile too', () => {

@@ -2,18 +2,8 @@ import { PulseError } from '@pulse/core';
 import type { FeatureValue, FeatureValues, ViewValues } from '../definition/feature-view.types';
 import type { EntityState, ViewState } from './entity-state';
 import type { FeatureRegistry } from './feature-registry';
-import {
-  bagMode,
-  bagSize,
-  keyCounts,
-  type Bag,
-  mergeRange,
-  momentsMean,
-  momentsSum,
-  momentsVariance,
-  streakValue,
-} from './partials';
-import type { AccumulatorPlan, FeaturePlan, ViewPlan } from './plan';
+import { mergeRange } from './partials';
+import type { ViewPlan } from './plan';
 
 /**
  * The state already holds events newer than the requested time, so it cannot answer as of that time;
@@ -127,7 +117,7 @@ function fillView(
       o = 0;
       found = mergeRange(acc, vs.t[acc.tile], k - f.fromTiles, k - f.toTiles, f.tileKey, p);
     }
-    values[i] = valueOf(f, acc, found, a, o, asOf);
+    values[i] = (f.value as NonNullable<typeof f.value>)(found, a, o, f, asOf) as FeatureValue;
     const t = found ? (a[o + 1] as number) : null;
     newest[i] = t;
     freshness[i] = t === null ? null : asOf - t;
@@ -135,15 +125,20 @@ function fillView(
   for (let i = 0; i < n; i++) {
     const f = features[i];
     if (f.acc !== null) continue;
-    const num = values[f.numeratorIndex] as number | null;
-    const den = values[f.denominatorIndex] as number | null;
-    values[i] = num === null || den === null || den === 0 ? null : num / den;
-    const tn = newest[f.numeratorIndex];
-    const td = newest[f.denominatorIndex];
-    const t = tn === null ? td : td === null ? tn : Math.max(tn, td);
+    // Derived: from the operands' values; fresh as the newest of them.
+    const ops = f.operandIndexes;
+    let t: number | null = null;
+    for (let j = 0; j < ops.length; j++) {
+      operands[j] = values[ops[j]];
+      const tj = newest[ops[j]];
+      if (tj !== null && (t === null || tj > t)) t = tj;
+    }
+    values[i] = (f.combine as NonNullable<typeof f.combine>)(operands) as FeatureValue;
     freshness[i] = t === null ? null : asOf - t;
   }
 }
+
+const operands: FeatureValue[] = [];
 
 const values: FeatureValue[] = [];
 const newest: (number | null)[] = [];
@@ -151,44 +146,3 @@ const freshness: (number | null)[] = [];
 
 /** Reused by every merge (evaluation is synchronous): a merged partial lives only until its value is read. */
 const scratch: unknown[] = [0, 0, 0, 0, 0];
-
-function valueOf(
-  f: FeaturePlan,
-  acc: AccumulatorPlan,
-  found: boolean,
-  p: unknown[],
-  o: number,
-  asOf: number,
-): FeatureValue {
-  switch (f.aggregation) {
-    case 'count':
-      return found ? (p[o] as number) : 0;
-    case 'timeSinceLast':
-      return found ? asOf - (p[o + 1] as number) : null;
-    case 'sum':
-      return found ? momentsSum(p, o, acc.scale) : 0;
-    case 'mean':
-      return found ? momentsMean(p, o, acc.scale) : null;
-    case 'variance':
-      return found ? momentsVariance(p, o, acc.scale) : null;
-    case 'min':
-    case 'max':
-      return found ? (p[o + 2] as number) : null;
-    case 'first':
-      return found ? (p[o + 4] as FeatureValue) : null;
-    case 'last':
-      return found ? (p[o + 3] as FeatureValue) : null;
-    case 'distinctCount':
-      if (!found) return 0;
-      return f.tileKey !== null ? keyCounts.size : bagSize(p[o + 2] as Bag | Map<string, number>);
-    case 'mode':
-      if (!found) return null;
-      return f.tileKey !== null
-        ? keyCounts.mode()
-        : bagMode(p[o + 2] as Bag | Map<string, number>, f.valueType === 'number');
-    case 'currentStreak':
-      return found ? streakValue(p, o) : 0;
-    case 'ratio':
-      return null;
-  }
-}

@@ -21,34 +21,31 @@ import {
   type Predicate,
 } from '../definition/fields';
 import type {
-  Aggregation,
   FeatureDefinition,
+  FeatureFields,
   FeatureValueType,
   FeatureViewDefinition,
   TileSize,
 } from '../definition/feature-view.types';
+import { aggregationSpec } from '../aggregations/aggregation.registry';
+import {
+  isDerived,
+  type AccumulatingAggregation,
+  type AccumulatorSpec,
+  type AsOfDependence,
+  type Fields,
+} from '../aggregations/aggregation.types';
 
-export type AccumulatorKind = 'count' | 'moments' | 'min' | 'max' | 'first' | 'last' | 'bag' | 'streak';
-
-export const KIND_OF: Record<Exclude<Aggregation, 'ratio'>, AccumulatorKind> = {
-  count: 'count',
-  timeSinceLast: 'count',
-  sum: 'moments',
-  mean: 'moments',
-  variance: 'moments',
-  min: 'min',
-  max: 'max',
-  first: 'first',
-  last: 'last',
-  distinctCount: 'bag',
-  mode: 'bag',
-  currentStreak: 'streak',
-};
-
-export const DEFAULT_DECIMALS = 4;
-
-export interface AccumulatorPlan {
-  readonly kind: AccumulatorKind;
+export interface AccumulatorPlan<C = unknown> {
+  /** The accumulator's kind (its spec's). */
+  readonly kind: string;
+  readonly spec: AccumulatorSpec<C>;
+  /** The spec's functions, as fields of the plan (one shape for every accumulator: monomorphic loads). */
+  readonly update: AccumulatorSpec<C>['update'];
+  readonly start: AccumulatorSpec<C>['start'];
+  readonly merge: AccumulatorSpec<C>['merge'];
+  /** Settings from the feature definition (e.g. the precision of moments). */
+  readonly config: C;
   /** null = lifetime (a single partial). */
   readonly tile: TileSize | null;
   readonly tileMs: number;
@@ -57,10 +54,10 @@ export interface AccumulatorPlan {
   /** Reads the aggregated value; undefined = the event does not contribute. */
   readonly read: (e: EngagementEvent) => AttributeValue | undefined;
   readonly hasField: boolean;
-  /** moments: 10^decimals; values are aggregated as round(v * scale). */
-  readonly scale: number;
-  /** moments: keep the sum of squares (some user needs the variance). */
-  order2: boolean;
+  /** Set by a user that needs more of the partial (variance: the sum of squares of moments). */
+  extended: boolean;
+  /** The partial has fields besides the count and newest time (merges must visit them). */
+  hasFields: boolean;
   /** Tiles kept behind the watermark's tile (the longest window + offset of its users, in tiles). */
   spanTiles: number;
   /** Length of a tile entry of its group: 1 (the tile index) + the widths of the group's partials. */
@@ -73,17 +70,19 @@ export interface AccumulatorPlan {
 
 export interface FeaturePlan {
   readonly name: string;
-  readonly aggregation: Aggregation;
+  readonly aggregation: string;
+  readonly definition: FeatureFields;
   readonly valueType: FeatureValueType;
   readonly acc: AccumulatorPlan | null;
+  /** The aggregation's final value (null for a derived feature, see `combine`). */
+  readonly value: ((found: boolean, p: Fields, o: number, f: FeaturePlan, asOf: number) => unknown) | null;
+  /** Derived (ratio): the value from the operands' values, in `operandIndexes` order. */
+  readonly combine: ((values: readonly unknown[]) => unknown) | null;
+  readonly operandIndexes: readonly number[];
+  readonly asOf: AsOfDependence;
   /** Windowed: the window covers tiles [k - fromTiles, k - toTiles] where k is the as-of time's tile. */
   readonly fromTiles: number;
   readonly toTiles: number;
-  readonly numerator?: string;
-  readonly denominator?: string;
-  /** ratio: positions of the numerator and denominator in the view's features. */
-  numeratorIndex: number;
-  denominatorIndex: number;
   /** distinctCount/mode of a time field read off count tiles: the field's value in tile `idx`. */
   readonly tileKey: ((tileIndex: number) => number) | null;
 }
@@ -96,6 +95,8 @@ export interface TileGroupPlan {
   spanTiles: number;
   /** Length of a tile entry: 1 (the tile index) + the widths of the partials. */
   size: number;
+  /** Its accumulators with a `settle` step. */
+  settling: AccumulatorPlan[];
 }
 
 /** What one event type updates in a view: lifetime accumulators, and per tile group its accumulators. */
@@ -106,6 +107,8 @@ export interface EventRoute {
 
 export interface ViewPlan {
   readonly lifetime: AccumulatorPlan[];
+  /** Accumulators with a `settle` step: lifetime ones, and per tile group. */
+  readonly settling: { readonly lifetime: AccumulatorPlan[]; readonly groups: TileGroupPlan[] };
   /** Length of the flat lifetime array (the widths of the lifetime partials). */
   readonly lifetimeWidth: number;
   readonly groups: TileGroupPlan[];
@@ -128,18 +131,21 @@ export function compilePlan(
   const features: FeaturePlan[] = [];
 
   for (const f of def.features) {
-    if (f.aggregation === 'ratio') {
+    const spec = aggregationSpec(f.aggregation);
+    if (spec === undefined) throw new Error(`unknown aggregation ${f.aggregation}`);
+    if (isDerived(spec)) {
       features.push({
         name: f.name,
-        aggregation: 'ratio',
-        valueType: 'number',
+        aggregation: f.aggregation,
+        definition: f,
+        valueType: valueTypes[f.name],
         acc: null,
+        value: null,
+        combine: spec.combine,
+        operandIndexes: spec.operands.map((k) => def.features.findIndex((x) => x.name === f[k])),
+        asOf: 'tiles',
         fromTiles: 0,
         toTiles: 0,
-        numerator: f.numerator,
-        denominator: f.denominator,
-        numeratorIndex: def.features.findIndex((x) => x.name === f.numerator),
-        denominatorIndex: def.features.findIndex((x) => x.name === f.denominator),
         tileKey: null,
       });
       continue;
@@ -149,38 +155,39 @@ export function compilePlan(
     const tile = w.lifetime ? null : ((f.tile ?? defaultTile(w.lengthMs, w.offsetMs)) as TileSize);
     const tMs = tile ? tileMs(tile) : 0;
     const spanTiles = tile ? (w.lengthMs + w.offsetMs) / tMs : 0;
-    const tileKey = tile ? tileKeyOf(f, tMs) : null;
-    // A tile-keyed bag is stored as the count of the same events.
+    const tileKey = tile && spec.tileKeyed ? tileKeyOf(f, tMs) : null;
+    // A tile-keyed feature is stored as the count of the same events.
     const stored: FeatureDefinition = tileKey
       ? { name: f.name, aggregation: 'count', eventTypes: f.eventTypes, where: f.where }
       : f;
-    const kind = KIND_OF[stored.aggregation as Exclude<Aggregation, 'ratio'>];
-    const signature = accumulatorSignature(kind, tile, stored, def);
+    const accSpec = (aggregationSpec(stored.aggregation) as AccumulatingAggregation).accumulator;
+    const signature = accumulatorSignature(accSpec, tile, stored, def);
     let acc = accs.get(signature);
     if (!acc) {
-      acc = newAccumulator(kind, tile, tMs, stored, signature, def);
+      acc = newAccumulator(accSpec, tile, tMs, stored, signature, def);
       accs.set(signature, acc);
       if (tile === null) {
         lifetime.push(acc);
       } else {
         let g = groups.find((x) => x.tile === tile);
-        if (!g) groups.push((g = { tile, tileMs: tMs, accs: [], spanTiles: 0, size: 0 }));
+        if (!g) groups.push((g = { tile, tileMs: tMs, accs: [], spanTiles: 0, size: 0, settling: [] }));
         g.accs.push(acc);
       }
     }
-    if (f.aggregation === 'variance') acc.order2 = true;
+    if (!tileKey) spec.use?.(acc);
     acc.spanTiles = Math.max(acc.spanTiles, spanTiles);
     features.push({
       name: f.name,
       aggregation: f.aggregation,
+      definition: f,
       valueType: valueTypes[f.name],
       acc,
+      value: spec.value,
+      combine: null,
+      operandIndexes: [],
+      asOf: spec.asOf,
       fromTiles: tile ? spanTiles - 1 : 0,
       toTiles: tile ? w.offsetMs / tMs : 0,
-      numerator: undefined,
-      denominator: undefined,
-      numeratorIndex: -1,
-      denominatorIndex: -1,
       tileKey,
     });
   }
@@ -200,6 +207,14 @@ export function compilePlan(
     }
     for (const a of g.accs) a.groupSize = offset;
     g.size = offset;
+    g.settling = g.accs.filter((a) => a.spec.settle !== undefined);
+  }
+  // A derived feature depends on the time as its operands do (a ratio over a shift is no shift).
+  for (let i = 0; i < features.length; i++) {
+    const f = features[i];
+    if (f.combine === null) continue;
+    const all = f.operandIndexes.map((j) => features[j].asOf);
+    features[i] = { ...f, asOf: all.every((d) => d === 'tiles') ? 'tiles' : 'time' };
   }
 
   const takes = (t: string) => (a: AccumulatorPlan) => !a.eventTypes || a.eventTypes.has(t);
@@ -214,11 +229,15 @@ export function compilePlan(
   // fingerprint: state built under another layout is discarded rather than misread.
   const layout = JSON.stringify([
     LAYOUT,
-    lifetime.map((a) => [a.signature, a.order2]),
-    groups.map((g) => [g.tile, g.spanTiles, g.accs.map((a) => [a.signature, a.order2])]),
+    lifetime.map((a) => [a.signature, a.extended]),
+    groups.map((g) => [g.tile, g.spanTiles, g.accs.map((a) => [a.signature, a.extended])]),
   ]);
   return {
     lifetime,
+    settling: {
+      lifetime: lifetime.filter((a) => a.spec.settle !== undefined),
+      groups: groups.filter((g) => g.settling.length > 0),
+    },
     lifetimeWidth,
     groups,
     features,
@@ -241,57 +260,45 @@ function recordBuilder(names: readonly string[]): <T>(values: readonly T[]) => R
 /** Generation of the partials' layout; part of every fingerprint. */
 const LAYOUT = 'flat-2';
 
-/** The value of a distinctCount/mode's time field in a tile, when the tile holds a single value of it. */
+/** The value of a tile-keyed feature's time field in a tile, when the tile holds a single value of it. */
 function tileKeyOf(f: FeatureDefinition, tMs: number): ((tileIndex: number) => number) | null {
-  if ((f.aggregation !== 'distinctCount' && f.aggregation !== 'mode') || f.of === undefined || f.map !== undefined)
-    return null;
+  if (f.of === undefined || f.map !== undefined) return null;
   const field = Object.prototype.hasOwnProperty.call(TIME_FIELDS, f.of) ? TIME_FIELDS[f.of] : undefined;
   if (!field || field.periodMs % tMs !== 0) return null;
   return (idx) => field.of(idx * tMs);
 }
 
-/** Fields of a partial of this accumulator (see partials.ts for the layouts). */
 function partialWidth(a: AccumulatorPlan): number {
-  switch (a.kind) {
-    case 'count':
-      return 2;
-    case 'moments':
-      return a.order2 ? 4 : 3;
-    case 'first':
-      return 5;
-    case 'last':
-    case 'streak':
-      return 4;
-    default:
-      return 3;
-  }
+  const width = a.spec.width(a);
+  a.hasFields = width > 2;
+  return width;
 }
 
 // What the accumulator takes and how it reads it, as the fold sees it: the event types it takes (a
 // feature without its own takes every source of the view) and the type its field is read as. Both are
 // in the fingerprint, so adding a source or retyping an attribute makes stored states stale (rebuilt
-// from the log) rather than silently missing that history.
+// from the log) rather than silently missing that history. The last item is the accumulator's settings.
 function accumulatorSignature(
-  kind: AccumulatorKind,
+  spec: AccumulatorSpec,
   tile: TileSize | null,
   f: FeatureDefinition,
   def: FeatureViewDefinition,
 ): string {
   const takes = [...(f.eventTypes ?? def.sources)].sort();
   return JSON.stringify([
-    kind,
+    spec.kind,
     tile,
     takes,
     f.where ?? [],
     f.of ?? null,
     f.of ? fieldType(f.of, takes, def.schema) : null,
     f.map ?? null,
-    kind === 'moments' ? (f.decimals ?? DEFAULT_DECIMALS) : null,
+    spec.signature?.(f) ?? null,
   ]);
 }
 
 function newAccumulator(
-  kind: AccumulatorKind,
+  spec: AccumulatorSpec,
   tile: TileSize | null,
   tMs: number,
   f: FeatureDefinition,
@@ -302,19 +309,24 @@ function newAccumulator(
   const map = f.map;
   let read: (e: EngagementEvent) => AttributeValue | undefined;
   if (!get) read = () => 1;
-  else if (kind === 'moments' || kind === 'min' || kind === 'max') read = (e) => toNumber(get(e), map);
-  else if (kind === 'first' || kind === 'last' || kind === 'bag') read = (e) => toKey(get(e), map);
+  else if (spec.reads === 'number') read = (e) => toNumber(get(e), map);
+  else if (spec.reads === 'key') read = (e) => toKey(get(e), map);
   else read = get;
   return {
-    kind,
+    kind: spec.kind,
+    spec,
+    update: spec.update,
+    start: spec.start,
+    merge: spec.merge,
+    config: spec.config(f),
     tile,
     tileMs: tMs,
     eventTypes: f.eventTypes ? new Set(f.eventTypes) : null,
     predicate: compileConditions(f.where ?? []),
     read,
     hasField: get !== null,
-    scale: 10 ** (f.decimals ?? DEFAULT_DECIMALS),
-    order2: false,
+    extended: false,
+    hasFields: false,
     spanTiles: 0,
     groupSize: 0,
     offset: 0,
@@ -322,7 +334,6 @@ function newAccumulator(
     signature,
   };
 }
-
 // A value of another type than the declared one (an event that escaped validation) contributes nothing.
 function typedGetter(get: FieldGetter, type: string): FieldGetter {
   return (e) => {

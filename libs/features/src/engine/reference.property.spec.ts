@@ -23,6 +23,19 @@ function reference(all: EngagementEvent[], T: number) {
     for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
     return [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0]?.[0] ?? null;
   };
+  const top = (values: string[], k: number) => {
+    const counts = new Map<string, number>();
+    for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+    return [...counts]
+      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+      .slice(0, k)
+      .map(([value, count]) => ({ value, count }));
+  };
+  const histogram = (values: number[], edges: number[]) =>
+    edges
+      .map((_, i) => i)
+      .concat(edges.length)
+      .map((b) => values.filter((v) => (b === 0 || v >= edges[b - 1]) && (b === edges.length || v < edges[b])).length);
   let streak = 0;
   for (const a of answers) streak = a.attributes.is_correct ? streak + 1 : 0;
   const correct = answers.filter((a) => a.attributes.is_correct === true).length;
@@ -44,6 +57,19 @@ function reference(all: EngagementEvent[], T: number) {
     top_channel: mode(ev.map((e) => e.channel)),
     streak,
     since_last: ev.length ? T - ev[ev.length - 1].eventTimeMs : null,
+    top_channels: top(
+      ev.map((e) => e.channel),
+      3,
+    ),
+    top_contents_2h: top(
+      in2h.flatMap((e) => (e.contentId === undefined ? [] : [e.contentId])),
+      2,
+    ),
+    time_hist: histogram(secs(ev), [0, 10, 100]),
+    correct_hist_2h: histogram(
+      in2h.filter((e) => e.eventType === 'assessment_answered').map((e) => (e.attributes.is_correct ? 1 : 0)),
+      [1],
+    ),
   };
 }
 
@@ -51,6 +77,7 @@ const eventArb = fc.record({
   type: fc.constantFrom('lesson_sent', 'assessment_answered', 'session_started'),
   minute: fc.integer({ min: 0, max: 3 * 24 * 60 }),
   channel: fc.constantFrom(...CHANNELS),
+  content: fc.option(fc.constantFrom('c1', 'c2', 'c3'), { nil: undefined }),
   correct: fc.boolean(),
   seconds: fc.integer({ min: 0, max: 100_000 }).map((x) => x / 100),
 });
@@ -68,6 +95,7 @@ describe('tiled evaluation == brute-force reference (property)', () => {
             eventType: r.type,
             eventTimeMs: T0 + r.minute * MIN,
             channel: r.channel,
+            ...(r.content ? { contentId: r.content } : {}),
             attributes: (r.type === 'assessment_answered'
               ? { is_correct: r.correct, time_taken_seconds: r.seconds }
               : {}) as EngagementEvent['attributes'],

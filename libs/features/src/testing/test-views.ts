@@ -62,6 +62,17 @@ export const allAggregationsView = defineFeatureView({
       window: '2h',
       tile: '1h',
     },
+    { name: 'top_channels', aggregation: 'topK', of: 'channel', k: 3 },
+    { name: 'top_contents_2h', aggregation: 'topK', of: 'contentId', k: 2, window: '2h', tile: '1h' },
+    { name: 'time_hist', aggregation: 'histogram', of: 'attributes.time_taken_seconds', edges: [0, 10, 100] },
+    {
+      name: 'correct_hist_2h',
+      aggregation: 'histogram',
+      of: 'attributes.is_correct',
+      edges: [1],
+      window: '2h',
+      tile: '1h',
+    },
   ],
 });
 

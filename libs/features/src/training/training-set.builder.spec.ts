@@ -5,7 +5,7 @@ import { foldEvents } from '../engine/apply-events';
 import { emptyState } from '../engine/entity-state';
 import { evaluate } from '../engine/evaluate';
 import { learningEngagementRegistry } from '../learning-engagement/learning-engagement';
-import { event, HOUR, MIN, T0 } from '../testing/test-views';
+import { allAggregationsRegistry, event, HOUR, MIN, T0 } from '../testing/test-views';
 import { buildTrainingSet, type TrainingRow } from './training-set.builder';
 
 const registry = learningEngagementRegistry();
@@ -94,6 +94,30 @@ describe('buildTrainingSet', () => {
     }
     const first = rows[0];
     expect(first.values.learner_behaviour.values.lessons_sent).toBe(1); // the trigger itself counts
+  });
+
+  it('rows carry structured values (topK rankings, histogram counts) exactly as online', async () => {
+    const all = allAggregationsRegistry();
+    const rows = await collect(
+      buildTrainingSet({ events, points: { trigger: { eventType: 'assessment_answered' } }, registry: all }),
+    );
+    expect(rows.length).toBeGreaterThan(10);
+    for (const r of rows) {
+      const state = emptyState();
+      for (const e of events) if (e.entityId === r.entityId && e.eventTimeMs <= r.timeMs) foldEvents(state, [e], all);
+      expect(r.values).toEqual(evaluate(state, r.timeMs, all));
+    }
+    const v = rows[0].values.all_aggs.values;
+    // u0's first answer is e3 (slack, 9.5 s); before it the view takes e0 (email) and e2 (web), not e1 (lesson_started).
+    expect([rows[0].entityId, v.top_channels, v.time_hist]).toEqual([
+      'u0',
+      [
+        { value: 'email', count: 1 },
+        { value: 'slack', count: 1 },
+        { value: 'web', count: 1 },
+      ],
+      [0, 1, 0, 0],
+    ]);
   });
 
   it('labels come from the hook, which sees the whole entity history; null drops the row', async () => {

@@ -136,3 +136,32 @@ function describe(value: unknown): string {
 function quote(text: string): string {
   return JSON.stringify(text.length > 64 ? `${text.slice(0, 64)}…` : text);
 }
+
+/** Most entities one batch read may ask for. */
+export const MAX_BATCH_ENTITIES = 1000;
+
+/** A batch read as asked: ids checked, `at` read (default now), view names as given (checked by the reader). */
+export interface BatchReadRequest {
+  readonly entityIds: string[];
+  readonly atMs: number;
+  readonly views: string[] | undefined;
+}
+
+/** The body of a batch read (`{ entityIds, at?, views? }`), refused field by field as a ValidationError. */
+export function parseBatchRequest(body: unknown, nowMs = Date.now()): BatchReadRequest {
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw new ValidationError('the body must be a JSON object', { field: 'body' });
+  const { entityIds, at, views } = body as { entityIds?: unknown; at?: unknown; views?: unknown };
+  if (!Array.isArray(entityIds))
+    throw new ValidationError('entityIds must be an array of strings', { field: 'entityIds' });
+  if (entityIds.length === 0 || entityIds.length > MAX_BATCH_ENTITIES) {
+    throw new ValidationError(`entityIds must hold 1 to ${MAX_BATCH_ENTITIES} ids, got ${entityIds.length}`, {
+      field: 'entityIds',
+    });
+  }
+  entityIds.forEach((id, i) => checkEntityId(id, `entityIds[${i}]`));
+  if (views !== undefined && (!Array.isArray(views) || views.some((v) => typeof v !== 'string'))) {
+    throw new ValidationError('views must be an array of view names', { field: 'views' });
+  }
+  return { entityIds: entityIds as string[], atMs: parseAt(at, 'at', nowMs), views: views as string[] | undefined };
+}

@@ -11,15 +11,12 @@ import {
   type FeatureRegistry,
   type FeatureValues,
   type OnlineStore,
-} from '@pulse/features';
+} from '../index';
 import { createSimulation } from '@pulse/simulator';
-import type { EventLogRepository } from '@pulse/storage';
-import { Registry } from 'prom-client';
-import { createFsMetrics } from '../app/feature-service.metrics';
-import type { FeatureServiceConfig } from '../config/feature-service.config';
-import { BatchResponseWriter, writeBatchResponse } from './batch-response';
-import { EPOCH_MS } from './evaluated-views';
-import { FeatureReadService, type EntityFeatures } from './feature-read.service';
+import { BatchResponseWriter, writeBatchResponse } from './batch-response.writer';
+import { EPOCH_MS } from './evaluated-views.cache';
+import { FeatureReader } from './feature-reader';
+import type { EntityFeatures, EventHistorySource, ReadPath } from './read-answer.types';
 
 // The read path's caches must never change an answer: every read below is compared with evaluate() on
 // the state stored at that moment (or the offline replay). The event log is a stand-in answering from
@@ -55,15 +52,20 @@ function setUp(registry: FeatureRegistry, options: { cache?: boolean } = {}) {
         ? 1
         : a.eventTimeMs - b.eventTimeMs || (a.eventId < b.eventId ? -1 : 1);
   const eventLog = {
-    eventsForEntity: async (id: string, untilMs: number) =>
-      logged.filter((e) => e.entityId === id && e.eventTimeMs <= untilMs).sort(byKey),
-    streamForEntities: async function* (q: { entityIds: string[]; untilMs: number }) {
+    streamForEntities: async function* (q: { entityIds: readonly string[]; untilMs: number }) {
       yield* logged.filter((e) => q.entityIds.includes(e.entityId) && e.eventTimeMs <= q.untilMs).sort(byKey);
     },
-  } as unknown as EventLogRepository;
+  } satisfies EventHistorySource;
   const cache = options.cache === false ? undefined : new StateCache({ maxEntries: 1000 });
-  const config = { stateCacheEntries: 1000 } as FeatureServiceConfig;
-  const service = new FeatureReadService(store, eventLog, registry, createFsMetrics(new Registry()), cache, config);
+  const reads: Record<ReadPath, number> = { online: 0, offline: 0 };
+  const service = new FeatureReader({
+    store,
+    events: eventLog,
+    registry,
+    states: cache,
+    evaluatedEntries: 1000,
+    onRead: (path, n) => void (reads[path] += n),
+  });
   const ingest = async (
     events: readonly EngagementEvent[],
     stateCache: StateCache | false | undefined = cache ?? false,
@@ -73,7 +75,7 @@ function setUp(registry: FeatureRegistry, options: { cache?: boolean } = {}) {
       beforePut: async (accepted) => void logged.push(...accepted),
     });
   };
-  return { store, service, ingest, cache, logged };
+  return { store, service, ingest, cache, logged, reads };
 }
 
 /**
@@ -122,7 +124,7 @@ function batchOf(atMs: number, rows: readonly EntityFeatures[]): string {
   return JSON.stringify({ at: new Date(atMs).toISOString(), views, results });
 }
 
-describe('FeatureReadService', () => {
+describe('FeatureReader', () => {
   const registry = learningEngagementRegistry();
 
   it('answers exactly what evaluate() gives, across epochs, new events and cache states', async () => {
@@ -189,7 +191,7 @@ describe('FeatureReadService', () => {
 
   it('reads without a cache, and answers unknown entities and earlier times through the replay', async () => {
     const events = simulated(5, 4);
-    const { store, service, ingest, logged } = setUp(registry, { cache: false });
+    const { store, service, ingest, logged, reads } = setUp(registry, { cache: false });
     await ingest(events);
     const learners = [...new Set(events.map((e) => e.entityId))];
     // Repeats and an unknown entity mixed in, out of key order: each position gets its entity's answer.
@@ -197,6 +199,8 @@ describe('FeatureReadService', () => {
     for (const at of [START + 5 * DAY, START + 2 * DAY])
       expect(await service.read(ids, at)).toEqual(await expected(store, registry, logged, ids, at));
     expect((await service.read(['nobody'], START)).map((r) => [r.path, r.watermark])).toEqual([['offline', null]]);
+    // Told per path: the later time online but for the unknown entity, the earlier one all replayed.
+    expect(reads).toEqual({ online: 2 * learners.length, offline: 1 + ids.length + 1 });
   });
 
   it("reports an offline answer's watermark as of its time, not the newer state's, single and batch", async () => {
@@ -229,13 +233,8 @@ describe('FeatureReadService', () => {
       streamForEntities: async function* () {
         yield altered;
       },
-    } as unknown as EventLogRepository;
-    const service = new FeatureReadService(
-      new InMemoryOnlineStore(),
-      eventLog,
-      registry,
-      createFsMetrics(new Registry()),
-    );
+    } as unknown as EventHistorySource;
+    const service = new FeatureReader({ store: new InMemoryOnlineStore(), events: eventLog, registry });
     const rows = await service.read([odd, 'nobody'], START + DAY);
     expect(rows.map((r) => [r.entityId, r.path, r.watermark])).toEqual([
       [odd, 'offline', null],

@@ -6,11 +6,12 @@ import { MAX_ID_LENGTH } from '@pulse/contracts';
 import { ValidationError } from '@pulse/core';
 import type { FeatureRegistry } from '@pulse/features';
 import { BusServer } from '@pulse/nest-bus';
+import { describeInfrastructure, type SharedInfrastructure } from '@pulse/nest-common';
 import { Registry } from 'prom-client';
 import type { FeatureServiceConfig } from '../config/feature-service.config';
 import type { Infrastructure } from '../infrastructure/infrastructure';
+import { FeatureServiceModule } from '../module/feature-service.module';
 import type { FsMetrics } from './feature-service.metrics';
-import { FeatureServiceModule } from './feature-service.module';
 import { FS_METRICS, INFRASTRUCTURE } from './tokens';
 import {
   badRequestBody,
@@ -29,6 +30,8 @@ export interface CreateAppOptions {
   readonly registry?: Registry;
   /** See FeatureServiceModuleOptions.featureRegistry. */
   readonly featureRegistry?: FeatureRegistry;
+  /** See FeatureServiceModuleOptions.shared. */
+  readonly shared?: SharedInfrastructure;
   /** Nest's logger setting; tests pass false. */
   readonly logger?: false | ('log' | 'error' | 'warn' | 'debug' | 'verbose')[];
 }
@@ -66,6 +69,7 @@ export async function createFeatureServiceApp(
       config,
       registry,
       ...(options.featureRegistry ? { featureRegistry: options.featureRegistry } : {}),
+      ...(options.shared ? { shared: options.shared } : {}),
     }),
     adapter,
     {
@@ -131,9 +135,8 @@ export async function createFeatureServiceApp(
   const lagTimer = setInterval(() => void refreshLag(), LAG_REFRESH_MS);
   lagTimer.unref();
   app.getHttpServer().once('close', () => clearInterval(lagTimer));
-  const e = infra.embedded;
   new Logger('FeatureService').log(
-    `bus: ${e.bus ? 'in-process' : 'kafka'}, database: ${e.database ? 'embedded PGlite' : 'postgres'}, online store: ${e.onlineStore ? 'in-process' : 'redis'}; consuming ${config.topics.events} as group ${config.consumerGroup}`,
+    `${describeInfrastructure(infra.embedded)}; consuming ${config.topics.events} as group ${config.consumerGroup}`,
   );
   return app;
 }

@@ -1,4 +1,4 @@
-import type { FeatureView } from '@pulse/features';
+import type { FeatureView } from '../definition/feature-view.types';
 
 export interface FeatureViewDescription {
   readonly name: string;

@@ -1,13 +1,21 @@
 import { Body, Controller, Get, Header, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { MAX_ID_LENGTH } from '@pulse/contracts';
-import { ValidationError } from '@pulse/core';
-import { FeatureReadService, type EntityFeatures } from './feature-read.service';
-import { BatchResponseWriter, ResponseBuffers } from './batch-response';
-import { describeViews, type FeatureViewDescription } from './feature-view.description';
-import { AT_DESCRIPTION, checkEntityId, parseAt, parseViews, singleQueryValue } from './query-parsing';
-
-export const MAX_BATCH_ENTITIES = 1000;
+import {
+  AT_DESCRIPTION,
+  BatchResponseWriter,
+  checkEntityId,
+  describeViews,
+  FeatureReader,
+  MAX_BATCH_ENTITIES,
+  parseAt,
+  parseBatchRequest,
+  parseViews,
+  ResponseBuffers,
+  singleQueryValue,
+  type EntityFeatures,
+  type FeatureViewDescription,
+} from '@pulse/features';
 
 /** What the batch handler needs of the platform's reply: the Node response, to know when it is sent. */
 interface SentResponse {
@@ -25,7 +33,7 @@ class BatchFeaturesRequest {
 export class FeaturesController {
   private readonly buffers = new ResponseBuffers();
 
-  constructor(private readonly reads: FeatureReadService) {}
+  constructor(private readonly reads: FeatureReader) {}
 
   @Get('features/:entityId')
   @ApiOperation({ summary: "An entity's feature values as of a time (default now), with view versions and freshness" })
@@ -79,22 +87,9 @@ export class FeaturesController {
     },
   })
   async batch(@Body() body: BatchFeaturesRequest, @Res({ passthrough: true }) reply: SentResponse): Promise<Buffer> {
-    if (typeof body !== 'object' || body === null || Array.isArray(body))
-      throw new ValidationError('the body must be a JSON object', { field: 'body' });
-    const { entityIds } = body;
-    if (!Array.isArray(entityIds))
-      throw new ValidationError('entityIds must be an array of strings', { field: 'entityIds' });
-    if (entityIds.length === 0 || entityIds.length > MAX_BATCH_ENTITIES) {
-      throw new ValidationError(`entityIds must hold 1 to ${MAX_BATCH_ENTITIES} ids, got ${entityIds.length}`, {
-        field: 'entityIds',
-      });
-    }
-    entityIds.forEach((id, i) => checkEntityId(id, `entityIds[${i}]`));
-    if (body.views !== undefined && (!Array.isArray(body.views) || body.views.some((v) => typeof v !== 'string'))) {
-      throw new ValidationError('views must be an array of view names', { field: 'views' });
-    }
-    const atMs = parseAt(body.at, 'at');
-    const views = this.reads.viewNames(body.views, (i) => `views[${i}]`);
+    const request = parseBatchRequest(body);
+    const { entityIds, atMs } = request;
+    const views = this.reads.viewNames(request.views, (i) => `views[${i}]`);
     const out = new BatchResponseWriter(this.buffers.take());
     const read = await this.reads.readColumns(entityIds, atMs, views, (r, end) => out.write(r, end));
     const answer = out.finish(read);

@@ -1,5 +1,14 @@
 import { ValidationError } from '@pulse/core';
-import { checkEntityId, MAX_AT_MS, MIN_AT_EPOCH_MS, parseAt, parseViews, singleQueryValue } from './query-parsing';
+import {
+  checkEntityId,
+  MAX_AT_MS,
+  MAX_BATCH_ENTITIES,
+  MIN_AT_EPOCH_MS,
+  parseAt,
+  parseBatchRequest,
+  parseViews,
+  singleQueryValue,
+} from './query-parsing';
 
 const NOW = Date.UTC(2026, 0, 5, 9);
 const at = (value: unknown) => parseAt(value, 'at', NOW);
@@ -114,5 +123,33 @@ describe('checkEntityId', () => {
     ['a 257-character id', 'x'.repeat(257)],
   ])('refuses %s, naming the field', (_, id) =>
     expect(refusal(() => checkEntityId(id, 'entityIds[3]')).field).toBe('entityIds[3]'),
+  );
+});
+
+describe('parseBatchRequest', () => {
+  it('reads ids, the time (default now) and the views', () => {
+    expect(parseBatchRequest({ entityIds: ['a', 'b'] }, NOW)).toEqual({
+      entityIds: ['a', 'b'],
+      atMs: NOW,
+      views: undefined,
+    });
+    expect(parseBatchRequest({ entityIds: ['a'], at: '2026-11-10T12:00:00Z', views: ['v'] }, NOW)).toEqual({
+      entityIds: ['a'],
+      atMs: Date.UTC(2026, 10, 10, 12),
+      views: ['v'],
+    });
+  });
+
+  it.each([
+    ['not an object', [], 'body'],
+    ['null', null, 'body'],
+    ['no ids', {}, 'entityIds'],
+    ['no id in the list', { entityIds: [] }, 'entityIds'],
+    ['too many ids', { entityIds: Array.from({ length: MAX_BATCH_ENTITIES + 1 }, (_, i) => `e${i}`) }, 'entityIds'],
+    ['an id that is not a string', { entityIds: ['a', 7] }, 'entityIds[1]'],
+    ['views that are not names', { entityIds: ['a'], views: 'v' }, 'views'],
+    ['a bad time', { entityIds: ['a'], at: 'soon' }, 'at'],
+  ])('refuses %s, naming %s', (_, body, field) =>
+    expect(refusal(() => parseBatchRequest(body, NOW)).field).toBe(field),
   );
 });

@@ -1,6 +1,5 @@
-import type { FeatureValue } from '@pulse/features';
-import type { EncodingMemo, ViewColumns } from './evaluated-views';
-import type { ColumnarRead, EntityFeatures } from './feature-read.service';
+import type { FeatureValue } from '../definition/feature-view.types';
+import type { ColumnarRead, EncodingMemo, ReadPath, RowTemplate, ViewColumns } from './read-answer.types';
 
 export interface BatchViewHeader {
   readonly name: string;
@@ -11,7 +10,7 @@ export interface BatchViewHeader {
 
 export interface BatchEntityResult {
   readonly entityId: string;
-  readonly path: EntityFeatures['path'];
+  readonly path: ReadPath;
   readonly watermark: string | null;
   /** view name -> values, in the header's feature order. */
   readonly values: Record<string, FeatureValue[]>;
@@ -146,29 +145,6 @@ function headOf(r: ColumnarRead, i: number): string {
     (Number.isNaN(w) ? 'null' : '"' + new Date(w).toISOString() + '"') +
     ',"values":{'
   );
-}
-
-/**
- * An online row's whole encoding (head, values, freshness) as of a time `at`, kept with the entity's
- * cached evaluation. At another time T of the same epoch only the numbers that move with the as-of
- * time change, each by T − at (see ViewColumns): they are rewritten in place.
- */
-export interface RowTemplate {
-  /** Made from the memo's columns at generation `gen` for the views named `views` (an interned string). */
-  readonly gen: number;
-  readonly views: string;
-  /** Bytes of the row in `bytes`. */
-  readonly length: number;
-  /**
-   * The row as of `at`, then per moving number two int32s, then `at` (a float64), all little-endian,
-   * so that one copy brings everything a write reads into the answer's buffer (a batch touches a
-   * thousand templates: each further object would be a cache miss). The int32s: `end << 5 | digits << 1
-   * | whole`, then `low`: the number's last `digits` (at most 9) decimal digits end at byte `end` of
-   * the row and read `low`; `whole`: they are all of its digits. At T the same bytes read
-   * low + (T − at) while that has as many digits (with a leading digit when whole), the digits before
-   * them unchanged. Null: a moving number cannot be patched (not an integer in [0, 1e15]).
-   */
-  readonly bytes: Buffer | null;
 }
 
 /** Writes an online row from its template; false when it cannot (the row is written otherwise). */

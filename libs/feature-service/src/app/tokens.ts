@@ -1,4 +1,6 @@
 // Injection tokens of the feature service's providers (the objects come from libs, not Nest classes).
+/** The module's options (FeatureServiceModuleOptions), as given to register or made by registerAsync. */
+export const FS_OPTIONS = Symbol('FS_OPTIONS');
 export const FS_CONFIG = Symbol('FS_CONFIG');
 export const EVENT_LOG = Symbol('EVENT_LOG');
 export const ONLINE_STORE = Symbol('ONLINE_STORE');

@@ -1,44 +1,22 @@
-import type { RowTemplate } from './batch-response';
+import { parseDuration } from '../definition/duration';
 import {
-  evaluateViewColumns,
-  parseDuration,
   TILE_SIZES,
   type Aggregation,
-  type EntityState,
-  type FeatureRegistry,
   type FeatureValue,
   type FeatureValues,
   type FeatureView,
-} from '@pulse/features';
-
-/**
- * One view's values for one entity, positional in the view's declared feature order, as evaluated at
- * `asOf`. At another time T of the same epoch (see EvaluatedViews) they read: `freshness[i] + (T − asOf)`
- * (T minus the newest contributing event time), and for a timeSinceLast feature the value shifts alike;
- * every other value is the same. (Times are integer ms, so the shift is exact.)
- */
-export interface ViewColumns {
-  readonly version: number;
-  readonly asOf: number;
-  /** Positions of the timeSinceLast features. */
-  readonly shifted: readonly number[];
-  readonly values: FeatureValue[];
-  readonly freshness: (number | null)[];
-  /** Derived encodings, filled in by the first batch answer that writes these columns (batch-response.ts). */
-  encoded?: Buffer[];
-  repeats?: Int32Array;
-}
+} from '../definition/feature-view.types';
+import type { EntityState } from '../engine/entity-state';
+import { evaluateViewColumns } from '../engine/evaluate';
+import type { FeatureRegistry } from '../engine/feature-registry';
+import type { AnsweredView, EncodingMemo, RowTemplate, ViewColumns } from './read-answer.types';
 
 /** What a view's features need to be read at another time of the epoch; null: evaluate every time. */
-interface ViewShape {
-  readonly name: string;
-  readonly features: readonly string[];
+interface ViewShape extends AnsweredView {
   /** Positions of the timeSinceLast features (their values shift with the as-of time). */
   readonly shifted: readonly number[];
   /** False: a value depends on the time otherwise (never reused). */
   readonly cacheable: boolean;
-  /** `{ [feature]: values[i] }` in declared order, as evaluate's records (a compiled literal: fast properties). */
-  readonly record: <T>(values: readonly T[]) => Record<string, T>;
 }
 
 // Aggregations whose value, for a given state, depends on the as-of time only through the windows'
@@ -115,17 +93,6 @@ interface Entry {
   row?: RowTemplate;
 }
 
-/** What a cached entity's answer may keep of its encoding (its watermark and id do not change). */
-export interface EncodingMemo {
-  /**
-   * Changes whenever the cached columns do: an encoding made at the same generation for the same views
-   * was made from the very columns a lookup gives now.
-   */
-  readonly gen: number;
-  /** Filled in by batch-response.ts. */
-  row?: RowTemplate;
-}
-
 /**
  * Evaluated views per entity, reused while the entity's stored version and the as-of time's epoch stay
  * the same: a read of 1000 entities then costs a lookup and a few subtractions each instead of merging
@@ -165,11 +132,7 @@ export class EvaluatedViews {
     return out;
   }
 
-  shape(position: number): {
-    readonly name: string;
-    readonly features: readonly string[];
-    readonly record: ViewShape['record'];
-  } {
+  shape(position: number): AnsweredView {
     return this.shapes[position];
   }
 

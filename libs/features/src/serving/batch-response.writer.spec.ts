@@ -1,7 +1,6 @@
-import type { FeatureValue } from '@pulse/features';
-import { writeBatchResponse, type BatchFeaturesResponse } from './batch-response';
-import type { EncodingMemo, ViewColumns } from './evaluated-views';
-import type { ColumnarRead } from './feature-read.service';
+import type { FeatureValue } from '../definition/feature-view.types';
+import { writeBatchResponse, type BatchFeaturesResponse } from './batch-response.writer';
+import type { ColumnarRead, EncodingMemo, ViewColumns } from './read-answer.types';
 
 // The online rows' templates are copied and their moving digits rewritten: every answer below is
 // compared with JSON.stringify of the same answer built as objects, at times that keep, add or drop

@@ -1,66 +1,41 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
-import {
-  canEvaluateAt,
-  entityHistories,
-  evaluateOffline,
-  stateIsCurrent,
-  type EntityState,
-  type FeatureRegistry,
-  type FeatureValues,
-  type OnlineStore,
-  type StateCache,
-  type StoredState,
-  type ViewValues,
-} from '@pulse/features';
-import type { EngagementEvent } from '@pulse/contracts';
 import { ValidationError } from '@pulse/core';
-import type { EventLogRepository } from '@pulse/storage';
-import type { FsMetrics } from '../app/feature-service.metrics';
-import { EVENT_LOG, FEATURE_REGISTRY, FEATURE_STATE_CACHE, FS_CONFIG, FS_METRICS, ONLINE_STORE } from '../app/tokens';
-import type { FeatureServiceConfig } from '../config/feature-service.config';
-import { EvaluatedViews, type EncodingMemo, type ViewColumns } from './evaluated-views';
-
-export type ReadPath = 'online' | 'offline';
+import type { FeatureValues, FeatureView, ViewValues } from '../definition/feature-view.types';
+import type { EntityState } from '../engine/entity-state';
+import { canEvaluateAt } from '../engine/evaluate';
+import { stateIsCurrent, type FeatureRegistry } from '../engine/feature-registry';
+import type { OnlineStore, StoredState } from '../store/online-store';
+import type { StateCache } from '../store/state-cache';
+import { EvaluatedViews } from './evaluated-views.cache';
+import { replayOffline, type PendingAnswer } from './offline-replay';
+import type {
+  AnsweredView,
+  ColumnarRead,
+  EncodingMemo,
+  EntityFeatures,
+  EventHistorySource,
+  ReadPath,
+  ViewColumns,
+} from './read-answer.types';
 
 // Entities per version probe of a batch read: small enough that the first answers come back early,
 // large enough that a round trip's fixed cost stays a small part of it.
 const VERSION_CHUNK = 250;
 
-export interface EntityFeatures {
-  readonly entityId: string;
-  /** The as-of time, ISO-8601. */
-  readonly at: string;
-  /** online: evaluated from the online state; offline: replayed from the event log up to `at`. */
-  readonly path: ReadPath;
+export interface FeatureReaderOptions {
+  /** The online feature state (Redis, or the in-process store). */
+  readonly store: OnlineStore;
+  /** The event log, read by the offline path (an earlier time, an expired or outdated state). */
+  readonly events: EventHistorySource;
+  readonly registry: FeatureRegistry;
   /**
-   * Newest event time the answer covers (ISO), null without events: online, the state's; offline, the
-   * newest logged event at or before `at` (a later one is not part of the answer).
+   * Decoded states to reuse by version, e.g. the one ingest writes through (foldBatchIntoStore's
+   * stateCache). Without it every read fetches whole states and nothing evaluated is kept.
    */
-  readonly watermark: string | null;
-  readonly views: FeatureValues;
-}
-
-/**
- * The answer of readColumns, entity by entity in the order asked, as a few flat arrays (no object per
- * entity: a batch of 1000 makes a handful of allocations here, not thousands).
- */
-export interface ColumnarRead {
-  readonly atMs: number;
-  /** The requested views, in answer order. */
-  readonly views: readonly {
-    readonly name: string;
-    readonly features: readonly string[];
-    readonly record: <T>(values: readonly T[]) => Record<string, T>;
-  }[];
-  readonly entityIds: readonly string[];
-  /** Per entity: 1 when answered from the online state, 0 when replayed from the event log. */
-  readonly online: Uint8Array;
-  /** Per entity: the newest event time its answer covers (see EntityFeatures.watermark), NaN without events. */
-  readonly watermarks: Float64Array;
-  /** Entity i's j-th requested view: `columns[i * views.length + j]`. */
-  readonly columns: readonly ViewColumns[];
-  /** Per online entity: where its answer's encoding may be kept while its state stays the same. */
-  readonly memos: readonly (EncodingMemo | undefined)[];
+  readonly states?: StateCache;
+  /** Entities whose evaluated views are kept (with `states` only); default 20,000. */
+  readonly evaluatedEntries?: number;
+  /** Told after each read how many entities each path answered (e.g. a metrics counter). */
+  readonly onRead?: (path: ReadPath, entities: number) => void;
 }
 
 /** The arrays of an answer handed back (see recycle). */
@@ -71,17 +46,6 @@ interface Spare {
 
 // Answers' arrays kept for reuse: as many as batch requests are usually in flight at once.
 const MAX_SPARES = 2;
-
-/** ColumnarRead while it is filled in. */
-interface Answer {
-  readonly width: number;
-  readonly online: Uint8Array;
-  readonly watermarks: Float64Array;
-  readonly columns: ViewColumns[];
-  readonly memos: (EncodingMemo | undefined)[];
-  /** Entities to replay from the log. */
-  readonly offline: number[];
-}
 
 /**
  * Answers feature reads as of a time. The online state answers any time at or after its watermark;
@@ -95,23 +59,28 @@ interface Answer {
  * only the rest are fetched and decoded (and offered to the cache). Every answer is what evaluate()
  * gives on the state stored at the version read.
  */
-@Injectable()
-export class FeatureReadService {
+export class FeatureReader {
+  private readonly store: OnlineStore;
+  private readonly events: EventHistorySource;
+  private readonly registry: FeatureRegistry;
+  private readonly states: StateCache | undefined;
+  private readonly onRead: FeatureReaderOptions['onRead'];
   private readonly evaluated: EvaluatedViews;
   private readonly spares: Spare[] = [];
 
-  constructor(
-    @Inject(ONLINE_STORE) private readonly store: OnlineStore,
-    @Inject(EVENT_LOG) private readonly eventLog: EventLogRepository,
-    @Inject(FEATURE_REGISTRY) private readonly registry: FeatureRegistry,
-    @Inject(FS_METRICS) private readonly metrics: FsMetrics,
-    @Optional() @Inject(FEATURE_STATE_CACHE) private readonly states?: StateCache,
-    @Optional() @Inject(FS_CONFIG) config?: FeatureServiceConfig,
-  ) {
-    this.evaluated = new EvaluatedViews(registry, { maxEntries: states ? (config?.stateCacheEntries ?? 20_000) : 0 });
+  constructor(options: FeatureReaderOptions) {
+    this.store = options.store;
+    this.events = options.events;
+    this.registry = options.registry;
+    this.states = options.states;
+    this.onRead = options.onRead;
+    this.evaluated = new EvaluatedViews(options.registry, {
+      maxEntries: options.states ? (options.evaluatedEntries ?? 20_000) : 0,
+    });
   }
 
-  registryViews() {
+  /** The views this reader serves, as registered. */
+  registryViews(): readonly FeatureView[] {
     return this.registry.views;
   }
 
@@ -149,7 +118,7 @@ export class FeatureReadService {
   }
 
   /**
-   * The entities' features as of atMs, positional per view (the batch answer; see batch-response.ts).
+   * The entities' features as of atMs, positional per view (the batch answer; see batch-response.writer.ts).
    * `onReady(r, end)`, when given, is called as rows become final: rows [0, end) will not change.
    * The versions of a large batch are asked for in chunks, all sent at once, and each chunk is answered
    * (and may be encoded by onReady) while the store still works on the next ones.
@@ -164,7 +133,7 @@ export class FeatureReadService {
     const n = entityIds.length;
     const width = positions.length;
     const spare = this.spareFor(n, width);
-    const a: Answer = {
+    const a: PendingAnswer = {
       width,
       online: new Uint8Array(n),
       watermarks: new Float64Array(n),
@@ -203,55 +172,16 @@ export class FeatureReadService {
       for (let i = 0; i < n; i++) this.answerStored(a, i, entityIds[i], stored, atMs, positions);
     }
     const offline = a.offline;
-    if (offline.length < n) this.metrics.featureReads.inc({ path: 'online' }, n - offline.length);
+    if (offline.length < n) this.onRead?.('online', n - offline.length);
     if (offline.length > 0) {
-      this.metrics.featureReads.inc({ path: 'offline' }, offline.length);
-      await this.replay(a, entityIds, atMs, positions, views);
+      this.onRead?.('offline', offline.length);
+      await replayOffline(a, entityIds, atMs, positions, views, {
+        registry: this.registry,
+        events: this.events,
+        evaluated: this.evaluated,
+      });
     }
     return r;
-  }
-
-  /**
-   * Answers the entities waiting for the offline path by replaying their logged events up to atMs: one
-   * stream (paged, in key order) for all of them, so a batch answered offline
-   * (an earlier time, expired or stale states) costs a few round trips rather than one per entity, and
-   * holds one entity's history at a time.
-   */
-  private async replay(
-    a: Answer,
-    entityIds: readonly string[],
-    atMs: number,
-    positions: readonly number[],
-    views: readonly string[] | undefined,
-  ): Promise<void> {
-    const at = new Map<string, number[]>();
-    for (const i of a.offline) {
-      const list = at.get(entityIds[i]);
-      if (list) list.push(i);
-      else at.set(entityIds[i], [i]);
-    }
-    const answer = (entityId: string, events: readonly EngagementEvent[]) => {
-      const waiting = at.get(entityId);
-      // Not one asked for: an id that is not well-formed UTF-16 comes back from Postgres otherwise
-      // (a lone surrogate as U+FFFD); the one asked for is answered with no events below.
-      if (waiting === undefined) return;
-      const values = evaluateOffline(events, atMs, this.registry, views);
-      // As of atMs, not the state's: the events replayed are those up to atMs.
-      const watermark = newestTime(events);
-      for (const i of waiting) {
-        this.evaluated.store(entityId, undefined, watermark, atMs, positions, values, a.columns, i * a.width);
-        a.online[i] = 0;
-        a.watermarks[i] = watermark ?? NaN;
-        a.memos[i] = undefined;
-      }
-      at.delete(entityId);
-    };
-    for await (const { entityId, events } of entityHistories(
-      this.eventLog.streamForEntities({ entityIds: [...at.keys()], untilMs: atMs }),
-    ))
-      answer(entityId, events);
-    // Entities without a logged event up to atMs.
-    for (const entityId of [...at.keys()]) answer(entityId, []);
   }
 
   /**
@@ -283,7 +213,7 @@ export class FeatureReadService {
 
   /** Entities [from, to) given their stored versions: cached evaluations, cached states, else fetched. */
   private async answerChunk(
-    a: Answer,
+    a: PendingAnswer,
     entityIds: readonly string[],
     from: number,
     to: number,
@@ -317,7 +247,7 @@ export class FeatureReadService {
   }
 
   private answerStored(
-    a: Answer,
+    a: PendingAnswer,
     i: number,
     id: string,
     stored: Map<string, StoredState>,
@@ -335,7 +265,7 @@ export class FeatureReadService {
 
   // Synchronous from peek/fetch to here: a batch folding the cached state can only take it when we yield.
   private online(
-    a: Answer,
+    a: PendingAnswer,
     i: number,
     id: string,
     version: number,
@@ -353,28 +283,21 @@ export class FeatureReadService {
   }
 }
 
-/** The newest event time of a replay, null without events (a loop: a spread of a long history overflows the stack). */
-function newestTime(events: readonly EngagementEvent[]): number | null {
-  let newest: number | null = null;
-  for (const e of events) if (newest === null || e.eventTimeMs > newest) newest = e.eventTimeMs;
-  return newest;
-}
-
 /** The first entity waiting for the offline path, or `end` when none before it does. */
-function firstOffline(a: Answer, end: number): number {
+function firstOffline(a: PendingAnswer, end: number): number {
   let first = end;
   for (const i of a.offline) if (i < first) first = i;
   return first;
 }
 
-function setOnline(a: Answer, i: number, watermark: number | null, memo: EncodingMemo | undefined): void {
+function setOnline(a: PendingAnswer, i: number, watermark: number | null, memo: EncodingMemo | undefined): void {
   a.online[i] = 1;
   a.watermarks[i] = watermark ?? NaN;
   a.memos[i] = memo;
 }
 
 /** A view's values as of `atMs` keyed by feature name (columns evaluated in the same epoch, see ViewColumns). */
-function keyed(c: ViewColumns, record: ColumnarRead['views'][number]['record'], atMs: number): ViewValues {
+function keyed(c: ViewColumns, record: AnsweredView['record'], atMs: number): ViewValues {
   const d = atMs - c.asOf;
   if (d === 0) return { version: c.version, values: record(c.values), freshness: record(c.freshness) };
   const values = c.values.slice();

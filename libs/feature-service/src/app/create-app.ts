@@ -32,6 +32,11 @@ export interface CreateAppOptions {
   readonly featureRegistry?: FeatureRegistry;
   /** See FeatureServiceModuleOptions.shared. */
   readonly shared?: SharedInfrastructure;
+  /**
+   * Close the app on SIGINT/SIGTERM (default true). A host of several apps in one process says false
+   * and closes them itself, in order, before the connections they share.
+   */
+  readonly shutdownHooks?: boolean;
   /** Nest's logger setting; tests pass false. */
   readonly logger?: false | ('log' | 'error' | 'warn' | 'debug' | 'verbose')[];
 }
@@ -83,7 +88,7 @@ export async function createFeatureServiceApp(
     new UnsupportedMediaTypeFilter(app.getHttpAdapter()),
     new ValidationErrorFilter(app.getHttpAdapter()),
   );
-  app.enableShutdownHooks();
+  if (options.shutdownHooks !== false) app.enableShutdownHooks();
 
   const infra = app.get<Infrastructure>(INFRASTRUCTURE);
   const metrics = app.get<FsMetrics>(FS_METRICS);

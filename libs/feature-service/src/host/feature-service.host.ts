@@ -12,6 +12,10 @@ export const FEATURE_SERVICE: HostedService = {
     const config = loadConfig({ load: loadFeatureServiceConfig, env });
     // The host runs the process's one simulator feed; a second one here would publish every event twice.
     const hosted = { ...config, simulator: { ...config.simulator, enabled: false } };
-    return createFeatureServiceApp(hosted, { shared, ...(logger !== undefined ? { logger } : {}) });
+    return createFeatureServiceApp(hosted, {
+      shared,
+      shutdownHooks: false,
+      ...(logger !== undefined ? { logger } : {}),
+    });
   },
 };

@@ -19,6 +19,9 @@ export interface HostedService {
   /** Where it serves its OpenAPI docs and its Prometheus metrics. */
   readonly docsPath: string;
   readonly metricsPath: string;
-  /** Its Nest application on the shared connections, consuming but not yet listening on HTTP. */
+  /**
+   * Its Nest application on the shared connections, consuming but not yet listening on HTTP. The host
+   * closes it (before the shared connections) on a signal: the app installs no shutdown hooks of its own.
+   */
   create(context: HostedServiceContext): Promise<INestApplication>;
 }

@@ -1,5 +1,5 @@
 // `node tools/build.mjs && node dist/apps/feature-service/bench/batch-encode.bench.js`: the batch read
-// path without HTTP, Redis or Kafka — FeatureReadService.readColumns over an in-memory store holding the
+// path without HTTP, Redis or Kafka — FeatureReader.readColumns over an in-memory store holding the
 // same simulated learners as bench:ingest, and the BatchResponseWriter encoding its rows as the
 // controller does (rows written as each version chunk is answered, answers' buffers and arrays
 // recycled). Prints per-batch times (readColumns alone; read + encode; the encoding alone), the answer
@@ -12,14 +12,21 @@
 import os from 'node:os';
 import path from 'node:path';
 import type { EngagementEvent } from '@pulse/contracts';
-import { foldBatchIntoStore, InMemoryOnlineStore, learningEngagementRegistry, StateCache } from '@pulse/features';
+import { createFsMetrics } from '@pulse/feature-service';
+import {
+  BatchResponseWriter,
+  EPOCH_MS,
+  FeatureReader,
+  foldBatchIntoStore,
+  InMemoryOnlineStore,
+  learningEngagementRegistry,
+  ResponseBuffers,
+  StateCache,
+} from '@pulse/features';
 import { createSimulation } from '@pulse/simulator';
-import type { EventLogRepository } from '@pulse/storage';
 import { Registry } from 'prom-client';
-import type { FeatureServiceConfig } from '../src/config/feature-service.config';
 import { AllocationProfiler } from './alloc-profile';
 import { PhaseProfiler, printProfile } from './cpu-profile';
-import { appModules } from './app-modules';
 import { envInt } from './bench-resources';
 import { GcWatch, pick, summarize, type GcPauses, type LatencySummary } from './latency';
 
@@ -37,9 +44,6 @@ const settings = {
 const ms = (from: bigint) => Number(process.hrtime.bigint() - from) / 1e6;
 
 async function main(): Promise<void> {
-  const { FeatureReadService } = appModules.readService();
-  const { BatchResponseWriter, ResponseBuffers } = appModules.batchResponse();
-  const { createFsMetrics } = appModules.metrics();
   const registry = learningEngagementRegistry();
   const store = new InMemoryOnlineStore({ ttlSeconds: 0 });
   const cache = new StateCache({ maxEntries: 20_000 });
@@ -54,9 +58,15 @@ async function main(): Promise<void> {
   const entities = [...new Set(events.map((e) => e.entityId))];
   events.length = 0;
 
-  const eventLog = { streamForEntities: async function* () {} } as unknown as EventLogRepository;
-  const config = { stateCacheEntries: 20_000 } as FeatureServiceConfig;
-  const service = new FeatureReadService(store, eventLog, registry, createFsMetrics(new Registry()), cache, config);
+  const metrics = createFsMetrics(new Registry());
+  const service = new FeatureReader({
+    store,
+    events: { streamForEntities: async function* () {} },
+    registry,
+    states: cache,
+    evaluatedEntries: 20_000,
+    onRead: (path, entities) => metrics.featureReads.inc({ path }, entities),
+  });
   const buffers = new ResponseBuffers();
   let bytes = 0;
   const encoded = async (ids: readonly string[]) => {
@@ -68,7 +78,6 @@ async function main(): Promise<void> {
   };
   const columnsOnly = async (ids: readonly string[]) => service.recycle(await service.readColumns(ids, Date.now()));
   // Every batch as of a time in a 5-minute epoch nothing was evaluated for: each entity evaluated afresh.
-  const { EPOCH_MS } = appModules.evaluatedViews();
   let coldEpoch = Math.floor(Date.now() / EPOCH_MS) + 1;
   const columnsCold = async (ids: readonly string[]) =>
     service.recycle(await service.readColumns(ids, coldEpoch++ * EPOCH_MS + 1));

@@ -18,7 +18,7 @@
 //      checks that the log and every learner's online state hold everything;
 //   3. reads: GET /v1/features/{id} and POST /v1/features/batch (1000 ids) from a client in its own
 //      process (read-client.ts): client round trip, server-side time (measured in the service's
-//      process) and the FeatureReadService call alone.
+//      process) and the FeatureReader call alone.
 // Options (environment): PULSE_BENCH_LEARNERS (4000), PULSE_BENCH_DAYS (60), PULSE_BENCH_EVENTS
 // (600000), PULSE_BENCH_MAX_AHEAD (80000), PULSE_BENCH_SINGLE_READS (5000), PULSE_BENCH_BATCH_READS
 // (200), PULSE_BENCH_INSTANCES (1: copies of the service in one consumer group, the extra ones in
@@ -34,7 +34,15 @@ import path from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { Registry } from 'prom-client';
 import { KafkaBus } from '@pulse/bus';
-import type { OnlineStore } from '@pulse/features';
+import {
+  busServerOf,
+  createFeatureServiceApp,
+  INFRASTRUCTURE,
+  loadFeatureServiceConfig,
+  ONLINE_STORE,
+  type Infrastructure,
+} from '@pulse/feature-service';
+import { EPOCH_MS, FeatureReader, type OnlineStore } from '@pulse/features';
 import { loadConfig } from '@pulse/nest-common';
 import {
   createTestDatabase,
@@ -44,8 +52,6 @@ import {
   testRedisUrl,
   waitFor,
 } from '@pulse/testing';
-import type { Infrastructure } from '../src/infrastructure/infrastructure';
-import { appModules } from './app-modules';
 import {
   Cleanup,
   deleteRedisKeys,
@@ -193,8 +199,6 @@ async function startService(
     PORT: '0',
     ...Object.fromEntries(SERVICE_KNOBS.filter((name) => process.env[name]).map((name) => [name, process.env[name]!])),
   };
-  const { loadFeatureServiceConfig } = appModules.config();
-  const { createFeatureServiceApp, busServerOf } = appModules.createApp();
   const config = loadConfig({ load: loadFeatureServiceConfig, env });
   const app = await withoutNewSignalListeners(async () => {
     const created = await createFeatureServiceApp(config, { registry, logger: ['warn', 'error'] });
@@ -220,8 +224,8 @@ async function endToEnd(
   databaseName: string,
   extras: readonly ExtraInstance[],
 ): Promise<EndToEnd> {
-  const infra = app.get<Infrastructure>(appModules.tokens().INFRASTRUCTURE);
-  const ds = infra.storage.dataSource;
+  const infra = app.get<Infrastructure>(INFRASTRUCTURE);
+  const ds = infra.dataSource;
   // The pool opens backends as the load needs them: those that appear during the run count whole.
   const pgPidsNow = async () =>
     ((await ds.query('SELECT pid FROM pg_stat_activity WHERE datname = $1', [databaseName])) as { pid: number }[]).map(
@@ -314,12 +318,11 @@ async function endToEnd(
 async function verify(app: INestApplication, registry: Registry, stream: BenchStream): Promise<Checks> {
   const events = stream.framed.length;
   const watermarks = [...stream.watermarks];
-  const tokens = appModules.tokens();
-  const infra = app.get<Infrastructure>(tokens.INFRASTRUCTURE);
-  const store = app.get<OnlineStore>(tokens.ONLINE_STORE);
+  const infra = app.get<Infrastructure>(INFRASTRUCTURE);
+  const store = app.get<OnlineStore>(ONLINE_STORE);
   const logCount = await waitFor(
     async () => {
-      const c = await infra.storage.eventLog.count();
+      const c = await infra.eventLog.count();
       return c >= events ? c : 0;
     },
     { timeoutMs: 60_000, message: `event log holds ${events} events` },
@@ -388,8 +391,7 @@ async function reads(
   earliestWatermarkMs: number,
   cleanup: Cleanup,
 ): Promise<Reads> {
-  const { FeatureReadService } = appModules.readService();
-  const service = app.get(FeatureReadService);
+  const service = app.get(FeatureReader);
   const timer = new ServerTimer(app.getHttpServer() as http.Server);
   const batchSize = Math.min(settings.batchEntities, entities.length);
   let clientPid = NaN;
@@ -427,7 +429,7 @@ async function reads(
     // batch as of a time in a 5-minute epoch nothing was evaluated for, as the first batches after an
     // epoch boundary, or of entities just written, meet it.
     const coldService: number[] = [];
-    const epochMs = appModules.evaluatedViews().EPOCH_MS;
+    const epochMs = EPOCH_MS;
     const firstEpoch = (Math.floor(Date.now() / epochMs) + 1) * epochMs;
     for (let i = 0; i < Math.min(50, settings.batchReads); i++) {
       const ids = pick(entities, batchSize);
@@ -635,14 +637,14 @@ function report(
     r.single.server,
     `target p99 <= ${TARGETS.singleP99Ms} ms: ${ok(r.single.server.p99 <= TARGETS.singleP99Ms)}`,
   );
-  lat('  FeatureReadService.read alone', r.single.service);
+  lat('  FeatureReader.read alone', r.single.service);
   lat(`POST /v1/features/batch x${settings.batchEntities}, client round trip (n=${r.batch.client.n})`, r.batch.client);
   lat(
     '  server side (request -> response finished)',
     r.batch.server,
     `target p99 <= ${TARGETS.batchP99Ms} ms: ${ok(r.batch.server.p99 <= TARGETS.batchP99Ms)}`,
   );
-  lat('  FeatureReadService.readColumns alone (no encoding)', r.batch.service);
+  lat('  FeatureReader.readColumns alone (no encoding)', r.batch.service);
   lat('  the same, cold: each batch in an epoch not evaluated yet (n=50)', r.batch.cold);
   lat('  the same, a day before the newest events: replayed from the log (n=10)', r.batch.replayed);
   console.log(

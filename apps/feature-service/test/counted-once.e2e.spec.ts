@@ -7,7 +7,7 @@ import {
 } from '@pulse/contracts';
 import type { EventLogRepository } from '@pulse/storage';
 import { waitFor } from '@pulse/testing';
-import { EVENT_LOG } from '../src/app/tokens';
+import { EVENT_LOG } from '@pulse/feature-service';
 import { FeatureServiceHarness, getJson, metricValue } from './feature-service.harness';
 
 // An event id counts once per entity: a re-send of a known id with a new time, long after the state's

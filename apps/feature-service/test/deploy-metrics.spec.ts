@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { ensureDefaultMetrics } from '@pulse/observability';
-import { createFsMetrics } from '../src/app/feature-service.metrics';
+import { createFsMetrics } from '@pulse/feature-service';
 
 // The Grafana dashboard and the Prometheus alert rules can't run here (no Docker), so at least keep
 // them honest: every pulse_* series they query must be one the service exports.

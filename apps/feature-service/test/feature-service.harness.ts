@@ -14,8 +14,7 @@ import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Redis from 'ioredis';
 import { Registry } from 'prom-client';
-import { createFeatureServiceApp } from '../src/app/create-app';
-import { loadFeatureServiceConfig, type FeatureServiceConfig } from '../src/config/feature-service.config';
+import { createFeatureServiceApp, loadFeatureServiceConfig, type FeatureServiceConfig } from '@pulse/feature-service';
 
 /**
  * A feature service on real infrastructure for one test file: the Kafka mock cluster (random topics

@@ -1,7 +1,7 @@
 import { MAX_ID_LENGTH } from '@pulse/contracts';
 import { waitFor } from '@pulse/testing';
 import fc from 'fast-check';
-import { MAX_AT_MS, MIN_AT_EPOCH_MS } from '../src/features/query-parsing';
+import { MAX_AT_MS, MIN_AT_EPOCH_MS } from '@pulse/features';
 import { FeatureServiceHarness, getJson, postJson, rawRequest, type RawAnswer } from './feature-service.harness';
 
 // Requests of every shape against a running service: whatever comes in, the answer is never a 5xx, a

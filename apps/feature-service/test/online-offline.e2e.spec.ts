@@ -9,8 +9,7 @@ import { buildTrainingSet, learningEngagementRegistry, type OnlineStore } from '
 import { createSimulation } from '@pulse/simulator';
 import type { EventLogRepository } from '@pulse/storage';
 import { waitFor } from '@pulse/testing';
-import { busServerOf } from '../src/app/create-app';
-import { EVENT_LOG, ONLINE_STORE } from '../src/app/tokens';
+import { busServerOf, EVENT_LOG, ONLINE_STORE } from '@pulse/feature-service';
 import { FeatureServiceHarness, getJson, metricValue } from './feature-service.harness';
 
 // The issue's acceptance test: a simulated stream through Kafka with producer duplicates, late and

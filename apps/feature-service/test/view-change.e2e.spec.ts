@@ -12,7 +12,7 @@ import {
 import { createSimulation } from '@pulse/simulator';
 import type { EventLogRepository } from '@pulse/storage';
 import { waitFor } from '@pulse/testing';
-import { EVENT_LOG, ONLINE_STORE } from '../src/app/tokens';
+import { EVENT_LOG, ONLINE_STORE } from '@pulse/feature-service';
 import { FeatureServiceHarness, getJson, metricValue } from './feature-service.harness';
 
 // A deploy that changes the feature views: the online states written before it hold other views (one

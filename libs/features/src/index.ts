@@ -33,3 +33,10 @@ export * from './vector/feature-vector';
 export * from './learning-engagement/event-schema';
 export * from './learning-engagement/learning-engagement';
 export * from './store/state-cache';
+// The serving path: as-of reads online with the replay fallback, batch answers and their encoding
+export * from './serving/read-answer.types';
+export { FeatureReader, type FeatureReaderOptions } from './serving/feature-reader';
+export { EvaluatedViews, EPOCH_MS, epochOf, type EvaluatedViewsOptions } from './serving/evaluated-views.cache';
+export * from './serving/batch-response.writer';
+export * from './serving/query-parsing';
+export * from './serving/feature-view.description';

@@ -10,3 +10,6 @@ export * from './health/kafka.health';
 export * from './health/health.module';
 export * from './metrics/metrics.options';
 export * from './health/health.options';
+export * from './infrastructure/shared-infrastructure.config';
+export * from './infrastructure/shared-infrastructure';
+export * from './hosting/hosted-service';

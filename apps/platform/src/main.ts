@@ -1,0 +1,4 @@
+import 'reflect-metadata';
+import { runPlatform } from '@pulse/platform';
+
+void runPlatform();

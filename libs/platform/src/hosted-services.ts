@@ -1,0 +1,8 @@
+import { FEATURE_SERVICE } from '@pulse/feature-service';
+import type { HostedService } from '@pulse/nest-common';
+
+/**
+ * The services the platform hosts, started in this order and closed in reverse. A service joins by
+ * exporting its HostedService (name, port 3002…3005, how to make its app) and being listed here.
+ */
+export const HOSTED_SERVICES: readonly HostedService[] = [FEATURE_SERVICE];

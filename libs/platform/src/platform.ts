@@ -1,0 +1,111 @@
+import type { INestApplication } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
+import type { AddressInfo } from 'node:net';
+import { startSimulatorFeed, type SimulatorFeed } from '@pulse/feature-service';
+import {
+  loadConfig,
+  startSharedInfrastructure,
+  type EmbeddedParts,
+  type HostedService,
+  type SharedInfrastructure,
+} from '@pulse/nest-common';
+import { HOSTED_SERVICES } from './hosted-services';
+import { loadPlatformConfig, type PlatformConfig } from './platform.config';
+
+export interface PlatformOptions {
+  /** Default process.env. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Default HOSTED_SERVICES. */
+  readonly services?: readonly HostedService[];
+  /** Interface to listen on; default 0.0.0.0. */
+  readonly host?: string;
+  /** Nest's logger setting for every service; tests pass false. */
+  readonly logger?: false | ('log' | 'error' | 'warn' | 'debug' | 'verbose')[];
+}
+
+export interface RunningService {
+  readonly name: string;
+  readonly port: number;
+  readonly url: string;
+  readonly docsUrl: string;
+  readonly metricsUrl: string;
+}
+
+export interface RunningPlatform {
+  readonly config: PlatformConfig;
+  readonly services: readonly RunningService[];
+  readonly embedded: EmbeddedParts;
+  /** Whether the simulator feeds the engagement topic. */
+  readonly simulating: boolean;
+  readonly startedInMs: number;
+  /** Stops the simulator, then each service (last started first), then the shared connections. Idempotent. */
+  close(): Promise<void>;
+}
+
+/**
+ * Every hosted service in this process on one set of connections (embedded or real, per KAFKA_BROKERS,
+ * DATABASE_URL and REDIS_URL), each on its own port, and the simulator feeding them when it is on.
+ */
+export async function startPlatform(options: PlatformOptions = {}): Promise<RunningPlatform> {
+  const started = Date.now();
+  const env = options.env ?? process.env;
+  const services = options.services ?? HOSTED_SERVICES;
+  const config = loadConfig({ load: (reader) => loadPlatformConfig(reader, services), env });
+  const host = options.host ?? '0.0.0.0';
+  const apps: INestApplication[] = [];
+  let shared: SharedInfrastructure | undefined;
+  let feed: SimulatorFeed | undefined;
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      await feed?.stop();
+      for (const app of [...apps].reverse()) await app.close().catch(() => undefined);
+      await shared?.close();
+    })());
+  try {
+    shared = await startSharedInfrastructure(config);
+    const running: RunningService[] = [];
+    for (const [i, service] of services.entries()) {
+      const app = await service.create({
+        env,
+        shared,
+        ...(options.logger !== undefined ? { logger: options.logger } : {}),
+      });
+      apps.push(app);
+      await app.listen(config.ports[i].port, host);
+      running.push(describe(service, app, host));
+    }
+    if (config.simulator.enabled)
+      feed = startSimulatorFeed(
+        shared.bus.createPublisher(),
+        config.eventsTopic,
+        config.simulator,
+        new Logger('Simulator'),
+      );
+    return {
+      config,
+      services: running,
+      embedded: shared.embedded,
+      simulating: feed !== undefined,
+      startedInMs: Date.now() - started,
+      close,
+    };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+function describe(service: HostedService, app: INestApplication, host: string): RunningService {
+  const { port } = app.getHttpServer().address() as AddressInfo;
+  // An app listening on every interface is reached on this machine as localhost.
+  const shown = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
+  const url = `http://${shown}:${port}`;
+  return {
+    name: service.name,
+    port,
+    url,
+    docsUrl: `${url}${service.docsPath}`,
+    metricsUrl: `${url}${service.metricsPath}`,
+  };
+}

@@ -351,20 +351,6 @@ export function squaredRange(
   maxOut[at + 1] = hmax;
 }
 
-/** margin[perm[i] * K + k] += value for i in [start, end): one leaf's rows. */
-export function addLeafRange(
-  margin: Float64Array,
-  perm: Int32Array,
-  K: number,
-  k: number,
-  value: number,
-  start: number,
-  end: number,
-): void {
-  if (K === 1) for (let i = start; i < end; i++) margin[perm[i]] += value;
-  else for (let i = start; i < end; i++) margin[perm[i] * K + k] += value;
-}
-
 /**
  * One leaf's (or one routed split's) margin update over positions [start, end): margin[perm[i] * K
  * + k] += value. Plain leaf (!sided): every row gets vL. Routed split (the rows of a last-level split

@@ -1,11 +1,30 @@
-import { lambdaRankQuery, logisticGradients, pairDeltaNdcg, softmaxGradients, softmaxRows } from './objectives';
+import { logisticRange, squaredRange } from './hist-kernel';
+import { lambdaRankQuery, pairDeltaNdcg, softmaxGradients, softmaxRows } from './objectives';
 import { Rng } from './rng';
 
 describe('objective gradients', () => {
-  it('logistic: g = p - y, h = p(1 - p), times the weight', () => {
+  it('logistic: g = p - y, h = p(1 - p), times the weight, with the largest |g| and h', () => {
     const out = new Float32Array(4);
-    logisticGradients(Float64Array.from([0, Math.log(3)]), [1, 0], [2, 1], out);
+    const max = new Float64Array(2);
+    logisticRange(
+      Float64Array.from([0, Math.log(3)]),
+      Float64Array.from([1, 0]),
+      Float64Array.from([2, 1]),
+      out,
+      0,
+      2,
+      max,
+      0,
+    );
     expect(Array.from(out)).toEqual([-1, 0.5, 0.75, Math.fround(0.1875)]);
+    expect(Array.from(max)).toEqual([1, 0.5]);
+  });
+  it('squared error: g = m - y, h = 1, times the weight', () => {
+    const out = new Float32Array(4);
+    const max = new Float64Array(2);
+    squaredRange(Float64Array.from([1.5, -1]), Float64Array.from([1, 1]), Float64Array.from([2, 3]), out, 0, 2, max, 0);
+    expect(Array.from(out)).toEqual([1, 2, -6, 3]);
+    expect(Array.from(max)).toEqual([6, 3]);
   });
   it('softmax probabilities of margins [0, ln 2] are [1/3, 2/3]', () => {
     const prob = new Float64Array(2);

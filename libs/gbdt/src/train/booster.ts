@@ -10,16 +10,15 @@ import { evaluateMetric, higherIsBetter } from './eval-metrics';
 import {
   binColumnsOf,
   createPosBuffers,
-  type LeafTask,
-  createTrainingOps,
   payloadWords,
   posBufferBytes,
   rowStrideOf,
   sharedFloat32,
   sharedFloat64,
   sharedUint8,
-  workerAvailable,
-} from './hist-builder';
+} from './position-buffers';
+import { createTrainingOps, workerAvailable } from './training-ops';
+import type { LeafTask } from './training-ops.types';
 import { binAll } from './parallel-binning';
 import { lambdaRankQuery, softmaxGradients, softmaxRows } from './objectives';
 import { defaultMetric, type EvalMetric, type GbdtParams } from './params';

@@ -1,12 +1,7 @@
 import { binColumns, computeThresholds, createBinMapper } from './binning';
-import {
-  binColumnsOf,
-  createPosBuffers,
-  createTrainingOps,
-  fillPositions,
-  rowStrideOf,
-  type TrainingOps,
-} from './hist-builder';
+import { binColumnsOf, createPosBuffers, fillPositions, rowStrideOf } from './position-buffers';
+import { createTrainingOps } from './training-ops';
+import type { TrainingOps } from './training-ops.types';
 import { gatherRange, histogramRange, moveFlagged } from './hist-kernel';
 import { TreeBuilder } from './tree-builder';
 import { predictRow } from '../predict/predict';

@@ -6,16 +6,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createDataset } from '../../data/dataset';
 import { modelToJson } from '../../model/model-io';
-import {
-  binColumnsOf,
-  createPosBuffers,
-  createTrainingOps,
-  fillPositions,
-  posBufferBytes,
-  rowStrideOf,
-  type OpsContext,
-  type TrainingOps,
-} from '../hist-builder';
+import { binColumnsOf, createPosBuffers, fillPositions, posBufferBytes, rowStrideOf } from '../position-buffers';
+import { createTrainingOps } from '../training-ops';
+import type { OpsContext, TrainingOps } from '../training-ops.types';
 import { Rng } from '../rng';
 import { trainSync } from '../train';
 import { KERNELS_WASM_BASE64 } from './kernels.wasm';

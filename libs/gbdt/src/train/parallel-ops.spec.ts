@@ -10,15 +10,15 @@ import { transformFileSync } from '@swc/core';
 import {
   binColumnsOf,
   createPosBuffers,
-  createTrainingOps,
   fillPositions,
   rowStrideOf,
-  setHistWorkerScript,
   sharedFloat32,
   sharedFloat64,
-  type OpsContext,
-} from './hist-builder';
+} from './position-buffers';
+import { createTrainingOps, setHistWorkerScript } from './training-ops';
+import type { OpsContext } from './training-ops.types';
 import { Rng } from './rng';
+import { CtrlSlot, WorkerState } from './worker-protocol';
 
 const n = 30000;
 const F = 6;
@@ -90,6 +90,7 @@ describe('two-thread training operations', () => {
     for (const name of [
       'hist.worker',
       'hist-kernel',
+      'worker-protocol',
       'bin-worker',
       'binning',
       'wasm/wasm-kernels',
@@ -275,7 +276,8 @@ describe('two-thread training operations', () => {
     // what hist.worker does when its loop throws: flag the failure on the control block
     fs.writeFileSync(
       broken,
-      "const { workerData } = require('node:worker_threads'); Atomics.store(workerData.ctrl, 7, -1); Atomics.notify(workerData.ctrl, 1);",
+      "const { workerData } = require('node:worker_threads'); " +
+        `Atomics.store(workerData.ctrl, ${CtrlSlot.Alive}, ${WorkerState.Failed}); Atomics.notify(workerData.ctrl, ${CtrlSlot.Done});`,
     );
     setHistWorkerScript(broken);
     const ops = createTrainingOps(context(), 2);

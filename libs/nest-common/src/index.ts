@@ -10,3 +10,4 @@ export * from './health/kafka.health';
 export * from './health/health.module';
 export * from './metrics/metrics.options';
 export * from './health/health.options';
+export * from './logging/logging.module';

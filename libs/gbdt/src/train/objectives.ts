@@ -6,7 +6,7 @@
  * Output is interleaved [g0, h0, g1, h1, ...] in float32.
  */
 import type { LambdaRankPairMethod } from './params';
-import type { Rng } from './rng';
+import type { Prng } from '@pulse/core';
 
 const EPS = 1e-16;
 
@@ -50,7 +50,7 @@ export function softmaxGradients(
 export interface LambdaRankOptions {
   method: LambdaRankPairMethod;
   numPairPerSample: number;
-  rng: Rng;
+  rng: Prng;
 }
 
 /** DCG gain of a relevance label (2^rel - 1) and discount of a 0-based position (1 / log2(pos + 2)). */

@@ -17,7 +17,7 @@ import {
 } from './position-buffers';
 import { createTrainingOps, setHistWorkerScript } from './training-ops';
 import type { OpsContext } from './training-ops.types';
-import { Rng } from './rng';
+import { Prng } from '@pulse/core';
 import { CtrlSlot, WorkerState } from './worker-protocol';
 
 const n = 30000;
@@ -29,7 +29,7 @@ const binCol = binColumnsOf(F);
 const colBins = new Uint8Array(n * F);
 
 function context(): OpsContext {
-  const rng = new Rng(5);
+  const rng = new Prng(5);
   for (let r = 0; r < n; r++) for (let f = 0; f < F; f++) colBins[f * n + r] = rng.nextInt(33);
   const pos = createPosBuffers(n, S, 2, true);
   fillPositions(pos[0], colBins, n, F, S);

@@ -3,3 +3,4 @@ export * from './guards/guards';
 export * from './config/env-config';
 export * from './bytes/byte-sink';
 export * from './random/prng';
+export * from './timing/time-call';

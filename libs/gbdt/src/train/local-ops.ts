@@ -1,6 +1,16 @@
 /** The training operations on the calling thread alone. */
 import { logisticRange, squaredRange } from './hist-kernel';
-import { halfOf, kernelsFor, kernelsForHist, leafRange, newHist } from './ops-common';
+import {
+  gatherTask,
+  halfOf,
+  histogramTask,
+  kernelsFor,
+  kernelsForHist,
+  leafRange,
+  moveTask,
+  newHist,
+  splitSumsTask,
+} from './ops-common';
 import { payloadWords } from './position-buffers';
 import type {
   GatherQuantization,
@@ -10,13 +20,7 @@ import type {
   PartitionTask,
   TrainingOps,
 } from './training-ops.types';
-import {
-  gatherRangeWith,
-  histogramRangeWith,
-  moveRangeWith,
-  splitSumsRangeWith,
-  type WasmKernels,
-} from './wasm/wasm-kernels';
+import type { WasmKernels } from './wasm/wasm-kernels';
 
 export class LocalOps implements TrainingOps {
   private readonly side: Uint8Array;
@@ -38,68 +42,16 @@ export class LocalOps implements TrainingOps {
   build(tasks: HistTask[]): void {
     const c = this.ctx;
     for (const t of tasks) t.hist.fill(0, 0, c.histSize);
-    for (const t of tasks) {
-      const p = c.pos[t.buf];
-      histogramRangeWith(
-        kernelsForHist(c, this.k, t.hist),
-        p.bins,
-        c.rowStride,
-        c.binCol,
-        c.offsets,
-        c.numFeatures,
-        p.pay,
-        c.stride,
-        t.start,
-        t.end,
-        t.hist,
-        0,
-      );
-    }
+    for (const t of tasks) histogramTask(kernelsForHist(c, this.k, t.hist), c, t.buf, t.start, t.end, t.hist);
   }
 
   partition(tasks: PartitionTask[], movePayload: boolean): Int32Array {
-    const c = this.ctx;
-    const S = c.rowStride;
-    const words = movePayload ? payloadWords(c.stride) : 0;
-    const counts = new Int32Array(tasks.length);
-    tasks.forEach((t, i) => {
-      const src = c.pos[t.buf];
-      counts[i] =
-        moveRangeWith(
-          this.k,
-          src,
-          c.pos[1 - t.buf],
-          S,
-          words,
-          t.start,
-          t.end,
-          c.binCol[t.feature],
-          t.bin,
-          t.defaultLeft,
-          t.missingBin,
-          t.start,
-          t.end - 1,
-        ) - t.start;
-    });
-    return counts;
+    const words = movePayload ? payloadWords(this.ctx.stride) : 0;
+    return Int32Array.from(tasks, (t) => moveTask(this.k, this.ctx, t, words));
   }
 
   gather(buf: number, n: number, quant: GatherQuantization | null): void {
-    const c = this.ctx;
-    const p = c.pos[buf];
-    gatherRangeWith(
-      this.k,
-      p.perm,
-      c.gh,
-      p.pay,
-      c.stride,
-      0,
-      n,
-      quant?.gScale ?? 0,
-      quant?.hScale ?? 0,
-      quant?.shift ?? 0,
-      quant?.seed ?? 0,
-    );
+    gatherTask(this.k, this.ctx, buf, 0, n, quant);
   }
 
   gradients(objective: 'logistic' | 'squared'): Float64Array {
@@ -115,45 +67,13 @@ export class LocalOps implements TrainingOps {
   }
 
   splitSums(tasks: PartitionTask[]): Float64Array {
-    const c = this.ctx;
     const out = new Float64Array(4 * tasks.length);
     const s = this.sums;
     tasks.forEach((t, i) => {
-      const p = c.pos[t.buf];
-      const mid = halfOf(t.start, t.end);
       // halves summed separately, then added, as the two threads do
-      splitSumsRangeWith(
-        this.k,
-        p.perm,
-        p.bins,
-        c.rowStride,
-        c.binCol[t.feature],
-        t.bin,
-        t.defaultLeft,
-        t.missingBin,
-        c.gh,
-        t.start,
-        mid,
-        s,
-        0,
-        this.side,
-      );
-      splitSumsRangeWith(
-        this.k,
-        p.perm,
-        p.bins,
-        c.rowStride,
-        c.binCol[t.feature],
-        t.bin,
-        t.defaultLeft,
-        t.missingBin,
-        c.gh,
-        mid,
-        t.end,
-        s,
-        4,
-        this.side,
-      );
+      const mid = halfOf(t.start, t.end);
+      splitSumsTask(this.k, this.ctx, t, t.start, mid, s, 0, this.side);
+      splitSumsTask(this.k, this.ctx, t, mid, t.end, s, 4, this.side);
       for (let j = 0; j < 4; j++) out[4 * i + j] = s[j] + s[4 + j];
     });
     return out;

@@ -1,6 +1,14 @@
 /** What the single-thread and two-thread training operations share: kernel choice, leaf updates, halves. */
-import type { LeafTask, OpsContext } from './training-ops.types';
-import { instantiateKernels, leafUpdateRangeWith, type WasmKernels } from './wasm/wasm-kernels';
+import type { GatherQuantization, LeafTask, OpsContext, PartitionTask } from './training-ops.types';
+import {
+  gatherRangeWith,
+  histogramRangeWith,
+  instantiateKernels,
+  leafUpdateRangeWith,
+  moveRangeWith,
+  splitSumsRangeWith,
+  type WasmKernels,
+} from './wasm/wasm-kernels';
 
 /** Below this many rows a piece of work stays on one thread (the hand-off costs more). */
 const MIN_ROWS_TO_SPLIT = 4096;
@@ -53,5 +61,107 @@ export function leafRange(
     k,
     start,
     end,
+  );
+}
+
+/** Moves a split task's rows [t.start, t.end) into the same range of the other buffer; returns its left-row count. */
+export function moveTask(kern: WasmKernels | null, c: OpsContext, t: PartitionTask, payWords: number): number {
+  return (
+    moveRangeWith(
+      kern,
+      c.pos[t.buf],
+      c.pos[1 - t.buf],
+      c.rowStride,
+      payWords,
+      t.start,
+      t.end,
+      c.binCol[t.feature],
+      t.bin,
+      t.defaultLeft,
+      t.missingBin,
+      t.start,
+      t.end - 1,
+    ) - t.start
+  );
+}
+
+/** [gL, hL, gR, hR] of a split task's positions [start, end) into out[at..at+3], recording each position's side. */
+export function splitSumsTask(
+  kern: WasmKernels | null,
+  c: OpsContext,
+  t: PartitionTask,
+  start: number,
+  end: number,
+  out: Float64Array,
+  at: number,
+  side: Uint8Array,
+): void {
+  const p = c.pos[t.buf];
+  splitSumsRangeWith(
+    kern,
+    p.perm,
+    p.bins,
+    c.rowStride,
+    c.binCol[t.feature],
+    t.bin,
+    t.defaultLeft,
+    t.missingBin,
+    c.gh,
+    start,
+    end,
+    out,
+    at,
+    side,
+  );
+}
+
+/** The gradient payload of positions [start, end) of buffer `buf` (quantized when `quant` is given). */
+export function gatherTask(
+  kern: WasmKernels | null,
+  c: OpsContext,
+  buf: number,
+  start: number,
+  end: number,
+  quant: GatherQuantization | null,
+): void {
+  const p = c.pos[buf];
+  gatherRangeWith(
+    kern,
+    p.perm,
+    c.gh,
+    p.pay,
+    c.stride,
+    start,
+    end,
+    quant?.gScale ?? 0,
+    quant?.hScale ?? 0,
+    quant?.shift ?? 0,
+    quant?.seed ?? 0,
+  );
+}
+
+/** Adds the histogram of positions [start, end) of buffer `buf` into `hist` (the context's stride). */
+export function histogramTask(
+  kern: WasmKernels | null,
+  c: OpsContext,
+  buf: number,
+  start: number,
+  end: number,
+  hist: Float64Array,
+): void {
+  const p = c.pos[buf];
+  histogramRangeWith(
+    kern,
+    p.bins,
+    c.rowStride,
+    c.binCol,
+    c.offsets,
+    c.numFeatures,
+    p.pay,
+    c.stride,
+    start,
+    end,
+    hist,
+    0,
   );
 }

@@ -6,7 +6,17 @@
  */
 import { Worker } from 'node:worker_threads';
 import { logisticRange, squaredRange } from './hist-kernel';
-import { halfOf, kernelsFor, kernelsForHist, leafRange, newHist } from './ops-common';
+import {
+  gatherTask,
+  halfOf,
+  histogramTask,
+  kernelsFor,
+  kernelsForHist,
+  leafRange,
+  moveTask,
+  newHist,
+  splitSumsTask,
+} from './ops-common';
 import { payloadWords, sharedFloat64, sharedInt32, sharedUint8 } from './position-buffers';
 import type {
   GatherQuantization,
@@ -37,13 +47,7 @@ import {
   taskOffset,
   WorkerState,
 } from './worker-protocol';
-import {
-  gatherRangeWith,
-  histogramRangeWith,
-  moveRangeWith,
-  splitSumsRangeWith,
-  type WasmKernels,
-} from './wasm/wasm-kernels';
+import type { WasmKernels } from './wasm/wasm-kernels';
 
 /** Rows per claimed chunk in dynamic scheduling. */
 const DYNAMIC_CHUNK_ROWS = 8192;
@@ -158,7 +162,6 @@ export class ParallelOps implements TrainingOps {
     ctrl[HistArg.Slots] = slotOf.size;
     Atomics.store(ctrl, CtrlSlot.NextChunk, 0);
     const seq = this.start(OpKind.Hist, tasks.length);
-    const S = c.rowStride;
     const ks = tasks.map((t) => kernelsForHist(c, this.k, t.hist));
     if (dynamic) {
       buildClaimedChunks(
@@ -167,42 +170,10 @@ export class ParallelOps implements TrainingOps {
         DYNAMIC_CHUNK_ROWS,
         (t) => tasks[t].start,
         (t) => tasks[t].end,
-        (t, start, end) => {
-          const p = c.pos[tasks[t].buf];
-          histogramRangeWith(
-            ks[t],
-            p.bins,
-            S,
-            c.binCol,
-            c.offsets,
-            c.numFeatures,
-            p.pay,
-            1,
-            start,
-            end,
-            tasks[t].hist,
-            0,
-          );
-        },
+        (t, start, end) => histogramTask(ks[t], c, tasks[t].buf, start, end, tasks[t].hist),
       );
     } else {
-      tasks.forEach((t, i) => {
-        const p = c.pos[t.buf];
-        histogramRangeWith(
-          ks[i],
-          p.bins,
-          S,
-          c.binCol,
-          c.offsets,
-          c.numFeatures,
-          p.pay,
-          c.stride,
-          t.start,
-          mids[i],
-          t.hist,
-          0,
-        );
-      });
+      tasks.forEach((t, i) => histogramTask(ks[i], c, t.buf, t.start, mids[i], t.hist));
     }
     this.wait(seq);
     const size = c.histSize;
@@ -238,7 +209,6 @@ export class ParallelOps implements TrainingOps {
   private partitionChunk(tasks: PartitionTask[], movePayload: boolean): Int32Array {
     const c = this.ctx;
     const ctrl = this.ctrl;
-    const S = c.rowStride;
     const words = movePayload ? payloadWords(c.stride) : 0;
     const counts = new Int32Array(tasks.length);
     let n = 0;
@@ -251,22 +221,7 @@ export class ParallelOps implements TrainingOps {
     const seq = n > 0 ? this.start(OpKind.Move, n) : 0;
     tasks.forEach((t, i) => {
       if (t.shard === 1) return;
-      counts[i] =
-        moveRangeWith(
-          this.k,
-          c.pos[t.buf],
-          c.pos[1 - t.buf],
-          S,
-          words,
-          t.start,
-          t.end,
-          c.binCol[t.feature],
-          t.bin,
-          t.defaultLeft,
-          t.missingBin,
-          t.start,
-          t.end - 1,
-        ) - t.start;
+      counts[i] = moveTask(this.k, c, t, words);
     });
     if (n > 0) {
       this.wait(seq);
@@ -291,20 +246,7 @@ export class ParallelOps implements TrainingOps {
     this.leafValues[FloatSlot.GatherGScale] = quant?.gScale ?? 0;
     this.leafValues[FloatSlot.GatherHScale] = quant?.hScale ?? 0;
     const seq = this.start(OpKind.Gather, 1);
-    const p = c.pos[buf];
-    gatherRangeWith(
-      this.k,
-      p.perm,
-      c.gh,
-      p.pay,
-      c.stride,
-      0,
-      mid,
-      quant?.gScale ?? 0,
-      quant?.hScale ?? 0,
-      quant?.shift ?? 0,
-      quant?.seed ?? 0,
-    );
+    gatherTask(this.k, c, buf, 0, mid, quant);
     this.wait(seq);
   }
 
@@ -361,25 +303,7 @@ export class ParallelOps implements TrainingOps {
     const mids = this.postSplitTasks(tasks);
     const seq = this.start(OpKind.SplitSums, tasks.length);
     const mine = this.sums;
-    tasks.forEach((t, i) => {
-      const p = c.pos[t.buf];
-      splitSumsRangeWith(
-        this.k,
-        p.perm,
-        p.bins,
-        c.rowStride,
-        c.binCol[t.feature],
-        t.bin,
-        t.defaultLeft,
-        t.missingBin,
-        c.gh,
-        t.start,
-        mids[i],
-        mine,
-        4 * i,
-        this.side,
-      );
-    });
+    tasks.forEach((t, i) => splitSumsTask(this.k, c, t, t.start, mids[i], mine, 4 * i, this.side));
     this.wait(seq);
     // the worker's half of each task (zeros for a task too small to split), added in a fixed order
     const s = this.scratch;

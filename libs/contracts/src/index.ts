@@ -9,6 +9,7 @@ export * from './wire/content-type';
 export * from './wire/engagement-event.json';
 export * from './wire/engagement-event.proto';
 export * from './wire/engagement-event.codec';
+export { readEngagementEventCandidate } from './wire/engagement-event.reader';
 export * from './dead-letter/dead-letter.codec';
 export * as pulsev1 from './proto/proto';
 export * from './services/services';

@@ -6,6 +6,7 @@
  *   node tools/build.mjs && node dist/libs/gbdt/bench/shap.bench.js
  */
 import path from 'node:path';
+import { Prng } from '@pulse/core';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- bench/ and src/ compile to sibling dist folders; only the alias resolves in both
 import { predict, ShapExplainer, trainSync, type Dataset, type GbdtModel, type Tree } from '@pulse/gbdt';
 import { sharedDir } from './bench-paths';
@@ -39,8 +40,8 @@ function fullTree(next: () => number, numFeatures: number, depth: number): Tree 
 }
 
 function syntheticModel(numFeatures: number, trees: number, depth: number): GbdtModel {
-  let s = 12345;
-  const next = (): number => (s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 4294967296;
+  const rng = new Prng(12345);
+  const next = (): number => rng.next();
   return {
     format: 'pulse-gbdt',
     formatVersion: 1,

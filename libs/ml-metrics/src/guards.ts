@@ -56,11 +56,6 @@ export function assertBinaryLabels(yTrue: Numbers, name = 'yTrue'): void {
   }
 }
 
-export function assertK(k: unknown, name = 'k'): asserts k is number {
-  if (typeof k !== 'number') throw new TypeError(`${name} must be a number, got ${typeof k}`);
-  if (!Number.isInteger(k) || k < 1) throw new RangeError(`${name} must be an integer >= 1, got ${k}`);
-}
-
 export function assertInteger(value: unknown, name: string, min = -Infinity): asserts value is number {
   if (typeof value !== 'number') throw new TypeError(`${name} must be a number, got ${typeof value}`);
   if (!Number.isInteger(value) || value < min)

@@ -13,3 +13,4 @@ export * from './health/health.options';
 export * from './infrastructure/shared-infrastructure.config';
 export * from './infrastructure/shared-infrastructure';
 export * from './hosting/hosted-service';
+export * from './logging/logging.module';

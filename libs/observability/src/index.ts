@@ -1,4 +1,4 @@
 // prom-client registry helpers and structured logging
 export * from './metrics/metric-factories';
 export * from './metrics/service-metrics';
-export * from './logging/json-logger';
+export * from './logging/logger';

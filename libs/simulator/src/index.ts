@@ -1,5 +1,6 @@
 // Learning-engagement event stream simulator with latent learner traits (see README.md for the model).
-export * from './random/prng';
+// The seeded PRNG simulations draw from (the workspace's one, in @pulse/core).
+export { Prng } from '@pulse/core';
 export * from './model/behaviour';
 export * from './model/learner';
 export * from './simulation/simulation-options';

@@ -1,4 +1,5 @@
 import { LEARNING_ENGAGEMENT_CATALOG } from '../catalog/learning-engagement.catalog';
+import { REJECTION_REASONS, tooLateRejection } from '../validation/event-rejection';
 import { decodeEngagementEvent } from '../wire/engagement-event.codec';
 import { deadLetterFor, decodeDeadLetter, decodeDeadLetterJson, encodeDeadLetter } from './dead-letter.codec';
 
@@ -53,5 +54,15 @@ describe('dead letters', () => {
     expect(view.field).toBeUndefined();
     expect(view.source_key).toBeUndefined();
     expect(view.original_base64).toBe('Cv8A');
+  });
+
+  it('carries a late event as the declared too_late reason on event_time', () => {
+    const late = deadLetterFor(tooLateRejection(60_000), { ...source, original });
+    expect(REJECTION_REASONS).toContain(late.reason);
+    expect(decodeDeadLetter(encodeDeadLetter(late))).toMatchObject({
+      reason: 'too_late',
+      field: 'event_time',
+      message: "event time is more than 60000 ms behind the entity's newest event; it cannot be applied exactly",
+    });
   });
 });

@@ -19,6 +19,11 @@ export const REJECTION_REASONS = [
   'invalid_value',
   /** event_time is further ahead of the caller's "now" than the allowed clock skew. */
   'future_event_time',
+  /**
+   * Valid, but event_time (field event_time) is further behind the entity's newest event than the
+   * allowed lateness, so the fold cannot apply it exactly. Given by ingest, not by validation.
+   */
+  'too_late',
 ] as const;
 export type RejectionReason = (typeof REJECTION_REASONS)[number];
 
@@ -53,4 +58,13 @@ export function rejection(
   field?: string,
 ): { ok: false; rejection: EventRejection } {
   return { ok: false, rejection: field === undefined ? { reason, message } : { reason, field, message } };
+}
+
+/** The rejection of a valid event that arrived more than `allowedLatenessMs` behind its entity's newest event. */
+export function tooLateRejection(allowedLatenessMs: number): EventRejection {
+  return {
+    reason: 'too_late',
+    field: 'event_time',
+    message: `event time is more than ${allowedLatenessMs} ms behind the entity's newest event; it cannot be applied exactly`,
+  };
 }

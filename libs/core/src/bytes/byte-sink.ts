@@ -10,10 +10,15 @@ export class ByteSink {
   buf: Buffer;
   pos = 0;
 
-  constructor(initialBytes = 64 * 1024) {
-    if (!Number.isInteger(initialBytes) || initialBytes < 0)
-      throw new RangeError(`initialBytes must be a non-negative integer, got ${initialBytes}`);
-    this.buf = Buffer.allocUnsafe(initialBytes);
+  /** `initial`: a size in bytes, or a buffer to write into (e.g. a recycled one; replaced when too small). */
+  constructor(initial: number | Buffer = 64 * 1024) {
+    if (Buffer.isBuffer(initial)) {
+      this.buf = initial;
+      return;
+    }
+    if (!Number.isInteger(initial) || initial < 0)
+      throw new RangeError(`initialBytes must be a non-negative integer, got ${initial}`);
+    this.buf = Buffer.allocUnsafe(initial);
   }
 
   /** Room for `extra` more bytes after `pos` (the contents up to `pos` are kept). */

@@ -2,18 +2,13 @@
  * Hand-built and random GbdtModel values for the ONNX, TreeSHAP and importance specs and the SHAP
  * benchmark (test support only; not exported from the barrel).
  */
+import { Prng } from '@pulse/core';
 import type { GbdtModel, Objective, Tree } from '../model/model.types';
 
-/** Deterministic PRNG (mulberry32), uniform in [0, 1). */
+/** Uniform draws in [0, 1) from a seeded Prng. */
 export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const prng = new Prng(seed);
+  return () => prng.next();
 }
 
 export interface NodeSpec {

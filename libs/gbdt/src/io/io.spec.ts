@@ -194,4 +194,9 @@ describe('predictions CSV', () => {
     const lines = fs.readFileSync(p, 'utf8').trimEnd().split('\n');
     expect([lines.length, lines[0], Number(lines[1234 + 1]) === values[1234]]).toEqual([10001, 'score', true]);
   });
+  it('rejects when the file cannot be written', async () => {
+    await expect(writePredictionsCsv(path.join(tmp, 'no-such-dir', 'preds.csv'), ['score'], [1])).rejects.toThrow(
+      /ENOENT/,
+    );
+  });
 });

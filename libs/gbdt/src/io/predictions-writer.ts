@@ -4,32 +4,16 @@
  * reading the file back gives the same doubles.
  */
 import fs from 'node:fs';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 
 export function predictionsToCsv(header: string[], values: ArrayLike<number>): string {
-  const parts: string[] = [];
-  writeRows(header, values, (s) => parts.push(s));
-  return parts.join('');
+  return [...chunks(header, values)].join('');
 }
 
+/** Streams the CSV to `path` (Node's pipeline: backpressure, and the file closed on error). */
 export async function writePredictionsCsv(path: string, header: string[], values: ArrayLike<number>): Promise<void> {
-  const out = fs.createWriteStream(path);
-  const done = new Promise<void>((resolve, reject) => {
-    out.on('finish', resolve);
-    out.on('error', reject);
-  });
-  let buffer = '';
-  let failed: unknown;
-  out.on('error', (err) => (failed = err));
-  for (const chunk of chunks(header, values)) {
-    buffer += chunk;
-    if (buffer.length >= 1 << 20) {
-      if (!out.write(buffer)) await new Promise<void>((resolve) => out.once('drain', resolve));
-      buffer = '';
-      if (failed) throw failed;
-    }
-  }
-  out.end(buffer);
-  await done;
+  await pipeline(Readable.from(chunks(header, values)), fs.createWriteStream(path));
 }
 
 /** The column names of the predictions CSV for a model's task (see `gbdt predict`). */
@@ -37,10 +21,6 @@ export function predictionHeader(objective: string, numClass: number): string[] 
   if (objective === 'multi:softprob') return Array.from({ length: numClass }, (_, k) => `p${k}`);
   if (objective === 'reg:squarederror') return ['prediction'];
   return ['score'];
-}
-
-function writeRows(header: string[], values: ArrayLike<number>, emit: (s: string) => void): void {
-  for (const chunk of chunks(header, values)) emit(chunk);
 }
 
 function* chunks(header: string[], values: ArrayLike<number>): Generator<string> {

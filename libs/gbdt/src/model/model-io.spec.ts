@@ -1,11 +1,11 @@
 import { createDataset } from '../data/dataset';
 import { predict } from '../predict/predict';
 import { trainSync } from '../train/train';
-import { Rng } from '../train/rng';
+import { Prng } from '@pulse/core';
 import { modelFromJson, modelToJson } from './model-io';
 
 function data(n: number) {
-  const rng = new Rng(11);
+  const rng = new Prng(11);
   const cols = [new Float32Array(n), new Float32Array(n)];
   const label = new Float64Array(n);
   for (let i = 0; i < n; i++) {

@@ -1,7 +1,7 @@
 import { createDataset } from '../data/dataset';
 import type { GbdtModel, Tree } from '../model/model.types';
 import { compileModel, PERFECT_MAX_DEPTH, predict, predictRow } from './predict';
-import { Rng } from '../train/rng';
+import { Prng } from '@pulse/core';
 
 // x0 < 0.5 (NaN -> right) ? (x1 < 2 (NaN -> left) ? 1 : 2) : 3
 const tree: Tree = {
@@ -84,7 +84,7 @@ function naiveMargin(m: GbdtModel, row: number[]): number[] {
 }
 
 /** A random tree over 3 features whose leaves sit at uneven depths up to maxDepth. */
-function randomTree(rng: Rng, maxDepth: number, chain = false): Tree {
+function randomTree(rng: Prng, maxDepth: number, chain = false): Tree {
   const t: Tree = { feature: [], threshold: [], left: [], right: [], defaultLeft: [], value: [], cover: [], gain: [] };
   const grow = (d: number): number => {
     const id = t.feature.length;
@@ -114,7 +114,7 @@ function randomTree(rng: Rng, maxDepth: number, chain = false): Tree {
 }
 
 describe('compiled layouts', () => {
-  const rng = new Rng(11);
+  const rng = new Prng(11);
   const rows: number[][] = [];
   const specials = [Number.NaN, Infinity, -Infinity, 0, -0, 1e30];
   for (let i = 0; i < 300; i++)

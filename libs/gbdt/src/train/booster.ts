@@ -10,20 +10,19 @@ import { evaluateMetric, higherIsBetter } from './eval-metrics';
 import {
   binColumnsOf,
   createPosBuffers,
-  type LeafTask,
-  createTrainingOps,
   payloadWords,
   posBufferBytes,
   rowStrideOf,
   sharedFloat32,
   sharedFloat64,
   sharedUint8,
-  workerAvailable,
-} from './hist-builder';
+} from './position-buffers';
+import { createTrainingOps, workerAvailable } from './training-ops';
+import type { LeafTask } from './training-ops.types';
 import { binAll } from './parallel-binning';
 import { lambdaRankQuery, softmaxGradients, softmaxRows } from './objectives';
 import { defaultMetric, type EvalMetric, type GbdtParams } from './params';
-import { Rng } from './rng';
+import { Prng } from '@pulse/core';
 import { TreeBuilder, type Quantization } from './tree-builder';
 import { KernelMemory } from './wasm/wasm-kernels';
 import type { TrainOptions, TrainResult } from './train';
@@ -174,7 +173,7 @@ export function runBoosting(p: GbdtParams, data: Dataset, options: TrainOptions,
   const F = data.numFeatures;
   const K = p.objective === 'multi:softprob' ? p.num_class : 1;
   const label = data.label!;
-  const rng = new Rng(p.seed);
+  const rng = new Prng(p.seed);
   let weight: Float64Array | null = data.weight ? Float64Array.from(data.weight) : null;
   if (p.objective === 'binary:logistic' && p.scale_pos_weight !== 1) {
     weight ??= new Float64Array(N).fill(1);

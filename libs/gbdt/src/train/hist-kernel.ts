@@ -351,20 +351,6 @@ export function squaredRange(
   maxOut[at + 1] = hmax;
 }
 
-/** margin[perm[i] * K + k] += value for i in [start, end): one leaf's rows. */
-export function addLeafRange(
-  margin: Float64Array,
-  perm: Int32Array,
-  K: number,
-  k: number,
-  value: number,
-  start: number,
-  end: number,
-): void {
-  if (K === 1) for (let i = start; i < end; i++) margin[perm[i]] += value;
-  else for (let i = start; i < end; i++) margin[perm[i] * K + k] += value;
-}
-
 /**
  * One leaf's (or one routed split's) margin update over positions [start, end): margin[perm[i] * K
  * + k] += value. Plain leaf (!sided): every row gets vL. Routed split (the rows of a last-level split
@@ -441,54 +427,3 @@ export function splitSumsRange(
   out[at + 2] = gR;
   out[at + 3] = hR;
 }
-
-/**
- * Dynamic scheduling of a histogram batch: both threads claim fixed-size row chunks of the tasks
- * from a shared counter and add them into their own buffer for that task (the caller's own
- * histograms or the worker's scratch slots). Only used for quantized histograms, whose integer sums
- * do not depend on which thread added which chunk. `taskRange(t)` gives [start, end).
- */
-export function buildClaimedChunks(
-  ctrl: Int32Array,
-  numTasks: number,
-  chunk: number,
-  taskStart: (t: number) => number,
-  taskEnd: (t: number) => number,
-  run: (t: number, start: number, end: number) => void,
-): void {
-  for (;;) {
-    let k = Atomics.add(ctrl, CTRL_NEXT, 1);
-    let t = 0;
-    for (; t < numTasks; t++) {
-      const chunks = Math.ceil((taskEnd(t) - taskStart(t)) / chunk);
-      if (k < chunks) break;
-      k -= chunks;
-    }
-    if (t === numTasks) return;
-    const start = taskStart(t) + k * chunk;
-    run(t, start, Math.min(taskEnd(t), start + chunk));
-  }
-}
-
-/** The shared control block between the main thread and the worker (see hist-builder.ts). */
-export const CTRL_SEQ = 0;
-export const CTRL_DONE = 1;
-export const CTRL_NTASKS = 2;
-export const CTRL_KIND = 3;
-export const CTRL_ARG0 = 5;
-export const CTRL_ARG1 = 6;
-/** 0 = worker not started yet, 1 = running, -1 = it failed (error text in its stderr). */
-export const CTRL_ALIVE = 7;
-/** Next unclaimed chunk (dynamic histogram scheduling). */
-export const CTRL_NEXT = 8;
-export const CTRL_ARG2 = 9;
-export const CTRL_TASKS = 10;
-export const TASK_INTS = 8;
-
-export const KIND_HIST = 0;
-export const KIND_MOVE = 2;
-export const KIND_LOGISTIC = 3;
-export const KIND_SQUARED = 4;
-export const KIND_ADD_LEAVES = 5;
-export const KIND_GATHER = 6;
-export const KIND_SPLIT_SUMS = 7;

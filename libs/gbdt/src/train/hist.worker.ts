@@ -4,28 +4,7 @@
  * margin updates) over shared memory, signals completion. No messages in the hot path, only Atomics.
  */
 import { workerData } from 'node:worker_threads';
-import {
-  buildClaimedChunks,
-  CTRL_ALIVE,
-  CTRL_ARG0,
-  CTRL_ARG1,
-  CTRL_DONE,
-  CTRL_KIND,
-  CTRL_NTASKS,
-  CTRL_SEQ,
-  CTRL_TASKS,
-  KIND_ADD_LEAVES,
-  KIND_GATHER,
-  KIND_HIST,
-  KIND_LOGISTIC,
-  KIND_MOVE,
-  KIND_SPLIT_SUMS,
-  KIND_SQUARED,
-  logisticRange,
-  squaredRange,
-  TASK_INTS,
-  type PosBuffer,
-} from './hist-kernel';
+import { logisticRange, squaredRange, type PosBuffer } from './hist-kernel';
 import { runBinWorker, type BinWorkerData } from './bin-worker';
 import {
   gatherRangeWith,
@@ -35,6 +14,25 @@ import {
   moveRangeWith,
   splitSumsRangeWith,
 } from './wasm/wasm-kernels';
+import {
+  buildClaimedChunks,
+  CtrlSlot,
+  defaultLeftOf,
+  FloatSlot,
+  GatherArg,
+  GatherField,
+  HistArg,
+  HistField,
+  LeafField,
+  LeavesArg,
+  missingBinOf,
+  MoveArg,
+  OpKind,
+  SplitField,
+  TaskField,
+  taskOffset,
+  WorkerState,
+} from './worker-protocol';
 
 interface WorkerShared {
   pos: [PosBuffer, PosBuffer];
@@ -65,19 +63,20 @@ if ((workerData as BinWorkerData).mode === 'bin') {
   // the short-lived binning helper (parallel-binning.ts)
   runBinWorker(workerData as BinWorkerData);
 } else {
-  Atomics.store(c, CTRL_ALIVE, 1);
+  Atomics.store(c, CtrlSlot.Alive, WorkerState.Running);
   try {
     serve();
   } catch (err) {
     // the main thread is blocked in Atomics.wait and cannot receive an 'error' event: flag it
-    Atomics.store(c, CTRL_ALIVE, -1);
-    Atomics.notify(c, CTRL_DONE);
+    Atomics.store(c, CtrlSlot.Alive, WorkerState.Failed);
+    Atomics.notify(c, CtrlSlot.Done);
     throw err;
   }
 }
 
-function histogram(t: number, start: number, end: number, base: number): void {
-  const p = d.pos[c[CTRL_TASKS + t * TASK_INTS + 2]];
+function histogram(t: number, start: number, end: number): void {
+  const o = taskOffset(t);
+  const p = d.pos[c[o + HistField.Buf]];
   histogramRangeWith(
     k,
     p.bins,
@@ -90,7 +89,7 @@ function histogram(t: number, start: number, end: number, base: number): void {
     start,
     end,
     d.scratch,
-    base,
+    c[o + HistField.Slot] * d.histSize,
   );
 }
 
@@ -98,56 +97,56 @@ function serve(): void {
   let seen = 0;
   const S = d.rowStride;
   for (;;) {
-    Atomics.wait(c, CTRL_SEQ, seen);
-    const seq = Atomics.load(c, CTRL_SEQ);
+    Atomics.wait(c, CtrlSlot.Seq, seen);
+    const seq = Atomics.load(c, CtrlSlot.Seq);
     if (seq < 0) break;
     seen = seq;
-    let n = c[CTRL_NTASKS];
-    const kind = c[CTRL_KIND];
-    if (kind === KIND_HIST) {
-      d.scratch.fill(0, 0, c[CTRL_ARG1] * d.histSize);
-      if (c[CTRL_ARG0] > 0) {
+    let n = c[CtrlSlot.NumTasks];
+    const kind: OpKind = c[CtrlSlot.Kind];
+    if (kind === OpKind.Hist) {
+      d.scratch.fill(0, 0, c[HistArg.Slots] * d.histSize);
+      if (c[HistArg.ChunkRows] > 0) {
         buildClaimedChunks(
           c,
           n,
-          c[CTRL_ARG0],
-          (t) => c[CTRL_TASKS + t * TASK_INTS],
-          (t) => c[CTRL_TASKS + t * TASK_INTS + 1],
-          (t, start, end) => histogram(t, start, end, c[CTRL_TASKS + t * TASK_INTS + 3] * d.histSize),
+          c[HistArg.ChunkRows],
+          (t) => c[taskOffset(t) + TaskField.Start],
+          (t) => c[taskOffset(t) + TaskField.End],
+          histogram,
         );
         n = 0; // handled
       }
     }
     for (let t = 0; t < n; t++) {
-      const o = CTRL_TASKS + t * TASK_INTS;
-      const start = c[o];
-      const end = c[o + 1];
-      if (kind === KIND_HIST) {
-        histogram(t, start, end, c[o + 3] * d.histSize);
-      } else if (kind === KIND_MOVE) {
-        const buf = c[o + 5];
-        c[o + 7] =
+      const o = taskOffset(t);
+      const start = c[o + TaskField.Start];
+      const end = c[o + TaskField.End];
+      if (kind === OpKind.Hist) {
+        histogram(t, start, end);
+      } else if (kind === OpKind.Move) {
+        const buf = c[o + SplitField.Buf];
+        c[o + SplitField.LeftCount] =
           moveRangeWith(
             k,
             d.pos[buf],
             d.pos[1 - buf],
             S,
-            c[CTRL_ARG0],
+            c[MoveArg.PayloadWords],
             start,
             end,
-            c[o + 2],
-            c[o + 3],
-            c[o + 4] >= 0,
-            Math.abs(c[o + 4]) - 1,
+            c[o + SplitField.Byte],
+            c[o + SplitField.Bin],
+            defaultLeftOf(c[o + SplitField.Default]),
+            missingBinOf(c[o + SplitField.Default]),
             start,
             end - 1,
           ) - start;
-      } else if (kind === KIND_LOGISTIC) {
+      } else if (kind === OpKind.Logistic) {
         logisticRange(d.margin, d.label, d.weight, d.gh, start, end, d.scratch, 0);
-      } else if (kind === KIND_SQUARED) {
+      } else if (kind === OpKind.Squared) {
         squaredRange(d.margin, d.label, d.weight, d.gh, start, end, d.scratch, 0);
-      } else if (kind === KIND_GATHER) {
-        const p = d.pos[c[o + 2]];
+      } else if (kind === OpKind.Gather) {
+        const p = d.pos[c[o + GatherField.Buf]];
         gatherRangeWith(
           k,
           p.perm,
@@ -156,37 +155,37 @@ function serve(): void {
           d.stride,
           start,
           end,
-          d.leafValues[0],
-          d.leafValues[1],
-          c[CTRL_ARG0],
-          c[CTRL_ARG1],
+          d.leafValues[FloatSlot.GatherGScale],
+          d.leafValues[FloatSlot.GatherHScale],
+          c[GatherArg.Shift],
+          c[GatherArg.Seed],
         );
-      } else if (kind === KIND_ADD_LEAVES) {
-        const v = 2 * c[o + 2];
+      } else if (kind === OpKind.AddLeaves) {
+        const v = 2 * c[o + LeafField.ValueIndex];
         leafUpdateRangeWith(
           k,
           d.margin,
-          d.pos[c[o + 3]].perm,
+          d.pos[c[o + LeafField.Buf]].perm,
           d.side,
-          c[o + 4] === 1,
+          c[o + LeafField.Routed] === 1,
           d.leafValues[v],
           d.leafValues[v + 1],
-          c[CTRL_ARG0],
-          c[CTRL_ARG1],
+          c[LeavesArg.Outputs],
+          c[LeavesArg.Output],
           start,
           end,
         );
-      } else if (kind === KIND_SPLIT_SUMS) {
-        const p = d.pos[c[o + 5]];
+      } else if (kind === OpKind.SplitSums) {
+        const p = d.pos[c[o + SplitField.Buf]];
         splitSumsRangeWith(
           k,
           p.perm,
           p.bins,
           S,
-          c[o + 2],
-          c[o + 3],
-          c[o + 4] >= 0,
-          Math.abs(c[o + 4]) - 1,
+          c[o + SplitField.Byte],
+          c[o + SplitField.Bin],
+          defaultLeftOf(c[o + SplitField.Default]),
+          missingBinOf(c[o + SplitField.Default]),
           d.gh,
           start,
           end,
@@ -196,7 +195,7 @@ function serve(): void {
         );
       }
     }
-    Atomics.store(c, CTRL_DONE, seq);
-    Atomics.notify(c, CTRL_DONE);
+    Atomics.store(c, CtrlSlot.Done, seq);
+    Atomics.notify(c, CtrlSlot.Done);
   }
 }

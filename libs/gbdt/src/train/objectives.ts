@@ -1,45 +1,17 @@
 /**
- * Gradients and hessians of the objectives, as XGBoost 1.7.4 defines them:
- * - binary:logistic: g = (p - y) w, h = max(p (1 - p), 1e-16) w;
+ * Gradients and hessians of the objectives, as XGBoost 1.7.4 defines them (binary:logistic and
+ * reg:squarederror are computed with their quantization scale in hist-kernel.ts):
  * - multi:softprob: g_k = (p_k - [y = k]) w, h_k = max(2 p_k (1 - p_k), 1e-16) w (XGBoost's factor 2);
- * - reg:squarederror: g = (m - y) w, h = w;
  * - rank:ndcg: LambdaRank pairs weighted by |delta NDCG| (see lambdaRankQuery).
  * Output is interleaved [g0, h0, g1, h1, ...] in float32.
  */
 import type { LambdaRankPairMethod } from './params';
-import type { Rng } from './rng';
+import type { Prng } from '@pulse/core';
 
 const EPS = 1e-16;
 
 export function sigmoid(x: number): number {
   return 1 / (1 + Math.exp(-x));
-}
-
-export function logisticGradients(
-  margin: Float64Array,
-  label: ArrayLike<number>,
-  weight: ArrayLike<number> | null,
-  out: Float32Array,
-): void {
-  for (let r = 0; r < margin.length; r++) {
-    const p = 1 / (1 + Math.exp(-margin[r]));
-    const w = weight === null ? 1 : weight[r];
-    out[2 * r] = (p - label[r]) * w;
-    out[2 * r + 1] = Math.max(p * (1 - p), EPS) * w;
-  }
-}
-
-export function squaredErrorGradients(
-  margin: Float64Array,
-  label: ArrayLike<number>,
-  weight: ArrayLike<number> | null,
-  out: Float32Array,
-): void {
-  for (let r = 0; r < margin.length; r++) {
-    const w = weight === null ? 1 : weight[r];
-    out[2 * r] = (margin[r] - label[r]) * w;
-    out[2 * r + 1] = w;
-  }
 }
 
 /** Row-major softmax probabilities of margins (numRows x K). */
@@ -78,7 +50,7 @@ export function softmaxGradients(
 export interface LambdaRankOptions {
   method: LambdaRankPairMethod;
   numPairPerSample: number;
-  rng: Rng;
+  rng: Prng;
 }
 
 /** DCG gain of a relevance label (2^rel - 1) and discount of a 0-based position (1 / log2(pos + 2)). */

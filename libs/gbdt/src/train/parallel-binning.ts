@@ -8,7 +8,8 @@
 import { Worker } from 'node:worker_threads';
 import { BIN_ALIVE, BIN_GO, BIN_PHASE, binFeatures, type BinWorkerData } from './bin-worker';
 import { createBinMapper, type BinMapper } from './binning';
-import { histWorkerScript, sharedFloat32, sharedInt32 } from './hist-builder';
+import { sharedFloat32, sharedInt32 } from './position-buffers';
+import { histWorkerScript } from './training-ops';
 import { fillPositionRange, type PosBuffer } from './hist-kernel';
 
 const START_TIMEOUT_MS = 60_000;

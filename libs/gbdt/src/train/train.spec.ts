@@ -2,12 +2,12 @@ import { createDataset, type Dataset } from '../data/dataset';
 import { modelToJson } from '../model/model-io';
 import { predict } from '../predict/predict';
 import { aucScore, evaluateMetric } from './eval-metrics';
-import { Rng } from './rng';
+import { Prng } from '@pulse/core';
 import { train, trainSync } from './train';
 
 /** y depends on x0, x1 (with noise); x2 is noise; some values missing. */
 function synthetic(n: number, seed: number, task: 'binary' | 'multi' | 'reg' = 'binary'): Dataset {
-  const rng = new Rng(seed);
+  const rng = new Prng(seed);
   const cols = [new Float32Array(n), new Float32Array(n), new Float32Array(n)];
   const label = new Float64Array(n);
   for (let i = 0; i < n; i++) {
@@ -109,7 +109,7 @@ describe('train', () => {
     expect(aucScore(test.label!, predict(quant, test))).toBeGreaterThan(aucExact - 0.01);
   });
   it('handles histograms wider than 65535 slots (300 features x 256 bins)', () => {
-    const rng = new Rng(8);
+    const rng = new Prng(8);
     const n = 600;
     const cols = Array.from({ length: 300 }, () => Float32Array.from({ length: n }, () => rng.next()));
     const label = Float64Array.from({ length: n }, (_, i) => (cols[7][i] + cols[299][i] > 1 ? 1 : 0));

@@ -18,7 +18,7 @@
  */
 import type { Tree } from '../model/model.types';
 import type { BinMapper } from './binning';
-import type { HistTask, PartitionTask, TrainingOps } from './hist-builder';
+import type { HistTask, PartitionTask, TrainingOps } from './training-ops.types';
 import { moveFlagged, type PosBuffer } from './hist-kernel';
 import type { GrowPolicy } from './params';
 import { emptySplit, findBestSplit, leafWeight, type SplitCandidate, type SplitParams } from './split';

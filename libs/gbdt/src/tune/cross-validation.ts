@@ -4,7 +4,7 @@
  */
 import { createDataset, type Dataset } from '../data/dataset';
 import type { Objective } from '../model/model.types';
-import { Rng } from '../train/rng';
+import { Prng } from '@pulse/core';
 
 export type CvSpec = { folds: number } | { holdout: number };
 
@@ -19,7 +19,7 @@ export interface Split {
  * the fold with the fewest rows so far. Otherwise: rows shuffled and dealt round-robin.
  */
 export function assignFolds(data: Dataset, objective: Objective, folds: number, seed: number): Int32Array {
-  const rng = new Rng(seed);
+  const rng = new Prng(seed);
   const fold = new Int32Array(data.numRows);
   if (objective === 'rank:ndcg') {
     if (!data.group) throw new RangeError('ranking data needs query groups to split by query');
@@ -103,7 +103,7 @@ export function subsetDataset(data: Dataset, fold: Int32Array, keep: (f: number)
   });
 }
 
-function shuffle<T>(items: T[], rng: Rng): T[] {
+function shuffle<T>(items: T[], rng: Prng): T[] {
   for (let i = items.length - 1; i > 0; i--) {
     const j = rng.nextInt(i + 1);
     [items[i], items[j]] = [items[j], items[i]];

@@ -9,9 +9,9 @@
  *   unit interval: truncated Gaussians centred on the observations, bandwidth the distance to the
  *   neighbours, plus a broad prior component), `candidates` values are drawn from l, and the one
  *   maximising l(x) / g(x) is proposed. Choices use smoothed category frequencies the same way.
- * Both draw only from the seeded Rng, so a seed fixes the sequence of proposals.
+ * Both draw only from the seeded Prng, so a seed fixes the sequence of proposals.
  */
-import { Rng } from '../train/rng';
+import { Prng } from '@pulse/core';
 import { fromUnit, toUnit, type ParamDistribution, type ParamValue, type SearchSpace } from './search-space';
 
 export interface SamplerTrial {
@@ -26,7 +26,7 @@ export interface Sampler {
 }
 
 export function randomSampler(space: SearchSpace, seed: number): Sampler {
-  const rng = new Rng(seed);
+  const rng = new Prng(seed);
   return { propose: () => sampleRandom(space, rng) };
 }
 
@@ -40,7 +40,7 @@ export interface TpeOptions {
 }
 
 export function tpeSampler(space: SearchSpace, seed: number, options: TpeOptions & { budget?: number } = {}): Sampler {
-  const rng = new Rng(seed);
+  const rng = new Prng(seed);
   const startup = options.startupTrials ?? Math.max(3, Math.min(10, Math.floor((options.budget ?? 30) / 3)));
   const gamma = options.gamma ?? 0.25;
   const candidates = options.candidates ?? 24;
@@ -79,7 +79,7 @@ export function tpeSampler(space: SearchSpace, seed: number, options: TpeOptions
   };
 }
 
-function sampleRandom(space: SearchSpace, rng: Rng): Record<string, ParamValue> {
+function sampleRandom(space: SearchSpace, rng: Prng): Record<string, ParamValue> {
   const out: Record<string, ParamValue> = {};
   for (const [name, d] of Object.entries(space) as [string, ParamDistribution][]) {
     out[name] = d.type === 'choice' ? d.values[rng.nextInt(d.values.length)] : fromUnit(d, rng.next());
@@ -118,7 +118,7 @@ export function parzenLogPdf(m: Parzen, x: number): number {
   return Math.log(Math.max(p, 1e-300));
 }
 
-function sampleParzen(m: Parzen, rng: Rng): number {
+function sampleParzen(m: Parzen, rng: Prng): number {
   let c = 0;
   for (let r = rng.next(), acc = m.weight[0]; r > acc && c < m.mu.length - 1; acc += m.weight[++c]);
   for (let attempt = 0; attempt < 32; attempt++) {
@@ -128,7 +128,7 @@ function sampleParzen(m: Parzen, rng: Rng): number {
   return Math.min(1, Math.max(0, m.mu[c]));
 }
 
-function proposeNumeric(good: number[], bad: number[], candidates: number, rng: Rng): number {
+function proposeNumeric(good: number[], bad: number[], candidates: number, rng: Prng): number {
   const l = parzen(good);
   const g = parzen(bad);
   let best = 0.5;
@@ -149,7 +149,7 @@ function proposeChoice(
   good: ParamValue[],
   bad: ParamValue[],
   candidates: number,
-  rng: Rng,
+  rng: Prng,
 ): ParamValue {
   const freq = (obs: ParamValue[]) => {
     const counts = values.map((v) => 1 + obs.filter((o) => o === v).length);
@@ -172,7 +172,7 @@ function proposeChoice(
   return values[best];
 }
 
-function gaussian(rng: Rng): number {
+function gaussian(rng: Prng): number {
   const u = Math.max(rng.next(), 1e-12);
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng.next());
 }

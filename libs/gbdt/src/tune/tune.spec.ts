@@ -1,5 +1,5 @@
 import { createDataset, type Dataset } from '../data/dataset';
-import { Rng } from '../train/rng';
+import { Prng } from '@pulse/core';
 import { assignFolds, makeSplits } from './cross-validation';
 import { randomSampler, tpeSampler, type SamplerTrial } from './samplers';
 import { fromUnit, toUnit, validateSpace, type SearchSpace } from './search-space';
@@ -7,7 +7,7 @@ import { pruningRungs, tune, type TrialReport } from './tuner';
 
 /** Binary labels from an interaction (x0 * x1) plus a threshold on x2: depth and rounds matter. */
 function synthetic(n: number, seed: number): Dataset {
-  const rng = new Rng(seed);
+  const rng = new Prng(seed);
   const cols = Array.from({ length: 5 }, () => new Float32Array(n));
   const label = new Float64Array(n);
   for (let i = 0; i < n; i++) {
@@ -19,7 +19,7 @@ function synthetic(n: number, seed: number): Dataset {
 }
 
 function ranking(queries: number, perQuery: number): Dataset {
-  const rng = new Rng(3);
+  const rng = new Prng(3);
   const n = queries * perQuery;
   const x = new Float32Array(n);
   const label = new Float64Array(n);

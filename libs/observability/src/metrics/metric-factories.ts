@@ -1,3 +1,4 @@
+import { timeCall } from '@pulse/core';
 import {
   collectDefaultMetrics,
   Counter,
@@ -57,23 +58,16 @@ export function histogram<L extends string = string>(
  * Runs `fn` and records its duration in seconds, whether it succeeds or throws. `labels` may be a
  * function of the outcome, e.g. to add `ok: "false"` when it threw.
  */
-export async function timed<T, L extends string = string>(
+export function timed<T, L extends string = string>(
   metric: Histogram<L>,
   fn: () => T | Promise<T>,
   labels?: LabelValues<L> | ((ok: boolean) => LabelValues<L>),
 ): Promise<T> {
-  const start = process.hrtime.bigint();
-  let ok = false;
-  try {
-    const result = await fn();
-    ok = true;
-    return result;
-  } finally {
-    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  return timeCall(fn, (seconds, ok) => {
     const values = typeof labels === 'function' ? labels(ok) : labels;
     if (values === undefined) metric.observe(seconds);
     else metric.observe(values, seconds);
-  }
+  });
 }
 
 const withDefaults = new WeakSet<Registry>();

@@ -1,7 +1,7 @@
 import type { Channel } from '@pulse/contracts';
 import { CHANNELS, DIFFICULTIES } from '@pulse/contracts';
 import type { Difficulty } from '@pulse/contracts';
-import type { Prng } from '../random/prng';
+import type { Prng } from '@pulse/core';
 import { logit, sigmoid } from './behaviour';
 
 export const ROLES = ['engineer', 'nurse', 'sales', 'manager', 'teacher', 'analyst'] as const;

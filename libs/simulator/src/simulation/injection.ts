@@ -1,5 +1,5 @@
 import type { EngagementEvent } from '@pulse/contracts';
-import type { Prng } from '../random/prng';
+import type { Prng } from '@pulse/core';
 import { MinHeap } from './min-heap';
 import type { InvalidEventKind } from './simulation-options';
 import { DAY_MS } from './simulation-options';

@@ -17,7 +17,7 @@ import {
   initialState,
   nudgeMotivation,
 } from '../model/learner';
-import type { Prng } from '../random/prng';
+import type { Prng } from '@pulse/core';
 import type { CompletionOracleRecord } from './simulation-options';
 import { DAY_MS, HOUR_MS } from './simulation-options';
 

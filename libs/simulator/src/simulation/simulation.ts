@@ -1,6 +1,6 @@
 import type { EngagementEvent } from '@pulse/contracts';
 import type { LearnerTraits } from '../model/learner';
-import { Prng } from '../random/prng';
+import { Prng } from '@pulse/core';
 import type { InjectionCounts } from './injection';
 import { injectFaults } from './injection';
 import type { Emit } from './learner-simulator';

@@ -6,17 +6,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createDataset } from '../../data/dataset';
 import { modelToJson } from '../../model/model-io';
-import {
-  binColumnsOf,
-  createPosBuffers,
-  createTrainingOps,
-  fillPositions,
-  posBufferBytes,
-  rowStrideOf,
-  type OpsContext,
-  type TrainingOps,
-} from '../hist-builder';
-import { Rng } from '../rng';
+import { binColumnsOf, createPosBuffers, fillPositions, posBufferBytes, rowStrideOf } from '../position-buffers';
+import { createTrainingOps } from '../training-ops';
+import type { OpsContext, TrainingOps } from '../training-ops.types';
+import { Prng } from '@pulse/core';
 import { trainSync } from '../train';
 import { KERNELS_WASM_BASE64 } from './kernels.wasm';
 import { KernelMemory, kernelsModule, setWasmKernelsEnabled } from './wasm-kernels';
@@ -27,7 +20,7 @@ const bins = 40;
 const S = rowStrideOf(F);
 
 function context(stride: 1 | 2, memory: KernelMemory | null): OpsContext {
-  const rng = new Rng(9);
+  const rng = new Prng(9);
   const colBins = new Uint8Array(n * F);
   for (let r = 0; r < n; r++) for (let f = 0; f < F; f++) colBins[f * n + r] = rng.nextInt(bins + 1); // bin 40 = missing
   const pos = createPosBuffers(n, S, stride === 1 ? 1 : 2, false, memory);
@@ -120,7 +113,7 @@ describe('WebAssembly training kernels', () => {
   });
 
   it('train the same model as the JavaScript kernels', () => {
-    const rng = new Rng(3);
+    const rng = new Prng(3);
     const rows = 3000;
     const columns = Array.from({ length: 5 }, () =>
       Float32Array.from({ length: rows }, () => (rng.next() < 0.05 ? NaN : rng.next())),

@@ -1,6 +1,6 @@
 /**
- * A small seeded PRNG (sfc32, seeded through a string hash) so a simulation is reproducible
- * byte-for-byte from its seed on every platform; Math.random cannot be seeded.
+ * The workspace's one seeded PRNG (sfc32, seeded through a string hash): a simulation, a training
+ * run or a test input is reproducible from its seed on every platform; Math.random cannot be seeded.
  */
 
 /** cyrb128-style hash of the seed text into four 32-bit words. */
@@ -34,8 +34,12 @@ export class Prng {
   private d: number;
   private spareNormal: number | undefined;
 
-  constructor(readonly seed: string) {
-    [this.a, this.b, this.c, this.d] = hashSeed(seed);
+  readonly seed: string;
+
+  /** A number seed is the same stream as its decimal text. */
+  constructor(seed: string | number) {
+    this.seed = String(seed);
+    [this.a, this.b, this.c, this.d] = hashSeed(this.seed);
     // Warm up: the first outputs of sfc32 from a hashed state are fine, but mixing costs nothing.
     for (let i = 0; i < 12; i++) this.nextUint32();
   }
@@ -62,6 +66,11 @@ export class Prng {
 
   uniform(min: number, max: number): number {
     return min + (max - min) * this.next();
+  }
+
+  /** Integer in [0, n). */
+  nextInt(n: number): number {
+    return Math.floor(this.next() * n);
   }
 
   /** Integer in [min, max] inclusive. */

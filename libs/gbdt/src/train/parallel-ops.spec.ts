@@ -10,15 +10,15 @@ import { transformFileSync } from '@swc/core';
 import {
   binColumnsOf,
   createPosBuffers,
-  createTrainingOps,
   fillPositions,
   rowStrideOf,
-  setHistWorkerScript,
   sharedFloat32,
   sharedFloat64,
-  type OpsContext,
-} from './hist-builder';
-import { Rng } from './rng';
+} from './position-buffers';
+import { createTrainingOps, setHistWorkerScript } from './training-ops';
+import type { OpsContext } from './training-ops.types';
+import { Prng } from '@pulse/core';
+import { CtrlSlot, WorkerState } from './worker-protocol';
 
 const n = 30000;
 const F = 6;
@@ -29,7 +29,7 @@ const binCol = binColumnsOf(F);
 const colBins = new Uint8Array(n * F);
 
 function context(): OpsContext {
-  const rng = new Rng(5);
+  const rng = new Prng(5);
   for (let r = 0; r < n; r++) for (let f = 0; f < F; f++) colBins[f * n + r] = rng.nextInt(33);
   const pos = createPosBuffers(n, S, 2, true);
   fillPositions(pos[0], colBins, n, F, S);
@@ -90,6 +90,7 @@ describe('two-thread training operations', () => {
     for (const name of [
       'hist.worker',
       'hist-kernel',
+      'worker-protocol',
       'bin-worker',
       'binning',
       'wasm/wasm-kernels',
@@ -275,7 +276,8 @@ describe('two-thread training operations', () => {
     // what hist.worker does when its loop throws: flag the failure on the control block
     fs.writeFileSync(
       broken,
-      "const { workerData } = require('node:worker_threads'); Atomics.store(workerData.ctrl, 7, -1); Atomics.notify(workerData.ctrl, 1);",
+      "const { workerData } = require('node:worker_threads'); " +
+        `Atomics.store(workerData.ctrl, ${CtrlSlot.Alive}, ${WorkerState.Failed}); Atomics.notify(workerData.ctrl, ${CtrlSlot.Done});`,
     );
     setHistWorkerScript(broken);
     const ops = createTrainingOps(context(), 2);

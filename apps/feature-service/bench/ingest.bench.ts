@@ -200,8 +200,10 @@ async function startService(
     ...Object.fromEntries(SERVICE_KNOBS.filter((name) => process.env[name]).map((name) => [name, process.env[name]!])),
   };
   const config = loadConfig({ load: loadFeatureServiceConfig, env });
+  // The service's own logs at warn and above: its progress lines would interleave with the figures.
+  process.env.LOG_LEVEL ??= 'warn';
   const app = await withoutNewSignalListeners(async () => {
-    const created = await createFeatureServiceApp(config, { registry, logger: ['warn', 'error'] });
+    const created = await createFeatureServiceApp(config, { registry });
     await created.listen(0, '127.0.0.1');
     return created;
   });

@@ -19,8 +19,8 @@ export interface PlatformOptions {
   readonly services?: readonly HostedService[];
   /** Interface to listen on; default 0.0.0.0. */
   readonly host?: string;
-  /** Nest's logger setting for every service; tests pass false. */
-  readonly logger?: false | ('log' | 'error' | 'warn' | 'debug' | 'verbose')[];
+  /** false: no logging at all (tests); otherwise structured JSON lines at LOG_LEVEL. */
+  readonly logger?: false;
 }
 
 export interface RunningService {

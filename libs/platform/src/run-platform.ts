@@ -17,7 +17,10 @@ export async function runPlatform(): Promise<void> {
     process.exit(1);
   }
   const logger = new Logger('Platform');
-  logger.log(platformSummary(platform));
+  const summary = platformSummary(platform);
+  // A person at a terminal reads the summary as text; a log collector gets it as one record.
+  if (process.stdout.isTTY) process.stdout.write(`\n${summary}\n\n`);
+  else logger.log(summary);
   const stop = (signal: NodeJS.Signals) => {
     logger.log(`${signal}: stopping`);
     // A second signal while stopping ends the process at once.

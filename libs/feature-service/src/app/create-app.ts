@@ -6,7 +6,7 @@ import { MAX_ID_LENGTH } from '@pulse/contracts';
 import { ValidationError } from '@pulse/core';
 import type { FeatureRegistry } from '@pulse/features';
 import { BusServer } from '@pulse/nest-bus';
-import { describeInfrastructure, type SharedInfrastructure } from '@pulse/nest-common';
+import { describeInfrastructure, useStructuredLogger, type SharedInfrastructure } from '@pulse/nest-common';
 import { Registry } from 'prom-client';
 import type { FeatureServiceConfig } from '../config/feature-service.config';
 import type { Infrastructure } from '../infrastructure/infrastructure';
@@ -37,8 +37,8 @@ export interface CreateAppOptions {
    * and closes them itself, in order, before the connections they share.
    */
   readonly shutdownHooks?: boolean;
-  /** Nest's logger setting; tests pass false. */
-  readonly logger?: false | ('log' | 'error' | 'warn' | 'debug' | 'verbose')[];
+  /** false: no logging at all (tests); otherwise structured JSON lines at LOG_LEVEL. */
+  readonly logger?: false;
 }
 
 /** How often pulse_consumer_lag is read off the subscription besides after each commit. */
@@ -78,11 +78,13 @@ export async function createFeatureServiceApp(
     }),
     adapter,
     {
-      logger: options.logger ?? ['log', 'warn', 'error'],
+      // Records made while the app is built wait for the structured logger, then go out through it.
+      ...(options.logger === false ? { logger: false } : { bufferLogs: true }),
       // the body parsers are set here (readJsonBodiesOnly), not Nest's (JSON and urlencoded)
       bodyParser: false,
     },
   );
+  if (options.logger !== false) useStructuredLogger(app);
   readJsonBodiesOnly(app);
   app.useGlobalFilters(
     new UnsupportedMediaTypeFilter(app.getHttpAdapter()),

@@ -7,6 +7,7 @@ import {
   decodeEngagementEvent,
   deadLetterFor,
   LEARNING_ENGAGEMENT_CATALOG,
+  tooLateRejection,
   type DeadLetterRecord,
   type EngagementEvent,
 } from '@pulse/contracts';
@@ -114,14 +115,8 @@ export class IngestService {
         const message = sources.get(event)!;
         return this.sourceOf(message, message.headers[CONTENT_TYPE_HEADER], nowMs);
       };
-      for (const event of folded.tooLate) {
-        deadLetters.push({
-          reason: 'too_late',
-          message: `event time is more than ${this.registry.allowedLatenessMs} ms behind the entity's newest event; it cannot be applied exactly`,
-          field: 'event_time',
-          ...from(event),
-        });
-      }
+      for (const event of folded.tooLate)
+        deadLetters.push({ ...tooLateRejection(this.registry.allowedLatenessMs), ...from(event) });
       for (const { event, error } of folded.unprocessable)
         deadLetters.push({ ...unprocessable(error), ...from(event) });
     }

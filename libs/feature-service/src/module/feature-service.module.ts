@@ -1,7 +1,7 @@
 import { Module, type DynamicModule, type ModuleMetadata, type Provider } from '@nestjs/common';
 import { Topics } from '@pulse/contracts';
 import { ConfigError } from '@pulse/core';
-import { HealthModule, MetricsModule } from '@pulse/nest-common';
+import { HealthModule, LoggingModule, MetricsModule } from '@pulse/nest-common';
 import { FS_OPTIONS, INFRASTRUCTURE, INGEST_STATUS } from '../app/tokens';
 import { SimulatorFeeder } from '../embedded/simulator-feeder';
 import { featureReaderProvider } from '../features/feature-reader.provider';
@@ -53,6 +53,8 @@ function definition(options: Provider, imports: ModuleMetadata['imports'], topic
   return {
     module: FeatureServiceModule,
     imports: [
+      // Feature reads are many and small: their request records are debug (LOG_LEVEL=debug shows them).
+      LoggingModule.forRoot({ name: 'feature-service', successLevel: 'debug' }),
       InfrastructureModule.register(options, imports),
       MetricsModule.registerAsync({
         inject: [FS_OPTIONS],

@@ -7,7 +7,7 @@ export interface HostedServiceContext {
   /** The connections every service of the process uses; the host closes them, not the service. */
   readonly shared: SharedInfrastructure;
   /** Nest's logger setting; tests pass false. */
-  readonly logger?: false | ('log' | 'error' | 'warn' | 'debug' | 'verbose')[];
+  readonly logger?: false;
 }
 
 /** A service as one process hosting several of them sees it. */

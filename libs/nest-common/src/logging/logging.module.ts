@@ -8,6 +8,11 @@ export interface LoggingModuleOptions extends LoggerOptions {
   readonly name: string;
   /** One `request completed` / `request errored` record per HTTP request. Default true. */
   readonly requestLogs?: boolean;
+  /**
+   * The level of a request that succeeded (default info). A service answering many small requests
+   * says debug: its request records then cost a level check unless LOG_LEVEL asks for them.
+   */
+  readonly successLevel?: 'info' | 'debug';
   /** Paths (before any query) whose requests are not logged: probes and scrapes. Default /health, /health/live, /metrics. */
   readonly quietPaths?: readonly string[];
 }
@@ -19,10 +24,12 @@ function pathOf(req: IncomingMessage & { originalUrl?: string }): string {
   return (req.originalUrl ?? req.url ?? '').split('?')[0];
 }
 
-/** 5xx and failed requests at error, 4xx at warn, the rest at info. */
-function requestLevel(_req: IncomingMessage, res: ServerResponse, err?: Error): 'error' | 'warn' | 'info' {
-  if (err !== undefined || res.statusCode >= 500) return 'error';
-  return res.statusCode >= 400 ? 'warn' : 'info';
+/** 5xx and failed requests at error, 4xx at warn, the rest at `success`. */
+function requestLevel(success: 'info' | 'debug') {
+  return (_req: IncomingMessage, res: ServerResponse, err?: Error): 'error' | 'warn' | 'info' | 'debug' => {
+    if (err !== undefined || res.statusCode >= 500) return 'error';
+    return res.statusCode >= 400 ? 'warn' : success;
+  };
 }
 
 /**
@@ -37,7 +44,13 @@ function requestLevel(_req: IncomingMessage, res: ServerResponse, err?: Error): 
 @Module({})
 export class LoggingModule {
   static forRoot(options: LoggingModuleOptions): DynamicModule {
-    const { name, requestLogs = true, quietPaths = DEFAULT_QUIET_PATHS, ...loggerOptions } = options;
+    const {
+      name,
+      requestLogs = true,
+      successLevel = 'info',
+      quietPaths = DEFAULT_QUIET_PATHS,
+      ...loggerOptions
+    } = options;
     const quiet = new Set(quietPaths);
     return {
       module: LoggingModule,
@@ -47,7 +60,7 @@ export class LoggingModule {
           pinoHttp: {
             logger: createLogger(name, loggerOptions),
             autoLogging: requestLogs ? { ignore: (req) => quiet.has(pathOf(req)) } : false,
-            customLogLevel: requestLevel,
+            customLogLevel: requestLevel(successLevel),
             serializers: {
               req: (req: { id: unknown; method: string; url: string }) => ({
                 id: req.id,

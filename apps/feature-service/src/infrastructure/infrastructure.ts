@@ -1,7 +1,8 @@
 import { Logger } from '@nestjs/common';
 import Redis from 'ioredis';
 import { createBus, type BusLogger, type MessageBus } from '@pulse/bus';
-import { InMemoryOnlineStore, RedisOnlineStore, type OnlineStore } from '@pulse/features';
+import { InMemoryOnlineStore, type OnlineStore } from '@pulse/features';
+import { RedisOnlineStore } from '@pulse/redis-store';
 import type { StoreMetrics } from '@pulse/observability';
 import {
   DeadLetterOutbox,

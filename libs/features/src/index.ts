@@ -1,4 +1,4 @@
-// Feature views: declarative definitions, tiled aggregate state, as-of evaluation, online stores
+// Feature views: declarative definitions, tiled aggregate state, as-of evaluation, the online-store interface and its in-memory store
 export * from './definition/feature-view.types';
 export { defineFeatureView } from './definition/feature-view.builder';
 export { parseDuration, DAY_MS, HOUR_MS, MINUTE_MS } from './definition/duration';
@@ -25,7 +25,6 @@ export type { AsOfDependence } from './aggregations/aggregation.types';
 export type { TopKEntry } from './aggregations/top-k.aggregation';
 export * from './store/online-store';
 export * from './store/in-memory-online-store';
-export * from './store/redis-online-store';
 export * from './store/fold-batch';
 export * from './store/rebuild-states';
 export * from './training/training-set.builder';

@@ -7,10 +7,10 @@ import {
   learnerBehaviourView,
   learnerTemporalView,
   learningEngagementRegistry,
-  RedisOnlineStore,
   replayEvents,
   stateIsCurrent,
 } from '@pulse/features';
+import { RedisOnlineStore } from '@pulse/redis-store';
 import { createSimulation } from '@pulse/simulator';
 import { initStorage } from '@pulse/storage';
 import { createTestDatabase, randomRedisPrefix, testRedisUrl, type TestDatabase } from '@pulse/testing';

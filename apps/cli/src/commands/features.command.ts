@@ -9,9 +9,9 @@ import {
   DEFAULT_STATE_TTL_SECONDS,
   learningEngagementRegistry,
   rebuildStaleStates,
-  RedisOnlineStore,
   type RebuildStatesResult,
 } from '@pulse/features';
+import { RedisOnlineStore } from '@pulse/redis-store';
 import { initStorage, redactUrl } from '@pulse/storage';
 import { positiveInt } from './option-parsers';
 

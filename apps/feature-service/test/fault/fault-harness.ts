@@ -3,7 +3,7 @@ import Redis from 'ioredis';
 import { Pool } from 'pg';
 import { decodeDeadLetter, type DeadLetterRecord, type EngagementEvent } from '@pulse/contracts';
 import { EVENT_COLUMNS, eventFromRow, type EventRow } from '@pulse/storage';
-import { RedisOnlineStore } from '@pulse/features';
+import { RedisOnlineStore } from '@pulse/redis-store';
 import {
   createTestDatabase,
   kafkaTestBrokers,

@@ -1,4 +1,5 @@
-import type { EntityState, RedisOnlineStore } from '@pulse/features';
+import type { EntityState } from '@pulse/features';
+import type { RedisOnlineStore } from '@pulse/redis-store';
 import type { FeatureAnswer, Truth } from './truth';
 
 /**

@@ -1,4 +1,4 @@
-// Views and event factories shared by this library's specs (not exported from the barrel).
+// Views and event factories for specs: this library's, and others' through @pulse/features/testing (not in the barrel).
 import type { Channel, EngagementEvent } from '@pulse/contracts';
 import { defineFeatureView } from '../definition/feature-view.builder';
 import { FeatureRegistry, type FeatureRegistryOptions } from '../engine/feature-registry';

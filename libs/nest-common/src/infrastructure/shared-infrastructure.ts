@@ -1,6 +1,7 @@
 import Redis from 'ioredis';
 import { createBus, type BusLogger, type MessageBus } from '@pulse/bus';
-import { InMemoryOnlineStore, RedisOnlineStore, type OnlineStore } from '@pulse/features';
+import { InMemoryOnlineStore, type OnlineStore } from '@pulse/features';
+import { RedisOnlineStore } from '@pulse/redis-store';
 import {
   initStorage,
   startEmbeddedPostgres,

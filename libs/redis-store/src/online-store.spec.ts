@@ -1,17 +1,24 @@
 import { isRetriable, ValidationError } from '@pulse/core';
-import { foldEvents } from '../engine/apply-events';
-import { emptyState, type EntityState } from '../engine/entity-state';
-import { evaluate } from '../engine/evaluate';
-import { evaluateOffline, replayEvents } from '../engine/replay';
-import { defineFeatureView } from '../definition/feature-view.builder';
-import { FeatureRegistry, stateIsCurrent } from '../engine/feature-registry';
-import { testStores } from '../testing/test-stores';
-import { allAggregationsRegistry, allAggregationsView, event, MIN, T0 } from '../testing/test-views';
-import { foldBatchIntoStore } from './fold-batch';
-import { InMemoryOnlineStore } from './in-memory-online-store';
-import { encodeStoredState, StateVersionConflictError, type OnlineStore } from './online-store';
+import {
+  defineFeatureView,
+  emptyState,
+  encodeStoredState,
+  evaluate,
+  evaluateOffline,
+  FeatureRegistry,
+  foldBatchIntoStore,
+  foldEvents,
+  InMemoryOnlineStore,
+  replayEvents,
+  StateCache,
+  stateIsCurrent,
+  StateVersionConflictError,
+  type EntityState,
+  type OnlineStore,
+} from '@pulse/features';
+import { allAggregationsRegistry, allAggregationsView, event, MIN, T0 } from '@pulse/features/testing';
+import { testStores } from './testing/test-stores';
 import { RedisOnlineStore } from './redis-online-store';
-import { StateCache } from './state-cache';
 
 const registry = allAggregationsRegistry();
 const { redis, makers, newPrefix, cleanUp } = testStores();

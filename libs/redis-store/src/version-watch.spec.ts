@@ -6,10 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import { waitFor } from '@pulse/testing';
 import Redis from 'ioredis';
-import { foldEvents } from '../engine/apply-events';
-import { emptyState } from '../engine/entity-state';
-import { allAggregationsRegistry, event } from '../testing/test-views';
-import { encodeStoredState } from './online-store';
+import { emptyState, encodeStoredState, foldEvents } from '@pulse/features';
+import { allAggregationsRegistry, event } from '@pulse/features/testing';
 import { RedisOnlineStore } from './redis-online-store';
 
 const registry = allAggregationsRegistry();

@@ -1,12 +1,16 @@
 import type { EngagementEvent } from '@pulse/contracts';
-import { defineFeatureView } from '../definition/feature-view.builder';
-import { FeatureRegistry, stateIsCurrent } from '../engine/feature-registry';
-import { replayEvents } from '../engine/replay';
-import { testStores } from '../testing/test-stores';
-import { allAggregationsView, event } from '../testing/test-views';
-import { foldBatchIntoStore } from './fold-batch';
-import type { OnlineStore, StateUpdate } from './online-store';
-import { rebuildStaleStates } from './rebuild-states';
+import {
+  defineFeatureView,
+  FeatureRegistry,
+  foldBatchIntoStore,
+  rebuildStaleStates,
+  replayEvents,
+  stateIsCurrent,
+  type OnlineStore,
+  type StateUpdate,
+} from '@pulse/features';
+import { allAggregationsView, event } from '@pulse/features/testing';
+import { testStores } from './testing/test-stores';
 
 const registry = new FeatureRegistry([allAggregationsView]);
 const older = new FeatureRegistry([

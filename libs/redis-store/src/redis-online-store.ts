@@ -10,7 +10,7 @@ import {
   type OnlineStore,
   type StateUpdate,
   type StoredState,
-} from './online-store';
+} from '@pulse/features';
 import { bulk, FramedScript } from './framed-command';
 import { ByteSink, ByteSinkPool } from '@pulse/core';
 import { VersionWatch } from './version-watch';

@@ -1,9 +1,8 @@
 // The online stores the store specs run against (not exported from the barrel).
 import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
-import { InMemoryOnlineStore } from '../store/in-memory-online-store';
-import type { OnlineStore } from '../store/online-store';
-import { RedisOnlineStore } from '../store/redis-online-store';
+import { InMemoryOnlineStore, type OnlineStore } from '@pulse/features';
+import { RedisOnlineStore } from '../redis-online-store';
 
 /**
  * The in-memory store and the machine's Redis (REDIS_URL), each Redis store under a key prefix of its

@@ -26,7 +26,7 @@ describe('busConfigFromEnv', () => {
       busConfigFromEnv({ KAFKA_BROKERS: 'a:9092, b:9092', KAFKA_IDEMPOTENT: 'false', KAFKA_GZIP: 'true' }),
     ).toEqual({
       brokers: ['a:9092', 'b:9092'],
-      kafka: { clientId: 'pulse', idempotent: false, gzip: true, sessionTimeoutMs: 6000 },
+      kafka: { clientId: 'pulse', idempotent: false, gzip: true, sessionTimeoutMs: 6000, security: {} },
     });
   });
   it('names a malformed variable', () => {

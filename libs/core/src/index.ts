@@ -4,3 +4,4 @@ export * from './config/env-config';
 export * from './bytes/byte-sink';
 export * from './random/prng';
 export * from './timing/time-call';
+export * from './collections/lru-map';

@@ -1,4 +1,5 @@
 import type Redis from 'ioredis';
+import { LruMap } from '@pulse/core';
 
 /**
  * A local copy of the online states' versions, kept current by the messages every write publishes
@@ -12,7 +13,7 @@ import type Redis from 'ioredis';
  * are noted synchronously, so it always reads its own writes.
  */
 export class VersionWatch {
-  private readonly known = new Map<string, { version: number; seenAt: number }>();
+  private readonly known: LruMap<string, { version: number; seenAt: number }>;
   private live = false;
   private closed = false;
 
@@ -31,6 +32,7 @@ export class VersionWatch {
   ) {
     if (!Number.isInteger(maxEntries) || maxEntries < 1)
       throw new RangeError(`maxEntries must be a positive integer, got ${maxEntries}`);
+    this.known = new LruMap(maxEntries);
     sub.on('message', (ch: string, payload: string) => {
       if (ch === this.channel && this.live) this.apply(payload);
     });
@@ -127,17 +129,11 @@ export class VersionWatch {
   }
 
   private set(entityId: string, version: number, now: number): void {
-    // re-inserted, so the Map's order is the order of last writes (the entry itself is reused)
-    const known = this.known;
-    const e = known.get(entityId);
-    if (e !== undefined) {
-      known.delete(entityId);
-      e.version = version;
-      e.seenAt = now;
-      known.set(entityId, e);
-      return;
-    }
-    known.set(entityId, { version, seenAt: now });
-    if (known.size > this.maxEntries) known.delete(known.keys().next().value as string);
+    // set again, so the order is the order of last writes (the entry object itself is reused)
+    const e = this.known.get(entityId);
+    if (e === undefined) return this.known.set(entityId, { version, seenAt: now });
+    e.version = version;
+    e.seenAt = now;
+    this.known.set(entityId, e);
   }
 }

@@ -1,3 +1,4 @@
+import { LruMap } from '@pulse/core';
 import { parseDuration } from '../definition/duration';
 import { TILE_SIZES, type FeatureValue, type FeatureValues, type FeatureView } from '../definition/feature-view.types';
 import { asOfDependence } from '../engine/as-of-dependence';
@@ -73,7 +74,7 @@ interface Entry {
 export class EvaluatedViews {
   private readonly shapes: ViewShape[];
   private readonly index = new Map<string, number>();
-  private readonly entries = new Map<string, Entry>();
+  private readonly entries: LruMap<string, Entry>;
   private readonly maxEntries: number;
   private readonly maxAgeMs: number;
   private readonly now: () => number;
@@ -88,6 +89,7 @@ export class EvaluatedViews {
     this.maxAgeMs = options.maxAgeMs ?? 60_000;
     if (!Number.isInteger(this.maxEntries) || this.maxEntries < 0)
       throw new RangeError(`maxEntries must be a non-negative integer, got ${this.maxEntries}`);
+    this.entries = new LruMap(this.maxEntries);
     if (!(this.maxAgeMs >= 0)) throw new RangeError(`maxAgeMs must be ≥ 0, got ${this.maxAgeMs}`);
     this.now = options.now ?? Date.now;
   }
@@ -198,9 +200,7 @@ export class EvaluatedViews {
       this.now() - entry.at > this.maxAgeMs
     ) {
       entry = { version, w, epoch, at: this.now(), views: new Array(this.shapes.length), gen: 0 };
-      this.entries.delete(entityId);
       this.entries.set(entityId, entry);
-      if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
     }
     return entry;
   }

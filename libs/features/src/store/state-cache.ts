@@ -1,3 +1,4 @@
+import { LruMap } from '@pulse/core';
 import type { EntityState } from '../engine/entity-state';
 import type { StoredState } from './online-store';
 
@@ -27,7 +28,7 @@ interface Entry {
  * `maxAgeMs` bounds.
  */
 export class StateCache {
-  private readonly entries = new Map<string, Entry>();
+  private readonly entries: LruMap<string, Entry>;
   private readonly maxEntries: number;
   private readonly maxAgeMs: number;
   private readonly now: () => number;
@@ -37,6 +38,7 @@ export class StateCache {
     this.maxAgeMs = options.maxAgeMs ?? 60_000;
     if (!Number.isInteger(this.maxEntries) || this.maxEntries < 0)
       throw new RangeError(`maxEntries must be a non-negative integer, got ${this.maxEntries}`);
+    this.entries = new LruMap(this.maxEntries);
     if (!(this.maxAgeMs >= 0)) throw new RangeError(`maxAgeMs must be ≥ 0, got ${this.maxAgeMs}`);
     this.now = options.now ?? Date.now;
   }
@@ -72,10 +74,7 @@ export class StateCache {
 
   /** Caches a state as stored with `version` (the caller gives up the object). */
   put(entityId: string, state: EntityState, version: number): void {
-    if (this.maxEntries === 0) return;
-    this.entries.delete(entityId);
     this.entries.set(entityId, { state, version, at: this.now() });
-    if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
   }
 
   delete(entityIds: Iterable<string>): void {

@@ -1,3 +1,4 @@
+import { timeCall } from '@pulse/core';
 import type { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 
 /** Default time a dependency gets to answer before it is reported down. */
@@ -21,16 +22,16 @@ export async function probeHealth(
 ): Promise<HealthIndicatorResult> {
   const session = indicators.check(key);
   const timeoutMs = options.timeoutMs ?? DEFAULT_HEALTH_TIMEOUT_MS;
-  const start = process.hrtime.bigint();
+  let latencyMs = 0;
   let timer: NodeJS.Timeout | undefined;
   try {
     await Promise.race([
-      Promise.resolve().then(probe),
+      timeCall(probe, (seconds) => (latencyMs = seconds * 1000)),
       new Promise((_, reject) => {
         timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
       }),
     ]);
-    return session.up({ latencyMs: Number(process.hrtime.bigint() - start) / 1e6 });
+    return session.up({ latencyMs });
   } catch (err) {
     return session.down({ message: err instanceof Error ? err.message : String(err) });
   } finally {

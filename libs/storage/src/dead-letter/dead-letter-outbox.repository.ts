@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { PartitionOffsets } from '@pulse/bus';
-import { assertInteger, assertNonEmptyString } from '@pulse/core';
+import { assertInteger, assertNonEmptyString, timeCall } from '@pulse/core';
 import type { StorageOpObserver } from '../event-log/event-log.repository';
 
 /** A message to publish to `topic` once, for one source record (its topic, partition and offset). */
@@ -364,16 +364,8 @@ export class DeadLetterOutboxRepository {
     };
   }
 
-  private async timed<T>(op: string, work: () => Promise<T>): Promise<T> {
-    if (!this.observe) return work();
-    const started = process.hrtime.bigint();
-    try {
-      const result = await work();
-      this.observe(op, Number(process.hrtime.bigint() - started) / 1e9, true);
-      return result;
-    } catch (error) {
-      this.observe(op, Number(process.hrtime.bigint() - started) / 1e9, false);
-      throw error;
-    }
+  private timed<T>(op: string, work: () => Promise<T>): Promise<T> {
+    const observe = this.observe;
+    return observe === undefined ? work() : timeCall(work, (seconds, ok) => observe(op, seconds, ok));
   }
 }

@@ -2,7 +2,7 @@ import type { Pool, PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { DataSource } from 'typeorm';
 import type { EngagementEvent } from '@pulse/contracts';
-import { assertInteger, ByteSinkPool, ValidationError } from '@pulse/core';
+import { assertInteger, ByteSinkPool, ValidationError, timeCall } from '@pulse/core';
 import { EVENT_COLUMNS, eventFromRow, type EventRow } from './event-row';
 import { COPY_BINARY_COLUMNS, copyBinaryRows } from './copy-binary';
 
@@ -374,17 +374,9 @@ export class EventLogRepository {
     return this.timed('stream_page', () => this.dataSource.query(sql, params));
   }
 
-  private async timed<T>(op: string, fn: () => Promise<T>): Promise<T> {
-    if (this.observe === undefined) return fn();
-    const start = process.hrtime.bigint();
-    let ok = false;
-    try {
-      const result = await fn();
-      ok = true;
-      return result;
-    } finally {
-      this.observe(op, Number(process.hrtime.bigint() - start) / 1e9, ok);
-    }
+  private timed<T>(op: string, work: () => Promise<T>): Promise<T> {
+    const observe = this.observe;
+    return observe === undefined ? work() : timeCall(work, (seconds, ok) => observe(op, seconds, ok));
   }
 }
 

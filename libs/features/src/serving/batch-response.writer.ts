@@ -1,3 +1,4 @@
+import { ByteSink } from '@pulse/core';
 import type { FeatureValue } from '../definition/feature-view.types';
 import type { ColumnarRead, EncodingMemo, ReadPath, RowTemplate, ViewColumns } from './read-answer.types';
 
@@ -91,7 +92,7 @@ export class BatchResponseWriter {
     }
     this.write(r, n);
     this.w.bytes(END);
-    const out = this.w.done();
+    const out = this.w.written();
     sizeHint = Math.max(4096, out.length + (out.length >> 3));
     return out;
   }
@@ -176,7 +177,7 @@ function patched(w: JsonWriter, t: RowTemplate, r: ColumnarRead): boolean {
   const bytes = t.bytes as Buffer;
   const n = t.length;
   const total = bytes.length;
-  w.reserve(total);
+  w.ensure(total);
   const b = w.buf;
   const v = w.view;
   const p = w.pos;
@@ -234,7 +235,7 @@ function templateOf(r: ColumnarRead, i: number, keys: readonly Buffer[], views: 
       movable = false;
       return;
     }
-    w.reserve(16);
+    w.ensure(16);
     w.pos = putInt(w.buf, w.pos, x);
     const all = digitsOf(x);
     const digits = Math.min(all, LOW_DIGITS);
@@ -278,14 +279,14 @@ function templateOf(r: ColumnarRead, i: number, keys: readonly Buffer[], views: 
   w.bytes(END_ROW);
   const length = w.pos;
   if (!movable) return { gen, views, length, bytes: null };
-  w.reserve(4 * slots.length + 8);
+  w.ensure(4 * slots.length + 8);
   for (const x of slots) {
     w.view.setInt32(w.pos, x, true);
     w.pos += 4;
   }
   w.view.setFloat64(w.pos, r.atMs, true);
   w.pos += 8;
-  return { gen, views, length, bytes: Buffer.from(w.done()) };
+  return { gen, views, length, bytes: Buffer.from(w.written()) };
 }
 
 /** Row i column by column (offline rows, and online ones a template cannot give). */
@@ -362,7 +363,7 @@ function writeFreshness(w: JsonWriter, c: ViewColumns, d: number): void {
   const n = f.length;
   const repeats = repeatsOf(c);
   // Room for every number (at most 24 characters as JSON) and separator, then bytes written in place.
-  w.reserve(2 + 25 * n);
+  w.ensure(2 + 25 * n);
   const b = w.buf;
   let p = w.pos;
   b[p++] = 0x5b; // [
@@ -448,40 +449,43 @@ function digitsOf(x: number): number {
 }
 
 /** A growing UTF-8 buffer. */
-class JsonWriter {
-  /** Written so far: buf[0, pos). Callers that reserve() room may write there directly. */
-  buf: Buffer;
-  /** buf as a DataView (multi-byte stores). */
-  view: DataView;
-  pos = 0;
+/** A ByteSink with JSON's pieces: short copies, text, numbers, and a DataView for multi-byte stores. */
+class JsonWriter extends ByteSink {
+  private dv: DataView | undefined;
 
-  constructor(buf: Buffer) {
-    this.buf = buf;
-    this.view = new DataView(buf.buffer, buf.byteOffset, buf.length);
-  }
-
-  byte(b: number): void {
-    if (this.pos === this.buf.length) this.grow(1);
-    this.buf[this.pos++] = b;
+  /** buf as a DataView, made again after the buffer grew. */
+  get view(): DataView {
+    const buf = this.buf;
+    let dv = this.dv;
+    if (
+      dv === undefined ||
+      dv.buffer !== buf.buffer ||
+      dv.byteOffset !== buf.byteOffset ||
+      dv.byteLength !== buf.length
+    )
+      dv = this.dv = new DataView(buf.buffer, buf.byteOffset, buf.length);
+    return dv;
   }
 
   bytes(b: Buffer): void {
     const n = b.length;
-    if (this.pos + n > this.buf.length) this.grow(n);
+    this.ensure(n);
     if (n > 32) {
       // TypedArray#set: a plain memcpy, without Buffer#copy's argument handling.
       this.buf.set(b, this.pos);
       this.pos += n;
       return;
     }
+    // Most pieces are a few bytes (keys, separators): a loop beats a native call for them.
     const out = this.buf;
     let p = this.pos;
     for (let i = 0; i < n; i++) out[p++] = b[i];
     this.pos = p;
   }
 
+  /** A string's UTF-8 in one native write (the texts here are whole JSON fragments, not short ids). */
   text(s: string): void {
-    if (this.pos + 3 * s.length > this.buf.length) this.grow(3 * s.length);
+    this.ensure(3 * s.length);
     this.pos += this.buf.write(s, this.pos, 'utf8');
   }
 
@@ -489,24 +493,8 @@ class JsonWriter {
   number(x: number | null): void {
     if (x === null) return this.bytes(NULL);
     if (!Number.isInteger(x) || x < 0 || x > 1e15) return this.text(valueJson(x));
-    this.reserve(16);
+    this.ensure(16);
     this.pos = putInt(this.buf, this.pos, x);
-  }
-
-  /** Makes room for n more bytes (buf may be replaced). */
-  reserve(n: number): void {
-    if (this.pos + n > this.buf.length) this.grow(n);
-  }
-
-  done(): Buffer {
-    return this.buf.subarray(0, this.pos);
-  }
-
-  private grow(need: number): void {
-    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + need));
-    this.buf.copy(next, 0, 0, this.pos);
-    this.buf = next;
-    this.view = new DataView(next.buffer, next.byteOffset, next.length);
   }
 }
 

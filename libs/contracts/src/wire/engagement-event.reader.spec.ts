@@ -1,3 +1,4 @@
+import { Prng } from '@pulse/core';
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import type { UnknownField } from '@bufbuild/protobuf';
 import { WireType } from '@bufbuild/protobuf/wire';
@@ -390,30 +391,26 @@ describe('readEngagementEventCandidate: known cases, each against protobuf-es + 
 
 // ---- property tests ----
 
-/** mulberry32: small, fast, seeded, so every run tests the same inputs. */
+/** The workspace's seeded PRNG, with the draws these properties use: every run tests the same inputs. */
 class Rng {
-  private state: number;
+  private readonly prng: Prng;
   constructor(seed: number) {
-    this.state = seed >>> 0;
+    this.prng = new Prng(seed);
   }
   float(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return this.prng.next();
   }
   int(n: number): number {
-    return Math.floor(this.float() * n);
+    return this.prng.nextInt(n);
   }
   chance(p: number): boolean {
-    return this.float() < p;
+    return this.prng.bernoulli(p);
   }
   pick<T>(items: readonly T[]): T {
-    return items[this.int(items.length)];
+    return this.prng.pick(items);
   }
   uint32(): number {
-    return Math.floor(this.float() * 2 ** 32);
+    return this.prng.nextUint32();
   }
   int64(): bigint {
     return BigInt.asIntN(64, (BigInt(this.uint32()) << 32n) | BigInt(this.uint32()));

@@ -27,7 +27,9 @@ class BoomController {
 }
 
 /** An application with LoggingModule whose records land in `records()`. */
-export async function appLogging(options: { requestLogs?: boolean } = {}) {
+export async function appLogging(
+  options: { requestLogs?: boolean; successLevel?: 'info' | 'debug'; level?: 'info' | 'debug' } = {},
+) {
   const lines: string[] = [];
   @Module({
     imports: [

@@ -10,7 +10,8 @@ export interface LoggingModuleOptions extends LoggerOptions {
   readonly requestLogs?: boolean;
   /**
    * The level of a request that succeeded (default info). A service answering many small requests
-   * says debug: its request records then cost a level check unless LOG_LEVEL asks for them.
+   * says debug: unless LOG_LEVEL shows debug, its requests are then not logged at all (no per-request
+   * middleware, which would cost allocations on every read); at debug, every request is.
    */
   readonly successLevel?: 'info' | 'debug';
   /** Paths (before any query) whose requests are not logged: probes and scrapes. Default /health, /health/live, /metrics. */
@@ -52,14 +53,18 @@ export class LoggingModule {
       ...loggerOptions
     } = options;
     const quiet = new Set(quietPaths);
+    const logger = createLogger(name, loggerOptions);
+    const logRequests = requestLogs && logger.isLevelEnabled(successLevel);
     return {
       module: LoggingModule,
       global: true,
       imports: [
         LoggerModule.forRoot({
+          // No routes: the request middleware is not installed at all.
+          ...(logRequests ? {} : { forRoutes: [] }),
           pinoHttp: {
-            logger: createLogger(name, loggerOptions),
-            autoLogging: requestLogs ? { ignore: (req) => quiet.has(pathOf(req)) } : false,
+            logger,
+            autoLogging: logRequests ? { ignore: (req) => quiet.has(pathOf(req)) } : false,
             customLogLevel: requestLevel(successLevel),
             serializers: {
               req: (req: { id: unknown; method: string; url: string }) => ({

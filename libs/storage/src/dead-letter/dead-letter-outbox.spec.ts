@@ -154,7 +154,7 @@ function describeRelay(
       return { first, records };
     };
 
-    it('publishes each written dead letter once, within a second, and a redelivered batch adds nothing', async () => {
+    it('publishes each written dead letter once, found by the poll, and a redelivered batch adds nothing', async () => {
       const dlq = randomName('dlq');
       const source = randomName('src');
       const published: number[] = [];
@@ -167,7 +167,8 @@ function describeRelay(
       const started = Date.now();
       expect(await writer.write(records)).toEqual({ added: 20, duplicates: 0, addedByReason: { invalid_value: 20 } });
       await wait('all published', drained(relay));
-      expect(Date.now() - started).toBeLessThan(1000);
+      // Found by the leader's poll (every 150 ms), since nothing else wakes it; the bound is loose for a loaded machine.
+      expect(Date.now() - started).toBeLessThan(3000);
       expect(published.reduce((a, b) => a + b, 0)).toBe(20);
       // The batch comes again (its offsets were not committed before a crash): nothing new.
       expect(await writer.write([...records.slice(5), deadLetter(source, 20, 'too_late')])).toEqual({

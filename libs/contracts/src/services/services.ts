@@ -15,8 +15,3 @@ export function servicePort(name: PulseServiceName): number {
   if (service === undefined) throw new RangeError(`name: unknown service "${name}"`);
   return service.port;
 }
-
-/** The environment variable overriding a service's port in the embedded platform, e.g. FEATURE_SERVICE_PORT. */
-export function servicePortVariable(name: PulseServiceName): string {
-  return `${name.replace(/-/g, '_').toUpperCase()}_PORT`;
-}

@@ -1,4 +1,4 @@
-import { Topics } from '@pulse/contracts';
+import { servicePort, Topics } from '@pulse/contracts';
 import type { EnvReader } from '@pulse/core';
 import { DEFAULT_ALLOWED_LATENESS_MS } from '@pulse/features';
 import { readSharedInfrastructureSettings, type SharedInfrastructureSettings } from '@pulse/nest-common';
@@ -50,7 +50,10 @@ export interface FeatureServiceConfig extends SharedInfrastructureSettings {
 }
 
 export function loadFeatureServiceConfig(env: EnvReader): FeatureServiceConfig {
-  const shared = readSharedInfrastructureSettings(env, { httpPort: 3001, clientId: 'feature-service' });
+  const shared = readSharedInfrastructureSettings(env, {
+    httpPort: servicePort('feature-service'),
+    clientId: 'feature-service',
+  });
   const maxBatchSize = env.int('MAX_BATCH_SIZE', 10_000, 1, 100_000);
   return {
     ...shared,

@@ -1,3 +1,4 @@
+import { servicePort } from '@pulse/contracts';
 import { loadConfig, type HostedService } from '@pulse/nest-common';
 import { createFeatureServiceApp } from '../app/create-app';
 import { loadFeatureServiceConfig } from '../config/feature-service.config';
@@ -5,7 +6,7 @@ import { loadFeatureServiceConfig } from '../config/feature-service.config';
 /** feature-service as the platform hosts it: on the process's shared connections, port 3001. */
 export const FEATURE_SERVICE: HostedService = {
   name: 'feature-service',
-  defaultPort: 3001,
+  defaultPort: servicePort('feature-service'),
   docsPath: '/docs',
   metricsPath: '/metrics',
   async create({ env, shared, logger }) {

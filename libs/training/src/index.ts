@@ -1,0 +1,2 @@
+// The training pipeline: point-in-time examples, time split, checks, fitting, evaluation, gates and the report
+export * from './evaluate/evaluation.types';

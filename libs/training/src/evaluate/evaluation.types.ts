@@ -91,7 +91,7 @@ export interface Evaluation {
   readonly metrics: Readonly<Record<string, number>>;
   readonly baseline: BaselineResult;
   /** The simulator oracle's scores on the same test examples, when an oracle file was given. */
-  readonly oracle?: { readonly auc: number; readonly matched: number };
+  readonly oracle?: { readonly auc: number; readonly matched: number; readonly modelAuc: number };
   readonly rows: SplitRows;
   /** Class counts over all labelled rows, by class name. */
   readonly classBalance: Readonly<Record<string, number>>;

@@ -1,0 +1,59 @@
+import { defineModelSpec } from '../spec/define-model-spec';
+
+/** What a learner does on their own (lesson_sent is the platform's act, not the learner's). */
+export const LEARNER_ACTIVITY = [
+  'session_started',
+  'lesson_started',
+  'lesson_completed',
+  'assessment_answered',
+  'path_progress',
+];
+
+/**
+ * dropout_risk — each day, for each learner active in the last 14 days: will their active days in the
+ * next 14 days fall? high: at most a quarter of the previous 14 days' active days; low: at least
+ * three quarters; medium between. Fallback: the trend of active days (14 d against the 14 before).
+ */
+export const dropoutRiskModel = defineModelSpec({
+  name: 'dropout_risk',
+  version: 1,
+  description: 'Low / medium / high risk that the learner drops out over the next 14 days',
+  task: 'multiclass',
+  trigger: { kind: 'daily', hourUtc: 0, activeWithin: '14d', activityEventTypes: LEARNER_ACTIVITY },
+  label: {
+    kind: 'activityChange',
+    horizon: '14d',
+    activityEventTypes: LEARNER_ACTIVITY,
+    classes: ['low', 'medium', 'high'],
+    dropAtMost: 0.25,
+    keepAtLeast: 0.75,
+  },
+  features: {
+    views: [
+      { view: 'learner_behaviour', version: 1, features: '*' },
+      { view: 'learner_temporal', version: 1, features: '*' },
+      { view: 'learner_content', version: 1, features: '*' },
+      { view: 'learner_engagement', version: 1, features: '*' },
+    ],
+    request: ['send_day_of_week'],
+  },
+  params: {
+    eta: 0.05,
+    max_depth: 5,
+    min_child_weight: 5,
+    subsample: 0.8,
+    colsample_bytree: 0.8,
+    lambda: 2,
+    num_boost_round: 600,
+    early_stopping_rounds: 40,
+    seed: 42,
+  },
+  gates: {
+    absolute: [{ metric: 'accuracy', op: '>', threshold: 0.75 }],
+    fairness: { maxDemographicParityDifference: 0.1, maxEqualizedOddsDifference: 0.15 },
+    champion: { metric: 'accuracy', minImprovement: 0.01 },
+  },
+  fairnessAttributes: ['role', 'region'],
+  positiveClass: 'high',
+  fallback: { description: 'high when active days fell below a quarter of the previous 14 days, low when they held' },
+});

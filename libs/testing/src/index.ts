@@ -1,4 +1,4 @@
-// Test helpers: Kafka mock cluster (kcat), waitFor polling, random names, throwaway databases, the shared data folder, a TCP proxy for fault injection
+// Test helpers: Kafka mock cluster (kcat), waitFor polling, random names, throwaway databases, the shared data folder, a TCP proxy for fault injection, headless Chromium for page checks
 export * from './wait/wait-for';
 export * from './names/random-name';
 export * from './kafka/kafka-test-brokers';
@@ -7,3 +7,4 @@ export * from './redis/test-redis';
 export * from './kafka/kafka-mock-cluster';
 export * from './shared/shared-dir';
 export * from './proxy/tcp-proxy';
+export * from './browser/headless-chromium';

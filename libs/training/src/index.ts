@@ -14,3 +14,4 @@ export * from './gates/evaluate-gates';
 export * from './sources/event-file.source';
 export * from './sources/oracle-file.source';
 export * from './pipeline/train-model';
+export * from './report/training-report.html';

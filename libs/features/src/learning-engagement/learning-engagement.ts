@@ -1,5 +1,6 @@
 import type { FeatureRegistryOptions } from '../engine/feature-registry';
 import { FeatureRegistry } from '../engine/feature-registry';
+import { learnerActivityView } from './activity.view';
 import { learnerBehaviourView } from './behaviour.view';
 import { learnerChannelView } from './channel.view';
 import { learnerContentView } from './content.view';
@@ -13,10 +14,19 @@ export const LEARNING_ENGAGEMENT_VIEWS = [
   learnerContentView,
   learnerEngagementView,
   learnerChannelView,
+  learnerActivityView,
 ] as const;
 
 export function learningEngagementRegistry(options?: FeatureRegistryOptions): FeatureRegistry {
   return new FeatureRegistry(LEARNING_ENGAGEMENT_VIEWS, options);
 }
 
-export { learnerBehaviourView, learnerChannelView, learnerContentView, learnerEngagementView, learnerTemporalView };
+export {
+  learnerActivityView,
+  learnerBehaviourView,
+  learnerChannelView,
+  learnerContentView,
+  learnerEngagementView,
+  learnerTemporalView,
+};
+export { LEARNER_INITIATED } from './activity.view';

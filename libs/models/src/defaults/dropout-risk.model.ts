@@ -34,6 +34,7 @@ export const dropoutRiskModel = defineModelSpec({
       { view: 'learner_temporal', version: 1, features: '*' },
       { view: 'learner_content', version: 1, features: '*' },
       { view: 'learner_engagement', version: 1, features: '*' },
+      { view: 'learner_activity', version: 1, features: '*' },
     ],
     request: ['send_day_of_week'],
   },

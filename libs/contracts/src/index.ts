@@ -13,3 +13,7 @@ export { readEngagementEventCandidate } from './wire/engagement-event.reader';
 export * from './dead-letter/dead-letter.codec';
 export * as pulsev1 from './proto/proto';
 export * from './services/services';
+export * from './training-request/contract-message.error';
+export type { EncodedMessage, MessageFormat } from './training-request/contract-message.reader';
+export * from './training-request/training-request.codec';
+export * from './model-lifecycle/model-lifecycle.codec';

@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file pulse/v1/model_lifecycle.proto.
  */
 export const file_pulse_v1_model_lifecycle: GenFile = /*@__PURE__*/
-  fileDesc("Ch5wdWxzZS92MS9tb2RlbF9saWZlY3ljbGUucHJvdG8SCHB1bHNlLnYxIrwFChNNb2RlbExpZmVjeWNsZUV2ZW50EhAKCGV2ZW50X2lkGAEgASgJEg0KBW1vZGVsGAIgASgJEi8KBHR5cGUYAyABKA4yIS5wdWxzZS52MS5Nb2RlbExpZmVjeWNsZUV2ZW50VHlwZRIPCgd2ZXJzaW9uGAQgASgFEiMKBXN0YWdlGAUgASgOMhQucHVsc2UudjEuTW9kZWxTdGFnZRIsCg5wcmV2aW91c19zdGFnZRgGIAEoDjIULnB1bHNlLnYxLk1vZGVsU3RhZ2USLwoLb2NjdXJyZWRfYXQYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiAKE3RyYWluaW5nX3JlcXVlc3RfaWQYCCABKAlIAIgBARI7CgdtZXRyaWNzGAkgAygLMioucHVsc2UudjEuTW9kZWxMaWZlY3ljbGVFdmVudC5NZXRyaWNzRW50cnkSGQoMYXJ0aWZhY3RfdXJpGAogASgJSAGIAQESHAoPYXJ0aWZhY3Rfc2hhMjU2GAsgASgJSAKIAQESFQoNZmVhdHVyZV9uYW1lcxgMIAMoCRJVChVmZWF0dXJlX3ZpZXdfdmVyc2lvbnMYDSADKAsyNi5wdWxzZS52MS5Nb2RlbExpZmVjeWNsZUV2ZW50LkZlYXR1cmVWaWV3VmVyc2lvbnNFbnRyeRIPCgdtZXNzYWdlGA4gASgJGi4KDE1ldHJpY3NFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAE6AjgBGjoKGEZlYXR1cmVWaWV3VmVyc2lvbnNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAU6AjgBQhYKFF90cmFpbmluZ19yZXF1ZXN0X2lkQg8KDV9hcnRpZmFjdF91cmlCEgoQX2FydGlmYWN0X3NoYTI1NiqvAQoKTW9kZWxTdGFnZRIbChdNT0RFTF9TVEFHRV9VTlNQRUNJRklFRBAAEhkKFU1PREVMX1NUQUdFX0NBTkRJREFURRABEhcKE01PREVMX1NUQUdFX1NUQUdJTkcQAhIaChZNT0RFTF9TVEFHRV9QUk9EVUNUSU9OEAMSGgoWTU9ERUxfU1RBR0VfQ0hBTExFTkdFUhAEEhgKFE1PREVMX1NUQUdFX0FSQ0hJVkVEEAUqqwIKF01vZGVsTGlmZWN5Y2xlRXZlbnRUeXBlEioKJk1PREVMX0xJRkVDWUNMRV9FVkVOVF9UWVBFX1VOU1BFQ0lGSUVEEAASLworTU9ERUxfTElGRUNZQ0xFX0VWRU5UX1RZUEVfVFJBSU5JTkdfU1RBUlRFRBABEi4KKk1PREVMX0xJRkVDWUNMRV9FVkVOVF9UWVBFX1RSQUlOSU5HX0ZBSUxFRBACEikKJU1PREVMX0xJRkVDWUNMRV9FVkVOVF9UWVBFX1JFR0lTVEVSRUQQAxIqCiZNT0RFTF9MSUZFQ1lDTEVfRVZFTlRfVFlQRV9HQVRFX0ZBSUxFRBAEEiwKKE1PREVMX0xJRkVDWUNMRV9FVkVOVF9UWVBFX1NUQUdFX0NIQU5HRUQQBWIGcHJvdG8z", [file_google_protobuf_timestamp]);
+  fileDesc("Ch5wdWxzZS92MS9tb2RlbF9saWZlY3ljbGUucHJvdG8SCHB1bHNlLnYxIvoGChNNb2RlbExpZmVjeWNsZUV2ZW50EhAKCGV2ZW50X2lkGAEgASgJEg0KBW1vZGVsGAIgASgJEi8KBHR5cGUYAyABKA4yIS5wdWxzZS52MS5Nb2RlbExpZmVjeWNsZUV2ZW50VHlwZRIPCgd2ZXJzaW9uGAQgASgFEiMKBXN0YWdlGAUgASgOMhQucHVsc2UudjEuTW9kZWxTdGFnZRIsCg5wcmV2aW91c19zdGFnZRgGIAEoDjIULnB1bHNlLnYxLk1vZGVsU3RhZ2USLwoLb2NjdXJyZWRfYXQYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiAKE3RyYWluaW5nX3JlcXVlc3RfaWQYCCABKAlIAIgBARI7CgdtZXRyaWNzGAkgAygLMioucHVsc2UudjEuTW9kZWxMaWZlY3ljbGVFdmVudC5NZXRyaWNzRW50cnkSGQoMYXJ0aWZhY3RfdXJpGAogASgJSAGIAQESHAoPYXJ0aWZhY3Rfc2hhMjU2GAsgASgJSAKIAQESFQoNZmVhdHVyZV9uYW1lcxgMIAMoCRJVChVmZWF0dXJlX3ZpZXdfdmVyc2lvbnMYDSADKAsyNi5wdWxzZS52MS5Nb2RlbExpZmVjeWNsZUV2ZW50LkZlYXR1cmVWaWV3VmVyc2lvbnNFbnRyeRIPCgdtZXNzYWdlGA4gASgJEg0KBWFsaWFzGA8gASgJEhkKDGZyb21fdmVyc2lvbhgQIAEoBUgDiAEBEhcKCnRvX3ZlcnNpb24YESABKAVIBIgBARINCgVhY3RvchgSIAEoCRIZCgxnYXRlc19wYXNzZWQYEyABKAhIBYgBARITCgZqb2JfaWQYFCABKAlIBogBARouCgxNZXRyaWNzRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgBOgI4ARo6ChhGZWF0dXJlVmlld1ZlcnNpb25zRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgFOgI4AUIWChRfdHJhaW5pbmdfcmVxdWVzdF9pZEIPCg1fYXJ0aWZhY3RfdXJpQhIKEF9hcnRpZmFjdF9zaGEyNTZCDwoNX2Zyb21fdmVyc2lvbkINCgtfdG9fdmVyc2lvbkIPCg1fZ2F0ZXNfcGFzc2VkQgkKB19qb2JfaWQqrwEKCk1vZGVsU3RhZ2USGwoXTU9ERUxfU1RBR0VfVU5TUEVDSUZJRUQQABIZChVNT0RFTF9TVEFHRV9DQU5ESURBVEUQARIXChNNT0RFTF9TVEFHRV9TVEFHSU5HEAISGgoWTU9ERUxfU1RBR0VfUFJPRFVDVElPThADEhoKFk1PREVMX1NUQUdFX0NIQUxMRU5HRVIQBBIYChRNT0RFTF9TVEFHRV9BUkNISVZFRBAFKtcCChdNb2RlbExpZmVjeWNsZUV2ZW50VHlwZRIqCiZNT0RFTF9MSUZFQ1lDTEVfRVZFTlRfVFlQRV9VTlNQRUNJRklFRBAAEi8KK01PREVMX0xJRkVDWUNMRV9FVkVOVF9UWVBFX1RSQUlOSU5HX1NUQVJURUQQARIuCipNT0RFTF9MSUZFQ1lDTEVfRVZFTlRfVFlQRV9UUkFJTklOR19GQUlMRUQQAhIpCiVNT0RFTF9MSUZFQ1lDTEVfRVZFTlRfVFlQRV9SRUdJU1RFUkVEEAMSKgomTU9ERUxfTElGRUNZQ0xFX0VWRU5UX1RZUEVfR0FURV9GQUlMRUQQBBIsCihNT0RFTF9MSUZFQ1lDTEVfRVZFTlRfVFlQRV9TVEFHRV9DSEFOR0VEEAUSKgomTU9ERUxfTElGRUNZQ0xFX0VWRU5UX1RZUEVfQUxJQVNfTU9WRUQQBmIGcHJvdG8z", [file_google_protobuf_timestamp]);
 
 /**
  * Published to models.lifecycle.v1 by training-service; inference-service hot-swaps models on it,
@@ -102,6 +102,48 @@ export type ModelLifecycleEvent = Message<"pulse.v1.ModelLifecycleEvent"> & {
    * @generated from field: string message = 14;
    */
   message: string;
+
+  /**
+   * ALIAS_MOVED: the alias that moved, e.g. champion.
+   *
+   * @generated from field: string alias = 15;
+   */
+  alias: string;
+
+  /**
+   * ALIAS_MOVED: the version the alias pointed at before; absent when the alias is new.
+   *
+   * @generated from field: optional int32 from_version = 16;
+   */
+  fromVersion?: number | undefined;
+
+  /**
+   * ALIAS_MOVED: the version it points at now; absent when the alias was deleted.
+   *
+   * @generated from field: optional int32 to_version = 17;
+   */
+  toVersion?: number | undefined;
+
+  /**
+   * Who caused the change: a user name or a service name (training-service for automatic promotion).
+   *
+   * @generated from field: string actor = 18;
+   */
+  actor: string;
+
+  /**
+   * REGISTERED / GATE_FAILED / ALIAS_MOVED: whether the version passed its quality and fairness gates.
+   *
+   * @generated from field: optional bool gates_passed = 19;
+   */
+  gatesPassed?: boolean | undefined;
+
+  /**
+   * The training job that produced the event (TRAINING_*, REGISTERED, GATE_FAILED).
+   *
+   * @generated from field: optional string job_id = 20;
+   */
+  jobId?: string | undefined;
 };
 
 /**
@@ -191,6 +233,14 @@ export enum ModelLifecycleEventType {
    * @generated from enum value: MODEL_LIFECYCLE_EVENT_TYPE_STAGE_CHANGED = 5;
    */
   STAGE_CHANGED = 5,
+
+  /**
+   * A registry alias (champion, challenger, ...) was set, moved to another version or deleted;
+   * see alias, from_version and to_version.
+   *
+   * @generated from enum value: MODEL_LIFECYCLE_EVENT_TYPE_ALIAS_MOVED = 6;
+   */
+  ALIAS_MOVED = 6,
 }
 
 /**

@@ -1,4 +1,4 @@
-// Postgres storage: TypeORM entities, migrations, event log, embedded PGlite server
+// Postgres storage: TypeORM entities, migrations, event log, embedded PGlite server, dead-letter outbox, model registry
 export * from './event-log/event-log.entity';
 export * from './event-log/event-log.repository';
 export { EVENT_COLUMNS, eventFromRow, type EventRow } from './event-log/event-row';
@@ -8,3 +8,9 @@ export * from './embedded/embedded-postgres';
 export * from './dead-letter/dead-letter-outbox.repository';
 export * from './dead-letter/dead-letter-relay';
 export * from './dead-letter/dead-letter-outbox';
+export * from './model-registry/model-registry.repository';
+export * from './model-registry/model-registry.types';
+export * from './model-registry/model-registry.errors';
+export * from './model-registry/training-job.repository';
+export * from './model-registry/training-job.types';
+export { ALIAS_NAME, MODEL_NAME } from './model-registry/model-registry.guards';

@@ -3,6 +3,7 @@ import { EventLogJsonPayload1795500000000 } from './event-log-json-payload.migra
 import { EventLogEntityKey1795600000000 } from './event-log-entity-key.migration';
 import { EventLogEntityEventId1795700000000 } from './event-log-entity-event-id.migration';
 import { CreateDeadLetterOutbox1795800000000 } from './dead-letter-outbox.migration';
+import { CreateModelRegistry1795900000000 } from './model-registry.migration';
 
 export {
   CreateEventLog1730000000000,
@@ -10,6 +11,7 @@ export {
   EventLogEntityKey1795600000000,
   EventLogEntityEventId1795700000000,
   CreateDeadLetterOutbox1795800000000,
+  CreateModelRegistry1795900000000,
 };
 
 /** Every migration, oldest first. Append new ones here. */
@@ -19,4 +21,5 @@ export const STORAGE_MIGRATIONS = [
   EventLogEntityKey1795600000000,
   EventLogEntityEventId1795700000000,
   CreateDeadLetterOutbox1795800000000,
+  CreateModelRegistry1795900000000,
 ];

@@ -19,14 +19,21 @@ export const dropoutRiskModel = defineModelSpec({
   version: 1,
   description: 'Low / medium / high risk that the learner drops out over the next 14 days',
   task: 'multiclass',
-  trigger: { kind: 'daily', hourUtc: 0, activeWithin: '14d', activityEventTypes: LEARNER_ACTIVITY },
+  trigger: {
+    kind: 'daily',
+    hourUtc: 0,
+    activeWithin: '14d',
+    activityEventTypes: LEARNER_ACTIVITY,
+    minHistory: '14d',
+    minActiveDays: 3,
+  },
   label: {
     kind: 'activityChange',
     horizon: '14d',
     activityEventTypes: LEARNER_ACTIVITY,
     classes: ['low', 'medium', 'high'],
-    dropAtMost: 0.25,
-    keepAtLeast: 0.75,
+    dropAtMost: 0.3,
+    keepAtLeast: 0.7,
   },
   features: {
     views: [

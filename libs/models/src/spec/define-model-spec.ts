@@ -44,6 +44,8 @@ export function defineModelSpec(def: ModelSpecDefinition): ModelSpec {
   } else if (trigger?.kind === 'daily') {
     if (parseDuration(trigger.activeWithin) === undefined)
       fail('trigger.activeWithin', `is not a duration like "14d": ${String(trigger.activeWithin)}`);
+    if (trigger.minHistory !== undefined && parseDuration(trigger.minHistory) === undefined)
+      fail('trigger.minHistory', `is not a duration like "14d": ${String(trigger.minHistory)}`);
     const h = trigger.hourUtc ?? 0;
     if (!(Number.isFinite(h) && h >= 0 && h < 24)) fail('trigger.hourUtc', `must be in [0, 24), got ${String(h)}`);
   } else fail('trigger.kind', `must be "event" or "daily", got ${String((trigger as { kind?: unknown })?.kind)}`);

@@ -15,6 +15,10 @@ export type TriggerSpec =
       readonly hourUtc?: number;
       readonly activeWithin: string;
       readonly activityEventTypes?: readonly string[];
+      /** Only entities whose first event is at least this long ago (e.g. '14d': a full previous period). */
+      readonly minHistory?: string;
+      /** Only entities active on at least this many distinct UTC days within `activeWithin`. Default 1. */
+      readonly minActiveDays?: number;
     };
 
 /** How an example's outcome is read from the events after its trigger time. */

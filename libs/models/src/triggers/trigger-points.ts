@@ -29,12 +29,28 @@ export function triggerPoints(
   if (active.length === 0) return [];
   const within = parseDuration(trigger.activeWithin) ?? 0;
   const offset = (trigger.hourUtc ?? 0) * HOUR_MS;
+  const firstMs = events.length > 0 ? events[0].eventTimeMs : Infinity;
+  const minHistory = trigger.minHistory === undefined ? 0 : (parseDuration(trigger.minHistory) ?? 0);
   const points: ExamplePoint[] = [];
+  const minDays = trigger.minActiveDays ?? 1;
   let next = 0;
-  let last = -Infinity;
+  let first = 0;
   for (let t = Math.floor(active[0] / DAY_MS) * DAY_MS + DAY_MS + offset; t <= watermarkMs; t += DAY_MS) {
-    while (next < active.length && active[next] <= t) last = active[next++];
-    if (t - last < within) points.push({ entityId, timeMs: t });
+    while (next < active.length && active[next] <= t) next++;
+    while (first < next && active[first] <= t - within) first++;
+    if (first === next || t - firstMs < minHistory) continue;
+    if (minDays <= 1 || distinctDays(active, first, next) >= minDays) points.push({ entityId, timeMs: t });
   }
   return points;
+}
+
+function distinctDays(times: readonly number[], from: number, to: number): number {
+  let days = 0;
+  let prev = NaN;
+  for (let i = from; i < to; i++) {
+    const d = Math.floor(times[i] / DAY_MS);
+    if (d !== prev) days++;
+    prev = d;
+  }
+  return days;
 }

@@ -64,7 +64,7 @@ export function assertNewModelVersion(input: NewModelVersion): void {
   assertSignature(input.signature, 'input.signature');
   assertPlainObject(input.lineage, 'input.lineage');
   assertPlainObject(input.evaluation, 'input.evaluation');
-  assertNonEmptyString(input.reportHtml, 'input.reportHtml');
+  if (typeof input.reportHtml !== 'function') assertNonEmptyString(input.reportHtml, 'input.reportHtml');
   if (!(input.onnx instanceof Uint8Array))
     throw new TypeError(`input.onnx must be a Uint8Array, got ${typeof input.onnx}`);
   if (input.onnx.byteLength === 0) throw new RangeError('input.onnx must not be empty');

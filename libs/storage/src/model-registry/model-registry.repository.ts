@@ -134,6 +134,7 @@ export class ModelRegistryRepository {
     const onnxSha256 = sha256(onnx);
     const gatesPassed = input.gates.every((g) => g.passed);
     const trainingJobId = input.trainingJobId ?? null;
+    let reportHtml = typeof input.reportHtml === 'string' ? input.reportHtml : '';
     const args = [
       input.model,
       input.specVersion,
@@ -146,7 +147,7 @@ export class ModelRegistryRepository {
       JSON.stringify(input.signature),
       JSON.stringify(input.lineage),
       JSON.stringify(input.evaluation),
-      input.reportHtml,
+      typeof input.reportHtml === 'string' ? input.reportHtml : '',
       onnx,
       onnxSha256,
       input.modelJson,
@@ -159,6 +160,15 @@ export class ModelRegistryRepository {
       this.dataSource.transaction(async (tx) => {
         await tx.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [VERSION_LOCK, input.model]);
         const [registered]: VersionRow[] = await tx.query(INSERT_VERSION_SQL, args);
+        if (typeof input.reportHtml === 'function') {
+          // the report shows its own version number, known only now
+          reportHtml = input.reportHtml(registered.version);
+          await tx.query('UPDATE model_versions SET report_html = $3 WHERE model = $1 AND version = $2', [
+            registered.model,
+            registered.version,
+            reportHtml,
+          ]);
+        }
         const jobs: { request_id: string }[] =
           trainingJobId === null
             ? []
@@ -184,7 +194,7 @@ export class ModelRegistryRepository {
     if (options.withArtifacts !== true) return record;
     return {
       ...record,
-      artifacts: { onnx: Buffer.from(onnx), modelJson: input.modelJson, reportHtml: input.reportHtml },
+      artifacts: { onnx: Buffer.from(onnx), modelJson: input.modelJson, reportHtml },
     };
   }
 

@@ -44,7 +44,8 @@ export interface NewModelVersion {
   readonly lineage: Readonly<Record<string, unknown>>;
   /** Any JSON object (the training lib's Evaluation); stored as given. */
   readonly evaluation: object;
-  readonly reportHtml: string;
+  /** The HTML report, or a function making it from the version number the registration assigns. */
+  readonly reportHtml: string | ((version: number) => string);
   readonly onnx: Uint8Array;
   /** The model as JSON text (the engine's own format); must parse. */
   readonly modelJson: string;

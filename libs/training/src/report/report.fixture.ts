@@ -36,7 +36,7 @@ export function binaryReportInput(): ReportInput {
         name: 'single feature learner_behaviour.lesson_completion_rate',
         metrics: { auc: 0.6611, pr_auc: 0.4102, logloss: 0.5902, brier: 0.1975, ece: 0.0301, accuracy: 0.7 },
       },
-      oracle: { auc: 0.8123, matched: 11980 },
+      oracle: { auc: 0.8123, matched: 11980, modelAuc: 0.7911 },
       rows: { train: 84000, validation: 18000, test: 12000 },
       classBalance: { '0': 79800, '1': 34200 },
       roc: { fpr, tpr },

@@ -94,7 +94,7 @@ describe('renderTrainingReport', () => {
       evaluation: {
         ...input.evaluation,
         metrics: { auc: NaN, brier: Infinity },
-        oracle: { auc: NaN, matched: 0 },
+        oracle: { auc: NaN, matched: 0, modelAuc: NaN },
         roc: { fpr: [NaN], tpr: [NaN] },
         calibration: { meanPredicted: [], fractionPositive: [], count: [] },
         classBalance: {},

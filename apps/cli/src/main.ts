@@ -5,6 +5,7 @@ import { registerFeaturesCommand } from './commands/features.command';
 import { registerGbdtCommand } from './commands/gbdt.command';
 import { registerSimulateCommand } from './commands/simulate.command';
 import { registerStatusCommand } from './commands/status.command';
+import { registerTrainCommand } from './commands/train.command';
 
 const program = new Command('pulse')
   .description('Pulse: streaming machine learning for engagement')
@@ -14,6 +15,7 @@ registerStatusCommand(program);
 registerSimulateCommand(program);
 registerGbdtCommand(program);
 registerFeaturesCommand(program);
+registerTrainCommand(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   console.error(`pulse: ${err instanceof Error ? err.message : String(err)}`);

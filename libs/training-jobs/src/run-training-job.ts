@@ -33,6 +33,8 @@ export interface RunTrainingJobOptions {
   readonly jobId?: string;
   readonly codeVersion?: string;
   readonly onProgress?: (p: TrainingProgress) => void;
+  /** Train on seeded, shuffled labels (a permutation test): the gates must refuse the result. */
+  readonly permuteLabels?: number;
 }
 
 export interface TrainingJobOutcome {
@@ -66,6 +68,7 @@ export async function runTrainingJob(options: RunTrainingJobOptions): Promise<Tr
     champion,
     codeVersion: options.codeVersion,
     onProgress: options.onProgress,
+    permuteLabels: options.permuteLabels,
   });
   const createdAt = new Date().toISOString();
   const report = (version: number | null) =>

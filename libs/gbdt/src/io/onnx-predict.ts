@@ -4,6 +4,7 @@
  * value output row-major: [numRows x numCols] (binary classifiers give 2 columns, P(0) and P(1)).
  */
 import type { Dataset } from '../data/dataset';
+import { ONNX_OUTPUTS } from '../onnx/onnx-export';
 import { readOnnxMetadata } from '../onnx/onnx-proto';
 
 // Loaded on first use: the native addon should not load for every importer of @pulse/gbdt.
@@ -25,6 +26,7 @@ export interface OnnxPrediction {
 }
 
 const BATCH = 65536;
+const FLOAT_OUTPUTS: readonly string[] = [ONNX_OUTPUTS.classifier.probabilities, ONNX_OUTPUTS.regressor.score];
 
 export async function predictOnnx(bytes: Uint8Array, data: Dataset): Promise<OnnxPrediction> {
   const session = await ort().InferenceSession.create(bytes);
@@ -43,10 +45,12 @@ export async function predictOnnx(bytes: Uint8Array, data: Dataset): Promise<Onn
         const col = data.columns[f];
         for (let r = 0; r < rows; r++) input[r * nf + f] = col[start + r];
       }
-      const result = await session.run({ [inputName]: new (ort().Tensor)('float32', input, [rows, nf]) });
-      // The float output: 'probabilities' of a TreeEnsembleClassifier (besides the int64 label), or
-      // the regressor's value output.
-      const name = session.outputNames.filter((o) => result[o].type === 'float32').pop();
+      // Fetch the exporter's float output only ('probabilities', or a regressor's 'variable'): the int64
+      // label is not needed, and an int64 tensor cannot be made where BigInt64Array is another realm's (Jest).
+      const known = session.outputNames.filter((o) => FLOAT_OUTPUTS.includes(o));
+      const feeds = { [inputName]: new (ort().Tensor)('float32', input, [rows, nf]) };
+      const result = known.length > 0 ? await session.run(feeds, known) : await session.run(feeds);
+      const name = (known.length > 0 ? known : session.outputNames.filter((o) => result[o].type === 'float32')).pop();
       if (name === undefined)
         throw new Error(`the ONNX model has no float32 output (outputs: ${session.outputNames.join(', ')})`);
       const tensor = result[name];

@@ -1,3 +1,5 @@
+import { Prng } from '@pulse/core';
+
 /**
  * Labelled examples in growable flat arrays (row-major features), so a training set of 100k rows ×
  * 100 features is one Float32Array rather than 100k objects.
@@ -77,6 +79,17 @@ export class ExampleSet {
     const out = new Float64Array(rows.length);
     for (let r = 0; r < rows.length; r++) out[r] = this.y[rows[r]];
     return out;
+  }
+
+  /** Shuffles the labels across rows (Fisher–Yates, seeded): a null model's data, for checking that gates bite. */
+  permuteLabels(seed: number): void {
+    const rng = new Prng(`permute/${seed}`);
+    for (let i = this.n - 1; i > 0; i--) {
+      const j = rng.nextInt(i + 1);
+      const t = this.y[i];
+      this.y[i] = this.y[j];
+      this.y[j] = t;
+    }
   }
 
   private grow(): void {

@@ -59,6 +59,11 @@ export interface TrainModelOptions {
   /** Code version recorded in the lineage (the package version and commit, when known). */
   readonly codeVersion?: string;
   readonly onProgress?: (p: TrainingProgress) => void;
+  /**
+   * Permutation test: shuffle the labels across examples (seeded) before splitting. The model then
+   * learns nothing real, so its quality gates must fail: a check that they bite, and a null reference.
+   */
+  readonly permuteLabels?: number;
 }
 
 export interface TestSample {
@@ -110,6 +115,7 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainedCan
     onProgress: (n) => report('building', 0, `${n} events replayed`),
   });
   const examples = built.examples;
+  if (options.permuteLabels !== undefined) examples.permuteLabels(options.permuteLabels);
   report('checking', 0.4, `${examples.size} examples (${built.censored} censored)`);
   const split = timeSplit(examples, spec.split, spec.horizonMs);
   const checks = validateTrainingSet(spec, examples, split, {
@@ -148,6 +154,7 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainedCan
     seed: fit.params.seed ?? 0,
     codeVersion: options.codeVersion ?? 'unknown',
     leakageProbes: built.leakageProbes,
+    ...(options.permuteLabels !== undefined ? { permutedLabels: options.permuteLabels } : {}),
   };
   const contentSha256 = createHash('sha256')
     .update(

@@ -76,6 +76,7 @@ export function evaluateModel(
       Float64Array.from(predicted, isPositive),
       positiveScore,
       spec.classes[positive],
+      Array.from(rows, (r) => examples.entityIds[r]),
     ),
   );
   const cm = confusionMatrix(y, predicted, { labels: [...Array(K).keys()] });

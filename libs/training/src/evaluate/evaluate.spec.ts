@@ -78,3 +78,44 @@ describe('fairness (Fairlearn definitions)', () => {
     expect(one.groups[0]).toMatchObject({ auc: null, falsePositiveRate: null, truePositiveRate: 0.5 });
   });
 });
+
+describe('fairness gaps beyond sampling noise', () => {
+  // 4 entities per group, 10 rows each; selection decided per entity (rows of an entity move together)
+  const rows = (selectedEntities: number[], group: string, offset: number) =>
+    Array.from({ length: 40 }, (_, i) => ({
+      group,
+      entity: `${group}${Math.floor(i / 10)}`,
+      selected: selectedEntities.includes(Math.floor(i / 10)) ? 1 : 0,
+      actual: i % 2,
+      score: offset + i / 100,
+    }));
+  const fair = (data: ReturnType<typeof rows>) =>
+    fairnessByAttribute(
+      'g',
+      data.map((r) => r.group),
+      data.map((r) => r.actual),
+      data.map((r) => r.selected),
+      data.map((r) => r.score),
+      '1',
+      data.map((r) => r.entity),
+    );
+
+  it('discounts a gap that a few clustered entities explain', () => {
+    const f = fair([...rows([0, 1], 'a', 0), ...rows([0], 'b', 0)]);
+    expect(f.demographicParityDifference).toBe(0.25);
+    expect(f.demographicParityLowerBound).toBe(0); // 4 entities a group cannot show a real 0.25 gap
+  });
+  it('keeps a gap that many entities show', () => {
+    const many = (group: string, share: number) =>
+      Array.from({ length: 400 }, (_, i) => ({
+        group,
+        entity: `${group}${i}`,
+        selected: i < share * 400 ? 1 : 0,
+        actual: i % 2,
+        score: i / 400,
+      }));
+    const f = fair([...many('a', 0.6), ...many('b', 0.2)]);
+    expect(f.demographicParityDifference).toBeCloseTo(0.4, 12);
+    expect(f.demographicParityLowerBound!).toBeGreaterThan(0.3);
+  });
+});

@@ -69,6 +69,12 @@ export interface FairnessByAttribute {
   readonly equalizedOddsDifference: number;
   /** Which class counts as positive (binary: 1; multiclass: the spec's positive class). */
   readonly positiveClass: string;
+  /**
+   * The gaps less their sampling noise (one-sided 95 %, rows clustered by entity): what the fairness
+   * gate compares with its maximum, so a small test window's chance gaps do not fail it.
+   */
+  readonly demographicParityLowerBound?: number;
+  readonly equalizedOddsLowerBound?: number;
 }
 
 export interface SplitRows {

@@ -43,18 +43,31 @@ export function evaluateGates(spec: ModelSpec, evaluation: Evaluation, champion?
   }
   const fairness = spec.gates.fairness;
   for (const f of evaluation.fairness) {
-    for (const [key, value, max] of [
-      ['demographic_parity_difference', f.demographicParityDifference, fairness?.maxDemographicParityDifference],
-      ['equalized_odds_difference', f.equalizedOddsDifference, fairness?.maxEqualizedOddsDifference],
+    for (const [key, value, lower, max] of [
+      [
+        'demographic_parity_difference',
+        f.demographicParityDifference,
+        f.demographicParityLowerBound,
+        fairness?.maxDemographicParityDifference,
+      ],
+      [
+        'equalized_odds_difference',
+        f.equalizedOddsDifference,
+        f.equalizedOddsLowerBound,
+        fairness?.maxEqualizedOddsDifference,
+      ],
     ] as const) {
       if (max === undefined) continue;
-      const passed = value <= max;
+      // judged beyond sampling noise when the evaluation measured it: a gap is a fault only if it is real
+      const judged = lower ?? value;
+      const passed = judged <= max;
+      const noise = lower === undefined ? '' : ` (${lower.toFixed(4)} beyond sampling noise)`;
       verdicts.push({
         name: `fairness ${key} (${f.attribute})`,
         passed,
         value,
         threshold: max,
-        detail: `${key} over ${f.attribute} groups ${value.toFixed(4)} ${passed ? '<=' : '>'} ${max}`,
+        detail: `${key} over ${f.attribute} groups ${value.toFixed(4)}${noise} ${passed ? '<=' : '>'} ${max}`,
       });
     }
   }

@@ -1,12 +1,13 @@
 import type { EngagementEvent } from '@pulse/contracts';
 import type { EventLogRepository } from '@pulse/storage';
+import type { EventStream } from '@pulse/training';
 import type { DataSource } from 'typeorm';
 
 /** Where a training run reads its events: a fresh pass over them, grouped by entity, and the newest event time. */
 export interface TrainingEventSource {
   readonly description: string;
   readonly watermarkMs: number;
-  events(): AsyncIterable<EngagementEvent> | Iterable<EngagementEvent>;
+  events(): EventStream;
 }
 
 /**
@@ -24,7 +25,7 @@ export async function eventLogSource(
   return {
     description: 'event log',
     watermarkMs,
-    events: () => (Number.isFinite(watermarkMs) ? eventLog.streamForEntities({ untilMs: watermarkMs }) : []),
+    events: () => (Number.isFinite(watermarkMs) ? eventLog.pagesForEntities({ untilMs: watermarkMs }) : []),
   };
 }
 

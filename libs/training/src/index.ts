@@ -2,6 +2,7 @@
 export * from './evaluate/evaluation.types';
 export * from './errors/training.errors';
 export * from './examples/example-set';
+export * from './examples/entity-groups';
 export * from './examples/build-examples';
 export * from './split/time-split';
 export * from './checks/validate-training-set';

@@ -286,6 +286,11 @@ export class EventLogRepository {
    * database inside its loop, even on a one-connection pool.
    */
   async *streamForEntities(query: EventStreamQuery = {}): AsyncGenerator<EngagementEvent> {
+    for await (const page of this.pagesForEntities(query)) yield* page;
+  }
+
+  /** The same stream a page at a time (one await per page, not per event: for replays that fold millions). */
+  async *pagesForEntities(query: EventStreamQuery = {}): AsyncGenerator<EngagementEvent[]> {
     const pageSize = query.pageSize ?? this.pageSize;
     assertInteger(pageSize, 'pageSize', 1);
     if (query.untilMs !== undefined) assertInteger(query.untilMs, 'untilMs');
@@ -305,7 +310,7 @@ export class EventLogRepository {
         // Mark handled so a consumer that stops early does not leave an unhandled rejection behind.
         pending.catch(() => undefined);
       }
-      for (const row of rows) yield eventFromRow(row);
+      if (rows.length > 0) yield rows.map(eventFromRow);
     }
   }
 

@@ -2,7 +2,6 @@ import type { EngagementEvent } from '@pulse/contracts';
 import {
   byTimeThenId,
   emptyState,
-  entityHistories,
   evaluate,
   foldEvents,
   type EntityState,
@@ -10,13 +9,14 @@ import {
   type FeatureValues,
 } from '@pulse/features';
 import { firstAfter, LABELS, triggerPoints, type CompiledModelSpec, type ExamplePoint } from '@pulse/models';
+import { entityGroups, type EventStream } from './entity-groups';
 import { ExampleSet } from './example-set';
 
 export interface BuildExamplesOptions {
   readonly compiled: CompiledModelSpec;
   readonly registry: FeatureRegistry;
-  /** The log's events grouped by entity (the event log's order); within an entity any order. */
-  readonly events: AsyncIterable<EngagementEvent> | Iterable<EngagementEvent>;
+  /** The log's events grouped by entity (the event log's order), in memory or streamed (pages welcome); within an entity any order. */
+  readonly events: EventStream;
   /** The newest event time of the log: labels whose horizon ends after it are censored. */
   readonly watermarkMs: number;
   /** Only examples with time in [fromMs, untilMs). */
@@ -47,7 +47,7 @@ export interface BuiltExamples {
 export async function buildExamples(options: BuildExamplesOptions): Promise<BuiltExamples> {
   const { compiled, registry, watermarkMs } = options;
   const spec = compiled.spec;
-  const examples = new ExampleSet(compiled.featureNames, spec.fairnessAttributes);
+  const examples = new ExampleSet(compiled.featureNames, spec.fairnessAttributes, 16_384);
   const label = LABELS[spec.label.kind];
   const offsets = [...new Set(compiled.views.map((v) => v.asOfOffsetMs))];
   const viewsAt = offsets.map((o) => compiled.views.filter((v) => v.asOfOffsetMs === o).map((v) => v.name));
@@ -60,7 +60,7 @@ export async function buildExamples(options: BuildExamplesOptions): Promise<Buil
   let nextProgress = 100_000;
   const scratch = new Float32Array(compiled.featureNames.length);
 
-  for await (const { entityId, events } of entityHistories(options.events)) {
+  for await (const { entityId, events } of entityGroups(options.events)) {
     events.sort(byTimeThenId);
     entities++;
     eventsSeen += events.length;
@@ -77,6 +77,8 @@ export async function buildExamples(options: BuildExamplesOptions): Promise<Buil
     const folds = offsets.map(() => ({ state: emptyState() as EntityState, next: 0 }));
     const probe = every > 0 && hashOf(entityId) % every === 0;
     let profileAt = 0;
+    let probedHere = 0;
+    const lastPoint = points[points.length - 1];
     const profile: Record<string, string> = {};
     for (const point of points) {
       const outcome = label.outcome(spec.label, point, events, watermarkMs);
@@ -100,8 +102,9 @@ export async function buildExamples(options: BuildExamplesOptions): Promise<Buil
         if (p) for (const [k, v] of Object.entries(p)) if (typeof v === 'string') profile[k] = v;
       }
       examples.add(vector, outcome, point.timeMs, entityId, point.trigger?.eventId ?? '', profile);
-      if (probe) {
+      if (probe && probedHere < PROBES_PER_ENTITY && (probedHere === 0 || point === lastPoint)) {
         probes++;
+        probedHere++;
         for (const column of leakProbe(options, point, events, offsets, viewsAt, vector)) leaking.add(column);
       }
     }
@@ -148,6 +151,9 @@ function leakProbe(
   }
   return names;
 }
+
+/** Examples rebuilt per probed entity (its first and its last): a leak shows in any example, and a re-fold costs the whole history. */
+const PROBES_PER_ENTITY = 2;
 
 /** FNV-1a of the id: a stable, spread-out choice of probed entities. */
 function hashOf(id: string): number {

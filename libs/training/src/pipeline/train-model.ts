@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import type { EngagementEvent } from '@pulse/contracts';
 import type { FeatureRegistry } from '@pulse/features';
 import {
   createDataset,
@@ -16,6 +15,7 @@ import { ArtifactMismatchError } from '../errors/training.errors';
 import { evaluateModel } from '../evaluate/evaluate-model';
 import type { Evaluation, GateVerdict } from '../evaluate/evaluation.types';
 import { buildExamples } from '../examples/build-examples';
+import type { EventStream } from '../examples/entity-groups';
 import type { ExampleSet } from '../examples/example-set';
 import { fitModel } from '../fit/fit-model';
 import { evaluateGates, qualityGatesPassed, type ChampionScore } from '../gates/evaluate-gates';
@@ -48,7 +48,7 @@ export interface TrainModelOptions {
   readonly spec: ModelSpec;
   readonly registry: FeatureRegistry;
   /** The event log grouped by entity (a fresh iterable). */
-  readonly events: AsyncIterable<EngagementEvent> | Iterable<EngagementEvent>;
+  readonly events: EventStream;
   readonly watermarkMs: number;
   readonly fromMs?: number;
   readonly untilMs?: number;

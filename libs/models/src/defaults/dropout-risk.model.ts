@@ -10,9 +10,10 @@ export const LEARNER_ACTIVITY = [
 ];
 
 /**
- * dropout_risk — each day, for each learner active in the last 14 days: will their active days in the
- * next 14 days fall? high: at most a quarter of the previous 14 days' active days; low: at least
- * three quarters; medium between. Fallback: the trend of active days (14 d against the 14 before).
+ * dropout_risk — each day, for each learner with 14 days of history and 3+ active days in the last 14:
+ * will their active days in the next 14 days fall? high: at most 0.3 of the previous 14 days' active
+ * days; low: at least 0.7; medium between (see docs/models.md for why). Fallback: the same rule on
+ * the last 14 days against the 14 before.
  */
 export const dropoutRiskModel = defineModelSpec({
   name: 'dropout_risk',
@@ -63,5 +64,7 @@ export const dropoutRiskModel = defineModelSpec({
   },
   fairnessAttributes: ['role', 'region'],
   positiveClass: 'high',
-  fallback: { description: 'high when active days fell below a quarter of the previous 14 days, low when they held' },
+  fallback: {
+    description: 'the same rule on the last 14 days against the 14 before: high at most 0.3, low at least 0.7',
+  },
 });

@@ -80,7 +80,7 @@ export function readSimulatorSettings(env: EnvReader, enabledByDefault: boolean)
   return {
     enabled: env.bool('SIMULATOR', enabledByDefault),
     learners: env.int('SIMULATOR_LEARNERS', 300, 1, 1_000_000),
-    days: env.int('SIMULATOR_DAYS', 30, 1, 3650),
+    days: env.int('SIMULATOR_DAYS', 60, 1, 3650),
     live: env.bool('SIMULATOR_LIVE', true),
     ratePerSecond: env.int('SIMULATOR_RATE', 2000, 0, 10_000_000),
     seed: env.string('SIMULATOR_SEED', '1'),

@@ -26,6 +26,7 @@ interface Summary {
   oracle: { auc: number; model_auc: number; matched: number } | null;
   gates: { name: string; passed: boolean; value: number | null; threshold: number }[];
   content_sha256: string;
+  gates_passed: boolean;
 }
 
 function trainJson(...args: string[]): Summary {
@@ -154,11 +155,15 @@ describe('pulse train --database-url: registers versions and aliases them', () =
     expect(first).toMatchObject({ version: 1, alias: 'champion' });
     const second = trainJson(...args);
     expect(second).toMatchObject({ version: 2, alias: 'challenger' });
+    const shuffled = trainJson(...args, '--permute-labels', '7');
+    expect(shuffled).toMatchObject({ version: 3, alias: null, gates_passed: false });
+    expect(shuffled.gates.find((g) => g.name === 'auc > 0.7')).toMatchObject({ passed: false });
     expect(second.content_sha256).toBe(first.content_sha256);
     const storage = await initStorage({ url: db.url });
     try {
       const registry = new ModelRegistryRepository(storage.dataSource);
       expect(await registry.getAliases('lesson_completion')).toEqual({ champion: 1, challenger: 2 });
+      expect((await registry.getVersion('lesson_completion', 3)).gatesPassed).toBe(false);
       const v2 = await registry.getVersion('lesson_completion', 2, { withArtifacts: true });
       expect(v2.gates.find((g) => g.name === 'champion')).toMatchObject({ passed: false });
       expect(v2.artifacts!.reportHtml).toContain('lesson_completion');

@@ -9,6 +9,7 @@ import { DEFAULT_MODELS } from '@pulse/models';
 import { initStorage, ModelRegistryRepository } from '@pulse/storage';
 import { readEventFile, readOracleFile } from '@pulse/training';
 import { eventLogSource, memorySource, runTrainingJob, type TrainingEventSource } from '@pulse/training-jobs';
+import { positiveInt } from './option-parsers';
 import { trainRemotely } from './train/train-remote';
 import { formatSummary, summarize, type TrainSummary } from './train/train-summary';
 import { trainingProgressBar } from './train/train-progress';
@@ -23,6 +24,7 @@ export interface TrainOptions {
   url?: string;
   token?: string;
   report?: string;
+  permuteLabels?: number;
   json: boolean;
   progress: boolean;
 }
@@ -61,6 +63,11 @@ export function registerTrainCommand(program: Command): void {
     .option('--url <url>', `training-service base URL (default: http://127.0.0.1:${servicePort('training-service')})`)
     .option('--token <token>', 'bearer token for the training-service (default: PULSE_API_TOKEN)')
     .option('--report <file.html>', 'write the HTML report to this file')
+    .option(
+      '--permute-labels <seed>',
+      'train on labels shuffled with this seed (a null model: its quality gates must fail)',
+      positiveInt(2 ** 31),
+    )
     .option('--json', 'print one JSON object instead of text', false)
     .option('--no-progress', 'no progress bar')
     .action(async (model: string, options: TrainOptions) => {
@@ -106,6 +113,7 @@ export async function runTrain(
       untilMs: options.until,
       oracle,
       actor: `cli:${env.USER ?? 'unknown'}`,
+      permuteLabels: options.permuteLabels,
       onProgress: (p) => bar.update(p),
     });
     if (options.report) fs.writeFileSync(options.report, outcome.reportHtml);

@@ -32,6 +32,7 @@ export async function trainRemotely(
   token: string | undefined,
 ): Promise<TrainSummary> {
   if (options.oracle) throw new Error('--oracle needs --events (the oracle scores the examples of an exported file)');
+  if (options.permuteLabels !== undefined) throw new Error('--permute-labels needs --events or --database-url');
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (token) headers.authorization = `Bearer ${token}`;
   const call = async <T>(method: string, url: string, body?: unknown): Promise<T> => {

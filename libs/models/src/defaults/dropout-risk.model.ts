@@ -1,4 +1,5 @@
 import { defineModelSpec } from '../spec/define-model-spec';
+import { DEFAULT_FAIRNESS_ATTRIBUTES, DEFAULT_TREE_PARAMS } from './default-params';
 
 /** What a learner does on their own (lesson_sent is the platform's act, not the learner's). */
 export const LEARNER_ACTIVITY = [
@@ -46,23 +47,13 @@ export const dropoutRiskModel = defineModelSpec({
     ],
     request: ['send_day_of_week'],
   },
-  params: {
-    eta: 0.05,
-    max_depth: 5,
-    min_child_weight: 5,
-    subsample: 0.8,
-    colsample_bytree: 0.8,
-    lambda: 2,
-    num_boost_round: 600,
-    early_stopping_rounds: 40,
-    seed: 42,
-  },
+  params: { ...DEFAULT_TREE_PARAMS, num_boost_round: 600 },
   gates: {
     absolute: [{ metric: 'accuracy', op: '>', threshold: 0.75 }],
     fairness: { maxDemographicParityDifference: 0.1, maxEqualizedOddsDifference: 0.15 },
     champion: { metric: 'accuracy', minImprovement: 0.01 },
   },
-  fairnessAttributes: ['role', 'region'],
+  fairnessAttributes: DEFAULT_FAIRNESS_ATTRIBUTES,
   positiveClass: 'high',
   fallback: {
     description: 'the same rule on the last 14 days against the 14 before: high at most 0.3, low at least 0.7',

@@ -1,4 +1,5 @@
 import { defineModelSpec } from '../spec/define-model-spec';
+import { DEFAULT_FAIRNESS_ATTRIBUTES, DEFAULT_TREE_PARAMS } from './default-params';
 
 /**
  * lesson_completion — on each lesson_sent: will the learner complete that lesson (same content id)
@@ -32,23 +33,13 @@ export const lessonCompletionModel = defineModelSpec({
       'unopened_sends_3d',
     ],
   },
-  params: {
-    eta: 0.05,
-    max_depth: 5,
-    min_child_weight: 5,
-    subsample: 0.8,
-    colsample_bytree: 0.8,
-    lambda: 2,
-    num_boost_round: 800,
-    early_stopping_rounds: 40,
-    seed: 42,
-  },
+  params: { ...DEFAULT_TREE_PARAMS, num_boost_round: 800 },
   gates: {
     absolute: [{ metric: 'auc', op: '>', threshold: 0.7 }],
     fairness: { maxDemographicParityDifference: 0.1, maxEqualizedOddsDifference: 0.1 },
     champion: { metric: 'auc', minImprovement: 0.01 },
   },
-  fairnessAttributes: ['role', 'region'],
+  fairnessAttributes: DEFAULT_FAIRNESS_ATTRIBUTES,
   baselineFeature: 'learner_behaviour.lesson_completion_rate',
   fallback: { description: "the learner's lesson completion rate so far (0.5 for a learner without sends)" },
 });

@@ -71,15 +71,27 @@ function bucketLabels(edges: readonly number[]): string[] {
  */
 export function toFeatureVector(values: FeatureValues, columns: readonly FeatureColumn[]): number[] {
   const out = new Array<number>(columns.length);
+  writeFeatureVector(values, columns, out, 0);
+  return out;
+}
+
+/** toFeatureVector into `out` from `offset`: no array per row for callers that build millions of them. */
+export function writeFeatureVector(
+  values: FeatureValues,
+  columns: readonly FeatureColumn[],
+  out: { [i: number]: number },
+  offset: number,
+): void {
   for (let i = 0; i < columns.length; i++) {
     const c = columns[i];
     const view = values[c.view];
     if (!view) throw new RangeError(`feature values lack view "${c.view}"`);
     const v = view.values[c.feature];
-    if (c.bucket !== undefined) out[i] = Array.isArray(v) ? (v[c.bucket] as number) : NaN;
-    else if (c.category === undefined) out[i] = typeof v === 'number' ? v : NaN;
-    else if (Array.isArray(v)) out[i] = (v as readonly TopKEntry[]).find((e) => e.value === c.category)?.count ?? 0;
-    else out[i] = v === c.category ? 1 : 0;
+    let x: number;
+    if (c.bucket !== undefined) x = Array.isArray(v) ? (v[c.bucket] as number) : NaN;
+    else if (c.category === undefined) x = typeof v === 'number' ? v : NaN;
+    else if (Array.isArray(v)) x = (v as readonly TopKEntry[]).find((e) => e.value === c.category)?.count ?? 0;
+    else x = v === c.category ? 1 : 0;
+    out[offset + i] = x;
   }
-  return out;
 }

@@ -1,7 +1,7 @@
 import { DefinitionError } from '@pulse/core';
 import {
   featureColumns,
-  toFeatureVector,
+  writeFeatureVector,
   type FeatureColumn,
   type FeatureRegistry,
   type FeatureValues,
@@ -94,7 +94,6 @@ export function compileModelSpec(spec: ModelSpec, registry: FeatureRegistry): Co
   const featureNames = columns.map((c) => c.name);
   if (new Set(featureNames).size !== featureNames.length) fail('features', 'two inputs have the same column name');
 
-  const viewWidth = viewColumns.length;
   const vector = (
     values: FeatureValues,
     trigger: TriggerContext,
@@ -102,9 +101,8 @@ export function compileModelSpec(spec: ModelSpec, registry: FeatureRegistry): Co
   ): Float32Array => {
     if (out.length !== columns.length)
       throw new RangeError(`out must have ${columns.length} elements, got ${out.length}`);
-    const fromViews = toFeatureVector(values, viewColumns);
-    for (let i = 0; i < viewWidth; i++) out[i] = fromViews[i];
-    let at = viewWidth;
+    writeFeatureVector(values, viewColumns, out, 0);
+    let at = viewColumns.length;
     for (const r of request) {
       r.write(trigger, out, at);
       at += r.columns.length;

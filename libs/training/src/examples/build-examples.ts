@@ -47,7 +47,7 @@ export interface BuiltExamples {
 export async function buildExamples(options: BuildExamplesOptions): Promise<BuiltExamples> {
   const { compiled, registry, watermarkMs } = options;
   const spec = compiled.spec;
-  const examples = new ExampleSet(compiled.featureNames, spec.fairnessAttributes, 16_384);
+  const examples = new ExampleSet(compiled.featureNames, spec.fairnessAttributes);
   const label = LABELS[spec.label.kind];
   const offsets = [...new Set(compiled.views.map((v) => v.asOfOffsetMs))];
   const viewsAt = offsets.map((o) => compiled.views.filter((v) => v.asOfOffsetMs === o).map((v) => v.name));

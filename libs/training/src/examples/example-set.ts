@@ -1,13 +1,17 @@
 import { Prng } from '@pulse/core';
 
+/** Rows per chunk of feature values: growing appends a chunk, nothing already stored is copied. */
+const CHUNK_ROWS = 4096;
+
 /**
- * Labelled examples in growable flat arrays (row-major features), so a training set of 100k rows ×
- * 100 features is one Float32Array rather than 100k objects.
+ * Labelled examples in flat typed arrays (row-major features in fixed-size chunks), so a training set
+ * of 100k rows × 100 features is a few dozen Float32Arrays rather than 100k objects, and growing it
+ * never copies what is stored.
  */
 export class ExampleSet {
-  private x: Float32Array;
-  private y: Float64Array;
-  private times: Float64Array;
+  private readonly chunks: Float32Array[] = [];
+  private y = new Float64Array(CHUNK_ROWS);
+  private times = new Float64Array(CHUNK_ROWS);
   private n = 0;
   readonly entityIds: string[] = [];
   /** The trigger event's id (event triggers), else ''. */
@@ -18,11 +22,7 @@ export class ExampleSet {
   constructor(
     readonly featureNames: readonly string[],
     fairnessAttributes: readonly string[],
-    capacity = 1024,
   ) {
-    this.x = new Float32Array(capacity * featureNames.length);
-    this.y = new Float64Array(capacity);
-    this.times = new Float64Array(capacity);
     this.groups = Object.fromEntries(fairnessAttributes.map((a) => [a, []]));
   }
 
@@ -42,18 +42,21 @@ export class ExampleSet {
     triggerId: string,
     groups: Record<string, string>,
   ): void {
-    if (this.n === this.y.length) this.grow();
-    this.x.set(vector, this.n * this.width);
+    const at = this.n % CHUNK_ROWS;
+    if (at === 0) this.chunks.push(new Float32Array(CHUNK_ROWS * this.width));
+    if (this.n === this.y.length) this.growLabels();
+    this.chunks[this.chunks.length - 1].set(vector, at * this.width);
     this.y[this.n] = label;
     this.times[this.n] = timeMs;
     this.entityIds.push(entityId);
     this.triggerIds.push(triggerId);
-    for (const a of Object.keys(this.groups)) this.groups[a].push(groups[a] ?? '');
+    for (const a in this.groups) this.groups[a].push(groups[a] ?? '');
     this.n++;
   }
 
   row(i: number): Float32Array {
-    return this.x.subarray(i * this.width, (i + 1) * this.width);
+    const at = (i % CHUNK_ROWS) * this.width;
+    return this.chunks[Math.floor(i / CHUNK_ROWS)].subarray(at, at + this.width);
   }
 
   label(i: number): number {
@@ -69,8 +72,10 @@ export class ExampleSet {
     const w = this.width;
     const cols = Array.from({ length: w }, () => new Float32Array(rows.length));
     for (let r = 0; r < rows.length; r++) {
-      const base = rows[r] * w;
-      for (let f = 0; f < w; f++) cols[f][r] = this.x[base + f];
+      const i = rows[r];
+      const chunk = this.chunks[Math.floor(i / CHUNK_ROWS)];
+      const base = (i % CHUNK_ROWS) * w;
+      for (let f = 0; f < w; f++) cols[f][r] = chunk[base + f];
     }
     return cols;
   }
@@ -92,15 +97,11 @@ export class ExampleSet {
     }
   }
 
-  private grow(): void {
-    const cap = this.y.length * 2;
-    const x = new Float32Array(cap * this.width);
-    x.set(this.x);
-    this.x = x;
-    const y = new Float64Array(cap);
+  private growLabels(): void {
+    const y = new Float64Array(this.y.length * 2);
     y.set(this.y);
     this.y = y;
-    const t = new Float64Array(cap);
+    const t = new Float64Array(this.times.length * 2);
     t.set(this.times);
     this.times = t;
   }

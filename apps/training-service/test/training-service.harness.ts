@@ -17,9 +17,13 @@ import {
   loadTrainingServiceConfig,
   type TrainingServiceConfig,
 } from '@pulse/training-service';
+import { execFile } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
+import { promisify } from 'node:util';
 import path from 'node:path';
 import { Registry } from 'prom-client';
+
+const execFileAsync = promisify(execFile);
 
 export const ADMIN_TOKEN = 'admin-token-for-ana';
 export const READ_TOKEN = 'read-token-for-ci';
@@ -54,7 +58,7 @@ export class TrainingServiceHarness {
   readonly lifecycleMessages: BusMessage[] = [];
   storage!: Storage;
   registry!: ModelRegistryRepository;
-  private db?: TestDatabase;
+  db?: TestDatabase;
   private readonly subscriptions: Subscription[] = [];
   private readonly apps: INestApplication[] = [];
 
@@ -102,7 +106,7 @@ export class TrainingServiceHarness {
       TRAINING_REQUESTS_TOPIC: this.topics.requests,
       TRAINING_REQUESTS_DLQ_TOPIC: this.topics.dlq,
       LIFECYCLE_TOPIC: this.topics.lifecycle,
-      CONSUMER_GROUP: this.group,
+      TRAINING_CONSUMER_GROUP: this.group,
       TRAINING_POLL_MS: '200',
       LIFECYCLE_POLL_MS: '200',
     };
@@ -143,6 +147,37 @@ export class TrainingServiceHarness {
 export function trainingWorkerEntryPath(): string {
   const root = path.resolve(__dirname, '..', '..', '..');
   return path.join(root, 'dist', 'libs', 'training-service', 'jobs', 'training-job.worker.js');
+}
+
+/**
+ * runTrainingJob called directly on the test database, as the CLI would (trained and evaluated, not
+ * registered): its contentSha256. In a child process on the build, since onnxruntime-node (the export
+ * check) does not run inside Jest's module sandbox.
+ */
+export async function directContentSha256(databaseUrl: string, model: string): Promise<string> {
+  const dist = path.resolve(__dirname, '..', '..', '..', 'dist', 'libs');
+  const script = `
+    const { createDataSource, EventLogRepository } = require(${JSON.stringify(`${dist}/storage/index.js`)});
+    const { learningEngagementRegistry } = require(${JSON.stringify(`${dist}/features/index.js`)});
+    const { DEFAULT_MODELS } = require(${JSON.stringify(`${dist}/models/index.js`)});
+    const { eventLogSource, runTrainingJob } = require(${JSON.stringify(`${dist}/training-jobs/index.js`)});
+    (async () => {
+      const dataSource = createDataSource({ url: process.env.DATABASE_URL, poolSize: 2 });
+      await dataSource.initialize();
+      const outcome = await runTrainingJob({
+        spec: DEFAULT_MODELS[process.env.MODEL],
+        featureRegistry: learningEngagementRegistry(),
+        source: await eventLogSource(dataSource, new EventLogRepository(dataSource)),
+        actor: 'direct',
+      });
+      await dataSource.destroy();
+      process.stdout.write(outcome.candidate.contentSha256);
+    })().catch((err) => { console.error(err); process.exit(1); });`;
+  const { stdout } = await execFileAsync(process.execPath, ['-e', script], {
+    env: { ...process.env, DATABASE_URL: databaseUrl, MODEL: model },
+    maxBuffer: 1 << 20,
+  });
+  return stdout.trim();
 }
 
 /** Appends a deterministic simulation to the event log, as feature-service's ingest would have. */

@@ -7,7 +7,10 @@ import { parseApiTokens, type ApiTokens } from '../auth/api-tokens';
 export interface TrainingServiceConfig extends SharedInfrastructureSettings {
   /** TRAINING_REQUESTS_TOPIC, TRAINING_REQUESTS_DLQ_TOPIC, LIFECYCLE_TOPIC: overridable so tests stay apart. */
   readonly topics: { readonly requests: string; readonly dlq: string; readonly lifecycle: string };
-  /** CONSUMER_GROUP, default training-service. */
+  /**
+   * TRAINING_CONSUMER_GROUP, default training-service: its own variable, since the platform hosts every
+   * service on one environment and feature-service's group is CONSUMER_GROUP.
+   */
   readonly consumerGroup: string;
   /** PULSE_API_TOKENS (`name:token[:role]`, comma-separated); null: mutating endpoints are open. */
   readonly apiTokens: ApiTokens | null;
@@ -43,7 +46,7 @@ export function loadTrainingServiceConfig(env: EnvReader): TrainingServiceConfig
       dlq: env.string('TRAINING_REQUESTS_DLQ_TOPIC', Topics.trainingRequestsDlq),
       lifecycle: env.string('LIFECYCLE_TOPIC', Topics.modelsLifecycle),
     },
-    consumerGroup: env.string('CONSUMER_GROUP', 'training-service'),
+    consumerGroup: env.string('TRAINING_CONSUMER_GROUP', 'training-service'),
     apiTokens: parseApiTokens(env.optionalString('PULSE_API_TOKENS')),
     concurrency: env.int('TRAINING_CONCURRENCY', 1, 1, 64),
     jobStaleMs,

@@ -52,10 +52,10 @@ describe('training-service embedded', () => {
     const registry = new ModelRegistryRepository(shared.storage.dataSource);
     // Nothing is trained before the simulator says its backfill is published.
     expect(await registry.listJobs()).toEqual([]);
-    const [{ watermark }]: { watermark: string }[] = await shared.storage.dataSource.query(
-      'SELECT max(event_time_ms) AS watermark FROM event_log',
+    const [{ watermark, events }]: { watermark: string; events: string }[] = await shared.storage.dataSource.query(
+      'SELECT max(event_time_ms) AS watermark, count(*) AS events FROM event_log',
     );
-    backfilled({ eventTimeMs: Number(watermark) });
+    backfilled({ eventTimeMs: Number(watermark), events: Number(events) });
     const day = new Date(Number(watermark)).toISOString().slice(0, 10);
 
     const ended = (requestId: string) =>

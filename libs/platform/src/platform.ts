@@ -96,7 +96,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
         config.eventsTopic,
         config.simulator,
         new Logger('Simulator'),
-        { onBackfilled: (eventTimeMs) => backfilled({ eventTimeMs }) },
+        { onBackfilled: backfilled },
       );
     return {
       config,

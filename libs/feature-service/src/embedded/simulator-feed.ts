@@ -9,10 +9,11 @@ export interface SimulatorFeed {
 
 export interface SimulatorFeedHooks {
   /**
-   * The backfill (the simulated days up to now) is published, up to this event time: called once, when
-   * a live feed reaches the present or a finite one ends.
+   * The backfill (the simulated days up to now) is published: called once, when a live feed reaches the
+   * present or a finite one ends, with the last event time and how many distinct valid events that was
+   * (duplicates and deliberately invalid events left out).
    */
-  readonly onBackfilled?: (eventTimeMs: number) => void;
+  readonly onBackfilled?: (backfill: { readonly eventTimeMs: number; readonly events: number }) => void;
 }
 
 /**
@@ -41,10 +42,11 @@ export function startSimulatorFeed(
   );
   let lastLog = 0;
   let backfilled = false;
-  const backfill = (eventTimeMs: number) => {
+  const backfill = (p: { readonly published: number; readonly eventTimeMs: number }) => {
     if (backfilled) return;
     backfilled = true;
-    hooks.onBackfilled?.(eventTimeMs);
+    const { duplicates, invalid } = simulation.stats;
+    hooks.onBackfilled?.({ eventTimeMs: p.eventTimeMs, events: Math.max(0, p.published - duplicates - invalid) });
   };
   const running = publishStream(simulation, new PublisherSink(publisher, topic), {
     ratePerSecond: sim.ratePerSecond,
@@ -52,7 +54,7 @@ export function startSimulatorFeed(
     dueTimeMs: (event) => simulation.dueTimeMs(event),
     onCaughtUp: (p) => {
       log.log(`simulation reached the present after ${p.published} events; live from now on`);
-      backfill(p.eventTimeMs);
+      backfill(p);
     },
     signal: abort.signal,
     onProgress: (p) => {
@@ -63,7 +65,7 @@ export function startSimulatorFeed(
   }).then(
     (p) => {
       log.log(`simulation ${abort.signal.aborted ? 'stopped' : 'finished'}: ${p.published} events published`);
-      if (!abort.signal.aborted) backfill(p.eventTimeMs);
+      if (!abort.signal.aborted) backfill(p);
     },
     (err: unknown) => log.error(`simulation stopped: ${(err as Error).message}`),
   );

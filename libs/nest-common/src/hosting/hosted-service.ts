@@ -4,6 +4,8 @@ import type { SharedInfrastructure } from '../infrastructure/shared-infrastructu
 /** The process's simulator has published its backfill: events up to `eventTimeMs` are on the bus. */
 export interface SimulatorBackfill {
   readonly eventTimeMs: number;
+  /** Distinct valid events published (duplicates and deliberately invalid ones left out). */
+  readonly events: number;
 }
 
 export interface HostedServiceContext {

@@ -12,6 +12,10 @@ export const BOOTSTRAP_MODELS: readonly string[] = ['lesson_completion', 'dropou
 /** Events may reach the log this much behind the last one published (the simulator's late events). */
 const LATENESS_MARGIN_MS = 3_600_000;
 const POLL_MS = 1000;
+/** Share of the backfill's events the log must hold (a few may be refused, e.g. as too late)… */
+const NEARLY_ALL = 0.98;
+/** …unless its count has stopped growing over this many polls. */
+const SETTLE_POLLS = 5;
 
 /**
  * The embedded start's first trainings: once the simulator's backfill is published and the event log
@@ -46,7 +50,7 @@ export class BootstrapTrainer implements OnApplicationBootstrap, OnModuleDestroy
   private async run(backfill: Promise<SimulatorBackfill>): Promise<void> {
     const published = await this.until(backfill);
     if (published === undefined) return;
-    const watermark = await this.logHolds(published.eventTimeMs - LATENESS_MARGIN_MS);
+    const watermark = await this.logHolds(published);
     if (watermark === undefined) return;
     const day = new Date(watermark).toISOString().slice(0, 10);
     for (const model of BOOTSTRAP_MODELS) {
@@ -64,14 +68,25 @@ export class BootstrapTrainer implements OnApplicationBootstrap, OnModuleDestroy
     }
   }
 
-  /** The log's newest event time once it reaches `eventTimeMs`; undefined when stopped first. */
-  private async logHolds(eventTimeMs: number): Promise<number | undefined> {
+  /**
+   * The log's newest event time once the log holds the backfill: its newest event is the backfill's
+   * last (less the simulator's lateness), and nearly all its events are in, or ingestion has settled
+   * (some may have been refused). The newest time alone says too little: partitions are ingested side
+   * by side, and one may be done while another is behind. Undefined when stopped first.
+   */
+  private async logHolds(backfill: SimulatorBackfill): Promise<number | undefined> {
+    const counts: number[] = [];
     while (!this.stop.signal.aborted) {
-      const [row]: { watermark: string | null }[] = await this.infra.dataSource.query(
-        'SELECT max(event_time_ms) AS watermark FROM event_log',
+      const [row]: { watermark: string | null; events: string }[] = await this.infra.dataSource.query(
+        'SELECT max(event_time_ms) AS watermark, count(*) AS events FROM event_log',
       );
       const watermark = row?.watermark === null || row?.watermark === undefined ? -Infinity : Number(row.watermark);
-      if (watermark >= eventTimeMs) return watermark;
+      const events = Number(row?.events ?? 0);
+      counts.push(events);
+      if (counts.length > SETTLE_POLLS) counts.shift();
+      const settled = counts.length === SETTLE_POLLS && events - counts[0] <= backfill.events * 0.001;
+      const reached = watermark >= backfill.eventTimeMs - LATENESS_MARGIN_MS;
+      if (reached && (events >= backfill.events * NEARLY_ALL || settled)) return watermark;
       const waited = new Promise<boolean>((resolve) => setTimeout(() => resolve(true), POLL_MS).unref());
       if ((await this.until(waited)) === undefined) break;
     }

@@ -262,6 +262,46 @@ describe('training-service HTTP API', () => {
     expect(all.body.moves.map((m: any) => m.alias)).toEqual(['champion', 'challenger', 'champion', 'shadow', 'shadow']);
   });
 
+  it('answers malformed requests with a 4xx, never a 5xx', async () => {
+    const raw = (path: string, init: RequestInit = {}) => fetch(`${url}${path}`, init).then((r) => r.status);
+    const auth = { authorization: `Bearer ${ADMIN_TOKEN}` };
+    const statuses = [
+      await raw('/v1/training-jobs', {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'text/plain' },
+        body: 'train',
+      }),
+      await raw('/v1/training-jobs', {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'application/xml' },
+        body: '<a/>',
+      }),
+      await raw('/v1/training-jobs', { method: 'POST', headers: { ...auth, 'content-type': 'application/json' } }),
+      await raw('/v1/training-jobs', {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'application/json' },
+        body: JSON.stringify({ model: MODEL, reason: 'x'.repeat(2 * 1024 * 1024) }),
+      }),
+      await raw('/v1/training-jobs/%00'),
+      await raw(`/v1/training-jobs/${'x'.repeat(300)}`),
+      await raw('/v1/training-jobs?limit=10&limit=20'),
+      await raw(`/v1/models/${MODEL}/versions/%ED%A0%80`),
+      await raw(`/v1/models/${MODEL}/versions/1/artifact?format=onnx&format=json`),
+      await raw(`/v1/models/${MODEL}/aliases/history?alias=Nope!`),
+      await raw(`/v1/models/${MODEL}/aliases/champion`, {
+        method: 'PUT',
+        headers: { ...auth, 'content-type': 'application/json' },
+        body: '[1]',
+      }),
+      await raw(`/v1/models/${MODEL}/aliases/champion`, {
+        method: 'DELETE',
+        headers: { ...auth, 'content-type': 'application/json' },
+        body: '"x"',
+      }),
+    ];
+    expect(statuses.filter((s) => s < 400 || s >= 500)).toEqual([]);
+  });
+
   it('lets exactly one of two concurrent compare-and-set moves win', async () => {
     const current = (await call(`${url}/v1/models/${MODEL}/aliases`, 'GET')).body.aliases.champion as number;
     const target = current === 1 ? 2 : 1;

@@ -95,7 +95,7 @@ export class TrainingRuntime implements OnApplicationBootstrap, OnModuleDestroy 
   private started(job: TrainingJob): void {
     this.log.log(`job ${job.id}: training ${job.model} (attempt ${job.attempts}, requested by ${job.requestedBy})`);
     void this.relay.publishDirect(
-      jobLifecycleMessage(job, 'training_started', `attempt ${job.attempts}: ${job.reason}`),
+      jobLifecycleMessage(job, 'training_started', `attempt ${job.attempts}${job.reason ? `: ${job.reason}` : ''}`),
     );
   }
 

@@ -37,6 +37,7 @@ describe('platform (real infrastructure)', () => {
     platform = await startPlatform({
       env: {
         FEATURE_SERVICE_PORT: '0',
+        TRAINING_SERVICE_PORT: '0',
         KAFKA_BROKERS: kafka.brokers.join(','),
         KAFKA_IDEMPOTENT: 'false',
         KAFKA_SESSION_TIMEOUT_MS: String(kafka.sessionTimeoutMs),
@@ -48,6 +49,10 @@ describe('platform (real infrastructure)', () => {
         ENGAGEMENT_TOPIC: randomName('engagement'),
         DLQ_TOPIC: randomName('dlq'),
         CONSUMER_GROUP: randomName('feature-service'),
+        TRAINING_REQUESTS_TOPIC: randomName('training-requests'),
+        TRAINING_REQUESTS_DLQ_TOPIC: randomName('training-dlq'),
+        LIFECYCLE_TOPIC: randomName('lifecycle'),
+        TRAINING_CONSUMER_GROUP: randomName('training-service'),
       },
       host: '127.0.0.1',
       logger: false,

@@ -13,6 +13,7 @@ function startPlatformProcess(): { child: ChildProcess; output: () => string; ex
     env: {
       PATH: process.env.PATH,
       FEATURE_SERVICE_PORT: '0',
+      TRAINING_SERVICE_PORT: '0',
       SIMULATOR_LEARNERS: '5',
       SIMULATOR_DAYS: '1',
       SIMULATOR_RATE: '0',

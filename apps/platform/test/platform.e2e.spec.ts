@@ -1,12 +1,13 @@
 import { createServer } from 'node:net';
 import { ConfigError } from '@pulse/core';
-import { startPlatform, type RunningPlatform } from '@pulse/platform';
+import { platformSummary, startPlatform, type RunningPlatform } from '@pulse/platform';
 import { waitFor } from '@pulse/testing';
 
 // The platform as `npm start` runs it, in this process: embedded bus, PGlite and online store, the
 // simulator feeding them, every hosted service on its own port (any free one here).
 const env = {
   FEATURE_SERVICE_PORT: '0',
+  TRAINING_SERVICE_PORT: '0',
   SIMULATOR_LEARNERS: '20',
   SIMULATOR_DAYS: '2',
   SIMULATOR_RATE: '0',
@@ -25,7 +26,7 @@ describe('platform (embedded)', () => {
   let platform: RunningPlatform | undefined;
   afterAll(async () => platform?.close());
 
-  it('hosts feature-service on shared embedded infrastructure, serves features from simulated events, and lets go of its ports', async () => {
+  it('hosts feature-service and training-service on shared embedded infrastructure, serves features from simulated events, and lets go of its ports', async () => {
     platform = await startPlatform({ env, host: '127.0.0.1', logger: false });
     expect(platform.embedded).toEqual({ bus: true, database: true, onlineStore: true });
     expect(platform.simulating).toBe(true);
@@ -56,6 +57,36 @@ describe('platform (embedded)', () => {
     const metrics = await (await fetch(fs.metricsUrl)).text();
     expect(metrics).toMatch(/pulse_events_consumed_total\{source="bus"\} [1-9]/);
     expect((await fetch(fs.docsUrl)).status).toBe(200);
+
+    // training-service beside it: reads are open, changes take the admin token made for this run and
+    // shown in the summary, and the default models are queued for training once the backfill is in.
+    const ts = platform.services.find((s) => s.name === 'training-service')!;
+    expect(ts.port).not.toBe(fs.port);
+    const token = platform.generatedApiToken!;
+    expect(token).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    expect(platformSummary(platform)).toContain(token);
+    expect((await fetch(`${ts.url}/health`)).status).toBe(200);
+    const move = (authorization?: string) =>
+      fetch(`${ts.url}/v1/models/lesson_completion/aliases/champion`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
+        body: JSON.stringify({ version: 1 }),
+      });
+    expect((await move()).status).toBe(401);
+    expect((await move('Bearer not-the-token')).status).toBe(401);
+    // Let through: the model has no version 1 yet.
+    expect((await move(`Bearer ${token}`)).status).toBe(404);
+    const queued = await waitFor(
+      async () => {
+        const { jobs } = (await (await fetch(`${ts.url}/v1/training-jobs`)).json()) as {
+          jobs: { model: string; trigger: string }[];
+        };
+        const bootstrap = jobs.filter((j) => j.trigger === 'bootstrap').map((j) => j.model);
+        return bootstrap.length === 2 ? bootstrap.sort() : undefined;
+      },
+      { timeoutMs: 45_000, intervalMs: 250, message: 'the first trainings queued after the backfill' },
+    );
+    expect(queued).toEqual(['dropout_risk', 'lesson_completion']);
 
     await platform.close();
     await platform.close(); // idempotent

@@ -1,8 +1,9 @@
 import { FEATURE_SERVICE } from '@pulse/feature-service';
 import type { HostedService } from '@pulse/nest-common';
+import { TRAINING_SERVICE } from '@pulse/training-service';
 
 /**
  * The services the platform hosts, started in this order and closed in reverse. A service joins by
  * exporting its HostedService (name, port 3002…3005, how to make its app) and being listed here.
  */
-export const HOSTED_SERVICES: readonly HostedService[] = [FEATURE_SERVICE];
+export const HOSTED_SERVICES: readonly HostedService[] = [FEATURE_SERVICE, TRAINING_SERVICE];

@@ -19,6 +19,11 @@ export function platformSummary(p: RunningPlatform): string {
         ? `${simulator.learners} learners, ${simulator.days} days up to now${simulator.live ? ', then live' : ''}, into ${p.config.eventsTopic}`
         : 'off (SIMULATOR=true turns it on)'
     }`,
+    `  api token:    ${
+      p.generatedApiToken
+        ? `${p.generatedApiToken} (admin, made for this run: send Authorization: Bearer <token> to train or move aliases; PULSE_API_TOKENS sets your own)`
+        : 'from PULSE_API_TOKENS'
+    }`,
     `  Ctrl-C stops everything.`,
   ];
   return lines.join('\n');

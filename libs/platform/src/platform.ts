@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { Logger } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { startSimulatorFeed, type SimulatorFeed } from '@pulse/feature-service';
 import {
@@ -8,6 +9,7 @@ import {
   type EmbeddedParts,
   type HostedService,
   type SharedInfrastructure,
+  type SimulatorBackfill,
 } from '@pulse/nest-common';
 import { HOSTED_SERVICES } from './hosted-services';
 import { loadPlatformConfig, type PlatformConfig } from './platform.config';
@@ -37,6 +39,11 @@ export interface RunningPlatform {
   readonly embedded: EmbeddedParts;
   /** Whether the simulator feeds the engagement topic. */
   readonly simulating: boolean;
+  /**
+   * The admin API token made for this run when PULSE_API_TOKENS was not set (the services that check
+   * tokens accept it as `admin`); undefined when the user set their own.
+   */
+  readonly generatedApiToken?: string;
   readonly startedInMs: number;
   /** Stops the simulator, then each service (last started first), then the shared connections. Idempotent. */
   close(): Promise<void>;
@@ -48,9 +55,16 @@ export interface RunningPlatform {
  */
 export async function startPlatform(options: PlatformOptions = {}): Promise<RunningPlatform> {
   const started = Date.now();
-  const env = options.env ?? process.env;
+  const given = options.env ?? process.env;
   const services = options.services ?? HOSTED_SERVICES;
-  const config = loadConfig({ load: (reader) => loadPlatformConfig(reader, services), env });
+  const config = loadConfig({ load: (reader) => loadPlatformConfig(reader, services), env: given });
+  // Changes through the APIs need a token: without one of the user's, one is made for this run and shown.
+  const generatedApiToken = given.PULSE_API_TOKENS ? undefined : randomBytes(24).toString('base64url');
+  const env = generatedApiToken ? { ...given, PULSE_API_TOKENS: `admin:${generatedApiToken}` } : given;
+  let backfilled: (done: SimulatorBackfill) => void = () => undefined;
+  const simulatorBackfill = config.simulator.enabled
+    ? new Promise<SimulatorBackfill>((resolve) => (backfilled = resolve))
+    : undefined;
   const host = options.host ?? '0.0.0.0';
   const apps: INestApplication[] = [];
   let shared: SharedInfrastructure | undefined;
@@ -69,6 +83,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
       const app = await service.create({
         env,
         shared,
+        ...(simulatorBackfill ? { simulatorBackfill } : {}),
         ...(options.logger !== undefined ? { logger: options.logger } : {}),
       });
       apps.push(app);
@@ -81,12 +96,14 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Runn
         config.eventsTopic,
         config.simulator,
         new Logger('Simulator'),
+        { onBackfilled: backfilled },
       );
     return {
       config,
       services: running,
       embedded: shared.embedded,
       simulating: feed !== undefined,
+      ...(generatedApiToken ? { generatedApiToken } : {}),
       startedInMs: Date.now() - started,
       close,
     };

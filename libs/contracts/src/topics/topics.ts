@@ -3,6 +3,8 @@ export const Topics = {
   engagementEvents: 'engagement.events.v1',
   engagementEventsDlq: 'engagement.events.dlq.v1',
   trainingRequests: 'training.requests.v1',
+  /** Training requests training-service could not take (undecodable, unknown model), with the reason. */
+  trainingRequestsDlq: 'training.requests.dlq.v1',
   modelsLifecycle: 'models.lifecycle.v1',
   experimentsExposures: 'experiments.exposures.v1',
   monitoringAlerts: 'monitoring.alerts.v1',

@@ -7,6 +7,15 @@ export interface SimulatorFeed {
   stop(): Promise<void>;
 }
 
+export interface SimulatorFeedHooks {
+  /**
+   * The backfill (the simulated days up to now) is published: called once, when a live feed reaches the
+   * present or a finite one ends, with the last event time and how many distinct valid events that was
+   * (duplicates and deliberately invalid events left out).
+   */
+  readonly onBackfilled?: (backfill: { readonly eventTimeMs: number; readonly events: number }) => void;
+}
+
 /**
  * Embedded mode's producer: simulated learners publish to the engagement topic at a wall-clock rate,
  * so a newcomer sees events counted and features served without any producer of their own.
@@ -16,6 +25,7 @@ export function startSimulatorFeed(
   topic: string,
   sim: SimulatorSettings,
   log: { log(message: string): void; error(message: string): void },
+  hooks: SimulatorFeedHooks = {},
 ): SimulatorFeed {
   const abort = new AbortController();
   const simulation = createSimulation({
@@ -31,11 +41,21 @@ export function startSimulatorFeed(
     `simulating ${sim.learners} learners: ${sim.days} days up to now at ${sim.ratePerSecond || 'max'} events/s${sim.live ? ', then live (events as their time comes)' : ''}, into ${topic}`,
   );
   let lastLog = 0;
+  let backfilled = false;
+  const backfill = (p: { readonly published: number; readonly eventTimeMs: number }) => {
+    if (backfilled) return;
+    backfilled = true;
+    const { duplicates, invalid } = simulation.stats;
+    hooks.onBackfilled?.({ eventTimeMs: p.eventTimeMs, events: Math.max(0, p.published - duplicates - invalid) });
+  };
   const running = publishStream(simulation, new PublisherSink(publisher, topic), {
     ratePerSecond: sim.ratePerSecond,
     followWallClock: sim.live,
     dueTimeMs: (event) => simulation.dueTimeMs(event),
-    onCaughtUp: (p) => log.log(`simulation reached the present after ${p.published} events; live from now on`),
+    onCaughtUp: (p) => {
+      log.log(`simulation reached the present after ${p.published} events; live from now on`);
+      backfill(p);
+    },
     signal: abort.signal,
     onProgress: (p) => {
       if (p.elapsedMs - lastLog < 5000) return;
@@ -43,7 +63,10 @@ export function startSimulatorFeed(
       log.log(`published ${p.published} events (event time ${new Date(p.eventTimeMs).toISOString()})`);
     },
   }).then(
-    (p) => log.log(`simulation ${abort.signal.aborted ? 'stopped' : 'finished'}: ${p.published} events published`),
+    (p) => {
+      log.log(`simulation ${abort.signal.aborted ? 'stopped' : 'finished'}: ${p.published} events published`);
+      if (!abort.signal.aborted) backfill(p);
+    },
     (err: unknown) => log.error(`simulation stopped: ${(err as Error).message}`),
   );
   return {

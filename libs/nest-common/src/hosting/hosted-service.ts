@@ -1,6 +1,13 @@
 import type { INestApplication } from '@nestjs/common';
 import type { SharedInfrastructure } from '../infrastructure/shared-infrastructure';
 
+/** The process's simulator has published its backfill: events up to `eventTimeMs` are on the bus. */
+export interface SimulatorBackfill {
+  readonly eventTimeMs: number;
+  /** Distinct valid events published (duplicates and deliberately invalid ones left out). */
+  readonly events: number;
+}
+
 export interface HostedServiceContext {
   /** Where the service reads its own settings (validated, a ConfigError naming the variable). */
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -8,6 +15,11 @@ export interface HostedServiceContext {
   readonly shared: SharedInfrastructure;
   /** Nest's logger setting; tests pass false. */
   readonly logger?: false;
+  /**
+   * When the host runs the simulator: resolves once its backfill (the simulated days up to now) is
+   * published. Services that act on a filled log (e.g. first trainings) wait for it; absent without one.
+   */
+  readonly simulatorBackfill?: Promise<SimulatorBackfill>;
 }
 
 /** A service as one process hosting several of them sees it. */

@@ -213,6 +213,21 @@ export class ModelRegistryRepository {
     return versionFromRow(rows[0]);
   }
 
+  /**
+   * The version a training job registered, null when it registered none: a job run again after a crash
+   * finishes with the version its interrupted run registered instead of training a second one.
+   */
+  async versionByJob(jobId: string): Promise<ModelVersionRecord | null> {
+    assertNonEmptyString(jobId, 'jobId');
+    const rows: VersionRow[] = await this.timed('registry_version_by_job', () =>
+      this.dataSource.query(
+        `SELECT ${VERSION_COLUMNS} FROM model_versions WHERE training_job_id = $1 ORDER BY created_at, model, version LIMIT 1`,
+        [jobId],
+      ),
+    );
+    return rows.length === 0 ? null : versionFromRow(rows[0]);
+  }
+
   /** Newest first, without artifacts. @throws ModelNotFoundError */
   async listVersions(model: string): Promise<ModelVersionRecord[]> {
     assertModelName(model, 'model');

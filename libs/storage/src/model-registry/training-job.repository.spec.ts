@@ -150,6 +150,20 @@ describe.each(registryBackends)('training jobs of the ModelRegistryRepository (%
     expect(await registry.claimJob(job.id, 'worker-a')).toBeNull();
   });
 
+  it('finds the version a job registered (what lets a job run again finish instead of training twice)', async () => {
+    const model = uniqueModel('byjob');
+    const job = await runningJob(model, 'worker-a');
+    expect(await registry.versionByJob(job.id)).toBeNull();
+    await registry.registerVersion(newVersion(model, 1));
+    const registered = await registry.registerVersion(newVersion(model, 2, { trainingJobId: job.id }));
+    const found = await registry.versionByJob(job.id);
+    expect(found).toMatchObject({ model, version: registered.version, trainingJobId: job.id });
+    expect(found!.artifacts).toBeUndefined();
+    expect(await registry.versionByJob(randomUUID())).toBeNull();
+    await expect(registry.versionByJob('')).rejects.toThrow(/jobId/);
+    await registry.finishJob(job.id, 'worker-a', { version: registered.version });
+  });
+
   it('records a failure with its error', async () => {
     const model = uniqueModel('fail');
     const job = await runningJob(model, 'worker-a');

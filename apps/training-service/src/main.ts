@@ -1,0 +1,4 @@
+import 'reflect-metadata';
+import { runTrainingService } from '@pulse/training-service';
+
+void runTrainingService();

@@ -11,7 +11,7 @@ interface JobView {
   readonly progress?: number | null;
   readonly error?: string | null;
   readonly version?: number | null;
-  readonly alias?: string | null;
+  readonly result?: { readonly alias?: string | null } | null;
 }
 
 interface VersionView {
@@ -78,7 +78,7 @@ export async function trainRemotely(
   }
   return summarize(model, version.evaluation, version.gates, {
     version: version.version,
-    alias: job.alias ?? null,
+    alias: job.result?.alias ?? null,
     contentSha256: version.contentSha256,
     report: options.report ?? null,
   });

@@ -49,6 +49,10 @@ export function summarize(
   };
 }
 
+/** Metrics in reading order (the registry's JSON keeps its own); others follow alphabetically. */
+const METRIC_ORDER = ['auc', 'pr_auc', 'logloss', 'brier', 'ece', 'accuracy', 'macro_f1', 'mlogloss', 'positive_rate'];
+const rank = (m: string) => (METRIC_ORDER.includes(m) ? METRIC_ORDER.indexOf(m) : METRIC_ORDER.length);
+
 const f4 = (v: number | string | undefined) => (typeof v === 'number' ? v.toFixed(4) : (v ?? '–'));
 
 /** The human-readable form: metrics next to the baseline and oracle, then each gate's verdict. */
@@ -63,7 +67,8 @@ export function formatSummary(s: TrainSummary): string {
     '',
     `${'metric'.padEnd(14)}${'model'.padStart(10)}${'baseline'.padStart(10)}${s.oracle ? 'oracle'.padStart(10) : ''}`,
   ];
-  for (const [name, value] of Object.entries(s.metrics)) {
+  const ordered = Object.entries(s.metrics).sort(([a], [b]) => rank(a) - rank(b) || a.localeCompare(b));
+  for (const [name, value] of ordered) {
     const oracle = s.oracle && name === 'auc' ? f4(s.oracle.auc).padStart(10) : '';
     lines.push(`${name.padEnd(14)}${f4(value).padStart(10)}${f4(s.baseline[name]).padStart(10)}${oracle}`);
   }

@@ -102,7 +102,8 @@ describe('model lifecycle codec: round trips', () => {
   });
 
   it('round-trips any valid event in both formats', () => {
-    const id = fc.stringMatching(/^[a-z0-9_.-]{1,40}$/);
+    // "__proto__" matches too, and is refused as a map key (a spec below): not a round trip
+    const id = fc.stringMatching(/^[a-z0-9_.-]{1,40}$/).filter((k) => k !== '__proto__');
     const version = fc.integer({ min: 1, max: 10_000 });
     const event = fc
       .record({
@@ -200,6 +201,11 @@ describe('model lifecycle codec: the same verdict in both formats', () => {
     ['an alias move to version 0', { type: 'alias_moved', alias: 'champion', toVersion: 0 }, 'invalid_value toVersion'],
     ['a new alias (no fromVersion)', { type: 'alias_moved', alias: 'challenger', toVersion: 4 }, 'ok'],
     ['a deleted alias (no toVersion)', { type: 'alias_moved', alias: 'challenger', fromVersion: 4 }, 'ok'],
+    [
+      'a view named "__proto__"',
+      { featureViewVersions: JSON.parse('{"__proto__": 1}') as Record<string, number> },
+      'invalid_value featureViewVersions',
+    ],
   ];
   it.each(cases)('%s', (_label, change, expected) => {
     const msg = { ...registered, ...change } as ModelLifecycleMessage;

@@ -248,6 +248,8 @@ export class ContractMessageReader {
     const entries = Object.entries(value);
     for (const [key] of entries) {
       if (key === '') this.fail('invalid_value', `${field} has an empty key`, field);
+      // an own "__proto__" would be read back as the object's prototype: no name of ours is spelt so
+      if (key === '__proto__') this.fail('invalid_value', `${field} key "__proto__" is not allowed`, field);
       const defect = idStringDefect(key);
       if (defect !== undefined) this.fail('invalid_value', `${field} key ${defect}`, field);
     }

@@ -1,6 +1,7 @@
 import { JobStateError, type JobProgress, type ModelRegistryRepository, type TrainingJob } from '@pulse/storage';
 import { resumeRegisteredVersion } from './resume-registered-version';
 import type { JobRunSummary, TrainingWorkerJob } from './worker-protocol';
+import { WakeableLoop } from '../common/wakeable-loop';
 
 export interface JobRunHooks {
   readonly onProgress: (p: { phase: string; progress: number }) => void;
@@ -46,13 +47,12 @@ interface Running {
  */
 export class JobScheduler {
   private readonly running = new Map<string, Running>();
-  private timer?: NodeJS.Timeout;
-  private ticking?: Promise<void>;
-  private again = false;
-  private stopped = true;
+  private readonly loop: WakeableLoop;
   private lastRecovery = 0;
 
-  constructor(private readonly options: JobSchedulerOptions) {}
+  constructor(private readonly options: JobSchedulerOptions) {
+    this.loop = new WakeableLoop(() => this.tick(), options.pollMs);
+  }
 
   /** Jobs this copy runs now. */
   get active(): number {
@@ -61,25 +61,13 @@ export class JobScheduler {
 
   /** Recovers interrupted jobs, then starts claiming. */
   async start(): Promise<void> {
-    this.stopped = false;
     await this.recover();
-    this.wake();
+    this.loop.start();
   }
 
   /** Looks for queued jobs now (a request was just queued, or a run ended). */
   wake(): void {
-    if (this.stopped) return;
-    if (this.ticking) {
-      this.again = true;
-      return;
-    }
-    this.ticking = this.tick().finally(() => {
-      this.ticking = undefined;
-      if (this.again) {
-        this.again = false;
-        this.wake();
-      } else this.schedule();
-    });
+    this.loop.wake();
   }
 
   /**
@@ -87,24 +75,15 @@ export class JobScheduler {
    * running until their heartbeats are stale, then whichever copy recovers them queues them again.
    */
   async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.ticking;
+    await this.loop.stop();
     for (const r of this.running.values()) r.controller.abort();
     await Promise.all([...this.running.values()].map((r) => r.done));
-  }
-
-  private schedule(): void {
-    if (this.stopped) return;
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.wake(), this.options.pollMs);
-    this.timer.unref();
   }
 
   private async tick(): Promise<void> {
     try {
       if (Date.now() - this.lastRecovery >= this.recoveryIntervalMs()) await this.recover();
-      while (!this.stopped && this.running.size < this.options.concurrency) {
+      while (!this.loop.isStopped && this.running.size < this.options.concurrency) {
         const next = await this.options.registry.nextQueuedJob();
         if (next === null) return;
         const claimed = await this.options.registry.claimJob(next.id, this.options.owner);

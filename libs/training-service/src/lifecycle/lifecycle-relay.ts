@@ -1,6 +1,7 @@
 import type { Publisher } from '@pulse/bus';
 import type { ModelLifecycleMessage } from '@pulse/contracts';
 import type { ModelRegistryRepository, PendingLifecycleEvent } from '@pulse/storage';
+import { WakeableLoop } from '../common/wakeable-loop';
 import { lifecycleMessageOf, lifecycleRecord } from './lifecycle-messages';
 
 export interface LifecycleRelayOptions {
@@ -21,39 +22,24 @@ export interface LifecycleRelayOptions {
  * consumers deduplicate on the event id. Job events (training_started / _failed) are sent directly.
  */
 export class LifecycleRelay {
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
-  private again = false;
-  private stopped = true;
+  private readonly loop: WakeableLoop;
 
-  constructor(private readonly options: LifecycleRelayOptions) {}
+  constructor(private readonly options: LifecycleRelayOptions) {
+    this.loop = new WakeableLoop(() => this.drain(), options.pollMs);
+  }
 
   start(): void {
-    this.stopped = false;
-    this.wake();
+    this.loop.start();
   }
 
   /** Publishes what is pending now (after a registration or an alias move). */
   wake(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = this.drain().finally(() => {
-      this.running = undefined;
-      if (this.again) {
-        this.again = false;
-        this.wake();
-      } else this.schedule();
-    });
+    this.loop.wake();
   }
 
   /** Stops polling; the publish under way finishes. */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** A message that is not in the outbox, sent now; a failure is reported, not thrown. */
@@ -65,13 +51,6 @@ export class LifecycleRelay {
     }
   }
 
-  private schedule(): void {
-    if (this.stopped) return;
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.wake(), this.options.pollMs);
-    this.timer.unref();
-  }
-
   private async drain(): Promise<void> {
     const { registry, publisher, topic } = this.options;
     try {
@@ -81,7 +60,7 @@ export class LifecycleRelay {
         const messages = await Promise.all(pending.map((p) => this.messageOf(p)));
         await publisher.publish(topic, messages.map(lifecycleRecord));
         await registry.markLifecycleEventsPublished(pending.map((p) => p.id));
-        if (this.stopped) return;
+        if (this.loop.isStopped) return;
       }
     } catch (err) {
       this.options.onError?.('publishing the model lifecycle outbox failed; retrying', err);

@@ -33,8 +33,7 @@ import { learningEngagementRegistry } from '@pulse/features';
 import { auc } from '@pulse/ml-metrics';
 import { compileModelSpec, DEFAULT_MODELS, type ModelSpec } from '@pulse/models';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the benchmark measures the replay of the real Postgres event log
-import { initStorage, type EventLogRepository } from '@pulse/storage';
-import type { DataSource } from 'typeorm';
+import { initStorage, type EventLogRepository, type Storage } from '@pulse/storage';
 import { createTestDatabase } from '@pulse/testing';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- bench/ and src/ compile to sibling dist folders; only the alias resolves in both
 import { buildExamples, fitModel, predictRows, timeSplit, type ExampleSet } from '@pulse/training';
@@ -151,7 +150,7 @@ class CpuMeter {
   private node0 = process.cpuUsage();
   private pg0 = new Map<number, number>();
 
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly dataSource: Storage['dataSource']) {}
 
   async start(): Promise<void> {
     this.pg0 = await this.backends();

@@ -33,7 +33,7 @@ import { learningEngagementRegistry } from '@pulse/features';
 import { auc } from '@pulse/ml-metrics';
 import { compileModelSpec, DEFAULT_MODELS, type ModelSpec } from '@pulse/models';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- the benchmark measures the replay of the real Postgres event log
-import { initStorage, type EventLogRepository } from '@pulse/storage';
+import { initStorage, type EventLogRepository, type Storage } from '@pulse/storage';
 import { createTestDatabase } from '@pulse/testing';
 // eslint-disable-next-line @nx/enforce-module-boundaries -- bench/ and src/ compile to sibling dist folders; only the alias resolves in both
 import { buildExamples, fitModel, predictRows, timeSplit, type ExampleSet } from '@pulse/training';
@@ -142,18 +142,72 @@ interface Rate {
   readonly gcMs: number;
 }
 
+/**
+ * CPU seconds of this process (all its threads) and of the Postgres backends serving this database
+ * (from /proc, Linux only) over a phase: how much of the wall time each side worked.
+ */
+class CpuMeter {
+  private node0 = process.cpuUsage();
+  private pg0 = new Map<number, number>();
+
+  constructor(private readonly dataSource: Storage['dataSource']) {}
+
+  async start(): Promise<void> {
+    this.pg0 = await this.backends();
+    this.node0 = process.cpuUsage();
+  }
+
+  async stop(): Promise<{ node: number; postgres: number | undefined }> {
+    const used = process.cpuUsage(this.node0);
+    const now = await this.backends();
+    let postgres: number | undefined = 0;
+    if (now.size === 0) postgres = undefined;
+    for (const [pid, ticks] of now)
+      postgres = postgres === undefined ? undefined : postgres + ticks - (this.pg0.get(pid) ?? 0);
+    return { node: (used.user + used.system) / 1e6, postgres };
+  }
+
+  static format(cpu: { node: number; postgres: number | undefined }): string {
+    return `CPU: this process ${cpu.node.toFixed(1)} s${cpu.postgres === undefined ? '' : `, Postgres ${cpu.postgres.toFixed(1)} s`}`;
+  }
+
+  /** CPU seconds so far of each backend connected to this database (100 ticks a second). */
+  private async backends(): Promise<Map<number, number>> {
+    const rows: { pid: number }[] = await this.dataSource.query(
+      'SELECT pid FROM pg_stat_activity WHERE datname = current_database()',
+    );
+    const out = new Map<number, number>();
+    for (const { pid } of rows) {
+      try {
+        const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+        out.set(pid, (Number(fields[11]) + Number(fields[12])) / 100);
+      } catch {
+        // Not Linux, or not visible from here: Postgres's share is left out.
+      }
+    }
+    return out;
+  }
+}
+
 const perSecond = (r: Rate) => r.events / r.seconds;
 
 /** The log read through streamForEntities alone: the pg driver, row parsing and eventFromRow, nothing else. */
-async function rawRead(eventLog: EventLogRepository, untilMs: number, gc: GcClock): Promise<Rate> {
+async function rawRead(
+  eventLog: EventLogRepository,
+  untilMs: number,
+  gc: GcClock,
+  meter: CpuMeter,
+): Promise<Rate & { cpu: string }> {
   await settle();
   const gc0 = gc.totalMs;
+  await meter.start();
   const t0 = process.hrtime.bigint();
   let events = 0;
   for await (const e of eventLog.streamForEntities({ untilMs })) if (e) events++;
   const seconds = secs(t0);
+  const cpu = CpuMeter.format(await meter.stop());
   await settle();
-  return { events, seconds, gcMs: gc.totalMs - gc0 };
+  return { events, seconds, gcMs: gc.totalMs - gc0, cpu };
 }
 
 /** FNV-1a over examples' inputs, labels, times and ids, row after row: equal rows in equal order give equal sums. */
@@ -321,6 +375,7 @@ async function main(): Promise<void> {
     cleanup.add(`temp dir ${tmp}`, () => fs.rmSync(tmp, { recursive: true, force: true }));
     const storage = await initStorage({ url: db.url });
     cleanup.add('storage', () => storage.close());
+    const meter = new CpuMeter(storage.dataSource);
 
     // 1. Load, in a child process.
     console.log(
@@ -357,9 +412,9 @@ async function main(): Promise<void> {
     console.log(
       '\n2. reference: reading the log through eventLog.streamForEntities() alone (no features; again after step 3)...',
     );
-    const raw = await rawRead(storage.eventLog, source.watermarkMs, gc);
+    const raw = await rawRead(storage.eventLog, source.watermarkMs, gc, meter);
     console.log(
-      `raw read: ${int(raw.events)} events in ${raw.seconds.toFixed(2)} s = ${int(perSecond(raw))} events/s (GC ${(raw.gcMs / 1000).toFixed(1)} s) [${load()}]`,
+      `raw read: ${int(raw.events)} events in ${raw.seconds.toFixed(2)} s = ${int(perSecond(raw))} events/s (GC ${(raw.gcMs / 1000).toFixed(1)} s; ${raw.cpu}) [${load()}]`,
     );
 
     // 3. The figure: the example builder replaying the log.
@@ -369,6 +424,7 @@ async function main(): Promise<void> {
     await settle();
     const gc0 = gc.totalMs;
     const rssBefore = process.memoryUsage.rss();
+    await meter.start();
     sampler.mark();
     t0 = process.hrtime.bigint();
     const logSource = await eventLogSource(storage.dataSource, storage.eventLog);
@@ -380,6 +436,7 @@ async function main(): Promise<void> {
     });
     const buildSeconds = secs(t0);
     const peak = sampler.peak();
+    const buildCpu = CpuMeter.format(await meter.stop());
     await settle();
     const build: Rate = { events: built.eventsSeen, seconds: buildSeconds, gcMs: gc.totalMs - gc0 };
     const maxRss = process.resourceUsage().maxRSS * 1024;
@@ -389,16 +446,16 @@ async function main(): Promise<void> {
       `examples: ${int(examples.size)} rows x ${examples.width} inputs from ${int(built.entities)} learners (${int(built.censored)} censored, ${int(built.leakageProbes)} leakage probes, leaking columns: ${built.leakingColumns.length === 0 ? 'none' : built.leakingColumns.join(', ')})`,
     );
     console.log(
-      `pulse build from the log: ${int(build.events)} events in ${build.seconds.toFixed(2)} s = ${int(perSecond(build))} events/s (GC ${(build.gcMs / 1000).toFixed(1)} s); ${(perSecond(build) / perSecond(raw)).toFixed(2)}x the raw read [${load()}]`,
+      `pulse build from the log: ${int(build.events)} events in ${build.seconds.toFixed(2)} s = ${int(perSecond(build))} events/s (GC ${(build.gcMs / 1000).toFixed(1)} s; ${buildCpu}); ${(perSecond(build) / perSecond(raw)).toFixed(2)}x the raw read [${load()}]`,
     );
     console.log(
       `peak RSS during the build: ${mb(peak.bytes)} (${peak.samples} samples every 100 ms; ${mb(rssBefore)} before it; kernel high-water mark of the process so far ${mb(maxRss)}; heap used now ${mb(process.memoryUsage().heapUsed)})`,
     );
     if (profile) printProfile('the build from the log', profile);
     // The raw read once more: the machine is shared, so its spread brackets the build's figure.
-    const rawAfter = await rawRead(storage.eventLog, source.watermarkMs, gc);
+    const rawAfter = await rawRead(storage.eventLog, source.watermarkMs, gc, meter);
     console.log(
-      `raw read again, after the build: ${int(rawAfter.events)} events in ${rawAfter.seconds.toFixed(2)} s = ${int(perSecond(rawAfter))} events/s (GC ${(rawAfter.gcMs / 1000).toFixed(1)} s) [${load()}]`,
+      `raw read again, after the build: ${int(rawAfter.events)} events in ${rawAfter.seconds.toFixed(2)} s = ${int(perSecond(rawAfter))} events/s (GC ${(rawAfter.gcMs / 1000).toFixed(1)} s; ${rawAfter.cpu}) [${load()}]`,
     );
 
     // 4. Reference: the same build over the same events, in memory.

@@ -7,7 +7,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const benches = {
   ingest: { apt: 'kcat', entry: 'dist/apps/feature-service/bench/ingest.bench.js' },
   gbdt: { apt: 'python3-xgboost,python3-sklearn', entry: 'dist/libs/gbdt/bench/gbdt.bench.js' },
-  training: { apt: 'python3-xgboost,python3-sklearn', entry: 'dist/libs/training/bench/training.bench.js' },
+  training: { apt: 'python3-xgboost,python3-sklearn', entry: 'dist/apps/training-service/bench/training.bench.js' },
 };
 const name = process.argv[2];
 const bench = benches[name];

@@ -1,6 +1,5 @@
 import { assertFiniteNumber, assertInteger, assertNonEmptyString } from '@pulse/core';
-import type { GateVerdict } from '@pulse/training';
-import type { ModelSignature, NewModelVersion, TestSample } from './model-registry.types';
+import type { ModelSignature, NewModelVersion, TestSample, StoredGateVerdict } from './model-registry.types';
 
 // Argument checks of the registry: wrong type -> TypeError, wrong value -> RangeError, naming the argument.
 // Everything is checked before the first statement, so a bad call writes nothing.
@@ -82,7 +81,7 @@ export function assertNewModelVersion(input: NewModelVersion): void {
     );
 }
 
-function assertGate(gate: GateVerdict, name: string): void {
+function assertGate(gate: StoredGateVerdict, name: string): void {
   assertPlainObject(gate, name);
   assertNonEmptyString(gate.name, `${name}.name`);
   if (typeof gate.passed !== 'boolean')

@@ -1,5 +1,10 @@
-import type { GateVerdict } from '@pulse/training';
-import type { AliasMove, ModelSignature, ModelVersionRecord, TestSample } from './model-registry.types';
+import type {
+  AliasMove,
+  ModelSignature,
+  ModelVersionRecord,
+  TestSample,
+  StoredGateVerdict,
+} from './model-registry.types';
 import type { TrainingJob, TrainingJobState } from './training-job.types';
 
 // Rows in the shape the pg driver returns them (timestamptz as Date, jsonb parsed, bytea as Buffer,
@@ -21,7 +26,7 @@ export interface VersionRow {
   created_by: string;
   training_job_id: string | null;
   metrics: Record<string, number>;
-  gates: GateVerdict[];
+  gates: StoredGateVerdict[];
   gates_passed: boolean;
   signature: ModelSignature;
   lineage: Record<string, unknown>;

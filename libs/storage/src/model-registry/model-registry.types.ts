@@ -1,4 +1,11 @@
-import type { GateVerdict } from '@pulse/training';
+/** A gate's verdict as the registry keeps it (the shape @pulse/training's GateVerdict has). */
+export interface StoredGateVerdict {
+  readonly name: string;
+  readonly passed: boolean;
+  readonly value: number | null;
+  readonly threshold: number;
+  readonly detail: string;
+}
 
 /** One model input column: the feature's name, its kind (e.g. "float"), its place in the input row. */
 export interface SignatureInput {
@@ -39,7 +46,7 @@ export interface NewModelVersion {
   readonly trainingJobId?: string | null;
   readonly metrics: Readonly<Record<string, number>>;
   /** The gates' verdicts; the version's `gatesPassed` is whether every one passed. */
-  readonly gates: readonly GateVerdict[];
+  readonly gates: readonly StoredGateVerdict[];
   readonly signature: ModelSignature;
   readonly lineage: Readonly<Record<string, unknown>>;
   /** Any JSON object (the training lib's Evaluation); stored as given. */
@@ -70,7 +77,7 @@ export interface ModelVersionRecord {
   readonly createdBy: string;
   readonly trainingJobId: string | null;
   readonly metrics: Record<string, number>;
-  readonly gates: GateVerdict[];
+  readonly gates: StoredGateVerdict[];
   readonly gatesPassed: boolean;
   readonly signature: ModelSignature;
   readonly lineage: Record<string, unknown>;

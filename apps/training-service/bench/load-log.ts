@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import type { EngagementEvent } from '@pulse/contracts';
 import { createSimulation } from '@pulse/simulator';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- the benchmark loads the real Postgres event log
+
 import { initStorage } from '@pulse/storage';
 
 /** Events per appendMany call (one transaction), and rows per COPY statement inside it. */

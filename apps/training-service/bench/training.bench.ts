@@ -32,12 +32,12 @@ import type { EngagementEvent } from '@pulse/contracts';
 import { learningEngagementRegistry } from '@pulse/features';
 import { auc } from '@pulse/ml-metrics';
 import { compileModelSpec, DEFAULT_MODELS, type ModelSpec } from '@pulse/models';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- the benchmark measures the replay of the real Postgres event log
+
 import { initStorage, type EventLogRepository, type Storage } from '@pulse/storage';
 import { createTestDatabase } from '@pulse/testing';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- bench/ and src/ compile to sibling dist folders; only the alias resolves in both
+
 import { buildExamples, fitModel, predictRows, timeSplit, type ExampleSet } from '@pulse/training';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- the pipeline's log source lives in training-jobs (infra)
+
 import { eventLogSource, memorySource } from '@pulse/training-jobs';
 import { exportMatrices } from './export-matrices';
 import type { LoadResult } from './load-log';
@@ -319,7 +319,7 @@ async function trainingComparison(spec: ModelSpec, examples: ExampleSet, dir: st
   const r = spawnSync(
     '/usr/bin/python3',
     [
-      path.resolve(process.cwd(), 'libs/training/bench/xgb-training.py'),
+      path.resolve(process.cwd(), 'apps/training-service/bench/xgb-training.py'),
       dir,
       JSON.stringify(xgbParams),
       String(rounds),

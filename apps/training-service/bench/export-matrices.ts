@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- bench/ and src/ compile to sibling dist folders; only the alias resolves in both
+
 import type { ExampleSet, TimeSplit } from '@pulse/training';
 
 export interface ExportedMatrices {

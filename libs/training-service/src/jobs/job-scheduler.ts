@@ -151,6 +151,8 @@ export class JobScheduler {
     try {
       events?.onStarted?.(job);
       const registered = await registry.versionByJob(job.id);
+      // stopped while looking: a run started now would never hear the abort that already happened
+      if (controller.signal.aborted) return;
       const summary = registered
         ? await resumeRegisteredVersion(registry, registered, job.requestedBy)
         : await this.options.run(workerJob(job), {

@@ -1,6 +1,6 @@
 import { DAY_MS, parseDuration } from '@pulse/features';
 import type { LabelSpec } from '../spec/model-spec.types';
-import { firstAfter, type LabelKind } from './label.types';
+import type { LabelKind } from './label.types';
 
 type ActivityChange = Extract<LabelSpec, { kind: 'activityChange' }>;
 
@@ -42,7 +42,7 @@ export const activityChangeLabel: LabelKind<ActivityChange> = {
     const t = point.timeMs;
     if (t + h > watermarkMs) return 'censored';
     const types = new Set(spec.activityEventTypes);
-    const before = activeDays(events.slice(0, firstAfter(events, t)), types, t - h, t);
+    const before = activeDays(events, types, t - h, t);
     if (before === 0) return 'censored';
     const ratio = activeDays(events, types, t, t + h) / before;
     if (ratio <= spec.dropAtMost) return 2;

@@ -303,12 +303,14 @@ describe('training-service HTTP API', () => {
   });
 
   it('lets exactly one of two concurrent compare-and-set moves win', async () => {
-    const current = (await call(`${url}/v1/models/${MODEL}/aliases`, 'GET')).body.aliases.champion as number;
-    const target = current === 1 ? 2 : 1;
-    const other = target === 1 ? 2 : 1;
+    // Both moves leave the alias's current state (absent, after the previous test removed it), so
+    // neither can succeed as a no-op: exactly one must see the state it expected.
+    const alias = 'shadow';
+    const current = (await call(`${url}/v1/models/${MODEL}/aliases`, 'GET')).body.aliases[alias] ?? null;
+    expect(current).toBeNull();
     const answers = await Promise.all(
-      [target, other].map((version) =>
-        call(`${url}/v1/models/${MODEL}/aliases/champion`, 'PUT', {
+      [1, 2].map((version) =>
+        call(`${url}/v1/models/${MODEL}/aliases/${alias}`, 'PUT', {
           body: { version, expectedVersion: current, reason: `race to v${version}` },
           token: ADMIN_TOKEN,
         }),
@@ -316,8 +318,11 @@ describe('training-service HTTP API', () => {
     );
     expect(answers.map((a) => a.status).sort()).toEqual([200, 409]);
     const winner = answers.find((a) => a.status === 200)!.body;
-    const history = (await call(`${url}/v1/models/${MODEL}/aliases/history?alias=champion`, 'GET')).body.moves;
-    // One more move in the history, from the expected version to the winner's: consistent, gapless.
+    expect(winner).toMatchObject({ fromVersion: null, changed: true });
+    const loser = answers.find((a) => a.status === 409)!.body;
+    expect(loser).toMatchObject({ expectedVersion: null, actualVersion: winner.toVersion });
+    const history = (await call(`${url}/v1/models/${MODEL}/aliases/history?alias=${alias}`, 'GET')).body.moves;
+    // One more move in the history, from the expected state to the winner's: consistent, gapless.
     expect(history.at(-1)).toMatchObject({ fromVersion: current, toVersion: winner.toVersion });
     expect(history.map((m: any) => m.sequence)).toEqual(history.map((_: unknown, i: number) => i + 1));
   });

@@ -3,7 +3,14 @@ import { from as copyFrom } from 'pg-copy-streams';
 import type { DataSource } from 'typeorm';
 import type { EngagementEvent } from '@pulse/contracts';
 import { assertInteger, ByteSinkPool, ValidationError, timeCall } from '@pulse/core';
-import { EVENT_COLUMNS, eventFromRow, type EventRow } from './event-row';
+import {
+  EVENT_COLUMNS,
+  EVENT_PAGE_ELEMENT,
+  eventFromRow,
+  eventFromTuple,
+  type EventRow,
+  type EventTuple,
+} from './event-row';
 import { COPY_BINARY_COLUMNS, copyBinaryRows } from './copy-binary';
 
 /** Called after every database round trip; lets the app feed a latency histogram without this lib knowing prom-client. */
@@ -59,7 +66,7 @@ export interface EventStreamQuery {
 
 interface Key {
   readonly entityId: string;
-  readonly eventTimeMs: string;
+  readonly eventTimeMs: number;
   readonly eventId: string;
 }
 
@@ -296,21 +303,24 @@ export class EventLogRepository {
     if (query.untilMs !== undefined) assertInteger(query.untilMs, 'untilMs');
     if (query.entityIds !== undefined && query.entityIds.length === 0) return;
     const entities = query.entityIds === undefined ? undefined : inKeyOrder(query.entityIds);
-    let pending: Promise<EventRow[]> | undefined = this.fetchPage(query, entities, pageSize, undefined);
+    let pending: Promise<EventTuple[]> | undefined = this.fetchPage(query, entities, pageSize, undefined);
     while (pending !== undefined) {
-      const rows: EventRow[] = await pending;
+      const rows: EventTuple[] = await pending;
       pending = undefined;
       if (rows.length === pageSize) {
         const last = rows[rows.length - 1];
         pending = this.fetchPage(query, entities, pageSize, {
-          entityId: last.entity_id,
-          eventTimeMs: last.event_time_ms,
-          eventId: last.event_id,
+          entityId: last[1],
+          eventTimeMs: last[3],
+          eventId: last[0],
         });
         // Mark handled so a consumer that stops early does not leave an unhandled rejection behind.
         pending.catch(() => undefined);
+        // Let the pool hand out a connection and the query go out before the consumer works through
+        // this page synchronously: otherwise Postgres starts on the next page only once this one is done.
+        await new Promise<void>((resolve) => setImmediate(resolve));
       }
-      if (rows.length > 0) yield rows.map(eventFromRow);
+      if (rows.length > 0) yield rows.map(eventFromTuple);
     }
   }
 
@@ -353,7 +363,7 @@ export class EventLogRepository {
     entities: EntityIdsInKeyOrder | undefined,
     pageSize: number,
     after: Key | undefined,
-  ): Promise<EventRow[]> {
+  ): Promise<EventTuple[]> {
     const where: string[] = [];
     const params: unknown[] = [];
     if (entities !== undefined) {
@@ -372,11 +382,15 @@ export class EventLogRepository {
       where.push(`(entity_id, event_time_ms, event_id) > ($${p - 2}, $${p - 1}::bigint, $${p})`);
     }
     params.push(pageSize);
+    const order = 'ORDER BY entity_id, event_time_ms, event_id';
     const sql =
-      `SELECT ${EVENT_COLUMNS} FROM event_log` +
+      `SELECT json_agg(${EVENT_PAGE_ELEMENT} ${order}) AS page FROM (SELECT ${EVENT_COLUMNS} FROM event_log` +
       (where.length > 0 ? ` WHERE ${where.join(' AND ')}` : '') +
-      ` ORDER BY entity_id, event_time_ms, event_id LIMIT $${params.length}`;
-    return this.timed('stream_page', () => this.dataSource.query(sql, params));
+      ` ${order} LIMIT $${params.length}) p`;
+    return this.timed('stream_page', async () => {
+      const [row]: { page: EventTuple[] | null }[] = await this.dataSource.query(sql, params);
+      return row?.page ?? [];
+    });
   }
 
   private timed<T>(op: string, work: () => Promise<T>): Promise<T> {

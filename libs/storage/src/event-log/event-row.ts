@@ -27,3 +27,52 @@ export function eventFromRow(row: EventRow): EngagementEvent {
     ...(row.profile !== null ? { profile: row.profile } : {}),
   };
 }
+
+/**
+ * A page of events as one JSON array of positional rows (json_agg over json_build_array of
+ * EVENT_COLUMNS): the driver parses one value per page instead of eight per row, which halves the
+ * replay's decoding cost in Node (the query's extra JSON building runs in Postgres, beside it).
+ */
+export const EVENT_PAGE_ELEMENT = `json_build_array(${EVENT_COLUMNS})`;
+
+/** One element of an EVENT_PAGE_ELEMENT page, in EVENT_COLUMNS order (bigint is a JSON number). */
+export type EventTuple = readonly [
+  eventId: string,
+  entityId: string,
+  eventType: string,
+  eventTimeMs: number,
+  channel: string,
+  contentId: string | null,
+  attributes: Record<string, string | number | boolean>,
+  profile: { role?: string; region?: string } | null,
+];
+
+/** eventFromRow for a page element; one object literal per shape (no spread temporaries: a replay builds millions). */
+export function eventFromTuple(t: EventTuple): EngagementEvent {
+  const channel = t[4] as Channel;
+  if (t[5] !== null) {
+    return t[7] !== null
+      ? {
+          eventId: t[0],
+          entityId: t[1],
+          eventType: t[2],
+          eventTimeMs: t[3],
+          channel,
+          contentId: t[5],
+          attributes: t[6],
+          profile: t[7],
+        }
+      : {
+          eventId: t[0],
+          entityId: t[1],
+          eventType: t[2],
+          eventTimeMs: t[3],
+          channel,
+          contentId: t[5],
+          attributes: t[6],
+        };
+  }
+  return t[7] !== null
+    ? { eventId: t[0], entityId: t[1], eventType: t[2], eventTimeMs: t[3], channel, attributes: t[6], profile: t[7] }
+    : { eventId: t[0], entityId: t[1], eventType: t[2], eventTimeMs: t[3], channel, attributes: t[6] };
+}

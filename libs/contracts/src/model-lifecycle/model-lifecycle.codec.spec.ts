@@ -62,6 +62,20 @@ const started: ModelLifecycleMessage = {
   featureViewVersions: {},
   message: '',
 };
+const refused: ModelLifecycleMessage = {
+  eventId: 'evt-4',
+  model: 'lesson_completion',
+  type: 'version_refused',
+  version: 4,
+  occurredAtMs: T0 + 2000,
+  metrics: {},
+  artifactSha256: SHA,
+  featureNames: [],
+  featureViewVersions: {},
+  message: 'artifact digest: sha256 of the downloaded file is ' + 'cd'.repeat(32) + ', the registry says ' + SHA,
+  alias: 'champion',
+  actor: 'inference-service',
+};
 const FORMATS: MessageFormat[] = ['proto', 'json'];
 const json = (o: unknown) => Buffer.from(JSON.stringify(o));
 
@@ -83,6 +97,7 @@ describe('model lifecycle codec: round trips', () => {
     ['training_started', started],
     ['training_failed', { ...started, type: 'training_failed', message: 'no labelled examples' }],
     ['gate_failed', { ...registered, type: 'gate_failed', gatesPassed: false, message: 'auc 0.61 <= 0.70' }],
+    ['version_refused', refused],
   ];
   const cases = messages.flatMap(([label, msg]) =>
     FORMATS.map((f): [string, MessageFormat, ModelLifecycleMessage] => [label, f, msg]),
@@ -129,7 +144,8 @@ describe('model lifecycle codec: round trips', () => {
         actor: fc.option(id, { nil: undefined }),
         gatesPassed: fc.option(fc.boolean(), { nil: undefined }),
       })
-      .map((e): ModelLifecycleMessage => e);
+      // a refused version always says which check failed
+      .map((e): ModelLifecycleMessage => (e.type === 'version_refused' ? { ...e, message: `check: ${e.message}` } : e));
     fc.assert(
       fc.property(event, fc.constantFrom(...FORMATS), (msg, format) => {
         const encoded = encodeModelLifecycle(msg, format);
@@ -163,6 +179,9 @@ describe('model lifecycle codec: round trips', () => {
       stage: ModelStage.UNSPECIFIED,
     });
     expect([reg.fromVersion, reg.toVersion, reg.alias]).toEqual([undefined, undefined, '']);
+    const refusal = fromBinary(ModelLifecycleEventSchema, encodeModelLifecycle(refused).value);
+    expect(refusal).toMatchObject({ type: TypeEnum.VERSION_REFUSED, version: 4, alias: 'champion' });
+    expect(refusal.type).toBe(7);
   });
 
   it('writes JSON with the TypeScript field names', () => {
@@ -201,6 +220,10 @@ describe('model lifecycle codec: the same verdict in both formats', () => {
     ['an alias move to version 0', { type: 'alias_moved', alias: 'champion', toVersion: 0 }, 'invalid_value toVersion'],
     ['a new alias (no fromVersion)', { type: 'alias_moved', alias: 'challenger', toVersion: 4 }, 'ok'],
     ['a deleted alias (no toVersion)', { type: 'alias_moved', alias: 'challenger', fromVersion: 4 }, 'ok'],
+    ['a refused version without an alias', { ...refused, alias: undefined }, 'missing_field alias'],
+    ['a refused version without a message', { ...refused, message: ' ' }, 'missing_field message'],
+    ['a refused version 0', { ...refused, version: 0 }, 'invalid_value version'],
+    ['a refused version', refused, 'ok'],
     [
       'a view named "__proto__"',
       { featureViewVersions: JSON.parse('{"__proto__": 1}') as Record<string, number> },
@@ -303,7 +326,7 @@ describe('model lifecycle codec: protobuf specifics', () => {
   it('reports UNSPECIFIED as missing, and names STAGE_CHANGED and numbers it does not know', () => {
     expect(verdict(() => decodeModelLifecycle(encode({ type: TypeEnum.UNSPECIFIED })))).toBe('missing_field type');
     expect(() => decodeModelLifecycle(encode({ type: TypeEnum.STAGE_CHANGED }))).toThrow(
-      "ModelLifecycleEvent: type must be one of training_started, training_failed, registered, gate_failed, alias_moved; got 'stage_changed'",
+      "ModelLifecycleEvent: type must be one of training_started, training_failed, registered, gate_failed, alias_moved, version_refused; got 'stage_changed'",
     );
     expect(() => decodeModelLifecycle(encode({ type: 42 as TypeEnum }))).toThrow(/got '42'$/);
   });

@@ -13,7 +13,8 @@ import { ContentTypes } from '../wire/content-type';
 
 /**
  * What happened to a model (the ModelLifecycleEventType enum, lowercase). STAGE_CHANGED is not here:
- * versions are addressed through aliases, whose moves are alias_moved.
+ * versions are addressed through aliases, whose moves are alias_moved. version_refused comes from
+ * inference-service: a registry version whose artifact failed a load check is not served.
  */
 export const MODEL_LIFECYCLE_TYPES = [
   'training_started',
@@ -21,6 +22,7 @@ export const MODEL_LIFECYCLE_TYPES = [
   'registered',
   'gate_failed',
   'alias_moved',
+  'version_refused',
 ] as const;
 export type ModelLifecycleType = (typeof MODEL_LIFECYCLE_TYPES)[number];
 
@@ -49,9 +51,12 @@ export interface ModelLifecycleMessage {
   readonly featureNames: readonly string[];
   /** Feature view versions (1-based) the model was trained on, by view name. */
   readonly featureViewVersions: Readonly<Record<string, number>>;
-  /** Human-readable detail (failure cause, failed gate, ...); may be empty. */
+  /**
+   * Human-readable detail (failure cause, failed gate, ...); may be empty, except for version_refused,
+   * where it names the load check that failed and what was wrong.
+   */
   readonly message: string;
-  /** alias_moved: the alias (required then), e.g. champion. */
+  /** alias_moved: the alias that moved; version_refused: the alias the version was to be served under. Required for both. */
   readonly alias?: string;
   /** alias_moved: where it pointed before; absent when the alias is new. */
   readonly fromVersion?: number;
@@ -112,6 +117,7 @@ const TYPE_TO_ENUM: Record<ModelLifecycleType, TypeEnum> = {
   registered: TypeEnum.REGISTERED,
   gate_failed: TypeEnum.GATE_FAILED,
   alias_moved: TypeEnum.ALIAS_MOVED,
+  version_refused: TypeEnum.VERSION_REFUSED,
 };
 const ENUM_TO_TYPE = new Map<number, string>([
   ...MODEL_LIFECYCLE_TYPES.map((name): [number, string] => [TYPE_TO_ENUM[name], name]),
@@ -127,8 +133,8 @@ function checkModelLifecycle(c: Record<string, unknown>): ModelLifecycleMessage 
   const model = reader.modelName(c.model, 'model');
   const type = reader.enumName(c.type, 'type', MODEL_LIFECYCLE_TYPES);
   const version = reader.optionalInt(c.version, 'version', 0) ?? 0;
-  if (type === 'registered' && version < 1) {
-    reader.fail('invalid_value', `version must be at least 1 for a registered event, got ${version}`, 'version');
+  if ((type === 'registered' || type === 'version_refused') && version < 1) {
+    reader.fail('invalid_value', `version must be at least 1 for a ${type} event, got ${version}`, 'version');
   }
   const occurredAtMs = reader.requiredTime(c.occurredAtMs, 'occurredAtMs');
   const trainingRequestId = reader.optionalId(c.trainingRequestId, 'trainingRequestId');
@@ -153,6 +159,16 @@ function checkModelLifecycle(c: Record<string, unknown>): ModelLifecycleMessage 
         'missing_field',
         'toVersion is required for an alias_moved event unless fromVersion is given (the alias was deleted)',
         'toVersion',
+      );
+    }
+  }
+  if (type === 'version_refused') {
+    if (alias === undefined) reader.fail('missing_field', 'alias is required for a version_refused event', 'alias');
+    if (message.trim() === '') {
+      reader.fail(
+        'missing_field',
+        'message is required for a version_refused event (the load check that failed and what was wrong)',
+        'message',
       );
     }
   }

@@ -2,8 +2,8 @@
 // @generated from file pulse/v1/prediction.proto (package pulse.v1, syntax proto3)
 /* eslint-disable */
 
-import type { GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
-import { fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
+import type { GenEnum, GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
+import { enumDesc, fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { Message } from "@bufbuild/protobuf";
@@ -12,34 +12,74 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file pulse/v1/prediction.proto.
  */
 export const file_pulse_v1_prediction: GenFile = /*@__PURE__*/
-  fileDesc("ChlwdWxzZS92MS9wcmVkaWN0aW9uLnByb3RvEghwdWxzZS52MSI6CgpSYW5rZWRJdGVtEg8KB2l0ZW1faWQYASABKAkSDQoFc2NvcmUYAiABKAESDAoEcmFuaxgDIAEoBSKpBQoKUHJlZGljdGlvbhIVCg1wcmVkaWN0aW9uX2lkGAEgASgJEg0KBW1vZGVsGAIgASgJEhUKDW1vZGVsX3ZlcnNpb24YAyABKAUSEQoJZW50aXR5X2lkGAQgASgJEh0KEHRyaWdnZXJfZXZlbnRfaWQYBSABKAlIAIgBARIXCgpjb250ZW50X2lkGAYgASgJSAGIAQESKQoFYXNfb2YYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjAKDHByZWRpY3RlZF9hdBgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDQoFc2NvcmUYCSABKAESEgoFbGFiZWwYCiABKAlIAogBARJJChNjbGFzc19wcm9iYWJpbGl0aWVzGAsgAygLMiwucHVsc2UudjEuUHJlZGljdGlvbi5DbGFzc1Byb2JhYmlsaXRpZXNFbnRyeRIlCgdyYW5raW5nGAwgAygLMhQucHVsc2UudjEuUmFua2VkSXRlbRIPCgd2YXJpYW50GA0gASgJEhoKDWV4cGVyaW1lbnRfaWQYDiABKAlIA4gBARI0CghmZWF0dXJlcxgPIAMoCzIiLnB1bHNlLnYxLlByZWRpY3Rpb24uRmVhdHVyZXNFbnRyeRISCgpsYXRlbmN5X21zGBAgASgBGjkKF0NsYXNzUHJvYmFiaWxpdGllc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoAToCOAEaLwoNRmVhdHVyZXNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAE6AjgBQhMKEV90cmlnZ2VyX2V2ZW50X2lkQg0KC19jb250ZW50X2lkQggKBl9sYWJlbEIQCg5fZXhwZXJpbWVudF9pZGIGcHJvdG8z", [file_google_protobuf_timestamp]);
+  fileDesc("ChlwdWxzZS92MS9wcmVkaWN0aW9uLnByb3RvEghwdWxzZS52MSJaCg9QcmVkaWN0aW9uSW5wdXQSDAoEbmFtZRgBIAEoCRINCgV2YWx1ZRgCIAEoARIZCgxzdGFsZW5lc3NfbXMYAyABKAFIAIgBAUIPCg1fc3RhbGVuZXNzX21zIkgKEFByZWRpY3Rpb25GYWN0b3ISDwoHZmVhdHVyZRgBIAEoCRINCgV2YWx1ZRgCIAEoARIUCgxjb250cmlidXRpb24YAyABKAEiuwYKClByZWRpY3Rpb24SFQoNcHJlZGljdGlvbl9pZBgBIAEoCRINCgVtb2RlbBgCIAEoCRIVCg1tb2RlbF92ZXJzaW9uGAMgASgFEhEKCWVudGl0eV9pZBgEIAEoCRIdChB0cmlnZ2VyX2V2ZW50X2lkGAUgASgJSACIAQESFwoKY29udGVudF9pZBgGIAEoCUgBiAEBEikKBWFzX29mGAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIwCgxwcmVkaWN0ZWRfYXQYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg0KBXNjb3JlGAkgASgBEhIKBWxhYmVsGAogASgJSAKIAQESSQoTY2xhc3NfcHJvYmFiaWxpdGllcxgLIAMoCzIsLnB1bHNlLnYxLlByZWRpY3Rpb24uQ2xhc3NQcm9iYWJpbGl0aWVzRW50cnkSDwoHdmFyaWFudBgNIAEoCRIbCg5leHBlcmltZW50X2tleRgOIAEoCUgDiAEBEhIKCmxhdGVuY3lfbXMYECABKAESDQoFYWxpYXMYESABKAkSDgoGc2hhZG93GBIgASgIEiUKCXJpc2tfdGllchgTIAEoDjISLnB1bHNlLnYxLlJpc2tUaWVyEhcKD3Jpc2tfY29uZmlkZW5jZRgUIAEoARIvCgt0b3BfZmFjdG9ycxgVIAMoCzIaLnB1bHNlLnYxLlByZWRpY3Rpb25GYWN0b3ISKQoGaW5wdXRzGBYgAygLMhkucHVsc2UudjEuUHJlZGljdGlvbklucHV0EhAKCGZhbGxiYWNrGBcgASgIEhwKD2ZhbGxiYWNrX3JlYXNvbhgYIAEoCUgEiAEBGjkKF0NsYXNzUHJvYmFiaWxpdGllc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoAToCOAFCEwoRX3RyaWdnZXJfZXZlbnRfaWRCDQoLX2NvbnRlbnRfaWRCCAoGX2xhYmVsQhEKD19leHBlcmltZW50X2tleUISChBfZmFsbGJhY2tfcmVhc29uSgQIDBANSgQIDxAQUgdyYW5raW5nUghmZWF0dXJlcypiCghSaXNrVGllchIZChVSSVNLX1RJRVJfVU5TUEVDSUZJRUQQABISCg5SSVNLX1RJRVJfSElHSBABEhQKEFJJU0tfVElFUl9NRURJVU0QAhIRCg1SSVNLX1RJRVJfTE9XEANiBnByb3RvMw", [file_google_protobuf_timestamp]);
 
 /**
- * @generated from message pulse.v1.RankedItem
+ * One model input as the model saw it.
+ *
+ * @generated from message pulse.v1.PredictionInput
  */
-export type RankedItem = Message<"pulse.v1.RankedItem"> & {
+export type PredictionInput = Message<"pulse.v1.PredictionInput"> & {
   /**
-   * @generated from field: string item_id = 1;
+   * The input's name, as in the model version's signature.
+   *
+   * @generated from field: string name = 1;
    */
-  itemId: string;
+  name: string;
 
   /**
-   * @generated from field: double score = 2;
+   * The value fed to the model; NaN when the feature was missing.
+   *
+   * @generated from field: double value = 2;
    */
-  score: number;
+  value: number;
 
   /**
-   * @generated from field: int32 rank = 3;
+   * How old the data behind it was at as_of, in ms (0 for request-time features); absent when the
+   * entity had no data for the feature's view.
+   *
+   * @generated from field: optional double staleness_ms = 3;
    */
-  rank: number;
+  stalenessMs?: number | undefined;
 };
 
 /**
- * Describes the message pulse.v1.RankedItem.
- * Use `create(RankedItemSchema)` to create a new message.
+ * Describes the message pulse.v1.PredictionInput.
+ * Use `create(PredictionInputSchema)` to create a new message.
  */
-export const RankedItemSchema: GenMessage<RankedItem> = /*@__PURE__*/
+export const PredictionInputSchema: GenMessage<PredictionInput> = /*@__PURE__*/
   messageDesc(file_pulse_v1_prediction, 0);
+
+/**
+ * One feature's TreeSHAP contribution to the score (margin units: log-odds for a binary model).
+ *
+ * @generated from message pulse.v1.PredictionFactor
+ */
+export type PredictionFactor = Message<"pulse.v1.PredictionFactor"> & {
+  /**
+   * @generated from field: string feature = 1;
+   */
+  feature: string;
+
+  /**
+   * The feature's value (NaN when missing).
+   *
+   * @generated from field: double value = 2;
+   */
+  value: number;
+
+  /**
+   * @generated from field: double contribution = 3;
+   */
+  contribution: number;
+};
+
+/**
+ * Describes the message pulse.v1.PredictionFactor.
+ * Use `create(PredictionFactorSchema)` to create a new message.
+ */
+export const PredictionFactorSchema: GenMessage<PredictionFactor> = /*@__PURE__*/
+  messageDesc(file_pulse_v1_prediction, 1);
 
 /**
  * Published to predictions.<model>.v1 by inference-service, keyed by entity_id.
@@ -48,6 +88,8 @@ export const RankedItemSchema: GenMessage<RankedItem> = /*@__PURE__*/
  */
 export type Prediction = Message<"pulse.v1.Prediction"> & {
   /**
+   * Deterministic from model, trigger event id and alias, so a redelivered trigger gives the same id.
+   *
    * @generated from field: string prediction_id = 1;
    */
   predictionId: string;
@@ -58,6 +100,8 @@ export type Prediction = Message<"pulse.v1.Prediction"> & {
   model: string;
 
   /**
+   * The registry version that scored it; 0 when the rule-based fallback answered.
+   *
    * @generated from field: int32 model_version = 3;
    */
   modelVersion: number;
@@ -80,7 +124,7 @@ export type Prediction = Message<"pulse.v1.Prediction"> & {
   contentId?: string | undefined;
 
   /**
-   * Event time the features were read as of.
+   * Event time the features were read as of (the trigger's time).
    *
    * @generated from field: google.protobuf.Timestamp as_of = 7;
    */
@@ -109,38 +153,86 @@ export type Prediction = Message<"pulse.v1.Prediction"> & {
   label?: string | undefined;
 
   /**
+   * Every class's probability (classifiers).
+   *
    * @generated from field: map<string, double> class_probabilities = 11;
    */
   classProbabilities: { [key: string]: number };
 
   /**
-   * @generated from field: repeated pulse.v1.RankedItem ranking = 12;
-   */
-  ranking: RankedItem[];
-
-  /**
-   * Routing: champion or challenger, and the experiment that routed it, if any.
+   * The routing variant: the alias, or an experiment's variation when an experiment routed it.
    *
    * @generated from field: string variant = 13;
    */
   variant: string;
 
   /**
-   * @generated from field: optional string experiment_id = 14;
-   */
-  experimentId?: string | undefined;
-
-  /**
-   * The feature values the model saw, for drift monitoring.
+   * The experiment that routed it, if any.
    *
-   * @generated from field: map<string, double> features = 15;
+   * @generated from field: optional string experiment_key = 14;
    */
-  features: { [key: string]: number };
+  experimentKey?: string | undefined;
 
   /**
+   * Trigger received (or request parsed) to prediction ready, in ms.
+   *
    * @generated from field: double latency_ms = 16;
    */
   latencyMs: number;
+
+  /**
+   * The alias the version was served under (champion, challenger, shadow, ...); "fallback" for the rule.
+   *
+   * @generated from field: string alias = 17;
+   */
+  alias: string;
+
+  /**
+   * A shadow prediction is scored and published for comparison, never acted on.
+   *
+   * @generated from field: bool shadow = 18;
+   */
+  shadow: boolean;
+
+  /**
+   * @generated from field: pulse.v1.RiskTier risk_tier = 19;
+   */
+  riskTier: RiskTier;
+
+  /**
+   * In [0, 1]: how sure the model is of the tier's outcome.
+   *
+   * @generated from field: double risk_confidence = 20;
+   */
+  riskConfidence: number;
+
+  /**
+   * The largest TreeSHAP contributions by absolute value (empty when the model does not explain).
+   *
+   * @generated from field: repeated pulse.v1.PredictionFactor top_factors = 21;
+   */
+  topFactors: PredictionFactor[];
+
+  /**
+   * The input vector it used, in the signature's order.
+   *
+   * @generated from field: repeated pulse.v1.PredictionInput inputs = 22;
+   */
+  inputs: PredictionInput[];
+
+  /**
+   * true when the rule-based default answered (no servable model, or it failed).
+   *
+   * @generated from field: bool fallback = 23;
+   */
+  fallback: boolean;
+
+  /**
+   * Why the fallback answered (e.g. "no champion").
+   *
+   * @generated from field: optional string fallback_reason = 24;
+   */
+  fallbackReason?: string | undefined;
 };
 
 /**
@@ -148,5 +240,38 @@ export type Prediction = Message<"pulse.v1.Prediction"> & {
  * Use `create(PredictionSchema)` to create a new message.
  */
 export const PredictionSchema: GenMessage<Prediction> = /*@__PURE__*/
-  messageDesc(file_pulse_v1_prediction, 1);
+  messageDesc(file_pulse_v1_prediction, 2);
+
+/**
+ * How sure the model is that the entity is at risk.
+ *
+ * @generated from enum pulse.v1.RiskTier
+ */
+export enum RiskTier {
+  /**
+   * @generated from enum value: RISK_TIER_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * @generated from enum value: RISK_TIER_HIGH = 1;
+   */
+  HIGH = 1,
+
+  /**
+   * @generated from enum value: RISK_TIER_MEDIUM = 2;
+   */
+  MEDIUM = 2,
+
+  /**
+   * @generated from enum value: RISK_TIER_LOW = 3;
+   */
+  LOW = 3,
+}
+
+/**
+ * Describes the enum pulse.v1.RiskTier.
+ */
+export const RiskTierSchema: GenEnum<RiskTier> = /*@__PURE__*/
+  enumDesc(file_pulse_v1_prediction, 0);
 

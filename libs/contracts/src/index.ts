@@ -17,3 +17,7 @@ export * from './training-request/contract-message.error';
 export type { EncodedMessage, MessageFormat } from './training-request/contract-message.reader';
 export * from './training-request/training-request.codec';
 export * from './model-lifecycle/model-lifecycle.codec';
+export * from './prediction/prediction.types';
+export * from './prediction/name-based-uuid';
+export * from './prediction/prediction-id';
+export * from './prediction/prediction.codec';

@@ -99,11 +99,12 @@ export async function scorePredictions(
     const outcome = classOutcome(servable.task, servable.classes, outputs, i * W);
     const assessment = rule.assess(servable.classes, outcome.probabilities, risk);
     const explained = servable.task === 'multiclass' ? outcome.labelIndex : 0;
-    let reported: PredictionInput[] = [];
+    const reported: PredictionInput[] = [];
     if (includeInputs) {
-      reported = new Array<PredictionInput>(F);
-      for (let f = 0; f < F; f++)
-        reported[f] = { name: servable.featureNames[f], value: vector[f], stalenessMs: staleness?.[f] ?? null };
+      const names = servable.featureNames;
+      if (staleness === undefined)
+        for (let f = 0; f < F; f++) reported.push({ name: names[f], value: vector[f], stalenessMs: null });
+      else for (let f = 0; f < F; f++) reported.push({ name: names[f], value: vector[f], stalenessMs: staleness[f] });
     }
     results[i] = {
       modelVersion: servable.version,

@@ -84,6 +84,7 @@ export async function loadServableModel(
       modelJsonSha256: contents.modelJsonSha256,
     });
     await checkTestSample(refuse, contents, servable, options.tolerance ?? TEST_SAMPLE_TOLERANCE);
+    servable.explainer(); // made now, so the first explained request does not pay for it
     return servable;
   } catch (e) {
     await session.release();
@@ -98,7 +99,9 @@ function checkContents(c: ModelVersionContents): void {
   if (typeof c.model !== 'string' || c.model === '') throw new TypeError('contents.model must be a non-empty string');
   if (!Number.isInteger(c.version) || c.version < 1)
     throw new RangeError(`contents.version must be a positive integer, got ${c.version}`);
-  if (!(c.onnx instanceof Uint8Array)) throw new TypeError('contents.onnx must be a Uint8Array (or Buffer)');
+  // isView, not instanceof: a Buffer from a driver may come from another realm (Jest)
+  if (!ArrayBuffer.isView(c.onnx) || c.onnx.BYTES_PER_ELEMENT !== 1)
+    throw new TypeError('contents.onnx must be a Uint8Array (or Buffer)');
   if (typeof c.onnxSha256 !== 'string') throw new TypeError('contents.onnxSha256 must be a hex string');
   if (typeof c.modelJson !== 'string') throw new TypeError('contents.modelJson must be a string');
   if (c.signature === null || typeof c.signature !== 'object' || !Array.isArray(c.signature.inputs))

@@ -74,7 +74,7 @@ export class ServableModel {
    * outputWidth values per row (binary: P(positive); multiclass: class probabilities in `classes` order).
    */
   async score(rows: Float32Array, n: number): Promise<Float32Array> {
-    if (!(rows instanceof Float32Array)) throw new TypeError('rows must be a Float32Array');
+    if (!isFloat32Array(rows)) throw new TypeError('rows must be a Float32Array');
     if (!Number.isInteger(n) || n < 0) throw new RangeError(`n must be a non-negative integer, got ${n}`);
     if (rows.length !== n * this.numFeatures)
       throw new RangeError(
@@ -111,4 +111,9 @@ export class ServableModel {
     this.closing ??= this.session.release();
     return this.closing;
   }
+}
+
+/** Float32Array of any realm (instanceof fails across realms, e.g. under Jest). */
+export function isFloat32Array(value: unknown): value is Float32Array {
+  return ArrayBuffer.isView(value) && Object.prototype.toString.call(value) === '[object Float32Array]';
 }

@@ -1,7 +1,7 @@
 import type { PredictionInput } from '@pulse/contracts';
 import type { CompiledModelSpec } from '@pulse/models';
 import { ModelRefusedError } from '../loading/model-refused.error';
-import type { ServableModel } from '../loading/servable-model';
+import { isFloat32Array, type ServableModel } from '../loading/servable-model';
 import { riskOptionsFor } from '../risk/risk-defaults';
 import { riskTierRule } from '../risk/risk-tier.registry';
 import type { RiskOptions } from '../risk/risk-tier.types';
@@ -41,7 +41,7 @@ function checkServes(compiled: CompiledModelSpec, servable: ServableModel): void
 }
 
 function checkInput(input: ModelInput, F: number, where: string): void {
-  if (input === null || typeof input !== 'object' || !(input.vector instanceof Float32Array))
+  if (input === null || typeof input !== 'object' || !isFloat32Array(input.vector))
     throw new TypeError(`${where}.vector must be a Float32Array`);
   if (input.vector.length !== F)
     throw new RangeError(`${where}.vector has ${input.vector.length} values, the model reads ${F}`);

@@ -1,0 +1,4 @@
+import 'reflect-metadata';
+import { runInferenceService } from '@pulse/inference-service';
+
+void runInferenceService();

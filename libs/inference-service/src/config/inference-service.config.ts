@@ -1,0 +1,92 @@
+import { servicePort, Topics } from '@pulse/contracts';
+import { ConfigError, type EnvReader } from '@pulse/core';
+import { DEFAULT_MODELS } from '@pulse/models';
+import { readSharedInfrastructureSettings, type SharedInfrastructureSettings } from '@pulse/nest-common';
+
+/** The bus, Postgres and Redis settings (SharedInfrastructureSettings), then the service's own. */
+export interface InferenceServiceConfig extends SharedInfrastructureSettings {
+  /**
+   * ENGAGEMENT_TOPIC (the trigger events, default engagement.events.v1), LIFECYCLE_TOPIC, and
+   * PREDICTIONS_TOPIC_PREFIX (default "predictions.": a model's predictions go to `<prefix><model>.v1`):
+   * overridable so tests stay apart.
+   */
+  readonly topics: { readonly events: string; readonly lifecycle: string; readonly predictionsPrefix: string };
+  /** INFERENCE_CONSUMER_GROUP, default inference-service: the copies share the trigger events. */
+  readonly consumerGroup: string;
+  /** INFERENCE_MODELS: the model specs served (comma-separated), default every declared one. */
+  readonly models: readonly string[];
+  /**
+   * INFERENCE_FEATURE_WAIT_MS (default 5000): how long a trigger waits for feature-service to fold it
+   * into the entity's online state before it is scored on what is there (counted as a timeout).
+   */
+  readonly featureWaitMs: number;
+  /** INFERENCE_TOP_FACTORS (default 3; 0: off): TreeSHAP factors carried by each prediction. */
+  readonly topFactors: number;
+  /** INFERENCE_BATCH_MAX (default 10000): rows of one POST /v1/predict/{model}/batch. */
+  readonly batchMax: number;
+  /** INFERENCE_MAX_BATCH_SIZE (default 500): trigger events per handler call. */
+  readonly maxBatchSize: number;
+  /** INFERENCE_CONCURRENCY (default 64): triggers of one batch scored at once (one entity's in order). */
+  readonly concurrency: number;
+  /**
+   * INFERENCE_FROM_BEGINNING (default false): where a new consumer group starts on the events topic —
+   * the oldest event (predict the whole history) or new events only.
+   */
+  readonly fromBeginning: boolean;
+  /** PREDICTIONS_FORMAT: json (default; readable with kcat) or proto, the encoding of published predictions. */
+  readonly predictionsFormat: 'json' | 'proto';
+  /** MAX_FUTURE_SKEW_MS, as feature-service: an event further in the future is not valid, so no trigger. */
+  readonly maxFutureSkewMs: number;
+}
+
+/** Reads and validates the configuration once at startup; a wrong variable is named in a ConfigError. */
+export function loadInferenceServiceConfig(env: EnvReader): InferenceServiceConfig {
+  const shared = readSharedInfrastructureSettings(env, {
+    httpPort: servicePort('inference-service'),
+    clientId: 'inference-service',
+  });
+  const known = Object.keys(DEFAULT_MODELS);
+  const models = env.list('INFERENCE_MODELS', known);
+  for (const m of models)
+    if (!known.includes(m))
+      throw new ConfigError(
+        'INFERENCE_MODELS',
+        `INFERENCE_MODELS names "${m}", not a declared model (${known.join(', ')})`,
+      );
+  if (models.length === 0) throw new ConfigError('INFERENCE_MODELS', 'INFERENCE_MODELS names no model');
+  const prefix = env.string('PREDICTIONS_TOPIC_PREFIX', 'predictions.');
+  if (!/^[a-zA-Z0-9._-]*$/.test(prefix))
+    throw new ConfigError(
+      'PREDICTIONS_TOPIC_PREFIX',
+      `PREDICTIONS_TOPIC_PREFIX "${prefix}" is not a topic name prefix`,
+    );
+  return {
+    ...shared,
+    topics: {
+      events: env.string('ENGAGEMENT_TOPIC', Topics.engagementEvents),
+      lifecycle: env.string('LIFECYCLE_TOPIC', Topics.modelsLifecycle),
+      predictionsPrefix: prefix,
+    },
+    consumerGroup: env.string('INFERENCE_CONSUMER_GROUP', 'inference-service'),
+    models: [...new Set(models)],
+    featureWaitMs: env.int('INFERENCE_FEATURE_WAIT_MS', 5000, 0, 600_000),
+    topFactors: env.int('INFERENCE_TOP_FACTORS', 3, 0, 64),
+    batchMax: env.int('INFERENCE_BATCH_MAX', 10_000, 1, 100_000),
+    maxBatchSize: env.int('INFERENCE_MAX_BATCH_SIZE', 500, 1, 10_000),
+    concurrency: env.int('INFERENCE_CONCURRENCY', 64, 1, 4096),
+    fromBeginning: env.bool('INFERENCE_FROM_BEGINNING', false),
+    maxFutureSkewMs: env.int('MAX_FUTURE_SKEW_MS', 300_000, 0),
+    predictionsFormat: format(env.string('PREDICTIONS_FORMAT', 'json')),
+  };
+}
+
+/** The topic a model's predictions go to. */
+export function predictionsTopic(config: InferenceServiceConfig, model: string): string {
+  return `${config.topics.predictionsPrefix}${model}.v1`;
+}
+
+function format(value: string): 'json' | 'proto' {
+  if (value !== 'json' && value !== 'proto')
+    throw new ConfigError('PREDICTIONS_FORMAT', `PREDICTIONS_FORMAT must be json or proto, got "${value}"`);
+  return value;
+}

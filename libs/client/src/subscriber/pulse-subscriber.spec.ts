@@ -170,6 +170,25 @@ describe('PulseSubscriber (mock cluster)', () => {
     expect(second).toEqual(['evt-2']);
   });
 
+  it('hands a prediction whose handler threw over again, then goes on', async () => {
+    const topic = randomName('client-retry');
+    await produceRaw(topic, [
+      record(prediction('learner-5', 'evt-1'), 'proto'),
+      record(prediction('learner-5', 'evt-2'), 'json'),
+    ]);
+    const calls: string[] = [];
+    await make().subscribePredictions(
+      MODEL,
+      (p) => {
+        calls.push(p.triggerEventId!);
+        if (calls.length === 1) throw new Error('the database was away');
+      },
+      { groupId: randomName('client-group'), fromBeginning: true, topic },
+    );
+    await waitFor(() => calls.includes('evt-2'), { timeoutMs: 20_000, message: 'the second prediction' });
+    expect(calls).toEqual(['evt-1', 'evt-1', 'evt-2']);
+  });
+
   it('refuses bad arguments, naming them', async () => {
     const subscriber = make();
     await expect(subscriber.subscribePredictions('a/b', () => undefined, { groupId: 'g' })).rejects.toThrow(

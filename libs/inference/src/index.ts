@@ -25,3 +25,8 @@ export {
   dropoutRiskFallback,
 } from './fallbacks/dropout-risk.fallback';
 export * from './fallbacks/fallback-prediction';
+// Batch scoring: many entities as of one time, a chunk per feature read and onnxruntime call
+export * from './batch/batch-score.types';
+export { DEFAULT_BATCH_CHUNK, MAX_BATCH_CHUNK, scoreEntities } from './batch/batch-scorer';
+export { ScoredChunk, type ScoredChunkInit } from './batch/scored-chunk';
+export { entityValues, viewGroups, type ViewGroup } from './batch/feature-rows';

@@ -3,6 +3,7 @@
 import { Command } from 'commander';
 import { registerFeaturesCommand } from './commands/features.command';
 import { registerGbdtCommand } from './commands/gbdt.command';
+import { registerScoreCommand } from './commands/score.command';
 import { registerSimulateCommand } from './commands/simulate.command';
 import { registerStatusCommand } from './commands/status.command';
 import { registerTrainCommand } from './commands/train.command';
@@ -16,6 +17,7 @@ registerSimulateCommand(program);
 registerGbdtCommand(program);
 registerFeaturesCommand(program);
 registerTrainCommand(program);
+registerScoreCommand(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   console.error(`pulse: ${err instanceof Error ? err.message : String(err)}`);

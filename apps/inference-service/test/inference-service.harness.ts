@@ -2,9 +2,12 @@ import type { INestApplication } from '@nestjs/common';
 import { createBus, type BusMessage, type MessageBus, type Subscription } from '@pulse/bus';
 import {
   CONTENT_TYPE_HEADER,
+  decodeModelLifecycle,
   decodePrediction,
   encodeEngagementEvent,
+  encodeModelLifecycle,
   type EngagementEvent,
+  type ModelLifecycleMessage,
   type PredictionMessage,
 } from '@pulse/contracts';
 import { createFeatureServiceApp, loadFeatureServiceConfig } from '@pulse/feature-service';
@@ -13,7 +16,8 @@ import { createInferenceServiceApp, loadInferenceServiceConfig, TriggerConsumer 
 import { DEFAULT_MODELS } from '@pulse/models';
 import { loadConfig } from '@pulse/nest-common';
 import { createSimulation } from '@pulse/simulator';
-import { initStorage, ModelRegistryRepository, type Storage } from '@pulse/storage';
+import { initStorage, ModelRegistryRepository, type NewModelVersion, type Storage } from '@pulse/storage';
+import { randomUUID } from 'node:crypto';
 import {
   createTestDatabase,
   kafkaTestBusOptions,
@@ -59,6 +63,8 @@ export class InferenceHarness {
   });
   /** Every message read off the lesson_completion predictions topic, decoded. */
   readonly predictions: PredictionMessage[] = [];
+  /** Every message read off the lifecycle topic, decoded. */
+  readonly lifecycle: ModelLifecycleMessage[] = [];
   storage!: Storage;
   registry!: ModelRegistryRepository;
   db?: TestDatabase;
@@ -83,6 +89,16 @@ export class InferenceHarness {
     });
     if (outcome.alias !== 'champion')
       throw new Error(`the trained version is not champion: ${JSON.stringify(outcome.candidate.gates)}`);
+    this.subscriptions.push(
+      await this.bus.subscribe({
+        groupId: randomName('lifecycle-reader'),
+        topics: [this.topics.lifecycle],
+        fromBeginning: true,
+        handler: async (batch: BusMessage[]) => {
+          for (const m of batch) this.lifecycle.push(decodeModelLifecycle(m.value, m.headers[CONTENT_TYPE_HEADER]));
+        },
+      }),
+    );
     this.subscriptions.push(
       await this.bus.subscribe({
         groupId: randomName('predictions-reader'),
@@ -158,6 +174,57 @@ export class InferenceHarness {
         }),
       );
     }
+  }
+
+  /**
+   * Moves an alias in the registry and announces it on the lifecycle topic, as training-service's
+   * relay does (no training-service runs in these tests).
+   */
+  async moveAlias(model: string, alias: string, version: number | null): Promise<void> {
+    const move = await this.registry.moveAlias({ model, alias, version, actor: 'e2e', reason: 'test' });
+    const event: ModelLifecycleMessage = {
+      eventId: randomUUID(),
+      model,
+      type: 'alias_moved',
+      version: version ?? move.fromVersion ?? 1,
+      occurredAtMs: Date.now(),
+      metrics: {},
+      featureNames: [],
+      featureViewVersions: {},
+      message: '',
+      alias,
+      ...(move.fromVersion !== null ? { fromVersion: move.fromVersion } : {}),
+      ...(version !== null ? { toVersion: version } : {}),
+      actor: 'e2e',
+    };
+    const encoded = encodeModelLifecycle(event, 'json');
+    await this.bus
+      .createPublisher()
+      .publish(this.topics.lifecycle, [
+        { key: model, value: encoded.value, headers: { [CONTENT_TYPE_HEADER]: encoded.contentType } },
+      ]);
+  }
+
+  /** Registers a copy of a version, changed by `change` (a corrupt or different artifact); returns its number. */
+  async registerCopy(model: string, version: number, change: (v: NewModelVersion) => NewModelVersion): Promise<number> {
+    const r = await this.registry.getVersion(model, version, { withArtifacts: true });
+    const copy: NewModelVersion = {
+      model,
+      specVersion: r.specVersion,
+      task: r.task,
+      createdBy: 'e2e',
+      metrics: r.metrics,
+      gates: r.gates,
+      signature: r.signature,
+      lineage: r.lineage,
+      evaluation: r.evaluation,
+      reportHtml: r.artifacts!.reportHtml,
+      onnx: r.artifacts!.onnx,
+      modelJson: r.artifacts!.modelJson,
+      testSample: r.testSample,
+      contentSha256: randomUUID().replace(/-/g, '').padEnd(64, '0'),
+    };
+    return (await this.registry.registerVersion(change(copy))).version;
   }
 
   async close(app: INestApplication): Promise<void> {

@@ -20,10 +20,17 @@ export interface InferenceServiceConfig extends SharedInfrastructureSettings {
    * into the entity's online state before it is scored on what is there (counted as a timeout).
    */
   readonly featureWaitMs: number;
-  /** INFERENCE_TOP_FACTORS (default 3; 0: off): TreeSHAP factors carried by each prediction. */
-  readonly topFactors: number;
+  /**
+   * INFERENCE_TOP_FACTORS: TreeSHAP factors carried by each prediction, per model — a number for every
+   * model, or `model:k` pairs (e.g. `lesson_completion:3`); default 0 (off). An explanation costs
+   * about ten times the scoring (~0.2 ms a row, more on large models), so it is off unless asked;
+   * an HTTP request may ask for its own with `?explain=k` (at most 20).
+   */
+  readonly topFactors: Readonly<Record<string, number>>;
   /** INFERENCE_BATCH_MAX (default 10000): rows of one POST /v1/predict/{model}/batch. */
   readonly batchMax: number;
+  /** INFERENCE_STATE_CACHE_ENTRIES (default 20000): decoded entity states (and evaluated views) kept by version. */
+  readonly stateCacheEntries: number;
   /** INFERENCE_MAX_BATCH_SIZE (default 500): trigger events per handler call. */
   readonly maxBatchSize: number;
   /** INFERENCE_CONCURRENCY (default 64): triggers of one batch scored at once (one entity's in order). */
@@ -70,9 +77,10 @@ export function loadInferenceServiceConfig(env: EnvReader): InferenceServiceConf
     consumerGroup: env.string('INFERENCE_CONSUMER_GROUP', 'inference-service'),
     models: [...new Set(models)],
     featureWaitMs: env.int('INFERENCE_FEATURE_WAIT_MS', 5000, 0, 600_000),
-    topFactors: env.int('INFERENCE_TOP_FACTORS', 3, 0, 64),
+    topFactors: topFactors(env.optionalString('INFERENCE_TOP_FACTORS'), models),
     batchMax: env.int('INFERENCE_BATCH_MAX', 10_000, 1, 100_000),
     maxBatchSize: env.int('INFERENCE_MAX_BATCH_SIZE', 500, 1, 10_000),
+    stateCacheEntries: env.int('INFERENCE_STATE_CACHE_ENTRIES', 20_000, 0, 10_000_000),
     concurrency: env.int('INFERENCE_CONCURRENCY', 64, 1, 4096),
     fromBeginning: env.bool('INFERENCE_FROM_BEGINNING', false),
     maxFutureSkewMs: env.int('MAX_FUTURE_SKEW_MS', 300_000, 0),
@@ -89,4 +97,24 @@ function format(value: string): 'json' | 'proto' {
   if (value !== 'json' && value !== 'proto')
     throw new ConfigError('PREDICTIONS_FORMAT', `PREDICTIONS_FORMAT must be json or proto, got "${value}"`);
   return value;
+}
+
+function topFactors(raw: string | undefined, models: readonly string[]): Record<string, number> {
+  const out: Record<string, number> = Object.fromEntries(models.map((m) => [m, 0]));
+  if (raw === undefined || raw.trim() === '') return out;
+  const bad = (why: string): never => {
+    throw new ConfigError('INFERENCE_TOP_FACTORS', `INFERENCE_TOP_FACTORS ${why} (a number 0..20, or model:k pairs)`);
+  };
+  const count = (v: string) => (/^\d{1,2}$/.test(v) && Number(v) <= 20 ? Number(v) : bad(`has "${v}"`));
+  if (!raw.includes(':')) {
+    const k = count(raw.trim());
+    for (const m of models) out[m] = k;
+    return out;
+  }
+  for (const pair of raw.split(',')) {
+    const [model, k] = pair.split(':').map((x) => x.trim());
+    if (!models.includes(model)) bad(`names "${model}", not a served model`);
+    out[model] = count(k ?? '');
+  }
+  return out;
 }

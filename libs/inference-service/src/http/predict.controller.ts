@@ -1,4 +1,5 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
+import { ValidationError } from '@pulse/core';
 import {
   ApiBadRequestResponse,
   ApiBody,
@@ -53,10 +54,14 @@ export class PredictController {
   @ApiOkResponse({ description: 'The prediction, as published on predictions.<model>.v1' })
   @ApiBadRequestResponse({ description: 'a field is wrong: the answer names it' })
   @ApiNotFoundResponse({ description: 'no such model is served' })
-  async predict(@Param('model') model: string, @Body() body: unknown): Promise<PredictionMessage> {
+  async predict(
+    @Param('model') model: string,
+    @Body() body: unknown,
+    @Query('explain') explain?: string | string[],
+  ): Promise<PredictionMessage> {
     const received = performance.now();
     this.predictor.compiledOf(model);
-    return this.predictor.predict(model, parsePredictRequest(body), received);
+    return this.predictor.predict(model, parsePredictRequest(body), received, parseExplain(explain));
   }
 
   @Post('predict/:model/batch')
@@ -74,4 +79,12 @@ export class PredictController {
     const rows = parseBatchRequest(body, this.config.batchMax);
     return { predictions: await this.predictor.predictBatch(model, rows) };
   }
+}
+
+/** `?explain=k`: this request's TreeSHAP factors (0..20), overriding INFERENCE_TOP_FACTORS. */
+function parseExplain(value: string | string[] | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !/^\d{1,2}$/.test(value) || Number(value) > 20)
+    throw new ValidationError('explain must be a whole number of factors, 0..20', { field: 'explain' });
+  return Number(value);
 }

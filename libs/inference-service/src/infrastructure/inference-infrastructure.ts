@@ -1,6 +1,6 @@
 import type Redis from 'ioredis';
 import type { MessageBus, Publisher } from '@pulse/bus';
-import { FeatureReader, learningEngagementRegistry, type FeatureRegistry } from '@pulse/features';
+import { FeatureReader, learningEngagementRegistry, StateCache, type FeatureRegistry } from '@pulse/features';
 import { closeAll, startSharedInfrastructure, type EmbeddedParts, type SharedInfrastructure } from '@pulse/nest-common';
 import { EventLogRepository, ModelRegistryRepository } from '@pulse/storage';
 import type { DataSource } from 'typeorm';
@@ -38,6 +38,10 @@ export async function startInferenceInfrastructure(
       store: connections.onlineStore,
       events: eventLog,
       registry: featureRegistry,
+      // Decoded states (and their evaluated views) kept by version: a read then costs a version probe
+      // unless feature-service wrote the entity since.
+      states: new StateCache({ maxEntries: config.stateCacheEntries }),
+      evaluatedEntries: config.stateCacheEntries,
       onRead: (path, entities) => metrics.featureReads.inc({ path }, entities),
     });
     return {

@@ -139,7 +139,12 @@ export class Predictor {
   }
 
   /** One entity's acted-on prediction as of `atMs` (default now), from the features online. */
-  async predict(model: string, request: PredictionRequest, receivedMs = performance.now()): Promise<PredictionMessage> {
+  async predict(
+    model: string,
+    request: PredictionRequest,
+    receivedMs = performance.now(),
+    explain?: number,
+  ): Promise<PredictionMessage> {
     const compiled = this.compiledOf(model);
     const atMs = request.atMs ?? Date.now();
     const snapshot = await readSnapshot(this.infra.features, compiled, request.entityId, atMs);
@@ -154,6 +159,7 @@ export class Predictor {
         entityId: request.entityId,
         ...(request.context.contentId !== undefined ? { contentId: request.context.contentId } : {}),
         primaryOnly: true,
+        ...(explain !== undefined ? { explain } : {}),
       },
     );
     return primary;
@@ -175,7 +181,7 @@ export class Predictor {
       scored = lease
         ? await scorePredictions(compiled, lease.servable, inputs, {
             alias: PRIMARY,
-            topFactors: this.config.topFactors,
+            topFactors: this.config.topFactors[model] ?? 0,
           })
         : this.fallbackAll(model, snapshots, contexts, 'no champion');
     } catch (err) {
@@ -215,7 +221,7 @@ export class Predictor {
     ctx: TriggerContext,
     path: PredictPath,
     receivedMs: number,
-    who: { entityId: string; triggerEventId?: string; contentId?: string; primaryOnly?: boolean },
+    who: { entityId: string; triggerEventId?: string; contentId?: string; primaryOnly?: boolean; explain?: number },
   ): Promise<PredictionMessage[]> {
     const input: ModelInput = buildModelInput(compiled, snapshot.values, ctx);
     const results: PredictionMessage[] = [];
@@ -227,7 +233,7 @@ export class Predictor {
         if (lease)
           scored = await scorePrediction(compiled, lease.servable, input, {
             alias,
-            topFactors: this.config.topFactors,
+            topFactors: who.explain ?? this.config.topFactors[model] ?? 0,
           });
       } catch (err) {
         this.log.warn(

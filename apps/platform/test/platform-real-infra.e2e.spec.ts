@@ -1,3 +1,6 @@
+/**
+ * @jest-environment ./libs/testing/jest/native-realm.environment.js
+ */
 import Redis from 'ioredis';
 import { startPlatform, type RunningPlatform } from '@pulse/platform';
 import {
@@ -38,6 +41,7 @@ describe('platform (real infrastructure)', () => {
       env: {
         FEATURE_SERVICE_PORT: '0',
         TRAINING_SERVICE_PORT: '0',
+        INFERENCE_SERVICE_PORT: '0',
         KAFKA_BROKERS: kafka.brokers.join(','),
         KAFKA_IDEMPOTENT: 'false',
         KAFKA_SESSION_TIMEOUT_MS: String(kafka.sessionTimeoutMs),

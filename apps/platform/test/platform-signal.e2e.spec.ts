@@ -1,3 +1,6 @@
+/**
+ * @jest-environment ./libs/testing/jest/native-realm.environment.js
+ */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { waitFor } from '@pulse/testing';
@@ -14,6 +17,7 @@ function startPlatformProcess(): { child: ChildProcess; output: () => string; ex
       PATH: process.env.PATH,
       FEATURE_SERVICE_PORT: '0',
       TRAINING_SERVICE_PORT: '0',
+      INFERENCE_SERVICE_PORT: '0',
       SIMULATOR_LEARNERS: '5',
       SIMULATOR_DAYS: '1',
       SIMULATOR_RATE: '0',

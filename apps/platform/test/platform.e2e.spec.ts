@@ -1,3 +1,6 @@
+/**
+ * @jest-environment ./libs/testing/jest/native-realm.environment.js
+ */
 import { createServer } from 'node:net';
 import { ConfigError } from '@pulse/core';
 import { platformSummary, startPlatform, type RunningPlatform } from '@pulse/platform';
@@ -8,6 +11,7 @@ import { waitFor } from '@pulse/testing';
 const env = {
   FEATURE_SERVICE_PORT: '0',
   TRAINING_SERVICE_PORT: '0',
+  INFERENCE_SERVICE_PORT: '0',
   SIMULATOR_LEARNERS: '20',
   SIMULATOR_DAYS: '2',
   SIMULATOR_RATE: '0',
@@ -26,7 +30,7 @@ describe('platform (embedded)', () => {
   let platform: RunningPlatform | undefined;
   afterAll(async () => platform?.close());
 
-  it('hosts feature-service and training-service on shared embedded infrastructure, serves features from simulated events, and lets go of its ports', async () => {
+  it('hosts feature-service, training-service and inference-service on shared embedded infrastructure, serves features from simulated events, and lets go of its ports', async () => {
     platform = await startPlatform({ env, host: '127.0.0.1', logger: false });
     expect(platform.embedded).toEqual({ bus: true, database: true, onlineStore: true });
     expect(platform.simulating).toBe(true);
@@ -87,6 +91,18 @@ describe('platform (embedded)', () => {
       { timeoutMs: 45_000, intervalMs: 250, message: 'the first trainings queued after the backfill' },
     );
     expect(queued).toEqual(['dropout_risk', 'lesson_completion']);
+
+    // inference-service beside them: a simulated learner's prediction over HTTP (the rule-based
+    // fallback until a champion exists, the champion after).
+    const is = platform.services.find((s) => s.name === 'inference-service')!;
+    expect((await fetch(`${is.url}/v2/health/ready`)).status).toBe(200);
+    const predicted = await fetch(`${is.url}/v1/predict/lesson_completion`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ entityId: ids[0], context: { channel: 'email' } }),
+    });
+    expect(predicted.status).toBe(200);
+    expect(await predicted.json()).toMatchObject({ model: 'lesson_completion', entityId: ids[0] });
 
     await platform.close();
     await platform.close(); // idempotent

@@ -1,6 +1,7 @@
 // Makes a fresh clone ready: installs npm dependencies when they are missing or stale, installs the
 // Debian packages the tests need (kcat hosts the Kafka mock cluster; python3-onnx runs the ONNX
-// checker; chromium renders the training report headless), and builds dist/. Uses only Node
+// checker; chromium renders the training report headless; prometheus brings promtool for the alert
+// rules' tests; python3-confluent-kafka runs the client docs' Python snippets), and builds dist/. Uses only Node
 // built-ins because it runs before `npm ci`.
 import { execSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -42,7 +43,12 @@ function ensureDebianPackages(wanted) {
 // platform's optional binaries (swc, buf, nx), which `npm ci` requires; a test keeps it so.
 if (npmDepsStale()) run('npm ci --no-audit --no-fund');
 
-ensureDebianPackages([...new Set([...aptFor, ...(forTests ? ['kcat', 'python3-onnx', 'chromium'] : [])])]);
+ensureDebianPackages([
+  ...new Set([
+    ...aptFor,
+    ...(forTests ? ['kcat', 'python3-onnx', 'chromium', 'prometheus', 'python3-confluent-kafka'] : []),
+  ]),
+]);
 
 const { build } = await import('./build.mjs');
 await build();

@@ -1,7 +1,7 @@
 import type { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { counter, gauge, histogram } from '@pulse/observability';
 
-/** What inference-service exports besides the HTTP and process metrics (deploy/grafana/dashboards/models.json). */
+/** What inference-service exports besides the HTTP and process metrics (deploy/grafana/dashboards/inference.json). */
 export interface InferenceServiceMetrics {
   /** path: kafka, http, batch; fallback: "true" when the rule answered. */
   readonly predictions: Counter<'model' | 'alias' | 'path' | 'fallback'>;

@@ -1,0 +1,1 @@
+// Experiments: definitions, GrowthBook-compatible assignment and the statistics of their results

@@ -4,7 +4,7 @@
  *      19,000 learners x 60 days, about 5.1M events) appended to the event log of a throwaway database
  *      in chunks (appendMany, binary COPY), by a child process (load-log.ts), so this process never
  *      held the stream; then VACUUM ANALYZE, as autovacuum would do after a bulk load.
- *   2. Reference: the raw read rate of the log through eventLog.streamForEntities() (no features), before
+ *   2. Reference: the raw read rate of the log through eventLog.pagesForEntities() (no features), before
  *      the build and again after it.
  *   3. The figure: buildExamples for lesson_completion over eventLogSource (the pipeline's replay of
  *      the log, grouped by entity): logged events replayed per second, and the peak RSS of this
@@ -191,7 +191,7 @@ class CpuMeter {
 
 const perSecond = (r: Rate) => r.events / r.seconds;
 
-/** The log read through streamForEntities alone: the pg driver, row parsing and eventFromRow, nothing else. */
+/** The log read page by page (pagesForEntities, as the pipeline reads it) alone: the query, the page's parse and the events, nothing else. */
 async function rawRead(
   eventLog: EventLogRepository,
   untilMs: number,
@@ -203,7 +203,7 @@ async function rawRead(
   await meter.start();
   const t0 = process.hrtime.bigint();
   let events = 0;
-  for await (const e of eventLog.streamForEntities({ untilMs })) if (e) events++;
+  for await (const page of eventLog.pagesForEntities({ untilMs })) events += page.length;
   const seconds = secs(t0);
   const cpu = CpuMeter.format(await meter.stop());
   await settle();
@@ -410,7 +410,7 @@ async function main(): Promise<void> {
     // 2. Reference: the raw read.
     const source = await eventLogSource(storage.dataSource, storage.eventLog);
     console.log(
-      '\n2. reference: reading the log through eventLog.streamForEntities() alone (no features; again after step 3)...',
+      '\n2. reference: reading the log through eventLog.pagesForEntities() alone (no features; again after step 3)...',
     );
     const raw = await rawRead(storage.eventLog, source.watermarkMs, gc, meter);
     console.log(

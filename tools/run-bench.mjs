@@ -8,6 +8,7 @@ const benches = {
   ingest: { apt: 'kcat', entry: 'dist/apps/feature-service/bench/ingest.bench.js' },
   gbdt: { apt: 'python3-xgboost,python3-sklearn', entry: 'dist/libs/gbdt/bench/gbdt.bench.js' },
   training: { apt: 'python3-xgboost,python3-sklearn', entry: 'dist/apps/training-service/bench/training.bench.js' },
+  inference: { apt: 'kcat', entry: 'dist/apps/inference-service/bench/inference.bench.js' },
 };
 const name = process.argv[2];
 const bench = benches[name];

@@ -18,6 +18,7 @@ import { ModelRefusedError } from '../loading/model-refused.error';
 import type { ServableModel } from '../loading/servable-model';
 import { buildModelInput } from '../scoring/model-input';
 import { scorePredictions } from '../scoring/prediction-scorer';
+import type { ScoredPrediction } from '../scoring/scored-prediction.types';
 import { candidateContents, quickSpec, registry, simulatedEvents, trainQuick } from '../testing/trained-models.fixture';
 import type { BatchScoreOptions } from './batch-score.types';
 import { scoreEntities } from './batch-scorer';
@@ -83,7 +84,7 @@ describe('scoreEntities', () => {
     expect(chunks.map((c) => c.size)).toEqual([...Array(Math.floor(entities.length / 7)).fill(7), entities.length % 7]);
     const inputs = entities.map((id) => builderInput(lessonSpec, id, AT, 'email'));
     // Scored in the same chunks: onnxruntime's float32 sums may differ in the last bit with the batch size.
-    const expected = [];
+    const expected: ScoredPrediction[] = [];
     for (let k = 0; k < inputs.length; k += 7)
       expected.push(
         ...(await scorePredictions(lessonSpec, lesson, inputs.slice(k, k + 7), { alias: 'champion', topFactors: 0 })),

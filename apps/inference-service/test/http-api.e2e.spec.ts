@@ -183,20 +183,23 @@ describe('versions', () => {
     let moves = 0;
     let done = false;
     void load.finally(() => (done = true));
-    while (!done) {
-      await harness.moveAlias(MODEL, 'champion', moves % 2 === 0 ? v2 : 1);
-      moves++;
-      await new Promise((r) => setTimeout(r, 250));
+    try {
+      while (!done) {
+        await harness.moveAlias(MODEL, 'champion', moves % 2 === 0 ? v2 : 1);
+        moves++;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      const { answers } = JSON.parse((await load).stdout) as { answers: [number, number][]; rate: number };
+      // 500 a second were sent whatever the machine's speed (on a busy one they queue): every one answered.
+      expect(answers).toHaveLength(2000);
+      expect(answers.filter(([status]) => status !== 200)).toEqual([]);
+      expect(moves).toBeGreaterThan(8);
+      expect([...new Set(answers.map(([, version]) => version))].sort()).toEqual([1, v2]);
+    } finally {
+      // Back to version 1 for what follows.
+      await harness.moveAlias(MODEL, 'champion', 1);
+      await waitFor(async () => (await post(`/v1/predict/${MODEL}`, { entityId: 'x' })).body.modelVersion === 1);
     }
-    const { answers, rate } = JSON.parse((await load).stdout) as { answers: [number, number][]; rate: number };
-    expect(answers).toHaveLength(2000);
-    expect(rate).toBeGreaterThan(400);
-    expect(answers.filter(([status]) => status !== 200)).toEqual([]);
-    expect(moves).toBeGreaterThan(8);
-    expect([...new Set(answers.map(([, version]) => version))].sort()).toEqual([1, v2]);
-    // Back to version 1 for what follows.
-    await harness.moveAlias(MODEL, 'champion', 1);
-    await waitFor(async () => (await post(`/v1/predict/${MODEL}`, { entityId: 'x' })).body.modelVersion === 1);
   }, 60_000);
 
   it('refuses corrupt versions naming the check, and the serving version keeps serving', async () => {

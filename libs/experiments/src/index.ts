@@ -6,8 +6,10 @@ export { getBucketRanges, getEqualWeights } from './bucketing/bucket-ranges';
 export { chooseVariation } from './bucketing/choose-variation';
 export { inNamespace, type Namespace } from './bucketing/namespace';
 export type {
+  ArgumentChecks,
   Attributes,
   Condition,
+  ConditionContext,
   ConditionOperator,
   ConditionProblem,
   SavedGroup,

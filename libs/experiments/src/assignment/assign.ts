@@ -5,7 +5,7 @@ import type { Attributes, SavedGroups } from '../conditions/condition.types';
 import { planOf } from '../definition/experiment-plan';
 import type { Experiment } from '../definition/experiment.types';
 import { hash } from '../hashing/growthbook-hash';
-import type { Assignment, ExclusionReason, InExperiment } from './assignment.types';
+import type { Assignment, ExclusionReason, InExperiment, NotInExperiment } from './assignment.types';
 import { isFilteredOut } from './filters';
 import { hashAttributeOf } from './hash-attribute';
 
@@ -28,14 +28,11 @@ export function assign<V>(
 ): Assignment<V> {
   const plan = planOf(experiment);
   const { hashAttribute, hashValue } = hashAttributeOf(attributes, experiment.hashAttribute);
-  const out = (reason: ExclusionReason): Assignment<V> => ({
-    ...variation(experiment, 0),
-    inExperiment: false,
-    hashUsed: false,
-    hashAttribute,
-    hashValue,
-    reason,
-  });
+  const out = (reason: ExclusionReason): Assignment<V> => {
+    const result = variation(experiment, 0, false, false, hashAttribute, hashValue) as Mutable<NotInExperiment<V>>;
+    result.reason = reason;
+    return result;
+  };
 
   if (experiment.active === false) return out('inactive');
   if (experiment.status === 'draft') return out('draft');
@@ -60,36 +57,35 @@ export function assign<V>(
   const assigned = chooseVariation(n, plan.ranges);
   if (assigned < 0) return out('not-in-coverage');
   // As in GrowthBook: a forced variation applies within coverage and wins over a stopped status.
-  if (experiment.force !== undefined) {
-    return {
-      ...variation(experiment, experiment.force),
-      inExperiment: true,
-      hashUsed: false,
-      hashAttribute,
-      hashValue,
-    };
-  }
+  if (experiment.force !== undefined)
+    return variation(experiment, experiment.force, true, false, hashAttribute, hashValue);
   if (experiment.status === 'stopped') return out('stopped');
-  return {
-    ...variation(experiment, assigned),
-    inExperiment: true,
-    hashUsed: true,
-    hashAttribute,
-    hashValue,
-    bucket: n,
-  };
+  const result = variation(experiment, assigned, true, true, hashAttribute, hashValue) as Mutable<InExperiment<V>>;
+  result.bucket = n;
+  return result;
 }
 
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+// Built field by field (no object spread): assignment runs per unit and experiment on hot paths.
 function variation<V>(
   experiment: Experiment<V>,
   index: number,
-): Pick<InExperiment<V>, 'variationId' | 'value' | 'key' | 'name' | 'passthrough'> {
+  inExperiment: boolean,
+  hashUsed: boolean,
+  hashAttribute: string,
+  hashValue: unknown,
+): Assignment<V> {
   const meta = experiment.meta?.[index];
-  const result: { variationId: number; value: V; key: string; name?: string; passthrough?: boolean } = {
+  const result = {
+    inExperiment,
     variationId: index,
     value: experiment.variations[index],
     key: meta?.key || String(index),
-  };
+    hashUsed,
+    hashAttribute,
+    hashValue,
+  } as Mutable<Assignment<V>>;
   if (meta?.name) result.name = meta.name;
   if (meta?.passthrough) result.passthrough = meta.passthrough;
   return result;

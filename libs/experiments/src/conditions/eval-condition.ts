@@ -10,9 +10,18 @@ const NONE: ReadonlySet<string> = new Set();
  * Whether `obj` (a unit's attributes) satisfies a GrowthBook condition. `savedGroups` resolves
  * `$inGroup`, `$notInGroup` and `$savedGroup`. Unknown operators match nobody.
  */
-export function evalCondition(obj: unknown, condition: Condition, savedGroups: SavedGroups = {}): boolean {
-  return evaluate(obj, condition, contextFor(savedGroups, NONE));
+export function evalCondition(obj: unknown, condition: Condition, savedGroups: SavedGroups = NO_GROUPS): boolean {
+  let ctx = contexts.get(savedGroups);
+  if (!ctx) {
+    ctx = contextFor(savedGroups, NONE);
+    contexts.set(savedGroups, ctx);
+  }
+  return evaluate(obj, condition, ctx);
 }
+
+const NO_GROUPS: SavedGroups = {};
+// One context per saved-groups object: conditions are evaluated per unit on hot paths.
+const contexts = new WeakMap<SavedGroups, ConditionContext>();
 
 function contextFor(savedGroups: SavedGroups, visited: ReadonlySet<string>): ConditionContext {
   const ctx: ConditionContext = {

@@ -21,7 +21,8 @@ export function defineExperiment<V = unknown>(
   def: ExperimentDefinition<V>,
   options: DefineExperimentOptions = {},
 ): Experiment<V> {
-  const name = isPlainObject(def) && typeof def.key === 'string' ? def.key : String((def as { key?: unknown })?.key);
+  const key: unknown = isPlainObject(def) ? def.key : undefined;
+  const name = typeof key === 'string' ? key : '(no key)';
   const fail = (field: string, message: string): never => {
     throw new DefinitionError(`experiment "${name}" ${field}`, message);
   };

@@ -2,13 +2,16 @@
 import fs from 'node:fs';
 import os from 'node:os';
 
-/** `--name N` or `--name=N` from argv, a positive number; the default otherwise. */
-export function numberOption(name: string, fallback: number): number {
+/** `--name N` or `--name=N` from argv, a number of at least `min` (default: positive); the default otherwise. */
+export function numberOption(name: string, fallback: number, min = Number.MIN_VALUE): number {
   const at = process.argv.findIndex((a) => a === `--${name}` || a.startsWith(`--${name}=`));
   if (at === -1) return fallback;
   const raw = process.argv[at].includes('=') ? process.argv[at].split('=')[1] : process.argv[at + 1];
   const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0) throw new RangeError(`--${name} wants a positive number, got ${raw}`);
+  if (!Number.isFinite(value) || value < min)
+    throw new RangeError(
+      `--${name} wants a number ${min === Number.MIN_VALUE ? 'above 0' : `of at least ${min}`}, got ${raw}`,
+    );
   return value;
 }
 

@@ -21,3 +21,6 @@ export * from './prediction/prediction.types';
 export * from './prediction/name-based-uuid';
 export * from './prediction/prediction-id';
 export * from './prediction/prediction.codec';
+export * from './experiment-exposure/exposure-id';
+export * from './experiment-exposure/experiment-exposure.codec';
+export * from './experiment-change/experiment-change.codec';

@@ -31,3 +31,6 @@ export { defineExperiment } from './definition/define-experiment';
 export { validateLayer } from './definition/validate-layer';
 export type { Assignment, ExclusionReason, InExperiment, NotInExperiment } from './assignment/assignment.types';
 export { assign, type AssignOptions } from './assignment/assign';
+export type { Metric, MetricDefinition, MetricKind } from './metrics/metric.types';
+export { defineMetric } from './metrics/define-metric';
+export { LEARNING_METRICS } from './metrics/learning-metrics.catalog';

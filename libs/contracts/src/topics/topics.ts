@@ -7,6 +7,8 @@ export const Topics = {
   trainingRequestsDlq: 'training.requests.dlq.v1',
   modelsLifecycle: 'models.lifecycle.v1',
   experimentsExposures: 'experiments.exposures.v1',
+  /** Every experiment's definition after each change (JSON, keyed by experiment key): services assign locally from it. */
+  experimentsChanges: 'experiments.changes.v1',
   monitoringAlerts: 'monitoring.alerts.v1',
   /** One prediction topic per model. */
   predictions: (model: string): string => `predictions.${model}.v1`,

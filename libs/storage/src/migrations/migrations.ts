@@ -4,6 +4,7 @@ import { EventLogEntityKey1795600000000 } from './event-log-entity-key.migration
 import { EventLogEntityEventId1795700000000 } from './event-log-entity-event-id.migration';
 import { CreateDeadLetterOutbox1795800000000 } from './dead-letter-outbox.migration';
 import { CreateModelRegistry1795900000000 } from './model-registry.migration';
+import { CreateExperiments1796000000000 } from './experiments.migration';
 
 export {
   CreateEventLog1730000000000,
@@ -12,6 +13,7 @@ export {
   EventLogEntityEventId1795700000000,
   CreateDeadLetterOutbox1795800000000,
   CreateModelRegistry1795900000000,
+  CreateExperiments1796000000000,
 };
 
 /** Every migration, oldest first. Append new ones here. */
@@ -22,4 +24,5 @@ export const STORAGE_MIGRATIONS = [
   EventLogEntityEventId1795700000000,
   CreateDeadLetterOutbox1795800000000,
   CreateModelRegistry1795900000000,
+  CreateExperiments1796000000000,
 ];

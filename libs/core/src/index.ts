@@ -5,3 +5,4 @@ export * from './bytes/byte-sink';
 export * from './random/prng';
 export * from './timing/time-call';
 export * from './collections/lru-map';
+export * from './timing/wakeable-loop';

@@ -14,3 +14,5 @@ export * from './infrastructure/shared-infrastructure.config';
 export * from './infrastructure/shared-infrastructure';
 export * from './hosting/hosted-service';
 export * from './logging/logging.module';
+export * from './auth/api-tokens';
+export * from './auth/admin.guard';

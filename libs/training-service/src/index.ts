@@ -5,7 +5,6 @@ export * from './app/create-app';
 export * from './app/tokens';
 export * from './app/training-service.metrics';
 export * from './config/training-service.config';
-export * from './auth/api-tokens';
 export * from './infrastructure/training-infrastructure';
 export * from './jobs/execute-training-job';
 export * from './jobs/job-scheduler';

@@ -131,7 +131,7 @@ export class ExperimentRepository {
           all.filter((e) => e.key !== key),
         );
         const version = (current?.version ?? 0) + 1;
-        const stored = { ...definition, key, version };
+        const stored: Record<string, unknown> = { ...definition, key, version };
         const status = typeof stored.status === 'string' ? stored.status : 'draft';
         const rows: ExperimentRow[] = await tx.query(
           `INSERT INTO experiments (key, version, status, definition, created_at, updated_at)

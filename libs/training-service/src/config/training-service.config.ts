@@ -1,7 +1,7 @@
 import { servicePort, Topics } from '@pulse/contracts';
 import type { EnvReader } from '@pulse/core';
 import { readSharedInfrastructureSettings, type SharedInfrastructureSettings } from '@pulse/nest-common';
-import { parseApiTokens, type ApiTokens } from '../auth/api-tokens';
+import { parseApiTokens, type ApiTokens } from '@pulse/nest-common';
 
 /** The bus and Postgres settings (SharedInfrastructureSettings), then the service's own. */
 export interface TrainingServiceConfig extends SharedInfrastructureSettings {

@@ -8,7 +8,7 @@ import {
   ApiQuery,
   ApiTags,
 } from '@nestjs/swagger';
-import { Actor, AdminOnly } from './admin.guard';
+import { Actor, AdminOnly } from '@pulse/nest-common';
 import { ModelCatalog } from './model-catalog';
 import { parseAliasDelete, parseAliasMove, parseAliasName, parseModelName, single } from './request-parsing';
 import { moveView } from './views';

@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { TS_INFRASTRUCTURE } from '../app/tokens';
 import type { TrainingInfrastructure } from '../infrastructure/training-infrastructure';
 import { TrainingRequests } from '../jobs/training-requests';
-import { Actor, AdminOnly } from './admin.guard';
+import { Actor, AdminOnly } from '@pulse/nest-common';
 import { parseJobId, parseJobListQuery, parseTrainingJobRequest } from './request-parsing';
 import { jobView } from './views';
 

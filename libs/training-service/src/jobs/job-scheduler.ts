@@ -1,7 +1,7 @@
 import { JobStateError, type JobProgress, type ModelRegistryRepository, type TrainingJob } from '@pulse/storage';
 import { resumeRegisteredVersion } from './resume-registered-version';
 import type { JobRunSummary, TrainingWorkerJob } from './worker-protocol';
-import { WakeableLoop } from '../common/wakeable-loop';
+import { WakeableLoop } from '@pulse/core';
 
 export interface JobRunHooks {
   readonly onProgress: (p: { phase: string; progress: number }) => void;

@@ -1,7 +1,7 @@
 import type { Publisher } from '@pulse/bus';
 import type { ModelLifecycleMessage } from '@pulse/contracts';
 import type { ModelRegistryRepository, PendingLifecycleEvent } from '@pulse/storage';
-import { WakeableLoop } from '../common/wakeable-loop';
+import { WakeableLoop } from '@pulse/core';
 import { lifecycleMessageOf, lifecycleRecord } from './lifecycle-messages';
 
 export interface LifecycleRelayOptions {

@@ -1,14 +1,14 @@
 import { Module, type DynamicModule, type ModuleMetadata, type Provider } from '@nestjs/common';
 import { Topics } from '@pulse/contracts';
 import { ConfigError } from '@pulse/core';
-import { HealthModule, LoggingModule, MetricsModule } from '@pulse/nest-common';
-import { TS_INFRASTRUCTURE, TS_OPTIONS } from '../app/tokens';
+import { AdminGuard, API_TOKENS, HealthModule, LoggingModule, MetricsModule } from '@pulse/nest-common';
+import { TS_CONFIG, TS_INFRASTRUCTURE, TS_OPTIONS } from '../app/tokens';
 import { BootstrapTrainer } from '../embedded/bootstrap-trainer';
 import { AliasesController } from '../http/aliases.controller';
-import { AdminGuard } from '../http/admin.guard';
 import { ModelCatalog } from '../http/model-catalog';
 import { ModelsController } from '../http/models.controller';
 import { TrainingJobsController } from '../http/training-jobs.controller';
+import type { TrainingServiceConfig } from '../config/training-service.config';
 import type { TrainingInfrastructure } from '../infrastructure/training-infrastructure';
 import { TrainingInfrastructureModule } from '../infrastructure/training-infrastructure.module';
 import { TrainingRequests } from '../jobs/training-requests';
@@ -82,6 +82,14 @@ function definition(
       }),
     ],
     controllers: [TrainingJobsController, ModelsController, AliasesController, trainingRequestsHandler(topic)],
-    providers: [TrainingRuntime, TrainingRequests, TrainingRequestIntake, ModelCatalog, AdminGuard, BootstrapTrainer],
+    providers: [
+      TrainingRuntime,
+      TrainingRequests,
+      TrainingRequestIntake,
+      ModelCatalog,
+      { provide: API_TOKENS, inject: [TS_CONFIG], useFactory: (c: TrainingServiceConfig) => c.apiTokens },
+      AdminGuard,
+      BootstrapTrainer,
+    ],
   };
 }

@@ -9,9 +9,10 @@ import {
   type ExecutionContext,
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
-import { ANONYMOUS_ACTOR, authorizeChange } from '../auth/api-tokens';
-import { TS_CONFIG } from '../app/tokens';
-import type { TrainingServiceConfig } from '../config/training-service.config';
+import { ANONYMOUS_ACTOR, authorizeChange, type ApiTokens } from './api-tokens';
+
+/** The injection token of the service's ApiTokens (null: tokens are off), which AdminGuard checks. */
+export const API_TOKENS = Symbol('API_TOKENS');
 
 interface Request {
   headers: Record<string, string | string[] | undefined>;
@@ -25,13 +26,13 @@ interface Reply {
 /** The Nest side of authorizeChange: refuses with 401/403 (and the challenge), or records the actor. */
 @Injectable()
 export class AdminGuard implements CanActivate {
-  constructor(@Inject(TS_CONFIG) private readonly config: TrainingServiceConfig) {}
+  constructor(@Inject(API_TOKENS) private readonly tokens: ApiTokens | null) {}
 
   canActivate(context: ExecutionContext): boolean {
     const http = context.switchToHttp();
     const request = http.getRequest<Request>();
     const header = request.headers.authorization;
-    const decision = authorizeChange(this.config.apiTokens, Array.isArray(header) ? header[0] : header);
+    const decision = authorizeChange(this.tokens, Array.isArray(header) ? header[0] : header);
     if (decision.allowed) {
       request.pulseActor = decision.actor;
       return true;

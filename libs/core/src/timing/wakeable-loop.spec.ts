@@ -1,5 +1,13 @@
-import { waitFor } from '@pulse/testing';
 import { WakeableLoop } from './wakeable-loop';
+
+// libs/testing builds on core, so core's specs poll by themselves.
+async function waitFor(predicate: () => boolean, options: { timeoutMs: number }): Promise<void> {
+  const deadline = Date.now() + options.timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${options.timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
 
 describe('WakeableLoop', () => {
   it('runs on start and on each interval, and once more after a wake during a run, never two at once', async () => {

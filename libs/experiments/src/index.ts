@@ -29,8 +29,15 @@ export type {
 } from './definition/experiment.types';
 export { defineExperiment } from './definition/define-experiment';
 export { validateLayer } from './definition/validate-layer';
+export { MODEL_ROUTES, type ModelRoute } from './definition/check-model-routing';
 export type { Assignment, ExclusionReason, InExperiment, NotInExperiment } from './assignment/assignment.types';
 export { assign, type AssignOptions } from './assignment/assign';
 export type { Metric, MetricDefinition, MetricKind } from './metrics/metric.types';
 export { defineMetric } from './metrics/define-metric';
 export { LEARNING_METRICS } from './metrics/learning-metrics.catalog';
+export {
+  ExperimentDirectory,
+  type ApplyOutcome,
+  type ExperimentChange,
+  type ModelRouting,
+} from './directory/experiment-directory';

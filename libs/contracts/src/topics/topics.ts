@@ -7,6 +7,8 @@ export const Topics = {
   trainingRequestsDlq: 'training.requests.dlq.v1',
   modelsLifecycle: 'models.lifecycle.v1',
   experimentsExposures: 'experiments.exposures.v1',
+  /** Exposure records experiment-service could not read, with the reason. */
+  experimentsExposuresDlq: 'experiments.exposures.dlq.v1',
   /** Every experiment's definition after each change (JSON, keyed by experiment key): services assign locally from it. */
   experimentsChanges: 'experiments.changes.v1',
   monitoringAlerts: 'monitoring.alerts.v1',

@@ -2,6 +2,7 @@ import { DefinitionError } from '@pulse/core';
 import { getBucketRanges } from '../bucketing/bucket-ranges';
 import { checkAllocation } from './check-allocation';
 import { checkLifecycle } from './check-lifecycle';
+import { checkModelRouting } from './check-model-routing';
 import { checkTargeting } from './check-targeting';
 import { deepFreeze } from './deep-freeze';
 import { recordPlan } from './experiment-plan';
@@ -34,6 +35,7 @@ export function defineExperiment<V = unknown>(
   checkTargeting(def, fail);
   const known = options.metrics === undefined ? undefined : new Set(options.metrics);
   const lifecycle = checkLifecycle(def, known, fail);
+  checkModelRouting(def, fail);
 
   let copy: ExperimentDefinition<V>;
   try {

@@ -53,6 +53,11 @@ export interface ExperimentDefinition<V = unknown> {
   readonly endAt?: string;
   readonly metrics?: readonly string[];
   readonly version?: number;
+  /**
+   * A model experiment: the model whose triggers it routes; each variation is "champion",
+   * "challenger" or "rule" (the rule-based fallback).
+   */
+  readonly model?: string;
 }
 
 /** A validated, frozen experiment with its defaults resolved. */

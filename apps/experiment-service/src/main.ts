@@ -1,0 +1,4 @@
+import 'reflect-metadata';
+import { runExperimentService } from '@pulse/experiment-service';
+
+void runExperimentService();

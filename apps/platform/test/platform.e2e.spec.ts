@@ -12,6 +12,7 @@ const env = {
   FEATURE_SERVICE_PORT: '0',
   TRAINING_SERVICE_PORT: '0',
   INFERENCE_SERVICE_PORT: '0',
+  EXPERIMENT_SERVICE_PORT: '0',
   SIMULATOR_LEARNERS: '20',
   SIMULATOR_DAYS: '2',
   SIMULATOR_RATE: '0',
@@ -30,7 +31,7 @@ describe('platform (embedded)', () => {
   let platform: RunningPlatform | undefined;
   afterAll(async () => platform?.close());
 
-  it('hosts feature-service, training-service and inference-service on shared embedded infrastructure, serves features from simulated events, and lets go of its ports', async () => {
+  it('hosts feature-service, training-service, inference-service and experiment-service on shared embedded infrastructure, serves features from simulated events, and lets go of its ports', async () => {
     platform = await startPlatform({ env, host: '127.0.0.1', logger: false });
     expect(platform.embedded).toEqual({ bus: true, database: true, onlineStore: true });
     expect(platform.simulating).toBe(true);
@@ -103,6 +104,40 @@ describe('platform (embedded)', () => {
     });
     expect(predicted.status).toBe(200);
     expect(await predicted.json()).toMatchObject({ model: 'lesson_completion', entityId: ids[0] });
+
+    // experiment-service beside them: an experiment made with the run's token, a learner's
+    // assignment, and its exposure recorded from the in-process bus.
+    const xs = platform.services.find((s) => s.name === 'experiment-service')!;
+    const created = await fetch(`${xs.url}/v1/experiments`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({
+        key: 'welcome-copy',
+        variations: ['a', 'b'],
+        status: 'running',
+        metrics: ['lesson_completion'],
+      }),
+    });
+    expect(created.status).toBe(201);
+    const exposed = await waitFor(
+      async () => {
+        const { assignments } = (await (await fetch(`${xs.url}/v1/assignments/${ids[0]}`)).json()) as {
+          assignments: { experiment: string; inExperiment: boolean }[];
+        };
+        return assignments.find((a) => a.experiment === 'welcome-copy');
+      },
+      { timeoutMs: 15_000, intervalMs: 100, message: 'the new experiment assigned' },
+    );
+    expect(exposed.inExperiment).toBe(true);
+    await waitFor(
+      async () => {
+        const results = (await (await fetch(`${xs.url}/v1/experiments/welcome-copy/results`)).json()) as {
+          srm: { counts: Record<string, number> };
+        };
+        return Object.values(results.srm.counts).reduce((a, b) => a + b, 0) === 1;
+      },
+      { timeoutMs: 15_000, intervalMs: 100, message: 'the exposure recorded' },
+    );
 
     await platform.close();
     await platform.close(); // idempotent

@@ -1,6 +1,7 @@
 // Experiment statistics from sufficient statistics: tests, CUPED, sequential, SRM, corrections, power
 export type { CovariateStats, MetricStats, VariantSummary } from './stats/sufficient-stats.types';
 export { covariateStats, metricStats } from './stats/sufficient-stats';
+export { WEIGHT_TOLERANCE } from './guards';
 export { covariateMoments, summarize } from './stats/summarize';
 export type { Arm, Comparison, ComparisonOptions, ComparisonTest } from './comparison/comparison.types';
 export { relativeLift } from './comparison/relative-lift';

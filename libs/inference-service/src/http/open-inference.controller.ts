@@ -1,12 +1,33 @@
-import { Body, Controller, Get, HttpCode, HttpException, HttpStatus, Inject, Param, Post } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  HttpException,
+  HttpStatus,
+  Inject,
+  Param,
+  Post,
+  UseGuards,
+} from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { ServableModel, ServingLease } from '@pulse/inference';
 import { IS_CONFIG } from '../app/tokens';
 import type { InferenceServiceConfig } from '../config/inference-service.config';
 import { ModelServer, SERVED_ALIASES } from '../serving/model-server.service';
+import { JsonBodyGuard } from './json-body.guard';
 import { parseV2InferRequest, type V2Tensor } from './v2-protocol';
 
 const PLATFORM = 'onnxruntime_onnx';
+
+/** One output (`variable`) for a regressor or ranker, `label` and `probabilities` for a classifier. */
+function isRegressor(model: ServableModel): boolean {
+  return model.task === 'regression' || model.task === 'ranking';
+}
+
+function outputNames(model: ServableModel): readonly string[] {
+  return isRegressor(model) ? ['variable'] : ['label', 'probabilities'];
+}
 
 /** A V2 error: the protocol's `{"error": "..."}` body (and the field, where one is wrong). */
 function v2Error(status: number, error: string, field?: string): HttpException {
@@ -64,6 +85,7 @@ export class OpenInferenceController {
   }
 
   @Post('models/:name/infer')
+  @UseGuards(JsonBodyGuard)
   @HttpCode(200)
   @ApiOperation({ summary: 'Inference on raw input rows (FP32 [N, F], the signature order)' })
   infer(@Param('name') name: string, @Body() body: unknown): Promise<Record<string, unknown>> {
@@ -71,6 +93,7 @@ export class OpenInferenceController {
   }
 
   @Post('models/:name/versions/:version/infer')
+  @UseGuards(JsonBodyGuard)
   @HttpCode(200)
   @ApiOperation({ summary: 'Inference on one served version' })
   inferVersion(
@@ -88,7 +111,13 @@ export class OpenInferenceController {
       const model = lease.servable;
       let request;
       try {
-        request = parseV2InferRequest(body, model.signature.inputName, model.numFeatures, this.config.batchMax);
+        request = parseV2InferRequest(
+          body,
+          model.signature.inputName,
+          model.numFeatures,
+          this.config.batchMax,
+          outputNames(model),
+        );
       } catch (err) {
         const e = err as Error & { field?: string };
         throw v2Error(HttpStatus.BAD_REQUEST, e.message, e.field);
@@ -109,8 +138,7 @@ export class OpenInferenceController {
   }
 
   private outputs(model: ServableModel, scores: Float32Array, n: number): V2Tensor[] {
-    if (model.task === 'regression' || model.task === 'ranking')
-      return [{ name: 'variable', datatype: 'FP32', shape: [n, 1], data: Array.from(scores) }];
+    if (isRegressor(model)) return [{ name: 'variable', datatype: 'FP32', shape: [n, 1], data: Array.from(scores) }];
     const classes = model.classes.length;
     const probabilities: number[] = new Array(n * classes);
     const labels: number[] = new Array(n);
@@ -141,13 +169,12 @@ export class OpenInferenceController {
       versions: [...new Set([...this.models.table.aliases(model.model).values()].map((s) => String(s.version)))],
       platform: PLATFORM,
       inputs: [{ name: model.signature.inputName, datatype: 'FP32', shape: [-1, model.numFeatures] }],
-      outputs:
-        model.task === 'regression' || model.task === 'ranking'
-          ? [{ name: 'variable', datatype: 'FP32', shape: [-1, 1] }]
-          : [
-              { name: 'label', datatype: 'INT64', shape: [-1] },
-              { name: 'probabilities', datatype: 'FP32', shape: [-1, classes] },
-            ],
+      outputs: isRegressor(model)
+        ? [{ name: 'variable', datatype: 'FP32', shape: [-1, 1] }]
+        : [
+            { name: 'label', datatype: 'INT64', shape: [-1] },
+            { name: 'probabilities', datatype: 'FP32', shape: [-1, classes] },
+          ],
       parameters: { version: model.version, feature_names: model.featureNames, classes: model.classes },
     };
   }

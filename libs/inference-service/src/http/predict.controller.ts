@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { ValidationError } from '@pulse/core';
 import {
   ApiBadRequestResponse,
@@ -13,6 +13,7 @@ import { IS_CONFIG } from '../app/tokens';
 import type { InferenceServiceConfig } from '../config/inference-service.config';
 import { ModelServer, SERVED_ALIASES } from '../serving/model-server.service';
 import { Predictor } from '../serving/predictor.service';
+import { JsonBodyGuard } from './json-body.guard';
 import { parseBatchRequest, parsePredictRequest } from './predict-request';
 
 const PREDICT_EXAMPLE = {
@@ -45,6 +46,7 @@ export class PredictController {
   }
 
   @Post('predict/:model')
+  @UseGuards(JsonBodyGuard)
   @HttpCode(200)
   @ApiOperation({
     summary:
@@ -65,6 +67,7 @@ export class PredictController {
   }
 
   @Post('predict/:model/batch')
+  @UseGuards(JsonBodyGuard)
   @HttpCode(200)
   @ApiOperation({
     summary: 'Up to INFERENCE_BATCH_MAX (10,000) rows: `{"rows": [{entityId, context?, at?}, …], "context"?, "at"?}`',

@@ -54,6 +54,8 @@ export class InferenceHarness {
     dlq: randomName('events-dlq'),
     lifecycle: randomName('lifecycle'),
     prefix: `${randomName('predictions')}.`,
+    experimentChanges: randomName('experiment-changes'),
+    exposures: randomName('exposures'),
   };
   readonly groups = { features: randomName('feature-service'), inference: randomName('inference-service') };
   readonly redisPrefix = randomRedisPrefix('pulse-inference');
@@ -131,6 +133,8 @@ export class InferenceHarness {
       DLQ_TOPIC: this.topics.dlq,
       LIFECYCLE_TOPIC: this.topics.lifecycle,
       PREDICTIONS_TOPIC_PREFIX: this.topics.prefix,
+      EXPERIMENT_CHANGES_TOPIC: this.topics.experimentChanges,
+      EXPOSURES_TOPIC: this.topics.exposures,
       CONSUMER_GROUP: this.groups.features,
       INFERENCE_CONSUMER_GROUP: this.groups.inference,
       INFERENCE_FROM_BEGINNING: 'true',

@@ -10,7 +10,15 @@ export interface InferenceServiceConfig extends SharedInfrastructureSettings {
    * PREDICTIONS_TOPIC_PREFIX (default "predictions.": a model's predictions go to `<prefix><model>.v1`):
    * overridable so tests stay apart.
    */
-  readonly topics: { readonly events: string; readonly lifecycle: string; readonly predictionsPrefix: string };
+  readonly topics: {
+    readonly events: string;
+    readonly lifecycle: string;
+    readonly predictionsPrefix: string;
+    /** EXPERIMENT_CHANGES_TOPIC (default experiments.changes.v1): the model experiments that route triggers. */
+    readonly experimentChanges: string;
+    /** EXPOSURES_TOPIC (default experiments.exposures.v1): where a routed trigger's exposure goes. */
+    readonly exposures: string;
+  };
   /** INFERENCE_CONSUMER_GROUP, default inference-service: the copies share the trigger events. */
   readonly consumerGroup: string;
   /** INFERENCE_MODELS: the model specs served (comma-separated), default every declared one. */
@@ -73,6 +81,8 @@ export function loadInferenceServiceConfig(env: EnvReader): InferenceServiceConf
       events: env.string('ENGAGEMENT_TOPIC', Topics.engagementEvents),
       lifecycle: env.string('LIFECYCLE_TOPIC', Topics.modelsLifecycle),
       predictionsPrefix: prefix,
+      experimentChanges: env.string('EXPERIMENT_CHANGES_TOPIC', Topics.experimentsChanges),
+      exposures: env.string('EXPOSURES_TOPIC', Topics.experimentsExposures),
     },
     consumerGroup: env.string('INFERENCE_CONSUMER_GROUP', 'inference-service'),
     models: [...new Set(models)],

@@ -103,11 +103,10 @@ export class TriggerConsumer implements OnApplicationBootstrap, OnApplicationShu
       while (next < lists.length) {
         const list = lists[next++];
         for (const event of list) {
-          for (const p of await this.predictor.predictTrigger(event, receivedMs, ctx.signal)) {
-            const topic = this.predictor.topicOf(p.model);
-            const messages = out.get(topic) ?? [];
-            messages.push(p.message);
-            out.set(topic, messages);
+          for (const record of await this.predictor.predictTrigger(event, receivedMs, ctx.signal)) {
+            const messages = out.get(record.topic) ?? [];
+            messages.push(record.message);
+            out.set(record.topic, messages);
           }
         }
       }

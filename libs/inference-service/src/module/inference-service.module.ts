@@ -6,6 +6,7 @@ import { PredictController } from '../http/predict.controller';
 import type { InferenceInfrastructure } from '../infrastructure/inference-infrastructure';
 import { InferenceInfrastructureModule } from '../infrastructure/inference-infrastructure.module';
 import { TriggerConsumer } from '../kafka/trigger-consumer';
+import { ExperimentRoutes } from '../serving/experiment-routes.service';
 import { ModelServer } from '../serving/model-server.service';
 import { Predictor } from '../serving/predictor.service';
 import type { InferenceServiceModuleOptions } from './inference-service.options';
@@ -37,7 +38,7 @@ export class InferenceServiceModule {
         }),
       ],
       controllers: [PredictController, OpenInferenceController],
-      providers: [ModelServer, Predictor, TriggerConsumer],
+      providers: [ModelServer, ExperimentRoutes, Predictor, TriggerConsumer],
     };
   }
 }

@@ -3,11 +3,14 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { OutgoingMessage } from '@pulse/bus';
 import {
   CONTENT_TYPE_HEADER,
+  encodeExperimentExposure,
   encodePrediction,
+  exposureId,
   predictionId,
   type EngagementEvent,
   type PredictionMessage,
 } from '@pulse/contracts';
+import type { ModelRouting } from '@pulse/experiments';
 import {
   buildModelInput,
   fallbackFor,
@@ -25,19 +28,23 @@ import { IS_CONFIG, IS_INFRASTRUCTURE, IS_METRICS } from '../app/tokens';
 import { predictionsTopic, type InferenceServiceConfig } from '../config/inference-service.config';
 import type { InferenceInfrastructure } from '../infrastructure/inference-infrastructure';
 import { readSnapshot, readSnapshotForTrigger, triggerContext, type FeatureSnapshot } from './feature-snapshot';
+import { ExperimentRoutes } from './experiment-routes.service';
 import { ModelServer } from './model-server.service';
 
-/** The acted-on prediction comes from the champion; the other served aliases are scored beside it. */
+/** The acted-on prediction comes from the champion (unless an experiment routes elsewhere); the other served aliases are scored beside it. */
 const PRIMARY = 'champion';
-const SIDE_ALIASES = ['challenger', 'shadow'] as const;
+const SERVED_ALIASES = ['champion', 'challenger', 'shadow'] as const;
+// The id name of the champion's score when an experiment acts on something else: the acted-on
+// prediction keeps the champion's id, so one trigger has one acted-on id whatever routes it.
+const UNACTED_CHAMPION = 'champion.unacted';
 
 export type PredictPath = 'kafka' | 'http' | 'batch';
 
-/** A prediction ready to publish. */
-export interface PublishablePrediction {
-  readonly model: string;
-  readonly prediction: PredictionMessage;
+/** A record to publish for a trigger: a prediction, or the exposure of an experiment that routed it. */
+export interface PublishableRecord {
+  readonly topic: string;
   readonly message: OutgoingMessage;
+  readonly prediction?: PredictionMessage;
 }
 
 /** What a request asks: the entity, the trigger's fields, the time (absent: now). */
@@ -71,6 +78,7 @@ export class Predictor {
 
   constructor(
     private readonly models: ModelServer,
+    private readonly routes: ExperimentRoutes,
     @Inject(IS_CONFIG) private readonly config: InferenceServiceConfig,
     @Inject(IS_INFRASTRUCTURE) private readonly infra: InferenceInfrastructure,
     @Inject(IS_METRICS) private readonly metrics: InferenceServiceMetrics,
@@ -107,12 +115,8 @@ export class Predictor {
   }
 
   /** Every served model's predictions for one trigger event, as of its time; ids from model, event id and alias. */
-  async predictTrigger(
-    event: EngagementEvent,
-    receivedMs: number,
-    signal?: AbortSignal,
-  ): Promise<PublishablePrediction[]> {
-    const out: PublishablePrediction[] = [];
+  async predictTrigger(event: EngagementEvent, receivedMs: number, signal?: AbortSignal): Promise<PublishableRecord[]> {
+    const out: PublishableRecord[] = [];
     for (const model of this.modelsTriggeredBy(event)) {
       const compiled = this.compiledOf(model);
       const snapshot = await readSnapshotForTrigger(this.infra.features, compiled, event.entityId, event.eventTimeMs, {
@@ -128,12 +132,17 @@ export class Predictor {
         ...(event.contentId !== undefined ? { contentId: event.contentId } : {}),
         attributes: event.attributes,
       };
+      const routing = this.routes.route(model, event.entityId, { channel: event.channel }, event.eventTimeMs);
       const predictions = await this.score(model, compiled, snapshot, ctx, 'kafka', receivedMs, {
         entityId: event.entityId,
         triggerEventId: event.eventId,
         ...(event.contentId !== undefined ? { contentId: event.contentId } : {}),
+        ...(routing ? { routing } : {}),
       });
-      for (const prediction of predictions) out.push({ model, prediction, message: this.messageOf(prediction) });
+      const topic = this.topicOf(model);
+      for (const prediction of predictions) out.push({ topic, prediction, message: this.messageOf(prediction) });
+      const acted = predictions.find((p) => !p.shadow);
+      if (routing && acted) out.push(this.exposureOf(routing, acted, event));
     }
     return out;
   }
@@ -148,6 +157,8 @@ export class Predictor {
     const compiled = this.compiledOf(model);
     const atMs = request.atMs ?? Date.now();
     const snapshot = await readSnapshot(this.infra.features, compiled, request.entityId, atMs);
+    const channel = request.context.channel;
+    const routing = this.routes.route(model, request.entityId, channel ? { channel } : {}, atMs);
     const [primary] = await this.score(
       model,
       compiled,
@@ -160,6 +171,7 @@ export class Predictor {
         ...(request.context.contentId !== undefined ? { contentId: request.context.contentId } : {}),
         primaryOnly: true,
         ...(explain !== undefined ? { explain } : {}),
+        ...(routing ? { routing } : {}),
       },
     );
     return primary;
@@ -214,6 +226,11 @@ export class Predictor {
     return snapshots.map((s, i) => fallbackPrediction(rule, s.values, contexts[i], { reason }));
   }
 
+  /**
+   * The acted-on prediction — the champion's, or what a model experiment's variation names (the
+   * challenger, or the rule) — then, unless `primaryOnly`, every other served alias's score beside it
+   * (shadow: true, never acted on). A missing or failing version acts through the rule.
+   */
   private async score(
     model: string,
     compiled: CompiledModelSpec,
@@ -221,54 +238,103 @@ export class Predictor {
     ctx: TriggerContext,
     path: PredictPath,
     receivedMs: number,
-    who: { entityId: string; triggerEventId?: string; contentId?: string; primaryOnly?: boolean; explain?: number },
+    who: {
+      entityId: string;
+      triggerEventId?: string;
+      contentId?: string;
+      primaryOnly?: boolean;
+      explain?: number;
+      routing?: ModelRouting;
+    },
   ): Promise<PredictionMessage[]> {
     const input: ModelInput = buildModelInput(compiled, snapshot.values, ctx);
+    const topFactors = who.explain ?? this.config.topFactors[model] ?? 0;
+    const route = who.routing?.route ?? PRIMARY;
     const results: PredictionMessage[] = [];
-    const aliases = who.primaryOnly ? [PRIMARY] : [PRIMARY, ...SIDE_ALIASES];
-    for (const alias of aliases) {
-      const lease = this.models.table.acquire(model, alias);
-      let scored: ScoredPrediction | undefined;
-      try {
-        if (lease)
-          scored = await scorePrediction(compiled, lease.servable, input, {
-            alias,
-            topFactors: who.explain ?? this.config.topFactors[model] ?? 0,
-          });
-      } catch (err) {
-        this.log.warn(
-          `${model} ${alias} version ${lease?.servable.version} failed to score: ${(err as Error).message}`,
-        );
-        if (alias === PRIMARY)
-          scored = fallbackPrediction(this.fallbacks.get(model)!, snapshot.values, ctx, {
-            reason: `model failed: ${(err as Error).message}`,
-          });
-      } finally {
-        lease?.release();
-      }
-      if (scored === undefined && alias === PRIMARY)
-        scored = fallbackPrediction(this.fallbacks.get(model)!, snapshot.values, ctx, { reason: 'no champion' });
-      if (scored === undefined) continue;
+    const publish = (scored: ScoredPrediction, acted: boolean, idName: string, variant: string) => {
       const latencyMs = performance.now() - receivedMs;
-      const primary = alias === PRIMARY;
-      this.count(model, scored, path, latencyMs, primary);
+      this.count(model, scored, path, latencyMs, acted);
       results.push(
         this.assemble(model, scored, {
-          // The acted-on prediction keeps the champion's id whoever answered: a redelivered trigger
-          // scored once the champion loads must not look like a second prediction.
           predictionId:
-            who.triggerEventId !== undefined ? predictionId(model, who.triggerEventId, alias) : randomUUID(),
+            who.triggerEventId !== undefined ? predictionId(model, who.triggerEventId, idName) : randomUUID(),
           entityId: who.entityId,
           ...(who.triggerEventId !== undefined ? { triggerEventId: who.triggerEventId } : {}),
           ...(who.contentId !== undefined ? { contentId: who.contentId } : {}),
           asOfMs: ctx.eventTimeMs,
-          shadow: !primary,
-          variant: alias,
+          shadow: !acted,
+          variant,
+          ...(acted && who.routing ? { experimentKey: who.routing.experiment.key } : {}),
           latencyMs,
         }),
       );
+    };
+
+    // The acted-on prediction keeps the champion's id whoever answered: a redelivered trigger scored
+    // once the champion loads (or routed by an experiment) must not look like a second prediction.
+    const actedVariant = who.routing?.assignment.key ?? PRIMARY;
+    if (route === 'rule') {
+      const reason = `experiment ${who.routing!.experiment.key} routes to the rule`;
+      publish(
+        fallbackPrediction(this.fallbacks.get(model)!, snapshot.values, ctx, { reason }),
+        true,
+        PRIMARY,
+        actedVariant,
+      );
+    } else {
+      const rule = (reason: string) => fallbackPrediction(this.fallbacks.get(model)!, snapshot.values, ctx, { reason });
+      const scored = await this.scoreAlias(model, compiled, route, input, topFactors, rule);
+      publish(scored ?? rule(`no ${route}`), true, PRIMARY, actedVariant);
+    }
+    if (who.primaryOnly) return results;
+    for (const alias of SERVED_ALIASES) {
+      if (alias === route) continue;
+      const scored = await this.scoreAlias(model, compiled, alias, input, topFactors);
+      if (scored) publish(scored, false, alias === PRIMARY ? UNACTED_CHAMPION : alias, alias);
     }
     return results;
+  }
+
+  /** The alias's score; undefined when nothing serves it; a failure is `onFailure`'s answer (the rule, when acted on). */
+  private async scoreAlias(
+    model: string,
+    compiled: CompiledModelSpec,
+    alias: string,
+    input: ModelInput,
+    topFactors: number,
+    onFailure?: (reason: string) => ScoredPrediction,
+  ): Promise<ScoredPrediction | undefined> {
+    const lease = this.models.table.acquire(model, alias);
+    if (!lease) return undefined;
+    try {
+      return await scorePrediction(compiled, lease.servable, input, { alias, topFactors });
+    } catch (err) {
+      this.log.warn(`${model} ${alias} version ${lease.servable.version} failed to score: ${(err as Error).message}`);
+      return onFailure?.(`model failed: ${(err as Error).message}`);
+    } finally {
+      lease.release();
+    }
+  }
+
+  /** The exposure a routed trigger makes: one id per unit and experiment, at the trigger's event time. */
+  private exposureOf(routing: ModelRouting, acted: PredictionMessage, event: EngagementEvent): PublishableRecord {
+    const unit = String(routing.assignment.hashValue);
+    const encoded = encodeExperimentExposure({
+      exposureId: exposureId(routing.experiment.key, unit),
+      experimentKey: routing.experiment.key,
+      variant: routing.assignment.key,
+      unitId: unit,
+      exposedAtMs: event.eventTimeMs,
+      triggerEventId: event.eventId,
+      predictionId: acted.predictionId,
+      model: acted.model,
+      ...(acted.modelVersion > 0 ? { modelVersion: acted.modelVersion } : {}),
+      context: { source: 'inference-service', route: routing.route, channel: event.channel },
+    });
+    return {
+      topic: this.config.topics.exposures,
+      message: { key: unit, value: encoded.value, headers: { [CONTENT_TYPE_HEADER]: encoded.contentType } },
+    };
   }
 
   private assemble(
@@ -282,6 +348,7 @@ export class Predictor {
       asOfMs: number;
       shadow: boolean;
       variant?: string;
+      experimentKey?: string;
       latencyMs: number;
     },
   ): PredictionMessage {
@@ -291,6 +358,7 @@ export class Predictor {
       modelVersion: s.modelVersion,
       alias: s.alias,
       variant: at.variant ?? PRIMARY,
+      ...(at.experimentKey !== undefined ? { experimentKey: at.experimentKey } : {}),
       shadow: at.shadow,
       entityId: at.entityId,
       ...(at.triggerEventId !== undefined ? { triggerEventId: at.triggerEventId } : {}),

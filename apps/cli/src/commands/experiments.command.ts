@@ -79,6 +79,9 @@ export function registerExperimentsCommand(program: Command): void {
         'chi-square of the units per variant against the weights, flagged at p < 0.001. CUPED: theta =\n' +
         'cov(value, pre) / var(pre) over all units, Welch on value − theta·(pre − mean pre). Sequential:\n' +
         "always-valid p-value and interval (mixture SPRT, GrowthBook's tuning 5,000 units).\n" +
+        '\nVariants are listed in the order they first appear in the file. --json prints\n' +
+        '{metric_type, alpha, correction, variants, srm, comparisons}; a statistic the data leave undefined\n' +
+        '(no variance, a control mean of 0 for the lift) is null.\n' +
         '\nErrors name the file, row (the header is row 1) and column.\n' +
         '\nExample:\n  pulse experiments analyze --data results.csv --control control --covariate pre --correction holm --json\n',
     )

@@ -1,7 +1,8 @@
 // Makes a fresh clone ready: installs npm dependencies when they are missing or stale, installs the
 // Debian packages the tests need (kcat hosts the Kafka mock cluster; python3-onnx runs the ONNX
 // checker; chromium renders the training report headless; prometheus brings promtool for the alert
-// rules' tests; python3-confluent-kafka runs the client docs' Python snippets), and builds dist/. Uses only Node
+// rules' tests; python3-confluent-kafka runs the client docs' Python snippets; python3-scipy, -statsmodels and
+// -sklearn are the references the statistics, drift and quality metrics are checked against), and builds dist/. Uses only Node
 // built-ins because it runs before `npm ci`.
 import { execSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -46,7 +47,18 @@ if (npmDepsStale()) run('npm ci --no-audit --no-fund');
 ensureDebianPackages([
   ...new Set([
     ...aptFor,
-    ...(forTests ? ['kcat', 'python3-onnx', 'chromium', 'prometheus', 'python3-confluent-kafka'] : []),
+    ...(forTests
+      ? [
+          'kcat',
+          'python3-onnx',
+          'chromium',
+          'prometheus',
+          'python3-confluent-kafka',
+          'python3-scipy',
+          'python3-statsmodels',
+          'python3-sklearn',
+        ]
+      : []),
   ]),
 ]);
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The project CLI (`npm run pulse -- <command>`). Each command lives in its own file under commands/.
 import { Command } from 'commander';
+import { registerExperimentsCommand } from './commands/experiments.command';
 import { registerFeaturesCommand } from './commands/features.command';
 import { registerGbdtCommand } from './commands/gbdt.command';
 import { registerScoreCommand } from './commands/score.command';
@@ -18,6 +19,7 @@ registerGbdtCommand(program);
 registerFeaturesCommand(program);
 registerTrainCommand(program);
 registerScoreCommand(program);
+registerExperimentsCommand(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   console.error(`pulse: ${err instanceof Error ? err.message : String(err)}`);

@@ -24,8 +24,8 @@ export function smirnovSf(n: number, x: number): number {
     const logp = -Math.pow(6 * n * x + 1, 2) / 18 / n;
     return clip(logp < -Math.LN2 ? Math.exp(logp) : 1 + Math.expm1(logp));
   }
-  // v = 0 .. ⌊n(1−x)⌋, leaving out a last term that is exactly 0 when n(1−x) is an integer
-  const nTerms = n - nxfl - (alpha === 0 ? 1 : 0);
+  // v = 0 .. ⌊n(1−x)⌋ (less a last term that is exactly 0 when n(1−x) is an integer)
+  const nTerms = n - nxfl;
   let sum = Math.pow(1 - x, n) / x;
   // log C(n, v) accumulated with Neumaier's compensation: plain sums of 10⁵ logs drift by ~1e-9
   let logC = 0;

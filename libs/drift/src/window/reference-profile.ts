@@ -7,7 +7,7 @@ import { numpyMean, numpyStd } from '../stats/moments';
 import { assertNotEmpty, categoryLabel, cleanCategorical, cleanNumeric } from '../values';
 import { numpyQuantile } from './quantile';
 
-export type Binning = 'quantile' | 'equal-width';
+export type Binning = 'quantile' | 'equal-width' | 'fixed';
 
 export interface NumericProfile {
   kind: 'numeric';
@@ -46,7 +46,9 @@ export interface ProfileOptions {
    * bin holds about the same share of the reference — PSI's usual deciles; 'equal-width':
    * np.linspace(min, max, bins + 1). Either way a constant reference gets one bin [v − 0.5, v + 0.5].
    */
-  binning?: Binning;
+  binning?: Exclude<Binning, 'fixed'>;
+  /** Given bin edges (finite, increasing) instead of computed ones; `bins` and `binning` are then ignored. */
+  edges?: ArrayLike<number>;
 }
 
 export const DEFAULT_PROFILE_BINS = 10;
@@ -78,7 +80,7 @@ export function buildReferenceProfile(values: ArrayLike<unknown>, options: Profi
   if (kind !== 'numeric') throw new RangeError(`options.kind must be 'numeric' or 'categorical', got ${String(kind)}`);
   const { sorted, missing } = cleanNumeric(values as ArrayLike<number>, 'values');
   assertNotEmpty(sorted.length, missing, 'values');
-  const edges = binEdges(sorted, bins, binning);
+  const edges = options.edges === undefined ? binEdges(sorted, bins, binning) : fixedEdges(options.edges);
   return {
     kind,
     edges,
@@ -87,7 +89,7 @@ export function buildReferenceProfile(values: ArrayLike<unknown>, options: Profi
     missing,
     mean: numpyMean(sorted),
     std: numpyStd(sorted),
-    binning,
+    binning: options.edges === undefined ? binning : 'fixed',
     key: profileKey('numeric', edges),
   };
 }
@@ -111,6 +113,20 @@ function binEdges(sorted: Float64Array, bins: number, binning: Binning): number[
     if (edges.length === 0 || q > edges[edges.length - 1]) edges.push(q);
   }
   return edges;
+}
+
+function fixedEdges(edges: unknown): number[] {
+  if (edges === null || typeof edges !== 'object' || typeof (edges as ArrayLike<number>).length !== 'number')
+    throw new TypeError('options.edges must be an array of numbers');
+  const out = Array.from(edges as ArrayLike<unknown>);
+  if (out.length < 2) throw new RangeError(`options.edges must hold at least 2 edges, got ${out.length}`);
+  out.forEach((e, i) => {
+    if (typeof e !== 'number' || !Number.isFinite(e))
+      throw new RangeError(`options.edges[${i}] must be a finite number`);
+    if (i > 0 && !(e > (out[i - 1] as number)))
+      throw new RangeError(`options.edges must increase: edges[${i}] = ${e} after ${String(out[i - 1])}`);
+  });
+  return out as number[];
 }
 
 /** FNV-1a (32-bit) of the kind and its bins, as 8 hex digits. */

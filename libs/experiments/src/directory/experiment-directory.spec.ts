@@ -4,7 +4,7 @@ import { LEARNING_METRICS } from '../metrics/learning-metrics.catalog';
 import { defineExperiment } from '../definition/define-experiment';
 import { ExperimentDirectory } from './experiment-directory';
 
-const modelExperiment = (status = 'running') => ({
+const modelExperiment = (status: 'draft' | 'running' | 'stopped' = 'running') => ({
   key: 'm',
   variations: ['champion', 'rule'],
   model: 'lesson_completion',

@@ -100,6 +100,7 @@ export async function runTrainingJob(options: RunTrainingJobOptions): Promise<Tr
     onnx: candidate.onnx,
     modelJson: candidate.modelJson,
     testSample: candidate.testSample,
+    referenceProfile: candidate.referenceProfile as unknown as Record<string, unknown>,
     contentSha256: candidate.contentSha256,
   });
   if (!candidate.gatesPassed) return { candidate, version, alias: null, aliasMove: null, reportHtml };

@@ -16,3 +16,4 @@ export * from './sources/event-file.source';
 export * from './sources/oracle-file.source';
 export * from './pipeline/train-model';
 export * from './report/training-report.html';
+export * from './reference/model-reference';

@@ -79,6 +79,10 @@ export class ExperimentCatalog {
     actor: string,
     expectedVersion?: number,
   ): Promise<StoredExperiment> {
+    // Starting a running experiment (or stopping a stopped one) changes nothing: no new version.
+    const current = await this.infra.experiments.get(key);
+    if (current.status === status && (expectedVersion === undefined || expectedVersion === current.version))
+      return current;
     const stored = await this.infra.experiments.update(
       key,
       (current, others) =>

@@ -7,6 +7,7 @@ import {
   encodeDeadLetter,
   type ExperimentExposureMessage,
 } from '@pulse/contracts';
+import { ConnectionError } from '@pulse/core';
 import type { ExperimentServiceMetrics } from '../app/experiment-service.metrics';
 import { XS_CONFIG, XS_INFRASTRUCTURE, XS_METRICS } from '../app/tokens';
 import type { ExperimentServiceConfig } from '../config/experiment-service.config';
@@ -89,7 +90,7 @@ export class ExposureConsumer implements OnApplicationBootstrap, OnApplicationSh
       );
       this.metrics.exposuresConsumed.inc({ outcome: 'rejected' }, dead.length);
     }
-    const fresh = await this.infra.experiments.recordExposures(
+    const fresh = await this.record(
       exposures.map((x) => ({
         experimentKey: x.experimentKey,
         unitId: x.unitId,
@@ -100,5 +101,18 @@ export class ExposureConsumer implements OnApplicationBootstrap, OnApplicationSh
     );
     this.metrics.exposuresConsumed.inc({ outcome: 'new' }, fresh);
     this.metrics.exposuresConsumed.inc({ outcome: 'repeat' }, exposures.length - fresh);
+  }
+
+  /** A database failure may pass: retriable, so the bus retries the batch (with backoff) instead of stopping. */
+  private async record(
+    rows: Parameters<ExperimentInfrastructure['experiments']['recordExposures']>[0],
+  ): Promise<number> {
+    try {
+      return await this.infra.experiments.recordExposures(rows);
+    } catch (err) {
+      throw new ConnectionError(`recording exposures failed: ${err instanceof Error ? err.message : String(err)}`, {
+        cause: err,
+      });
+    }
   }
 }

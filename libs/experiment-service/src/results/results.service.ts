@@ -59,7 +59,10 @@ export class ResultsService {
     const endMs = experiment.endAt === undefined ? Infinity : Date.parse(experiment.endAt);
     const asOfMs = options.asOfMs ?? Math.min(Date.now(), endMs);
 
-    const counts = await this.infra.experiments.exposureCounts(key);
+    const counts = await this.infra.experiments.exposureCounts(
+      key,
+      Number.isFinite(asOfMs) ? Math.floor(asOfMs) : undefined,
+    );
     const n = variants.map((v) => counts.get(v) ?? 0);
     const total = n.reduce((a, b) => a + b, 0);
     const srm = total > 0 ? srmTest(n, experiment.weights) : undefined;

@@ -237,13 +237,15 @@ export class ExperimentRepository {
     return inserted.filter((r) => r.inserted).length;
   }
 
-  /** Exposed units per variant. */
-  async exposureCounts(key: string): Promise<Map<string, number>> {
+  /** Units first exposed before `asOfMs` (default: all), per variant. */
+  async exposureCounts(key: string, asOfMs = Number.MAX_SAFE_INTEGER): Promise<Map<string, number>> {
     assertNonEmptyString(key, 'key');
+    assertInteger(asOfMs, 'asOfMs');
     const rows: { variant: string; n: number }[] = await this.timed('experiments_exposure_counts', () =>
       this.dataSource.query(
-        `SELECT variant, count(*)::int AS n FROM experiment_exposures WHERE experiment_key = $1 GROUP BY variant`,
-        [key],
+        `SELECT variant, count(*)::int AS n FROM experiment_exposures
+         WHERE experiment_key = $1 AND first_exposed_ms < $2 GROUP BY variant`,
+        [key, asOfMs],
       ),
     );
     return new Map(rows.map((r) => [r.variant, r.n]));

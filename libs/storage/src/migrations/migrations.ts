@@ -5,6 +5,7 @@ import { EventLogEntityEventId1795700000000 } from './event-log-entity-event-id.
 import { CreateDeadLetterOutbox1795800000000 } from './dead-letter-outbox.migration';
 import { CreateModelRegistry1795900000000 } from './model-registry.migration';
 import { CreateExperiments1796000000000 } from './experiments.migration';
+import { ModelReferenceProfile1796100000000 } from './model-reference-profile.migration';
 
 export {
   CreateEventLog1730000000000,
@@ -14,6 +15,7 @@ export {
   CreateDeadLetterOutbox1795800000000,
   CreateModelRegistry1795900000000,
   CreateExperiments1796000000000,
+  ModelReferenceProfile1796100000000,
 };
 
 /** Every migration, oldest first. Append new ones here. */
@@ -25,4 +27,5 @@ export const STORAGE_MIGRATIONS = [
   CreateDeadLetterOutbox1795800000000,
   CreateModelRegistry1795900000000,
   CreateExperiments1796000000000,
+  ModelReferenceProfile1796100000000,
 ];

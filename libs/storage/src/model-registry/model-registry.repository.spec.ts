@@ -1,5 +1,6 @@
 import type { Storage } from '../data-source';
 import { CreateModelRegistry1795900000000 } from '../migrations/model-registry.migration';
+import { ModelReferenceProfile1796100000000 } from '../migrations/model-reference-profile.migration';
 import { newVersion, registryBackends, sha256Hex, uniqueModel } from '../testing/model-registry.fixtures';
 import { AliasConflictError, ModelNotFoundError, VersionNotFoundError } from './model-registry.errors';
 import { ModelRegistryRepository } from './model-registry.repository';
@@ -465,6 +466,19 @@ describe.each(registryBackends)('ModelRegistryRepository (%s)', (_name, backend)
     await expect(registry.pendingLifecycleEvents(0)).rejects.toThrow(RangeError);
   });
 
+  it("keeps a version's reference profile, and null for a version registered without one", async () => {
+    const model = uniqueModel('profiled');
+    const profile = {
+      rows: 3,
+      features: { f: { kind: 'numeric', edges: [0, 1], counts: [3] } },
+      score: { kind: 'numeric' },
+    };
+    await registry.registerVersion({ ...newVersion(model, 1), referenceProfile: profile });
+    await registry.registerVersion(newVersion(model, 2));
+    expect((await registry.getVersion(model, 1)).referenceProfile).toEqual(profile);
+    expect((await registry.getVersion(model, 2)).referenceProfile).toBeNull();
+  });
+
   it('has a migration that reverts and applies again', async () => {
     const migration = new CreateModelRegistry1795900000000();
     const runner = storage.dataSource.createQueryRunner();
@@ -477,6 +491,8 @@ describe.each(registryBackends)('ModelRegistryRepository (%s)', (_name, backend)
         ),
       ).toEqual([{ v: null, a: null, h: null, j: null, o: null }]);
       await migration.up(runner);
+      // and the later migrations of its tables
+      await new ModelReferenceProfile1796100000000().up(runner);
     } finally {
       await runner.release();
     }

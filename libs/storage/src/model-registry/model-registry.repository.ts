@@ -159,7 +159,13 @@ export class ModelRegistryRepository {
     const row = await this.timed('registry_register', () =>
       this.dataSource.transaction(async (tx) => {
         await tx.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [VERSION_LOCK, input.model]);
-        const [registered]: VersionRow[] = await tx.query(INSERT_VERSION_SQL, args);
+        let [registered]: VersionRow[] = await tx.query(INSERT_VERSION_SQL, args);
+        // typeorm answers an UPDATE … RETURNING with [rows, affected]
+        if (input.referenceProfile !== undefined)
+          [[registered]] = await tx.query(
+            `UPDATE model_versions SET reference_profile = $3::jsonb WHERE model = $1 AND version = $2 RETURNING ${VERSION_COLUMNS}`,
+            [input.model, registered.version, JSON.stringify(input.referenceProfile)],
+          );
         if (typeof input.reportHtml === 'function') {
           // the report shows its own version number, known only now
           reportHtml = input.reportHtml(registered.version);

@@ -13,7 +13,7 @@ import type { TrainingJob, TrainingJobState } from './training-job.types';
 /** Every column of a version but the artifacts, plus the artifacts' sizes. */
 export const VERSION_COLUMNS = `model, version, spec_version, task, created_at, created_by, training_job_id, metrics, gates,
   gates_passed, signature, lineage, evaluation, test_sample, onnx_sha256, octet_length(onnx) AS onnx_bytes,
-  model_json_sha256, octet_length(model_json) AS model_json_bytes, content_sha256`;
+  model_json_sha256, octet_length(model_json) AS model_json_bytes, content_sha256, reference_profile`;
 
 export const ARTIFACT_COLUMNS = 'onnx, model_json, report_html';
 
@@ -37,6 +37,7 @@ export interface VersionRow {
   model_json_sha256: string;
   model_json_bytes: number;
   content_sha256: string;
+  reference_profile: Record<string, unknown> | null;
   onnx?: Buffer;
   model_json?: string;
   report_html?: string;
@@ -58,6 +59,7 @@ export function versionFromRow(row: VersionRow): ModelVersionRecord {
     lineage: row.lineage,
     evaluation: row.evaluation,
     testSample: sampleFromJson(row.test_sample),
+    referenceProfile: row.reference_profile ?? null,
     onnxSha256: row.onnx_sha256,
     onnxBytes: row.onnx_bytes,
     modelJsonSha256: row.model_json_sha256,

@@ -57,6 +57,11 @@ export interface NewModelVersion {
   /** The model as JSON text (the engine's own format); must parse. */
   readonly modelJson: string;
   readonly testSample: TestSample;
+  /**
+   * The training data's distribution per input feature and of the score (bin edges with counts, as
+   * @pulse/drift's ReferenceProfile), which monitoring compares live predictions with.
+   */
+  readonly referenceProfile?: Readonly<Record<string, unknown>>;
   /** The caller's SHA-256 (hex) of the version's deterministic contents: equal contents, equal digest. */
   readonly contentSha256: string;
 }
@@ -83,6 +88,8 @@ export interface ModelVersionRecord {
   readonly lineage: Record<string, unknown>;
   readonly evaluation: Record<string, unknown>;
   readonly testSample: TestSample;
+  /** See NewModelVersion.referenceProfile; null for versions registered without one. */
+  readonly referenceProfile: Readonly<Record<string, unknown>> | null;
   readonly onnxSha256: string;
   readonly onnxBytes: number;
   readonly modelJsonSha256: string;

@@ -17,6 +17,7 @@ const CONNECTIONS: Record<string, readonly string[]> = {
   'training-service': ['KAFKA_BROKERS', 'DATABASE_URL'],
   // Reads the online feature state feature-service keeps in Redis, and the registry in Postgres.
   'inference-service': ['KAFKA_BROKERS', 'DATABASE_URL', 'REDIS_URL'],
+  'experiment-service': ['KAFKA_BROKERS', 'DATABASE_URL'],
 };
 const connectionsOf = (service: string) => CONNECTIONS[service] ?? ['KAFKA_BROKERS'];
 

@@ -19,6 +19,7 @@ import type { EventStream } from '../examples/entity-groups';
 import type { ExampleSet } from '../examples/example-set';
 import { fitModel } from '../fit/fit-model';
 import { evaluateGates, qualityGatesPassed, type ChampionScore } from '../gates/evaluate-gates';
+import { buildModelReference, type ModelReferenceProfile } from '../reference/model-reference';
 import { timeSplit } from '../split/time-split';
 
 /** Rows of the test split stored with a version, so loaders can check an artifact reproduces its scores. */
@@ -89,6 +90,8 @@ export interface TrainedCandidate {
   readonly lineage: Readonly<Record<string, unknown>>;
   readonly checks: TrainingSetChecks;
   readonly testSample: TestSample;
+  /** The training split's distribution per feature and of the score, which monitoring compares live data with. */
+  readonly referenceProfile: ModelReferenceProfile;
   /** sha256 of the version's deterministic contents: equal for equal data, spec and seed. */
   readonly contentSha256: string;
 }
@@ -139,6 +142,7 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainedCan
     docString: `${spec.name} (spec v${spec.version})`,
   });
   const testSample = await checkedTestSample(fit.model, onnx, examples, split.test);
+  const referenceProfile = buildModelReference(spec, fit.model, examples, split.train);
 
   const lineage = {
     watermark: new Date(options.watermarkMs).toISOString(),
@@ -184,6 +188,7 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainedCan
     lineage,
     checks,
     testSample,
+    referenceProfile,
     contentSha256,
   };
 }

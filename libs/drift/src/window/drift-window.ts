@@ -111,6 +111,11 @@ export class DriftWindow {
   static fromState(profile: ReferenceProfile, state: DriftWindowState): DriftWindow {
     return new DriftWindow(profile, state);
   }
+
+  /** mergeWindows(a, b). */
+  static merge(a: DriftWindow, b: DriftWindow): DriftWindow {
+    return mergeWindows(a, b);
+  }
 }
 
 /** A new window holding both windows' values; they must share their profile. */

@@ -18,6 +18,7 @@ import {
   nudgeMotivation,
 } from '../model/learner';
 import type { Prng } from '@pulse/core';
+import type { LearnerSetup, LearnerWorld } from './learner-world';
 import type { CompletionOracleRecord } from './simulation-options';
 import { DAY_MS, HOUR_MS } from './simulation-options';
 
@@ -35,6 +36,11 @@ export class LearnerSimulator {
   readonly traits: LearnerTraits;
   readonly state: LearnerState;
   private counter = 0;
+  private readonly world: LearnerWorld;
+  /** The channel the learner prefers today: the drawn one unless the world changed it. */
+  private preferred: Channel;
+  /** Start of the day being generated (a lesson's follow-up, even days later, belongs to its send's day). */
+  private todayMs = 0;
 
   constructor(
     private readonly rng: Prng,
@@ -42,14 +48,19 @@ export class LearnerSimulator {
     joinSpreadDays: number,
     private readonly runTag: string,
     private readonly preferredChannelShare: number,
+    setup: LearnerSetup = {},
   ) {
-    this.traits = drawLearner(rng, index, joinSpreadDays);
+    this.traits = (setup.drawTraits ?? drawLearner)(rng, index, joinSpreadDays);
     this.state = initialState(this.traits, rng);
+    this.world = setup.world?.(this.traits) ?? {};
+    this.preferred = this.traits.preferredChannel;
   }
 
   simulateDay(day: number, dayStartMs: number, emit: Emit): void {
     const { traits, state, rng } = this;
     if (day < traits.joinDay) return;
+    this.todayMs = dayStartMs;
+    this.preferred = this.world.preferredChannel?.(dayStartMs, traits.preferredChannel) ?? traits.preferredChannel;
     if (day === traits.joinDay) {
       this.onboard(dayStartMs, emit);
     } else {
@@ -99,9 +110,19 @@ export class LearnerSimulator {
     return `path-${this.state.pathDifficulty}-${this.state.pathNumber}`;
   }
 
-  private otherChannel(): Channel {
-    const others = CHANNELS.filter((c) => c !== this.traits.preferredChannel);
+  private otherChannel(than: Channel = this.traits.preferredChannel): Channel {
+    const others = CHANNELS.filter((c) => c !== than);
     return this.rng.pick(others);
+  }
+
+  /** The model's completion probability, changed by a treatment the learner is under. */
+  private treated(sentMs: number, inputs: Parameters<typeof completionProbability>[0]): number {
+    const p = completionProbability(inputs);
+    return this.world.completionProbability === undefined ? p : this.world.completionProbability(p, sentMs);
+  }
+
+  private levelShift(): number {
+    return this.world.levelShift?.(this.todayMs) ?? 0;
   }
 
   private hourTime(dayStartMs: number, hour: number): number {
@@ -117,9 +138,9 @@ export class LearnerSimulator {
 
   private onboard(dayStartMs: number, emit: Emit): void {
     const t = this.hourTime(dayStartMs, this.traits.preferredHour + this.rng.normal(0, 1));
-    emit(this.event('session_started', t, this.traits.preferredChannel, undefined));
+    emit(this.event('session_started', t, this.preferred, undefined));
     emit(
-      this.event('path_progress', t + MINUTE_MS, this.traits.preferredChannel, this.pathContent(), {
+      this.event('path_progress', t + MINUTE_MS, this.preferred, this.pathContent(), {
         completion_percentage: 0,
         difficulty: this.state.pathDifficulty,
       }),
@@ -133,7 +154,7 @@ export class LearnerSimulator {
     const sessions = rng.poisson(1.2 * state.motivation * dayFactor);
     for (let i = 0; i < sessions; i++) {
       let t = this.hourTime(dayStartMs, traits.preferredHour + rng.normal(0, 2));
-      const channel = rng.bernoulli(0.75) ? traits.preferredChannel : this.otherChannel();
+      const channel = rng.bernoulli(0.75) ? this.preferred : this.otherChannel(this.preferred);
       emit(this.event('session_started', t, channel, undefined));
       if (rng.bernoulli(0.5)) t = this.answer(t + rng.uniform(1, 4) * MINUTE_MS, channel, rng.int(1, 3), emit);
       state.lastEngagementMs = Math.max(state.lastEngagementMs ?? 0, t);
@@ -163,13 +184,13 @@ export class LearnerSimulator {
     const channel = rng.bernoulli(this.preferredChannelShare) ? traits.preferredChannel : this.otherChannel();
     const contentId = this.lessonContent(state.nextLessonInPath++);
     const sentHour = (sentMs % DAY_MS) / HOUR_MS;
-    const level = difficultyLevel(state.pathDifficulty);
+    const level = difficultyLevel(state.pathDifficulty) + this.levelShift();
     const shock = rng.normal(0, COMPLETION.lessonNoiseSd);
     const probability = state.dropped
       ? 0
-      : completionProbability({
+      : this.treated(sentMs, {
           motivation: state.motivation,
-          channelMatch: channel === traits.preferredChannel,
+          channelMatch: channel === this.preferred,
           sentHour,
           preferredHour: traits.preferredHour,
           unstartedRecent: this.unstartedBefore(sentMs),
@@ -234,7 +255,7 @@ export class LearnerSimulator {
     state.lessonsDoneInPath = 0;
     state.nextLessonInPath = 1;
     emit(
-      this.event('path_progress', timeMs, this.traits.preferredChannel, this.pathContent(), {
+      this.event('path_progress', timeMs, this.preferred, this.pathContent(), {
         completion_percentage: 0,
         difficulty: state.pathDifficulty,
       }),
@@ -280,7 +301,7 @@ export class LearnerSimulator {
     contentId = this.lessonContent(Math.max(1, this.state.nextLessonInPath - 1)),
   ): number {
     const { rng, state } = this;
-    const level = difficultyLevel(state.pathDifficulty);
+    const level = difficultyLevel(state.pathDifficulty) + this.levelShift();
     let t = startMs;
     for (let i = 0; i < count; i++) {
       const correct = rng.bernoulli(correctProbability(state.skill, level, state.motivation));

@@ -1,4 +1,6 @@
 import { assertInRange, assertInteger, assertNonEmptyString } from '@pulse/core';
+import type { DriftOptions } from '../drift/drift-options';
+import type { TreatmentOptions } from '../experiment/treatment-options';
 
 export const DAY_MS = 86_400_000;
 export const HOUR_MS = 3_600_000;
@@ -60,6 +62,14 @@ export interface SimulationOptions {
   readonly onOracle?: (record: CompletionOracleRecord) => void;
   /** Called for each injected invalid event with the kind of defect. */
   readonly onInvalid?: (kind: InvalidEventKind, eventId: string) => void;
+  /**
+   * An experiment's known effect on lesson completion for the learners in its treated variant(s),
+   * from their exposure on (see ../experiment). Control learners live exactly the lives they live
+   * without it. Default none.
+   */
+  readonly treatment?: TreatmentOptions;
+  /** The world changes from a simulated day on (see ../drift); several apply in order. Default none. */
+  readonly drift?: DriftOptions | readonly DriftOptions[];
 }
 
 export interface ResolvedSimulationOptions {

@@ -1,10 +1,14 @@
 import type { EngagementEvent } from '@pulse/contracts';
 import type { LearnerTraits } from '../model/learner';
 import { Prng } from '@pulse/core';
+import { resolveDrifts } from '../drift/world-drift';
+import { resolveTreatment, treatmentWorld } from '../experiment/treatment-options';
 import type { InjectionCounts } from './injection';
 import { injectFaults } from './injection';
 import type { Emit } from './learner-simulator';
 import { LearnerSimulator } from './learner-simulator';
+import type { LearnerSetup, LearnerWorld } from './learner-world';
+import { composeWorlds } from './learner-world';
 import { MinHeap } from './min-heap';
 import type { CompletionOracleRecord, ResolvedSimulationOptions, SimulationOptions } from './simulation-options';
 import { DAY_MS, HOUR_MS, resolveSimulationOptions } from './simulation-options';
@@ -47,6 +51,7 @@ export function createSimulation(options: SimulationOptions = {}): Simulation {
   const resolved = resolveSimulationOptions(options);
   const root = new Prng(resolved.seed);
   const runTag = root.fork('run-tag').nextUint32().toString(36);
+  const setup = worldSetup(options, resolved);
   const learners = Array.from(
     { length: resolved.learners },
     (_, i) =>
@@ -56,8 +61,22 @@ export function createSimulation(options: SimulationOptions = {}): Simulation {
         resolved.joinSpreadDays,
         runTag,
         resolved.preferredChannelShare,
+        setup.world,
       ),
   );
+  // Learners a drift brings in come after the others, each from its own stream.
+  for (const joining of setup.joining)
+    for (let j = 0; j < joining.count; j++)
+      learners.push(
+        new LearnerSimulator(
+          root.fork(`${joining.label}/learner-${j}`),
+          learners.length,
+          0,
+          runTag,
+          resolved.preferredChannelShare,
+          { drawTraits: joining.drawTraits, world: setup.world.world },
+        ),
+      );
   const endTimeMs = resolved.live ? Infinity : resolved.startTimeMs + resolved.days * DAY_MS;
   const stats: SimulationStats = { events: 0, byType: {}, duplicates: 0, late: 0, invalid: 0 };
   let consumed = false;
@@ -106,4 +125,25 @@ export function createSimulation(options: SimulationOptions = {}): Simulation {
     dueTimeMs: (event) => invalidSources.get(event) ?? event.eventTimeMs,
     [Symbol.iterator]: counted,
   };
+}
+
+/** The treatment's and the drifts' changes to each learner's world, and the learners the drifts add. */
+function worldSetup(
+  options: SimulationOptions,
+  resolved: ResolvedSimulationOptions,
+): {
+  world: LearnerSetup;
+  joining: { count: number; label: string; drawTraits: LearnerSetup['drawTraits'] }[];
+} {
+  const treatment =
+    options.treatment === undefined ? undefined : resolveTreatment(options.treatment, resolved.startTimeMs);
+  const drifts = resolveDrifts(options.drift, resolved);
+  if (treatment === undefined && drifts.length === 0) return { world: {}, joining: [] };
+  const world = (traits: LearnerTraits): LearnerWorld => {
+    const worlds: LearnerWorld[] = [];
+    if (treatment !== undefined) worlds.push(treatmentWorld(treatment, traits));
+    for (const d of drifts) if (d.world !== undefined) worlds.push(d.world(traits));
+    return composeWorlds(worlds);
+  };
+  return { world: { world }, joining: drifts.flatMap((d) => (d.newLearners === undefined ? [] : [d.newLearners])) };
 }

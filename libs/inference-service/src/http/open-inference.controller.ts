@@ -11,6 +11,7 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ValidationError } from '@pulse/core';
 import type { ServableModel, ServingLease } from '@pulse/inference';
 import { IS_CONFIG } from '../app/tokens';
 import type { InferenceServiceConfig } from '../config/inference-service.config';
@@ -119,8 +120,9 @@ export class OpenInferenceController {
           outputNames(model),
         );
       } catch (err) {
-        const e = err as Error & { field?: string };
-        throw v2Error(HttpStatus.BAD_REQUEST, e.message, e.field);
+        // Only a refusal of the request is a 400: anything else is the server's failure, answered so.
+        if (!(err instanceof ValidationError)) throw err;
+        throw v2Error(HttpStatus.BAD_REQUEST, err.message, err.field);
       }
       const scores = await model.score(request.rows, request.n);
       const outputs = this.outputs(model, scores, request.n).filter(

@@ -164,8 +164,11 @@ function describeValue(datatype: string): string {
 
 /** A value named in a message, cut short: an answer should not echo a megabyte back. */
 function quote(value: unknown): string {
+  // An array or object is named by its kind: stringifying one nested 20,000 deep overflows the stack.
+  if (Array.isArray(value)) return 'an array';
+  if (value !== null && typeof value === 'object') return 'an object';
   // JSON.stringify writes Infinity (a JSON 1e309) as null.
-  const text = typeof value === 'number' ? String(value) : (JSON.stringify(value) ?? String(value));
+  const text = typeof value === 'string' ? JSON.stringify(value) : String(value);
   return text.length > 64 ? `${text.slice(0, 64)}…` : text;
 }
 

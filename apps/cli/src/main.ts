@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The project CLI (`npm run pulse -- <command>`). Each command lives in its own file under commands/.
 import { Command } from 'commander';
+import { registerDriftCommand } from './commands/drift.command';
 import { registerExperimentsCommand } from './commands/experiments.command';
 import { registerFeaturesCommand } from './commands/features.command';
 import { registerGbdtCommand } from './commands/gbdt.command';
@@ -20,6 +21,7 @@ registerFeaturesCommand(program);
 registerTrainCommand(program);
 registerScoreCommand(program);
 registerExperimentsCommand(program);
+registerDriftCommand(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   console.error(`pulse: ${err instanceof Error ? err.message : String(err)}`);

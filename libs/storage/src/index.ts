@@ -1,4 +1,4 @@
-// Postgres storage: TypeORM entities, migrations, event log, embedded PGlite server, dead-letter outbox, model registry, experiments
+// Postgres storage: TypeORM entities, migrations, event log, embedded PGlite server, dead-letter outbox, model registry, experiments, monitoring
 export * from './event-log/event-log.entity';
 export * from './event-log/event-log.repository';
 export { EVENT_COLUMNS, eventFromRow, type EventRow } from './event-log/event-row';
@@ -17,3 +17,5 @@ export { ALIAS_NAME, MODEL_NAME } from './model-registry/model-registry.guards';
 export * from './experiments/experiment.repository';
 export * from './experiments/experiment.types';
 export * from './experiments/experiment.errors';
+export * from './monitoring/monitoring.repository';
+export * from './monitoring/monitoring.types';

@@ -6,6 +6,7 @@ import { CreateDeadLetterOutbox1795800000000 } from './dead-letter-outbox.migrat
 import { CreateModelRegistry1795900000000 } from './model-registry.migration';
 import { CreateExperiments1796000000000 } from './experiments.migration';
 import { ModelReferenceProfile1796100000000 } from './model-reference-profile.migration';
+import { CreateMonitoring1796200000000 } from './monitoring.migration';
 
 export {
   CreateEventLog1730000000000,
@@ -16,6 +17,7 @@ export {
   CreateModelRegistry1795900000000,
   CreateExperiments1796000000000,
   ModelReferenceProfile1796100000000,
+  CreateMonitoring1796200000000,
 };
 
 /** Every migration, oldest first. Append new ones here. */
@@ -28,4 +30,5 @@ export const STORAGE_MIGRATIONS = [
   CreateModelRegistry1795900000000,
   CreateExperiments1796000000000,
   ModelReferenceProfile1796100000000,
+  CreateMonitoring1796200000000,
 ];

@@ -4,7 +4,7 @@ import type { ChannelPreferenceDrift, DriftKindSpec } from './drift-options';
 
 export const channelPreferenceDrift: DriftKindSpec<ChannelPreferenceDrift> = {
   resolve(options, name, context) {
-    const share = options.share ?? 0.5;
+    const share = options.share ?? 1;
     assertInRange(share, `${name}.share`, 0, 1);
     const to = options.to ?? 'sms';
     if (!CHANNELS.includes(to)) throw new RangeError(`${name}.to must be one of ${CHANNELS.join(', ')}, got ${to}`);

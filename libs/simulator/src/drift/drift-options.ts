@@ -8,12 +8,12 @@ interface DriftAt {
 }
 
 /**
- * A share of the learners come to prefer another channel; the platform keeps targeting the one it
- * knew, so its sends match less and the learners' own sessions move to the new channel.
+ * The learners (or a share of them) come to prefer another channel; the platform keeps targeting the
+ * one it knew, so its sends match less and the learners' own sessions move to the new channel.
  */
 export interface ChannelPreferenceDrift extends DriftAt {
   readonly kind: 'channel-preference';
-  /** Share of learners whose preference changes. Default 0.5. */
+  /** Share of learners whose preference changes. Default 1 (all). */
   readonly share?: number;
   /** The channel they now prefer. Default 'sms' (the least preferred one before). */
   readonly to?: Channel;

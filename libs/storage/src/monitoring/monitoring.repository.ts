@@ -32,6 +32,36 @@ const UPSERT_DRIFT_SQL = `
     underflow_sum = monitoring_drift_windows.underflow_sum + EXCLUDED.underflow_sum,
     overflow_sum = monitoring_drift_windows.overflow_sum + EXCLUDED.overflow_sum`;
 
+/**
+ * Sums deltas of the same window (one upsert may not touch a row twice) and orders them by window,
+ * so concurrent transactions lock windows in the same order.
+ */
+function mergeDeltas(deltas: readonly DriftWindowDelta[]): DriftWindowDelta[] {
+  const byWindow = new Map<string, DriftWindowDelta>();
+  for (const d of deltas) {
+    const key = JSON.stringify([d.model, d.modelVersion, d.windowMs, d.windowStartMs, d.feature]);
+    const seen = byWindow.get(key);
+    if (seen !== undefined && seen.counts.length !== d.counts.length)
+      throw new RangeError(
+        `deltas of window ${key} must have as many counts, got ${seen.counts.length} and ${d.counts.length}`,
+      );
+    byWindow.set(
+      key,
+      seen === undefined
+        ? d
+        : {
+            ...seen,
+            counts: seen.counts.map((c, i) => c + d.counts[i]),
+            total: seen.total + d.total,
+            missing: seen.missing + d.missing,
+            underflowSum: seen.underflowSum + d.underflowSum,
+            overflowSum: seen.overflowSum + d.overflowSum,
+          },
+    );
+  }
+  return [...byWindow.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, d]) => d);
+}
+
 export interface MonitoringRepositoryOptions {
   readonly observe?: StorageOpObserver;
 }
@@ -60,7 +90,10 @@ export class MonitoringRepository {
     binsOf: (fresh: readonly MonitoredPrediction[]) => readonly DriftWindowDelta[],
   ): Promise<number> {
     if (predictions.length === 0) return Promise.resolve(0);
-    const unique = [...new Map(predictions.map((p) => [p.predictionId, p])).values()];
+    // In id order: concurrent overlapping batches then take the rows' locks in one order (no deadlock).
+    const unique = [...new Map(predictions.map((p) => [p.predictionId, p])).values()].sort((a, b) =>
+      a.predictionId < b.predictionId ? -1 : a.predictionId > b.predictionId ? 1 : 0,
+    );
     return this.timed('monitoring_predictions', () =>
       this.dataSource.transaction(async (tx) => {
         const inserted: { prediction_id: string }[] = await tx.query(
@@ -95,7 +128,7 @@ export class MonitoringRepository {
   private async addDrift(tx: EntityManager, deltas: readonly DriftWindowDelta[]): Promise<void> {
     await tx.query(UPSERT_DRIFT_SQL, [
       JSON.stringify(
-        deltas.map((d) => ({
+        mergeDeltas(deltas).map((d) => ({
           model: d.model,
           model_version: d.modelVersion,
           window_ms: d.windowMs,
@@ -241,7 +274,10 @@ export class MonitoringRepository {
               asOfMs: Number(d.as_of_ms),
               maturesAtMs: Number(d.matures_at_ms),
             },
-            byEntity.get(d.entity_id) ?? [],
+            // The query fetched each entity's union of windows: keep this prediction's own (as-of, matures-at].
+            (byEntity.get(d.entity_id) ?? []).filter(
+              (e) => e.eventTimeMs > Number(d.as_of_ms) && e.eventTimeMs <= Number(d.matures_at_ms),
+            ),
           ),
         );
         await tx.query(

@@ -24,3 +24,4 @@ export * from './prediction/prediction.codec';
 export * from './experiment-exposure/exposure-id';
 export * from './experiment-exposure/experiment-exposure.codec';
 export * from './experiment-change/experiment-change.codec';
+export * from './monitoring-alert/monitoring-alert.codec';

@@ -343,7 +343,7 @@ export class MonitoringRepository {
     }));
   }
 
-  /** The newest prediction time of `model` and the version most of the last window's predictions came from. */
+  /** The newest served (non-fallback) prediction of `model`: its time and the version that made it. */
   async latest(model: string): Promise<{ asOfMs: number; modelVersion: number } | null> {
     const rows: { as_of_ms: string; model_version: number }[] = await this.dataSource.query(
       `SELECT as_of_ms, model_version FROM monitoring_predictions WHERE model = $1 AND NOT fallback

@@ -1,0 +1,4 @@
+import 'reflect-metadata';
+import { runMonitoringService } from '@pulse/monitoring-service';
+
+void runMonitoringService();

@@ -5,8 +5,16 @@ import { createBus } from '@pulse/bus';
 import type { MessageBus } from '@pulse/bus';
 import type { EngagementEvent, WireFormat } from '@pulse/contracts';
 import { Topics } from '@pulse/contracts';
-import type { EventSink } from '@pulse/simulator';
-import { createSimulation, DAY_MS, JsonlSink, OracleCsvWriter, publishStream, PublisherSink } from '@pulse/simulator';
+import type { DriftOptions, EventSink } from '@pulse/simulator';
+import {
+  createSimulation,
+  DAY_MS,
+  DRIFT_KINDS,
+  JsonlSink,
+  OracleCsvWriter,
+  publishStream,
+  PublisherSink,
+} from '@pulse/simulator';
 
 interface SimulateOptions {
   seed: string;
@@ -27,6 +35,7 @@ interface SimulateOptions {
   batchSize: number;
   progress: boolean;
   live: boolean;
+  drift: DriftOptions[];
 }
 
 function fraction(value: string): number {
@@ -46,6 +55,16 @@ function utcDate(value: string): number {
   const ms = /^\d{4}-\d{2}-\d{2}(T.*)?$/.test(value) ? Date.parse(/T/.test(value) ? value : `${value}T00:00:00Z`) : NaN;
   if (Number.isNaN(ms)) throw new InvalidArgumentError('expected a date like 2024-05-01 (UTC) or an ISO time.');
   return ms;
+}
+
+/** `<kind>@<day>`, repeatable: the drift kinds with their defaults. */
+function driftAt(value: string, previous: DriftOptions[]): DriftOptions[] {
+  const m = /^([a-z-]+)@(\d+)$/.exec(value.trim());
+  if (m === null || !Object.hasOwn(DRIFT_KINDS, m[1]))
+    throw new InvalidArgumentError(
+      `expected <kind>@<day>, kind one of ${Object.keys(DRIFT_KINDS).join(', ')} (e.g. difficulty@20).`,
+    );
+  return [...previous, { kind: m[1], day: Number(m[2]) } as DriftOptions];
 }
 
 function brokerList(value: string): string[] {
@@ -106,6 +125,12 @@ export function registerSimulateCommand(program: Command): void {
       3600,
     )
     .option('--invalid <fraction>', 'fraction of extra, deliberately invalid events (for DLQ testing)', fraction, 0)
+    .option(
+      '--drift <kind@day>',
+      `change the world from a simulated day on (repeatable; defaults as in the simulator's README): ${Object.keys(DRIFT_KINDS).join(', ')}`,
+      driftAt,
+      [],
+    )
     .option('--kafka <brokers>', 'publish to Kafka (comma-separated host:port list)', brokerList)
     .option('--topic <topic>', `Kafka topic (with --kafka; default ${Topics.engagementEvents})`)
     .addOption(
@@ -119,7 +144,8 @@ export function registerSimulateCommand(program: Command): void {
       '\nExamples:\n' +
         '  pulse simulate --learners 200 --days 14 --seed 7 --out events.jsonl --oracle oracle.csv\n' +
         '  pulse simulate --kafka localhost:9092 --rate 5000 --duplicates 0.01 --late 0.05 --invalid 0.001\n' +
-        '  pulse simulate --kafka localhost:9092 --rate 2000 --days 30 --live',
+        '  pulse simulate --kafka localhost:9092 --rate 2000 --days 30 --live\n' +
+        '  pulse simulate --learners 500 --days 60 --drift channel-preference@40 --out drifted.jsonl',
     )
     .action(async (options: SimulateOptions, command: Command) => {
       if (options.topic !== undefined && options.kafka === undefined)
@@ -150,6 +176,7 @@ async function runSimulate(options: SimulateOptions): Promise<void> {
     lateFraction: options.late,
     maxLatenessMs: options.maxLateness * 1000,
     invalidFraction: options.invalid,
+    drift: options.drift,
     onOracle: oracle?.record,
   });
   const sinks: EventSink[] = [];

@@ -13,6 +13,7 @@ const env = {
   TRAINING_SERVICE_PORT: '0',
   INFERENCE_SERVICE_PORT: '0',
   EXPERIMENT_SERVICE_PORT: '0',
+  MONITORING_SERVICE_PORT: '0',
   SIMULATOR_LEARNERS: '20',
   SIMULATOR_DAYS: '2',
   SIMULATOR_RATE: '0',
@@ -31,7 +32,7 @@ describe('platform (embedded)', () => {
   let platform: RunningPlatform | undefined;
   afterAll(async () => platform?.close());
 
-  it('hosts feature-service, training-service, inference-service and experiment-service on shared embedded infrastructure, serves features from simulated events, and lets go of its ports', async () => {
+  it('hosts the five services on shared embedded infrastructure, serves features from simulated events, and lets go of its ports', async () => {
     platform = await startPlatform({ env, host: '127.0.0.1', logger: false });
     expect(platform.embedded).toEqual({ bus: true, database: true, onlineStore: true });
     expect(platform.simulating).toBe(true);
@@ -138,6 +139,14 @@ describe('platform (embedded)', () => {
       },
       { timeoutMs: 15_000, intervalMs: 100, message: 'the exposure recorded' },
     );
+
+    // monitoring-service beside them: it watches the models and answers for each.
+    const ms = platform.services.find((s) => s.name === 'monitoring-service')!;
+    expect((await fetch(`${ms.url}/health`)).status).toBe(200);
+    const watched = await fetch(`${ms.url}/v1/monitoring/lesson_completion`);
+    expect(watched.status).toBe(200);
+    expect(await watched.json()).toMatchObject({ model: 'lesson_completion' });
+    expect((await fetch(`${ms.url}/v1/alerts`)).status).toBe(200);
 
     await platform.close();
     await platform.close(); // idempotent

@@ -1,6 +1,7 @@
 import { EXPERIMENT_SERVICE } from '@pulse/experiment-service';
 import { FEATURE_SERVICE } from '@pulse/feature-service';
 import { INFERENCE_SERVICE } from '@pulse/inference-service';
+import { MONITORING_SERVICE } from '@pulse/monitoring-service';
 import type { HostedService } from '@pulse/nest-common';
 import { TRAINING_SERVICE } from '@pulse/training-service';
 
@@ -13,4 +14,5 @@ export const HOSTED_SERVICES: readonly HostedService[] = [
   TRAINING_SERVICE,
   INFERENCE_SERVICE,
   EXPERIMENT_SERVICE,
+  MONITORING_SERVICE,
 ];

@@ -142,7 +142,15 @@ export class Predictor {
       const topic = this.topicOf(model);
       for (const prediction of predictions) out.push({ topic, prediction, message: this.messageOf(prediction) });
       const acted = predictions.find((p) => !p.shadow);
-      if (routing && acted) out.push(this.exposureOf(routing, acted, event));
+      if (routing && acted)
+        out.push(
+          this.exposureOf(routing, acted, {
+            timeMs: event.eventTimeMs,
+            eventId: event.eventId,
+            channel: event.channel,
+            source: 'inference-service',
+          }),
+        );
     }
     return out;
   }
@@ -174,6 +182,15 @@ export class Predictor {
         ...(routing ? { routing } : {}),
       },
     );
+    // A routed HTTP prediction is an exposure too (published before the answer goes out).
+    if (routing) {
+      const record = this.exposureOf(routing, primary, {
+        timeMs: atMs,
+        ...(channel ? { channel } : {}),
+        source: 'inference-service-http',
+      });
+      await this.infra.publisher.publish(record.topic, [record.message]);
+    }
     return primary;
   }
 
@@ -317,19 +334,27 @@ export class Predictor {
   }
 
   /** The exposure a routed trigger makes: one id per unit and experiment, at the trigger's event time. */
-  private exposureOf(routing: ModelRouting, acted: PredictionMessage, event: EngagementEvent): PublishableRecord {
+  private exposureOf(
+    routing: ModelRouting,
+    acted: PredictionMessage,
+    at: { timeMs: number; eventId?: string; channel?: string; source: string },
+  ): PublishableRecord {
     const unit = String(routing.assignment.hashValue);
     const encoded = encodeExperimentExposure({
       exposureId: exposureId(routing.experiment.key, unit),
       experimentKey: routing.experiment.key,
       variant: routing.assignment.key,
       unitId: unit,
-      exposedAtMs: event.eventTimeMs,
-      triggerEventId: event.eventId,
+      exposedAtMs: at.timeMs,
+      ...(at.eventId !== undefined ? { triggerEventId: at.eventId } : {}),
       predictionId: acted.predictionId,
       model: acted.model,
       ...(acted.modelVersion > 0 ? { modelVersion: acted.modelVersion } : {}),
-      context: { source: 'inference-service', route: routing.route, channel: event.channel },
+      context: {
+        source: at.source,
+        route: routing.route,
+        ...(at.channel !== undefined ? { channel: at.channel } : {}),
+      },
     });
     return {
       topic: this.config.topics.exposures,

@@ -18,6 +18,8 @@ const CONNECTIONS: Record<string, readonly string[]> = {
   // Reads the online feature state feature-service keeps in Redis, and the registry in Postgres.
   'inference-service': ['KAFKA_BROKERS', 'DATABASE_URL', 'REDIS_URL'],
   'experiment-service': ['KAFKA_BROKERS', 'DATABASE_URL'],
+  // Predictions, labels, windows and alert state in Postgres; no Redis.
+  'monitoring-service': ['KAFKA_BROKERS', 'DATABASE_URL'],
 };
 const connectionsOf = (service: string) => CONNECTIONS[service] ?? ['KAFKA_BROKERS'];
 

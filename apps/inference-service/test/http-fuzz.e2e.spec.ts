@@ -602,19 +602,21 @@ describe('bodies, content types and paths', () => {
   }, 120_000);
 });
 
-// The server's own string decoding and router answer these before any handler of the HTTP layer:
-// they need the app's Fastify setup (a strict UTF-8 JSON parser, frameworkErrors) to answer as they should.
+// The server's own body decoding and router answer these before any handler of the HTTP layer (the
+// app's strict UTF-8 JSON parser and router refusals, shared with feature-service).
 describe('answered by the server before the HTTP layer', () => {
-  it.failing('a JSON body that is not UTF-8 is a 400 naming the body (read as U+FFFD instead)', async () => {
+  it('a JSON body that is not UTF-8 is a 400 naming the body', async () => {
     const bytes = Buffer.concat([Buffer.from('{"entityId":"a'), Buffer.from([0xff, 0xfe]), Buffer.from('"}')]);
     await expectAnswer(typed(P, 'application/json', bytes), { status: 400, field: 'body' });
   });
-  it.failing('a path that is not percent-encoded UTF-8 is a 400 naming the path', async () => {
+  it('a path that is not percent-encoded UTF-8 is a 400 naming the path', async () => {
     await expectAnswer(post('/v1/predict/%ff', { entityId: 'a' }), { status: 400, field: 'path' });
   });
-  it.failing('a model name beyond the router’s parameter length is a 414 (or 404) naming the path', async () => {
-    const a = await rawRequest(url, post(`/v1/predict/${'m'.repeat(101)}`, { entityId: 'a' }));
-    expect(a.json.field).toBe('path');
+  it('a model name beyond the router’s parameter length is a 414 naming the path; a long one within it a 404 naming the model', async () => {
+    const a = await rawRequest(url, post(`/v1/predict/${'m'.repeat(3000)}`, { entityId: 'a' }));
+    expect([a.status, a.json.field]).toEqual([414, 'path']);
+    const b = await rawRequest(url, post(`/v1/predict/${'m'.repeat(101)}`, { entityId: 'a' }));
+    expect([b.status, b.json.field]).toEqual([404, 'model']);
   });
   it('neither is a 5xx, and each is JSON', async () => {
     const bytes = Buffer.concat([Buffer.from('{"entityId":"a'), Buffer.from([0xff, 0xfe]), Buffer.from('"}')]);

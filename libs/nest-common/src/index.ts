@@ -16,3 +16,4 @@ export * from './hosting/hosted-service';
 export * from './logging/logging.module';
 export * from './auth/api-tokens';
 export * from './auth/admin.guard';
+export * from './http/strict-http';

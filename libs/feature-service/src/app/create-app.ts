@@ -1,24 +1,24 @@
 import { Logger, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { MAX_ID_LENGTH } from '@pulse/contracts';
-import { ValidationError } from '@pulse/core';
 import type { FeatureRegistry } from '@pulse/features';
 import { BusServer } from '@pulse/nest-bus';
-import { describeInfrastructure, useStructuredLogger, type SharedInfrastructure } from '@pulse/nest-common';
+import {
+  describeInfrastructure,
+  readJsonBodiesOnly,
+  strictFastifyAdapter,
+  useStructuredLogger,
+  type SharedInfrastructure,
+} from '@pulse/nest-common';
 import { Registry } from 'prom-client';
 import type { FeatureServiceConfig } from '../config/feature-service.config';
 import type { Infrastructure } from '../infrastructure/infrastructure';
 import { FeatureServiceModule } from '../module/feature-service.module';
 import type { FsMetrics } from './feature-service.metrics';
 import { FS_METRICS, INFRASTRUCTURE } from './tokens';
-import {
-  badRequestBody,
-  UnsupportedMediaTypeFilter,
-  ValidationErrorFilter,
-  type ErrorBody,
-} from './validation-error.filter';
+import { UnsupportedMediaTypeFilter, ValidationErrorFilter } from './validation-error.filter';
 
 // POST /v1/events takes up to MAX_EVENTS_PER_REQUEST events of a few hundred bytes each.
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
@@ -56,19 +56,7 @@ export async function createFeatureServiceApp(
   // Fastify rather than Express: fewer objects and less work per request (measured on the feature
   // reads: Express's routing and response objects were most of the garbage the GC promoted while
   // serving them). It computes no ETag (the answers change with every event anyway).
-  const adapter = new FastifyAdapter({
-    bodyLimit: MAX_BODY_BYTES,
-    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
-    // Fastify's reply, typed by what is used of it (its generic type is not this function's to name)
-    frameworkErrors: (
-      error: { readonly code: string; readonly message: string },
-      _request: unknown,
-      reply: unknown,
-    ) => {
-      const body = routingErrorBody(error);
-      void (reply as { code(status: number): { send(body: ErrorBody): unknown } }).code(body.statusCode).send(body);
-    },
-  });
+  const adapter = strictFastifyAdapter({ bodyLimit: MAX_BODY_BYTES, maxParamLength: MAX_PARAM_LENGTH });
   const app = await NestFactory.create<NestFastifyApplication>(
     FeatureServiceModule.register({
       config,
@@ -85,7 +73,7 @@ export async function createFeatureServiceApp(
     },
   );
   if (options.logger !== false) useStructuredLogger(app);
-  readJsonBodiesOnly(app);
+  readJsonBodiesOnly(app, MAX_BODY_BYTES);
   app.useGlobalFilters(
     new UnsupportedMediaTypeFilter(app.getHttpAdapter()),
     new ValidationErrorFilter(app.getHttpAdapter()),
@@ -146,69 +134,6 @@ export async function createFeatureServiceApp(
     `${describeInfrastructure(infra.embedded)}; consuming ${config.topics.events} as group ${config.consumerGroup}`,
   );
   return app;
-}
-
-/**
- * Request bodies are JSON only. Fastify's text/plain parser is left out, so a body of another type is a
- * 415 naming the types to send (UnsupportedMediaTypeFilter) rather than a string a handler misreads;
- * an empty or unreadable JSON body is a 400 naming the body.
- */
-function readJsonBodiesOnly(app: NestFastifyApplication): void {
-  const fastify = app.getHttpAdapter().getInstance();
-  fastify.removeAllContentTypeParsers();
-  const parseJson = fastify.getDefaultJsonParser('error', 'error');
-  // Read as bytes and decoded strictly: Fastify's string reading answers invalid UTF-8 with a bare
-  // "body size did not match Content-Length", and a lenient decoding would turn it into U+FFFD.
-  const utf8 = new TextDecoder('utf-8', { fatal: true });
-  fastify.addContentTypeParser(
-    'application/json',
-    { parseAs: 'buffer', bodyLimit: MAX_BODY_BYTES },
-    (request, raw, done) => {
-      let body: string;
-      try {
-        body = utf8.decode(raw as Buffer);
-      } catch {
-        done(new ValidationError('the body is not valid UTF-8', { field: 'body' }), undefined);
-        return;
-      }
-      if (body.length === 0) {
-        done(new ValidationError('the body is empty; a JSON document is expected', { field: 'body' }), undefined);
-        return;
-      }
-      parseJson(request, body, (error, value) => {
-        // Fastify's error says no more than this (nor which); __proto__ keys are refused as well.
-        if (error)
-          done(
-            new ValidationError('the body is not valid JSON (or holds a __proto__ or constructor.prototype key)', {
-              field: 'body',
-              cause: error,
-            }),
-            undefined,
-          );
-        else done(null, value);
-      });
-    },
-  );
-}
-
-/**
- * The answer to the router's refusals, before any handler: a path that is not percent-encoded UTF-8 (the
- * only way a lone surrogate can be sent in one) or a segment longer than MAX_PARAM_LENGTH; like the
- * handlers' bad requests, naming the path.
- */
-function routingErrorBody(error: { readonly code: string; readonly message: string }): ErrorBody {
-  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
-    return {
-      statusCode: 414,
-      error: 'URI Too Long',
-      message: `a path segment is longer than ${MAX_PARAM_LENGTH} characters`,
-      field: 'path',
-    };
-  }
-  return badRequestBody(
-    error.code === 'FST_ERR_BAD_URL' ? 'the path is not valid percent-encoded UTF-8' : error.message,
-    'path',
-  );
 }
 
 /** The bus transport of an app made by createFeatureServiceApp (tests use it to kill the consumer). */

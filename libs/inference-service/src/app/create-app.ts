@@ -1,8 +1,15 @@
 import { Logger, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { describeInfrastructure, useStructuredLogger, type SharedInfrastructure } from '@pulse/nest-common';
+import {
+  describeInfrastructure,
+  readJsonBodiesOnly,
+  strictFastifyAdapter,
+  useStructuredLogger,
+  type SharedInfrastructure,
+} from '@pulse/nest-common';
+import { MAX_ID_LENGTH } from '@pulse/contracts';
 import { Registry } from 'prom-client';
 import type { InferenceServiceConfig } from '../config/inference-service.config';
 import { InferenceErrorFilter } from '../http/inference-error.filter';
@@ -39,9 +46,12 @@ export async function createInferenceServiceApp(
       ...(options.shared ? { shared: options.shared } : {}),
       ...(options.logger === false ? { logger: false as const } : {}),
     }),
-    new FastifyAdapter({ bodyLimit: MAX_BODY_BYTES }),
-    options.logger === false ? { logger: false } : { bufferLogs: true },
+    // A model name or entity id as long as the longest id percent-encoded is the handlers' to judge.
+    strictFastifyAdapter({ bodyLimit: MAX_BODY_BYTES, maxParamLength: MAX_ID_LENGTH * 9 }),
+    // JSON bodies only, decoded strictly (readJsonBodiesOnly), not Nest's JSON and urlencoded parsers
+    { ...(options.logger === false ? { logger: false } : { bufferLogs: true }), bodyParser: false },
   );
+  readJsonBodiesOnly(app, MAX_BODY_BYTES);
   if (options.logger !== false) useStructuredLogger(app);
   app.useGlobalFilters(new InferenceErrorFilter(app.getHttpAdapter()));
   if (options.shutdownHooks !== false) app.enableShutdownHooks();

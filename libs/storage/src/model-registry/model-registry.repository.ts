@@ -450,8 +450,8 @@ export class ModelRegistryRepository {
     return this.jobs.listJobs(options);
   }
 
-  nextQueuedJob(): Promise<TrainingJob | null> {
-    return this.jobs.nextQueuedJob();
+  nextQueuedJob(dataUntilMs?: number): Promise<TrainingJob | null> {
+    return this.jobs.nextQueuedJob(dataUntilMs);
   }
 
   claimJob(id: string, owner: string): Promise<TrainingJob | null> {

@@ -168,12 +168,22 @@ export class TrainingJobRepository {
     return rows.map(jobFromRow);
   }
 
-  /** The oldest queued job, null when none waits. */
-  async nextQueuedJob(): Promise<TrainingJob | null> {
+  /**
+   * The oldest queued job, null when none waits. With `dataUntilMs` (the event log's newest event
+   * time), only jobs whose training range ends by then: a job for data that does not exist yet waits.
+   */
+  async nextQueuedJob(dataUntilMs?: number): Promise<TrainingJob | null> {
     const rows: JobRow[] = await this.timed('job_next', () =>
-      this.dataSource.query(
-        `SELECT ${JOB_COLUMNS} FROM training_jobs WHERE state = 'queued' ORDER BY created_at, id LIMIT 1`,
-      ),
+      dataUntilMs === undefined
+        ? this.dataSource.query(
+            `SELECT ${JOB_COLUMNS} FROM training_jobs WHERE state = 'queued' ORDER BY created_at, id LIMIT 1`,
+          )
+        : this.dataSource.query(
+            `SELECT ${JOB_COLUMNS} FROM training_jobs
+             WHERE state = 'queued' AND (train_until IS NULL OR train_until <= to_timestamp($1::float8 / 1000))
+             ORDER BY created_at, id LIMIT 1`,
+            [Number.isFinite(dataUntilMs) ? dataUntilMs : -1e15],
+          ),
     );
     return rows.length === 0 ? null : jobFromRow(rows[0]);
   }

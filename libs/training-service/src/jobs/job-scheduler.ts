@@ -31,8 +31,17 @@ export interface JobSchedulerOptions {
   readonly pollMs: number;
   /** Trains a claimed job (in a worker thread, in the service). */
   readonly run: (job: TrainingWorkerJob, hooks: JobRunHooks) => Promise<JobRunSummary>;
+  /**
+   * The event log's newest event time. A job whose training range ends after it (trainUntil, e.g. a
+   * retraining asked for once data after a drift exists) waits, and the jobs behind it go first.
+   * Read at most every WATERMARK_REFRESH_MS, and only while such a job waits. Absent: jobs never wait.
+   */
+  readonly dataWatermark?: () => Promise<number>;
   readonly events?: JobSchedulerEvents;
 }
+
+// The watermark is a scan of the log: read it seldom, and only while a job waits for data.
+const WATERMARK_REFRESH_MS = 2000;
 
 interface Running {
   readonly controller: AbortController;
@@ -49,6 +58,7 @@ export class JobScheduler {
   private readonly running = new Map<string, Running>();
   private readonly loop: WakeableLoop;
   private lastRecovery = 0;
+  private watermark = { ms: -Infinity, readAt: -Infinity };
 
   constructor(private readonly options: JobSchedulerOptions) {
     this.loop = new WakeableLoop(() => this.tick(), options.pollMs);
@@ -84,7 +94,7 @@ export class JobScheduler {
     try {
       if (Date.now() - this.lastRecovery >= this.recoveryIntervalMs()) await this.recover();
       while (!this.loop.isStopped && this.running.size < this.options.concurrency) {
-        const next = await this.options.registry.nextQueuedJob();
+        const next = await this.nextReadyJob();
         if (next === null) return;
         const claimed = await this.options.registry.claimJob(next.id, this.options.owner);
         // Another copy took it first: look for the next one.
@@ -93,6 +103,17 @@ export class JobScheduler {
     } catch (err) {
       this.options.events?.onError?.('looking for queued training jobs failed', err);
     }
+  }
+
+  /** The oldest queued job whose data exists (see dataWatermark). */
+  private async nextReadyJob(): Promise<TrainingJob | null> {
+    const { registry, dataWatermark } = this.options;
+    const next = await registry.nextQueuedJob();
+    if (next === null || next.trainUntil === null || dataWatermark === undefined) return next;
+    if (Date.parse(next.trainUntil) <= this.watermark.ms) return next;
+    if (Date.now() - this.watermark.readAt >= WATERMARK_REFRESH_MS)
+      this.watermark = { ms: await dataWatermark(), readAt: Date.now() };
+    return registry.nextQueuedJob(this.watermark.ms);
   }
 
   private recoveryIntervalMs(): number {

@@ -49,6 +49,12 @@ export class TrainingRuntime implements OnApplicationBootstrap, OnModuleDestroy 
       staleAfterMs: config.jobStaleMs,
       maxAttempts: config.maxAttempts,
       pollMs: config.pollMs,
+      dataWatermark: async () => {
+        const [row]: { w: string | null }[] = await infra.dataSource.query(
+          'SELECT max(event_time_ms) AS w FROM event_log',
+        );
+        return row?.w === null || row?.w === undefined ? -Infinity : Number(row.w);
+      },
       run: (job, hooks) =>
         runJobInWorker(job, {
           entry: trainingWorkerEntry(),

@@ -238,20 +238,21 @@ export async function publishLabelledTriggers(
     ...learners.map((l) => event(l, 'session_started', l.atMs - 10 * 60_000)),
     ...learners.filter((_, i) => i % 2 === 0).map((l) => event(l, 'lesson_completed', l.atMs + 20 * 60_000)),
   ]);
-  return waitFor(
+  await waitFor(
     async () => {
       for (const l of learners) {
         const body = (await call(`${fs}/v1/features/${l.entityId}`)) as { watermark: string | null };
         if (body.watermark === null) return false;
       }
-      await publisher.publish(
-        Topics.engagementEvents,
-        learners.map((l) => event(l, 'lesson_sent', l.atMs)),
-      );
-      return run;
+      return true;
     },
     { timeoutMs: 20_000, intervalMs: 200, message: "the labelled learners' outcomes folded" },
   );
+  await publisher.publish(
+    Topics.engagementEvents,
+    learners.map((l) => event(l, 'lesson_sent', l.atMs)),
+  );
+  return run;
 }
 
 /** One round of reads and writes over HTTP on every service (latency histograms observe in each window). */

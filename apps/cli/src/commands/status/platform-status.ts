@@ -32,8 +32,9 @@ type Read = { readonly body: unknown } | { readonly error: string; readonly stat
 
 /**
  * Asks every target, each request waiting at most `timeoutMs`: health, /metrics, the models'
- * aliases, the open alerts and the experiments at once, then each model's monitoring view. A service
- * that does not answer costs at most two timeouts and shows as unreachable; nothing here throws for it.
+ * aliases, the open alerts and the experiments at once (a failed /health then asks /health/live),
+ * then each model's monitoring view — at most three timeouts in all. A service that does not answer
+ * shows as unreachable and the sections it feeds as not read; nothing here throws for it.
  */
 export async function platformStatus(targets: readonly StatusTarget[], timeoutMs: number): Promise<PlatformStatus> {
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0)

@@ -112,7 +112,10 @@ describe('alert rules and their state', () => {
 
   it('alerts on an AUC more than 10 % below training, realised or estimated', () => {
     const q = (auc: number) => ({ ...windowQuality([]), n: 1000, auc });
-    expect(rule('auc_drop').observe(window({ quality: q(0.71) }), o)).toMatchObject({ firing: true, threshold: expect.closeTo(0.72, 12) });
+    expect(rule('auc_drop').observe(window({ quality: q(0.71) }), o)).toMatchObject({
+      firing: true,
+      threshold: expect.closeTo(0.72, 12),
+    });
     expect(rule('auc_drop').observe(window({ quality: q(0.73) }), o)).toMatchObject({ firing: false, clear: false });
     expect(rule('auc_drop').observe(window({ quality: q(0.74) }), o)).toMatchObject({ clear: true });
     expect(rule('estimated_auc_drop').observe(window({ estimatedAuc: 0.6 }), o)).toMatchObject({ firing: true });

@@ -27,6 +27,11 @@ export interface MonitoringServiceConfig extends SharedInfrastructureSettings {
    * horizon must be before it is final — room for events arriving out of order.
    */
   readonly labelLatenessMs: number;
+  /**
+   * MONITORING_IDLE_PARTITION_MS (default 60000): an events partition whose watermark has not moved
+   * for this long no longer holds labels back (an idle partition would otherwise stop them all).
+   */
+  readonly idlePartitionMs: number;
   /** MONITORING_EVALUATE_MS (default 5000): how often windows are evaluated and labels matured. */
   readonly evaluateMs: number;
   /** MONITORING_ALERT_COOLDOWN_MS (default 6 h): after an alert resolves, no new firing of it before this. */
@@ -84,6 +89,7 @@ export function loadMonitoringServiceConfig(env: EnvReader): MonitoringServiceCo
     models: [...new Set(models)],
     windowsMs: [...new Set(windows)].sort((a, b) => a - b),
     labelLatenessMs: env.int('MONITORING_LABEL_LATENESS_MS', 60_000, 0, 7 * 86_400_000),
+    idlePartitionMs: env.int('MONITORING_IDLE_PARTITION_MS', 60_000, 100, 86_400_000),
     evaluateMs: env.int('MONITORING_EVALUATE_MS', 5000, 50, 3_600_000),
     alertCooldownMs: env.int('MONITORING_ALERT_COOLDOWN_MS', 6 * 3_600_000, 0, 30 * 86_400_000),
     retrain: env.bool('MONITORING_RETRAIN', true),

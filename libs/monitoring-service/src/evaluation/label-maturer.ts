@@ -7,23 +7,26 @@ import type { MonitoringServiceMetrics } from '../app/monitoring-service.metrics
 import { MS_CONFIG, MS_INFRASTRUCTURE, MS_METRICS } from '../app/tokens';
 import type { MonitoringServiceConfig } from '../config/monitoring-service.config';
 import type { MonitoringInfrastructure } from '../infrastructure/monitoring-infrastructure';
+import { OutcomeConsumer } from '../kafka/outcome-consumer';
 
 const BATCH = 5000;
 
 /**
  * Joins each prediction with its label once the label is final — its horizon behind the outcome
- * watermark — decided by the model spec's own label kind (the function the training-set builder
+ * watermark (the least of the events topic's partitions', an idle partition left out) — decided by the model spec's own label kind (the function the training-set builder
  * uses), so live labels are the labels the model was trained on.
  */
 @Injectable()
 export class LabelMaturer implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly log = new Logger('LabelMaturer');
   private readonly loop: WakeableLoop;
+  private readonly startedAt = Date.now();
 
   constructor(
     @Inject(MS_INFRASTRUCTURE) private readonly infra: MonitoringInfrastructure,
-    @Inject(MS_CONFIG) config: MonitoringServiceConfig,
+    @Inject(MS_CONFIG) private readonly config: MonitoringServiceConfig,
     @Inject(MS_METRICS) private readonly metrics: MonitoringServiceMetrics,
+    private readonly outcomes: OutcomeConsumer,
   ) {
     this.loop = new WakeableLoop(async () => void (await this.matureAll()), Math.min(1000, config.evaluateMs));
   }
@@ -40,7 +43,11 @@ export class LabelMaturer implements OnApplicationBootstrap, OnApplicationShutdo
   async matureAll(): Promise<number> {
     let total = 0;
     try {
-      const watermark = await this.infra.monitoring.watermark();
+      // The least of the partitions' watermarks, once every partition this copy reads has one.
+      const watermark = await this.infra.monitoring.outcomeWatermark({
+        idleMs: this.config.idlePartitionMs,
+        partitions: Date.now() - this.startedAt < this.config.idlePartitionMs ? this.outcomes.assignedPartitions() : [],
+      });
       if (watermark === null) return 0;
       for (;;) {
         const labelled = await this.infra.monitoring.maturePredictions(watermark, BATCH, (p, events) =>

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import { alertId, type MonitoringAlertKind, type TrainingRequestMessage } from '@pulse/contracts';
 import { nameBasedUuid } from '@pulse/contracts';
 import { WakeableLoop } from '@pulse/core';
+import { DEFAULT_MODELS, type ModelSpec } from '@pulse/models';
 import { DriftWindow, windowDrift, type WindowDrift } from '@pulse/drift';
 import {
   ALERT_RULES,
@@ -40,6 +41,8 @@ export interface WindowView {
   readonly end: string;
   /** Complete: predictions newer than its end have arrived. */
   readonly closed: boolean;
+  /** Every prediction's label has matured (the end plus the label horizon is behind the outcome watermark). */
+  readonly labelsFinal: boolean;
   readonly version: number;
   readonly predictions: number;
   readonly labelled: number;
@@ -68,6 +71,8 @@ export interface ModelMonitoringView {
 export class WindowEvaluator implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly log = new Logger('WindowEvaluator');
   private readonly loop: WakeableLoop;
+  /** Per window size, the end of the newest closed window of the last evaluation. */
+  private readonly newestEnd = new Map<number, number>();
 
   constructor(
     @Inject(MS_INFRASTRUCTURE) private readonly infra: MonitoringInfrastructure,
@@ -92,6 +97,7 @@ export class WindowEvaluator implements OnApplicationBootstrap, OnApplicationShu
       try {
         const view = await this.view(model, { closedOnly: true });
         for (const w of view.windows) await this.judge(model, w);
+        await this.refreshFiringGauge(model);
       } catch (err) {
         this.log.warn(`evaluating ${model} failed; retrying: ${err instanceof Error ? err.message : String(err)}`);
       }
@@ -103,10 +109,23 @@ export class WindowEvaluator implements OnApplicationBootstrap, OnApplicationShu
     const latest = await this.infra.monitoring.latest(model);
     if (latest === null) return { model, version: null, latestPredictionAt: null, windows: [] };
     const windows: WindowView[] = [];
+    const horizonMs = horizonOf(model);
+    const outcomeWatermark = await this.infra.monitoring.outcomeWatermark({ idleMs: this.config.idlePartitionMs });
     for (const windowMs of this.config.windowsMs) {
       const current = windowStart(latest.asOfMs, windowMs);
-      windows.push(await this.window(model, latest.modelVersion, windowMs, current - windowMs, true));
-      if (!options.closedOnly) windows.push(await this.window(model, latest.modelVersion, windowMs, current, false));
+      const closed = current - windowMs;
+      this.newestEnd.set(windowMs, current);
+      // The newest window whose labels are all final, for the realised quality (often days behind).
+      const labelled =
+        outcomeWatermark === null || horizonMs === null
+          ? null
+          : Math.min(closed, windowStart(outcomeWatermark - horizonMs, windowMs) - windowMs);
+      const final = (start: number) => labelled !== null && start <= labelled;
+      windows.push(await this.window(model, latest.modelVersion, windowMs, closed, true, final(closed)));
+      if (labelled !== null && labelled < closed)
+        windows.push(await this.window(model, latest.modelVersion, windowMs, labelled, true, true));
+      if (!options.closedOnly)
+        windows.push(await this.window(model, latest.modelVersion, windowMs, current, false, false));
     }
     return {
       model,
@@ -122,6 +141,7 @@ export class WindowEvaluator implements OnApplicationBootstrap, OnApplicationShu
     windowMs: number,
     startMs: number,
     closed: boolean,
+    labelsFinal: boolean,
   ): Promise<WindowView> {
     const ref = await this.references.get(model, version);
     const rows = (await this.infra.monitoring.windowRows(model, startMs, startMs + windowMs)).filter(
@@ -169,6 +189,7 @@ export class WindowEvaluator implements OnApplicationBootstrap, OnApplicationShu
       start: new Date(startMs).toISOString(),
       end: new Date(startMs + windowMs).toISOString(),
       closed,
+      labelsFinal,
       version,
       predictions: rows.length,
       labelled: labelled.length,
@@ -195,10 +216,11 @@ export class WindowEvaluator implements OnApplicationBootstrap, OnApplicationShu
       ] as const)
         if (value !== undefined && Number.isFinite(value))
           this.metrics.drift.set({ ...labels, feature, metric }, value);
-    if (w.quality?.auc != null) this.metrics.auc.set({ ...labels, kind: 'realised' }, w.quality.auc);
-    if (w.estimatedAuc !== null) this.metrics.auc.set({ ...labels, kind: 'estimated' }, w.estimatedAuc);
+    if (w.labelsFinal && w.quality?.auc != null) this.metrics.auc.set({ ...labels, kind: 'realised' }, w.quality.auc);
+    if (w.estimatedAuc !== null && !this.isOlderLabelledWindow(w))
+      this.metrics.auc.set({ ...labels, kind: 'estimated' }, w.estimatedAuc);
     if (w.trainingAuc !== null) this.metrics.auc.set({ ...labels, kind: 'training' }, w.trainingAuc);
-    for (const f of w.quality?.fairness ?? []) {
+    for (const f of w.labelsFinal ? (w.quality?.fairness ?? []) : []) {
       if (f.demographicParityDifference !== null)
         this.metrics.fairnessGap.set(
           { ...labels, attribute: f.attribute, metric: 'demographic_parity' },
@@ -227,12 +249,30 @@ export class WindowEvaluator implements OnApplicationBootstrap, OnApplicationShu
       fairnessMax: (await this.references.get(model, w.version))?.fairnessMax ?? null,
     };
     let published = false;
+    // The newest closed window is judged by the rules on it; a window with final labels by the quality rules.
+    const newest = w.closed && !(w.labelsFinal && w.predictions > 0 && this.isOlderLabelledWindow(w));
     for (const rule of ALERT_RULES) {
+      if ((rule.judges === 'labelled') !== w.labelsFinal) continue;
+      if (rule.judges === 'newest' && !newest) continue;
       const observation = rule.observe(snapshot, this.config.rules);
       if (observation === null) continue;
       published = (await this.apply(observation, snapshot)) || published;
     }
     if (published) this.relay.wake();
+  }
+
+  /** A labelled window older than the newest closed one (judged for quality only). */
+  private isOlderLabelledWindow(w: WindowView): boolean {
+    const sizeMs = Date.parse(w.end) - Date.parse(w.start);
+    return Date.parse(w.end) + sizeMs <= (this.newestEnd.get(sizeMs) ?? -Infinity);
+  }
+
+  /** pulse_monitoring_alerts_firing from the stored state, so every copy reports every alert alike. */
+  private async refreshFiringGauge(model: string): Promise<void> {
+    const firing = new Map<string, boolean>();
+    for (const a of await this.infra.monitoring.alerts())
+      if (a.model === model) firing.set(a.rule, (firing.get(a.rule) ?? false) || a.firing);
+    for (const [rule, on] of firing) this.metrics.alertsFiring.set({ rule, model }, on ? 1 : 0);
   }
 
   private async apply(o: AlertObservation, w: WindowSnapshot): Promise<boolean> {
@@ -307,6 +347,12 @@ export class WindowEvaluator implements OnApplicationBootstrap, OnApplicationShu
     }
     return changed;
   }
+}
+
+/** The label horizon of the model's spec (null for labels that do not mature here). */
+function horizonOf(model: string): number | null {
+  const spec = (DEFAULT_MODELS as Record<string, ModelSpec>)[model];
+  return spec?.label.kind === 'eventWithin' ? spec.horizonMs : null;
 }
 
 function alertKindOf(o: AlertObservation): MonitoringAlertKind {

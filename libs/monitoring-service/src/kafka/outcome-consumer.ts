@@ -14,8 +14,8 @@ const MAX_FUTURE_SKEW_MS = 300_000;
 
 /**
  * Keeps what labels mature from: the watched models' label events (e.g. lesson_completed), the
- * learners' profiles (fairness groups), and the outcome watermark — the newest event time consumed
- * less MONITORING_LABEL_LATENESS_MS — all stored in one transaction per batch.
+ * learners' profiles (fairness groups), and each partition's watermark — the newest event time
+ * consumed from it less MONITORING_LABEL_LATENESS_MS — all stored in one transaction per batch.
  */
 @Injectable()
 export class OutcomeConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -40,7 +40,7 @@ export class OutcomeConsumer implements OnApplicationBootstrap, OnApplicationShu
       topics: [this.config.topics.events],
       fromBeginning: true,
       maxBatchSize: 5000,
-      handler: (batch) => this.onBatch(batch),
+      handler: (batch, ctx) => this.onBatch(batch, ctx.partition),
       onBatch: (r) => this.metrics.consumerLag.set({ topic: r.topic, partition: String(r.partition) }, r.lag),
       onError: (err) =>
         this.log.error(`the outcomes consumer stopped: ${err instanceof Error ? err.message : String(err)}`),
@@ -55,7 +55,12 @@ export class OutcomeConsumer implements OnApplicationBootstrap, OnApplicationShu
     return this.subscription?.kill();
   }
 
-  private async onBatch(batch: readonly BusMessage[]): Promise<void> {
+  /** The partitions of the events topic this copy reads (their watermarks must exist before labels mature). */
+  assignedPartitions(): string[] {
+    return (this.subscription?.assignment()[this.config.topics.events] ?? []).map(String);
+  }
+
+  private async onBatch(batch: readonly BusMessage[], partition: number): Promise<void> {
     const nowMs = Date.now();
     const outcomes: OutcomeEvent[] = [];
     const profiles: EntityProfile[] = [];
@@ -92,7 +97,12 @@ export class OutcomeConsumer implements OnApplicationBootstrap, OnApplicationShu
     }
     if (newest === -Infinity) return;
     try {
-      await this.infra.monitoring.recordOutcomes(outcomes, profiles, Math.floor(newest - this.config.labelLatenessMs));
+      await this.infra.monitoring.recordOutcomes(
+        outcomes,
+        profiles,
+        Math.floor(newest - this.config.labelLatenessMs),
+        String(partition),
+      );
     } catch (err) {
       throw new ConnectionError(`recording outcomes failed: ${(err as Error).message}`, { cause: err });
     }

@@ -72,13 +72,16 @@ export class PredictionConsumer implements OnApplicationBootstrap, OnApplication
       }
       const rows = predictions.map((p) => this.rowOf(p));
       const byPrediction = new Map(predictions.map((p) => [p.predictionId, p]));
+      let recorded: readonly MonitoredPrediction[] = [];
       await this.infra.monitoring.recordPredictions(rows, (fresh) => {
-        for (const r of fresh) this.metrics.predictions.inc({ model: r.model, version: String(r.modelVersion) });
+        recorded = fresh;
         return this.driftDeltas(
           fresh.map((r) => byPrediction.get(r.predictionId)!),
           refs,
         );
       });
+      // Counted once committed (a transaction retried would otherwise count its rows twice).
+      for (const r of recorded) this.metrics.predictions.inc({ model: r.model, version: String(r.modelVersion) });
     } catch (err) {
       // The database or registry away: retried by the bus (with backoff), the batch is not committed.
       throw new ConnectionError(`recording predictions failed: ${(err as Error).message}`, { cause: err });

@@ -47,6 +47,11 @@ export interface AlertObservation {
 export interface AlertRule {
   readonly name: string;
   readonly kind: AlertKind;
+  /**
+   * Which window it judges: the newest closed one (drift, estimates, fallbacks), or the newest whose
+   * labels are final (its end plus the label horizon behind the outcome watermark).
+   */
+  readonly judges: 'newest' | 'labelled';
   readonly description: string;
   /** One observation per window it can judge; none when the window holds too little to judge. */
   observe(window: WindowSnapshot, options: AlertRuleOptions): AlertObservation | null;

@@ -59,8 +59,9 @@ export class CreateMonitoring1796200000000 implements MigrationInterface {
       )`);
     await queryRunner.query(`
       CREATE TABLE monitoring_watermarks (
-        name      text PRIMARY KEY,
-        value_ms  bigint NOT NULL
+        name        text PRIMARY KEY,
+        value_ms    bigint NOT NULL,
+        updated_at  timestamptz NOT NULL DEFAULT now()
       )`);
     await queryRunner.query(`
       CREATE TABLE monitoring_profiles (

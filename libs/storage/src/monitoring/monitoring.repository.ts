@@ -153,6 +153,8 @@ export class MonitoringRepository {
     events: readonly OutcomeEvent[],
     profiles: readonly EntityProfile[],
     watermarkMs: number,
+    /** The source partition whose watermark this is (see outcomeWatermark); absent: one watermark for all. */
+    partition?: string,
   ): Promise<void> {
     assertInteger(watermarkMs, 'watermarkMs');
     await this.timed('monitoring_outcomes', () =>
@@ -189,12 +191,34 @@ export class MonitoringRepository {
             ],
           );
         await tx.query(
-          `INSERT INTO monitoring_watermarks (name, value_ms) VALUES ($1, $2)
-           ON CONFLICT (name) DO UPDATE SET value_ms = GREATEST(monitoring_watermarks.value_ms, EXCLUDED.value_ms)`,
-          [OUTCOME_WATERMARK, watermarkMs],
+          `INSERT INTO monitoring_watermarks (name, value_ms, updated_at) VALUES ($1, $2, now())
+           ON CONFLICT (name) DO UPDATE SET value_ms = EXCLUDED.value_ms, updated_at = now()
+           WHERE EXCLUDED.value_ms > monitoring_watermarks.value_ms`,
+          [partition === undefined ? OUTCOME_WATERMARK : `${OUTCOME_WATERMARK}/${partition}`, watermarkMs],
         );
       }),
     );
+  }
+
+  /**
+   * The outcome watermark over partitions: the least of the partitions' watermarks, so a label never
+   * matures past events a slower partition has not delivered yet. A partition that moved in the last
+   * `idleMs` counts; one idle longer is left out (an idle source must not hold labels back for ever).
+   * `partitions`: the ones that must have a watermark before any counts (null until they all do).
+   */
+  async outcomeWatermark(options: { idleMs: number; partitions?: readonly string[] }): Promise<number | null> {
+    const rows: { name: string; value_ms: string; idle: boolean }[] = await this.dataSource.query(
+      `SELECT name, value_ms, updated_at < now() - ($1::float8 * interval '1 millisecond') AS idle
+       FROM monitoring_watermarks WHERE name LIKE $2`,
+      [options.idleMs, `${OUTCOME_WATERMARK}/%`],
+    );
+    if (options.partitions?.some((p) => !rows.some((r) => r.name === `${OUTCOME_WATERMARK}/${p}`))) return null;
+    if (rows.length === 0) return this.watermark();
+    const active = rows.filter((r) => !r.idle);
+    const counted = active.length > 0 ? active : rows;
+    // All idle: the newest any of them reached (nothing is arriving to wait for).
+    const pick = active.length > 0 ? Math.min : Math.max;
+    return pick(...counted.map((r) => Number(r.value_ms)));
   }
 
   async watermark(name = OUTCOME_WATERMARK): Promise<number | null> {

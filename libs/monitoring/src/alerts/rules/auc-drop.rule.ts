@@ -4,6 +4,7 @@ import type { AlertRule } from '../alert.types';
 export const aucDropRule: AlertRule = {
   name: 'auc_drop',
   kind: 'quality',
+  judges: 'labelled',
   description: 'realised AUC below the serving version’s training AUC by more than 10 %',
   observe(w, o) {
     const q = w.quality;

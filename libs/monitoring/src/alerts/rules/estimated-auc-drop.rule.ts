@@ -4,6 +4,7 @@ import type { AlertRule } from '../alert.types';
 export const estimatedAucDropRule: AlertRule = {
   name: 'estimated_auc_drop',
   kind: 'quality',
+  judges: 'newest',
   description: 'estimated AUC (CBPE, before labels mature) below the training AUC by more than 10 %',
   observe(w, o) {
     if (w.estimatedAuc === null || w.trainingAuc === null || w.predictions < o.minPredictions) return null;

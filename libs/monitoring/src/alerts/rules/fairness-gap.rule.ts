@@ -4,6 +4,7 @@ import type { AlertRule } from '../alert.types';
 export const fairnessGapRule: AlertRule = {
   name: 'fairness_gap',
   kind: 'quality',
+  judges: 'labelled',
   description: 'a fairness gap (demographic parity or equalized odds difference) over the gate’s maximum',
   observe(w, o) {
     const q = w.quality;

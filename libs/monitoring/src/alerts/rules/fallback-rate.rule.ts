@@ -4,6 +4,7 @@ import type { AlertRule } from '../alert.types';
 export const fallbackRateRule: AlertRule = {
   name: 'fallback_rate',
   kind: 'operational',
+  judges: 'newest',
   description: 'the share of fallback predictions over MONITORING_FALLBACK_SHARE_MAX',
   observe(w, o) {
     if (w.fallbackShare === null || w.predictions < o.minPredictions) return null;

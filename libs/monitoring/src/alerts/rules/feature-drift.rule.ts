@@ -4,6 +4,7 @@ import type { AlertRule } from '../alert.types';
 export const featureDriftRule: AlertRule = {
   name: 'feature_drift',
   kind: 'drift',
+  judges: 'newest',
   description:
     'drift (the default test per feature, Evidently thresholds) on at least MONITORING_DRIFT_MIN_FEATURES features',
   observe(w, o) {

@@ -39,6 +39,13 @@ export interface MonitoringServiceConfig extends SharedInfrastructureSettings {
   /** MONITORING_RETRAIN (default true): drift and quality alerts publish a training request. */
   readonly retrain: boolean;
   /**
+   * MONITORING_RETRAIN_AFTER_MS (default 0): data to collect after the alerting window before the
+   * retraining runs — the request's trainUntil is the window's end plus this, and training-service
+   * waits until the event log holds it (labels after a change take the label horizon to mature).
+   * 0: train at once on everything logged.
+   */
+  readonly retrainAfterMs: number;
+  /**
    * Alert thresholds: MONITORING_DRIFT_MIN_FEATURES (3), MONITORING_AUC_DROP (0.1),
    * MONITORING_MIN_LABELLED (200), MONITORING_MIN_PREDICTIONS (200), MONITORING_FAIRNESS_MAX (0.1),
    * MONITORING_FALLBACK_SHARE_MAX (0.05), MONITORING_HYSTERESIS (0.2).
@@ -93,6 +100,7 @@ export function loadMonitoringServiceConfig(env: EnvReader): MonitoringServiceCo
     evaluateMs: env.int('MONITORING_EVALUATE_MS', 5000, 50, 3_600_000),
     alertCooldownMs: env.int('MONITORING_ALERT_COOLDOWN_MS', 6 * 3_600_000, 0, 30 * 86_400_000),
     retrain: env.bool('MONITORING_RETRAIN', true),
+    retrainAfterMs: env.int('MONITORING_RETRAIN_AFTER_MS', 0, 0, 90 * 86_400_000),
     rules: {
       driftMinFeatures: env.int('MONITORING_DRIFT_MIN_FEATURES', d.driftMinFeatures, 1, 10_000),
       aucDropRatio: fraction(env, 'MONITORING_AUC_DROP', d.aucDropRatio),

@@ -331,6 +331,9 @@ export class WindowEvaluator implements OnApplicationBootstrap, OnApplicationShu
           trigger: o.kind === 'drift' ? 'drift' : 'quality_degradation',
           reason: o.message,
           requestedAtMs: nowMs,
+          ...(this.config.retrainAfterMs > 0
+            ? { trainUntilMs: w.windowStartMs + w.windowMs + this.config.retrainAfterMs }
+            : {}),
           parameters: {},
           requestedBy: 'monitoring-service',
           alertId: id,

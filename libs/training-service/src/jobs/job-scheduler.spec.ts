@@ -146,6 +146,45 @@ describe('JobScheduler', () => {
     expect(finished.map(([j]) => j.id)).toEqual([job.id]);
   });
 
+  it("keeps a job whose training range ends after the log's newest event waiting, and runs the jobs behind it first", async () => {
+    let watermarkMs = Date.UTC(2026, 0, 10);
+    const ran: string[] = [];
+    const waiting = (
+      await registry.createJob({
+        requestId: randomUUID(),
+        model: model(),
+        params: {},
+        trigger: 'drift',
+        reason: 'spec: after the drift',
+        requestedBy: 'monitoring-service',
+        trainUntil: new Date(Date.UTC(2026, 0, 15)),
+      })
+    ).job;
+    const ready = await queue(model());
+    const s = new JobScheduler({
+      registry,
+      owner: `spec-${randomUUID().slice(0, 8)}`,
+      concurrency: 1,
+      staleAfterMs: 60_000,
+      maxAttempts: 2,
+      pollMs: 50,
+      dataWatermark: async () => watermarkMs,
+      run: async (job) => {
+        ran.push(job.id);
+        return summaryOf((await register(job)).version);
+      },
+    });
+    schedulers.push(s);
+    await s.start();
+    await waitFor(async () => (await registry.getJob(ready.id)).state === 'succeeded', { timeoutMs: 20_000 });
+    expect(ran).toEqual([ready.id]);
+    expect((await registry.getJob(waiting.id)).state).toBe('queued');
+    // The log reaches the range's end: the job runs.
+    watermarkMs = Date.UTC(2026, 0, 16);
+    await waitFor(async () => (await registry.getJob(waiting.id)).state === 'succeeded', { timeoutMs: 20_000 });
+    expect(ran).toEqual([ready.id, waiting.id]);
+  });
+
   it('fails a job whose run throws, with the error', async () => {
     const job = await queue(model());
     const failures: string[] = [];

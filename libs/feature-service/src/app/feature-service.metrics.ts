@@ -1,11 +1,13 @@
-import type { Counter, Registry } from 'prom-client';
-import { counter, createFeatureServiceMetrics, type FeatureServiceMetrics } from '@pulse/observability';
+import type { Counter, Histogram, Registry } from 'prom-client';
+import { counter, createFeatureServiceMetrics, histogram, type FeatureServiceMetrics } from '@pulse/observability';
 
 /** The library's consumer/store/HTTP metrics plus what only this service measures. */
 export interface FsMetrics extends FeatureServiceMetrics {
   readonly httpEventsRejected: Counter<'reason'>;
   readonly featureReads: Counter<'path'>;
   readonly statesRebuilt: Counter;
+  /** Per entity read: the as-of time minus the newest event the answer covers (entities without events left out). */
+  readonly featureStaleness: Histogram;
 }
 
 export function createFsMetrics(registry: Registry): FsMetrics {
@@ -20,6 +22,11 @@ export function createFsMetrics(registry: Registry): FsMetrics {
       name: 'pulse_feature_reads_total',
       help: 'Entity feature reads by path: online state, or offline replay of the event log',
       labelNames: ['path'],
+    }),
+    featureStaleness: histogram(registry, {
+      name: 'pulse_feature_staleness_seconds',
+      help: 'How old the newest event behind each feature read is at its as-of time (per entity read)',
+      buckets: [1, 10, 60, 300, 900, 3600, 4 * 3600, 86_400, 3 * 86_400, 7 * 86_400, 30 * 86_400],
     }),
     statesRebuilt: counter(registry, {
       name: 'pulse_states_rebuilt_total',

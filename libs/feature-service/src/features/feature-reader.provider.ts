@@ -27,5 +27,11 @@ export const featureReaderProvider: FactoryProvider<FeatureReader> = {
       states,
       evaluatedEntries: config.stateCacheEntries,
       onRead: (path, entities) => metrics.featureReads.inc({ path }, entities),
+      onAnswered: (atMs, watermarks) => {
+        for (let i = 0; i < watermarks.length; i++) {
+          const w = watermarks[i];
+          if (!Number.isNaN(w)) metrics.featureStaleness.observe(Math.max(0, atMs - w) / 1000);
+        }
+      },
     }),
 };

@@ -36,6 +36,11 @@ export interface FeatureReaderOptions {
   readonly evaluatedEntries?: number;
   /** Told after each read how many entities each path answered (e.g. a metrics counter). */
   readonly onRead?: (path: ReadPath, entities: number) => void;
+  /**
+   * Told after each read the as-of time and every entity's watermark (newest event time the answer
+   * covers; NaN without events): how stale the answers are (e.g. a histogram of as-of − watermark).
+   */
+  readonly onAnswered?: (atMs: number, watermarks: Float64Array) => void;
 }
 
 /** The arrays of an answer handed back (see recycle). */
@@ -65,6 +70,7 @@ export class FeatureReader {
   private readonly registry: FeatureRegistry;
   private readonly states: StateCache | undefined;
   private readonly onRead: FeatureReaderOptions['onRead'];
+  private readonly onAnswered: FeatureReaderOptions['onAnswered'];
   private readonly evaluated: EvaluatedViews;
   private readonly spares: Spare[] = [];
 
@@ -74,6 +80,7 @@ export class FeatureReader {
     this.registry = options.registry;
     this.states = options.states;
     this.onRead = options.onRead;
+    this.onAnswered = options.onAnswered;
     this.evaluated = new EvaluatedViews(options.registry, {
       maxEntries: options.states ? (options.evaluatedEntries ?? 20_000) : 0,
     });
@@ -181,6 +188,7 @@ export class FeatureReader {
         evaluated: this.evaluated,
       });
     }
+    this.onAnswered?.(atMs, a.watermarks);
     return r;
   }
 

@@ -82,6 +82,14 @@ export class WindowEvaluator implements OnApplicationBootstrap, OnApplicationShu
     private readonly relay: AlertRelay,
   ) {
     this.loop = new WakeableLoop(() => this.evaluateAll(), config.evaluateMs);
+    // Counters exist at 0 from the start, so a rate over the first transition or label is not lost.
+    for (const model of config.models) {
+      for (const label of ['0', '1']) metrics.labels.inc({ model, label }, 0);
+      for (const rule of ALERT_RULES) {
+        for (const transition of ['fired', 'resolved']) metrics.alerts.inc({ rule: rule.name, model, transition }, 0);
+        metrics.alertsFiring.set({ rule: rule.name, model }, 0);
+      }
+    }
   }
 
   onApplicationBootstrap(): void {

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import { DEFAULT_MODELS } from '@pulse/models';
 import type { TrainingJob } from '@pulse/storage';
 import { LatestTestMetrics, type TrainingServiceMetrics } from '../app/training-service.metrics';
 import { TS_CONFIG, TS_INFRASTRUCTURE, TS_METRICS } from '../app/tokens';
@@ -32,6 +33,11 @@ export class TrainingRuntime implements OnApplicationBootstrap, OnModuleDestroy 
     @Inject(TS_METRICS) private readonly metrics: TrainingServiceMetrics,
   ) {
     this.testMetrics = new LatestTestMetrics(metrics.testMetric);
+    // Counters exist at 0 per declared model, so a rate over a model's first job is not lost.
+    for (const model of Object.keys(DEFAULT_MODELS)) {
+      for (const outcome of ['succeeded', 'gate_failed', 'failed']) metrics.jobs.inc({ model, outcome }, 0);
+      metrics.registeredVersions.inc({ model }, 0);
+    }
     this.relay = new LifecycleRelay({
       registry: infra.registry,
       publisher: infra.publisher,

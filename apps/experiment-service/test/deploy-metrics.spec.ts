@@ -1,127 +1,55 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { CONTENT_TYPE_HEADER, servicePort } from '@pulse/contracts';
 import { createExperimentServiceMetrics, loadExperimentServiceConfig } from '@pulse/experiment-service';
 import { SRM_THRESHOLD } from '@pulse/experiment-stats';
 import { loadConfig } from '@pulse/nest-common';
 import { createHttpMetrics, ensureDefaultMetrics } from '@pulse/observability';
-import { waitFor } from '@pulse/testing';
-import { Registry } from 'prom-client';
+import {
+  dashboardQueries as panelQueries,
+  dashboardText as dashboardTextOf,
+  dashboardVariables,
+  expectAutoscaledDeployment,
+  expectComposeOnKafkaAndPostgres,
+  expectKafkaAndPostgresFromConfig,
+  expectOnlyVariablesRead,
+  expectProbesAnswer,
+  expectPrometheusScrapes,
+  deployQueries,
+  labelProblems,
+  manifestDocument,
+  exportedMetrics,
+  parseExposition,
+  queriedMetrics as queried,
+  readRepoFile as read,
+  ruleExpressions as rulesOf,
+  selected,
+  selectors,
+  seriesOf,
+  sumOf,
+  variablesRead,
+  waitFor,
+  type Exposition,
+  type Selector,
+} from '@pulse/testing';
 import { ADMIN_TOKEN, ExperimentServiceHarness } from './experiment-service.harness';
 
 // Grafana, Prometheus, Docker and Kubernetes can't run here, so keep the experiments dashboard, the
 // alert rules and the manifests honest: every pulse_* series they query is one experiment-service
 // exports, selected by labels it has; on the running service the label values the rules select on
 // are the ones it emits; the manifests set only variables it reads and probe paths it answers.
-const repo = join(__dirname, '..', '..', '..');
 const SERVICE = 'experiment-service';
 const PORT = servicePort(SERVICE);
 const DASHBOARD = 'deploy/grafana/dashboards/experiments.json';
 const RULES = 'deploy/prometheus/experiment-alert-rules.yml';
 const MANIFEST = 'deploy/k8s/experiment-service.yaml';
-// Labels Prometheus adds to every scraped series (the service does not export them).
-const TARGET_LABELS = ['job', 'instance'];
-const HISTOGRAM_PARTS = /_(bucket|sum|count)$/;
 
-const read = (file: string) => readFileSync(join(repo, file), 'utf8');
+const dashboardQueries = () => panelQueries(DASHBOARD);
+const ruleExpressions = () => rulesOf(RULES);
+const manifest = (kind: string) => manifestDocument(MANIFEST, kind);
+const dashboardText = () => dashboardTextOf(DASHBOARD);
 
-interface PanelQuery {
-  readonly panel: string;
-  readonly expr: string;
-  readonly legend?: string;
-}
+const registryMetrics = exportedMetrics(createExperimentServiceMetrics, createHttpMetrics, ensureDefaultMetrics);
 
-interface Dashboard {
-  panels: { title: string; targets?: { expr: string; legendFormat?: string }[] }[];
-  templating: { list: { name: string; definition: string }[] };
-}
-
-function dashboardQueries(): PanelQuery[] {
-  const dashboard = JSON.parse(read(DASHBOARD)) as Dashboard;
-  return dashboard.panels.flatMap((p) =>
-    (p.targets ?? []).map((t) => ({ panel: p.title, expr: t.expr, legend: t.legendFormat })),
-  );
-}
-
-/** Each alert's expression, by alert name (the rule file's `expr:` values, folded or not). */
-function ruleExpressions(): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const block of read(RULES)
-    .split(/^\s+- alert: /m)
-    .slice(1)) {
-    const name = /^\S+/.exec(block)![0];
-    const expr = /^\s+expr: (?:>-?\n)?([\s\S]*?)\n\s+(?:for|labels):/m.exec(block)?.[1];
-    if (expr === undefined) throw new Error(`rule ${name}: no expr found`);
-    out.set(name, expr.replace(/\s+/g, ' ').trim());
-  }
-  return out;
-}
-
-interface Matcher {
-  readonly label: string;
-  readonly op: '=' | '!=' | '=~' | '!~';
-  readonly value: string;
-}
-
-interface Selector {
-  /** The series name as written (a histogram's _bucket included). */
-  readonly series: string;
-  /** The metric family: the series name without a histogram suffix. */
-  readonly metric: string;
-  readonly matchers: Matcher[];
-}
-
-function selectors(expr: string): Selector[] {
-  return [...expr.matchAll(/\b(pulse_[a-z_]+)(?:\{([^}]*)\})?/g)].map(([, series, body]) => ({
-    series,
-    metric: series.replace(HISTOGRAM_PARTS, ''),
-    matchers: [...(body ?? '').matchAll(/(\w+)\s*(=~|!~|!=|=)\s*"((?:[^"\\]|\\.)*)"/g)].map(([, label, op, value]) => ({
-      label,
-      op: op as Matcher['op'],
-      value,
-    })),
-  }));
-}
-
-/** Labels named in by / without / on / ignoring clauses. */
-function groupingLabels(expr: string): string[] {
-  return [...expr.matchAll(/\b(?:by|without|on|ignoring)\s*\(([^)]*)\)/g)].flatMap(([, list]) =>
-    list
-      .split(',')
-      .map((l) => l.trim())
-      .filter(Boolean),
-  );
-}
-
-const queried = (text: string) => [...new Set(selectors(text).map((s) => s.metric))];
-const dashboardText = () =>
-  dashboardQueries()
-    .map((q) => q.expr)
-    .join('\n');
-
-const registryMetrics = (() => {
-  const registry = new Registry();
-  createExperimentServiceMetrics(registry);
-  createHttpMetrics(registry);
-  ensureDefaultMetrics(registry);
-  return new Map(
-    registry.getMetricsAsArray().map((m) => {
-      const { labelNames = [] } = m as unknown as { labelNames?: string[] };
-      return [m.name, new Set(labelNames)] as const;
-    }),
-  );
-})();
-
-function labelsOf(series: string): Set<string> {
-  const labels = new Set([...(registryMetrics.get(series.replace(HISTOGRAM_PARTS, '')) ?? []), ...TARGET_LABELS]);
-  if (series.endsWith('_bucket')) labels.add('le');
-  return labels;
-}
-
-const allQueries = (): { where: string; expr: string; legend?: string }[] => [
-  ...dashboardQueries().map((q) => ({ where: `${DASHBOARD}: ${q.panel}`, expr: q.expr, legend: q.legend })),
-  ...[...ruleExpressions()].map(([name, expr]) => ({ where: `${RULES}: ${name}`, expr })),
-];
+const allQueries = () => deployQueries(DASHBOARD, RULES);
 
 describe('deploy/ queries only metrics experiment-service exports', () => {
   it.each([DASHBOARD, RULES])('%s', (file) => {
@@ -141,10 +69,9 @@ describe('deploy/ queries only metrics experiment-service exports', () => {
   });
 
   it('lists the dashboard’s experiments from metrics with an experiment label', () => {
-    const { templating } = JSON.parse(read(DASHBOARD)) as Dashboard;
-    const variable = templating.list.find((v) => v.name === 'experiment')!;
+    const variable = dashboardVariables(DASHBOARD).find((v) => v.name === 'experiment')!;
     expect(variable.definition).toMatch(/, experiment\)$/);
-    const names = queried(variable.definition);
+    const names = queried(variable.definition!);
     expect(names.length).toBeGreaterThan(0);
     expect(names.filter((n) => !registryMetrics.get(n)?.has('experiment'))).toEqual([]);
   });
@@ -176,155 +103,39 @@ describe('deploy/ queries only metrics experiment-service exports', () => {
   });
 
   it('selects, groups and labels each series by labels it has', () => {
-    const problems: string[] = [];
-    for (const { where, expr, legend } of allQueries()) {
-      const found = selectors(expr);
-      const available = new Set(found.flatMap((s) => [...labelsOf(s.series)]));
-      for (const s of found)
-        for (const m of s.matchers)
-          if (!labelsOf(s.series).has(m.label)) problems.push(`${where}: ${s.series} has no label ${m.label}`);
-      for (const label of groupingLabels(expr))
-        if (!available.has(label)) problems.push(`${where}: groups by ${label}, which no series in it has`);
-      // A legend names labels the query's result keeps: those it is grouped by, if it is grouped.
-      const kept = groupingLabels(expr).length > 0 ? new Set(groupingLabels(expr)) : available;
-      for (const [, label] of (legend ?? '').matchAll(/\{\{\s*(\w+)\s*\}\}/g))
-        if (!kept.has(label)) problems.push(`${where}: legend names ${label}, which the result has not`);
-    }
-    expect(problems).toEqual([]);
+    expect(labelProblems(allQueries(), registryMetrics)).toEqual([]);
   });
 
   it('names only jobs Prometheus scrapes, and scrapes experiment-service on its port', () => {
-    const config = read('deploy/prometheus/prometheus.yml');
-    const jobs = new Set([...config.matchAll(/job_name:\s*(\S+)/g)].map(([, job]) => job));
-    expect(config).toMatch(
-      new RegExp(`job_name: ${SERVICE}\\n\\s+metrics_path: /metrics\\n[\\s\\S]*?'${SERVICE}:${PORT}'`),
-    );
-    expect(config).toContain(`/etc/prometheus/${RULES.split('/').pop()}`);
-    const named = allQueries().flatMap(({ expr }) =>
-      [...expr.matchAll(/\bjob\s*=\s*"([^"]+)"/g)].map(([, job]) => job),
-    );
-    expect(named.length).toBeGreaterThan(0);
-    expect(named.filter((job) => !jobs.has(job))).toEqual([]);
+    expectPrometheusScrapes({ service: SERVICE, port: PORT, rules: RULES, queries: allQueries() });
   });
 });
 
-/** experiment-service's block of docker-compose.yml (its indented lines). */
-function composeBlock(): string {
-  return new RegExp(`^  ${SERVICE}:\\n((?:    .*\\n|\\n)+)`, 'm').exec(read('docker-compose.yml'))?.[1] ?? '';
-}
-
-/** The YAML documents of the manifest, each with its kind (read from the text). */
-function manifest(kind: string): string {
-  const doc = read(MANIFEST)
-    .split(/^---$/m)
-    .find((text) => new RegExp(`^kind: ${kind}$`, 'm').test(text));
-  if (doc === undefined) throw new Error(`${MANIFEST} has no ${kind}`);
-  return doc;
-}
-
-/** The variables the configuration reads (besides LOG_LEVEL, which the logger reads). */
-function variablesRead(): Set<string> {
-  const names = new Set(['LOG_LEVEL']);
-  const env = new Proxy({} as Record<string, string | undefined>, {
-    get: (_, name) => {
-      if (typeof name === 'string') names.add(name);
-      return undefined;
-    },
-  });
-  loadConfig({ load: loadExperimentServiceConfig, env });
-  return names;
-}
-
 describe('compose and Kubernetes run experiment-service on Kafka and Postgres, configured by what it reads', () => {
-  const compose = composeBlock();
   const deployment = manifest('Deployment');
 
   it('compose: its own entry point and port, the real Kafka and Postgres, no Redis, scraped after it starts', () => {
-    expect(compose).toContain(`command: ['node', 'dist/apps/${SERVICE}/main.js']`);
-    expect(compose).toContain(`PORT: '${PORT}'`);
-    expect(compose).toContain(`- '${PORT}:${PORT}'`);
-    expect(compose).toMatch(/^ {6}KAFKA_BROKERS: kafka:9092$/m);
-    expect(compose).toMatch(/^ {6}DATABASE_URL: postgres:\/\/\S+@postgres:5432\/\S+$/m);
-    expect(compose).not.toMatch(/REDIS_URL|service-env|redis:/);
-    expect(compose).toMatch(/kafka: \{ condition: service_healthy \}\n\s+postgres: \{ condition: service_healthy \}/);
-    const prometheus = /^ {2}prometheus:\n(?: {4}.*\n)*? {4}depends_on: \[(.*)\]/m.exec(read('docker-compose.yml'));
-    expect(prometheus?.[1].split(/,\s*/)).toContain(SERVICE);
+    expectComposeOnKafkaAndPostgres(SERVICE, PORT);
   });
 
   it('Kubernetes: a Deployment the autoscaler sizes (two copies at least), a Service on its port', () => {
-    const hpa = manifest('HorizontalPodAutoscaler');
-    expect(hpa).toContain(`scaleTargetRef: { apiVersion: apps/v1, kind: Deployment, name: ${SERVICE} }`);
-    const min = Number(/minReplicas:\s*(\d+)/.exec(hpa)?.[1]);
-    expect(min).toBeGreaterThanOrEqual(2);
-    expect(Number(/maxReplicas:\s*(\d+)/.exec(hpa)?.[1])).toBeGreaterThan(min);
-    expect(deployment).not.toMatch(/^\s+replicas:/m);
-    expect(deployment).toContain(`command: ['node', 'dist/apps/${SERVICE}/main.js']`);
-    expect(deployment).toContain(`{ name: http, containerPort: ${PORT} }`);
-    expect(deployment).toContain(`prometheus.io/port: '${PORT}'`);
-    expect(manifest('Service')).toContain(`{ name: http, port: ${PORT}, targetPort: http }`);
+    expectAutoscaledDeployment({ service: SERVICE, port: PORT, minReplicas: 2, manifest });
   });
 
   it('Kubernetes: Kafka from the shared config, Postgres and the API tokens from secrets, no Redis', () => {
-    expect(deployment).toContain(
-      '{ name: KAFKA_BROKERS, valueFrom: { configMapKeyRef: { name: pulse-config, key: KAFKA_BROKERS } } }',
-    );
-    expect(read('deploy/k8s/config.yaml')).toMatch(/^ {2}KAFKA_BROKERS: \S+$/m);
-    expect(deployment).toContain(
-      '{ name: DATABASE_URL, valueFrom: { secretKeyRef: { name: pulse-secrets, key: DATABASE_URL } } }',
-    );
-    expect(deployment).toContain('- secretRef: { name: pulse-kafka-security, optional: true }');
+    expectKafkaAndPostgresFromConfig(deployment);
     expect(deployment).toContain('- secretRef: { name: pulse-api-tokens, optional: true }');
-    expect(deployment).not.toContain('REDIS_URL');
   });
 
   it('sets only variables the service reads, the API tokens among them', () => {
-    const known = variablesRead();
-    expect([...known]).toEqual(expect.arrayContaining(['KAFKA_BROKERS', 'DATABASE_URL', 'PORT', 'PULSE_API_TOKENS']));
-    const inCompose = [...compose.matchAll(/^ {6}([A-Z][A-Z0-9_]*):/gm)].map(([, name]) => name);
-    const inK8s = [...deployment.matchAll(/\{ name: ([A-Z][A-Z0-9_]*), value/g)].map(([, name]) => name);
-    expect(inCompose.length).toBeGreaterThan(0);
-    expect(inK8s.length).toBeGreaterThan(0);
-    expect([...inCompose, ...inK8s].filter((name) => !known.has(name))).toEqual([]);
+    expectOnlyVariablesRead({
+      service: SERVICE,
+      deployment,
+      known: variablesRead((env) => loadConfig({ load: loadExperimentServiceConfig, env })),
+      required: ['KAFKA_BROKERS', 'DATABASE_URL', 'PORT', 'PULSE_API_TOKENS'],
+    });
   });
 });
-
-/** One scraped sample: the series name and its labels. */
-interface Sample {
-  readonly name: string;
-  readonly labels: Record<string, string>;
-  readonly value: number;
-}
-
-function parseExposition(text: string): { families: Set<string>; samples: Sample[] } {
-  const families = new Set([...text.matchAll(/^# TYPE (\S+) \S+$/gm)].map(([, name]) => name));
-  const samples = [...text.matchAll(/^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/gm)].map(([, name, body, value]) => ({
-    name,
-    labels: Object.fromEntries(
-      [...(body ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map(([, k, v]) => [k, v.replace(/\\(.)/g, '$1')]),
-    ),
-    value: Number(value),
-  }));
-  return { families, samples };
-}
-
-function matches(selector: Selector, sample: Sample): boolean {
-  if (sample.name !== selector.series) return false;
-  return selector.matchers.every((m) => {
-    // Target labels are Prometheus's; a template variable ($experiment) stands for any value.
-    if (TARGET_LABELS.includes(m.label) || m.value.includes('$')) return true;
-    const actual = sample.labels[m.label] ?? '';
-    switch (m.op) {
-      case '=':
-        return actual === m.value;
-      case '!=':
-        return actual !== m.value;
-      case '=~':
-        return new RegExp(`^(?:${m.value})$`).test(actual);
-      case '!~':
-        return !new RegExp(`^(?:${m.value})$`).test(actual);
-    }
-  });
-}
 
 describe('the running service emits the series the dashboard and the rules select', () => {
   // A running experiment assigned through the API, and a draft (the API exposes nobody to it) whose
@@ -334,12 +145,9 @@ describe('the running service emits the series the dashboard and the rules selec
   const UNITS = Array.from({ length: 40 }, (_, i) => `learner-deploy-${i}`);
   const h = new ExperimentServiceHarness();
   let url: string;
-  let scraped: { families: Set<string>; samples: Sample[] };
-  const series = (selector: string) => {
-    const [s] = selectors(selector);
-    return scraped.samples.filter((x) => matches(s, x));
-  };
-  const total = (selector: string) => series(selector).reduce((sum, s) => sum + s.value, 0);
+  let scraped: Exposition;
+  const series = (selector: string) => seriesOf(scraped, selector);
+  const total = (selector: string) => sumOf(scraped, selector);
   const post = (path: string, body: unknown) =>
     fetch(`${url}${path}`, {
       method: 'POST',
@@ -405,17 +213,13 @@ describe('the running service emits the series the dashboard and the rules selec
   afterAll(() => h.tearDown(), 60_000);
 
   it('answers the probes and the scrape the manifest points at', async () => {
-    const deployment = manifest('Deployment');
-    const probes = [...deployment.matchAll(/(\w+Probe):\n\s+httpGet: \{ path: (\S+), port: http \}/g)];
-    expect(probes.map(([, probe]) => probe).sort()).toEqual(['livenessProbe', 'readinessProbe', 'startupProbe']);
-    for (const [, probe, path] of probes) expect([probe, (await fetch(`${url}${path}`)).status]).toEqual([probe, 200]);
     // /health, for operators and `pulse status`: Postgres and Kafka both answer.
-    expect(await (await fetch(`${url}/health`)).json()).toMatchObject({
-      status: 'ok',
-      info: { postgres: { status: 'up' }, kafka: { status: 'up' } },
+    await expectProbesAnswer({
+      deployment: manifest('Deployment'),
+      url,
+      health: { status: 'ok', info: { postgres: { status: 'up' }, kafka: { status: 'up' } } },
+      metricPrefix: 'pulse_experiment_',
     });
-    const path = /prometheus\.io\/path: (\S+)/.exec(deployment)![1];
-    expect(await (await fetch(`${url}${path}`)).text()).toContain('# TYPE pulse_experiment_');
   });
 
   it('exports every metric the dashboard and the rules query, under those names', () => {
@@ -425,7 +229,7 @@ describe('the running service emits the series the dashboard and the rules selec
 
   it('reports the SRM p-value where ExperimentSampleRatioMismatch looks: under the threshold for the skewed experiment only', () => {
     const [srm] = selectors(ruleExpressions().get('ExperimentSampleRatioMismatch')!);
-    const byExperiment = new Map(scraped.samples.filter((s) => matches(srm, s)).map((s) => [s.labels.experiment, s]));
+    const byExperiment = new Map(selected(scraped, srm).map((s) => [s.labels.experiment, s]));
     expect([...byExperiment.keys()].sort()).toEqual([BALANCED, SKEWED]);
     expect(byExperiment.get(SKEWED)!.value).toBeLessThan(SRM_THRESHOLD);
     expect(byExperiment.get(BALANCED)!.value).toBeGreaterThanOrEqual(SRM_THRESHOLD);
@@ -440,8 +244,8 @@ describe('the running service emits the series the dashboard and the rules selec
 
   it('counts the rejected record, and the records of each unit once as new, where ExperimentExposuresRejected looks', () => {
     const [rejected, all] = selectors(ruleExpressions().get('ExperimentExposuresRejected')!);
-    expect(scraped.samples.filter((s) => matches(rejected, s)).map((s) => s.value)).toEqual([1]);
-    const consumed = scraped.samples.filter((s) => matches(all, s));
+    expect(selected(scraped, rejected).map((s) => s.value)).toEqual([1]);
+    const consumed = selected(scraped, all);
     expect(Object.fromEntries(consumed.map((s) => [s.labels.outcome, s.value]))).toEqual({
       new: exposedUnits.size,
       repeat: total('pulse_experiment_exposures_published_total') - exposedUnits.size,
@@ -451,7 +255,7 @@ describe('the running service emits the series the dashboard and the rules selec
 
   it('counts published and recorded exposures where ExperimentExposuresNotRecorded compares them', () => {
     const [published, consumed] = selectors(ruleExpressions().get('ExperimentExposuresNotRecorded')!);
-    const sum = (s: Selector) => scraped.samples.filter((x) => matches(s, x)).reduce((a, x) => a + x.value, 0);
+    const sum = (s: Selector) => sumOf(scraped, s);
     expect(sum(published)).toBeGreaterThanOrEqual(UNITS.length);
     expect(sum(consumed)).toBe(sum(published) + 1);
     expect(series('pulse_experiment_exposures_published_total').map((s) => s.labels.experiment)).toContain(BALANCED);
@@ -459,7 +263,7 @@ describe('the running service emits the series the dashboard and the rules selec
 
   it('reports the lag of the exposures topic where ExperimentExposureConsumerLagHigh looks', () => {
     const [lag] = selectors(ruleExpressions().get('ExperimentExposureConsumerLagHigh')!);
-    const found = scraped.samples.filter((s) => matches(lag, s));
+    const found = selected(scraped, lag);
     expect(found.length).toBeGreaterThan(0);
     expect(new Set(found.map((s) => s.labels.topic))).toEqual(new Set([h.topics.exposures]));
   });
@@ -474,7 +278,7 @@ describe('the running service emits the series the dashboard and the rules selec
   it('every dashboard selector matches some sample, and every metric it shows has samples', () => {
     const unmatched = dashboardQueries().flatMap((q) =>
       selectors(q.expr)
-        .filter((s) => !scraped.samples.some((x) => matches(s, x)))
+        .filter((s) => selected(scraped, s).length === 0)
         .map((s) => `${q.panel}: ${s.series}`),
     );
     expect(unmatched).toEqual([]);

@@ -1,145 +1,66 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { predictionId, servicePort, type EngagementEvent, type PredictionMessage } from '@pulse/contracts';
+import { servicePort } from '@pulse/contracts';
 import { auc } from '@pulse/ml-metrics';
 import { DEFAULT_ALERT_RULE_OPTIONS, estimatedAuc } from '@pulse/monitoring';
 import { createMonitoringServiceMetrics, loadMonitoringServiceConfig } from '@pulse/monitoring-service';
 import { loadConfig } from '@pulse/nest-common';
 import { createHttpMetrics, ensureDefaultMetrics } from '@pulse/observability';
-import { waitFor } from '@pulse/testing';
-import { Registry } from 'prom-client';
-import { HARNESS_FEATURES, MonitoringServiceHarness } from './monitoring-service.harness';
+import {
+  dashboardVariables as variablesOf,
+  expectAutoscaledDeployment,
+  expectComposeOnKafkaAndPostgres,
+  expectKafkaAndPostgresFromConfig,
+  expectOnlyVariablesRead,
+  expectProbesAnswer,
+  expectPrometheusScrapes,
+  deployQueries,
+  labelProblems,
+  manifestDocument,
+  exportedMetrics,
+  parseExposition,
+  ruleExpressions as rulesOf,
+  selected,
+  selectors,
+  seriesOf,
+  sumOf,
+  variablesRead,
+  waitFor,
+  type Exposition,
+  type Sample,
+  type Selector,
+} from '@pulse/testing';
+import {
+  championPrediction,
+  outcomes,
+  HARNESS_FEATURES,
+  MonitoringServiceHarness,
+  seededRandom,
+  type Sent,
+} from './monitoring-service.harness';
 
 // Grafana, Prometheus, Docker and Kubernetes can't run here, so keep the models dashboard's
 // monitoring panels, the alert rules and the manifests honest: every pulse_monitoring_* series they
 // query is one monitoring-service exports, selected by labels it has; on the running service the
 // series the rules select are there with the values they compare; the manifests set only variables
 // it reads and probe paths it answers.
-const repo = join(__dirname, '..', '..', '..');
 const SERVICE = 'monitoring-service';
 const PORT = servicePort(SERVICE);
 const DASHBOARD = 'deploy/grafana/dashboards/models.json';
 const RULES = 'deploy/prometheus/monitoring-alert-rules.yml';
 const MANIFEST = 'deploy/k8s/monitoring-service.yaml';
-// Labels Prometheus adds to every scraped series (the service does not export them).
-const TARGET_LABELS = ['job', 'instance'];
-const HISTOGRAM_PARTS = /_(bucket|sum|count)$/;
 
-const read = (file: string) => readFileSync(join(repo, file), 'utf8');
-
-interface Matcher {
-  readonly label: string;
-  readonly op: '=' | '!=' | '=~' | '!~';
-  readonly value: string;
-}
-
-interface Selector {
-  /** The series name as written (a histogram's _bucket included). */
-  readonly series: string;
-  /** The metric family: the series name without a histogram suffix. */
-  readonly metric: string;
-  readonly matchers: Matcher[];
-}
-
-function selectors(expr: string): Selector[] {
-  return [...expr.matchAll(/\b(pulse_[a-z_]+)(?:\{([^}]*)\})?/g)].map(([, series, body]) => ({
-    series,
-    metric: series.replace(HISTOGRAM_PARTS, ''),
-    matchers: [...(body ?? '').matchAll(/(\w+)\s*(=~|!~|!=|=)\s*"((?:[^"\\]|\\.)*)"/g)].map(([, label, op, value]) => ({
-      label,
-      op: op as Matcher['op'],
-      value,
-    })),
-  }));
-}
-
-/** Labels named in by / without / on / ignoring clauses. */
-function groupingLabels(expr: string): string[] {
-  return [...expr.matchAll(/\b(?:by|without|on|ignoring)\s*\(([^)]*)\)/g)].flatMap(([, list]) =>
-    list
-      .split(',')
-      .map((l) => l.trim())
-      .filter(Boolean),
-  );
-}
-
-/** Each alert's expression, by alert name (the rule file's `expr:` values, folded or not). */
-function ruleExpressions(): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const block of read(RULES)
-    .split(/^\s+- alert: /m)
-    .slice(1)) {
-    const name = /^\S+/.exec(block)![0];
-    const expr = /^\s+expr: (?:>-?\n)?([\s\S]*?)\n\s+(?:for|labels):/m.exec(block)?.[1];
-    if (expr === undefined) throw new Error(`rule ${name}: no expr found`);
-    out.set(name, expr.replace(/\s+/g, ' ').trim());
-  }
-  return out;
-}
-
-interface PanelJson {
-  title: string;
-  targets?: { expr: string; legendFormat?: string }[];
-  panels?: PanelJson[];
-}
-
-interface DashboardJson {
-  panels: PanelJson[];
-  templating?: { list: { name: string; type: string; definition?: string; query?: unknown }[] };
-}
-
-interface PanelQuery {
-  readonly panel: string;
-  readonly expr: string;
-  readonly legend?: string;
-}
+const ruleExpressions = () => rulesOf(RULES);
+const dashboardVariables = () => variablesOf(DASHBOARD);
+const manifest = (kind: string) => manifestDocument(MANIFEST, kind);
+const variablesReadByConfig = () => variablesRead((env) => loadConfig({ load: loadMonitoringServiceConfig, env }));
 
 /** A selector of monitoring-service's series: one of its metrics, or anything scraped from its job. */
 const isMonitoring = (s: Selector) =>
   s.metric.startsWith('pulse_monitoring_') || s.matchers.some((m) => m.label === 'job' && m.value === SERVICE);
 
-/** The dashboard's queries that read monitoring-service's series (the models dashboard also shows training's). */
-function dashboardQueries(): PanelQuery[] {
-  const dashboard = JSON.parse(read(DASHBOARD)) as DashboardJson;
-  const panels = (list: PanelJson[]): PanelJson[] => list.flatMap((p) => [p, ...panels(p.panels ?? [])]);
-  return panels(dashboard.panels)
-    .flatMap((p) => (p.targets ?? []).map((t) => ({ panel: p.title, expr: t.expr, legend: t.legendFormat })))
-    .filter((q) => selectors(q.expr).some(isMonitoring));
-}
+const registryMetrics = exportedMetrics(createMonitoringServiceMetrics, createHttpMetrics, ensureDefaultMetrics);
 
-function dashboardVariables(): NonNullable<DashboardJson['templating']>['list'] {
-  return (JSON.parse(read(DASHBOARD)) as DashboardJson).templating?.list ?? [];
-}
-
-const registryMetrics = (() => {
-  const registry = new Registry();
-  createMonitoringServiceMetrics(registry);
-  createHttpMetrics(registry);
-  ensureDefaultMetrics(registry);
-  return new Map(
-    registry.getMetricsAsArray().map((m) => {
-      const { labelNames = [] } = m as unknown as { labelNames?: string[] };
-      return [m.name, new Set(labelNames)] as const;
-    }),
-  );
-})();
-
-function labelsOf(series: string): Set<string> {
-  const labels = new Set([...(registryMetrics.get(series.replace(HISTOGRAM_PARTS, '')) ?? []), ...TARGET_LABELS]);
-  if (series.endsWith('_bucket')) labels.add('le');
-  return labels;
-}
-
-/** Every query that reads monitoring-service, with the selectors of its series. */
-const allQueries = (): { where: string; expr: string; legend?: string; selectors: Selector[] }[] => [
-  ...dashboardQueries().map((q) => ({
-    where: `${DASHBOARD}: ${q.panel}`,
-    expr: q.expr,
-    legend: q.legend,
-    selectors: selectors(q.expr).filter(isMonitoring),
-  })),
-  ...[...ruleExpressions()].map(([name, expr]) => ({ where: `${RULES}: ${name}`, expr, selectors: selectors(expr) })),
-];
+/** Every query that reads monitoring-service (the models dashboard also shows training's), with the selectors of its series. */
+const allQueries = () => deployQueries(DASHBOARD, RULES, isMonitoring);
 
 describe('deploy/ queries only metrics monitoring-service exports', () => {
   it('the rules and the dashboard’s monitoring panels name only its metrics', () => {
@@ -171,22 +92,8 @@ describe('deploy/ queries only metrics monitoring-service exports', () => {
   });
 
   it('selects, groups and labels each series by labels it has', () => {
-    const problems: string[] = [];
-    for (const { where, expr, legend, selectors: found } of allQueries()) {
-      const available = new Set(found.flatMap((s) => [...labelsOf(s.series)]));
-      for (const s of found)
-        for (const m of s.matchers)
-          if (!labelsOf(s.series).has(m.label)) problems.push(`${where}: ${s.series} has no label ${m.label}`);
-      // Grouping and legends only where every series of the query is monitoring-service's.
-      if (found.length !== selectors(expr).length) continue;
-      for (const label of groupingLabels(expr))
-        if (!available.has(label)) problems.push(`${where}: groups by ${label}, which no series in it has`);
-      // A legend names labels the query's result keeps: those it is grouped by, if it is grouped.
-      const kept = groupingLabels(expr).length > 0 ? new Set(groupingLabels(expr)) : available;
-      for (const [, label] of (legend ?? '').matchAll(/\{\{\s*(\w+)\s*\}\}/g))
-        if (!kept.has(label)) problems.push(`${where}: legend names ${label}, which the result has not`);
-    }
-    expect(problems).toEqual([]);
+    // Grouping and legends only where every series of the query is monitoring-service's.
+    expect(labelProblems(allQueries(), registryMetrics)).toEqual([]);
   });
 
   it('lists the dashboard’s variables from monitoring metrics that have the label', () => {
@@ -199,141 +106,37 @@ describe('deploy/ queries only metrics monitoring-service exports', () => {
   });
 
   it('names only jobs Prometheus scrapes, and scrapes monitoring-service on its port', () => {
-    const config = read('deploy/prometheus/prometheus.yml');
-    const jobs = new Set([...config.matchAll(/job_name:\s*(\S+)/g)].map(([, job]) => job));
-    expect(config).toMatch(
-      new RegExp(`job_name: ${SERVICE}\\n\\s+metrics_path: /metrics\\n[\\s\\S]*?'${SERVICE}:${PORT}'`),
-    );
-    expect(config).toContain(`/etc/prometheus/${RULES.split('/').pop()}`);
-    const named = allQueries().flatMap(({ expr }) =>
-      [...expr.matchAll(/\bjob\s*=\s*"([^"]+)"/g)].map(([, job]) => job),
-    );
-    expect(named.length).toBeGreaterThan(0);
-    expect(named.filter((job) => !jobs.has(job))).toEqual([]);
+    expectPrometheusScrapes({ service: SERVICE, port: PORT, rules: RULES, queries: allQueries() });
   });
 });
 
-/** monitoring-service's block of docker-compose.yml (its indented lines). */
-function composeBlock(): string {
-  return new RegExp(`^  ${SERVICE}:\\n((?:    .*\\n|\\n)+)`, 'm').exec(read('docker-compose.yml'))?.[1] ?? '';
-}
-
-/** The YAML document of the manifest of one kind (read from the text). */
-function manifest(kind: string): string {
-  const doc = read(MANIFEST)
-    .split(/^---$/m)
-    .find((text) => new RegExp(`^kind: ${kind}$`, 'm').test(text));
-  if (doc === undefined) throw new Error(`${MANIFEST} has no ${kind}`);
-  return doc;
-}
-
-/** The variables the configuration reads (besides LOG_LEVEL, which the logger reads). */
-function variablesRead(): Set<string> {
-  const names = new Set(['LOG_LEVEL']);
-  const env = new Proxy({} as Record<string, string | undefined>, {
-    get: (_, name) => {
-      if (typeof name === 'string') names.add(name);
-      return undefined;
-    },
-  });
-  loadConfig({ load: loadMonitoringServiceConfig, env });
-  return names;
-}
-
 describe('compose and Kubernetes run monitoring-service on Kafka and Postgres, configured by what it reads', () => {
-  const compose = composeBlock();
   const deployment = manifest('Deployment');
 
   it('compose: its own entry point and port, the real Kafka and Postgres, no Redis, scraped after it starts', () => {
-    expect(compose).toContain(`command: ['node', 'dist/apps/${SERVICE}/main.js']`);
-    expect(compose).toContain(`PORT: '${PORT}'`);
-    expect(compose).toContain(`- '${PORT}:${PORT}'`);
-    expect(compose).toMatch(/^ {6}KAFKA_BROKERS: kafka:9092$/m);
-    expect(compose).toMatch(/^ {6}DATABASE_URL: postgres:\/\/\S+@postgres:5432\/\S+$/m);
-    expect(compose).not.toMatch(/REDIS_URL|service-env|redis:/);
-    expect(compose).toMatch(/kafka: \{ condition: service_healthy \}\n\s+postgres: \{ condition: service_healthy \}/);
-    const prometheus = /^ {2}prometheus:\n(?: {4}.*\n)*? {4}depends_on: \[(.*)\]/m.exec(read('docker-compose.yml'));
-    expect(prometheus?.[1].split(/,\s*/)).toContain(SERVICE);
+    expectComposeOnKafkaAndPostgres(SERVICE, PORT);
   });
 
   it('Kubernetes: a Deployment the autoscaler sizes, a Service on its port', () => {
-    const hpa = manifest('HorizontalPodAutoscaler');
-    expect(hpa).toContain(`scaleTargetRef: { apiVersion: apps/v1, kind: Deployment, name: ${SERVICE} }`);
-    const min = Number(/minReplicas:\s*(\d+)/.exec(hpa)?.[1]);
-    expect(min).toBeGreaterThanOrEqual(1);
-    expect(Number(/maxReplicas:\s*(\d+)/.exec(hpa)?.[1])).toBeGreaterThan(min);
-    expect(deployment).not.toMatch(/^\s+replicas:/m);
-    expect(deployment).toContain(`command: ['node', 'dist/apps/${SERVICE}/main.js']`);
-    expect(deployment).toContain(`{ name: http, containerPort: ${PORT} }`);
-    expect(deployment).toContain(`prometheus.io/port: '${PORT}'`);
-    expect(manifest('Service')).toContain(`{ name: http, port: ${PORT}, targetPort: http }`);
+    expectAutoscaledDeployment({ service: SERVICE, port: PORT, minReplicas: 1, manifest });
   });
 
   it('Kubernetes: Kafka from the shared config, Postgres and Kafka security from secrets, no Redis, no API tokens', () => {
-    expect(deployment).toContain(
-      '{ name: KAFKA_BROKERS, valueFrom: { configMapKeyRef: { name: pulse-config, key: KAFKA_BROKERS } } }',
-    );
-    expect(read('deploy/k8s/config.yaml')).toMatch(/^ {2}KAFKA_BROKERS: \S+$/m);
-    expect(deployment).toContain(
-      '{ name: DATABASE_URL, valueFrom: { secretKeyRef: { name: pulse-secrets, key: DATABASE_URL } } }',
-    );
-    expect(deployment).toContain('- secretRef: { name: pulse-kafka-security, optional: true }');
-    expect(deployment).not.toContain('REDIS_URL');
+    expectKafkaAndPostgresFromConfig(deployment);
     // The API only reads and checks no token: a tokens secret would suggest a protection it has not.
-    expect(variablesRead().has('PULSE_API_TOKENS')).toBe(false);
+    expect(variablesReadByConfig().has('PULSE_API_TOKENS')).toBe(false);
     expect(deployment).not.toContain('pulse-api-tokens');
   });
 
   it('sets only variables the service reads', () => {
-    const known = variablesRead();
-    expect([...known]).toEqual(
-      expect.arrayContaining(['KAFKA_BROKERS', 'DATABASE_URL', 'PORT', 'MONITORING_WINDOWS', 'MONITORING_MODELS']),
-    );
-    const inCompose = [...compose.matchAll(/^ {6}([A-Z][A-Z0-9_]*):/gm)].map(([, name]) => name);
-    const inK8s = [...deployment.matchAll(/\{ name: ([A-Z][A-Z0-9_]*), value/g)].map(([, name]) => name);
-    expect(inCompose.length).toBeGreaterThan(0);
-    expect(inK8s.length).toBeGreaterThan(0);
-    expect([...inCompose, ...inK8s].filter((name) => !known.has(name))).toEqual([]);
+    expectOnlyVariablesRead({
+      service: SERVICE,
+      deployment,
+      known: variablesReadByConfig(),
+      required: ['KAFKA_BROKERS', 'DATABASE_URL', 'PORT', 'MONITORING_WINDOWS', 'MONITORING_MODELS'],
+    });
   });
 });
-
-/** One scraped sample: the series name and its labels. */
-interface Sample {
-  readonly name: string;
-  readonly labels: Record<string, string>;
-  readonly value: number;
-}
-
-function parseExposition(text: string): { families: Set<string>; samples: Sample[] } {
-  const families = new Set([...text.matchAll(/^# TYPE (\S+) \S+$/gm)].map(([, name]) => name));
-  const samples = [...text.matchAll(/^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/gm)].map(([, name, body, value]) => ({
-    name,
-    labels: Object.fromEntries(
-      [...(body ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map(([, k, v]) => [k, v.replace(/\\(.)/g, '$1')]),
-    ),
-    value: Number(value),
-  }));
-  return { families, samples };
-}
-
-function matches(selector: Selector, sample: Sample): boolean {
-  if (sample.name !== selector.series) return false;
-  return selector.matchers.every((m) => {
-    // Target labels are Prometheus's; a template variable ($window) stands for any value.
-    if (TARGET_LABELS.includes(m.label) || m.value.includes('$')) return true;
-    const actual = sample.labels[m.label] ?? '';
-    switch (m.op) {
-      case '=':
-        return actual === m.value;
-      case '!=':
-        return actual !== m.value;
-      case '=~':
-        return new RegExp(`^(?:${m.value})$`).test(actual);
-      case '!~':
-        return !new RegExp(`^(?:${m.value})$`).test(actual);
-    }
-  });
-}
 
 // The world of the e2e spec, smaller: five standard-normal inputs, a calibrated score. Day 0 is the
 // reference's world; on day 1 every input shifts by 1.5 and completions no longer follow the score
@@ -343,17 +146,7 @@ const DAY = 86_400_000;
 const D0 = Math.floor(Date.now() / DAY) * DAY - 20 * DAY;
 const TRAINING_AUC = 0.8;
 
-function lcg(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
-}
-const rand = lcg(29);
-const normal = () => Math.sqrt(-2 * Math.log(rand() + 1e-12)) * Math.cos(2 * Math.PI * rand());
-
-interface Sent {
-  readonly prediction: PredictionMessage;
-  readonly completes: boolean;
-}
+const { rand, normal } = seededRandom(29);
 
 function day(d: number, n: number, shift: number, followsScore: boolean): Sent[] {
   return Array.from({ length: n }, (_, i) => {
@@ -363,49 +156,17 @@ function day(d: number, n: number, shift: number, followsScore: boolean): Sent[]
     const trigger = `deploy-${d}-${i}`;
     return {
       completes: rand() < (followsScore ? score : 0.5),
-      prediction: {
-        predictionId: predictionId(MODEL, trigger, 'champion'),
+      prediction: championPrediction({
         model: MODEL,
-        modelVersion: 1,
-        alias: 'champion',
-        variant: 'champion',
-        shadow: false,
+        trigger,
         entityId: `learner-${d}-${i % 100}`,
-        triggerEventId: trigger,
         contentId: `lesson-${d}-${i}`,
         asOfMs,
-        predictedAtMs: asOfMs,
         score,
-        label: score >= 0.5 ? '1' : '0',
-        classProbabilities: { '0': 1 - score, '1': score },
-        riskTier: 'low',
-        riskConfidence: 0.5,
-        topFactors: [],
-        inputs: HARNESS_FEATURES.map((name, j) => ({ name, value: x[j], stalenessMs: 0 })),
-        fallback: false,
-        latencyMs: 1,
-      },
+        inputs: x,
+      }),
     };
   });
-}
-
-/** A completion 5 h after each send that completes, carrying the learner's fairness groups. */
-function outcomes(sent: readonly Sent[]): EngagementEvent[] {
-  return sent
-    .filter((s) => s.completes)
-    .map((s) => ({
-      eventId: `done-${s.prediction.triggerEventId}`,
-      entityId: s.prediction.entityId,
-      eventType: 'lesson_completed',
-      eventTimeMs: s.prediction.asOfMs + 5 * 3_600_000,
-      channel: 'email',
-      contentId: s.prediction.contentId!,
-      attributes: {},
-      profile: {
-        region: Number(s.prediction.entityId.split('-')[2]) % 2 ? 'north' : 'south',
-        role: 'student',
-      } as never,
-    }));
 }
 
 describe('the running service emits the series the dashboard and the rules select', () => {
@@ -413,12 +174,9 @@ describe('the running service emits the series the dashboard and the rules selec
   const all = days.flat();
   const h = new MonitoringServiceHarness(MODEL);
   let url: string;
-  let scraped: { families: Set<string>; samples: Sample[] };
-  const series = (selector: string) => {
-    const [s] = selectors(selector);
-    return scraped.samples.filter((x) => matches(s, x));
-  };
-  const total = (selector: string) => series(selector).reduce((sum, s) => sum + s.value, 0);
+  let scraped: Exposition;
+  const series = (selector: string) => seriesOf(scraped, selector);
+  const total = (selector: string) => sumOf(scraped, selector);
   const firing = (rule: string) => series(`pulse_monitoring_alerts_firing{rule="${rule}"}`)[0]?.value;
 
   beforeAll(async () => {
@@ -476,17 +234,13 @@ describe('the running service emits the series the dashboard and the rules selec
   afterAll(() => h.tearDown(), 60_000);
 
   it('answers the probes and the scrape the manifest points at', async () => {
-    const deployment = manifest('Deployment');
-    const probes = [...deployment.matchAll(/(\w+Probe):\n\s+httpGet: \{ path: (\S+), port: http \}/g)];
-    expect(probes.map(([, probe]) => probe).sort()).toEqual(['livenessProbe', 'readinessProbe', 'startupProbe']);
-    for (const [, probe, path] of probes) expect([probe, (await fetch(`${url}${path}`)).status]).toEqual([probe, 200]);
     // /health, for operators and `pulse status`: Postgres and Kafka both answer.
-    expect(await (await fetch(`${url}/health`)).json()).toMatchObject({
-      status: 'ok',
-      info: { postgres: { status: 'up' }, kafka: { status: 'up' } },
+    await expectProbesAnswer({
+      deployment: manifest('Deployment'),
+      url,
+      health: { status: 'ok', info: { postgres: { status: 'up' }, kafka: { status: 'up' } } },
+      metricPrefix: 'pulse_monitoring_',
     });
-    const path = /prometheus\.io\/path: (\S+)/.exec(deployment)![1];
-    expect(await (await fetch(`${url}${path}`)).text()).toContain('# TYPE pulse_monitoring_');
   });
 
   it('exports every metric the dashboard and the rules query, under those names', () => {
@@ -496,14 +250,14 @@ describe('the running service emits the series the dashboard and the rules selec
 
   it('every selector of the rules and the dashboard matches some sample (up aside)', () => {
     const unmatched = allQueries().flatMap((q) =>
-      q.selectors.filter((s) => !scraped.samples.some((x) => matches(s, x))).map((s) => `${q.where}: ${s.series}`),
+      q.selectors.filter((s) => selected(scraped, s).length === 0).map((s) => `${q.where}: ${s.series}`),
     );
     expect(unmatched).toEqual([]);
   });
 
   it('reports 1 for the rules that fired where MonitoringModelAlertFiring looks', () => {
     const [gauge] = selectors(ruleExpressions().get('MonitoringModelAlertFiring')!);
-    const byRule = new Map(scraped.samples.filter((s) => matches(gauge, s)).map((s) => [s.labels.rule, s]));
+    const byRule = new Map(selected(scraped, gauge).map((s) => [s.labels.rule, s]));
     expect(byRule.get('feature_drift')).toMatchObject({ labels: { model: MODEL }, value: 1 });
     expect(byRule.get('auc_drop')).toMatchObject({ labels: { model: MODEL }, value: 1 });
     // Each firing counted as a transition, and a retraining request asked for it.
@@ -515,8 +269,8 @@ describe('the running service emits the series the dashboard and the rules selec
   it('reports realised, training and estimated AUC where MonitoringAucBelowTraining compares them', () => {
     const [realised, training, predictions] = selectors(ruleExpressions().get('MonitoringAucBelowTraining')!);
     const key = (s: Sample) => `${s.labels.model} v${s.labels.version} ${s.labels.window}`;
-    const r = scraped.samples.filter((s) => matches(realised, s));
-    const t = new Map(scraped.samples.filter((s) => matches(training, s)).map((s) => [key(s), s.value]));
+    const r = selected(scraped, realised);
+    const t = new Map(selected(scraped, training).map((s) => [key(s), s.value]));
     expect(r.map(key)).toEqual([`${MODEL} v1 1d`]);
     // Day 1's window: exactly the metrics lib's AUC of its rows, more than 10 % under 0.8.
     const labels = days[1].map((s) => (s.completes ? 1 : 0));
@@ -529,29 +283,25 @@ describe('the running service emits the series the dashboard and the rules selec
     expect(estimated).toHaveLength(1);
     expect(estimated[0].value).toBeCloseTo(estimatedAuc(scores), 12);
     // The guard: the version receives predictions, under the same model and version labels.
-    const counted = scraped.samples.filter((s) => matches(predictions, s));
+    const counted = selected(scraped, predictions);
     expect(counted.map((s) => [s.labels.model, s.labels.version, s.value])).toEqual([[MODEL, '1', all.length]]);
   });
 
   it('counts predictions and matured labels where MonitoringLabelsNotMaturing compares their rates', () => {
     const [now, earlier, matured] = selectors(ruleExpressions().get('MonitoringLabelsNotMaturing')!);
-    const sum = (s: Selector) => scraped.samples.filter((x) => matches(s, x)).reduce((a, x) => a + x.value, 0);
+    const sum = (s: Selector) => selected(scraped, s).reduce((a, x) => a + x.value, 0);
     expect(sum(now)).toBe(all.length);
     expect(sum(earlier)).toBe(all.length);
     // Every prediction labelled once, by the outcome the world drew.
-    const byLabel = Object.fromEntries(
-      scraped.samples.filter((x) => matches(matured, x)).map((x) => [x.labels.label, x.value]),
-    );
+    const byLabel = Object.fromEntries(selected(scraped, matured).map((x) => [x.labels.label, x.value]));
     const completed = all.filter((s) => s.completes).length;
     expect(byLabel).toEqual({ '0': all.length - completed, '1': completed });
-    expect(new Set(scraped.samples.filter((x) => matches(matured, x)).map((x) => x.labels.model))).toEqual(
-      new Set([MODEL]),
-    );
+    expect(new Set(selected(scraped, matured).map((x) => x.labels.model))).toEqual(new Set([MODEL]));
   });
 
   it('reports the lag of the predictions and the events topics where MonitoringConsumerLagHigh looks', () => {
     const [lag] = selectors(ruleExpressions().get('MonitoringConsumerLagHigh')!);
-    const found = scraped.samples.filter((s) => matches(lag, s));
+    const found = selected(scraped, lag);
     expect(new Set(found.map((s) => s.labels.topic))).toEqual(new Set([h.predictionsTopic(), h.topics.events]));
   });
 

@@ -1,6 +1,7 @@
 import { CONTENT_TYPE_HEADER, decodeMonitoringAlert, decodeTrainingRequest } from '@pulse/contracts';
 import type { MonitoringAlertMessage, TrainingRequestMessage } from '@pulse/contracts';
 import { auc } from '@pulse/ml-metrics';
+import { estimatedAuc } from '@pulse/monitoring';
 import { PredictionConsumer, type ModelMonitoringView } from '@pulse/monitoring-service';
 import { randomName, waitFor } from '@pulse/testing';
 import {
@@ -147,7 +148,6 @@ it('alerts on drift within one window and asks for retraining; joins labels exac
     days[0].map((s) => (s.completes ? 1 : 0)),
     days[0].map((s) => s.prediction.score),
   );
-  const { estimatedAuc } = await import('@pulse/monitoring');
   expect(Math.abs(estimatedAuc(days[0].map((s) => s.prediction.score)) - day0Auc)).toBeLessThan(0.03);
   expect((await fetch(`${second.url}/v1/monitoring/nope`)).status).toBe(404);
   const open = (await (await fetch(`${second.url}/v1/alerts?firing=true`)).json()) as { alerts: { rule: string }[] };

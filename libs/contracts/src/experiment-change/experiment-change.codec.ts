@@ -25,7 +25,8 @@ const reader = new ContractMessageReader('ExperimentChange');
 export function experimentChangeFromJson(json: unknown): ExperimentChangeMessage {
   const c = reader.object(json, FIELDS);
   const key = reader.requiredId(c.key, 'key');
-  const version = reader.optionalInt(c.version, 'version', 1) ?? reader.fail('missing_field', 'version is required', 'version');
+  const version =
+    reader.optionalInt(c.version, 'version', 1) ?? reader.fail('missing_field', 'version is required', 'version');
   const changedAtMs = reader.requiredTime(c.changedAtMs, 'changedAtMs');
   const actor = reader.optionalId(c.actor, 'actor');
   const definition = c.definition === null ? null : reader.object(c.definition);

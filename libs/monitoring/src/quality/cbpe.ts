@@ -20,7 +20,6 @@ export function estimatedAuc(probabilities: ArrayLike<number>): number {
   }
   if (positives === 0 || negatives === 0) return NaN;
   let tp = 0;
-  let fp = 0;
   let area = 0;
   for (let k = 0; k < n;) {
     const score = p[order[k]];
@@ -33,7 +32,6 @@ export function estimatedAuc(probabilities: ArrayLike<number>): number {
     }
     area += (dfp / negatives) * ((tp + tp + dtp) / (2 * positives));
     tp += dtp;
-    fp += dfp;
   }
   return area;
 }

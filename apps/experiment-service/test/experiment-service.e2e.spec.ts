@@ -86,6 +86,51 @@ describe('experiments: definitions', () => {
     expect(list.map((e) => e.key).filter((k) => /^b\d$/.test(k))).toEqual([]);
   });
 
+  it('answers hostile input with a 4xx naming what is wrong, never a 5xx', async () => {
+    const raw = (body: Buffer | string, type = 'application/json') =>
+      fetch(`${url}/v1/experiments`, {
+        method: 'POST',
+        headers: { 'content-type': type, authorization: `Bearer ${ADMIN_TOKEN}` },
+        body,
+      }).then(async (r) => ({ status: r.status, json: (await r.json()) as Record<string, unknown> }));
+    const cases: [Promise<{ status: number; json: Record<string, unknown> }>, number, string][] = [
+      [
+        call('POST', '/v1/experiments', lessonTest('nul', { variations: ['a\u0000', 'b', 'c'] })).then((r) => r),
+        400,
+        'variations[0]',
+      ],
+      [call('POST', '/v1/experiments', { ...lessonTest('nul-key'), ['x\u0000']: 1 }).then((r) => r), 400, 'x\u0000'],
+      [call('POST', '/v1/experiments', lessonTest('big', { name: 'x'.repeat(2_000_000) })).then((r) => r), 413, 'body'],
+      [
+        call('POST', '/v1/experiments', lessonTest('when', { startAt: '275760-09-13T00:00:00Z' })).then((r) => r),
+        400,
+        'startAt',
+      ],
+      [
+        call('POST', '/v1/experiments', lessonTest('feb', { endAt: '2026-02-30T00:00:00Z' })).then((r) => r),
+        400,
+        'endAt',
+      ],
+      [raw(Buffer.concat([Buffer.from('{"key":"a'), Buffer.from([0xff, 0xfe]), Buffer.from('"}')])), 400, 'body'],
+      [raw('key=a&variations=b', 'application/x-www-form-urlencoded'), 415, 'content-type'],
+      [raw('['.repeat(100_000)), 400, 'body'],
+      [call('GET', `/v1/assignments/${encodeURIComponent('u\u0000')}`, undefined, null).then((r) => r), 400, 'unit'],
+      [call('GET', '/v1/assignments/%ff', undefined, null).then((r) => r), 400, 'path'],
+      [
+        call(
+          'GET',
+          `/v1/experiments/versioned/results?asOf=${encodeURIComponent('275760-09-13T00:00:00Z')}`,
+          undefined,
+          null,
+        ).then((r) => r),
+        400,
+        'asOf',
+      ],
+    ];
+    for (const [answer, status, field] of cases) expect(await answer).toMatchObject({ status, json: { field } });
+    expect((await call('GET', '/v1/experiments')).status).toBe(200);
+  });
+
   it('refuses overlapping namespace ranges in a layer, and frees a stopped experiment’s range', async () => {
     const a = await call('POST', '/v1/experiments', lessonTest('layer-a', { namespace: ['onboarding', 0, 0.6] }));
     expect(a.status).toBe(201);

@@ -1,8 +1,14 @@
 import { Logger, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { describeInfrastructure, useStructuredLogger, type SharedInfrastructure } from '@pulse/nest-common';
+import {
+  describeInfrastructure,
+  readJsonBodiesOnly,
+  strictFastifyAdapter,
+  useStructuredLogger,
+  type SharedInfrastructure,
+} from '@pulse/nest-common';
 import { Registry } from 'prom-client';
 import type { ExperimentServiceConfig } from '../config/experiment-service.config';
 import { ExperimentErrorFilter } from '../http/experiment-error.filter';
@@ -33,9 +39,11 @@ export async function createExperimentServiceApp(
       ...(options.shared ? { shared: options.shared } : {}),
       ...(options.logger === false ? { logger: false as const } : {}),
     }),
-    new FastifyAdapter({ bodyLimit: MAX_BODY_BYTES }),
-    options.logger === false ? { logger: false } : { bufferLogs: true },
+    strictFastifyAdapter({ bodyLimit: MAX_BODY_BYTES, maxParamLength: 2048 }),
+    // JSON bodies only, decoded strictly (readJsonBodiesOnly), not Nest's JSON and urlencoded parsers
+    { ...(options.logger === false ? { logger: false } : { bufferLogs: true }), bodyParser: false },
   );
+  readJsonBodiesOnly(app, MAX_BODY_BYTES);
   if (options.logger !== false) useStructuredLogger(app);
   app.useGlobalFilters(new ExperimentErrorFilter(app.getHttpAdapter()));
   if (options.shutdownHooks !== false) app.enableShutdownHooks();

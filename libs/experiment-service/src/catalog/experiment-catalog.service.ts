@@ -125,5 +125,22 @@ export class ExperimentCatalog {
 function asDefinition(body: unknown): ExperimentDefinition {
   if (typeof body !== 'object' || body === null || Array.isArray(body))
     throw new ValidationError('the body must be a JSON object (an experiment definition)', { field: 'body' });
+  const nul = nulPath(body, '');
+  // Postgres' jsonb cannot hold U+0000: refused here, naming where, rather than failing the insert.
+  if (nul !== null)
+    throw new ValidationError(`${nul || 'body'} holds a NUL character (U+0000)`, { field: nul || 'body' });
   return body as ExperimentDefinition;
+}
+
+/** The path of the first key or string holding U+0000, or null. */
+function nulPath(value: unknown, path: string): string | null {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : null;
+  if (typeof value !== 'object' || value === null) return null;
+  for (const [key, v] of Object.entries(value)) {
+    const at = Array.isArray(value) ? `${path}[${key}]` : path ? `${path}.${key}` : key;
+    if (key.includes('\u0000')) return at;
+    const found = nulPath(v, at);
+    if (found !== null) return found;
+  }
+  return null;
 }

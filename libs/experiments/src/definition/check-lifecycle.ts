@@ -44,8 +44,15 @@ export function checkLifecycle(
 }
 
 function instant(text: unknown, field: string, fail: Fail): number {
-  const ms = typeof text === 'string' && ISO_INSTANT.test(text) ? Date.parse(text) : NaN;
+  const ms = typeof text === 'string' && ISO_INSTANT.test(text) && realCalendarDate(text) ? Date.parse(text) : NaN;
   if (!Number.isFinite(ms))
     fail(field, `must be an ISO 8601 instant such as "2025-01-31T00:00:00Z", got ${String(text)}`);
   return ms;
+}
+
+/** Date.parse rolls 2026-02-30 over to March; a day or time that does not exist is refused instead. */
+function realCalendarDate(text: string): boolean {
+  const [y, m, d, h, min, sec] = text.split(/[-T:Z+.]/).map(Number);
+  const daysInMonth = new Date(Date.UTC(y, m, 0)).getUTCDate();
+  return m >= 1 && m <= 12 && d >= 1 && d <= daysInMonth && h < 24 && min < 60 && !(sec >= 60);
 }

@@ -19,3 +19,11 @@ export {
 } from './alerts/alert.types';
 export { ALERT_RULES } from './alerts/alert-rule.registry';
 export { INITIAL_ALERT_STATE, nextAlertState, type AlertState, type AlertTransition } from './alerts/alert-state';
+export {
+  CALIBRATION_SIGMAS,
+  isSignificantDrift,
+  PSI_MAJOR_SHIFT,
+  significantPsiThreshold,
+  type DriftCalibration,
+  type PsiSpread,
+} from './drift/drift-significance';

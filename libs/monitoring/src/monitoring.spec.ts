@@ -108,6 +108,14 @@ describe('alert rules and their state', () => {
     });
     expect(rule('feature_drift').observe(window({ drift: drift(1) }), o)).toMatchObject({ clear: true });
     expect(rule('feature_drift').observe(window({ drift: drift(9), predictions: 10 }), o)).toBeNull();
+    // Evidently's verdict alone does not count once significance is known.
+    const insignificant = drift(9).map((d) => ({ ...d, significant: false }));
+    expect(rule('feature_drift').observe(window({ drift: insignificant }), o)).toMatchObject({
+      firing: false,
+      value: 0,
+    });
+    const three = drift(0).map((d, i) => ({ ...d, significant: i < 3 }));
+    expect(rule('feature_drift').observe(window({ drift: three }), o)).toMatchObject({ firing: true, value: 3 });
   });
 
   it('alerts on an AUC more than 10 % below training, realised or estimated', () => {

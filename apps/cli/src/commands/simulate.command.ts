@@ -36,6 +36,8 @@ interface SimulateOptions {
   progress: boolean;
   live: boolean;
   drift: DriftOptions[];
+  joinSpread?: number;
+  tenure?: number;
 }
 
 function fraction(value: string): number {
@@ -48,6 +50,19 @@ function fraction(value: string): number {
 function nonNegative(value: string): number {
   const n = Number(value);
   if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError('expected a number >= 0.');
+  return n;
+}
+
+function nonNegativeInt(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n))
+    throw new InvalidArgumentError('expected a whole number >= 0.');
+  return n;
+}
+
+function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 1) throw new InvalidArgumentError('expected a number >= 1.');
   return n;
 }
 
@@ -103,6 +118,16 @@ export function registerSimulateCommand(program: Command): void {
     .option(
       '--out <file>',
       "write events as JSON lines to <file>, or '-' for stdout (default '-' unless --kafka is given)",
+    )
+    .option(
+      '--join-spread <days>',
+      'learners join spread over this many days from the start (default min(14, 30 % of --days)); --days for joining throughout',
+      nonNegativeInt,
+    )
+    .option(
+      '--tenure <days>',
+      'mean days a learner stays before leaving (exponential); with --join-spread = --days the population reaches a steady state (default: they stay)',
+      positiveNumber,
     )
     .option('--oracle <file.csv>', "write each lesson_sent's true probability of completion within 48 h to a CSV file")
     .option(
@@ -177,6 +202,8 @@ async function runSimulate(options: SimulateOptions): Promise<void> {
     maxLatenessMs: options.maxLateness * 1000,
     invalidFraction: options.invalid,
     drift: options.drift,
+    ...(options.joinSpread === undefined ? {} : { joinSpreadDays: options.joinSpread }),
+    ...(options.tenure === undefined ? {} : { tenureDays: options.tenure }),
     onOracle: oracle?.record,
   });
   const sinks: EventSink[] = [];

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ReferenceProfile } from '@pulse/drift';
 import { DEFAULT_MODELS, type ModelSpec } from '@pulse/models';
+import type { DriftCalibration } from '@pulse/monitoring';
 import { MS_INFRASTRUCTURE } from '../app/tokens';
 import type { MonitoringInfrastructure } from '../infrastructure/monitoring-infrastructure';
 
@@ -13,6 +14,8 @@ export interface ServingReference {
   readonly version: number;
   /** By feature name, plus SCORE_FEATURE; empty when the version was registered without a profile. */
   readonly profiles: ReadonlyMap<string, ReferenceProfile>;
+  /** The reference days' PSI spread per feature (and the score), for windows of its size; null when not stored. */
+  readonly calibration: DriftCalibration | null;
   readonly trainingAuc: number | null;
   readonly fairnessMax: number | null;
   readonly fairnessAttributes: readonly string[];
@@ -50,6 +53,7 @@ export class ReferenceCache {
     const raw = record.referenceProfile as {
       features?: Record<string, ReferenceProfile>;
       score?: ReferenceProfile;
+      calibration?: DriftCalibration;
     } | null;
     const profiles = new Map<string, ReferenceProfile>(Object.entries(raw?.features ?? {}));
     if (raw?.score) profiles.set(SCORE_FEATURE, raw.score);
@@ -63,6 +67,7 @@ export class ReferenceCache {
       model,
       version,
       profiles,
+      calibration: raw?.calibration ?? null,
       trainingAuc: typeof auc === 'number' && Number.isFinite(auc) ? auc : null,
       fairnessMax: fairnessMax === null || !Number.isFinite(fairnessMax) ? null : fairnessMax,
       fairnessAttributes: spec?.fairnessAttributes ?? [],

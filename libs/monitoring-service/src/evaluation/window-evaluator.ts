@@ -7,6 +7,9 @@ import { DriftWindow, windowDrift, type WindowDrift } from '@pulse/drift';
 import {
   ALERT_RULES,
   INITIAL_ALERT_STATE,
+  isSignificantDrift,
+  PSI_MAJOR_SHIFT,
+  significantPsiThreshold,
   nextAlertState,
   windowEstimatedAuc,
   windowLabel,
@@ -32,6 +35,9 @@ export interface FeatureDriftView extends Omit<WindowDrift, 'rows' | 'decision'>
   readonly score: number;
   readonly threshold: number;
   readonly rows: number;
+  /** Whether it counts toward the feature_drift alert, and the PSI it had to pass for that. */
+  readonly significant: boolean;
+  readonly significantPsi: number;
 }
 
 /** One window of one model as the API shows it. */
@@ -50,7 +56,10 @@ export interface WindowView {
   readonly estimatedAuc: number | null;
   readonly trainingAuc: number | null;
   readonly fallbackShare: number | null;
+  /** Features Evidently's default tests call drifted. */
   readonly driftedFeatures: number;
+  /** Features whose drift counts toward the feature_drift alert. */
+  readonly significantFeatures: number;
   readonly drift: Readonly<Record<string, FeatureDriftView>>;
 }
 
@@ -170,6 +179,7 @@ export class WindowEvaluator implements OnApplicationBootstrap, OnApplicationShu
           )
         : null;
     const drift: Record<string, FeatureDriftView> = {};
+    const calibrated = ref?.calibration?.windowMs === windowMs;
     if (ref && ref.profiles.size > 0)
       for (const stored of await this.infra.monitoring.driftWindows(model, version, windowMs, startMs)) {
         const profile = ref.profiles.get(stored.feature);
@@ -184,12 +194,19 @@ export class WindowEvaluator implements OnApplicationBootstrap, OnApplicationShu
         });
         const d = windowDrift(w);
         const { rows: counted, decision, ...rest } = d;
+        const spread = calibrated
+          ? stored.feature === SCORE_FEATURE
+            ? ref.calibration!.score
+            : ref.calibration!.psi[stored.feature]
+          : null;
         drift[stored.feature] = {
           ...rest,
           test: decision.test,
           score: decision.score,
           threshold: decision.threshold,
           rows: counted.current,
+          significant: isSignificantDrift(d, spread, calibrated),
+          significantPsi: calibrated ? significantPsiThreshold(spread) : PSI_MAJOR_SHIFT,
         };
       }
     return {
@@ -206,6 +223,7 @@ export class WindowEvaluator implements OnApplicationBootstrap, OnApplicationShu
       trainingAuc: ref?.trainingAuc ?? null,
       fallbackShare: rows.length > 0 ? rows.filter((r) => r.fallback).length / rows.length : null,
       driftedFeatures: Object.values(drift).filter((d) => d.drifted).length,
+      significantFeatures: Object.values(drift).filter((d) => d.significant).length,
       drift,
     };
   }
@@ -249,7 +267,12 @@ export class WindowEvaluator implements OnApplicationBootstrap, OnApplicationShu
       windowMs,
       windowStartMs,
       predictions: w.predictions,
-      drift: Object.entries(w.drift).map(([feature, d]): FeatureDrift => ({ feature, psi: d.psi, drifted: d.drifted })),
+      drift: Object.entries(w.drift).map(([feature, d]): FeatureDrift => ({
+        feature,
+        psi: d.psi,
+        drifted: d.drifted,
+        significant: d.significant,
+      })),
       quality: w.quality,
       estimatedAuc: w.estimatedAuc,
       trainingAuc: w.trainingAuc,

@@ -7,7 +7,10 @@ export type AlertKind = 'drift' | 'quality' | 'operational';
 export interface FeatureDrift {
   readonly feature: string;
   readonly psi: number | null;
+  /** Evidently's verdict with its default test. */
   readonly drifted: boolean;
+  /** Whether it counts toward feature_drift (drift-significance.ts); absent: `drifted`. */
+  readonly significant?: boolean;
 }
 
 /** What the rules look at: one model's window, as monitoring-service computed it. */

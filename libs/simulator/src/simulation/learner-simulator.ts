@@ -41,6 +41,8 @@ export class LearnerSimulator {
   private preferred: Channel;
   /** Start of the day being generated (a lesson's follow-up, even days later, belongs to its send's day). */
   private todayMs = 0;
+  /** The first day the learner is gone (Infinity: stays). */
+  readonly leaveDay: number;
 
   constructor(
     private readonly rng: Prng,
@@ -54,11 +56,16 @@ export class LearnerSimulator {
     this.state = initialState(this.traits, rng);
     this.world = setup.world?.(this.traits) ?? {};
     this.preferred = this.traits.preferredChannel;
+    // Drawn from a stream of its own, so a learner's life up to leaving is the same with or without churn.
+    this.leaveDay =
+      setup.tenureDays === undefined || !Number.isFinite(setup.tenureDays)
+        ? Infinity
+        : this.traits.joinDay + Math.max(1, Math.ceil(rng.fork('tenure').exponential(setup.tenureDays)));
   }
 
   simulateDay(day: number, dayStartMs: number, emit: Emit): void {
     const { traits, state, rng } = this;
-    if (day < traits.joinDay) return;
+    if (day < traits.joinDay || day >= this.leaveDay) return;
     this.todayMs = dayStartMs;
     this.preferred = this.world.preferredChannel?.(dayStartMs, traits.preferredChannel) ?? traits.preferredChannel;
     if (day === traits.joinDay) {

@@ -22,6 +22,8 @@ export interface LearnerWorld {
 export interface LearnerSetup {
   readonly drawTraits?: (rng: Prng, index: number, joinSpreadDays: number) => LearnerTraits;
   readonly world?: (traits: LearnerTraits) => LearnerWorld;
+  /** Mean tenure in days (exponential, from a stream of its own); absent: the learner stays. */
+  readonly tenureDays?: number;
 }
 
 /** Every change at once, in order: probabilities and channels pass through each, level shifts add up. */

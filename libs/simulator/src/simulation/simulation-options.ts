@@ -48,6 +48,13 @@ export interface SimulationOptions {
   readonly startTimeMs?: number;
   /** Learners join spread over this many days from the start. Default min(14, days * 0.3). */
   readonly joinSpreadDays?: number;
+  /**
+   * Mean days a learner stays (exponentially distributed, at least one), after which they leave: no
+   * more events of theirs and no more sends to them. With learners joining throughout
+   * (`joinSpreadDays` = `days`) the population reaches a steady state, so lifetime counts stop growing
+   * with the simulation's age. Default: learners stay to the end.
+   */
+  readonly tenureDays?: number;
   /** Probability the platform sends a lesson on the learner's preferred channel. Default 0.5. */
   readonly preferredChannelShare?: number;
   /** Fraction of events sent a second time (same event_id), within `maxLatenessMs`. Default 0. */
@@ -79,6 +86,8 @@ export interface ResolvedSimulationOptions {
   readonly live: boolean;
   readonly startTimeMs: number;
   readonly joinSpreadDays: number;
+  /** Infinity: learners stay to the end. */
+  readonly tenureDays: number;
   readonly preferredChannelShare: number;
   readonly duplicateFraction: number;
   readonly lateFraction: number;
@@ -99,6 +108,8 @@ export function resolveSimulationOptions(options: SimulationOptions, nowMs = Dat
   assertInteger(startRaw, 'startTimeMs', 0, 253402300799999 - days * DAY_MS);
   const joinSpreadDays = options.joinSpreadDays ?? Math.min(14, Math.floor(days * 0.3));
   assertInteger(joinSpreadDays, 'joinSpreadDays', 0, days);
+  const tenureDays = options.tenureDays ?? Infinity;
+  if (options.tenureDays !== undefined) assertInRange(tenureDays, 'tenureDays', 1, 3650);
   const fraction = (value: number | undefined, name: string) => {
     const v = value ?? 0;
     assertInRange(v, name, 0, 1);
@@ -113,6 +124,7 @@ export function resolveSimulationOptions(options: SimulationOptions, nowMs = Dat
     live,
     startTimeMs: Math.floor(startRaw / DAY_MS) * DAY_MS,
     joinSpreadDays,
+    tenureDays,
     preferredChannelShare:
       options.preferredChannelShare === undefined
         ? 0.5

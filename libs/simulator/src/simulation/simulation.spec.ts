@@ -214,3 +214,45 @@ describe('createSimulation', () => {
     expect(taken.filter((t) => t >= endOfDays + 50 * DAY_MS).length).toBeGreaterThan(0);
   });
 });
+
+describe('churn (tenureDays)', () => {
+  const base = { seed: 21, learners: 60, days: 40, joinSpreadDays: 40 } as const;
+  const byLearner = (events: EngagementEvent[]) => {
+    const m = new Map<string, EngagementEvent[]>();
+    for (const e of events) m.set(e.entityId, [...(m.get(e.entityId) ?? []), e]);
+    return m;
+  };
+
+  it('lives each learner the same life up to leaving, and nothing after', () => {
+    const stay = byLearner(run(base));
+    const leave = byLearner(run({ ...base, tenureDays: 8 }));
+    let left = 0;
+    for (const [id, events] of stay) {
+      const mine = leave.get(id) ?? [];
+      // Everything the churned learner did, they did in the life without churn too, until a day they stopped.
+      const same = new Map(events.map((e) => [e.eventId, e]));
+      expect(mine.filter((e) => JSON.stringify(same.get(e.eventId)) !== JSON.stringify(e))).toEqual([]);
+      const stopped = mine.length ? mine[mine.length - 1].eventTimeMs : -Infinity;
+      expect(
+        events.filter((e) => e.eventTimeMs < stopped - 3 * DAY_MS && !mine.some((m) => m.eventId === e.eventId)),
+      ).toEqual([]);
+      if (mine.length < events.length) left++;
+    }
+    expect(left).toBeGreaterThan(30);
+  });
+
+  it('keeps the active population near steady once joining and leaving balance', () => {
+    const events = run({ seed: 3, learners: 400, days: 60, joinSpreadDays: 60, tenureDays: 10 });
+    const activeOn = (day: number) =>
+      new Set(events.filter((e) => Math.floor((e.eventTimeMs - START) / DAY_MS) === day).map((e) => e.entityId)).size;
+    // joining at 400/60 a day, staying 10 days on average: about 67 learners once day 30 is reached.
+    for (const day of [35, 45, 55]) {
+      expect(activeOn(day)).toBeGreaterThan(45);
+      expect(activeOn(day)).toBeLessThan(95);
+    }
+  });
+
+  it('refuses a tenure below one day', () => {
+    expect(() => createSimulation({ tenureDays: 0.5 })).toThrow(/tenureDays/);
+  });
+});

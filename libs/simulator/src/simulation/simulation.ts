@@ -61,7 +61,7 @@ export function createSimulation(options: SimulationOptions = {}): Simulation {
         resolved.joinSpreadDays,
         runTag,
         resolved.preferredChannelShare,
-        setup.world,
+        { ...setup.world, tenureDays: resolved.tenureDays },
       ),
   );
   // Learners a drift brings in come after the others, each from its own stream.
@@ -74,7 +74,7 @@ export function createSimulation(options: SimulationOptions = {}): Simulation {
           0,
           runTag,
           resolved.preferredChannelShare,
-          { drawTraits: joining.drawTraits, world: setup.world.world },
+          { drawTraits: joining.drawTraits, world: setup.world.world, tenureDays: resolved.tenureDays },
         ),
       );
   const endTimeMs = resolved.live ? Infinity : resolved.startTimeMs + resolved.days * DAY_MS;

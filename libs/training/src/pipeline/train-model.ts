@@ -142,7 +142,12 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainedCan
     docString: `${spec.name} (spec v${spec.version})`,
   });
   const testSample = await checkedTestSample(fit.model, onnx, examples, split.test);
-  const referenceProfile = buildModelReference(spec, fit.model, examples, split.train);
+  const referenceProfile = buildModelReference(
+    spec,
+    fit.model,
+    examples,
+    Int32Array.from([...split.validation, ...split.test]),
+  );
 
   const lineage = {
     watermark: new Date(options.watermarkMs).toISOString(),

@@ -1,15 +1,18 @@
 import type { AlertRule } from '../alert.types';
 
-/** Drift on at least N features (inputs and score) in a window; clears once at most N/2 drift. */
+/**
+ * Significant drift (drift-significance.ts) on at least N features (inputs and score) in a window;
+ * clears once at most N/2 do.
+ */
 export const featureDriftRule: AlertRule = {
   name: 'feature_drift',
   kind: 'drift',
   judges: 'newest',
   description:
-    'drift (the default test per feature, Evidently thresholds) on at least MONITORING_DRIFT_MIN_FEATURES features',
+    "significant drift (PSI past 0.25 and past the reference days' spread) on at least MONITORING_DRIFT_MIN_FEATURES features",
   observe(w, o) {
     if (w.predictions < o.minPredictions) return null;
-    const drifted = w.drift.filter((d) => d.drifted);
+    const drifted = w.drift.filter((d) => d.significant ?? d.drifted);
     const value = drifted.length;
     const names = drifted
       .slice(0, 5)

@@ -1,0 +1,48 @@
+/**
+ * When a feature's drift in a window counts toward the feature_drift alert. Evidently's per-test
+ * verdict (`drifted`) is reported as it is, but on a daily window of a few hundred rows it flags
+ * weekday patterns, sampling noise and features still growing with the entities' age. What counts is
+ * a PSI past the conventional major-shift level and past what the reference's own days reach
+ * (NannyML sets its thresholds the same way, from the spread over the reference period's chunks).
+ */
+
+/** PSI's conventional bands: < 0.1 no change, 0.1–0.25 moderate, > 0.25 a major shift. */
+export const PSI_MAJOR_SHIFT = 0.25;
+/** Standard deviations of the reference days' PSI a window must exceed their mean by. */
+export const CALIBRATION_SIGMAS = 3;
+
+/** Mean and population standard deviation of a feature's PSI over the reference's windows. */
+export interface PsiSpread {
+  readonly mean: number;
+  readonly std: number;
+}
+
+/** The reference's daily spread, stored with a model version (training's ReferenceCalibration). */
+export interface DriftCalibration {
+  readonly windowMs: number;
+  readonly psi: Readonly<Record<string, PsiSpread>>;
+  readonly score: PsiSpread | null;
+}
+
+/** The PSI above which a window's drift counts: the major-shift level, or the calibrated one when higher. */
+export function significantPsiThreshold(spread?: PsiSpread | null): number {
+  if (spread === undefined || spread === null) return PSI_MAJOR_SHIFT;
+  if (!Number.isFinite(spread.mean) || !Number.isFinite(spread.std) || spread.std < 0)
+    throw new RangeError(`spread must hold a finite mean and a finite std >= 0, got ${JSON.stringify(spread)}`);
+  return Math.max(PSI_MAJOR_SHIFT, spread.mean + CALIBRATION_SIGMAS * spread.std);
+}
+
+/**
+ * Whether a feature's drift counts. With a calibration for windows of this size: its PSI is past
+ * significantPsiThreshold; for another size (no reference spread to go by): Evidently's verdict and
+ * a PSI past the major-shift level.
+ */
+export function isSignificantDrift(
+  drift: { readonly psi: number | null; readonly drifted: boolean },
+  spread: PsiSpread | null | undefined,
+  calibrated: boolean,
+): boolean {
+  if (drift.psi === null || !Number.isFinite(drift.psi)) return false;
+  if (calibrated) return drift.psi > significantPsiThreshold(spread);
+  return drift.drifted && drift.psi > PSI_MAJOR_SHIFT;
+}

@@ -2,6 +2,7 @@ import {
   accuracy,
   argmaxRows,
   auc,
+  aucStandardError,
   brierScore,
   classificationError,
   confusionMatrix,
@@ -176,4 +177,31 @@ describe('guards name the argument', () => {
     expect(() => expectedCalibrationError([1], [1], { bins: 0 })).toThrow(/bins must be an integer >= 1/));
   it('bad average', () =>
     expect(() => precisionRecallF1([1], [1], { average: 'micro' as any })).toThrow(/average must be/));
+});
+
+describe('aucStandardError (Hanley & McNeil 1982)', () => {
+  it('A = 0.8, 50 and 50 rows: 0.0445', () => expect(aucStandardError(0.8, 50, 50)).toBeCloseTo(0.0445, 4));
+  it('A = 0.5, 100 and 100 rows: 0.0409', () => expect(aucStandardError(0.5, 100, 100)).toBeCloseTo(0.040927, 5));
+  it('is 0 at a perfect AUC', () => expect(aucStandardError(1, 30, 40)).toBe(0));
+  it('refuses an AUC outside [0, 1]', () => expect(() => aucStandardError(1.2, 5, 5)).toThrow(RangeError));
+  it('refuses an empty class', () => expect(() => aucStandardError(0.7, 0, 5)).toThrow(/positives/));
+
+  it('matches the spread of AUCs over repeated samples (binormal, within 12 %)', () => {
+    let s = 12345;
+    const uniform = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
+    const normal = () => Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
+    const aucs: number[] = [];
+    for (let r = 0; r < 400; r++) {
+      const y = Array.from({ length: 300 }, (_, i) => (i < 100 ? 1 : 0));
+      aucs.push(
+        auc(
+          y,
+          y.map((v) => normal() + (v ? 1.2 : 0)),
+        ),
+      );
+    }
+    const mean = aucs.reduce((a, b) => a + b, 0) / aucs.length;
+    const sd = Math.sqrt(aucs.reduce((a, b) => a + (b - mean) ** 2, 0) / (aucs.length - 1));
+    expect(Math.abs(aucStandardError(mean, 100, 200) / sd - 1)).toBeLessThan(0.12);
+  });
 });

@@ -10,6 +10,7 @@ export {
 } from './quality/window-quality';
 export {
   DEFAULT_ALERT_RULE_OPTIONS,
+  RETRAINING_KINDS,
   type AlertKind,
   type AlertObservation,
   type AlertRule,

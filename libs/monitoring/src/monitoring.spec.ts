@@ -3,7 +3,7 @@ import { ALERT_RULES } from './alerts/alert-rule.registry';
 import { DEFAULT_ALERT_RULE_OPTIONS, type WindowSnapshot } from './alerts/alert.types';
 import { INITIAL_ALERT_STATE, nextAlertState } from './alerts/alert-state';
 import { estimatedAuc } from './quality/cbpe';
-import { windowQuality } from './quality/window-quality';
+import { windowQuality, type FairnessGap, type WindowQuality } from './quality/window-quality';
 import { parseWindowSize, windowLabel, windowStart } from './windows/tumbling-window';
 
 function lcg(seed: number): () => number {
@@ -78,6 +78,31 @@ describe('window quality', () => {
     expect(windowQuality([{ score: 0.3, label: 1 }]).auc).toBeNull();
     expect(windowQuality([]).logloss).toBeNull();
   });
+
+  it('measures fairness gaps beyond sampling noise when rows carry entity ids', () => {
+    // Six roles, scores and labels independent of the role: every gap is chance, and 40 entities a role
+    // with several predictions each leave a lot of it.
+    const rand = lcg(4);
+    const rows = Array.from({ length: 300 }, (_, i) => {
+      const score = rand();
+      return {
+        score,
+        label: (rand() < score ? 1 : 0) as 0 | 1,
+        entityId: `e${i % 60}`,
+        groups: { role: `r${i % 6}` },
+      };
+    });
+    const [gap] = windowQuality(rows, ['role']).fairness;
+    expect(gap.equalizedOddsDifference).toBeGreaterThan(0.1);
+    expect(gap.equalizedOddsLowerBound).toBeLessThan(gap.equalizedOddsDifference!);
+    expect(gap.demographicParityLowerBound).toBeLessThan(gap.demographicParityDifference!);
+    expect(
+      windowQuality(
+        rows.map(({ entityId: _, ...r }) => r),
+        ['role'],
+      ).fairness[0].equalizedOddsLowerBound,
+    ).toBeUndefined();
+  });
 });
 
 describe('alert rules and their state', () => {
@@ -97,6 +122,38 @@ describe('alert rules and their state', () => {
   });
   const rule = (name: string) => ALERT_RULES.find((r) => r.name === name)!;
   const o = DEFAULT_ALERT_RULE_OPTIONS;
+
+  it('judges a fairness gap beyond its sampling noise when the window measured it, else as measured', () => {
+    const quality = (fairness: FairnessGap[]): WindowQuality => ({
+      n: 400,
+      positives: 200,
+      auc: 0.8,
+      aucStandardError: 0.02,
+      logloss: 0.5,
+      accuracy: 0.7,
+      brier: 0.2,
+      calibrationError: 0.05,
+      meanScore: 0.5,
+      fairness,
+    });
+    const gap = (raw: number, lower?: number) => ({
+      attribute: 'role',
+      groups: 6,
+      demographicParityDifference: 0.01,
+      equalizedOddsDifference: raw,
+      ...(lower === undefined ? {} : { demographicParityLowerBound: 0, equalizedOddsLowerBound: lower }),
+    });
+    const fairness = rule('fairness_gap');
+    expect(fairness.observe(window({ quality: quality([gap(0.34, 0.04)]) }), o)).toMatchObject({
+      firing: false,
+      value: 0.04,
+    });
+    expect(fairness.observe(window({ quality: quality([gap(0.34, 0.15)]) }), o)).toMatchObject({
+      firing: true,
+      value: 0.15,
+    });
+    expect(fairness.observe(window({ quality: quality([gap(0.34)]) }), o)).toMatchObject({ firing: true, value: 0.34 });
+  });
 
   it('judges drift by the number of drifted features, and nothing on a thin window', () => {
     const drift = (k: number) =>
@@ -128,6 +185,14 @@ describe('alert rules and their state', () => {
     expect(rule('auc_drop').observe(window({ quality: q(0.74) }), o)).toMatchObject({ clear: true });
     expect(rule('estimated_auc_drop').observe(window({ estimatedAuc: 0.6 }), o)).toMatchObject({ firing: true });
     expect(rule('auc_drop').observe(window({ quality: { ...q(0.5), n: 10 } }), o)).toBeNull();
+  });
+
+  it('fires on a realised AUC low beyond its sampling noise only', () => {
+    const q = (auc: number, aucStandardError: number) => ({ ...windowQuality([]), n: 300, auc, aucStandardError });
+    // threshold 0.72: 0.668 + 1.645 × 0.03 = 0.717 is below it, 0.68 + 1.645 × 0.03 = 0.729 is not.
+    expect(rule('auc_drop').observe(window({ quality: q(0.668, 0.03) }), o)).toMatchObject({ firing: true });
+    expect(rule('auc_drop').observe(window({ quality: q(0.68, 0.03) }), o)).toMatchObject({ firing: false });
+    expect(rule('auc_drop').observe(window({ quality: q(0.68, 0.03) }), o)!.message).toContain('±0.030');
   });
 
   it('fires once, stays quiet while firing, resolves inside the band only, and cools down', () => {

@@ -46,6 +46,18 @@ export interface MonitoringServiceConfig extends SharedInfrastructureSettings {
    */
   readonly retrainAfterMs: number;
   /**
+   * MONITORING_RETRAIN_COOLDOWN_MS (default 24 h): after asking to retrain a model, monitoring asks
+   * again only this long after — one change sets off drift, estimate, quality and fairness alerts
+   * together, and one retraining answers them all. The alerts in between say retrainingRequested: false.
+   */
+  readonly retrainCooldownMs: number;
+  /**
+   * MONITORING_RETRAIN_WINDOW_MS (default 0): when > 0, a retraining request asks for the examples of
+   * this span before its trainUntil only (trainFromMs) — with MONITORING_RETRAIN_AFTER_MS, the data
+   * since the change that alerted, so the new version learns the world as it is now. 0: all history.
+   */
+  readonly retrainWindowMs: number;
+  /**
    * Alert thresholds: MONITORING_DRIFT_MIN_FEATURES (3), MONITORING_AUC_DROP (0.1),
    * MONITORING_MIN_LABELLED (200), MONITORING_MIN_PREDICTIONS (200), MONITORING_FAIRNESS_MAX (0.1),
    * MONITORING_FALLBACK_SHARE_MAX (0.05), MONITORING_HYSTERESIS (0.2).
@@ -101,6 +113,8 @@ export function loadMonitoringServiceConfig(env: EnvReader): MonitoringServiceCo
     alertCooldownMs: env.int('MONITORING_ALERT_COOLDOWN_MS', 6 * 3_600_000, 0, 30 * 86_400_000),
     retrain: env.bool('MONITORING_RETRAIN', true),
     retrainAfterMs: env.int('MONITORING_RETRAIN_AFTER_MS', 0, 0, 90 * 86_400_000),
+    retrainWindowMs: env.int('MONITORING_RETRAIN_WINDOW_MS', 0, 0, 3650 * 86_400_000),
+    retrainCooldownMs: env.int('MONITORING_RETRAIN_COOLDOWN_MS', 86_400_000, 0, 90 * 86_400_000),
     rules: {
       driftMinFeatures: env.int('MONITORING_DRIFT_MIN_FEATURES', d.driftMinFeatures, 1, 10_000),
       aucDropRatio: fraction(env, 'MONITORING_AUC_DROP', d.aucDropRatio),

@@ -9,6 +9,7 @@ import {
   INITIAL_ALERT_STATE,
   isSignificantDrift,
   PSI_MAJOR_SHIFT,
+  RETRAINING_KINDS,
   significantPsiThreshold,
   nextAlertState,
   windowEstimatedAuc,
@@ -67,6 +68,8 @@ export interface ModelMonitoringView {
   readonly model: string;
   readonly version: number | null;
   readonly latestPredictionAt: string | null;
+  /** Per window size, the end of the newest closed window this copy's alert rules have judged. */
+  readonly evaluatedUntil: Readonly<Record<string, string>>;
   readonly windows: readonly WindowView[];
 }
 
@@ -82,6 +85,8 @@ export class WindowEvaluator implements OnApplicationBootstrap, OnApplicationShu
   private readonly loop: WakeableLoop;
   /** Per window size, the end of the newest closed window of the last evaluation. */
   private readonly newestEnd = new Map<number, number>();
+  /** Per model and window size, the end of the newest closed window judged. */
+  private readonly judgedUntil = new Map<string, Map<number, number>>();
 
   constructor(
     @Inject(MS_INFRASTRUCTURE) private readonly infra: MonitoringInfrastructure,
@@ -115,6 +120,13 @@ export class WindowEvaluator implements OnApplicationBootstrap, OnApplicationShu
         const view = await this.view(model, { closedOnly: true });
         for (const w of view.windows) await this.judge(model, w);
         await this.refreshFiringGauge(model);
+        const judged = this.judgedUntil.get(model) ?? new Map<number, number>();
+        for (const w of view.windows)
+          if (!this.isOlderLabelledWindow(w)) {
+            const sizeMs = Date.parse(w.end) - Date.parse(w.start);
+            judged.set(sizeMs, Math.max(judged.get(sizeMs) ?? -Infinity, Date.parse(w.end)));
+          }
+        this.judgedUntil.set(model, judged);
       } catch (err) {
         this.log.warn(`evaluating ${model} failed; retrying: ${err instanceof Error ? err.message : String(err)}`);
       }
@@ -124,7 +136,13 @@ export class WindowEvaluator implements OnApplicationBootstrap, OnApplicationShu
   /** The model's newest closed window per size, and (unless closedOnly) the current one. */
   async view(model: string, options: { closedOnly?: boolean } = {}): Promise<ModelMonitoringView> {
     const latest = await this.infra.monitoring.latest(model);
-    if (latest === null) return { model, version: null, latestPredictionAt: null, windows: [] };
+    const evaluatedUntil = Object.fromEntries(
+      [...(this.judgedUntil.get(model) ?? new Map<number, number>())].map(([size, end]) => [
+        windowLabel(size),
+        new Date(end).toISOString(),
+      ]),
+    );
+    if (latest === null) return { model, version: null, latestPredictionAt: null, evaluatedUntil, windows: [] };
     const windows: WindowView[] = [];
     const horizonMs = horizonOf(model);
     const outcomeWatermark = await this.infra.monitoring.outcomeWatermark({ idleMs: this.config.idlePartitionMs });
@@ -148,6 +166,7 @@ export class WindowEvaluator implements OnApplicationBootstrap, OnApplicationShu
       model,
       version: latest.modelVersion,
       latestPredictionAt: new Date(latest.asOfMs).toISOString(),
+      evaluatedUntil,
       windows,
     };
   }
@@ -173,6 +192,7 @@ export class WindowEvaluator implements OnApplicationBootstrap, OnApplicationShu
             labelled.map((r) => ({
               score: r.score,
               label: r.label as 0 | 1,
+              entityId: r.entityId,
               ...(r.profile ? { groups: r.profile } : {}),
             })),
             attributes,
@@ -309,78 +329,101 @@ export class WindowEvaluator implements OnApplicationBootstrap, OnApplicationShu
   private async apply(o: AlertObservation, w: WindowSnapshot): Promise<boolean> {
     const nowMs = Date.now();
     let transition: 'fired' | 'resolved' | null = null;
-    const changed = await this.infra.monitoring.updateAlert(o.rule, o.key, (current) => {
-      const state = current
-        ? { firing: current.firing, firedAtMs: current.firedAtMs, quietUntilMs: current.quietUntilMs }
-        : INITIAL_ALERT_STATE;
-      const next = nextAlertState(state, o, nowMs, this.config.alertCooldownMs);
-      transition = next.transition;
-      const alert = {
-        rule: o.rule,
-        key: o.key,
-        model: o.model,
-        kind: o.kind,
-        firing: next.state.firing,
-        firedAtMs: next.state.firedAtMs,
-        quietUntilMs: next.state.quietUntilMs,
-        value: o.value,
-        threshold: o.threshold,
-        message: o.message,
-      };
-      if (next.transition === null) return { alert, messages: [] };
-      const state2 = next.transition === 'fired' ? 'firing' : 'resolved';
-      const id = alertId(o.rule, o.key, state2, w.windowStartMs);
-      const retrain = this.config.retrain && next.transition === 'fired' && o.kind !== 'operational';
-      const messages: Record<string, unknown>[] = [
-        {
-          topic: 'alerts',
-          key: o.model,
-          message: {
-            alertId: id,
-            rule: o.rule,
-            kind: alertKindOf(o),
-            severity: o.kind === 'operational' ? 'critical' : 'warning',
-            state: state2,
-            model: o.model,
-            modelVersion: w.version,
-            metric: o.rule,
-            value: o.value,
-            threshold: o.threshold,
-            raisedAtMs: nowMs,
-            windowStartMs: w.windowStartMs,
-            windowEndMs: w.windowStartMs + w.windowMs,
-            message: o.message,
-            labels: { window: windowLabel(w.windowMs) },
-            retrainingRequested: retrain,
-          },
-        },
-      ];
-      if (retrain) {
-        const request: TrainingRequestMessage = {
-          requestId: nameBasedUuid(REQUEST_NAMESPACE, id),
+    let retrained = false;
+    const changed = await this.infra.monitoring.updateAlert(
+      o.rule,
+      o.key,
+      (current, history) => {
+        const state = current
+          ? { firing: current.firing, firedAtMs: current.firedAtMs, quietUntilMs: current.quietUntilMs }
+          : INITIAL_ALERT_STATE;
+        const next = nextAlertState(state, o, nowMs, this.config.alertCooldownMs);
+        transition = next.transition;
+        const alert = {
+          rule: o.rule,
+          key: o.key,
           model: o.model,
-          trigger: o.kind === 'drift' ? 'drift' : 'quality_degradation',
-          reason: o.message,
-          requestedAtMs: nowMs,
-          ...(this.config.retrainAfterMs > 0
-            ? { trainUntilMs: w.windowStartMs + w.windowMs + this.config.retrainAfterMs }
-            : {}),
-          parameters: {},
-          requestedBy: 'monitoring-service',
-          alertId: id,
+          kind: o.kind,
+          firing: next.state.firing,
+          firedAtMs: next.state.firedAtMs,
+          quietUntilMs: next.state.quietUntilMs,
+          value: o.value,
+          threshold: o.threshold,
+          message: o.message,
         };
-        messages.push({ topic: 'training', key: o.model, message: request });
-      }
-      return { alert, messages };
-    });
+        if (next.transition === null) return { alert, messages: [] };
+        const state2 = next.transition === 'fired' ? 'firing' : 'resolved';
+        const id = alertId(o.rule, o.key, state2, w.windowStartMs);
+        const retrain =
+          this.config.retrain &&
+          next.transition === 'fired' &&
+          RETRAINING_KINDS.has(o.kind) &&
+          (history.lastTrainingRequestMs === null ||
+            nowMs - history.lastTrainingRequestMs >= this.config.retrainCooldownMs);
+        retrained = retrain;
+        const messages: Record<string, unknown>[] = [
+          {
+            topic: 'alerts',
+            key: o.model,
+            message: {
+              alertId: id,
+              rule: o.rule,
+              kind: alertKindOf(o),
+              severity: o.kind === 'operational' ? 'critical' : 'warning',
+              state: state2,
+              model: o.model,
+              modelVersion: w.version,
+              metric: o.rule,
+              value: o.value,
+              threshold: o.threshold,
+              raisedAtMs: nowMs,
+              windowStartMs: w.windowStartMs,
+              windowEndMs: w.windowStartMs + w.windowMs,
+              message: o.message,
+              labels: { window: windowLabel(w.windowMs) },
+              retrainingRequested: retrain,
+            },
+          },
+        ];
+        if (retrain) {
+          const request: TrainingRequestMessage = {
+            requestId: nameBasedUuid(REQUEST_NAMESPACE, id),
+            model: o.model,
+            trigger: o.kind === 'drift' ? 'drift' : 'quality_degradation',
+            reason: o.message,
+            requestedAtMs: nowMs,
+            ...retrainingSpan(w.windowStartMs + w.windowMs, this.config.retrainAfterMs, this.config.retrainWindowMs),
+            parameters: {},
+            requestedBy: 'monitoring-service',
+            alertId: id,
+          };
+          messages.push({ topic: 'training', key: o.model, message: request });
+        }
+        return { alert, messages };
+      },
+      { model: o.model },
+    );
     if (transition) {
       this.metrics.alerts.inc({ rule: o.rule, model: o.model, transition });
       this.metrics.alertsFiring.set({ rule: o.rule, model: o.model }, transition === 'fired' ? 1 : 0);
-      if (transition === 'fired' && this.config.retrain && o.kind !== 'operational')
-        this.metrics.trainingRequests.inc({ model: o.model, rule: o.rule });
+      if (retrained) this.metrics.trainingRequests.inc({ model: o.model, rule: o.rule });
     }
     return changed;
   }
+}
+
+/** trainUntilMs after the window (when asked to wait for data), and trainFromMs a window before it. */
+function retrainingSpan(
+  windowEndMs: number,
+  afterMs: number,
+  spanMs: number,
+): { trainUntilMs?: number; trainFromMs?: number } {
+  const untilMs = afterMs > 0 ? windowEndMs + afterMs : undefined;
+  if (spanMs <= 0) return untilMs === undefined ? {} : { trainUntilMs: untilMs };
+  return {
+    trainFromMs: (untilMs ?? windowEndMs) - spanMs,
+    ...(untilMs === undefined ? {} : { trainUntilMs: untilMs }),
+  };
 }
 
 /** The label horizon of the model's spec (null for labels that do not mature here). */
@@ -391,7 +434,7 @@ function horizonOf(model: string): number | null {
 
 function alertKindOf(o: AlertObservation): MonitoringAlertKind {
   if (o.kind === 'drift') return 'feature_drift';
-  if (o.kind === 'quality') return 'quality_degradation';
+  if (o.kind === 'quality' || o.kind === 'fairness') return 'quality_degradation';
   return 'data_quality';
 }
 

@@ -1,7 +1,13 @@
 import type { WindowQuality } from '../quality/window-quality';
 
-/** drift and quality alerts ask for retraining; operational ones page a person. */
-export type AlertKind = 'drift' | 'quality' | 'operational';
+/**
+ * drift and quality alerts ask for retraining; fairness and operational ones page a person (a
+ * model retrained on the same data reproduces its gaps; a broken pipeline is no model's fault).
+ */
+export type AlertKind = 'drift' | 'quality' | 'fairness' | 'operational';
+
+/** The kinds whose firing asks training-service for a new version. */
+export const RETRAINING_KINDS: ReadonlySet<AlertKind> = new Set<AlertKind>(['drift', 'quality']);
 
 /** Per feature (and the score, as "__score__"): the drift tests' values and whether it drifted. */
 export interface FeatureDrift {

@@ -1,4 +1,4 @@
-import { accuracy, auc, brierScore, expectedCalibrationError, logloss } from '@pulse/ml-metrics';
+import { accuracy, auc, aucStandardError, brierScore, expectedCalibrationError, logloss } from '@pulse/ml-metrics';
 import { fairnessByAttribute } from '@pulse/training';
 import { estimatedAuc } from './cbpe';
 
@@ -7,6 +7,8 @@ export interface JoinedRow {
   readonly score: number;
   readonly label: 0 | 1;
   readonly groups?: Readonly<Record<string, string>>;
+  /** The entity predicted for: rows of one entity are one cluster for the gaps' sampling noise. */
+  readonly entityId?: string;
 }
 
 export interface FairnessGap {
@@ -15,6 +17,13 @@ export interface FairnessGap {
   /** Fairlearn's definitions over the window's rows, decisions at the 0.5 threshold. */
   readonly demographicParityDifference: number | null;
   readonly equalizedOddsDifference: number | null;
+  /**
+   * The gaps less their sampling noise (entity-clustered, Bonferroni over the group pairs), as the
+   * training gate judges them: a gap is a fault only if even this is over the maximum. Absent when
+   * rows carry no entity ids.
+   */
+  readonly demographicParityLowerBound?: number;
+  readonly equalizedOddsLowerBound?: number;
 }
 
 /** Realised quality of a window (null where the rows leave a metric undefined, e.g. AUC of one class). */
@@ -22,6 +31,8 @@ export interface WindowQuality {
   readonly n: number;
   readonly positives: number;
   readonly auc: number | null;
+  /** Hanley & McNeil's standard error of `auc`: how much it varies by sampling alone. */
+  readonly aucStandardError: number | null;
   readonly logloss: number | null;
   readonly accuracy: number | null;
   readonly brier: number | null;
@@ -44,6 +55,7 @@ export function windowQuality(rows: readonly JoinedRow[], fairnessAttributes: re
   const positives = y.reduce<number>((a, b) => a + b, 0);
   const bothClasses = positives > 0 && positives < n;
   const fairness: FairnessGap[] = [];
+  const clusters = rows.every((r) => r.entityId !== undefined) ? rows.map((r) => r.entityId as string) : undefined;
   if (n > 0)
     for (const attribute of fairnessAttributes) {
       const groups = rows.map((r) => r.groups?.[attribute] ?? '');
@@ -56,18 +68,27 @@ export function windowQuality(rows: readonly JoinedRow[], fairnessAttributes: re
         s.map((x) => (x >= 0.5 ? 1 : 0)),
         s,
         '1',
+        clusters,
       );
       fairness.push({
         attribute,
         groups: distinct.size,
         demographicParityDifference: f.demographicParityDifference ?? null,
         equalizedOddsDifference: f.equalizedOddsDifference ?? null,
+        ...(f.demographicParityLowerBound === undefined
+          ? {}
+          : {
+              demographicParityLowerBound: f.demographicParityLowerBound,
+              equalizedOddsLowerBound: f.equalizedOddsLowerBound,
+            }),
       });
     }
+  const a = bothClasses ? finite(auc(y, s)) : null;
   return {
     n,
     positives,
-    auc: bothClasses ? finite(auc(y, s)) : null,
+    auc: a,
+    aucStandardError: a === null ? null : aucStandardError(a, positives, n - positives),
     logloss: n > 0 ? finite(logloss(y, s)) : null,
     accuracy:
       n > 0

@@ -42,7 +42,21 @@ export interface NewRegionDrift extends DriftAt {
   readonly hourShift?: number;
 }
 
-export type DriftOptions = ChannelPreferenceDrift | DifficultyDrift | NewRegionDrift;
+/**
+ * Lessons sent on a channel and/or within some UTC hours are completed far less from the day on (a
+ * provider fails, notifications are muted): the outcome changes, not the inputs.
+ */
+export interface DeliveryOutageDrift extends DriftAt {
+  readonly kind: 'delivery-outage';
+  /** Only sends on this channel. Default: every channel. */
+  readonly channel?: Channel;
+  /** Only sends within [from, to) UTC hours. Default [0, 24). */
+  readonly hours?: readonly [number, number];
+  /** What the completion odds of an affected lesson are multiplied by. Default 0.2, in [0, 1]. */
+  readonly oddsRatio?: number;
+}
+
+export type DriftOptions = ChannelPreferenceDrift | DeliveryOutageDrift | DifficultyDrift | NewRegionDrift;
 export type DriftKind = DriftOptions['kind'];
 
 /** What a drift resolves to: its per-learner change and any learners it adds. */

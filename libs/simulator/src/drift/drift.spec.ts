@@ -156,6 +156,36 @@ describe('world drift', () => {
     });
   });
 
+  describe('delivery-outage', () => {
+    const run = simulate({ kind: 'delivery-outage', day: DAY, hours: [0, 12], oddsRatio: 0.05 });
+    const morning = (s: Send) => new Date(s.record.sentAtMs).getUTCHours() < 12;
+    const rate = (sends: Send[]) => mean(sends.map((s) => (s.record.completedWithin48h ? 1 : 0)));
+    const from = (r: Run) => r.sends.filter((s) => s.record.sentAtMs >= DRIFT_MS);
+
+    it('leaves everything before the day as it was', () => {
+      expect(before(run.events)).toEqual(before(none.events));
+    });
+
+    it('makes morning sends fail (a lesson may still be done in a session of the learner’s own), the others not', () => {
+      expect(rate(from(run).filter(morning))).toBeLessThan(0.4 * rate(from(none).filter(morning)));
+      const afternoon = (r: Run) => rate(from(r).filter((s) => !morning(s)));
+      expect(Math.abs(afternoon(run) - afternoon(none))).toBeLessThan(0.03);
+    });
+
+    it("lowers the frozen model's AUC: it ranks morning sends as before", () => {
+      expect(noneModel.all.auc - frozenModel(run).all.auc).toBeGreaterThan(0.03);
+    });
+
+    it('refuses hours out of order and an unknown channel', () => {
+      expect(() => createSimulation({ ...BASE, drift: { kind: 'delivery-outage', day: 1, hours: [12, 6] } })).toThrow(
+        /drift.hours/,
+      );
+      expect(() =>
+        createSimulation({ ...BASE, drift: { kind: 'delivery-outage', day: 1, channel: 'fax' as 'sms' } }),
+      ).toThrow(/drift.channel/);
+    });
+  });
+
   describe('new-region', () => {
     const run = simulate({ kind: 'new-region', day: DAY });
     const model = frozenModel(run);
@@ -209,7 +239,11 @@ describe('world drift', () => {
   });
 
   it.each([
-    [{ kind: 'tides', day: 3 }, RangeError, 'drift.kind must be one of channel-preference, difficulty, new-region'],
+    [
+      { kind: 'tides', day: 3 },
+      RangeError,
+      'drift.kind must be one of channel-preference, delivery-outage, difficulty, new-region',
+    ],
     [{ kind: 'difficulty', day: 31 }, RangeError, 'drift.day must be in [0, 30], got 31'],
     [{ kind: 'difficulty', day: 3, levels: 3 }, RangeError, 'drift.levels must be in [-2, 2], got 3'],
     [{ kind: 'channel-preference', day: 3, share: 1.5 }, RangeError, 'drift.share must be in [0, 1], got 1.5'],

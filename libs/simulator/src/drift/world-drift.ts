@@ -1,5 +1,6 @@
 import { assertInteger } from '@pulse/core';
 import { channelPreferenceDrift } from './channel-preference.drift';
+import { deliveryOutageDrift } from './delivery-outage.drift';
 import { difficultyDrift } from './difficulty.drift';
 import type { DriftContext, DriftKind, DriftKindSpec, DriftOptions, ResolvedDrift } from './drift-options';
 import { newRegionDrift } from './new-region.drift';
@@ -7,6 +8,7 @@ import { newRegionDrift } from './new-region.drift';
 /** The kinds of world drift, by name: a new kind is one file and one line here. */
 export const DRIFT_KINDS: Readonly<Record<DriftKind, DriftKindSpec>> = {
   'channel-preference': channelPreferenceDrift as DriftKindSpec,
+  'delivery-outage': deliveryOutageDrift as DriftKindSpec,
   difficulty: difficultyDrift as DriftKindSpec,
   'new-region': newRegionDrift as DriftKindSpec,
 };

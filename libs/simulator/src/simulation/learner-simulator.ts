@@ -123,9 +123,9 @@ export class LearnerSimulator {
   }
 
   /** The model's completion probability, changed by a treatment the learner is under. */
-  private treated(sentMs: number, inputs: Parameters<typeof completionProbability>[0]): number {
+  private treated(sentMs: number, channel: Channel, inputs: Parameters<typeof completionProbability>[0]): number {
     const p = completionProbability(inputs);
-    return this.world.completionProbability === undefined ? p : this.world.completionProbability(p, sentMs);
+    return this.world.completionProbability === undefined ? p : this.world.completionProbability(p, sentMs, channel);
   }
 
   private levelShift(): number {
@@ -195,7 +195,7 @@ export class LearnerSimulator {
     const shock = rng.normal(0, COMPLETION.lessonNoiseSd);
     const probability = state.dropped
       ? 0
-      : this.treated(sentMs, {
+      : this.treated(sentMs, channel, {
           motivation: state.motivation,
           channelMatch: channel === this.preferred,
           sentHour,

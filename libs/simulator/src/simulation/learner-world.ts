@@ -10,8 +10,8 @@ import type { LearnerTraits } from '../model/learner';
  * it was sent, so nothing before a change's day differs from the world without it.
  */
 export interface LearnerWorld {
-  /** The completion probability of a lesson sent at `sentMs`, given the model's (a treatment effect). */
-  completionProbability?(probability: number, sentMs: number): number;
+  /** The completion probability of a lesson sent at `sentMs` on `channel`, given the model's (a treatment effect, a drift). */
+  completionProbability?(probability: number, sentMs: number, channel: Channel): number;
   /** Difficulty levels added to the label of lessons sent, and practice done, on the day starting at `dayStartMs`. */
   levelShift?(dayStartMs: number): number;
   /** The channel the learner prefers on the day starting at `dayStartMs`, given the one before; the platform keeps targeting the drawn one. */
@@ -35,8 +35,8 @@ export function composeWorlds(worlds: readonly LearnerWorld[]): LearnerWorld {
     ...(probability.length === 0
       ? {}
       : {
-          completionProbability: (p: number, sentMs: number) =>
-            probability.reduce((q, w) => w.completionProbability!(q, sentMs), p),
+          completionProbability: (p: number, sentMs: number, channel: Channel) =>
+            probability.reduce((q, w) => w.completionProbability!(q, sentMs, channel), p),
         }),
     ...(level.length === 0
       ? {}

@@ -523,12 +523,12 @@ describe.each(registryBackends)('MonitoringRepository (%s)', (_name, backend) =>
       const rows = await repo.windowRows(model, t0, t0 + HOUR);
       const bySc = [...rows].sort((x, y) => x.score - y.score || Number(x.fallback) - Number(y.fallback));
       expect(bySc).toEqual([
-        { modelVersion: 1, score: 0.25, label: 1, fallback: false, profile: { region: 'eu' } },
-        { modelVersion: 1, score: 0.5, label: null, fallback: true, profile: null },
-        { modelVersion: 2, score: 0.75, label: null, fallback: false, profile: null },
+        { entityId: withProfile, modelVersion: 1, score: 0.25, label: 1, fallback: false, profile: { region: 'eu' } },
+        { entityId: noProfile, modelVersion: 1, score: 0.5, label: null, fallback: true, profile: null },
+        { entityId: noProfile, modelVersion: 2, score: 0.75, label: null, fallback: false, profile: null },
       ]);
       expect(await repo.windowRows(model, t0 + HOUR, t0 + 2 * HOUR)).toEqual([
-        { modelVersion: 4, score: 0.5, label: null, fallback: false, profile: { region: 'eu' } },
+        { entityId: withProfile, modelVersion: 4, score: 0.5, label: null, fallback: false, profile: { region: 'eu' } },
       ]);
       expect(await repo.windowRows(uniqueModel('absent'), t0, t0 + HOUR)).toEqual([]);
       await expect(repo.windowRows('', t0, t0 + HOUR)).rejects.toThrow(/model/);
@@ -650,6 +650,41 @@ describe.each(registryBackends)('MonitoringRepository (%s)', (_name, backend) =>
         [model],
       );
       expect(published).toEqual([{ n: 3 }]);
+    });
+
+    it("tells decide when the model's last retraining was requested (from the outbox), with a model given", async () => {
+      const model = uniqueModel('retrain');
+      const alert = (firing: boolean) => ({
+        rule: 'feature_drift',
+        key: model,
+        model,
+        kind: 'drift',
+        firing,
+        firedAtMs: firing ? 1 : null,
+        quietUntilMs: 0,
+        value: 1,
+        threshold: 1,
+        message: 'm',
+      });
+      const histories: { lastTrainingRequestMs: number | null }[] = [];
+      await repo.updateAlert(
+        'feature_drift',
+        model,
+        (_cur, history) => {
+          histories.push(history);
+          return {
+            alert: alert(true),
+            messages: [{ topic: 'training', key: model, message: { model, requestedAtMs: 5000 } }],
+          };
+        },
+        { model },
+      );
+      await repo.updateAlert('auc_drop', model, (_cur, history) => (histories.push(history), null), { model });
+      await repo.updateAlert('auc_drop', uniqueModel('other'), (_cur, history) => (histories.push(history), null), {
+        model: uniqueModel('other'),
+      });
+      await repo.updateAlert('auc_drop', model, (_cur, history) => (histories.push(history), null));
+      expect(histories.map((h) => h.lastTrainingRequestMs)).toEqual([null, 5000, null, null]);
     });
 
     it('serialises concurrent evaluations of one alert', async () => {

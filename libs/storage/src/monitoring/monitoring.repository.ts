@@ -319,6 +319,7 @@ export class MonitoringRepository {
   async windowRows(model: string, fromMs: number, toMs: number): Promise<WindowRow[]> {
     assertNonEmptyString(model, 'model');
     const rows: {
+      entity_id: string;
       model_version: number;
       score: number;
       label: number | null;
@@ -326,13 +327,14 @@ export class MonitoringRepository {
       profile: Record<string, string> | null;
     }[] = await this.timed('monitoring_window_rows', () =>
       this.dataSource.query(
-        `SELECT p.model_version, p.score, p.label, p.fallback, f.profile
+        `SELECT p.entity_id, p.model_version, p.score, p.label, p.fallback, f.profile
          FROM monitoring_predictions p LEFT JOIN monitoring_profiles f ON f.entity_id = p.entity_id
          WHERE p.model = $1 AND p.as_of_ms >= $2 AND p.as_of_ms < $3`,
         [model, fromMs, toMs],
       ),
     );
     return rows.map((r) => ({
+      entityId: r.entity_id,
       modelVersion: r.model_version,
       score: r.score,
       label: r.label === null ? null : (r.label as 0 | 1),
@@ -405,14 +407,32 @@ export class MonitoringRepository {
   updateAlert(
     rule: string,
     key: string,
-    decide: (current: StoredAlert | null) => {
+    decide: (
+      current: StoredAlert | null,
+      history: { readonly lastTrainingRequestMs: number | null },
+    ) => {
       readonly alert: Omit<StoredAlert, 'updatedAt'>;
       readonly messages: readonly Readonly<Record<string, unknown>>[];
     } | null,
+    options: { readonly model?: string } = {},
   ): Promise<boolean> {
     return this.timed('monitoring_alert', () =>
       this.dataSource.transaction(async (tx) => {
+        // With a model: its retraining decisions are taken one at a time, whatever rule asks.
+        if (options.model !== undefined)
+          await tx.query(`SELECT pg_advisory_xact_lock(hashtext('monitoring-retraining'), hashtext($1))`, [
+            options.model,
+          ]);
         await tx.query(`SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))`, [rule, key]);
+        let lastTrainingRequestMs: number | null = null;
+        if (options.model !== undefined) {
+          const [last]: { t: string | null }[] = await tx.query(
+            `SELECT max((payload->'message'->>'requestedAtMs')::bigint) AS t FROM monitoring_alert_outbox
+             WHERE payload->>'topic' = 'training' AND payload->'message'->>'model' = $1`,
+            [options.model],
+          );
+          lastTrainingRequestMs = last?.t === null || last?.t === undefined ? null : Number(last.t);
+        }
         const rows: Record<string, unknown>[] = await tx.query(
           `SELECT rule, key, model, kind, firing, fired_at_ms, quiet_until_ms, value, threshold, message, updated_at
            FROM monitoring_alerts WHERE rule = $1 AND key = $2`,
@@ -434,7 +454,7 @@ export class MonitoringRepository {
                 message: String(rows[0].message),
                 updatedAt: (rows[0].updated_at as Date).toISOString(),
               };
-        const next = decide(current);
+        const next = decide(current, { lastTrainingRequestMs });
         if (next === null) return false;
         const a = next.alert;
         await tx.query(

@@ -60,6 +60,7 @@ export interface MaturingPrediction {
 
 /** A labelled (or not yet labelled) prediction of a window, with its entity's profile for fairness groups. */
 export interface WindowRow {
+  readonly entityId: string;
   readonly modelVersion: number;
   readonly score: number;
   readonly label: 0 | 1 | null;

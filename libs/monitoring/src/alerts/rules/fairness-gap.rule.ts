@@ -1,9 +1,13 @@
 import type { AlertRule } from '../alert.types';
 
-/** The largest fairness gap (demographic parity or equalized odds, any attribute) over the gate's maximum. */
+/**
+ * The largest fairness gap (demographic parity or equalized odds, any attribute) over the gate's
+ * maximum — beyond sampling noise when the window could measure it, as the training gate judges: a
+ * day of a few hundred rows shows gaps of 0.2–0.3 between small groups by chance alone.
+ */
 export const fairnessGapRule: AlertRule = {
   name: 'fairness_gap',
-  kind: 'quality',
+  kind: 'fairness',
   judges: 'labelled',
   description: 'a fairness gap (demographic parity or equalized odds difference) over the gate’s maximum',
   observe(w, o) {
@@ -13,14 +17,16 @@ export const fairnessGapRule: AlertRule = {
     let value = 0;
     let worst = '';
     for (const f of q.fairness)
-      for (const [name, gap] of [
-        ['demographic parity', f.demographicParityDifference],
-        ['equalized odds', f.equalizedOddsDifference],
-      ] as const)
-        if (gap !== null && gap > value) {
+      for (const [name, raw, lower] of [
+        ['demographic parity', f.demographicParityDifference, f.demographicParityLowerBound],
+        ['equalized odds', f.equalizedOddsDifference, f.equalizedOddsLowerBound],
+      ] as const) {
+        const gap = lower ?? raw;
+        if (gap !== null && gap !== undefined && gap > value) {
           value = gap;
-          worst = `${name} over ${f.attribute}`;
+          worst = `${name} over ${f.attribute}${lower === undefined ? '' : ` (${raw?.toFixed(3)} measured, beyond noise)`}`;
         }
+      }
     return {
       rule: this.name,
       kind: this.kind,

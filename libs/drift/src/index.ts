@@ -33,4 +33,4 @@ export {
   type ReferenceProfile,
 } from './window/reference-profile';
 export { DriftWindow, mergeWindows, type DriftWindowState } from './window/drift-window';
-export { windowDrift, type WindowDrift } from './window/window-drift';
+export { windowDrift, type WindowDrift, type WindowDriftOptions } from './window/window-drift';

@@ -32,8 +32,14 @@ export interface WindowDrift {
   missing: number;
 }
 
-export function windowDrift(window: DriftWindow): WindowDrift {
+export interface WindowDriftOptions {
+  /** Thresholds of the deciding tests instead of Evidently's defaults (a model's overrides). */
+  readonly thresholds?: Readonly<Partial<Record<DecidingTest, number>>>;
+}
+
+export function windowDrift(window: DriftWindow, options: WindowDriftOptions = {}): WindowDrift {
   if (!(window instanceof DriftWindow)) throw new TypeError('window must be a DriftWindow');
+  const decide = (test: DecidingTest, result: unknown) => decideWith(test, result, options.thresholds?.[test]);
   if (window.total === 0)
     throw new RangeError(`window has no values${window.missing ? ` (all ${window.missing} are missing)` : ''}`);
   const profile = window.profile;
@@ -103,7 +109,10 @@ function nonEmptyBins(
   };
 }
 
-function decide(test: DecidingTest, result: unknown) {
+function decideWith(test: DecidingTest, result: unknown, threshold: number | undefined) {
   const t: StatTest<unknown> = STAT_TESTS[test];
-  return { drifted: t.drifted(result), decision: { test, score: t.score(result), threshold: t.defaultThreshold } };
+  if (threshold !== undefined && !(threshold > 0 && threshold < 1))
+    throw new RangeError(`thresholds.${test} must be in (0, 1), got ${threshold}`);
+  const used = threshold ?? t.defaultThreshold;
+  return { drifted: t.drifted(result, used), decision: { test, score: t.score(result), threshold: used } };
 }

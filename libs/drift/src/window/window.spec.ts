@@ -183,4 +183,17 @@ describe('window metrics from bins', () => {
     expect(d).toMatchObject({ drifted: true, decision: { test: 'chi2' }, chi2: { statistic: Infinity } });
     expect(Object.keys(d)).toEqual(['psi', 'js', 'chi2', 'drifted', 'decision', 'rows', 'missing']);
   });
+
+  it('decides with a threshold given for the deciding test, and refuses one outside (0, 1)', () => {
+    const large = buildReferenceProfile(sample(u, 5000, 'normal', 0));
+    const w = new DriftWindow(large).addAll(sample(u, 400, 'normal', 0.3));
+    const d = windowDrift(w);
+    expect(d.decision.test).toBe('wasserstein');
+    expect(d.drifted).toBe(d.decision.score >= 0.1);
+    const above = windowDrift(w, { thresholds: { wasserstein: d.decision.score + 0.01 } });
+    expect(above).toMatchObject({ drifted: false, decision: { threshold: d.decision.score + 0.01 } });
+    expect(windowDrift(w, { thresholds: { wasserstein: d.decision.score - 0.01 } }).drifted).toBe(true);
+    expect(windowDrift(w, { thresholds: { ks: 0.5 } }).decision.threshold).toBe(0.1); // not the deciding test
+    expect(() => windowDrift(w, { thresholds: { wasserstein: 0 } })).toThrow(/thresholds.wasserstein/);
+  });
 });

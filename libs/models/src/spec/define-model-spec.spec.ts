@@ -94,6 +94,19 @@ describe('defineModelSpec', () => {
     ['tuning', broken({ tuning: { trials: 0, maxRounds: 10 } }), /tuning.trials: must be a positive integer/],
     ['split', broken({ split: { validation: 0.5, test: 0.45 } }), /split: validation and test shares/],
     ['minRows', broken({ minRows: 3 }), /minRows: must be an integer ≥ 10/],
+    [
+      'drift test',
+      broken({ monitoring: { driftThresholds: { kl: 0.1 } as never } }),
+      /monitoring.driftThresholds.kl: is not a drift test/,
+    ],
+    [
+      'drift threshold',
+      broken({ monitoring: { driftThresholds: { psi: 1.5 } } }),
+      /monitoring.driftThresholds.psi: must be in \(0, 1\)/,
+    ],
+    ['significant PSI', broken({ monitoring: { significantPsi: 0 } }), /monitoring.significantPsi/],
+    ['drift feature count', broken({ monitoring: { driftMinFeatures: 2.5 } }), /monitoring.driftMinFeatures/],
+    ['AUC drop', broken({ monitoring: { aucDropRatio: 1 } }), /monitoring.aucDropRatio: must be in \(0, 1\)/],
   ])('refuses a broken %s, naming the field', (_, def, message) => {
     expect(() => defineModelSpec(def)).toThrow(DefinitionError);
     expect(() => defineModelSpec(def)).toThrow(message);
@@ -106,5 +119,20 @@ describe('defineModelSpec', () => {
     expect(parseOffset('0m')).toBe(0);
     expect(parseOffset('5 minutes')).toBeUndefined();
     expect(parseOffset(5)).toBeUndefined();
+  });
+});
+
+describe('monitoring overrides', () => {
+  it('keeps valid overrides, frozen', () => {
+    const spec = defineModelSpec({
+      ...lessonCompletionModel,
+      monitoring: { driftThresholds: { wasserstein: 0.2, ks: 0.01 }, significantPsi: 0.4, driftMinFeatures: 5 },
+    });
+    expect(spec.monitoring).toEqual({
+      driftThresholds: { wasserstein: 0.2, ks: 0.01 },
+      significantPsi: 0.4,
+      driftMinFeatures: 5,
+    });
+    expect(Object.isFrozen(spec.monitoring!.driftThresholds)).toBe(true);
   });
 });

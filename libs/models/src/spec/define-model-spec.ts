@@ -3,7 +3,7 @@ import { parseDuration } from '@pulse/features';
 import { DERIVED_FEATURES } from '../derived/derived-feature.registry';
 import { LABELS } from '../labels/label.registry';
 import { REQUEST_FEATURES } from '../request/request-feature.registry';
-import type { ModelSpec, ModelSpecDefinition } from './model-spec.types';
+import { DRIFT_TESTS, type ModelSpec, type ModelSpecDefinition, type MonitoringSpec } from './model-spec.types';
 
 const NAME_RE = /^[a-z][a-z0-9_]{0,62}$/;
 const TASKS = ['binary', 'multiclass', 'regression', 'ranking'];
@@ -108,6 +108,7 @@ export function defineModelSpec(def: ModelSpecDefinition): ModelSpec {
     if (!Number.isInteger(def.tuning.maxRounds) || def.tuning.maxRounds < 1)
       fail('tuning.maxRounds', 'must be a positive integer');
   }
+  if (def.monitoring !== undefined) checkMonitoring(def.monitoring, fail);
   const split = def.split ?? { validation: 0.15, test: 0.15 };
   if (!(split.validation > 0 && split.test > 0 && split.validation + split.test < 0.9))
     fail('split', `validation and test shares must be > 0 and leave at least 10 % for training`);
@@ -125,6 +126,22 @@ export function defineModelSpec(def: ModelSpecDefinition): ModelSpec {
     split,
     fairnessAttributes: def.fairnessAttributes ?? [],
   });
+}
+
+function checkMonitoring(m: MonitoringSpec, fail: (field: string, message: string) => never): void {
+  if (typeof m !== 'object' || m === null) fail('monitoring', 'must be an object');
+  for (const [test, value] of Object.entries(m.driftThresholds ?? {})) {
+    if (!(DRIFT_TESTS as readonly string[]).includes(test))
+      fail(`monitoring.driftThresholds.${test}`, `is not a drift test (one of ${DRIFT_TESTS.join(', ')})`);
+    if (!(typeof value === 'number' && value > 0 && value < 1))
+      fail(`monitoring.driftThresholds.${test}`, `must be in (0, 1), got ${String(value)}`);
+  }
+  if (m.significantPsi !== undefined && !(m.significantPsi > 0 && m.significantPsi <= 10))
+    fail('monitoring.significantPsi', `must be in (0, 10], got ${String(m.significantPsi)}`);
+  if (m.driftMinFeatures !== undefined && !(Number.isInteger(m.driftMinFeatures) && m.driftMinFeatures >= 1))
+    fail('monitoring.driftMinFeatures', `must be a positive integer, got ${String(m.driftMinFeatures)}`);
+  if (m.aucDropRatio !== undefined && !(m.aucDropRatio > 0 && m.aucDropRatio < 1))
+    fail('monitoring.aucDropRatio', `must be in (0, 1), got ${String(m.aucDropRatio)}`);
 }
 
 function deepFreeze<T>(value: T): T {

@@ -121,6 +121,24 @@ export interface ModelSpecDefinition {
   readonly fallback?: { readonly description: string };
   /** Binary: the single feature (a column name) whose raw value is the baseline score. */
   readonly baselineFeature?: string;
+  /** How monitoring judges this model where it should not use its defaults. */
+  readonly monitoring?: MonitoringSpec;
+}
+
+/** The drift tests whose thresholds a model may set (Evidently's names; see @pulse/drift). */
+export const DRIFT_TESTS = ['psi', 'js', 'ks', 'wasserstein', 'chi2', 'z'] as const;
+export type DriftTestName = (typeof DRIFT_TESTS)[number];
+
+/** Per-model overrides of monitoring's drift and quality thresholds (absent: the service's settings). */
+export interface MonitoringSpec {
+  /** Thresholds of the tests deciding `drifted` (Evidently's defaults: psi/js/wasserstein 0.1, p-values 0.05). */
+  readonly driftThresholds?: Readonly<Partial<Record<DriftTestName, number>>>;
+  /** The PSI floor below which a feature's drift never counts toward the alert (default 0.25). */
+  readonly significantPsi?: number;
+  /** Significantly drifted features that make a drift alert (default MONITORING_DRIFT_MIN_FEATURES). */
+  readonly driftMinFeatures?: number;
+  /** Relative AUC drop below the training AUC that alerts (default MONITORING_AUC_DROP). */
+  readonly aucDropRatio?: number;
 }
 
 /** A validated spec: frozen, with durations in ms and the class list resolved. */

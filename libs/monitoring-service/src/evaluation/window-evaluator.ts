@@ -17,6 +17,7 @@ import {
   windowQuality,
   windowStart,
   type AlertObservation,
+  type AlertRuleOptions,
   type FeatureDrift,
   type WindowQuality,
   type WindowSnapshot,
@@ -200,6 +201,8 @@ export class WindowEvaluator implements OnApplicationBootstrap, OnApplicationShu
         : null;
     const drift: Record<string, FeatureDriftView> = {};
     const calibrated = ref?.calibration?.windowMs === windowMs;
+    const overrides = specOf(model)?.monitoring;
+    const floor = overrides?.significantPsi ?? PSI_MAJOR_SHIFT;
     if (ref && ref.profiles.size > 0)
       for (const stored of await this.infra.monitoring.driftWindows(model, version, windowMs, startMs)) {
         const profile = ref.profiles.get(stored.feature);
@@ -212,7 +215,7 @@ export class WindowEvaluator implements OnApplicationBootstrap, OnApplicationShu
           underflowSum: stored.underflowSum,
           overflowSum: stored.overflowSum,
         });
-        const d = windowDrift(w);
+        const d = windowDrift(w, { thresholds: overrides?.driftThresholds });
         const { rows: counted, decision, ...rest } = d;
         const spread = calibrated
           ? stored.feature === SCORE_FEATURE
@@ -225,8 +228,8 @@ export class WindowEvaluator implements OnApplicationBootstrap, OnApplicationShu
           score: decision.score,
           threshold: decision.threshold,
           rows: counted.current,
-          significant: isSignificantDrift(d, spread, calibrated),
-          significantPsi: calibrated ? significantPsiThreshold(spread) : PSI_MAJOR_SHIFT,
+          significant: isSignificantDrift(d, spread, calibrated, floor),
+          significantPsi: calibrated ? significantPsiThreshold(spread, floor) : floor,
         };
       }
     return {
@@ -305,11 +308,21 @@ export class WindowEvaluator implements OnApplicationBootstrap, OnApplicationShu
     for (const rule of ALERT_RULES) {
       if ((rule.judges === 'labelled') !== w.labelsFinal) continue;
       if (rule.judges === 'newest' && !newest) continue;
-      const observation = rule.observe(snapshot, this.config.rules);
+      const observation = rule.observe(snapshot, this.rulesFor(model));
       if (observation === null) continue;
       published = (await this.apply(observation, snapshot)) || published;
     }
     if (published) this.relay.wake();
+  }
+
+  /** The service's rule options with the model spec's own overrides. */
+  private rulesFor(model: string): AlertRuleOptions {
+    const m = specOf(model)?.monitoring;
+    return {
+      ...this.config.rules,
+      ...(m?.driftMinFeatures === undefined ? {} : { driftMinFeatures: m.driftMinFeatures }),
+      ...(m?.aucDropRatio === undefined ? {} : { aucDropRatio: m.aucDropRatio }),
+    };
   }
 
   /** A labelled window older than the newest closed one (judged for quality only). */
@@ -426,9 +439,13 @@ function retrainingSpan(
   };
 }
 
+function specOf(model: string): ModelSpec | undefined {
+  return (DEFAULT_MODELS as Record<string, ModelSpec>)[model];
+}
+
 /** The label horizon of the model's spec (null for labels that do not mature here). */
 function horizonOf(model: string): number | null {
-  const spec = (DEFAULT_MODELS as Record<string, ModelSpec>)[model];
+  const spec = specOf(model);
   return spec?.label.kind === 'eventWithin' ? spec.horizonMs : null;
 }
 

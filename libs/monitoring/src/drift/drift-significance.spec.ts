@@ -6,6 +6,8 @@ describe('significantPsiThreshold', () => {
     expect(significantPsiThreshold({ mean: 0.03, std: 0.01 })).toBe(PSI_MAJOR_SHIFT));
   it('is mean + 3 std for a restless one', () =>
     expect(significantPsiThreshold({ mean: 0.2, std: 0.1 })).toBeCloseTo(0.5, 12));
+  it("takes a model's own floor", () => expect(significantPsiThreshold({ mean: 0.03, std: 0.01 }, 0.5)).toBe(0.5));
+  it('refuses a floor of 0', () => expect(() => significantPsiThreshold(null, 0)).toThrow(/floor/));
   it('refuses a negative std', () => expect(() => significantPsiThreshold({ mean: 0.1, std: -1 })).toThrow(RangeError));
   it('refuses a non-finite mean', () => expect(() => significantPsiThreshold({ mean: NaN, std: 0 })).toThrow(/spread/));
 });
@@ -25,6 +27,8 @@ describe('isSignificantDrift', () => {
     expect(isSignificantDrift({ psi: 0.3, drifted: false }, null, false)).toBe(false);
     expect(isSignificantDrift({ psi: 0.2, drifted: true }, null, false)).toBe(false);
   });
+  it("uncalibrated: a model's own floor", () =>
+    expect(isSignificantDrift({ psi: 0.3, drifted: true }, null, false, 0.4)).toBe(false));
   it('never counts a missing PSI', () =>
     expect(isSignificantDrift({ psi: null, drifted: true }, null, false)).toBe(false));
 });

@@ -24,12 +24,16 @@ export interface DriftCalibration {
   readonly score: PsiSpread | null;
 }
 
-/** The PSI above which a window's drift counts: the major-shift level, or the calibrated one when higher. */
-export function significantPsiThreshold(spread?: PsiSpread | null): number {
-  if (spread === undefined || spread === null) return PSI_MAJOR_SHIFT;
+/**
+ * The PSI above which a window's drift counts: the major-shift level (or a model's own `floor`), or
+ * the calibrated one when higher.
+ */
+export function significantPsiThreshold(spread?: PsiSpread | null, floor = PSI_MAJOR_SHIFT): number {
+  if (!(floor > 0)) throw new RangeError(`floor must be > 0, got ${floor}`);
+  if (spread === undefined || spread === null) return floor;
   if (!Number.isFinite(spread.mean) || !Number.isFinite(spread.std) || spread.std < 0)
     throw new RangeError(`spread must hold a finite mean and a finite std >= 0, got ${JSON.stringify(spread)}`);
-  return Math.max(PSI_MAJOR_SHIFT, spread.mean + CALIBRATION_SIGMAS * spread.std);
+  return Math.max(floor, spread.mean + CALIBRATION_SIGMAS * spread.std);
 }
 
 /**
@@ -41,8 +45,9 @@ export function isSignificantDrift(
   drift: { readonly psi: number | null; readonly drifted: boolean },
   spread: PsiSpread | null | undefined,
   calibrated: boolean,
+  floor = PSI_MAJOR_SHIFT,
 ): boolean {
   if (drift.psi === null || !Number.isFinite(drift.psi)) return false;
-  if (calibrated) return drift.psi > significantPsiThreshold(spread);
-  return drift.drifted && drift.psi > PSI_MAJOR_SHIFT;
+  if (calibrated) return drift.psi > significantPsiThreshold(spread, floor);
+  return drift.drifted && drift.psi > floor;
 }

@@ -1,7 +1,6 @@
 /**
  * @jest-environment ./libs/testing/jest/native-realm.environment.js
  */
-import Redis from 'ioredis';
 import { createBus, type MessageBus } from '@pulse/bus';
 import { CONTENT_TYPE_HEADER, encodeEngagementEvent, type EngagementEvent } from '@pulse/contracts';
 import { auc } from '@pulse/ml-metrics';
@@ -13,11 +12,11 @@ import {
   kafkaTestBusOptions,
   randomName,
   randomRedisPrefix,
-  testRedisUrl,
   waitFor,
   type TestDatabase,
 } from '@pulse/testing';
 import { serviceUrl } from './platform-traffic';
+import { dropRedisKeys, realInfraEnv } from './real-infra';
 
 // The closed loop on the real components: the platform hosts feature-, training-, inference-,
 // experiment- and monitoring-service on the Kafka mock cluster, Postgres and Redis. A simulated
@@ -88,13 +87,7 @@ describe('the closed loop: drift → alert → retraining → gates → champion
     await platform?.close();
     await bus?.close().catch(() => undefined);
     await storage?.close();
-    const redis = new Redis(testRedisUrl());
-    try {
-      const keys = await redis.keys(`${redisPrefix}*`);
-      if (keys.length > 0) await redis.del(...keys);
-    } finally {
-      redis.disconnect();
-    }
+    await dropRedisKeys(redisPrefix);
     await db?.drop();
   });
 
@@ -120,33 +113,11 @@ describe('the closed loop: drift → alert → retraining → gates → champion
       (d) => new Set(d.filter((e) => e.eventType === 'lesson_sent').map((e) => e.eventId)).size,
     );
 
-    const kafka = kafkaTestBusOptions();
     const env: Record<string, string> = {
-      KAFKA_BROKERS: kafka.brokers.join(','),
-      KAFKA_IDEMPOTENT: 'false',
-      KAFKA_SESSION_TIMEOUT_MS: String(kafka.sessionTimeoutMs),
-      KAFKA_HEARTBEAT_INTERVAL_MS: String(kafka.heartbeatIntervalMs),
-      KAFKA_MAX_WAIT_MS: String(kafka.maxWaitTimeMs),
-      DATABASE_URL: db.url,
-      REDIS_URL: testRedisUrl(),
-      REDIS_KEY_PREFIX: redisPrefix,
+      ...realInfraEnv(db.url, redisPrefix),
       ENGAGEMENT_TOPIC: topic,
-      DLQ_TOPIC: randomName('dlq'),
-      CONSUMER_GROUP: randomName('feature-service'),
-      TRAINING_REQUESTS_TOPIC: randomName('training-requests'),
-      TRAINING_REQUESTS_DLQ_TOPIC: randomName('training-dlq'),
-      LIFECYCLE_TOPIC: randomName('lifecycle'),
-      TRAINING_CONSUMER_GROUP: randomName('training-service'),
       TRAINING_POLL_MS: '250',
-      INFERENCE_CONSUMER_GROUP: randomName('inference-service'),
       INFERENCE_MODELS: MODEL,
-      PREDICTIONS_TOPIC_PREFIX: `${randomName('predictions')}.`,
-      EXPERIMENT_CHANGES_TOPIC: randomName('experiment-changes'),
-      EXPERIMENT_CONSUMER_GROUP: randomName('experiment-service'),
-      EXPOSURES_TOPIC: randomName('exposures'),
-      EXPOSURES_DLQ_TOPIC: randomName('exposures-dlq'),
-      MONITORING_ALERTS_TOPIC: randomName('alerts'),
-      MONITORING_CONSUMER_GROUP: randomName('monitoring-service'),
       MONITORING_MODELS: MODEL,
       MONITORING_WINDOWS: '1d',
       MONITORING_EVALUATE_MS: '500',

@@ -1,17 +1,9 @@
 /**
  * @jest-environment ./libs/testing/jest/native-realm.environment.js
  */
-import Redis from 'ioredis';
 import { startPlatform, type RunningPlatform } from '@pulse/platform';
-import {
-  createTestDatabase,
-  kafkaTestBusOptions,
-  randomName,
-  randomRedisPrefix,
-  testRedisUrl,
-  waitFor,
-  type TestDatabase,
-} from '@pulse/testing';
+import { createTestDatabase, randomName, randomRedisPrefix, waitFor, type TestDatabase } from '@pulse/testing';
+import { dropRedisKeys, realInfraEnv } from './real-infra';
 
 // With KAFKA_BROKERS, DATABASE_URL and REDIS_URL set, the platform hosts the same services on them
 // (here the Kafka mock cluster, a throwaway database and a random Redis key prefix); no simulator.
@@ -25,38 +17,17 @@ describe('platform (real infrastructure)', () => {
   });
   afterAll(async () => {
     await platform?.close();
-    const redis = new Redis(testRedisUrl());
-    try {
-      const keys = await redis.keys(`${redisPrefix}*`);
-      if (keys.length > 0) await redis.del(...keys);
-    } finally {
-      redis.disconnect();
-    }
+    await dropRedisKeys(redisPrefix);
     await db?.drop();
   });
 
   it('connects to them, consumes what is published and serves it', async () => {
-    const kafka = kafkaTestBusOptions();
     platform = await startPlatform({
       env: {
         FEATURE_SERVICE_PORT: '0',
         TRAINING_SERVICE_PORT: '0',
         INFERENCE_SERVICE_PORT: '0',
-        KAFKA_BROKERS: kafka.brokers.join(','),
-        KAFKA_IDEMPOTENT: 'false',
-        KAFKA_SESSION_TIMEOUT_MS: String(kafka.sessionTimeoutMs),
-        KAFKA_HEARTBEAT_INTERVAL_MS: String(kafka.heartbeatIntervalMs),
-        KAFKA_MAX_WAIT_MS: String(kafka.maxWaitTimeMs),
-        DATABASE_URL: db.url,
-        REDIS_URL: testRedisUrl(),
-        REDIS_KEY_PREFIX: redisPrefix,
-        ENGAGEMENT_TOPIC: randomName('engagement'),
-        DLQ_TOPIC: randomName('dlq'),
-        CONSUMER_GROUP: randomName('feature-service'),
-        TRAINING_REQUESTS_TOPIC: randomName('training-requests'),
-        TRAINING_REQUESTS_DLQ_TOPIC: randomName('training-dlq'),
-        LIFECYCLE_TOPIC: randomName('lifecycle'),
-        TRAINING_CONSUMER_GROUP: randomName('training-service'),
+        ...realInfraEnv(db.url, redisPrefix),
       },
       host: '127.0.0.1',
       logger: false,

@@ -5,24 +5,17 @@
  * a PSI past the conventional major-shift level and past what the reference's own days reach
  * (NannyML sets its thresholds the same way, from the spread over the reference period's chunks).
  */
+import type { PsiSpread, ReferenceCalibration } from '@pulse/training';
 
 /** PSI's conventional bands: < 0.1 no change, 0.1–0.25 moderate, > 0.25 a major shift. */
 export const PSI_MAJOR_SHIFT = 0.25;
 /** Standard deviations of the reference days' PSI a window must exceed their mean by. */
 export const CALIBRATION_SIGMAS = 3;
 
-/** Mean and population standard deviation of a feature's PSI over the reference's windows. */
-export interface PsiSpread {
-  readonly mean: number;
-  readonly std: number;
-}
+export type { PsiSpread };
 
-/** The reference's daily spread, stored with a model version (training's ReferenceCalibration). */
-export interface DriftCalibration {
-  readonly windowMs: number;
-  readonly psi: Readonly<Record<string, PsiSpread>>;
-  readonly score: PsiSpread | null;
-}
+/** The reference's daily spread, as stored with a model version. */
+export type DriftCalibration = Pick<ReferenceCalibration, 'windowMs' | 'psi' | 'score'>;
 
 /**
  * The PSI above which a window's drift counts: the major-shift level (or a model's own `floor`), or

@@ -47,6 +47,7 @@ export class LabelMaturer implements OnApplicationBootstrap, OnApplicationShutdo
       const watermark = await this.infra.monitoring.outcomeWatermark({
         idleMs: this.config.idlePartitionMs,
         partitions: Date.now() - this.startedAt < this.config.idlePartitionMs ? this.outcomes.assignedPartitions() : [],
+        idleFromMs: this.startedAt + this.config.idlePartitionMs,
       });
       if (watermark === null) return 0;
       for (;;) {

@@ -88,6 +88,7 @@ export class WindowEvaluator implements OnApplicationBootstrap, OnApplicationShu
   private readonly newestEnd = new Map<number, number>();
   /** Per model and window size, the end of the newest closed window judged. */
   private readonly judgedUntil = new Map<string, Map<number, number>>();
+  private readonly startedAt = Date.now();
 
   constructor(
     @Inject(MS_INFRASTRUCTURE) private readonly infra: MonitoringInfrastructure,
@@ -146,7 +147,10 @@ export class WindowEvaluator implements OnApplicationBootstrap, OnApplicationShu
     if (latest === null) return { model, version: null, latestPredictionAt: null, evaluatedUntil, windows: [] };
     const windows: WindowView[] = [];
     const horizonMs = horizonOf(model);
-    const outcomeWatermark = await this.infra.monitoring.outcomeWatermark({ idleMs: this.config.idlePartitionMs });
+    const outcomeWatermark = await this.infra.monitoring.outcomeWatermark({
+      idleMs: this.config.idlePartitionMs,
+      idleFromMs: this.startedAt + this.config.idlePartitionMs,
+    });
     for (const windowMs of this.config.windowsMs) {
       const current = windowStart(latest.asOfMs, windowMs);
       const closed = current - windowMs;

@@ -545,6 +545,26 @@ describe.each(registryBackends)('MonitoringRepository (%s)', (_name, backend) =>
     });
   });
 
+  describe('outcomeWatermark', () => {
+    it('takes the least of the active partitions; all idle, the newest — unless idling is not allowed yet', async () => {
+      await repo.recordOutcomes([], [], 1_000, 'p0');
+      await repo.recordOutcomes([], [], 5_000, 'p1');
+      expect(await repo.outcomeWatermark({ idleMs: 60_000 })).toBe(1_000);
+      expect(await repo.outcomeWatermark({ idleMs: 60_000, partitions: ['p0', 'p9'] })).toBeNull();
+      // Both unmoved for an hour (a copy that was down): idle, so the newest...
+      await storage.dataSource.query(
+        `UPDATE monitoring_watermarks SET updated_at = now() - interval '1 hour' WHERE name LIKE 'outcomes/%'`,
+      );
+      expect(await repo.outcomeWatermark({ idleMs: 60_000 })).toBe(5_000);
+      // ...but not before idleFromMs: a copy just started has not yet read the lagging one's backlog.
+      expect(await repo.outcomeWatermark({ idleMs: 60_000, idleFromMs: Date.now() + 60_000 })).toBe(1_000);
+      expect(await repo.outcomeWatermark({ idleMs: 60_000, idleFromMs: Date.now() - 1 })).toBe(5_000);
+      // One moving again: the others idle are left out.
+      await repo.recordOutcomes([], [], 2_000, 'p0');
+      expect(await repo.outcomeWatermark({ idleMs: 60_000 })).toBe(2_000);
+    });
+  });
+
   describe('updateAlert', () => {
     const alertOf = (model: string, over: Partial<Omit<StoredAlert, 'updatedAt'>> = {}) => ({
       rule: 'drift_psi',

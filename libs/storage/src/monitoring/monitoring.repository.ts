@@ -206,7 +206,16 @@ export class MonitoringRepository {
    * `idleMs` counts; one idle longer is left out (an idle source must not hold labels back for ever).
    * `partitions`: the ones that must have a watermark before any counts (null until they all do).
    */
-  async outcomeWatermark(options: { idleMs: number; partitions?: readonly string[] }): Promise<number | null> {
+  async outcomeWatermark(options: {
+    idleMs: number;
+    partitions?: readonly string[];
+    /**
+     * No partition counts as idle before this wall time: a copy that has just started (after a crash,
+     * say) finds every partition unmoved for as long as it was down, while the backlog of a lagging
+     * one is still to be read — taking the newest of them then would decide labels too early.
+     */
+    idleFromMs?: number;
+  }): Promise<number | null> {
     const rows: { name: string; value_ms: string; idle: boolean }[] = await this.dataSource.query(
       `SELECT name, value_ms, updated_at < now() - ($1::float8 * interval '1 millisecond') AS idle
        FROM monitoring_watermarks WHERE name LIKE $2`,
@@ -214,7 +223,8 @@ export class MonitoringRepository {
     );
     if (options.partitions?.some((p) => !rows.some((r) => r.name === `${OUTCOME_WATERMARK}/${p}`))) return null;
     if (rows.length === 0) return this.watermark();
-    const active = rows.filter((r) => !r.idle);
+    const idleAllowed = options.idleFromMs === undefined || Date.now() >= options.idleFromMs;
+    const active = idleAllowed ? rows.filter((r) => !r.idle) : rows;
     const counted = active.length > 0 ? active : rows;
     // All idle: the newest any of them reached (nothing is arriving to wait for).
     const pick = active.length > 0 ? Math.min : Math.max;

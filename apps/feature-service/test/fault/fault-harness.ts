@@ -211,6 +211,28 @@ export class FaultHarness {
     }
   }
 
+  /**
+   * Polls until the service has published every dead letter it holds: they are written to an outbox
+   * with the batch and relayed to the DLQ topic afterwards, so the events topic can be committed to
+   * its end while the last of them are still on their way.
+   */
+  async waitDeadLettersPublished(timeoutMs: number): Promise<void> {
+    await waitFor(
+      async () => {
+        try {
+          const { rows } = await this.pg.query<{ n: string }>(
+            `SELECT count(*) AS n FROM dead_letter_outbox WHERE state <> 'published'`,
+          );
+          return Number(rows[0].n) === 0;
+        } catch (err) {
+          if ((err as { code?: string }).code === '42P01') return true;
+          throw err;
+        }
+      },
+      { timeoutMs, intervalMs: 100, message: 'every dead letter of the outbox published' },
+    );
+  }
+
   /** Every row of the event log, as events (in key order). */
   async readLog(): Promise<EngagementEvent[]> {
     const { rows } = await this.pg.query<EventRow>(

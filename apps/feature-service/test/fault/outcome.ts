@@ -18,8 +18,8 @@ export interface Outcome {
 }
 
 /**
- * Waits (polling) until the service's group committed the end of the events topic and the DLQ reader
- * read the DLQ to its end, then reads everything the checks compare. Never throws for what the service
+ * Waits (polling) until the service's group committed the end of the events topic, its dead letters
+ * left the outbox, and the DLQ reader read the DLQ to its end, then reads everything the checks compare. Never throws for what the service
  * got wrong: it is in the outcome.
  */
 export async function collectOutcome(
@@ -32,6 +32,7 @@ export async function collectOutcome(
   const caught = await h.waitCaughtUp(catchUpTimeoutMs);
   const ends = await endOffsets(h.admin, h.topics.events);
   try {
+    await h.waitDeadLettersPublished(60_000);
     await h.dlq.waitDrained(h.admin, 60_000);
   } catch (err) {
     errors.push(`DLQ: ${(err as Error).message}`);

